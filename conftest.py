@@ -1,0 +1,15 @@
+"""Suite-wide fixtures. App-specific fixtures live in each app's tests/conftest.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture
+def on_postgres() -> Iterator[None]:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    yield

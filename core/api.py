@@ -1,0 +1,71 @@
+"""DRF glue: the single error envelope {"errors": [{"code", "message", "field"}]}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+Envelope = dict[str, list[dict[str, Any]]]
+
+
+def envelope(errors: list[dict[str, Any]]) -> Envelope:
+    return {"errors": errors}
+
+
+def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
+    """Turn DRF's nested validation detail into a flat list of {code, message, field}."""
+    if isinstance(detail, dict):
+        out: list[dict[str, Any]] = []
+        for key, value in detail.items():
+            name = None if key == "non_field_errors" else (f"{field}.{key}" if field else str(key))
+            out.extend(_flatten(value, name))
+        return out
+    if isinstance(detail, list):
+        out = []
+        for index, value in enumerate(detail):
+            name = field
+            if isinstance(value, dict) and field is not None:
+                name = f"{field}[{index}]"
+            out.extend(_flatten(value, name))
+        return out
+    code = getattr(detail, "code", None) or "invalid"
+    return [{"code": str(code), "message": str(detail), "field": field}]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(envelope([exc.as_dict()]), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(exc, "default_code", "error")
+        if isinstance(exc, exceptions.APIException):
+            codes = exc.get_codes()
+            if isinstance(codes, str):
+                code = codes
+        errors = [{"code": code, "message": str(detail), "field": None}]
+    if response.status_code == status.HTTP_403_FORBIDDEN and isinstance(exc, exceptions.NotAuthenticated):
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+    response.data = envelope(errors)
+    return response
+
+
+def raise_for_serializer(serializer: Any) -> Any:
+    """Validate a DRF serializer and return its data, raising the standard 400 on bad input."""
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

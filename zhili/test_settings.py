@@ -1,0 +1,13 @@
+"""Settings for the test suite: the real settings with fast password hashing and huey in immediate
+mode (tests that exercise the real consumer build their own huey instance)."""
+
+from zhili.settings import *  # noqa: F403
+from zhili.settings import HUEY
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
