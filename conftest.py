@@ -13,3 +13,17 @@ def on_postgres() -> Iterator[None]:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
     yield
+
+
+@pytest.fixture
+def territory(db: None) -> dict[str, object]:
+    from territory.testing import make_small_territory
+
+    return make_small_territory()
+
+
+@pytest.fixture
+def personas(db: None, territory: dict[str, object]) -> dict[str, object]:
+    from accounts.testing import make_personas
+
+    return make_personas()

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "audit",
     "workflow",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
