@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "accounts",
     "territory",
     "audit",
+    "workcalendar",
     "workflow",
     "notifications",
     "demo",
