@@ -27,7 +27,6 @@ demo: migrate ## Load the demo district (idempotent)
 	$(PY) manage.py seed_demo
 
 run: demo ## Serve the demo on http://127.0.0.1:$(PORT) with the background job consumer
-	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo_logins
 	@set -m; $(PY) manage.py run_huey --quiet & HUEY_PID=$$!; \
 	trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
