@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.api_urls")),
     path("territory/", include("territory.api_urls")),
     path("", include("workflow.api_urls")),
+    path("grid/", include("grid.api_urls")),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "audit",
     "workcalendar",
     "workflow",
+    "grid",
     "notifications",
     "demo",
 ]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("territory/", include("territory.urls")),
     path("work/", include("workflow.urls")),
+    path("grid/", include("grid.urls")),
 ]
