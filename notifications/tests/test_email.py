@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import smtplib
+from datetime import UTC, datetime
+
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from notifications import delivery
+from notifications.tests.conftest import make_message
+from notifications.transports import EmailTransport, TransportError
+from workflow.models import OutboxMessage
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+pytestmark = pytest.mark.django_db
+
+
+def test_email_to_the_recipients_address() -> None:
+    user = User.objects.create_user(username="li", email="li@example.org", password=None)
+    message = make_message(
+        now=NOW, channel=OutboxMessage.Channel.EMAIL, address="", recipient=user, subject="督办"
+    )
+
+    assert delivery.deliver_due(now=NOW).sent == [message.pk]
+
+    [email] = mail.outbox
+    assert email.to == ["li@example.org"]
+    assert (email.subject, email.body) == ("督办", "您有一条新工单")
+
+
+def test_explicit_address_wins() -> None:
+    make_message(now=NOW, channel=OutboxMessage.Channel.EMAIL, address="resident@example.org")
+    delivery.deliver_due(now=NOW)
+    assert mail.outbox[0].to == ["resident@example.org"]
+
+
+def test_no_address_is_a_dead_letter() -> None:
+    user = User.objects.create_user(username="noemail", password=None)
+    message = make_message(now=NOW, channel=OutboxMessage.Channel.EMAIL, address="", recipient=user)
+
+    assert delivery.deliver_due(now=NOW).dead == [message.pk]
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("error", "retryable"),
+    [
+        (smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"no such user")}), False),
+        (smtplib.SMTPDataError(554, b"rejected"), False),
+        (smtplib.SMTPDataError(451, b"try later"), True),
+        (ConnectionRefusedError("refused"), True),
+    ],
+)
+def test_smtp_errors(monkeypatch: pytest.MonkeyPatch, error: Exception, retryable: bool) -> None:
+    def failing_send_mail(*args: object, **kwargs: object) -> int:
+        raise error
+
+    monkeypatch.setattr("notifications.transports.send_mail", failing_send_mail)
+    with pytest.raises(TransportError) as caught:
+        EmailTransport().send(OutboxMessage(pk=1, address="x@example.org", body="x", kind="k"))
+    assert caught.value.retryable is retryable
