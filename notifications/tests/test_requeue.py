@@ -21,9 +21,9 @@ LATER = NOW + timedelta(hours=3)
 pytestmark = pytest.mark.django_db
 
 
-def dead_letter(recorder: RecordingTransport, **kw: object) -> OutboxMessage:
+def dead_letter(recorder: RecordingTransport, kind: str = "test.notice") -> OutboxMessage:
     recorder.failures.append(TransportError(False, "number rejected"))
-    message = make_message(now=NOW, payload={"territory_code": "320507003"}, **kw)
+    message = make_message(now=NOW, payload={"territory_code": "320507003"}, kind=kind)
     assert delivery.deliver_due(now=NOW).dead == [message.pk]
     message.refresh_from_db()
     return message
@@ -49,8 +49,8 @@ def test_requeue_writes_an_audit_row_and_redelivers(recorder: RecordingTransport
     assert event.actor_id == operator.pk
     assert (event.subject_type, event.subject_id) == ("workflow.outboxmessage", str(message.pk))
     assert event.territory_code == "320507003"
-    assert event.before["state"] == "dead"
-    assert event.after["state"] == "pending"
+    assert event.before is not None and event.before["state"] == "dead"
+    assert event.after is not None and event.after["state"] == "pending"
     assert event.occurred_at == LATER
 
     assert delivery.deliver_due(now=LATER).sent == [message.pk]
