@@ -11,7 +11,24 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
-    pass
+    """Raised on any attempt to change or remove an audit row through the ORM."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk writes bypass Model.save()/delete(), so they are refused here too. On PostgreSQL a trigger
+    (migration 0002) refuses UPDATE and DELETE even from raw SQL."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events cannot be changed")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events cannot be changed")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events are written by audit.actions.record_event only")
 
 
 class AuditEvent(models.Model):
@@ -35,6 +52,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("请求标识"), max_length=64, blank=True)
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     hash = models.CharField(_("哈希"), max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计事件")

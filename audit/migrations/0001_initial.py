@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,46 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(verbose_name='时间')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='操作人账号')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='动作')),
-                ('subject_type', models.CharField(max_length=80, verbose_name='对象类型')),
-                ('subject_id', models.CharField(max_length=80, verbose_name='对象标识')),
-                ('territory_code', models.CharField(blank=True, db_index=True, max_length=15, verbose_name='区划代码')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='变更前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='变更后')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='请求标识')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='前一条哈希')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='哈希')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="时间")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="操作人账号")),
+                ("action", models.CharField(db_index=True, max_length=80, verbose_name="动作")),
+                ("subject_type", models.CharField(max_length=80, verbose_name="对象类型")),
+                ("subject_id", models.CharField(max_length=80, verbose_name="对象标识")),
+                (
+                    "territory_code",
+                    models.CharField(blank=True, db_index=True, max_length=15, verbose_name="区划代码"),
+                ),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="变更前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="变更后")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="请求标识")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="前一条哈希")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="哈希")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='audit_subject_idx')],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx")],
             },
         ),
     ]

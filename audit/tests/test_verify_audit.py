@@ -1,0 +1,174 @@
+"""verify_audit: an intact chain passes; an edited or deleted row is named; the ORM and (on PostgreSQL)
+the database refuse to change audit rows; concurrent writers keep the chain intact."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.apps import apps as global_apps
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, connections, transaction
+
+from audit.actions import record_event
+from audit.models import AppendOnlyError, AuditEvent
+from audit.verify import verify_chain
+
+NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+TRIGGER = "audit_auditevent_append_only_trg"
+trigger_migration = importlib.import_module("audit.migrations.0002_append_only_trigger")
+
+
+def write_events(count: int, start: int = 0) -> list[AuditEvent]:
+    events = []
+    for i in range(start, start + count):
+        with transaction.atomic():
+            events.append(
+                record_event(
+                    actor=None,
+                    action="test.thing.done",
+                    subject_type="test.thing",
+                    subject_id=str(i),
+                    territory_code="320507003",
+                    before={"n": i},
+                    after={"n": i + 1, "名称": "黄桥"},
+                    now=NOW,
+                )
+            )
+    return events
+
+
+def raw(sql: str, params: list[object]) -> None:
+    """Change the table behind the ORM's back, as an attacker with database access would. On PostgreSQL
+    the append-only trigger is disabled first (as the table owner can)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE audit_auditevent DISABLE TRIGGER {TRIGGER}")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE audit_auditevent ENABLE TRIGGER {TRIGGER}")
+
+
+def verify(*args: str) -> str:
+    out = StringIO()
+    call_command("verify_audit", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_empty_and_intact_chains_pass() -> None:
+    assert "0 events" in verify()
+    write_events(7)
+    assert "7 events" in verify("--batch-size", "3")
+    report = verify_chain(batch_size=2)
+    assert report.intact and report.checked == 7
+
+
+@pytest.mark.django_db
+def test_edited_row_is_named_as_content_break() -> None:
+    events = write_events(5)
+    raw("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["test.thing.undone", events[2].pk])
+    with pytest.raises(CommandError, match=rf"id={events[2].pk}: content changed"):
+        verify("--batch-size", "2")
+    report = verify_chain()
+    assert report.broken is not None
+    assert (report.broken.event_id, report.broken.kind, report.checked) == (events[2].pk, "content", 2)
+
+
+@pytest.mark.django_db
+def test_edited_json_payload_is_detected() -> None:
+    events = write_events(3)
+    raw("UPDATE audit_auditevent SET territory_code = %s WHERE id = %s", ["320507105", events[0].pk])
+    report = verify_chain()
+    assert report.broken is not None and report.broken.event_id == events[0].pk
+
+
+@pytest.mark.django_db
+def test_deleted_row_shows_as_broken_link_at_the_next_row() -> None:
+    events = write_events(5)
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    with pytest.raises(CommandError, match=rf"id={events[2].pk}: link broken"):
+        verify()
+
+
+@pytest.mark.django_db
+def test_deleting_the_first_row_is_detected() -> None:
+    events = write_events(3)
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[0].pk])
+    report = verify_chain()
+    assert report.broken is not None
+    assert (report.broken.event_id, report.broken.kind) == (events[1].pk, "link")
+
+
+@pytest.mark.django_db
+def test_orm_refuses_changes_and_deletions() -> None:
+    event = write_events(1)[0]
+    event.action = "changed"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="changed")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.bulk_update([event], ["action"])
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.thing.done"
+
+
+@pytest.mark.django_db
+def test_postgres_trigger_refuses_update_and_delete(on_postgres: None) -> None:
+    event = write_events(1)[0]
+    for sql in (
+        "UPDATE audit_auditevent SET action = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.thing.done"
+
+
+@pytest.mark.django_db
+def test_postgres_trigger_migration_is_reversible(on_postgres: None) -> None:
+    event = write_events(1)[0]
+    with connection.schema_editor() as editor:
+        trigger_migration.drop_trigger(global_apps, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET action = 'x' WHERE id = %s", [event.pk])
+    with connection.schema_editor() as editor:
+        trigger_migration.create_trigger(global_apps, editor)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_the_chain_intact(on_postgres: None) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def writer(start: int) -> None:
+        try:
+            barrier.wait()
+            write_events(25, start=start)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n * 100,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    report = verify_chain(batch_size=7)
+    assert report.intact and report.checked == 50
+    assert AuditEvent.objects.values("subject_id").distinct().count() == 50
