@@ -1,5 +1,14 @@
 """API routes of grid (under /api/v1/grid/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from grid import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("categories/", api.CategoriesView.as_view(), name="grid-categories"),
+    path("standard-versions/", api.StandardVersionsView.as_view(), name="grid-standard-versions"),
+    path("routing/preview/", api.RoutingPreviewView.as_view(), name="grid-routing-preview"),
+    path("grids/<str:code>/lists/", api.GridListsView.as_view(), name="grid-lists"),
+    path("grids/<str:code>/patrol-items/", api.PatrolItemsView.as_view(), name="grid-patrol-items"),
+    path("grids/<str:code>/basic-info/", api.BasicInfoView.as_view(), name="grid-basic-info"),
+]
