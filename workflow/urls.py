@@ -1,5 +1,13 @@
-"""Routes of workflow (urls)."""
+"""Staff pages of the workflow, mounted at /work/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from workflow import views
+
+app_name = "workflow"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.inbox, name="inbox"),
+    path("items/<int:item_id>/", views.item_page, name="item"),
+    path("items/<int:item_id>/act/", views.act, name="act"),
+]

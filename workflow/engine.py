@@ -1,0 +1,491 @@
+"""The workflow engine: `do_start_item` creates a work item, `transition` performs every state change.
+Nothing else writes a work item's state (WorkItem.save() refuses it, and a test scans the source).
+
+Concurrency: `transition` locks the row with `select_for_update()` (blocking, not nowait: the loser
+waits a few milliseconds for the winner's commit instead of failing on a lock it would have got) and
+then compares the row's `version` with the version the caller read (compare-and-swap). Two actors who
+read version 7 and act at once: the first commits version 8, the second sees 8 ≠ 7 after the lock and
+gets 409 `stale_version`; if the winner moved the state, the second action is also no longer allowed
+(409 `invalid_transition`). On SQLite the IMMEDIATE transaction mode serialises the writers the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from accounts.jurisdiction import may_see_code
+from accounts.models import Assignment, OrgUnit, User
+from audit.actions import record_event
+from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from territory.models import Division, Grid
+from workcalendar.service import WorkHours, add_duration
+from workflow.actors import actor_roles, in_unit
+from workflow.clock import TimeLeft, add_seconds, describe, work_hours_of, working_seconds
+from workflow.definitions import ASSIGNMENT_FIELDS, WARN_SHARE, ActionDef, ProcessDefinition, StateDef, definition_of_version
+from workflow.models import Light, Priority, Transition, WorkItem, engine_writes
+from workflow.outbox import enqueue
+from workflow.publishing import current_version
+
+
+def definition_for(item: WorkItem) -> ProcessDefinition:
+    """The definition the item started with (its pinned version), never the file on disk."""
+    version = item.process_version
+    return definition_of_version(version.pk, version.content_hash, version.definition)
+
+
+# ---------------------------------------------------------------------------------------------- access
+
+
+def check_jurisdiction(actor: User, item: WorkItem) -> None:
+    if actor.is_system:
+        return
+    if not may_see_code(actor, item.territory_code):
+        raise NotFound()
+
+
+def refusal(item: WorkItem, action: ActionDef, actor: User, roles: set[str]) -> DomainError | None:
+    """Why `actor` may not take `action` on `item` (role and actor rule), or None when they may."""
+    if not roles & set(action.roles):
+        return PermissionRefused("not_allowed", f"您的角色无权执行“{action.title}”。")
+    if actor.is_system:
+        return None
+    if action.actor == "assignee" and item.assignee_id != actor.pk:
+        return PermissionRefused("not_allowed", f"只有本件承办人可以执行“{action.title}”。")
+    if action.actor == "unit" and not in_unit(actor, item.assigned_unit_id):
+        return PermissionRefused("not_allowed", f"只有承办机构的人员可以执行“{action.title}”。")
+    return None
+
+
+def available_actions(item: WorkItem, actor: User) -> list[ActionDef]:
+    """The actions `actor` may take on `item` now (inputs not yet considered)."""
+    if item.closed_at is not None:
+        return []
+    definition = definition_for(item)
+    roles = actor_roles(actor)
+    return [a for a in definition.actions_from(item.state) if refusal(item, a, actor, roles) is None]
+
+
+# ---------------------------------------------------------------------------------------------- inputs
+
+
+def _clean_inputs(action: ActionDef, reason: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    if action.requires.reason and not reason:
+        raise DomainError("required", f"执行“{action.title}”须填写理由。", field="reason")
+    attachments = inputs.get("attachments")
+    if attachments is not None and (
+        not isinstance(attachments, list) or not all(isinstance(a, str) and a for a in attachments)
+    ):
+        raise DomainError("invalid", "附件须为文件标识的列表。", field="inputs.attachments")
+    if action.requires.attachments and not attachments:
+        raise DomainError("required", f"执行“{action.title}”须上传附件。", field="inputs.attachments")
+    for name in action.requires.fields:
+        value = inputs.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise DomainError("required", f"执行“{action.title}”须填写“{name}”。", field=f"inputs.{name}")
+    return inputs
+
+
+def _resolve_unit(value: Any, actor: User) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=str(value)).first() if value else None
+    if unit is None or not (actor.is_system or may_see_code(actor, unit.territory_code)):
+        raise DomainError("invalid", "承办机构不存在或不在您的管辖范围内。", field="inputs.assigned_unit")
+    return unit
+
+
+def _resolve_assignee(value: Any, unit: OrgUnit | None) -> User | None:
+    if not value:
+        return None
+    user = User.objects.filter(username=str(value), is_active=True).first()
+    if user is None or unit is None or not in_unit(user, unit.pk):
+        raise DomainError("invalid", "承办人不存在或不属于承办机构。", field="inputs.assignee")
+    return user
+
+
+# ---------------------------------------------------------------------------------------------- clock
+
+
+def _set_step(item: WorkItem, now: datetime, remaining: float, limit_seconds: float, work_hours: WorkHours) -> bool:
+    """Schedule the running step from `now` with `remaining` counted seconds left of `limit_seconds`.
+    Returns whether a day counted lies in a year without holiday data."""
+    unit = item.step_unit
+    due = add_seconds(now, remaining, unit, work_hours)
+    warn_left = remaining - (1 - WARN_SHARE) * limit_seconds
+    warn = add_seconds(now, warn_left, unit, work_hours)
+    item.step_limit_seconds = limit_seconds
+    item.step_due_at = due.at
+    item.warn_at = warn.at
+    if item.step_due_at > now:
+        item.overdue_at = None
+    if item.warn_at > now:
+        item.warned_at = None
+    return due.provisional
+
+
+def _restart_step(item: WorkItem, state: StateDef, now: datetime, work_hours: WorkHours) -> None:
+    item.step_started_at = now
+    item.warned_at = item.overdue_at = item.sweep_retry_at = None
+    item.sweep_failures = 0
+    item.last_sweep_error = ""
+    if state.limit is None:
+        item.step_unit = ""
+        item.step_limit_seconds = item.step_due_at = item.warn_at = None
+        item.deadline_provisional = False
+        return
+    deadline = add_duration(now, state.limit.amount, state.limit.unit, work_hours=work_hours)
+    item.step_unit = state.limit.unit
+    limit_seconds = max(0.0, working_seconds(now, deadline.at, state.limit.unit, work_hours))
+    _set_step(item, now, limit_seconds, limit_seconds, work_hours)
+    item.step_due_at = deadline.at  # exactly the calendar's deadline (e.g. 17:30 of the Nth working day)
+    item.deadline_provisional = deadline.provisional
+
+
+def _pause(item: WorkItem, definition: ProcessDefinition, now: datetime, work_hours: WorkHours) -> None:
+    if item.paused_at is not None:
+        return
+    if item.step_due_at is not None:
+        item.paused_remaining_seconds = working_seconds(now, item.step_due_at, item.step_unit, work_hours)
+    if item.due_at is not None and definition.time_limit is not None:
+        item.paused_due_remaining_seconds = working_seconds(now, item.due_at, definition.time_limit.unit, work_hours)
+        item.due_at = None
+    item.paused_at = now
+    item.step_due_at = item.warn_at = None
+
+
+def _resume(item: WorkItem, definition: ProcessDefinition, now: datetime, work_hours: WorkHours) -> None:
+    """Continue the stopped clock: the remaining step (and overall) time is counted again from now."""
+    assert item.paused_at is not None
+    item.paused_seconds_total += max(0.0, (now - item.paused_at).total_seconds())
+    item.paused_at = None
+    if item.paused_remaining_seconds is not None and item.step_limit_seconds is not None:
+        item.deadline_provisional = _set_step(
+            item, now, item.paused_remaining_seconds, item.step_limit_seconds, work_hours
+        )
+    if item.paused_due_remaining_seconds is not None and definition.time_limit is not None:
+        due = add_seconds(now, item.paused_due_remaining_seconds, definition.time_limit.unit, work_hours)
+        item.due_at, item.due_provisional = due.at, due.provisional
+    item.paused_remaining_seconds = item.paused_due_remaining_seconds = None
+
+
+def _extend(item: WorkItem, action: ActionDef, now: datetime, work_hours: WorkHours) -> None:
+    """延期: move the step deadline (and the overall one) by the action's amount."""
+    assert action.extend is not None
+    if item.step_due_at is None or item.step_limit_seconds is None:
+        raise Conflict("invalid_transition", "本环节没有期限，无需延期。")
+    old_due = item.step_due_at
+    new_due = add_duration(old_due, action.extend.amount, action.extend.unit, work_hours=work_hours)
+    added = max(0.0, working_seconds(old_due, new_due.at, item.step_unit, work_hours))
+    remaining = working_seconds(now, new_due.at, item.step_unit, work_hours)
+    _set_step(item, now, remaining, item.step_limit_seconds + added, work_hours)
+    item.step_due_at = new_due.at
+    item.deadline_provisional = item.deadline_provisional or new_due.provisional
+    if item.due_at is not None:
+        due = add_duration(item.due_at, action.extend.amount, action.extend.unit, work_hours=work_hours)
+        item.due_at = due.at
+        item.due_provisional = item.due_provisional or due.provisional
+
+
+def step_elapsed_seconds(item: WorkItem, now: datetime, work_hours: WorkHours | None = None) -> float | None:
+    """Counted time used in the current step (working time for work_* units)."""
+    hours = work_hours or work_hours_of(item.assigned_unit)
+    if item.step_limit_seconds is None:
+        return working_seconds(item.step_started_at, now, item.step_unit or "work_hours", hours)
+    if item.paused_at is not None:
+        return item.step_limit_seconds - (item.paused_remaining_seconds or 0.0)
+    assert item.step_due_at is not None
+    return item.step_limit_seconds - working_seconds(now, item.step_due_at, item.step_unit, hours)
+
+
+def time_left(item: WorkItem, now: datetime) -> TimeLeft | None:
+    if item.closed_at is not None or item.step_limit_seconds is None:
+        return None
+    hours = work_hours_of(item.assigned_unit)
+    if item.paused_at is not None:
+        remaining = item.paused_remaining_seconds or 0.0
+    else:
+        assert item.step_due_at is not None
+        remaining = working_seconds(now, item.step_due_at, item.step_unit, hours)
+    return describe(remaining, item.step_unit, hours)
+
+
+def traffic_light(item: WorkItem, now: datetime) -> str | None:
+    """Share of the step limit used: < 80 % green, 80–100 % yellow, ≥ 100 % red. None without a limit."""
+    if item.closed_at is not None or item.step_limit_seconds is None:
+        return None
+    if item.paused_at is not None:
+        limit = item.step_limit_seconds
+        used = 1.0 if limit <= 0 else 1 - (item.paused_remaining_seconds or 0.0) / limit
+        if used >= 1:
+            return Light.RED.value
+        return Light.YELLOW.value if used >= WARN_SHARE else Light.GREEN.value
+    assert item.step_due_at is not None and item.warn_at is not None
+    if now >= item.step_due_at:
+        return Light.RED.value
+    return Light.YELLOW.value if now >= item.warn_at else Light.GREEN.value
+
+
+# ---------------------------------------------------------------------------------------------- writes
+
+
+def _snapshot(item: WorkItem) -> dict[str, Any]:
+    return {
+        "state": item.state,
+        "assigned_unit": item.assigned_unit_id,
+        "assignee": item.assignee_id,
+        "due_at": item.due_at,
+        "step_due_at": item.step_due_at,
+        "paused": item.paused_at is not None,
+        "version": item.version,
+    }
+
+
+def _unit_members(unit_id: int | None, exclude: int | None) -> list[User]:
+    if unit_id is None:
+        return []
+    ids = Assignment.objects.filter(org_unit_id=unit_id, active=True).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=ids, is_active=True).exclude(pk=exclude).order_by("pk"))
+
+
+def notify_item(item: WorkItem, *, kind: str, body: str, now: datetime, exclude: int | None = None) -> int:
+    """Queue a message to the assignee, or to the members of the assigned unit when there is none."""
+    if item.assignee_id is not None:
+        recipients = [item.assignee] if item.assignee_id != exclude and item.assignee is not None else []
+    else:
+        recipients = _unit_members(item.assigned_unit_id, exclude)
+    for recipient in recipients:
+        enqueue(
+            channel="console",
+            kind=kind,
+            recipient=recipient,
+            subject=f"[{item.pk}] {item.title}",
+            body=body,
+            now=now,
+            payload={"work_item": item.pk, "state": item.state},
+        )
+    return len(recipients)
+
+
+def _check_territory(code: str) -> None:
+    if not code or not (Division.objects.filter(code=code).exists() or Grid.objects.filter(code=code).exists()):
+        raise DomainError("invalid", "区划/网格代码不存在。", field="territory_code")
+
+
+def do_start_item(
+    process_name: str,
+    *,
+    actor: User,
+    now: datetime,
+    title: str,
+    territory_code: str,
+    subject_type: str = "",
+    subject_id: str = "",
+    assigned_unit: OrgUnit | None = None,
+    assignee: User | None = None,
+    priority: int = Priority.NORMAL,
+    inputs: dict[str, Any] | None = None,
+    reason: str = "",
+) -> WorkItem:
+    """Create a work item in the process's start state, pinned to the current published version."""
+    if not title.strip():
+        raise DomainError("required", "请填写标题。", field="title")
+    _check_territory(territory_code)
+    if not actor.is_system and not may_see_code(actor, territory_code):
+        raise NotFound(field="territory_code")
+    version = current_version(process_name, now=now)
+    definition = definition_of_version(version.pk, version.content_hash, version.definition)
+    if not actor_roles(actor) & set(definition.start_roles):
+        raise PermissionRefused("not_allowed", f"您的角色无权发起“{definition.title}”。")
+    if assigned_unit is not None and not (actor.is_system or may_see_code(actor, assigned_unit.territory_code)):
+        raise DomainError("invalid", "承办机构不在您的管辖范围内。", field="assigned_unit")
+    if assignee is not None and (assigned_unit is None or not in_unit(assignee, assigned_unit.pk)):
+        raise DomainError("invalid", "承办人不属于承办机构。", field="assignee")
+    if priority not in Priority.values:
+        raise DomainError("invalid", "优先级无效。", field="priority")
+    start = definition.states[definition.start_state]
+    work_hours = work_hours_of(assigned_unit)
+    with transaction.atomic(), engine_writes():
+        item = WorkItem(
+            process_version=version,
+            process_name=definition.name,
+            title=title.strip(),
+            subject_type=subject_type,
+            subject_id=subject_id,
+            state=start.name,
+            territory_code=territory_code,
+            assigned_unit=assigned_unit,
+            assignee=assignee,
+            priority=priority,
+            created_at=now,
+            updated_at=now,
+            step_started_at=now,
+        )
+        if definition.time_limit is not None:
+            due = add_duration(now, definition.time_limit.amount, definition.time_limit.unit, work_hours=work_hours)
+            item.due_at, item.due_provisional = due.at, due.provisional
+        _restart_step(item, start, now, work_hours)
+        item.save()
+        Transition.objects.create(
+            item=item,
+            action="start",
+            from_state="",
+            to_state=start.name,
+            actor=actor,
+            reason=reason.strip(),
+            inputs=inputs or {},
+            occurred_at=now,
+            step_elapsed_seconds=None,
+            step_unit=item.step_unit,
+        )
+        record_event(
+            actor=actor,
+            action="workflow.start",
+            subject=item,
+            territory_code=item.territory_code,
+            after={**_snapshot(item), "process": definition.name, "process_version": version.version},
+            now=now,
+        )
+        notify_item(item, kind="workflow.assigned", body=f"新办件：{item.title}", now=now, exclude=actor.pk)
+    return item
+
+
+def transition(
+    item: WorkItem,
+    action: str,
+    *,
+    actor: User,
+    now: datetime,
+    inputs: dict[str, Any] | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> WorkItem:
+    """Take `action` on `item` as `actor`. Checks, in order: jurisdiction (404), the version the
+    caller read (409 stale_version), the action exists (400) and is allowed from the current state
+    (409 invalid_transition), the actor's role and the action's actor rule (403 not_allowed), the
+    required inputs (400 with the field). Then writes the state, a Transition row, new deadlines,
+    the audit event and the notifications, all in one transaction. Returns the updated item (and
+    refreshes the instance passed in)."""
+    inputs = dict(inputs or {})
+    reason = (reason or "").strip()
+    check_jurisdiction(actor, item)
+    expected = item.version if expected_version is None else expected_version
+    with transaction.atomic(), engine_writes():
+        locked = (
+            WorkItem.objects.select_for_update()
+            .select_related("process_version", "assigned_unit", "assignee")
+            .get(pk=item.pk)
+        )
+        if locked.version != expected:
+            raise Conflict("stale_version", "该办件已被他人处理或已更新，请刷新后重试。")
+        definition = definition_for(locked)
+        action_def = definition.actions.get(action)
+        if action_def is None:
+            raise DomainError("unknown_action", f"本流程没有动作“{action}”。", field="action")
+        source = definition.states[locked.state]
+        if locked.state not in action_def.sources:
+            raise Conflict(
+                "invalid_transition", f"办件当前为“{source.title}”，不能执行“{action_def.title}”。", field="action"
+            )
+        problem = refusal(locked, action_def, actor, actor_roles(actor))
+        if problem is not None:
+            raise problem
+        _clean_inputs(action_def, reason, inputs)
+
+        before = _snapshot(locked)
+        elapsed = step_elapsed_seconds(locked, now)
+        step_unit = locked.step_unit
+        _reassign(locked, action_def, actor, inputs)
+        work_hours = work_hours_of(locked.assigned_unit)
+        target = definition.states[action_def.target]
+        _move_clock(locked, definition, action_def, target, now, work_hours)
+
+        locked.state = target.name
+        locked.version += 1
+        locked.updated_at = now
+        locked.save()
+        record = Transition.objects.create(
+            item=locked,
+            action=action_def.name,
+            from_state=source.name,
+            to_state=target.name,
+            actor=actor,
+            reason=reason,
+            inputs=inputs,
+            occurred_at=now,
+            step_elapsed_seconds=elapsed,
+            step_unit=step_unit,
+        )
+        record_event(
+            actor=actor,
+            action=f"workflow.{action_def.name}",
+            subject=locked,
+            territory_code=locked.territory_code,
+            before=before,
+            after={**_snapshot(locked), "transition": record.pk, "reason": reason},
+            now=now,
+        )
+        reassigned = (before["assigned_unit"], before["assignee"]) != (locked.assigned_unit_id, locked.assignee_id)
+        if reassigned or actor.is_system:
+            notify_item(
+                locked,
+                kind=f"workflow.{action_def.name}",
+                body=f"{action_def.title}：{locked.title}（{target.title}）",
+                now=now,
+                exclude=actor.pk,
+            )
+    for field in WorkItem._meta.concrete_fields:
+        setattr(item, field.attname, getattr(locked, field.attname))
+    item._persisted_state = locked.state
+    return locked
+
+
+def _reassign(item: WorkItem, action: ActionDef, actor: User, inputs: dict[str, Any]) -> None:
+    if action.reassign == "self":
+        if not actor.is_system:
+            item.assignee = actor
+    elif action.reassign == "parent_unit":
+        unit = item.assigned_unit
+        if unit is None or unit.parent_id is None:
+            raise Conflict("invalid_transition", "承办机构没有上级机构，无法上报。")
+        item.assigned_unit = OrgUnit.objects.get(pk=unit.parent_id)
+        item.assignee = None
+    elif action.reassign == "input" and any(inputs.get(name) for name in ASSIGNMENT_FIELDS):
+        unit = _resolve_unit(inputs.get("assigned_unit"), actor) if inputs.get("assigned_unit") else item.assigned_unit
+        item.assigned_unit = unit
+        item.assignee = _resolve_assignee(inputs.get("assignee"), unit)
+
+
+def _move_clock(
+    item: WorkItem,
+    definition: ProcessDefinition,
+    action: ActionDef,
+    target: StateDef,
+    now: datetime,
+    work_hours: WorkHours,
+) -> None:
+    if target.terminal:
+        if item.paused_at is not None:
+            item.paused_seconds_total += max(0.0, (now - item.paused_at).total_seconds())
+            item.paused_at = None
+        item.closed_at = now
+        item.warn_at = item.step_due_at = None
+        return
+    if not target.clock_runs:
+        _pause(item, definition, now, work_hours)
+        return
+    if item.paused_at is not None:
+        if action.clock == "keep":
+            _resume(item, definition, now, work_hours)
+            return
+        item.paused_seconds_total += max(0.0, (now - item.paused_at).total_seconds())
+        item.paused_at = None
+        item.paused_remaining_seconds = None
+        if item.paused_due_remaining_seconds is not None and definition.time_limit is not None:
+            due = add_seconds(now, item.paused_due_remaining_seconds, definition.time_limit.unit, work_hours)
+            item.due_at, item.due_provisional = due.at, due.provisional
+            item.paused_due_remaining_seconds = None
+    if action.extend is not None:
+        _extend(item, action, now, work_hours)
+    elif action.clock == "restart":
+        _restart_step(item, target, now, work_hours)

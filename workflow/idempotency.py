@@ -1,0 +1,66 @@
+"""Idempotency-Key for create and transition requests: the first successful response is stored per
+(user, key) in the same transaction as the work, and a retry with the same key and body gets it back
+(same status, same body, header `Idempotent-Replayed: true`) instead of doing the work twice. The same
+key with a different body is refused (422). Refusals are not stored: nothing was done, so a retry is
+evaluated afresh."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.errors import DomainError, Unprocessable
+from workflow.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+def _digest(method: str, path: str, body: Any) -> str:
+    canonical = json.dumps({"method": method, "path": path, "body": body}, sort_keys=True, cls=DjangoJSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, digest: str) -> Response:
+    if record.request_hash != digest:
+        raise Unprocessable(
+            "idempotency_key_reused", "该幂等键已用于另一个不同的请求。", field=HEADER
+        )
+    return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def idempotent(request: Request, *, now: datetime, work: Callable[[], tuple[int, dict[str, Any]]]) -> Response:
+    """Run `work` (returning status and JSON body) at most once per (user, Idempotency-Key)."""
+    key = request.headers.get(HEADER, "").strip()
+    if not key:
+        status, body = work()
+        return Response(body, status=status)
+    if len(key) > MAX_KEY_LENGTH:
+        raise DomainError("invalid", f"幂等键不能超过 {MAX_KEY_LENGTH} 个字符。", field=HEADER)
+    user = request.user
+    digest = _digest(request.method or "", request.path, request.data)
+    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if existing is not None:
+        return _replay(existing, digest)
+    try:
+        with transaction.atomic():
+            status, body = work()
+            stored = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+            IdempotencyRecord.objects.create(
+                user=user, key=key, request_hash=digest, status_code=status, response_body=stored, created_at=now
+            )
+    except IntegrityError:
+        # A concurrent request with the same key committed first; our work rolled back with this.
+        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if existing is None:
+            raise
+        return _replay(existing, digest)
+    return Response(stored, status=status)

@@ -1,0 +1,130 @@
+"""Reads of the workflow, scoped by jurisdiction: the ledger a user may see, one item, its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from accounts.jurisdiction import scope_for
+from accounts.models import Assignment, User
+from core.errors import DomainError, NotFound
+from territory.scoping import within
+from workflow.clock import TimeLeft
+from workflow.definitions import ActionDef, ProcessDefinition
+from workflow.engine import available_actions, definition_for, time_left, traffic_light
+from workflow.models import Light, Transition, WorkItem
+
+
+def work_items_visible_to(user: User | AnonymousUser) -> QuerySet[WorkItem]:
+    queryset = WorkItem.objects.select_related("process_version", "assigned_unit", "assignee")
+    return scope_for(user, queryset, "territory_code")
+
+
+def get_item_for(user: User | AnonymousUser, item_id: int) -> WorkItem:
+    """The item, or NotFound when it does not exist or lies outside the user's jurisdiction."""
+    item = work_items_visible_to(user).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound()
+    return item
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    state: str = ""
+    process: str = ""
+    light: str = ""
+    mine: bool = False
+    my_unit: bool = False
+    territory: str = ""
+    overdue: bool = False
+    include_closed: bool = False
+
+
+def user_unit_ids(user: User) -> list[int]:
+    return list(Assignment.objects.filter(user=user, active=True).values_list("org_unit_id", flat=True))
+
+
+def filter_items(user: User, filters: ItemFilters, *, now: datetime) -> QuerySet[WorkItem]:
+    queryset = work_items_visible_to(user)
+    if not filters.include_closed:
+        queryset = queryset.filter(closed_at__isnull=True)
+    if filters.state:
+        queryset = queryset.filter(state=filters.state)
+    if filters.process:
+        queryset = queryset.filter(process_name=filters.process)
+    if filters.mine and filters.my_unit:
+        queryset = queryset.filter(Q(assignee=user) | Q(assigned_unit_id__in=user_unit_ids(user)))
+    elif filters.mine:
+        queryset = queryset.filter(assignee=user)
+    elif filters.my_unit:
+        queryset = queryset.filter(assigned_unit_id__in=user_unit_ids(user))
+    if filters.territory:
+        if not filters.territory.isdigit():
+            raise DomainError("invalid", "区划代码须为数字。", field="territory")
+        queryset = queryset.filter(within([filters.territory], "territory_code"))
+    if filters.light == Light.GREEN:
+        queryset = queryset.filter(warn_at__gt=now)
+    elif filters.light == Light.YELLOW:
+        queryset = queryset.filter(warn_at__lte=now, step_due_at__gt=now)
+    elif filters.light == Light.RED:
+        queryset = queryset.filter(step_due_at__lte=now)
+    elif filters.light:
+        raise DomainError("invalid", "红绿灯取值应为 green / yellow / red。", field="light")
+    if filters.overdue:
+        queryset = queryset.filter(Q(step_due_at__lte=now) | Q(due_at__lte=now))
+    return queryset.order_by("step_due_at", "-priority", "id") if filters.light else queryset.order_by("-created_at", "-id")
+
+
+def history_of(item: WorkItem) -> list[Transition]:
+    return list(item.transitions.select_related("actor").order_by("id"))
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    transition: Transition
+    action_title: str
+    from_title: str
+    to_title: str
+
+
+def timeline_of(item: WorkItem) -> list[TimelineRow]:
+    """History with the titles of the item's own (pinned) definition."""
+    definition = definition_for(item)
+
+    def state_title(name: str) -> str:
+        return definition.states[name].title if name in definition.states else name
+
+    rows = []
+    for record in history_of(item):
+        action = definition.actions.get(record.action)
+        title = action.title if action else ("发起" if record.action == "start" else record.action)
+        rows.append(TimelineRow(record, title, state_title(record.from_state) if record.from_state else "", state_title(record.to_state)))
+    return rows
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A work item with what the pages and the API show beside it."""
+
+    item: WorkItem
+    definition: ProcessDefinition
+    light: str | None
+    time_left: TimeLeft | None
+
+    @property
+    def state_title(self) -> str:
+        state = self.definition.states.get(self.item.state)
+        return state.title if state else self.item.state
+
+
+def view_of(item: WorkItem, *, now: datetime) -> ItemView:
+    return ItemView(
+        item=item, definition=definition_for(item), light=traffic_light(item, now), time_left=time_left(item, now)
+    )
+
+
+def actions_for(item: WorkItem, user: User) -> list[ActionDef]:
+    return available_actions(item, user)

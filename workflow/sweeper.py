@@ -1,0 +1,160 @@
+"""The escalation sweeper: finds open work items whose `warn_at` or `step_due_at` has passed and applies
+the definition's escalation rule as the system actor.
+
+- Finding: an index range scan on the partial indexes `workitem_warn_idx` (warn_at WHERE warned_at IS
+  NULL) and `workitem_step_due_idx` (step_due_at WHERE overdue_at IS NULL), so a pass costs what the
+  due rows cost, not what the table holds.
+- Claiming: `UPDATE ... SET warned_at = now WHERE id = ? AND warn_at = <old> AND warned_at IS NULL`
+  (and the same for step_due_at / overdue_at), in the same transaction as the rule's effects. Of two
+  sweepers racing for a row, the second UPDATE waits for the first to commit, re-checks the WHERE and
+  matches nothing, so each escalation happens exactly once; a row whose deadline moved meanwhile (a
+  person acted) no longer matches either.
+- Failing: when applying the rule raises, the transaction rolls back and the row is backed off
+  (`sweep_failures` + 1, `sweep_retry_at` = now + 2^failures minutes, at most a day) so one bad row is
+  not retried on every pass.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from accounts.models import User
+from audit.actions import record_event
+from workflow.actors import system_actor
+from workflow.engine import definition_for, notify_item, transition
+from workflow.models import WorkItem
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(days=1)
+
+
+@dataclass
+class SweepReport:
+    warned: int = 0
+    overdue: int = 0
+    escalated: int = 0  # overdue items on which the rule's action ran
+    skipped: int = 0  # claimed by someone else first
+    failed: int = 0
+
+
+def _retry_allowed(now: datetime) -> Q:
+    return Q(sweep_retry_at__isnull=True) | Q(sweep_retry_at__lte=now)
+
+
+def due_for_warning(now: datetime, batch: int) -> list[tuple[int, datetime]]:
+    return list(
+        WorkItem.objects.filter(warned_at__isnull=True, warn_at__lte=now)
+        .filter(_retry_allowed(now))
+        .order_by("warn_at")
+        .values_list("pk", "warn_at")[:batch]
+    )
+
+
+def due_for_overdue(now: datetime, batch: int) -> list[tuple[int, datetime]]:
+    return list(
+        WorkItem.objects.filter(overdue_at__isnull=True, step_due_at__lte=now)
+        .filter(_retry_allowed(now))
+        .order_by("step_due_at")
+        .values_list("pk", "step_due_at")[:batch]
+    )
+
+
+def backoff_delay(failures: int) -> timedelta:
+    return min(timedelta(minutes=2 ** min(failures, 11)), MAX_BACKOFF)
+
+
+def _back_off(pk: int, now: datetime, error: Exception) -> None:
+    with transaction.atomic():
+        failures = WorkItem.objects.filter(pk=pk).values_list("sweep_failures", flat=True).first() or 0
+        WorkItem.objects.filter(pk=pk).update(
+            sweep_failures=F("sweep_failures") + 1,
+            sweep_retry_at=now + backoff_delay(failures + 1),
+            last_sweep_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+
+
+def _warn(pk: int, old_warn_at: datetime, now: datetime, system: User) -> bool:
+    with transaction.atomic():
+        claimed = WorkItem.objects.filter(pk=pk, warn_at=old_warn_at, warned_at__isnull=True).update(
+            warned_at=now, sweep_failures=0, sweep_retry_at=None
+        )
+        if not claimed:
+            return False
+        item = WorkItem.objects.select_related("process_version", "assignee").get(pk=pk)
+        rule = definition_for(item).rule_for(item.state)
+        if rule is not None and rule.warn:
+            record_event(
+                actor=system,
+                action="workflow.warn",
+                subject=item,
+                territory_code=item.territory_code,
+                after={"state": item.state, "warn_at": old_warn_at, "step_due_at": item.step_due_at},
+                now=now,
+            )
+            notify_item(item, kind="workflow.warn", body=f"即将超期（已用时80%）：{item.title}", now=now)
+    return True
+
+
+def _overdue(pk: int, old_due_at: datetime, now: datetime, system: User) -> tuple[bool, bool]:
+    """Returns (claimed, escalated)."""
+    with transaction.atomic():
+        claimed = WorkItem.objects.filter(pk=pk, step_due_at=old_due_at, overdue_at__isnull=True).update(
+            overdue_at=now, sweep_failures=0, sweep_retry_at=None
+        )
+        if not claimed:
+            return False, False
+        item = WorkItem.objects.select_related("process_version", "assignee", "assigned_unit").get(pk=pk)
+        rule = definition_for(item).rule_for(item.state)
+        record_event(
+            actor=system,
+            action="workflow.overdue",
+            subject=item,
+            territory_code=item.territory_code,
+            after={"state": item.state, "step_due_at": old_due_at, "rule_action": rule.overdue_action if rule else None},
+            now=now,
+        )
+        if rule is None or rule.overdue_action is None:
+            notify_item(item, kind="workflow.overdue", body=f"已超期：{item.title}", now=now)
+            return True, False
+        transition(item, rule.overdue_action, actor=system, now=now, reason="本环节已超期，系统自动处理。")
+    return True, True
+
+
+def sweep(*, now: datetime, batch: int = 500) -> SweepReport:
+    """One pass: warn then mark overdue (and escalate) every due row, up to `batch` of each."""
+    report = SweepReport()
+    warn_rows = due_for_warning(now, batch)
+    due_rows = due_for_overdue(now, batch)
+    if not warn_rows and not due_rows:
+        return report
+    system = system_actor()
+    for pk, warn_at in warn_rows:
+        try:
+            if _warn(pk, warn_at, now, system):
+                report.warned += 1
+            else:
+                report.skipped += 1
+        except Exception as error:
+            logger.exception("workflow sweeper: warning work item %s failed", pk)
+            report.failed += 1
+            _back_off(pk, now, error)
+    for pk, due_at in due_rows:
+        try:
+            claimed, escalated = _overdue(pk, due_at, now, system)
+        except Exception as error:
+            logger.exception("workflow sweeper: escalating work item %s failed", pk)
+            report.failed += 1
+            _back_off(pk, now, error)
+            continue
+        if claimed:
+            report.overdue += 1
+            report.escalated += int(escalated)
+        else:
+            report.skipped += 1
+    return report

@@ -1,0 +1,27 @@
+"""Background jobs of the workflow: the escalation sweeper, every minute. This is the outermost layer,
+so it is where the clock is read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.db import close_old_connections
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from workflow.sweeper import sweep
+
+
+def run_sweep() -> dict[str, int]:
+    """One sweep pass at the current time; returns the counts of the report."""
+    close_old_connections()
+    try:
+        return asdict(sweep(now=timezone.now()))
+    finally:
+        close_old_connections()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_workflow_deadlines() -> dict[str, int]:
+    return run_sweep()

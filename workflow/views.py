@@ -1,0 +1,124 @@
+"""Staff pages of the workflow: the inbox (my items and my unit's) and an item page with its timeline and
+the actions the user may take (htmx POST; refusals shown in place, in Chinese)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from core.errors import DomainError
+from workflow.engine import transition
+from workflow.models import Light
+from workflow.selectors import ItemFilters, actions_for, filter_items, get_item_for, timeline_of, view_of
+
+SCOPES = {
+    "mine_unit": (True, True),
+    "mine": (True, False),
+    "unit": (False, True),
+    "all": (False, False),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _render_error(request: HttpRequest, item_id: int, error: DomainError) -> HttpResponse:
+    response = render(request, "workflow/_errors.html", {"errors": [error.as_dict()]})
+    if not request.headers.get("HX-Request"):
+        response.status_code = error.status
+    return response
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    now = timezone.now()
+    scope = request.GET.get("scope", "mine_unit")
+    mine, my_unit = SCOPES.get(scope, SCOPES["mine_unit"])
+    light = request.GET.get("light", "")
+    filters = ItemFilters(
+        state=request.GET.get("state", "")[:40],
+        process=request.GET.get("process", "")[:80],
+        light=light if light in Light.values else "",
+        mine=mine,
+        my_unit=my_unit,
+        overdue=request.GET.get("overdue") == "1",
+    )
+    page = Paginator(filter_items(user, filters, now=now), 50).get_page(request.GET.get("page"))
+    rows = [view_of(item, now=now) for item in page.object_list]
+    context: dict[str, Any] = {
+        "rows": rows,
+        "page": page,
+        "scope": scope,
+        "filters": filters,
+        "lights": Light.choices,
+        "scopes": [
+            ("mine_unit", _("我的和本单位的")),
+            ("mine", _("我承办的")),
+            ("unit", _("本单位的")),
+            ("all", _("辖区内全部")),
+        ],
+    }
+    return render(request, "workflow/inbox.html", context)
+
+
+@login_required
+def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
+    user = _user(request)
+    now = timezone.now()
+    try:
+        item = get_item_for(user, item_id)
+    except DomainError as error:
+        return render(request, "workflow/not_found.html", {"error": error}, status=error.status)
+    context = {
+        "view": view_of(item, now=now),
+        "timeline": timeline_of(item),
+        "actions": actions_for(item, user),
+    }
+    return render(request, "workflow/item.html", context)
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Parse → access → action → render: the item page's action buttons post here."""
+    user = _user(request)
+    now = timezone.now()
+    try:
+        item = get_item_for(user, item_id)
+        version = request.POST.get("version", "")
+        inputs: dict[str, Any] = {}
+        for key, value in request.POST.items():
+            if key.startswith("field_") and value.strip():
+                inputs[key.removeprefix("field_")] = value.strip()
+        attachments = [a.strip() for a in request.POST.get("attachments", "").split(",") if a.strip()]
+        if attachments:
+            inputs["attachments"] = attachments
+        transition(
+            item,
+            request.POST.get("action", ""),
+            actor=user,
+            now=now,
+            inputs=inputs,
+            reason=request.POST.get("reason", ""),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except DomainError as error:
+        return _render_error(request, item_id, error)
+    target = reverse("workflow:item", args=[item_id])
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = target
+        return response
+    return HttpResponseRedirect(target, status=303)
