@@ -23,7 +23,7 @@ from workcalendar.actions import (
 from workcalendar.models import CalendarDay, CalendarYear
 
 
-def _entries(formset: BaseInlineFormSet) -> list[tuple[forms.Form, DayEntry]]:  # type: ignore[type-arg]
+def _entries(formset: Any) -> list[tuple[forms.BaseForm, DayEntry]]:
     """The day rows that remain after this submission (extra blank rows and deleted rows left out)."""
     entries = []
     for form in formset.forms:
@@ -34,7 +34,7 @@ def _entries(formset: BaseInlineFormSet) -> list[tuple[forms.Form, DayEntry]]:  
     return entries
 
 
-class CalendarDayFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+class CalendarDayFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -55,7 +55,7 @@ class CalendarDayFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
             raise ValidationError(messages)
 
 
-class CalendarDayInline(admin.TabularInline):  # type: ignore[type-arg]
+class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
     formset = CalendarDayFormSet
     fields = ("date", "kind", "name")
@@ -64,7 +64,7 @@ class CalendarDayInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CalendarYearAdmin(admin.ModelAdmin):
     list_display = ("year", "source_note", "published_at", "revision", "day_count")
     readonly_fields = ("published_at", "revision")
     inlines = (CalendarDayInline,)

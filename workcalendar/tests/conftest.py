@@ -27,9 +27,7 @@ def fresh_calendar_cache() -> Iterator[None]:
 def steward(db: None) -> Any:
     """A data steward: holds the Django permission to change the calendar, nothing more."""
     user = get_user_model().objects.create_user(username="steward", password="x", is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="workcalendar", codename__endswith="calendaryear")
-    )
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="workcalendar"))
     return get_user_model().objects.get(pk=user.pk)  # fresh instance: no stale permission cache
 
 

@@ -53,6 +53,7 @@ def test_import_creates_the_year_and_writes_one_audit_row(steward: Any) -> None:
         steward.pk,
     )
     assert event.before is None
+    assert event.after is not None
     assert event.after["days"] == [["2027-01-01", "holiday", "元旦"], ["2027-02-20", "workday", "春节调休"]]
     assert not is_working_day(date(2027, 1, 1))
     assert is_working_day(date(2027, 2, 20))
@@ -70,6 +71,7 @@ def test_reimporting_a_year_replaces_its_rows_and_leaves_other_years_alone(stewa
     assert not is_working_day(date(2027, 1, 4))
     last = AuditEvent.objects.order_by("-id").first()
     assert last is not None
+    assert last.before is not None and last.after is not None
     assert last.before["days"] == [["2027-01-01", "holiday", "元旦"]]
     assert last.after["days"] == [["2027-01-04", "holiday", "新"]]
 
