@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+from zipfile import BadZipFile
 
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
@@ -220,7 +221,7 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
 def read_rows(file: FileArg) -> list[tuple[Any, ...]]:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise StandardImportError(
             [ImportProblem(0, "", f"不是有效的 xlsx 文件（{exc.__class__.__name__}）")]
         ) from exc

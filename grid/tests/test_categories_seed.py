@@ -87,7 +87,9 @@ def test_seed_is_idempotent_and_reports_counts(personas: dict[str, Any], now: An
     assert first["responsibilities_created"] == 13
     assert first["responsibilities_skipped"] == 14 + 1
     chosen = dict(
-        ResponsibilityEntry.objects.filter(category__kind="event").values_list("category__code", "org_unit__code")
+        ResponsibilityEntry.objects.filter(category__kind="event").values_list(
+            "category__code", "org_unit__code"
+        )
     )
     assert chosen == {
         "01": "320507003-urban",

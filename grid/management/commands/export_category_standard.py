@@ -15,13 +15,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="输出的 xlsx 文件路径")
-        parser.add_argument("--version", type=int, default=None, help="版本号（默认现行版本）")
+        parser.add_argument("--standard-version", type=int, default=None, help="版本号（默认现行版本）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         version = None
-        if options["version"] is not None:
-            version = CategoryStandardVersion.objects.filter(number=options["version"]).first()
+        if options["standard_version"] is not None:
+            version = CategoryStandardVersion.objects.filter(number=options["standard_version"]).first()
             if version is None:
-                raise CommandError(f"没有版本 v{options['version']}")
+                raise CommandError(f"没有版本 v{options['standard_version']}")
         count = export_standard(options["file"], version=version)
         self.stdout.write(f"已导出 {count} 条到 {options['file']}")
