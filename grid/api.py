@@ -83,7 +83,11 @@ class RoutingPreviewView(APIView):
         selectors.get_grid_for(request.user, query["grid"])
         if not selectors.may_preview_routing(request.user, query["grid"]):
             raise PermissionRefused("forbidden", "只有指挥中心、督办、领导或数据管理员可以预览路由。")
-        result = route(query["category"], grid_code=query["grid"], kind=query["kind"])
+        try:
+            category = get_category(query["category"], query["kind"])
+        except DomainError as exc:
+            raise DomainError("invalid_category", exc.message, field="category") from exc
+        result = route(category.code, grid_code=query["grid"], kind=query["kind"])
         return Response(RoutingResultOut(result).data)
 
 
