@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
 from audit.actions import record_event
@@ -47,22 +47,26 @@ def _retry_allowed(now: datetime) -> Q:
     return Q(sweep_retry_at__isnull=True) | Q(sweep_retry_at__lte=now)
 
 
-def due_for_warning(now: datetime, batch: int) -> list[tuple[int, datetime]]:
-    return list(
-        WorkItem.objects.filter(warned_at__isnull=True, warn_at__lte=now)
-        .filter(_retry_allowed(now))
-        .order_by("warn_at")
-        .values_list("pk", "warn_at")[:batch]
-    )
+def warning_candidates(now: datetime) -> QuerySet[WorkItem]:
+    """Range scan of workitem_warn_idx (warn_at WHERE warned_at IS NULL)."""
+    return WorkItem.objects.filter(warned_at__isnull=True, warn_at__lte=now).filter(_retry_allowed(now)).order_by("warn_at")
 
 
-def due_for_overdue(now: datetime, batch: int) -> list[tuple[int, datetime]]:
-    return list(
+def overdue_candidates(now: datetime) -> QuerySet[WorkItem]:
+    """Range scan of workitem_step_due_idx (step_due_at WHERE overdue_at IS NULL)."""
+    return (
         WorkItem.objects.filter(overdue_at__isnull=True, step_due_at__lte=now)
         .filter(_retry_allowed(now))
         .order_by("step_due_at")
-        .values_list("pk", "step_due_at")[:batch]
     )
+
+
+def due_for_warning(now: datetime, batch: int) -> list[tuple[int, datetime]]:
+    return list(warning_candidates(now).values_list("pk", "warn_at")[:batch])
+
+
+def due_for_overdue(now: datetime, batch: int) -> list[tuple[int, datetime]]:
+    return list(overdue_candidates(now).values_list("pk", "step_due_at")[:batch])
 
 
 def backoff_delay(failures: int) -> timedelta:
