@@ -17,7 +17,12 @@ class Division(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     seat_lon = models.FloatField(_("驻地经度"), null=True, blank=True)
     seat_lat = models.FloatField(_("驻地纬度"), null=True, blank=True)
@@ -67,7 +72,9 @@ class GridBoundary(models.Model):
     """One version of a grid's boundary. The current one has valid_to = NULL; an old event keeps the
     grid it was filed in because grids are never renumbered, only re-drawn."""
 
-    grid = models.ForeignKey(Grid, verbose_name=_("网格"), on_delete=models.CASCADE, related_name="boundaries")
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("网格"), on_delete=models.CASCADE, related_name="boundaries"
+    )
     version = models.PositiveIntegerField(_("版本"))
     geometry = models.JSONField(_("边界"))
     valid_from = models.DateTimeField(_("生效时间"))
@@ -105,3 +112,19 @@ class EnforcementZone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class BoundaryRevision(models.Model):
+    """One row (pk=1) counting changes to which grid covers a point. Actions that redraw, add, remove or
+    (de)activate grids bump it; `territory.locate` compares it, with the current boundary rows' max id
+    and count, to decide when to rebuild its in-memory index."""
+
+    number = models.PositiveBigIntegerField(_("版本号"), default=0)
+    changed_at = models.DateTimeField(_("变更时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("边界版本计数")
+        verbose_name_plural = _("边界版本计数")
+
+    def __str__(self) -> str:
+        return f"#{self.number}"

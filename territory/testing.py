@@ -20,7 +20,9 @@ _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 def square(lon: float, lat: float, size: float = 0.01) -> dict[str, Any]:
     return {
         "type": "Polygon",
-        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+        "coordinates": [
+            [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+        ],
     }
 
 
@@ -53,7 +55,11 @@ def make_small_territory() -> dict[str, Any]:
             )
             if created:
                 GridBoundary.objects.create(
-                    grid=grid, version=1, geometry=square(lon + offset, 31.40), valid_from=_EPOCH, synthetic=True
+                    grid=grid,
+                    version=1,
+                    geometry=square(lon + offset, 31.40),
+                    valid_from=_EPOCH,
+                    synthetic=True,
                 )
             grids[code] = grid
     return grids
