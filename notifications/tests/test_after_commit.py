@@ -7,11 +7,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.tests.conftest import COMMITTING
 from notifications.tests.support import RecordingTransport
 from workflow.models import OutboxMessage
 from workflow.outbox import enqueue
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = COMMITTING
 
 
 def test_delivered_after_commit_not_before(recorder: RecordingTransport) -> None:

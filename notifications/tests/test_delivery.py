@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import delivery
-from notifications.tests.conftest import make_message
+from notifications.tests.conftest import COMMITTING, make_message
 from notifications.tests.support import RecordingTransport
 from notifications.transports import TransportError
 from workflow.models import OutboxMessage
@@ -189,7 +189,7 @@ def test_batch_limit(recorder: RecordingTransport) -> None:
     assert delivery.deliver_due(now=NOW + timedelta(minutes=1), limit=2).sent == ids[:2]
 
 
-@pytest.mark.django_db(transaction=True)
+@COMMITTING
 def test_no_transport_runs_inside_a_transaction(
     recorder: RecordingTransport, no_after_commit_delivery: None
 ) -> None:
@@ -203,7 +203,7 @@ def test_no_transport_runs_inside_a_transaction(
     assert recorder.in_transaction == [False, False]
 
 
-@pytest.mark.django_db(transaction=True)
+@COMMITTING
 def test_delivery_refuses_to_run_inside_a_callers_transaction(
     recorder: RecordingTransport, no_after_commit_delivery: None
 ) -> None:
