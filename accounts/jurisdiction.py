@@ -22,7 +22,7 @@ def jurisdiction_codes(user: User | AnonymousUser) -> list[str]:
     if cached is None:
         codes = Assignment.objects.filter(user=user, active=True).values_list("territory_code", flat=True)
         cached = minimal_codes(codes)
-        user._jurisdiction_cache = cached  # type: ignore[union-attr]
+        user._jurisdiction_cache = cached  # type: ignore[attr-defined]
     return cached
 
 

@@ -3,9 +3,24 @@ their active assignments (see accounts.jurisdiction)."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# District (6), town (9), village (12) or grid (15) code.
+TERRITORY_CODE_RE = re.compile(r"^(\d{6}|\d{9}|\d{12}|\d{15})$")
+
+
+def validate_territory_code(value: str) -> None:
+    if not TERRITORY_CODE_RE.match(value or ""):
+        raise ValidationError(
+            _("区划/网格代码须为 6、9、12 或 15 位数字。"),
+            code="invalid_territory_code",
+            params={"value": value},
+        )
 
 
 def default_work_hours() -> list[list[str]]:
@@ -63,12 +78,25 @@ class OrgUnit(models.Model):
         VERTICAL = "vertical", _("垂直管理")
         ENTRUSTED = "entrusted", _("委托管理")
 
+    class ServiceLevel(models.TextChoices):
+        """便民服务中心 type: a 示范型 centre handles at least 250 items directly, a 标准型 one 199."""
+
+        DEMONSTRATION = "demonstration", _("示范型")
+        STANDARD = "standard", _("标准型")
+
     code = models.CharField(_("机构编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    territory_code = models.CharField(_("所属区划/网格代码"), max_length=15, db_index=True)
+    territory_code = models.CharField(
+        _("所属区划/网格代码"), max_length=15, db_index=True, validators=[validate_territory_code]
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     management_mode = models.CharField(
         _("管理模式"), max_length=12, choices=ManagementMode.choices, default=ManagementMode.TERRITORIAL
@@ -76,6 +104,10 @@ class OrgUnit(models.Model):
     guiding_department = models.CharField(_("业务指导部门"), max_length=100, blank=True)
     # Working hours for `work_hours` time limits: [["08:30", "12:00"], ["13:30", "17:30"]], Asia/Shanghai.
     work_hours = models.JSONField(_("工作时间"), default=default_work_hours)
+    # Only for kind service_centre.
+    service_level = models.CharField(
+        _("便民服务中心类型"), max_length=15, choices=ServiceLevel.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("组织机构")
@@ -89,16 +121,27 @@ class OrgUnit(models.Model):
 class Assignment(models.Model):
     """User × org unit × role; the territory code is the unit's unless narrowed (a grid worker's grid)."""
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="assignments"
+    )
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="assignments"
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    territory_code = models.CharField(_("负责区划/网格代码"), max_length=15, db_index=True)
+    territory_code = models.CharField(
+        _("负责区划/网格代码"), max_length=15, db_index=True, validators=[validate_territory_code]
+    )
     reports_to = models.ForeignKey(
-        User, verbose_name=_("汇报对象"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+        User,
+        verbose_name=_("汇报对象"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
     active = models.BooleanField(_("有效"), default=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("任职")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from accounts.models import Assignment, OrgUnit, Role, User
 
-PASSWORD = "zhili-test-2026"
+PASSWORD = "zhili-test-2026"  # noqa: S105 (test personas only)
 
 
-def make_org_unit(code: str, name: str, kind: str, territory_code: str, parent: OrgUnit | None = None) -> OrgUnit:
+def make_org_unit(
+    code: str, name: str, kind: str, territory_code: str, parent: OrgUnit | None = None
+) -> OrgUnit:
     unit, _ = OrgUnit.objects.get_or_create(
         code=code, defaults={"name": name, "kind": kind, "territory_code": territory_code, "parent": parent}
     )
@@ -20,7 +22,9 @@ def make_person(
 ) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User.objects.create_user(username=username, password=PASSWORD, display_name=display_name or username)
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, display_name=display_name or username
+        )
     Assignment.objects.get_or_create(
         user=user, org_unit=unit, role=role, territory_code=territory_code or unit.territory_code
     )
@@ -32,8 +36,12 @@ def make_personas() -> dict[str, User]:
     wt_grid (渭塘: the outsider), and `system`."""
     centre = make_org_unit("320507-command", "相城区集成指挥中心", OrgUnit.Kind.COMMAND_CENTRE, "320507")
     hq_gov = make_org_unit("320507003-gov", "黄桥街道党工委办事处", OrgUnit.Kind.GOVERNMENT, "320507003")
-    hq_agency = make_org_unit("320507003-urban", "黄桥街道城市管理办公室", OrgUnit.Kind.AGENCY, "320507003", hq_gov)
-    hq_squad = make_org_unit("320507003-squad1", "黄桥街道综合执法第一中队", OrgUnit.Kind.SQUAD, "320507003", hq_gov)
+    hq_agency = make_org_unit(
+        "320507003-urban", "黄桥街道城市管理办公室", OrgUnit.Kind.AGENCY, "320507003", hq_gov
+    )
+    hq_squad = make_org_unit(
+        "320507003-squad1", "黄桥街道综合执法第一中队", OrgUnit.Kind.SQUAD, "320507003", hq_gov
+    )
     hq_village = make_org_unit(
         "320507003201-vc", "黄桥测试村村委会", OrgUnit.Kind.VILLAGE_COMMITTEE, "320507003201", hq_gov
     )

@@ -1,0 +1,34 @@
+"""System checks of accounts. zhili.E001 runs on every `check` (and so on runserver, migrate and
+`check --deploy`): a production deployment (ZHILI_DEMO=0) must not carry the demo personas, whose
+password is published."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, register
+from django.db import DatabaseError
+
+
+@register("zhili")
+def demo_accounts_in_production(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if getattr(settings, "DEMO_MODE", True):
+        return []
+    from accounts.models import User
+
+    try:
+        present = User.objects.filter(is_demo=True).exists()
+    except DatabaseError:
+        # Not migrated yet (or unreachable): nothing to check; migrate runs this check again.
+        return []
+    if not present:
+        return []
+    return [
+        Error(
+            "demo accounts present in production; delete them or set ZHILI_DEMO=1",
+            hint="Demo personas share a published password. Remove every user with is_demo=True "
+            "(e.g. a fresh database without `seed_demo`), or run in demo mode.",
+            id="zhili.E001",
+        )
+    ]
