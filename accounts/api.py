@@ -136,12 +136,11 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-def _territory_code(value: str) -> str:
+def _territory_code(value: str) -> None:
     try:
         check_territory_code(value, "territory")
     except DomainError as exc:
         raise serializers.ValidationError(exc.message, code=exc.code) from exc
-    return value
 
 
 class OrgUnitFilterSerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from accounts import actions
@@ -11,6 +13,16 @@ from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, PermissionRefused
 
 pytestmark = pytest.mark.django_db
+
+
+def after(event: AuditEvent) -> dict[str, Any]:
+    assert isinstance(event.after, dict)
+    return event.after
+
+
+def before(event: AuditEvent) -> dict[str, Any]:
+    assert isinstance(event.before, dict)
+    return event.before
 
 
 def last_event() -> AuditEvent:
@@ -37,7 +49,7 @@ def test_create_org_unit_writes_audit_row(steward: User) -> None:
         str(unit.pk),
         steward.pk,
     )
-    assert event.after["guiding_department"] == "区水务局" and event.after["parent"] == "320507003-gov"
+    assert after(event)["guiding_department"] == "区水务局" and after(event)["parent"] == "320507003-gov"
     assert event.occurred_at == NOW and event.territory_code == "320507003"
 
 
@@ -84,8 +96,8 @@ def test_update_org_unit_records_before_and_after(steward: User) -> None:
         unit, changes={"name": "黄桥街道城市管理局", "management_mode": "entrusted"}, actor=steward, now=NOW
     )
     event = last_event()
-    assert event.before["name"] == "黄桥街道城市管理办公室" and event.after["name"] == "黄桥街道城市管理局"
-    assert event.after["management_mode"] == "entrusted"
+    assert before(event)["name"] == "黄桥街道城市管理办公室" and after(event)["name"] == "黄桥街道城市管理局"
+    assert after(event)["management_mode"] == "entrusted"
     count = AuditEvent.objects.count()
     actions.do_update_org_unit(unit, changes={"name": "黄桥街道城市管理局"}, actor=steward, now=NOW)
     assert AuditEvent.objects.count() == count  # nothing changed, nothing recorded
@@ -133,7 +145,7 @@ def test_create_user_and_assign_role(steward: User, personas: dict[str, User]) -
     )
     assert user.check_password("s3cret-Long-pw")
     created = last_event()
-    assert created.action == "accounts.user.created" and "password" not in created.after
+    assert created.action == "accounts.user.created" and "password" not in after(created)
     unit = OrgUnit.objects.get(code="320507003-gov")
     assignment = actions.do_assign_role(
         user=user,
@@ -145,7 +157,7 @@ def test_create_user_and_assign_role(steward: User, personas: dict[str, User]) -
     )
     assert assignment.territory_code == "320507003" and assignment.started_at == NOW
     event = last_event()
-    assert event.after["reports_to"] == "hq_leader" and event.after["role"] == "window_clerk"
+    assert after(event)["reports_to"] == "hq_leader" and after(event)["role"] == "window_clerk"
     with pytest.raises(Conflict):
         actions.do_assign_role(user=user, org_unit=unit, role=Role.WINDOW_CLERK, actor=steward, now=NOW)
 
@@ -180,7 +192,7 @@ def test_end_assignment_keeps_row_and_narrows_jurisdiction(steward: User, person
     assignment = Assignment.objects.get(user=grid_worker)
     ended = actions.do_end_assignment(assignment, actor=steward, now=NOW)
     assert not ended.active and ended.ended_at == NOW
-    assert last_event().before["active"] is True and last_event().after["active"] is False
+    assert before(last_event())["active"] is True and after(last_event())["active"] is False
     assert jurisdiction_codes(User.objects.get(pk=grid_worker.pk)) == []
     with pytest.raises(Conflict):
         actions.do_end_assignment(assignment, actor=steward, now=NOW)
@@ -204,7 +216,7 @@ def test_only_superusers_grant_admin_rights(steward: User, personas: dict[str, U
     actions.do_update_user(
         personas["hq_leader"], changes={"display_name": "黄桥领导"}, actor=steward, now=NOW
     )
-    assert last_event().after["display_name"] == "黄桥领导"
+    assert after(last_event())["display_name"] == "黄桥领导"
 
 
 def test_bulk_create_org_units_is_idempotent_with_one_summary_event(steward: User) -> None:
@@ -219,7 +231,7 @@ def test_bulk_create_org_units_is_idempotent_with_one_summary_event(steward: Use
     assert {u.code for u in created} == {"320507105-gov", "320507105-school"}
     assert OrgUnit.objects.get(code="320507105-school").parent == OrgUnit.objects.get(code="320507105-gov")
     assert AuditEvent.objects.count() == before + 1
-    assert last_event().after["count"] == 2 and last_event().territory_code == "320507105"
+    assert after(last_event())["count"] == 2 and last_event().territory_code == "320507105"
     assert actions.do_bulk_create_org_units(specs, actor=steward, now=NOW) == []
     assert AuditEvent.objects.count() == before + 1
 
@@ -235,7 +247,7 @@ def test_bulk_create_staff(steward: User) -> None:
     assert [p.username for p in people] == ["g1", "g2"]
     assert not people[0].has_usable_password()
     assert Assignment.objects.get(user__username="g2").reports_to == people[0]
-    assert last_event().action == "accounts.user.bulk_created" and last_event().after["count"] == 2
+    assert last_event().action == "accounts.user.bulk_created" and after(last_event())["count"] == 2
     count = AuditEvent.objects.count()
     assert actions.do_bulk_create_staff(specs, actor=steward, now=NOW) == []
     assert AuditEvent.objects.count() == count

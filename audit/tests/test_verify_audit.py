@@ -41,7 +41,7 @@ def write_events(count: int, start: int = 0) -> list[AuditEvent]:
     return events
 
 
-def raw(sql: str, params: list[object]) -> None:
+def raw(sql: str, params: list[str | int]) -> None:
     """Change the table behind the ORM's back, as an attacker with database access would. On PostgreSQL
     the append-only trigger is disabled first (as the table owner can)."""
     with connection.cursor() as cursor:
