@@ -86,7 +86,7 @@ class StandardRowSpec:
     urgent: bool
 
 
-def _validate_category(category: Category) -> None:
+def validate_category(category: Category) -> None:
     if category.kind not in CategoryKind.values:
         raise DomainError("invalid_kind", "类型应为事件或部件", field="kind")
     if category.parent_id is None:
@@ -112,7 +112,7 @@ def _validate_category(category: Category) -> None:
 def do_save_category(category: Category, *, actor: Any, now: datetime) -> Category:
     """Create or edit a category (major or minor class)."""
     require_reference_editor(actor)
-    _validate_category(category)
+    validate_category(category)
     with transaction.atomic():
         before = None
         if category.pk:
@@ -266,7 +266,7 @@ def _require_draft(version: CategoryStandardVersion) -> None:
         )
 
 
-def _validate_row(row: CategoryStandard) -> None:
+def validate_standard_row(row: CategoryStandard) -> None:
     if row.category.parent_id is None:
         raise DomainError("invalid_category", "标准条目应挂在小类上", field="category")
     if not row.filing_condition.strip():
@@ -283,7 +283,7 @@ def _validate_row(row: CategoryStandard) -> None:
 def do_save_standard_row(row: CategoryStandard, *, actor: Any, now: datetime) -> CategoryStandard:
     """Add or edit a row of a DRAFT version (published versions are immutable)."""
     require_reference_editor(actor)
-    _validate_row(row)
+    validate_standard_row(row)
     with transaction.atomic():
         version = CategoryStandardVersion.objects.select_for_update().get(pk=row.version_id)
         _require_draft(version)
@@ -333,7 +333,7 @@ def do_publish_standard_version(
 ENTRY_FIELDS = ("category_id", "territory_code", "basis", "org_unit_id", "active", "note")
 
 
-def _validate_entry(entry: ResponsibilityEntry) -> None:
+def validate_responsibility(entry: ResponsibilityEntry) -> None:
     code = entry.territory_code
     if len(code) not in (6, 9, 12, 15) or not code.isdigit():
         raise DomainError("invalid_territory", "区划/网格代码应为6、9、12或15位数字", field="territory_code")
@@ -344,7 +344,7 @@ def _validate_entry(entry: ResponsibilityEntry) -> None:
 def do_save_responsibility(entry: ResponsibilityEntry, *, actor: Any, now: datetime) -> ResponsibilityEntry:
     """Create or edit one row of the responsibility list."""
     require_reference_editor(actor)
-    _validate_entry(entry)
+    validate_responsibility(entry)
     with transaction.atomic():
         before = None
         if entry.pk:
@@ -495,7 +495,7 @@ def do_update_basic_info(grid: Grid, changes: dict[str, Any], *, actor: Any, now
     return info
 
 
-def _validate_patrol_item(item: PatrolItem) -> None:
+def validate_patrol_item(item: PatrolItem) -> None:
     if not item.name.strip():
         raise DomainError("required", "巡查事项名称不能为空", field="name")
     if len(item.name) > 100:
@@ -516,7 +516,7 @@ def do_save_patrol_item(item: PatrolItem, *, actor: Any, now: datetime) -> Patro
     """Add or edit a line of the grid's patrol-items list."""
     grid = Grid.objects.get(pk=item.grid_id)
     require_grid_editor(actor, grid)
-    _validate_patrol_item(item)
+    validate_patrol_item(item)
     with transaction.atomic():
         before = None
         if item.pk:

@@ -69,7 +69,7 @@ def standard_rows(version: CategoryStandardVersion) -> list[CategoryStandard]:
     return list(
         CategoryStandard.objects.filter(version=version)
         .select_related("category", "category__parent")
-        .order_by("category__kind", "category__code", "sequence")
+        .order_by("-category__kind", "category__code", "sequence")  # events first
     )
 
 

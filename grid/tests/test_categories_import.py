@@ -18,7 +18,7 @@ from grid.selectors import limit_for, standard_rows
 
 pytestmark = pytest.mark.django_db
 
-GOOD = [
+GOOD: list[Any] = [
     "01",
     "市容环境",
     "0102",
@@ -103,7 +103,7 @@ def test_import_changes_limits_and_old_version_stays_pinned(
 def test_bad_file_reports_every_bad_row_and_imports_nothing(
     reference: dict[str, int], personas: dict[str, Any], now: Any
 ) -> None:
-    bad = [
+    bad: list[list[Any]] = [
         GOOD,  # row 2: fine
         ["1x", "市容环境", "0102", "暴露垃圾", "事件", "x", 4, 4, 8, "工作时", "已清除", "", "否"],  # row 3
         ["01", "市容环境", "0299", "暴露垃圾2", "事件", "y", 4, 4, 8, "工作时", "已清除", "", "否"],  # row 4
@@ -182,7 +182,7 @@ def test_numeric_codes_get_their_zeros_back(personas: dict[str, Any], now: Any) 
         "是",
     ]
     version = do_import_standard(xlsx([row]), actor=personas["system"], now=now)
-    stored = version.rows.select_related("category__parent").get()
+    stored: Any = version.rows.select_related("category__parent").get()
     assert (stored.category.parent.code, stored.category.code, stored.urgent) == ("01", "0102", True)
 
 

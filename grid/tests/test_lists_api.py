@@ -82,12 +82,14 @@ def test_village_edits_basic_info(people: dict[str, User]) -> None:
         people["hq_village"],
     )
     audit = AuditEvent.objects.get(action="grid.basic_info_updated")
-    assert audit.territory_code == GRID and audit.before is None and audit.after["households"] == 320
+    after: Any = audit.after
+    assert audit.territory_code == GRID and audit.before is None and after["households"] == 320
     steward = as_user(people["steward"]).patch(BASIC, {"enterprises": 12}, format="json")
     assert steward.status_code == 200
     info.refresh_from_db()
     assert (info.households, info.enterprises) == (320, 12)
-    assert AuditEvent.objects.filter(action="grid.basic_info_updated").last().before["enterprises"] == 0
+    last: Any = AuditEvent.objects.filter(action="grid.basic_info_updated").last()
+    assert last.before["enterprises"] == 0
 
 
 @pytest.mark.parametrize("who", ["hq_grid", "hq_agency", "hq_leader"])

@@ -185,7 +185,8 @@ def test_every_decision_is_recorded_with_its_reason(
         ("grid.event", "41", GRID),
         ("grid.event", "42", GRID),
     ]
-    assert audit[0].after["org_unit"] == "320507003-urban" and audit[1].after["org_unit"] is None
+    afters: list[Any] = [a.after for a in audit]
+    assert afters[0]["org_unit"] == "320507003-urban" and afters[1]["org_unit"] is None
     with pytest.raises(DomainError):
         do_record_routing(route("0601", grid_code=GRID), subject_type="", subject_id="", actor=None, now=now)
 
