@@ -372,7 +372,7 @@ def transition(
     expected = item.version if expected_version is None else expected_version
     with transaction.atomic(), engine_writes():
         locked = (
-            WorkItem.objects.select_for_update()
+            WorkItem.objects.select_for_update(of=("self",))
             .select_related("process_version", "assigned_unit", "assignee")
             .get(pk=item.pk)
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from django.db import close_old_connections
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
@@ -15,13 +14,10 @@ from workflow.sweeper import sweep
 
 def run_sweep() -> dict[str, int]:
     """One sweep pass at the current time; returns the counts of the report."""
-    close_old_connections()
-    try:
-        return asdict(sweep(now=timezone.now()))
-    finally:
-        close_old_connections()
+    return asdict(sweep(now=timezone.now()))
 
 
+# db_periodic_task closes stale database connections around each run (huey's Django integration).
 @db_periodic_task(crontab(minute="*"))
 def sweep_workflow_deadlines() -> dict[str, int]:
     return run_sweep()
