@@ -1,4 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _drop_locate_index(**_: Any) -> None:
+    """A grid or boundary saved or deleted in this process (admin, fixtures, shell): rebuild the locate
+    index on the next lookup. Other processes notice through the generation key."""
+    from territory.locate import invalidate_index
+
+    invalidate_index()
 
 
 class TerritoryConfig(AppConfig):
@@ -8,18 +18,12 @@ class TerritoryConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from territory.locate import invalidate_index
         from territory.models import Grid, GridBoundary
-
-        def drop_index(**_: object) -> None:
-            # A grid or boundary saved or deleted in this process (admin, fixtures, shell): rebuild the
-            # locate index on the next lookup. Other processes notice through the generation key.
-            invalidate_index()
 
         for model in (Grid, GridBoundary):
             post_save.connect(
-                drop_index, sender=model, dispatch_uid=f"territory-locate-{model.__name__}-save"
+                _drop_locate_index, sender=model, dispatch_uid=f"territory-locate-save-{model.__name__}"
             )
             post_delete.connect(
-                drop_index, sender=model, dispatch_uid=f"territory-locate-{model.__name__}-delete"
+                _drop_locate_index, sender=model, dispatch_uid=f"territory-locate-delete-{model.__name__}"
             )

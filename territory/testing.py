@@ -46,6 +46,7 @@ def make_small_territory() -> dict[str, Any]:
                 "level": Division.Level.VILLAGE,
                 "parent": town,
                 "boundary": square(lon, 31.40, 0.02),
+                "synthetic": True,
             },
         )
         for seq, offset in [(1, 0.0), (2, 0.01)]:
