@@ -210,7 +210,6 @@ def responsibilities_for_grid(grid_code: str) -> list[dict[str, Any]]:
             result = _walk(entries, category=major, grid_code=grid_code, kind=kind, owner_unit=None)
             exceptions = []
             for minor in sorted(minors_by_major.get(major.id, []), key=lambda c: c.code):
-                minor.parent = major
                 own = _walk(entries, category=minor, grid_code=grid_code, kind=kind, owner_unit=None)
                 if own.org_unit != result.org_unit:
                     exceptions.append({"category": minor, "result": own})
