@@ -4,8 +4,12 @@
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from core.env import env_bool, env_int, env_list, env_str
+
+# Lets code write ModelAdmin[Model], QuerySet[Model] and other generics at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ZHILI_VAR_DIR", str(BASE_DIR / "var")))
@@ -169,6 +173,13 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "zhili@localhost")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+# Outbox delivery: attempts before a message becomes a dead letter, the claim lease (longer than the
+# slowest send), and the batch size of the periodic sweep.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 300)
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100)
 
 if not DEBUG and not DEMO_MODE:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
