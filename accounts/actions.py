@@ -363,6 +363,7 @@ def do_create_user(
     username: str,
     display_name: str = "",
     password: str | None = None,
+    password_hash: str | None = None,
     email: str = "",
     is_staff: bool = False,
     is_superuser: bool = False,
@@ -372,7 +373,8 @@ def do_create_user(
     now: datetime,
 ) -> User:
     """Create a person. `password=None` leaves an unusable password (people who never log in, the system
-    actor). `actor=None` only for the very first system user, which then is its own creator."""
+    actor); `password_hash` (from make_password) lets a bulk load hash a shared password once.
+    `actor=None` only for the very first system user, which then is its own creator."""
     _check_username(username)
     with transaction.atomic():
         if actor is None:
@@ -395,7 +397,9 @@ def do_create_user(
             is_system=is_system,
             date_joined=now,
         )
-        if password is None:
+        if password_hash is not None:
+            user.password = password_hash
+        elif password is None:
             user.set_unusable_password()
         else:
             user.set_password(password)

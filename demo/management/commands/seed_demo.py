@@ -1,0 +1,32 @@
+"""`manage.py seed_demo`: load the demo district (idempotent; demo mode only)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from demo.seed import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo district: territory, organisation, personas and staff. Safe to run again."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError("seed_demo creates demo accounts; it runs only in demo mode (ZHILI_DEMO=1)")
+        started = time.monotonic()
+        result = seed_demo(now=timezone.now())
+        t = result["territory"]
+        self.stdout.write(
+            f"territory: {t['towns']} towns, {t['villages']} villages, {t['grids']} grids, {t['zones']} "
+            f"enforcement zones ({t['divisions_created']} divisions and {t['grids_created']} grids new)"
+        )
+        self.stdout.write(
+            f"organisation: {result['org_units_created']} units new; "
+            f"personas: {result['persona_writes']} writes; staff: {result['staff_created']} people new"
+        )
+        self.stdout.write(f"done in {time.monotonic() - started:.1f} s")

@@ -1,0 +1,270 @@
+"""Seeding the demo district: territory (real codes, generated grids and zones), the system actor, the
+organisation, the log-in personas and the staff behind the grids of the two model towns. Idempotent:
+every step creates only what is missing, so a second run changes nothing and writes no audit row."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from accounts import actions
+from accounts.models import Assignment, OrgUnit, Role, User
+from demo import organisation
+from demo.organisation import DISTRICT, Town
+from territory.actions import do_load_territory
+from territory.models import Division, EnforcementZone, Grid
+from territory.synthetic import TerritorySpec, generate_territory
+
+PASSWORD = "zhili-demo-2026"  # noqa: S105 - published on purpose: demo personas only (zhili.E001)
+HUANGQIAO = "320507003"
+WANGTING = "320507100"
+WEITANG = "320507105"
+# Towns whose every grid, village and agency gets a (non-login) person, so the map and routing show people.
+STAFFED_TOWNS = (HUANGQIAO, WANGTING)
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    display_name: str
+    who: str  # one line for the demo_logins table
+    org_unit: str  # code
+    role: str
+    territory_code: str = ""  # default: the unit's
+    is_staff: bool = False
+    is_superuser: bool = False
+
+
+def personas() -> list[Persona]:
+    """The log-in personas. Grid workers sit on the first grid of their town's first village."""
+    wangting_grid = first_grid(WANGTING)
+    weitang_grid = first_grid(WEITANG)
+    return [
+        Persona("dispatcher", "陈静", "区集成指挥中心调度员（全区）", f"{DISTRICT}-command", Role.DISPATCHER),
+        Persona("huangqiao_leader", "周建国", "黄桥街道领导", f"{HUANGQIAO}-gov", Role.LEADER),
+        Persona(
+            "huangqiao_window",
+            "李晓燕",
+            "黄桥街道便民服务中心窗口人员",
+            f"{HUANGQIAO}-service",
+            Role.WINDOW_CLERK,
+        ),
+        Persona(
+            "huangqiao_officer",
+            "王磊",
+            "黄桥街道综合执法一中队执法队员",
+            first_squad(HUANGQIAO),
+            Role.OFFICER,
+        ),
+        Persona(
+            "huangqiao_agency",
+            "孙丽",
+            "黄桥街道城市管理办公室（职能机构）",
+            f"{HUANGQIAO}-urban",
+            Role.AGENCY_STAFF,
+        ),
+        Persona(
+            "wangting_grid",
+            "张敏",
+            "望亭镇网格员",
+            f"{wangting_grid[:12]}-vc",
+            Role.GRID_WORKER,
+            wangting_grid,
+        ),
+        Persona(
+            "weitang_grid",
+            "刘洋",
+            "渭塘镇网格员（与上面各人互不可见）",
+            f"{weitang_grid[:12]}-vc",
+            Role.GRID_WORKER,
+            weitang_grid,
+        ),
+        Persona(
+            "district_admin",
+            "赵强",
+            "数据管理员，可进入管理后台",
+            f"{DISTRICT}-command",
+            Role.DATA_STEWARD,
+            is_staff=True,
+            is_superuser=True,
+        ),
+        Persona(
+            "district_auditor",
+            "吴芳",
+            "审计员，可在管理后台查看审计记录",
+            f"{DISTRICT}-command",
+            Role.AUDITOR,
+            is_staff=True,
+        ),
+    ]
+
+
+@functools.cache
+def _territory_spec() -> TerritorySpec:
+    """The generated district is deterministic and takes seconds to compute: once per process."""
+    return generate_territory()
+
+
+def first_grid(town_code: str) -> str:
+    code = (
+        Grid.objects.filter(code__startswith=town_code)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    if code is None:
+        raise LookupError(f"no grid in {town_code}: load the territory first")
+    return code
+
+
+def first_squad(town_code: str) -> str:
+    zone = (
+        EnforcementZone.objects.filter(town_id=town_code)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    if zone is None:
+        raise LookupError(f"no enforcement zone in {town_code}: load the territory first")
+    return organisation.squad_code(zone)
+
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈"
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌晶峰琳燕宇浩凯鹏婷雪倩颖晨"
+
+
+def person_name(key: str) -> str:
+    """A stable made-up Chinese name for a generated person."""
+    digest = hashlib.sha256(key.encode()).digest()
+    given = _GIVEN[digest[1] % len(_GIVEN)] + (_GIVEN[digest[2] % len(_GIVEN)] if digest[3] % 3 else "")
+    return _SURNAMES[digest[0] % len(_SURNAMES)] + given
+
+
+def system_user(now: datetime) -> User:
+    user = User.objects.filter(username="system").first()
+    if user is None:
+        user = actions.do_create_user(
+            username="system", display_name="系统", is_system=True, actor=None, now=now
+        )
+    return user
+
+
+def organisation_specs() -> list[actions.OrgUnitSpec]:
+    specs = organisation.district_specs()
+    zones: dict[str, list[tuple[str, str]]] = {}
+    for code, name, town in EnforcementZone.objects.order_by("code").values_list("code", "name", "town_id"):
+        zones.setdefault(town, []).append((code, name))
+    towns = Division.objects.filter(level=Division.Level.TOWN).order_by("code")
+    for town in towns:
+        specs += organisation.town_specs(Town(town.code, town.name), zones.get(town.code, []))
+    for village in Division.objects.filter(level=Division.Level.VILLAGE).order_by("code"):
+        assert village.parent_id is not None
+        specs.append(organisation.village_spec(village.parent_id, village.code, village.name))
+    return specs
+
+
+def staff_specs(persona_usernames: set[str], taken_grids: set[str]) -> list[actions.StaffSpec]:
+    """Non-login people of the model towns: a head per village, a worker per grid (reporting to the
+    village head), a leader per squad and a member of staff per agency."""
+    specs: list[actions.StaffSpec] = []
+    for town in STAFFED_TOWNS:
+        for village in Division.objects.filter(level=Division.Level.VILLAGE, parent_id=town).order_by("code"):
+            head = f"head_{village.code}"
+            specs.append(
+                actions.StaffSpec(head, person_name(head), f"{village.code}-vc", Role.GRID_HEAD, is_demo=True)
+            )
+            for grid in Grid.objects.filter(village=village).order_by("code").values_list("code", flat=True):
+                if grid in taken_grids:
+                    continue
+                username = f"grid_{grid}"
+                specs.append(
+                    actions.StaffSpec(
+                        username,
+                        person_name(username),
+                        f"{village.code}-vc",
+                        Role.GRID_WORKER,
+                        grid,
+                        is_demo=True,
+                        reports_to=head,
+                    )
+                )
+        for zone in (
+            EnforcementZone.objects.filter(town_id=town).order_by("code").values_list("code", flat=True)
+        ):
+            username = f"squadlead_{zone}"
+            specs.append(
+                actions.StaffSpec(
+                    username,
+                    person_name(username),
+                    organisation.squad_code(zone),
+                    Role.SQUAD_LEADER,
+                    is_demo=True,
+                )
+            )
+        for unit in OrgUnit.objects.filter(territory_code=town, kind=OrgUnit.Kind.AGENCY).order_by("code"):
+            username = f"staff_{unit.code}"
+            specs.append(
+                actions.StaffSpec(username, person_name(username), unit.code, Role.AGENCY_STAFF, is_demo=True)
+            )
+    return [s for s in specs if s.username not in persona_usernames]
+
+
+def _ensure_persona(persona: Persona, *, password_hash: str, actor: User, now: datetime) -> int:
+    """Create the persona and its assignment if missing; returns the number of writes."""
+    writes = 0
+    user = User.objects.filter(username=persona.username).first()
+    if user is None:
+        user = actions.do_create_user(
+            username=persona.username,
+            display_name=persona.display_name,
+            password_hash=password_hash,
+            is_staff=persona.is_staff,
+            is_superuser=persona.is_superuser,
+            is_demo=True,
+            actor=actor,
+            now=now,
+        )
+        writes += 1
+    unit = OrgUnit.objects.get(code=persona.org_unit)
+    code = persona.territory_code or unit.territory_code
+    if not Assignment.objects.filter(
+        user=user, org_unit=unit, role=persona.role, territory_code=code
+    ).exists():
+        actions.do_assign_role(
+            user=user, org_unit=unit, role=persona.role, territory_code=code, actor=actor, now=now
+        )
+        writes += 1
+    return writes
+
+
+def seed_demo(*, now: datetime) -> dict[str, Any]:
+    """Load everything; returns what was created (all zeros on a second run)."""
+    with transaction.atomic():
+        system = system_user(now)
+        territory = do_load_territory(actor=system, now=now, spec=_territory_spec())
+        units = actions.do_bulk_create_org_units(organisation_specs(), actor=system, now=now, batch="demo")
+        cast = personas()
+        missing = not set(
+            User.objects.filter(username__in=[p.username for p in cast]).values_list("username", flat=True)
+        ) >= {p.username for p in cast}
+        # One (deliberately slow) hash shared by the personas, who share the published password anyway.
+        password_hash = make_password(PASSWORD) if missing else ""
+        persona_writes = sum(
+            _ensure_persona(p, password_hash=password_hash, actor=system, now=now) for p in cast
+        )
+        taken = {p.territory_code for p in cast if p.role == Role.GRID_WORKER}
+        staff = actions.do_bulk_create_staff(
+            staff_specs({p.username for p in cast}, taken), actor=system, now=now, batch="demo"
+        )
+    return {
+        "territory": territory,
+        "org_units_created": len(units),
+        "persona_writes": persona_writes,
+        "staff_created": len(staff),
+    }
