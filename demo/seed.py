@@ -158,10 +158,11 @@ def system_user(now: datetime) -> User:
 def organisation_specs() -> list[actions.OrgUnitSpec]:
     specs = organisation.district_specs()
     zones: dict[str, list[tuple[str, str]]] = {}
-    for code, name, town in EnforcementZone.objects.order_by("code").values_list("code", "name", "town_id"):
-        zones.setdefault(town, []).append((code, name))
-    towns = Division.objects.filter(level=Division.Level.TOWN).order_by("code")
-    for town in towns:
+    for code, name, town_code in EnforcementZone.objects.order_by("code").values_list(
+        "code", "name", "town_id"
+    ):
+        zones.setdefault(town_code, []).append((code, name))
+    for town in Division.objects.filter(level=Division.Level.TOWN).order_by("code"):
         specs += organisation.town_specs(Town(town.code, town.name), zones.get(town.code, []))
     for village in Division.objects.filter(level=Division.Level.VILLAGE).order_by("code"):
         assert village.parent_id is not None
