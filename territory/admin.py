@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.forms.models import construct_instance
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,7 +79,11 @@ class GridAdminForm(forms.ModelForm):
         if self.errors:
             return cleaned
         try:
-            actions.validate_grid(self.instance, cleaned.get("new_geometry"))
+            # The instance gets the form's values only after clean(); validate a filled-in copy.
+            grid = construct_instance(
+                self, Grid(code=self.instance.code, village_id=self.instance.village_id)
+            )
+            actions.validate_grid(grid, cleaned.get("new_geometry"))
         except DomainError as exc:
             _apply_domain_error(self, exc)
         return cleaned
@@ -103,7 +108,9 @@ class GridAdmin(admin.ModelAdmin):
         )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # the only inline is read-only; the action wrote the boundary
+        # No form.save_m2m(); the only inline is read-only (saving it writes nothing).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Grid) -> None:
         actions.do_delete_grid(obj, actor=request.user, now=timezone.now())
@@ -130,7 +137,10 @@ class EnforcementZoneAdminForm(forms.ModelForm):
         if self.errors:
             return cleaned
         try:
-            actions.validate_enforcement_zone(self.instance, list(cleaned.get("villages") or []))
+            zone = construct_instance(
+                self, EnforcementZone(code=self.instance.code, town_id=self.instance.town_id)
+            )
+            actions.validate_enforcement_zone(zone, list(cleaned.get("villages") or []))
         except DomainError as exc:
             _apply_domain_error(self, exc)
         return cleaned
@@ -163,7 +173,9 @@ class EnforcementZoneAdmin(admin.ModelAdmin):
         )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # the action set the villages
+        # The action set the villages: no form.save_m2m() behind its back.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: EnforcementZone) -> None:
         actions.do_delete_enforcement_zone(obj, actor=request.user, now=timezone.now())

@@ -107,7 +107,7 @@ def test_locate_many_equals_locate_on_the_full_district(full_territory: dict[str
             single.append(None)
     assert bulk == single
     inside = [c for c in bulk if c]
-    assert len(inside) > 1000 and len(set(c[:9] for c in inside)) == 13
+    assert len(inside) > 1000 and len({c[:9] for c in inside}) == 13
     # Every located grid's boundary covers the point.
     grid = Grid.objects.get(code=inside[0])
     assert grid.boundaries.filter(valid_to__isnull=True).exists()
