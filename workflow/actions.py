@@ -7,4 +7,11 @@ from workflow.sweeper import sweep
 
 do_transition_item = transition
 
-__all__ = ["do_publish_process", "do_publish_processes", "do_start_item", "do_transition_item", "sweep", "transition"]
+__all__ = [
+    "do_publish_process",
+    "do_publish_processes",
+    "do_start_item",
+    "do_transition_item",
+    "sweep",
+    "transition",
+]

@@ -13,7 +13,9 @@ def system_actor() -> User:
     """The `system` user (is_system, cannot log in); created when missing."""
     user = User.objects.filter(username=SYSTEM_USERNAME).first()
     if user is None:
-        user = User.objects.create_user(username=SYSTEM_USERNAME, password=None, is_system=True, display_name="系统")
+        user = User.objects.create_user(
+            username=SYSTEM_USERNAME, password=None, is_system=True, display_name="系统"
+        )
     return user
 
 

@@ -27,12 +27,23 @@ class ProcessVersionAdmin(ReadOnlyAdmin):
     list_filter = ["name"]
 
 
+TRANSITION_FIELDS = (
+    "occurred_at",
+    "action",
+    "from_state",
+    "to_state",
+    "actor",
+    "reason",
+    "step_elapsed_seconds",
+)
+
+
 class TransitionInline(admin.TabularInline):
     model = Transition
     extra = 0
     can_delete = False
-    fields = ["occurred_at", "action", "from_state", "to_state", "actor", "reason", "step_elapsed_seconds"]
-    readonly_fields = fields
+    fields = TRANSITION_FIELDS
+    readonly_fields = TRANSITION_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -43,7 +54,16 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(WorkItem)
 class WorkItemAdmin(ReadOnlyAdmin):
-    list_display = ["id", "title", "process_name", "state", "territory_code", "assigned_unit", "step_due_at", "closed_at"]
+    list_display = [
+        "id",
+        "title",
+        "process_name",
+        "state",
+        "territory_code",
+        "assigned_unit",
+        "step_due_at",
+        "closed_at",
+    ]
     list_filter = ["process_name", "state"]
     search_fields = ["title", "subject_id", "territory_code"]
     list_select_related = ["assigned_unit"]

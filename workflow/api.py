@@ -21,7 +21,15 @@ from workflow.definitions import ActionDef
 from workflow.engine import do_start_item, transition
 from workflow.idempotency import HEADER, idempotent
 from workflow.models import Light, Priority, Transition
-from workflow.selectors import ItemFilters, ItemView, actions_for, filter_items, get_item_for, history_of, view_of
+from workflow.selectors import (
+    ItemFilters,
+    ItemView,
+    actions_for,
+    filter_items,
+    get_item_for,
+    history_of,
+    view_of,
+)
 
 # ---------------------------------------------------------------------------------------------- output
 
@@ -35,7 +43,8 @@ class TimeLeftSerializer(serializers.Serializer):
 class RequiresSerializer(serializers.Serializer):
     reason = serializers.BooleanField()
     attachments = serializers.BooleanField()
-    fields = serializers.ListField(child=serializers.CharField())
+    # DRF's metaclass pops declared fields, so this does not shadow Serializer.fields at run time.
+    fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
 
 
 class ActionSerializer(serializers.Serializer):
@@ -118,7 +127,11 @@ def _item_data(view: ItemView, now: datetime) -> dict[str, Any]:
         "overdue": view.light == Light.RED,
         "light": view.light,
         "time_left": (
-            {"seconds": view.time_left.seconds, "unit": view.time_left.unit, "display": view.time_left.display}
+            {
+                "seconds": view.time_left.seconds,
+                "unit": view.time_left.unit,
+                "display": view.time_left.display,
+            }
             if view.time_left
             else None
         ),
@@ -202,7 +215,11 @@ class Pagination(PageNumberPagination):
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False, description="retry-safe key: a retry returns the first result"
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="retry-safe key: a retry returns the first result",
 )
 
 
@@ -232,7 +249,11 @@ class WorkItemListView(APIView):
         data = [WorkItemSerializer(_item_data(view_of(item, now=now), now)).data for item in page]
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request=CreateSerializer, responses={201: WorkItemDetailSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        request=CreateSerializer,
+        responses={201: WorkItemDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     def post(self, request: Request) -> Response:
         data = raise_for_serializer(CreateSerializer(data=request.data))
         now = timezone.now()
@@ -268,7 +289,9 @@ class WorkItemDetailView(APIView):
 
 class WorkItemTransitionView(APIView):
     @extend_schema(
-        request=TransitionInputSerializer, responses={200: WorkItemDetailSerializer}, parameters=[IDEMPOTENCY_PARAMETER]
+        request=TransitionInputSerializer,
+        responses={200: WorkItemDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     def post(self, request: Request, item_id: int) -> Response:
         user = request.user

@@ -151,7 +151,8 @@ class ProcessDefinition:
                 for a in self.actions.values()
             },
             "escalations": [
-                {"state": r.state, "warn": r.warn, "overdue_action": r.overdue_action} for r in self.escalations
+                {"state": r.state, "warn": r.warn, "overdue_action": r.overdue_action}
+                for r in self.escalations
             ],
         }
 
@@ -231,7 +232,9 @@ class _Parser:
         known = set(Role.values)
         for role in roles:
             if role not in known:
-                raise self.fail(line, f"{where}: unknown role {role!r} (roles are accounts.models.Role values)")
+                raise self.fail(
+                    line, f"{where}: unknown role {role!r} (roles are accounts.models.Role values)"
+                )
         return roles
 
     def parse(self, data: Any) -> ProcessDefinition:
@@ -245,7 +248,9 @@ class _Parser:
         if start_state not in states:
             raise self.fail(self.line_of(start_data, "state"), f"start: unknown state {start_state!r}")
         if states[start_state].kind != "start":
-            raise self.fail(self.line_of(start_data, "state"), f"start: state {start_state!r} is not of kind start")
+            raise self.fail(
+                self.line_of(start_data, "state"), f"start: state {start_state!r} is not of kind start"
+            )
         start_roles = self.roles(start_data.get("roles"), "start.roles", self.line_of(start_data, "roles"))
         if not start_roles:
             raise self.fail(self.line_of(start_data), "start: no role may start this process")
@@ -273,20 +278,29 @@ class _Parser:
             kind = spec.get("kind")
             if kind not in STATE_KINDS:
                 raise self.fail(
-                    self.line_of(spec, "kind"), f"state {name!r}: kind {kind!r} is not one of {', '.join(STATE_KINDS)}"
+                    self.line_of(spec, "kind"),
+                    f"state {name!r}: kind {kind!r} is not one of {', '.join(STATE_KINDS)}",
                 )
             clock = spec.get("clock", kind != "paused")
             if not isinstance(clock, bool):
                 raise self.fail(self.line_of(spec, "clock"), f"state {name!r}: clock must be true or false")
             if kind == "paused" and clock:
-                raise self.fail(self.line_of(spec, "clock"), f"state {name!r}: a paused state stops the clock")
+                raise self.fail(
+                    self.line_of(spec, "clock"), f"state {name!r}: a paused state stops the clock"
+                )
             limit = self.limit(spec.get("limit"), f"state {name!r} limit", self.line_of(spec, "limit"))
             if limit is not None and (kind == "terminal" or not clock):
-                raise self.fail(self.line_of(spec, "limit"), f"state {name!r}: a {kind} state cannot have a limit")
-            states[name] = StateDef(name=name, kind=kind, title=str(spec.get("title") or name), limit=limit, clock_runs=clock)
+                raise self.fail(
+                    self.line_of(spec, "limit"), f"state {name!r}: a {kind} state cannot have a limit"
+                )
+            states[name] = StateDef(
+                name=name, kind=kind, title=str(spec.get("title") or name), limit=limit, clock_runs=clock
+            )
         starts = [s.name for s in states.values() if s.kind == "start"]
         if len(starts) != 1:
-            raise self.fail(self.line_of(root, "states"), f"exactly one state must be of kind start (found {len(starts)})")
+            raise self.fail(
+                self.line_of(root, "states"), f"exactly one state must be of kind start (found {len(starts)})"
+            )
         return states
 
     def parse_actions(self, root: _LineDict, states: dict[str, StateDef]) -> dict[str, ActionDef]:
@@ -307,27 +321,37 @@ class _Parser:
             target = spec.get("to")
             if target not in states:
                 raise self.fail(self.line_of(spec, "to"), f"action {name!r}: unknown state {target!r}")
-            roles = self.roles(spec.get("roles"), f"action {name!r}: roles", self.line_of(spec, "roles") or line)
+            roles = self.roles(
+                spec.get("roles"), f"action {name!r}: roles", self.line_of(spec, "roles") or line
+            )
             if not roles:
-                raise self.fail(self.line_of(spec, "roles") or line, f"action {name!r}: no role is allowed to take it")
+                raise self.fail(
+                    self.line_of(spec, "roles") or line, f"action {name!r}: no role is allowed to take it"
+                )
             actor = spec.get("actor", "jurisdiction")
             if actor not in ACTOR_RULES:
                 raise self.fail(
-                    self.line_of(spec, "actor"), f"action {name!r}: actor {actor!r} is not one of {', '.join(ACTOR_RULES)}"
+                    self.line_of(spec, "actor"),
+                    f"action {name!r}: actor {actor!r} is not one of {', '.join(ACTOR_RULES)}",
                 )
             requires_raw = spec.get("requires") or _LineDict()
-            requires_data = self.mapping(requires_raw, f"action {name!r}: requires", self.line_of(spec, "requires"))
+            requires_data = self.mapping(
+                requires_raw, f"action {name!r}: requires", self.line_of(spec, "requires")
+            )
             requires = Requirements(
                 reason=bool(requires_data.get("reason", False)),
                 attachments=bool(requires_data.get("attachments", False)),
                 fields=self.str_list(
-                    requires_data.get("fields", []), f"action {name!r}: requires.fields", self.line_of(requires_data, "fields")
+                    requires_data.get("fields", []),
+                    f"action {name!r}: requires.fields",
+                    self.line_of(requires_data, "fields"),
                 ),
             )
             clock = spec.get("clock", "restart")
             if clock not in CLOCK_RULES:
                 raise self.fail(
-                    self.line_of(spec, "clock"), f"action {name!r}: clock {clock!r} is not one of {', '.join(CLOCK_RULES)}"
+                    self.line_of(spec, "clock"),
+                    f"action {name!r}: clock {clock!r} is not one of {', '.join(CLOCK_RULES)}",
                 )
             reassign = spec.get("reassign", "")
             if reassign not in REASSIGN_RULES:
@@ -337,7 +361,9 @@ class _Parser:
                 )
             extend = self.limit(spec.get("extend"), f"action {name!r}: extend", self.line_of(spec, "extend"))
             if extend is not None and clock != "keep":
-                raise self.fail(self.line_of(spec, "extend"), f"action {name!r}: an extension must keep the clock")
+                raise self.fail(
+                    self.line_of(spec, "extend"), f"action {name!r}: an extension must keep the clock"
+                )
             actions[name] = ActionDef(
                 name=name,
                 title=str(spec.get("title") or name),
@@ -374,7 +400,9 @@ class _Parser:
             if action_name is not None:
                 action = actions.get(action_name)
                 if action is None:
-                    raise self.fail(self.line_of(spec, "overdue_action"), f"escalation: unknown action {action_name!r}")
+                    raise self.fail(
+                        self.line_of(spec, "overdue_action"), f"escalation: unknown action {action_name!r}"
+                    )
                 if state not in action.sources:
                     raise self.fail(
                         self.line_of(spec, "overdue_action"),
@@ -390,7 +418,9 @@ class _Parser:
                         self.line_of(spec, "overdue_action"),
                         f"escalation: action {action_name!r} requires inputs the system cannot supply",
                     )
-            rules.append(EscalationRule(state=state, warn=bool(spec.get("warn", True)), overdue_action=action_name))
+            rules.append(
+                EscalationRule(state=state, warn=bool(spec.get("warn", True)), overdue_action=action_name)
+            )
         return tuple(rules)
 
     def check_graph(self, definition: ProcessDefinition, root: _LineDict) -> None:
@@ -405,12 +435,14 @@ class _Parser:
         states_data = root["states"]
         for name in definition.states:
             if name not in reachable:
-                raise self.fail(self.line_of(states_data, name), f"state {name!r} is unreachable from the start state")
-        for state in definition.states.values():
-            if state.kind != "terminal" and not definition.actions_from(state.name):
                 raise self.fail(
-                    self.line_of(states_data, state.name),
-                    f"state {state.name!r} is not terminal but has no outgoing action",
+                    self.line_of(states_data, name), f"state {name!r} is unreachable from the start state"
+                )
+        for state_def in definition.states.values():
+            if state_def.kind != "terminal" and not definition.actions_from(state_def.name):
+                raise self.fail(
+                    self.line_of(states_data, state_def.name),
+                    f"state {state_def.name!r} is not terminal but has no outgoing action",
                 )
 
 
@@ -444,7 +476,9 @@ def load_all() -> list[tuple[Path, ProcessDefinition]]:
     for path in discover_files():
         definition = load_file(path)
         if definition.name in seen:
-            raise DefinitionError(str(path), 1, f"process name {definition.name!r} is also defined in {seen[definition.name]}")
+            raise DefinitionError(
+                str(path), 1, f"process name {definition.name!r} is also defined in {seen[definition.name]}"
+            )
         seen[definition.name] = path
         loaded.append((path, definition))
     return loaded
@@ -468,7 +502,13 @@ def from_json(data: dict[str, Any]) -> ProcessDefinition:
         start_state=data["start"]["state"],
         start_roles=tuple(data["start"]["roles"]),
         states={
-            name: StateDef(name=name, kind=s["kind"], title=s["title"], limit=_limit_from(s["limit"]), clock_runs=s["clock"])
+            name: StateDef(
+                name=name,
+                kind=s["kind"],
+                title=s["title"],
+                limit=_limit_from(s["limit"]),
+                clock_runs=s["clock"],
+            )
             for name, s in data["states"].items()
         },
         actions={

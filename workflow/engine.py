@@ -24,7 +24,14 @@ from territory.models import Division, Grid
 from workcalendar.service import WorkHours, add_duration
 from workflow.actors import actor_roles, in_unit
 from workflow.clock import TimeLeft, add_seconds, describe, work_hours_of, working_seconds
-from workflow.definitions import ASSIGNMENT_FIELDS, WARN_SHARE, ActionDef, ProcessDefinition, StateDef, definition_of_version
+from workflow.definitions import (
+    ASSIGNMENT_FIELDS,
+    WARN_SHARE,
+    ActionDef,
+    ProcessDefinition,
+    StateDef,
+    definition_of_version,
+)
 from workflow.models import Light, Priority, Transition, WorkItem, engine_writes
 from workflow.outbox import enqueue
 from workflow.publishing import current_version
@@ -107,7 +114,9 @@ def _resolve_assignee(value: Any, unit: OrgUnit | None) -> User | None:
 # ---------------------------------------------------------------------------------------------- clock
 
 
-def _set_step(item: WorkItem, now: datetime, remaining: float, limit_seconds: float, work_hours: WorkHours) -> bool:
+def _set_step(
+    item: WorkItem, now: datetime, remaining: float, limit_seconds: float, work_hours: WorkHours
+) -> bool:
     """Schedule the running step from `now` with `remaining` counted seconds left of `limit_seconds`.
     Returns whether a day counted lies in a year without holiday data."""
     unit = item.step_unit
@@ -148,7 +157,9 @@ def _pause(item: WorkItem, definition: ProcessDefinition, now: datetime, work_ho
     if item.step_due_at is not None:
         item.paused_remaining_seconds = working_seconds(now, item.step_due_at, item.step_unit, work_hours)
     if item.due_at is not None and definition.time_limit is not None:
-        item.paused_due_remaining_seconds = working_seconds(now, item.due_at, definition.time_limit.unit, work_hours)
+        item.paused_due_remaining_seconds = working_seconds(
+            now, item.due_at, definition.time_limit.unit, work_hours
+        )
         item.due_at = None
     item.paused_at = now
     item.step_due_at = item.warn_at = None
@@ -245,7 +256,10 @@ def _unit_members(unit_id: int | None, exclude: int | None) -> list[User]:
     if unit_id is None:
         return []
     ids = Assignment.objects.filter(org_unit_id=unit_id, active=True).values_list("user_id", flat=True)
-    return list(User.objects.filter(pk__in=ids, is_active=True).exclude(pk=exclude).order_by("pk"))
+    members = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+    if exclude is not None:
+        members = members.exclude(pk=exclude)
+    return list(members)
 
 
 def notify_item(item: WorkItem, *, kind: str, body: str, now: datetime, exclude: int | None = None) -> int:
@@ -268,7 +282,9 @@ def notify_item(item: WorkItem, *, kind: str, body: str, now: datetime, exclude:
 
 
 def _check_territory(code: str) -> None:
-    if not code or not (Division.objects.filter(code=code).exists() or Grid.objects.filter(code=code).exists()):
+    if not code or not (
+        Division.objects.filter(code=code).exists() or Grid.objects.filter(code=code).exists()
+    ):
         raise DomainError("invalid", "区划/网格代码不存在。", field="territory_code")
 
 
@@ -297,7 +313,9 @@ def do_start_item(
     definition = definition_of_version(version.pk, version.content_hash, version.definition)
     if not actor_roles(actor) & set(definition.start_roles):
         raise PermissionRefused("not_allowed", f"您的角色无权发起“{definition.title}”。")
-    if assigned_unit is not None and not (actor.is_system or may_see_code(actor, assigned_unit.territory_code)):
+    if assigned_unit is not None and not (
+        actor.is_system or may_see_code(actor, assigned_unit.territory_code)
+    ):
         raise DomainError("invalid", "承办机构不在您的管辖范围内。", field="assigned_unit")
     if assignee is not None and (assigned_unit is None or not in_unit(assignee, assigned_unit.pk)):
         raise DomainError("invalid", "承办人不属于承办机构。", field="assignee")
@@ -322,7 +340,9 @@ def do_start_item(
             step_started_at=now,
         )
         if definition.time_limit is not None:
-            due = add_duration(now, definition.time_limit.amount, definition.time_limit.unit, work_hours=work_hours)
+            due = add_duration(
+                now, definition.time_limit.amount, definition.time_limit.unit, work_hours=work_hours
+            )
             item.due_at, item.due_provisional = due.at, due.provisional
         _restart_step(item, start, now, work_hours)
         item.save()
@@ -385,7 +405,9 @@ def transition(
         source = definition.states[locked.state]
         if locked.state not in action_def.sources:
             raise Conflict(
-                "invalid_transition", f"办件当前为“{source.title}”，不能执行“{action_def.title}”。", field="action"
+                "invalid_transition",
+                f"办件当前为“{source.title}”，不能执行“{action_def.title}”。",
+                field="action",
             )
         problem = refusal(locked, action_def, actor, actor_roles(actor))
         if problem is not None:
@@ -425,7 +447,10 @@ def transition(
             after={**_snapshot(locked), "transition": record.pk, "reason": reason},
             now=now,
         )
-        reassigned = (before["assigned_unit"], before["assignee"]) != (locked.assigned_unit_id, locked.assignee_id)
+        reassigned = (before["assigned_unit"], before["assignee"]) != (
+            locked.assigned_unit_id,
+            locked.assignee_id,
+        )
         if reassigned or actor.is_system:
             notify_item(
                 locked,
@@ -451,7 +476,11 @@ def _reassign(item: WorkItem, action: ActionDef, actor: User, inputs: dict[str, 
         item.assigned_unit = OrgUnit.objects.get(pk=unit.parent_id)
         item.assignee = None
     elif action.reassign == "input" and any(inputs.get(name) for name in ASSIGNMENT_FIELDS):
-        unit = _resolve_unit(inputs.get("assigned_unit"), actor) if inputs.get("assigned_unit") else item.assigned_unit
+        unit = (
+            _resolve_unit(inputs.get("assigned_unit"), actor)
+            if inputs.get("assigned_unit")
+            else item.assigned_unit
+        )
         item.assigned_unit = unit
         item.assignee = _resolve_assignee(inputs.get("assignee"), unit)
 

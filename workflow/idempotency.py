@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from core.errors import DomainError, Unprocessable
 from workflow.models import IdempotencyRecord
 
@@ -25,19 +26,21 @@ MAX_KEY_LENGTH = 200
 
 
 def _digest(method: str, path: str, body: Any) -> str:
-    canonical = json.dumps({"method": method, "path": path, "body": body}, sort_keys=True, cls=DjangoJSONEncoder)
+    canonical = json.dumps(
+        {"method": method, "path": path, "body": body}, sort_keys=True, cls=DjangoJSONEncoder
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _replay(record: IdempotencyRecord, digest: str) -> Response:
     if record.request_hash != digest:
-        raise Unprocessable(
-            "idempotency_key_reused", "该幂等键已用于另一个不同的请求。", field=HEADER
-        )
+        raise Unprocessable("idempotency_key_reused", "该幂等键已用于另一个不同的请求。", field=HEADER)
     return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
 
 
-def idempotent(request: Request, *, now: datetime, work: Callable[[], tuple[int, dict[str, Any]]]) -> Response:
+def idempotent(
+    request: Request, *, now: datetime, work: Callable[[], tuple[int, dict[str, Any]]]
+) -> Response:
     """Run `work` (returning status and JSON body) at most once per (user, Idempotency-Key)."""
     key = request.headers.get(HEADER, "").strip()
     if not key:
@@ -46,6 +49,7 @@ def idempotent(request: Request, *, now: datetime, work: Callable[[], tuple[int,
     if len(key) > MAX_KEY_LENGTH:
         raise DomainError("invalid", f"幂等键不能超过 {MAX_KEY_LENGTH} 个字符。", field=HEADER)
     user = request.user
+    assert isinstance(user, User)
     digest = _digest(request.method or "", request.path, request.data)
     existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if existing is not None:
@@ -55,7 +59,12 @@ def idempotent(request: Request, *, now: datetime, work: Callable[[], tuple[int,
             status, body = work()
             stored = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
             IdempotencyRecord.objects.create(
-                user=user, key=key, request_hash=digest, status_code=status, response_body=stored, created_at=now
+                user=user,
+                key=key,
+                request_hash=digest,
+                status_code=status,
+                response_body=stored,
+                created_at=now,
             )
     except IntegrityError:
         # A concurrent request with the same key committed first; our work rolled back with this.

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Set only by workflow.engine while it writes a work item: WorkItem.save() refuses to create a row or
 # change its state otherwise, so "nothing but transition() writes a state" holds at run time too.
-_engine_writing: contextvars.ContextVar[bool] = contextvars.ContextVar("workflow_engine_writing", default=False)
+_engine_writing: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "workflow_engine_writing", default=False
+)
 
 
 @contextlib.contextmanager
@@ -108,7 +110,9 @@ class WorkItem(models.Model):
         on_delete=models.PROTECT,
         related_name="work_items",
     )
-    priority = models.PositiveSmallIntegerField(_("优先级"), choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        _("优先级"), choices=Priority.choices, default=Priority.NORMAL
+    )
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"))
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -143,7 +147,9 @@ class WorkItem(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["warn_at"], name="workitem_warn_idx", condition=Q(warned_at__isnull=True)),
-            models.Index(fields=["step_due_at"], name="workitem_step_due_idx", condition=Q(overdue_at__isnull=True)),
+            models.Index(
+                fields=["step_due_at"], name="workitem_step_due_idx", condition=Q(overdue_at__isnull=True)
+            ),
             models.Index(fields=["assigned_unit", "closed_at"], name="workitem_unit_idx"),
             models.Index(fields=["assignee", "closed_at"], name="workitem_assignee_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="workitem_subject_idx"),
@@ -153,8 +159,17 @@ class WorkItem(models.Model):
         super().__init__(*args, **kwargs)
         self._persisted_state: str | None = None if self._state.adding else self.state
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not _engine_writing.get() and (self._state.adding or self.state != self._persisted_state):
+            raise StateWriteRefused("work item states are written only by workflow.engine.transition()")
+        super().save(*args, **kwargs)
+        self._persisted_state = self.state
+
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> WorkItem:
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> WorkItem:  # type: ignore[override]
         instance = super().from_db(db, field_names, values)
         instance._persisted_state = instance.__dict__.get("state")
         return instance
@@ -162,9 +177,6 @@ class WorkItem(models.Model):
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)
         self._persisted_state = self.__dict__.get("state")
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.title}"
 
     @property
     def is_open(self) -> bool:
@@ -174,17 +186,13 @@ class WorkItem(models.Model):
     def clock_stopped(self) -> bool:
         return self.paused_at is not None
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not _engine_writing.get() and (self._state.adding or self.state != self._persisted_state):
-            raise StateWriteRefused("work item states are written only by workflow.engine.transition()")
-        super().save(*args, **kwargs)
-        self._persisted_state = self.state
-
 
 class Transition(models.Model):
     """Append-only history of a work item: one row per action taken (by a person or the system)."""
 
-    item = models.ForeignKey(WorkItem, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="transitions")
+    item = models.ForeignKey(
+        WorkItem, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="transitions"
+    )
     action = models.CharField(_("动作"), max_length=60)
     from_state = models.CharField(_("原状态"), max_length=40, blank=True)
     to_state = models.CharField(_("新状态"), max_length=40)
@@ -219,7 +227,9 @@ class IdempotencyRecord(models.Model):
     """The first response to a request carrying an Idempotency-Key, per user. Written in the same
     transaction as the work, so a retry either finds the stored result or does the work itself."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
     key = models.CharField(_("幂等键"), max_length=200)
     request_hash = models.CharField(_("请求摘要"), max_length=64)
     status_code = models.PositiveSmallIntegerField(_("状态码"))

@@ -75,7 +75,11 @@ def filter_items(user: User, filters: ItemFilters, *, now: datetime) -> QuerySet
         raise DomainError("invalid", "红绿灯取值应为 green / yellow / red。", field="light")
     if filters.overdue:
         queryset = queryset.filter(Q(step_due_at__lte=now) | Q(due_at__lte=now))
-    return queryset.order_by("step_due_at", "-priority", "id") if filters.light else queryset.order_by("-created_at", "-id")
+    return (
+        queryset.order_by("step_due_at", "-priority", "id")
+        if filters.light
+        else queryset.order_by("-created_at", "-id")
+    )
 
 
 def history_of(item: WorkItem) -> list[Transition]:
@@ -101,7 +105,14 @@ def timeline_of(item: WorkItem) -> list[TimelineRow]:
     for record in history_of(item):
         action = definition.actions.get(record.action)
         title = action.title if action else ("发起" if record.action == "start" else record.action)
-        rows.append(TimelineRow(record, title, state_title(record.from_state) if record.from_state else "", state_title(record.to_state)))
+        rows.append(
+            TimelineRow(
+                record,
+                title,
+                state_title(record.from_state) if record.from_state else "",
+                state_title(record.to_state),
+            )
+        )
     return rows
 
 
@@ -122,7 +133,10 @@ class ItemView:
 
 def view_of(item: WorkItem, *, now: datetime) -> ItemView:
     return ItemView(
-        item=item, definition=definition_for(item), light=traffic_light(item, now), time_left=time_left(item, now)
+        item=item,
+        definition=definition_for(item),
+        light=traffic_light(item, now),
+        time_left=time_left(item, now),
     )
 
 

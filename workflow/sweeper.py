@@ -49,7 +49,11 @@ def _retry_allowed(now: datetime) -> Q:
 
 def warning_candidates(now: datetime) -> QuerySet[WorkItem]:
     """Range scan of workitem_warn_idx (warn_at WHERE warned_at IS NULL)."""
-    return WorkItem.objects.filter(warned_at__isnull=True, warn_at__lte=now).filter(_retry_allowed(now)).order_by("warn_at")
+    return (
+        WorkItem.objects.filter(warned_at__isnull=True, warn_at__lte=now)
+        .filter(_retry_allowed(now))
+        .order_by("warn_at")
+    )
 
 
 def overdue_candidates(now: datetime) -> QuerySet[WorkItem]:
@@ -62,11 +66,13 @@ def overdue_candidates(now: datetime) -> QuerySet[WorkItem]:
 
 
 def due_for_warning(now: datetime, batch: int) -> list[tuple[int, datetime]]:
-    return list(warning_candidates(now).values_list("pk", "warn_at")[:batch])
+    rows = warning_candidates(now).values_list("pk", "warn_at")[:batch]
+    return [(pk, at) for pk, at in rows if at is not None]
 
 
 def due_for_overdue(now: datetime, batch: int) -> list[tuple[int, datetime]]:
-    return list(overdue_candidates(now).values_list("pk", "step_due_at")[:batch])
+    rows = overdue_candidates(now).values_list("pk", "step_due_at")[:batch]
+    return [(pk, at) for pk, at in rows if at is not None]
 
 
 def backoff_delay(failures: int) -> timedelta:
@@ -120,7 +126,11 @@ def _overdue(pk: int, old_due_at: datetime, now: datetime, system: User) -> tupl
             action="workflow.overdue",
             subject=item,
             territory_code=item.territory_code,
-            after={"state": item.state, "step_due_at": old_due_at, "rule_action": rule.overdue_action if rule else None},
+            after={
+                "state": item.state,
+                "step_due_at": old_due_at,
+                "rule_action": rule.overdue_action if rule else None,
+            },
             now=now,
         )
         if rule is None or rule.overdue_action is None:

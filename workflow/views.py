@@ -99,9 +99,10 @@ def act(request: HttpRequest, item_id: int) -> HttpResponse:
         item = get_item_for(user, item_id)
         version = request.POST.get("version", "")
         inputs: dict[str, Any] = {}
-        for key, value in request.POST.items():
-            if key.startswith("field_") and value.strip():
-                inputs[key.removeprefix("field_")] = value.strip()
+        for key in request.POST:
+            value = request.POST.get(key, "").strip()
+            if key.startswith("field_") and value:
+                inputs[key.removeprefix("field_")] = value
         attachments = [a.strip() for a in request.POST.get("attachments", "").split(",") if a.strip()]
         if attachments:
             inputs["attachments"] = attachments

@@ -6,161 +6,290 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_orgunit_service_level_assignment_period'),
+        ("accounts", "0002_orgunit_service_level_assignment_period"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProcessVersion',
+            name="ProcessVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='流程名称')),
-                ('version', models.PositiveIntegerField(verbose_name='版本号')),
-                ('title', models.CharField(max_length=200, verbose_name='流程标题')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='内容哈希')),
-                ('definition', models.JSONField(verbose_name='流程定义')),
-                ('source_path', models.CharField(blank=True, max_length=300, verbose_name='来源文件')),
-                ('published_at', models.DateTimeField(verbose_name='发布时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="流程名称")),
+                ("version", models.PositiveIntegerField(verbose_name="版本号")),
+                ("title", models.CharField(max_length=200, verbose_name="流程标题")),
+                ("content_hash", models.CharField(max_length=64, verbose_name="内容哈希")),
+                ("definition", models.JSONField(verbose_name="流程定义")),
+                ("source_path", models.CharField(blank=True, max_length=300, verbose_name="来源文件")),
+                ("published_at", models.DateTimeField(verbose_name="发布时间")),
             ],
             options={
-                'verbose_name': '流程版本',
-                'verbose_name_plural': '流程版本',
-                'ordering': ['name', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'version'), name='process_version_unique')],
+                "verbose_name": "流程版本",
+                "verbose_name_plural": "流程版本",
+                "ordering": ["name", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("name", "version"), name="process_version_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkItem',
+            name="WorkItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('process_name', models.CharField(db_index=True, max_length=80, verbose_name='流程名称')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('subject_type', models.CharField(blank=True, max_length=80, verbose_name='对象类型')),
-                ('subject_id', models.CharField(blank=True, max_length=80, verbose_name='对象标识')),
-                ('state', models.CharField(max_length=40, verbose_name='状态')),
-                ('territory_code', models.CharField(db_index=True, max_length=15, verbose_name='区划/网格代码')),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, '紧急'), (2, '重要'), (3, '一般')], default=3, verbose_name='优先级')),
-                ('created_at', models.DateTimeField(verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='总办理期限')),
-                ('step_started_at', models.DateTimeField(verbose_name='本环节开始时间')),
-                ('step_unit', models.CharField(blank=True, max_length=12, verbose_name='本环节时限单位')),
-                ('step_limit_seconds', models.FloatField(blank=True, null=True, verbose_name='本环节时限（秒，工作时间）')),
-                ('step_due_at', models.DateTimeField(blank=True, null=True, verbose_name='本环节期限')),
-                ('warn_at', models.DateTimeField(blank=True, null=True, verbose_name='预警时间')),
-                ('deadline_provisional', models.BooleanField(default=False, verbose_name='本环节期限为暂定')),
-                ('due_provisional', models.BooleanField(default=False, verbose_name='总期限为暂定')),
-                ('paused_at', models.DateTimeField(blank=True, null=True, verbose_name='暂停计时时间')),
-                ('paused_seconds_total', models.FloatField(default=0.0, verbose_name='累计暂停时长（秒）')),
-                ('paused_remaining_seconds', models.FloatField(blank=True, null=True, verbose_name='暂停时本环节剩余（秒）')),
-                ('paused_due_remaining_seconds', models.FloatField(blank=True, null=True, verbose_name='暂停时总期限剩余（秒）')),
-                ('warned_at', models.DateTimeField(blank=True, null=True, verbose_name='已预警时间')),
-                ('overdue_at', models.DateTimeField(blank=True, null=True, verbose_name='已超期时间')),
-                ('sweep_failures', models.PositiveIntegerField(default=0, verbose_name='巡检失败次数')),
-                ('sweep_retry_at', models.DateTimeField(blank=True, null=True, verbose_name='巡检重试时间')),
-                ('last_sweep_error', models.TextField(blank=True, verbose_name='巡检最近错误')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('assigned_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='work_items', to='accounts.orgunit', verbose_name='承办机构')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='work_items', to=settings.AUTH_USER_MODEL, verbose_name='承办人')),
-                ('process_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='workflow.processversion', verbose_name='流程版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("process_name", models.CharField(db_index=True, max_length=80, verbose_name="流程名称")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("subject_type", models.CharField(blank=True, max_length=80, verbose_name="对象类型")),
+                ("subject_id", models.CharField(blank=True, max_length=80, verbose_name="对象标识")),
+                ("state", models.CharField(max_length=40, verbose_name="状态")),
+                (
+                    "territory_code",
+                    models.CharField(db_index=True, max_length=15, verbose_name="区划/网格代码"),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "紧急"), (2, "重要"), (3, "一般")], default=3, verbose_name="优先级"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="总办理期限")),
+                ("step_started_at", models.DateTimeField(verbose_name="本环节开始时间")),
+                ("step_unit", models.CharField(blank=True, max_length=12, verbose_name="本环节时限单位")),
+                (
+                    "step_limit_seconds",
+                    models.FloatField(blank=True, null=True, verbose_name="本环节时限（秒，工作时间）"),
+                ),
+                ("step_due_at", models.DateTimeField(blank=True, null=True, verbose_name="本环节期限")),
+                ("warn_at", models.DateTimeField(blank=True, null=True, verbose_name="预警时间")),
+                ("deadline_provisional", models.BooleanField(default=False, verbose_name="本环节期限为暂定")),
+                ("due_provisional", models.BooleanField(default=False, verbose_name="总期限为暂定")),
+                ("paused_at", models.DateTimeField(blank=True, null=True, verbose_name="暂停计时时间")),
+                ("paused_seconds_total", models.FloatField(default=0.0, verbose_name="累计暂停时长（秒）")),
+                (
+                    "paused_remaining_seconds",
+                    models.FloatField(blank=True, null=True, verbose_name="暂停时本环节剩余（秒）"),
+                ),
+                (
+                    "paused_due_remaining_seconds",
+                    models.FloatField(blank=True, null=True, verbose_name="暂停时总期限剩余（秒）"),
+                ),
+                ("warned_at", models.DateTimeField(blank=True, null=True, verbose_name="已预警时间")),
+                ("overdue_at", models.DateTimeField(blank=True, null=True, verbose_name="已超期时间")),
+                ("sweep_failures", models.PositiveIntegerField(default=0, verbose_name="巡检失败次数")),
+                ("sweep_retry_at", models.DateTimeField(blank=True, null=True, verbose_name="巡检重试时间")),
+                ("last_sweep_error", models.TextField(blank=True, verbose_name="巡检最近错误")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "assigned_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_items",
+                        to="accounts.orgunit",
+                        verbose_name="承办机构",
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_items",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="承办人",
+                    ),
+                ),
+                (
+                    "process_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="workflow.processversion",
+                        verbose_name="流程版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办件',
-                'verbose_name_plural': '办件',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "办件",
+                "verbose_name_plural": "办件",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Transition',
+            name="Transition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=60, verbose_name='动作')),
-                ('from_state', models.CharField(blank=True, max_length=40, verbose_name='原状态')),
-                ('to_state', models.CharField(max_length=40, verbose_name='新状态')),
-                ('reason', models.TextField(blank=True, verbose_name='理由/意见')),
-                ('inputs', models.JSONField(blank=True, default=dict, verbose_name='提交内容')),
-                ('occurred_at', models.DateTimeField(verbose_name='时间')),
-                ('step_elapsed_seconds', models.FloatField(blank=True, null=True, verbose_name='本环节已用工作时间（秒）')),
-                ('step_unit', models.CharField(blank=True, max_length=12, verbose_name='环节时限单位')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='workflow.workitem', verbose_name='办件')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=60, verbose_name="动作")),
+                ("from_state", models.CharField(blank=True, max_length=40, verbose_name="原状态")),
+                ("to_state", models.CharField(max_length=40, verbose_name="新状态")),
+                ("reason", models.TextField(blank=True, verbose_name="理由/意见")),
+                ("inputs", models.JSONField(blank=True, default=dict, verbose_name="提交内容")),
+                ("occurred_at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "step_elapsed_seconds",
+                    models.FloatField(blank=True, null=True, verbose_name="本环节已用工作时间（秒）"),
+                ),
+                ("step_unit", models.CharField(blank=True, max_length=12, verbose_name="环节时限单位")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="workflow.workitem",
+                        verbose_name="办件",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '流转记录',
-                'verbose_name_plural': '流转记录',
-                'ordering': ['item_id', 'id'],
+                "verbose_name": "流转记录",
+                "verbose_name_plural": "流转记录",
+                "ordering": ["item_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, verbose_name='幂等键')),
-                ('request_hash', models.CharField(max_length=64, verbose_name='请求摘要')),
-                ('status_code', models.PositiveSmallIntegerField(verbose_name='状态码')),
-                ('response_body', models.JSONField(verbose_name='响应内容')),
-                ('created_at', models.DateTimeField(verbose_name='时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, verbose_name="幂等键")),
+                ("request_hash", models.CharField(max_length=64, verbose_name="请求摘要")),
+                ("status_code", models.PositiveSmallIntegerField(verbose_name="状态码")),
+                ("response_body", models.JSONField(verbose_name="响应内容")),
+                ("created_at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '幂等记录',
-                'verbose_name_plural': '幂等记录',
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='idempotency_unique')],
+                "verbose_name": "幂等记录",
+                "verbose_name_plural": "幂等记录",
+                "constraints": [models.UniqueConstraint(fields=("user", "key"), name="idempotency_unique")],
             },
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(verbose_name='创建时间')),
-                ('channel', models.CharField(choices=[('console', '控制台/日志'), ('email', '电子邮件'), ('sms', '短信')], max_length=10, verbose_name='渠道')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址/号码')),
-                ('kind', models.CharField(max_length=80, verbose_name='消息类型')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='标题')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='附加数据')),
-                ('state', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('dead', '发送失败（死信）')], default='pending', max_length=10, verbose_name='状态')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='尝试次数')),
-                ('next_attempt_at', models.DateTimeField(verbose_name='下次尝试时间')),
-                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="创建时间")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("console", "控制台/日志"), ("email", "电子邮件"), ("sms", "短信")],
+                        max_length=10,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址/号码")),
+                ("kind", models.CharField(max_length=80, verbose_name="消息类型")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="标题")),
+                ("body", models.TextField(verbose_name="内容")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="附加数据")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "待发送"), ("sent", "已发送"), ("dead", "发送失败（死信）")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="尝试次数")),
+                ("next_attempt_at", models.DateTimeField(verbose_name="下次尝试时间")),
+                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '待发消息',
-                'verbose_name_plural': '待发消息',
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='outbox_due_idx')],
+                "verbose_name": "待发消息",
+                "verbose_name_plural": "待发消息",
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")],
             },
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(condition=models.Q(('warned_at__isnull', True)), fields=['warn_at'], name='workitem_warn_idx'),
+            model_name="workitem",
+            index=models.Index(
+                condition=models.Q(("warned_at__isnull", True)), fields=["warn_at"], name="workitem_warn_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(condition=models.Q(('overdue_at__isnull', True)), fields=['step_due_at'], name='workitem_step_due_idx'),
+            model_name="workitem",
+            index=models.Index(
+                condition=models.Q(("overdue_at__isnull", True)),
+                fields=["step_due_at"],
+                name="workitem_step_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['assigned_unit', 'closed_at'], name='workitem_unit_idx'),
+            model_name="workitem",
+            index=models.Index(fields=["assigned_unit", "closed_at"], name="workitem_unit_idx"),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['assignee', 'closed_at'], name='workitem_assignee_idx'),
+            model_name="workitem",
+            index=models.Index(fields=["assignee", "closed_at"], name="workitem_assignee_idx"),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['subject_type', 'subject_id'], name='workitem_subject_idx'),
+            model_name="workitem",
+            index=models.Index(fields=["subject_type", "subject_id"], name="workitem_subject_idx"),
         ),
         migrations.AddIndex(
-            model_name='transition',
-            index=models.Index(fields=['item', 'id'], name='transition_item_idx'),
+            model_name="transition",
+            index=models.Index(fields=["item", "id"], name="transition_item_idx"),
         ),
     ]

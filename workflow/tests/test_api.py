@@ -18,7 +18,13 @@ from workflow.tests.conftest import GRID, URBAN, at
 
 pytestmark = pytest.mark.django_db
 
-CREATE = {"process": "sample_complaint", "title": "夜间施工扰民", "territory_code": GRID, "subject_type": "grid.event", "subject_id": "E-1"}
+CREATE = {
+    "process": "sample_complaint",
+    "title": "夜间施工扰民",
+    "territory_code": GRID,
+    "subject_type": "grid.event",
+    "subject_id": "E-1",
+}
 
 
 def client_for(user: User) -> APIClient:
@@ -38,7 +44,12 @@ def get(user: User, url: str, when: datetime, **params: Any) -> Any:
 
 
 def act(user: User, item_id: int, when: datetime, action: str, reason: str = "", **inputs: Any) -> Any:
-    return post(user, f"/api/v1/work-items/{item_id}/transitions/", {"action": action, "reason": reason, "inputs": inputs}, when)
+    return post(
+        user,
+        f"/api/v1/work-items/{item_id}/transitions/",
+        {"action": action, "reason": reason, "inputs": inputs},
+        when,
+    )
 
 
 def local(value: str) -> datetime:
@@ -91,7 +102,9 @@ def test_sample_process_from_start_to_end(personas: dict[str, Any]) -> None:
     assert [h["action"] for h in overdue.json()["history"]][-1] == "supervise"
     assert overdue.json()["history"][-1]["actor"] == "system"
 
-    submitted = act(agency, item_id, at(2026, 12, 30, 10), "submit", result="已整改", attachments=["photo-1.jpg"])
+    submitted = act(
+        agency, item_id, at(2026, 12, 30, 10), "submit", result="已整改", attachments=["photo-1.jpg"]
+    )
     assert submitted.status_code == 200, submitted.json()
     body = submitted.json()
     # 3 working days from 2026-12-30: 12-31, 2027-01-01 (no 2027 data yet: Mon–Fri), Mon 01-04.
@@ -113,10 +126,19 @@ def test_sample_process_from_start_to_end(personas: dict[str, Any]) -> None:
 
 @pytest.fixture
 def item(personas: dict[str, Any]) -> WorkItem:
-    response = post(personas["dispatcher"], "/api/v1/work-items/", {**CREATE, "assigned_unit": URBAN}, at(2026, 9, 29, 10))
+    response = post(
+        personas["dispatcher"], "/api/v1/work-items/", {**CREATE, "assigned_unit": URBAN}, at(2026, 9, 29, 10)
+    )
     assert response.status_code == 201
     item_id = response.json()["id"]
-    act(personas["dispatcher"], item_id, at(2026, 9, 30, 10), "dispatch", assigned_unit=URBAN, assignee="hq_agency")
+    act(
+        personas["dispatcher"],
+        item_id,
+        at(2026, 9, 30, 10),
+        "dispatch",
+        assigned_unit=URBAN,
+        assignee="hq_agency",
+    )
     return WorkItem.objects.get(pk=item_id)
 
 
@@ -134,7 +156,9 @@ def test_outsider_gets_404_everywhere(personas: dict[str, Any], item: WorkItem) 
 def test_role_refused_is_403(personas: dict[str, Any], item: WorkItem) -> None:
     response = act(personas["hq_officer"], item.pk, at(2026, 10, 8), "park", reason="x")
     assert response.status_code == 403 and response.json()["errors"][0]["code"] == "not_allowed"
-    colleague = act(personas["hq_agency_colleague"], item.pk, at(2026, 10, 8), "submit", result="x", attachments=["a"])
+    colleague = act(
+        personas["hq_agency_colleague"], item.pk, at(2026, 10, 8), "submit", result="x", attachments=["a"]
+    )
     assert colleague.status_code == 403
     # Agency staff may not start this process (start roles: dispatcher, grid_worker).
     assert post(personas["hq_agency"], "/api/v1/work-items/", CREATE, at(2026, 10, 8)).status_code == 403
@@ -148,9 +172,13 @@ def test_bad_input_is_400_with_the_field(personas: dict[str, Any], item: WorkIte
     assert no_field.status_code == 400 and no_field.json()["errors"][0]["field"] == "inputs.result"
     no_action = post(agency, f"/api/v1/work-items/{item.pk}/transitions/", {"inputs": {}}, at(2026, 10, 8))
     assert no_action.status_code == 400 and no_action.json()["errors"][0]["field"] == "action"
-    bad_create = post(personas["dispatcher"], "/api/v1/work-items/", {**CREATE, "territory_code": "abc"}, at(2026, 10, 8))
+    bad_create = post(
+        personas["dispatcher"], "/api/v1/work-items/", {**CREATE, "territory_code": "abc"}, at(2026, 10, 8)
+    )
     assert bad_create.status_code == 400 and bad_create.json()["errors"][0]["field"] == "territory_code"
-    unknown = post(personas["dispatcher"], "/api/v1/work-items/", {**CREATE, "process": "nope"}, at(2026, 10, 8))
+    unknown = post(
+        personas["dispatcher"], "/api/v1/work-items/", {**CREATE, "process": "nope"}, at(2026, 10, 8)
+    )
     assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "process"
     bad_light = get(agency, "/api/v1/work-items/", at(2026, 10, 8), light="purple")
     assert bad_light.status_code == 400 and bad_light.json()["errors"][0]["field"] == "light"
@@ -195,7 +223,9 @@ def test_list_filters_and_scoping(personas: dict[str, Any], item: WorkItem) -> N
     assert {"deadline_provisional", "time_left", "light", "step_due_at"} <= set(row)
 
 
-def test_list_query_count_does_not_grow_with_rows(personas: dict[str, Any], django_assert_max_num_queries: Any) -> None:
+def test_list_query_count_does_not_grow_with_rows(
+    personas: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
     for n in range(6):
         post(personas["hq_grid"], "/api/v1/work-items/", {**CREATE, "title": f"事件{n}"}, at(2026, 10, 8, 9))
     with django_assert_max_num_queries(8):
@@ -216,7 +246,9 @@ def test_idempotency_key_returns_the_first_result(personas: dict[str, Any], item
     different = post(agency, url, {**body, "reason": "别的"}, at(2026, 10, 8), **{"Idempotency-Key": "k-1"})
     assert different.status_code == 422 and different.json()["errors"][0]["field"] == "Idempotency-Key"
     # The key is per user: the same key from a colleague is a new request (here refused: already parked).
-    colleague = post(personas["hq_agency_colleague"], url, body, at(2026, 10, 8), **{"Idempotency-Key": "k-1"})
+    colleague = post(
+        personas["hq_agency_colleague"], url, body, at(2026, 10, 8), **{"Idempotency-Key": "k-1"}
+    )
     assert colleague.status_code == 409
 
 

@@ -51,7 +51,9 @@ def test_two_actors_same_action_exactly_one_wins(
     def park(username: str) -> Callable[[], WorkItem]:
         def job() -> WorkItem:
             mine = WorkItem.objects.select_related("process_version").get(pk=handling_item.pk)
-            return transition(mine, "park", actor=personas[username], now=at(2026, 10, 8), reason=f"{username} 挂账")
+            return transition(
+                mine, "park", actor=personas[username], now=at(2026, 10, 8), reason=f"{username} 挂账"
+            )
 
         return job
 
@@ -69,7 +71,13 @@ def _overdue_items(personas: dict[str, Any], start_item: Callable[..., WorkItem]
     ids = []
     for n in range(count):
         item = start_item(at(2026, 9, 29), title=f"事件{n}")
-        transition(item, "dispatch", actor=personas["dispatcher"], now=at(2026, 9, 30), inputs={"assigned_unit": URBAN})
+        transition(
+            item,
+            "dispatch",
+            actor=personas["dispatcher"],
+            now=at(2026, 9, 30),
+            inputs={"assigned_unit": URBAN},
+        )
         ids.append(item.pk)
     return ids
 
@@ -135,4 +143,9 @@ def test_two_huey_consumers_on_redis_escalate_each_item_exactly_once(
 
 
 def _report_dict(report: SweepReport) -> dict[str, int]:
-    return {"warned": report.warned, "overdue": report.overdue, "escalated": report.escalated, "failed": report.failed}
+    return {
+        "warned": report.warned,
+        "overdue": report.overdue,
+        "escalated": report.escalated,
+        "failed": report.failed,
+    }

@@ -36,7 +36,10 @@ def test_valid_definition_round_trips_through_json() -> None:
     assert definition.states["waiting"].clock_runs is False
     assert definition.actions["go_on"].clock == "keep"
     assert from_json(definition.as_json()) == definition
-    assert parse_definition(VALID + "\n# a comment changes nothing\n").content_hash() == definition.content_hash()
+    assert (
+        parse_definition(VALID + "\n# a comment changes nothing\n").content_hash()
+        == definition.content_hash()
+    )
 
 
 def test_the_loader_discovers_the_sample_in_workflow_processes() -> None:
@@ -53,13 +56,21 @@ def test_unknown_state_names_file_and_line() -> None:
 
 
 def test_unreachable_state() -> None:
-    text = VALID.replace("  done: {kind: terminal, title: 完成}\n", "  done: {kind: terminal, title: 完成}\n  lost: {kind: terminal}\n")
+    text = VALID.replace(
+        "  done: {kind: terminal, title: 完成}\n",
+        "  done: {kind: terminal, title: 完成}\n  lost: {kind: terminal}\n",
+    )
     error = _error(text)
     assert error.line == 9 and "'lost' is unreachable" in error.problem
 
 
 def test_action_without_allowed_role() -> None:
-    error = _error(VALID.replace("hold: {from: [new], to: waiting, roles: [dispatcher]", "hold: {from: [new], to: waiting, roles: []"))
+    error = _error(
+        VALID.replace(
+            "hold: {from: [new], to: waiting, roles: [dispatcher]",
+            "hold: {from: [new], to: waiting, roles: []",
+        )
+    )
     assert error.line == 10 and "no role is allowed" in error.problem
 
 
@@ -74,8 +85,13 @@ def test_terminal_state_with_outgoing_action() -> None:
 
 
 def test_bad_unit() -> None:
-    error = _error(VALID.replace("limit: {amount: 1, unit: work_days}", "limit: {amount: 1, unit: fortnights}"))
-    assert error.line == 6 and "unit 'fortnights' is not one of work_hours, work_days, natural_days" in error.problem
+    error = _error(
+        VALID.replace("limit: {amount: 1, unit: work_days}", "limit: {amount: 1, unit: fortnights}")
+    )
+    assert (
+        error.line == 6
+        and "unit 'fortnights' is not one of work_hours, work_days, natural_days" in error.problem
+    )
 
 
 def test_escalation_action_must_allow_the_system() -> None:

@@ -17,7 +17,9 @@ from workflow.tests.conftest import GRID, URBAN, at
 pytestmark = pytest.mark.django_db
 
 
-def test_start_sets_step_and_overall_deadlines(personas: dict[str, Any], start_item: Callable[..., WorkItem]) -> None:
+def test_start_sets_step_and_overall_deadlines(
+    personas: dict[str, Any], start_item: Callable[..., WorkItem]
+) -> None:
     item = start_item(at(2026, 9, 29, 10), actor=personas["hq_grid"])
     assert item.state == "registered"
     # 4 working hours from Tue 09-29 10:00: 10:00–12:00 and 13:30–15:30.
@@ -48,7 +50,9 @@ def test_dispatch_five_working_days_from_2026_09_30_lands_on_10_13(handling_item
     assert message.recipient == item.assignee
 
 
-def test_three_working_days_from_2026_12_30_is_provisional(personas: dict[str, Any], handling_item: WorkItem) -> None:
+def test_three_working_days_from_2026_12_30_is_provisional(
+    personas: dict[str, Any], handling_item: WorkItem
+) -> None:
     item = transition(
         handling_item,
         "submit",
@@ -87,7 +91,10 @@ def test_pause_stops_the_clock_and_resume_carries_the_remaining_time(
     assert item.state == "handling"
     # 29 h from Thu 10-15 08:30: 10-15 7.5, 10-16 7.5, 10-19 7.5 (22.5), then 6.5 h on 10-20 → 16:30.
     assert item.step_due_at == at(2026, 10, 20, 16, 30)
-    assert item.paused_at is None and item.paused_seconds_total == (at(2026, 10, 15, 8, 30) - at(2026, 10, 9, 9, 30)).total_seconds()
+    assert (
+        item.paused_at is None
+        and item.paused_seconds_total == (at(2026, 10, 15, 8, 30) - at(2026, 10, 9, 9, 30)).total_seconds()
+    )
     # Elapsed step time on the resume row is what had been used before the pause:
     # 6 h on 09-30 + 7.5 h on 10-08 + 1 h on 10-09 = 14.5 h (= 43.5 − 29).
     resume = Transition.objects.filter(item=item, action="resume").get()
@@ -101,7 +108,9 @@ def test_extension_needs_a_reason_and_an_approval_by_another_role(
     with pytest.raises(DomainError) as missing:
         transition(handling_item, "request_extension", actor=agency, now=at(2026, 10, 12, 9))
     assert (missing.value.status, missing.value.field) == (400, "reason")
-    item = transition(handling_item, "request_extension", actor=agency, now=at(2026, 10, 12, 9), reason="需协调供电公司")
+    item = transition(
+        handling_item, "request_extension", actor=agency, now=at(2026, 10, 12, 9), reason="需协调供电公司"
+    )
     assert item.state == "extension_requested"
     assert item.step_due_at == at(2026, 10, 13, 17, 30)  # the clock keeps running while waiting
     with pytest.raises(PermissionRefused):
@@ -114,7 +123,9 @@ def test_extension_needs_a_reason_and_an_approval_by_another_role(
     assert traffic_light(item, at(2026, 10, 12, 10)) == "green"
 
 
-def test_outsider_gets_not_found_before_anything_else(personas: dict[str, Any], handling_item: WorkItem) -> None:
+def test_outsider_gets_not_found_before_anything_else(
+    personas: dict[str, Any], handling_item: WorkItem
+) -> None:
     with pytest.raises(NotFound):
         transition(handling_item, "submit", actor=personas["wt_grid"], now=at(2026, 10, 1))
 
@@ -139,13 +150,19 @@ def test_role_and_actor_rules_refuse_with_403(personas: dict[str, Any], handling
     assert {"park", "claim", "request_extension"} <= names and "submit" not in names
 
 
-def test_invalid_transition_is_409_and_unknown_action_400(personas: dict[str, Any], handling_item: WorkItem) -> None:
+def test_invalid_transition_is_409_and_unknown_action_400(
+    personas: dict[str, Any], handling_item: WorkItem
+) -> None:
     with pytest.raises(Conflict) as conflict:
         transition(handling_item, "close", actor=personas["dispatcher"], now=at(2026, 10, 8))
     assert conflict.value.code == "invalid_transition" and conflict.value.status == 409
     with pytest.raises(DomainError) as unknown:
         transition(handling_item, "teleport", actor=personas["dispatcher"], now=at(2026, 10, 8))
-    assert (unknown.value.code, unknown.value.status, unknown.value.field) == ("unknown_action", 400, "action")
+    assert (unknown.value.code, unknown.value.status, unknown.value.field) == (
+        "unknown_action",
+        400,
+        "action",
+    )
 
 
 def test_required_inputs_are_named(personas: dict[str, Any], handling_item: WorkItem) -> None:
@@ -168,16 +185,28 @@ def test_stale_version_is_409(personas: dict[str, Any], handling_item: WorkItem)
     assert conflict.value.code == "stale_version"
 
 
-def test_escalate_moves_the_item_to_the_parent_unit(personas: dict[str, Any], handling_item: WorkItem) -> None:
-    item = transition(handling_item, "escalate", actor=personas["hq_agency"], now=at(2026, 10, 8), reason="需街道协调")
+def test_escalate_moves_the_item_to_the_parent_unit(
+    personas: dict[str, Any], handling_item: WorkItem
+) -> None:
+    item = transition(
+        handling_item, "escalate", actor=personas["hq_agency"], now=at(2026, 10, 8), reason="需街道协调"
+    )
     assert item.assigned_unit is not None and item.assigned_unit.code == "320507003-gov"
     assert item.assignee is None
 
 
-def test_dispatch_to_a_unit_outside_jurisdiction_is_refused(personas: dict[str, Any], start_item: Callable[..., WorkItem]) -> None:
+def test_dispatch_to_a_unit_outside_jurisdiction_is_refused(
+    personas: dict[str, Any], start_item: Callable[..., WorkItem]
+) -> None:
     item = start_item(at(2026, 9, 29), actor=personas["hq_grid"])
     with pytest.raises(DomainError) as bad_unit:
-        transition(item, "dispatch", actor=personas["dispatcher"], now=at(2026, 9, 30), inputs={"assigned_unit": "nope"})
+        transition(
+            item,
+            "dispatch",
+            actor=personas["dispatcher"],
+            now=at(2026, 9, 30),
+            inputs={"assigned_unit": "nope"},
+        )
     assert bad_unit.value.field == "inputs.assigned_unit"
     with pytest.raises(DomainError) as bad_person:
         transition(
@@ -190,7 +219,9 @@ def test_dispatch_to_a_unit_outside_jurisdiction_is_refused(personas: dict[str, 
     assert bad_person.value.field == "inputs.assignee"
 
 
-def test_start_checks_role_territory_and_jurisdiction(personas: dict[str, Any], start_item: Callable[..., WorkItem]) -> None:
+def test_start_checks_role_territory_and_jurisdiction(
+    personas: dict[str, Any], start_item: Callable[..., WorkItem]
+) -> None:
     with pytest.raises(PermissionRefused):
         start_item(at(2026, 9, 29), actor=personas["hq_agency"])
     with pytest.raises(NotFound):
@@ -205,7 +236,11 @@ def test_start_checks_role_territory_and_jurisdiction(personas: dict[str, Any], 
 
 def test_closing_clears_the_sweeper_columns(personas: dict[str, Any], handling_item: WorkItem) -> None:
     item = transition(
-        handling_item, "submit", actor=personas["hq_agency"], now=at(2026, 10, 9), inputs={"result": "ok", "attachments": ["a"]}
+        handling_item,
+        "submit",
+        actor=personas["hq_agency"],
+        now=at(2026, 10, 9),
+        inputs={"result": "ok", "attachments": ["a"]},
     )
     item = transition(item, "close", actor=personas["dispatcher"], now=at(2026, 10, 9, 15))
     assert item.closed_at == at(2026, 10, 9, 15)

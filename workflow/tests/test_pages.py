@@ -29,7 +29,9 @@ def test_login_required(handling_item: WorkItem) -> None:
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_inbox_shows_my_items_with_light_and_time_left(personas: dict[str, Any], handling_item: WorkItem) -> None:
+def test_inbox_shows_my_items_with_light_and_time_left(
+    personas: dict[str, Any], handling_item: WorkItem
+) -> None:
     with time_machine.travel(at(2026, 10, 12, 17), tick=False):
         page = client_for(personas["hq_agency"]).get(reverse("workflow:inbox"))
     html = page.content.decode()
@@ -40,9 +42,19 @@ def test_inbox_shows_my_items_with_light_and_time_left(personas: dict[str, Any],
 
 
 def test_inbox_marks_a_provisional_deadline(personas: dict[str, Any], handling_item: WorkItem) -> None:
-    transition(handling_item, "submit", actor=personas["hq_agency"], now=at(2026, 12, 30), inputs={"result": "ok", "attachments": ["a"]})
+    transition(
+        handling_item,
+        "submit",
+        actor=personas["hq_agency"],
+        now=at(2026, 12, 30),
+        inputs={"result": "ok", "attachments": ["a"]},
+    )
     with time_machine.travel(at(2026, 12, 30, 11), tick=False):
-        html = client_for(personas["dispatcher"]).get(reverse("workflow:inbox"), {"scope": "all"}).content.decode()
+        html = (
+            client_for(personas["dispatcher"])
+            .get(reverse("workflow:inbox"), {"scope": "all"})
+            .content.decode()
+        )
     assert "暂定" in html
 
 
@@ -52,20 +64,36 @@ def test_inbox_filters(personas: dict[str, Any], handling_item: WorkItem) -> Non
         # The dispatcher neither holds nor belongs to the urban office: not in "mine and my unit".
         assert "占道经营投诉" not in client.get(reverse("workflow:inbox")).content.decode()
         assert "占道经营投诉" in client.get(reverse("workflow:inbox"), {"scope": "all"}).content.decode()
-        assert "占道经营投诉" not in client.get(reverse("workflow:inbox"), {"scope": "all", "light": "red"}).content.decode()
-        assert "占道经营投诉" not in client.get(reverse("workflow:inbox"), {"scope": "all", "state": "closed"}).content.decode()
+        assert (
+            "占道经营投诉"
+            not in client.get(reverse("workflow:inbox"), {"scope": "all", "light": "red"}).content.decode()
+        )
+        assert (
+            "占道经营投诉"
+            not in client.get(reverse("workflow:inbox"), {"scope": "all", "state": "closed"}).content.decode()
+        )
     with time_machine.travel(at(2026, 10, 8), tick=False):
-        outsider = client_for(personas["wt_grid"]).get(reverse("workflow:inbox"), {"scope": "all"}).content.decode()
+        outsider = (
+            client_for(personas["wt_grid"]).get(reverse("workflow:inbox"), {"scope": "all"}).content.decode()
+        )
     assert "占道经营投诉" not in outsider
 
 
 def test_item_page_shows_timeline_and_my_actions(personas: dict[str, Any], handling_item: WorkItem) -> None:
     with time_machine.travel(at(2026, 10, 8), tick=False):
-        html = client_for(personas["hq_agency"]).get(reverse("workflow:item", args=[handling_item.pk])).content.decode()
+        html = (
+            client_for(personas["hq_agency"])
+            .get(reverse("workflow:item", args=[handling_item.pk]))
+            .content.decode()
+        )
     assert "派遣" in html and "已登记待派遣" in html and "办理中" in html
     assert 'hx-post="' in html and "办结反馈" in html and 'name="reason"' in html
     with time_machine.travel(at(2026, 10, 8), tick=False):
-        officer = client_for(personas["hq_officer"]).get(reverse("workflow:item", args=[handling_item.pk])).content.decode()
+        officer = (
+            client_for(personas["hq_officer"])
+            .get(reverse("workflow:item", args=[handling_item.pk]))
+            .content.decode()
+        )
     assert "办结反馈" not in officer and "可执行操作" not in officer
 
 
@@ -81,7 +109,9 @@ def test_htmx_action_redirects_on_success(personas: dict[str, Any], handling_ite
             {"action": "park", "reason": "等待业主返回", "version": handling_item.version},
             headers={"HX-Request": "true"},
         )
-    assert response.status_code == 200 and response["HX-Redirect"] == reverse("workflow:item", args=[handling_item.pk])
+    assert response.status_code == 200 and response["HX-Redirect"] == reverse(
+        "workflow:item", args=[handling_item.pk]
+    )
     assert WorkItem.objects.get(pk=handling_item.pk).state == "parked"
 
 
@@ -89,8 +119,12 @@ def test_htmx_action_shows_errors_in_chinese(personas: dict[str, Any], handling_
     client = client_for(personas["hq_agency"])
     url = reverse("workflow:act", args=[handling_item.pk])
     with time_machine.travel(at(2026, 10, 8), tick=False):
-        missing = client.post(url, {"action": "park", "version": handling_item.version}, headers={"HX-Request": "true"})
-        stale = client.post(url, {"action": "claim", "version": handling_item.version - 1}, headers={"HX-Request": "true"})
+        missing = client.post(
+            url, {"action": "park", "version": handling_item.version}, headers={"HX-Request": "true"}
+        )
+        stale = client.post(
+            url, {"action": "claim", "version": handling_item.version - 1}, headers={"HX-Request": "true"}
+        )
         refused = client.post(url, {"action": "close", "version": handling_item.version})
     assert "须填写理由" in missing.content.decode()
     assert "请刷新后重试" in stale.content.decode()

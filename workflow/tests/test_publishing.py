@@ -35,7 +35,9 @@ def test_publish_is_idempotent_and_a_change_makes_a_new_version(personas: dict[s
     assert ProcessVersion.objects.filter(name="sample_complaint").count() == 1
 
 
-def test_running_item_keeps_its_version(personas: dict[str, Any], start_item: Callable[..., WorkItem]) -> None:
+def test_running_item_keeps_its_version(
+    personas: dict[str, Any], start_item: Callable[..., WorkItem]
+) -> None:
     old_item = start_item(at(2026, 9, 29))
     assert old_item.process_version.version == 1
     # Publish a changed definition in which 作废 (void) no longer exists.
@@ -64,7 +66,10 @@ def test_published_versions_are_immutable(personas: dict[str, Any]) -> None:
         version.save()
 
 
-@pytest.mark.parametrize(("fmt", "expected"), [("mermaid", "registered --> handling : 派遣"), ("dot", '"registered" -> "handling"')])
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("mermaid", "registered --> handling : 派遣"), ("dot", '"registered" -> "handling"')],
+)
 def test_workflow_diagram(fmt: str, expected: str) -> None:
     out = StringIO()
     call_command("workflow_diagram", "sample_complaint", "--format", fmt, stdout=out)

@@ -51,7 +51,9 @@ def test_no_state_writes_outside_the_engine() -> None:
 
 
 def test_the_scan_catches_a_write(tmp_path: Path) -> None:
-    sample = "from workflow.models import WorkItem\nitem = WorkItem.objects.get(pk=1)\nitem.state = 'closed'\n"
+    sample = (
+        "from workflow.models import WorkItem\nitem = WorkItem.objects.get(pk=1)\nitem.state = 'closed'\n"
+    )
     assert any(p.search(sample) for p in WRITES)
     assert _mentions_work_items(sample)
 
@@ -70,7 +72,9 @@ def test_save_refuses_a_state_change_outside_the_engine(handling_item: WorkItem)
 @pytest.mark.django_db
 def test_save_refuses_creating_an_item_outside_the_engine(handling_item: WorkItem) -> None:
     fields: dict[str, Any] = {
-        f.attname: getattr(handling_item, f.attname) for f in WorkItem._meta.concrete_fields if f.attname != "id"
+        f.attname: getattr(handling_item, f.attname)
+        for f in WorkItem._meta.concrete_fields
+        if f.attname != "id"
     }
     with pytest.raises(StateWriteRefused):
         WorkItem(**fields).save()

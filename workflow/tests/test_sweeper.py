@@ -27,7 +27,9 @@ def test_nothing_to_do_before_the_warning(handling_item: WorkItem) -> None:
     assert (report.warned, report.overdue) == (0, 0)
 
 
-def test_warning_at_80_percent_notifies_the_assignee_once(personas: dict[str, Any], handling_item: WorkItem) -> None:
+def test_warning_at_80_percent_notifies_the_assignee_once(
+    personas: dict[str, Any], handling_item: WorkItem
+) -> None:
     report = sweep(now=WARN)
     assert report.warned == 1 and report.overdue == 0
     item = WorkItem.objects.get(pk=handling_item.pk)
@@ -69,7 +71,13 @@ def test_acting_resets_the_sweeper_for_the_new_step(personas: dict[str, Any], st
     sweep(now=at(2026, 9, 29, 16))
     item = WorkItem.objects.get(pk=item.pk)
     assert item.overdue_at is not None
-    item = transition(item, "dispatch", actor=personas["dispatcher"], now=at(2026, 9, 30), inputs={"assigned_unit": "320507003-urban"})
+    item = transition(
+        item,
+        "dispatch",
+        actor=personas["dispatcher"],
+        now=at(2026, 9, 30),
+        inputs={"assigned_unit": "320507003-urban"},
+    )
     assert item.overdue_at is None and item.warned_at is None
 
 
@@ -91,7 +99,8 @@ def test_a_failing_row_is_backed_off_not_retried_every_pass(
     second = sweep(now=at(2026, 10, 13, 17, 33))
     assert second.failed == 1
     item = WorkItem.objects.get(pk=handling_item.pk)
-    assert item.sweep_failures == 2 and (item.sweep_retry_at - at(2026, 10, 13, 17, 33)).total_seconds() == 240
+    assert item.sweep_failures == 2 and item.sweep_retry_at is not None
+    assert (item.sweep_retry_at - at(2026, 10, 13, 17, 33)).total_seconds() == 240
     monkeypatch.undo()
     healed = sweep(now=at(2026, 10, 13, 17, 40))
     assert healed.overdue == 1 and healed.escalated == 1
@@ -106,7 +115,10 @@ def test_the_huey_task_reads_the_clock(handling_item: WorkItem) -> None:
 
 @pytest.mark.parametrize(
     ("candidates", "index"),
-    [(sweeper.warning_candidates, "workitem_warn_idx"), (sweeper.overdue_candidates, "workitem_step_due_idx")],
+    [
+        (sweeper.warning_candidates, "workitem_warn_idx"),
+        (sweeper.overdue_candidates, "workitem_step_due_idx"),
+    ],
 )
 def test_the_scan_uses_the_partial_indexes(candidates: Any, index: str) -> None:
     sql, params = candidates(DUE).values_list("pk").query.sql_with_params()
