@@ -219,7 +219,7 @@ def do_update_org_unit(unit: OrgUnit, *, changes: Mapping[str, Any], actor: User
     if unknown:
         raise DomainError("unknown_field", _("不可修改的字段。"), sorted(unknown)[0])
     with transaction.atomic():
-        locked = OrgUnit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+        locked = OrgUnit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
         _require_steward(actor, locked.territory_code)
         before = org_unit_snapshot(locked)
         for name, value in changes.items():
@@ -245,7 +245,7 @@ def do_update_org_unit(unit: OrgUnit, *, changes: Mapping[str, Any], actor: User
 def do_delete_org_unit(unit: OrgUnit, *, actor: User, now: datetime) -> None:
     """Only an empty unit can go: one with people (even past assignments) or sub-units is kept."""
     with transaction.atomic():
-        locked = OrgUnit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+        locked = OrgUnit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
         _require_steward(actor, locked.territory_code)
         if locked.assignments.exists() or locked.children.exists():
             raise Conflict("org_unit_in_use", _("该机构仍有任职人员或下级机构，不能删除。"))
@@ -421,7 +421,7 @@ def do_update_user(user: User, *, changes: Mapping[str, Any], actor: User, now: 
     if "username" in changes:
         _check_username(changes["username"])
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
         if not (actor.is_system or actor.is_superuser or Role.DATA_STEWARD in user_roles(actor)):
             raise PermissionRefused("not_allowed", _("无权修改用户。"))
         if locked.is_system:
@@ -450,7 +450,7 @@ def do_update_user(user: User, *, changes: Mapping[str, Any], actor: User, now: 
 def do_set_password(user: User, *, password: str | None, actor: User, now: datetime) -> User:
     """Set (or, with None, disable) a password. The audit row records that it changed, never the value."""
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
         if actor.pk != locked.pk and not (actor.is_superuser or Role.DATA_STEWARD in user_roles(actor)):
             raise PermissionRefused("not_allowed", _("无权修改该用户的密码。"))
         if locked.is_system:
@@ -543,7 +543,7 @@ def do_assign_role(
     with transaction.atomic():
         _require_steward(actor, code)
         existing = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .filter(user=user, org_unit=org_unit, role=role, territory_code=code)
             .first()
         )
@@ -576,7 +576,7 @@ def do_update_assignment(
         raise DomainError("unknown_field", _("不可修改的字段。"), sorted(unknown)[0])
     with transaction.atomic():
         locked = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("user", "org_unit", "reports_to")
             .get(pk=assignment.pk)
         )
@@ -606,7 +606,7 @@ def do_end_assignment(assignment: Assignment, *, actor: User, now: datetime) -> 
     """End an assignment (the row stays, so past work still shows who held the role)."""
     with transaction.atomic():
         locked = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("user", "org_unit", "reports_to")
             .get(pk=assignment.pk)
         )
