@@ -69,3 +69,18 @@ def test_login_page_english_by_cookie(client: Client) -> None:
 def test_login_page_chinese_by_default(client: Client) -> None:
     page = client.get("/login/").content.decode()
     assert "登录" in page and "用户名" in page
+
+
+def test_health_check_needs_no_login(client: Client) -> None:
+    response = client.get("/healthz/")
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_check_reports_database_failure(client: Client) -> None:
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    with mock.patch("accounts.views.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz/")
+    assert response.status_code == 503 and response.json()["database"] == "unavailable"
