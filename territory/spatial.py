@@ -56,6 +56,7 @@ class GridIndex:
             self._nx = self._ny = 1
             self._fx = self._fy = 0.0
             self._cells: list[tuple[int, ...]] = [()]
+            self._boxes: list[tuple[float, float, float, float]] = []
             return
         bounds = shapely.bounds(self.geometries)
         x0, y0 = float(bounds[:, 0].min()), float(bounds[:, 1].min())
@@ -82,6 +83,7 @@ class GridIndex:
                 for ix in range(a, b + 1):
                     cells[row + ix].append(i)  # ascending i: code order within every bucket
         self._cells = [tuple(c) for c in cells]
+        self._boxes = [(b[0], b[1], b[2], b[3]) for b in bounds.tolist()]
 
     def index_at(self, x: float, y: float) -> int:
         """Position (in code order) of the grid covering the point, or -1."""
@@ -89,13 +91,17 @@ class GridIndex:
             return -1
         ix = int((x - self._x0) * self._fx)
         iy = int((y - self._y0) * self._fy)
-        if ix >= self._nx:
-            ix = self._nx - 1
+        nx = self._nx
+        if ix >= nx:
+            ix = nx - 1
         if iy >= self._ny:
             iy = self._ny - 1
         geoms = self._geoms_list
-        for i in self._cells[iy * self._nx + ix]:
-            if _intersects_xy(geoms[i], x, y):
+        boxes = self._boxes
+        for i in self._cells[iy * nx + ix]:
+            # A bounding-box test in Python is ~10x cheaper than the GEOS call it often saves.
+            minx, miny, maxx, maxy = boxes[i]
+            if minx <= x <= maxx and miny <= y <= maxy and _intersects_xy(geoms[i], x, y):
                 return i
         return -1
 

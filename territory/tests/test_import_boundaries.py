@@ -189,7 +189,8 @@ def test_a_redrawn_parent_must_contain_the_real_children_that_stay(territory: di
 
 
 def test_not_a_feature_collection(territory: dict[str, Grid]) -> None:
-    for document in ({"type": "Feature"}, [], {"type": "FeatureCollection", "features": []}):
+    documents: list[Any] = [{"type": "Feature"}, [], {"type": "FeatureCollection", "features": []}]
+    for document in documents:
         with pytest.raises(ImportRejected) as caught:
             do_import_boundaries(document, actor=None, now=NOW, source="x")
         assert caught.value.problems[0].index is None

@@ -30,7 +30,7 @@ def test_first_load_creates_the_district(full_territory: dict[str, int]) -> None
     assert zone.name == "黄桥街道第一片区"
     assert all(v.parent_id == "320507003" for v in zone.villages.all())
     events = list(AuditEvent.objects.filter(action="territory.load_territory"))
-    assert len(events) == 1 and events[0].after["grids_created"] == full_territory["grids"]
+    assert len(events) == 1 and (events[0].after or {})["grids_created"] == full_territory["grids"]
     assert BoundaryRevision.objects.get(pk=1).number == 1
 
 

@@ -8,11 +8,14 @@ from itertools import pairwise
 
 import pytest
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from territory.geo import area_m2
 from territory.synthetic import (
     DIVISIONS_FILE,
     SOURCE_LABEL,
+    GridSpec,
+    TerritorySpec,
     area_class_for,
     division_name,
     generate_territory,
@@ -24,11 +27,11 @@ EPS = 1e-9
 
 
 @pytest.fixture(scope="module")
-def spec():  # type: ignore[no-untyped-def]
+def spec() -> TerritorySpec:
     return generate_territory()
 
 
-def test_real_codes_and_names(spec) -> None:  # type: ignore[no-untyped-def]
+def test_real_codes_and_names(spec: TerritorySpec) -> None:
     data = json.loads(DIVISIONS_FILE.read_text(encoding="utf-8"))
     assert spec.district.code == "320507" and spec.district.name == "相城区"
     assert [t.code for t in spec.towns] == sorted(t["code"] for t in data["towns"])
@@ -55,7 +58,7 @@ def test_area_class_rule() -> None:
     assert area_class_for("320507003201", "张庄村") == "C"
 
 
-def test_every_village_has_two_to_six_comprehensive_grids(spec) -> None:  # type: ignore[no-untyped-def]
+def test_every_village_has_two_to_six_comprehensive_grids(spec: TerritorySpec) -> None:
     per_village: dict[str, list[str]] = defaultdict(list)
     for grid in spec.grids:
         assert len(grid.code) == 15 and grid.code.isdigit()
@@ -70,7 +73,7 @@ def test_every_village_has_two_to_six_comprehensive_grids(spec) -> None:  # type
     assert len({g.code for g in spec.grids}) == len(spec.grids)
 
 
-def test_dedicated_grids(spec) -> None:  # type: ignore[no-untyped-def]
+def test_dedicated_grids(spec: TerritorySpec) -> None:
     dedicated = [g for g in spec.grids if g.kind == "dedicated"]
     assert {g.dedicated_to for g in dedicated} == {"苏州市相城人民医院", "黄桥实验小学", "漕湖产业园"}
     for grid in dedicated:
@@ -78,10 +81,10 @@ def test_dedicated_grids(spec) -> None:  # type: ignore[no-untyped-def]
         assert grid.name.endswith("专属网格")
 
 
-def test_grids_numbered_west_to_east_then_north_to_south(spec) -> None:  # type: ignore[no-untyped-def]
+def test_grids_numbered_west_to_east_then_north_to_south(spec: TerritorySpec) -> None:
     """For grids a < b of one village: b lies entirely south of a, or they share a band and b lies
     entirely east of a."""
-    per_village: dict[str, list] = defaultdict(list)
+    per_village: dict[str, list[GridSpec]] = defaultdict(list)
     for grid in spec.grids:
         if grid.kind == "comprehensive":
             per_village[grid.village_code].append(grid)
@@ -99,19 +102,19 @@ def test_grids_numbered_west_to_east_then_north_to_south(spec) -> None:  # type:
     assert checked > 500
 
 
-def test_everything_nests_and_siblings_do_not_overlap(spec) -> None:  # type: ignore[no-untyped-def]
+def test_everything_nests_and_siblings_do_not_overlap(spec: TerritorySpec) -> None:
     district = spec.district.geometry
     towns = {t.code: t.geometry for t in spec.towns}
     villages = {v.code: v.geometry for v in spec.villages}
     for town in towns.values():
         assert area_m2(shapely.difference(town, district)) < TOLERANCE_M2
     for v in spec.villages:
-        assert area_m2(shapely.difference(v.geometry, towns[v.parent_code])) < TOLERANCE_M2
+        assert area_m2(shapely.difference(v.geometry, towns[v.parent_code or ""])) < TOLERANCE_M2
     for g in spec.grids:
         assert g.geometry.is_valid and not g.geometry.is_empty
         assert area_m2(shapely.difference(g.geometry, villages[g.village_code])) < TOLERANCE_M2
 
-    def no_overlaps(geoms: list) -> None:  # type: ignore[type-arg]
+    def no_overlaps(geoms: list[BaseGeometry]) -> None:
         tree = shapely.STRtree(geoms)
         left, right = tree.query(geoms, predicate="intersects")
         for i, j in zip(left.tolist(), right.tolist(), strict=True):
@@ -119,12 +122,12 @@ def test_everything_nests_and_siblings_do_not_overlap(spec) -> None:  # type: ig
                 assert area_m2(shapely.intersection(geoms[i], geoms[j])) < TOLERANCE_M2
 
     no_overlaps(list(towns.values()))
-    by_town: dict[str, list] = defaultdict(list)
+    by_town: dict[str, list[BaseGeometry]] = defaultdict(list)
     for v in spec.villages:
-        by_town[v.parent_code].append(v.geometry)
+        by_town[v.parent_code or ""].append(v.geometry)
     for geoms in by_town.values():
         no_overlaps(geoms)
-    by_village: dict[str, list] = defaultdict(list)
+    by_village: dict[str, list[BaseGeometry]] = defaultdict(list)
     for g in spec.grids:
         by_village[g.village_code].append(g.geometry)
     for geoms in by_village.values():
@@ -135,7 +138,7 @@ def test_everything_nests_and_siblings_do_not_overlap(spec) -> None:  # type: ig
         assert area_m2(shapely.difference(villages[code], union)) < TOLERANCE_M2
 
 
-def test_generation_is_deterministic(spec) -> None:  # type: ignore[no-untyped-def]
+def test_generation_is_deterministic(spec: TerritorySpec) -> None:
     generate_territory.cache_clear()
     again = generate_territory()
     assert [g.code for g in again.grids] == [g.code for g in spec.grids]
@@ -143,14 +146,14 @@ def test_generation_is_deterministic(spec) -> None:  # type: ignore[no-untyped-d
     assert [(z.code, z.village_codes) for z in again.zones] == [(z.code, z.village_codes) for z in spec.zones]
 
 
-def test_enforcement_zones(spec) -> None:  # type: ignore[no-untyped-def]
-    zones_by_town: dict[str, list] = defaultdict(list)
+def test_enforcement_zones(spec: TerritorySpec) -> None:
+    zones_by_town: dict[str, list[BaseGeometry]] = defaultdict(list)
     for zone in spec.zones:
         assert len(zone.code) == 11 and zone.code.startswith(zone.town_code)
         zones_by_town[zone.town_code].append(zone)
     villages_by_town: dict[str, set[str]] = defaultdict(set)
     for v in spec.villages:
-        villages_by_town[v.parent_code].add(v.code)
+        villages_by_town[v.parent_code or ""].add(v.code)
     for town, zones in zones_by_town.items():
         n = len(villages_by_town[town])
         assert len(zones) == min(3 if n < 12 else 4, n)
