@@ -57,16 +57,16 @@ _ERRORS = {400: _ERROR, 401: _ERROR, 404: _ERROR}
 
 
 class _GeometrySerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["Polygon", "MultiPolygon"])
+    type = serializers.CharField(help_text="Polygon or MultiPolygon")
     coordinates = serializers.JSONField()
 
 
 class _GridPropertiesSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["comprehensive", "dedicated"])
+    kind = serializers.CharField(help_text="comprehensive (综合网格) or dedicated (专属网格)")
     kind_label = serializers.CharField()
-    area_class = serializers.ChoiceField(choices=["A", "B", "C"])
+    area_class = serializers.CharField(help_text="A, B or C (selects time limits)")
     dedicated_to = serializers.CharField(allow_blank=True)
     village = serializers.CharField()
     village_name = serializers.CharField()
@@ -124,7 +124,7 @@ class _GridDetailSerializer(serializers.Serializer):
 class _DivisionNodeSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    level = serializers.ChoiceField(choices=Division.Level.choices)
+    level = serializers.CharField(help_text="district, town or village")
     synthetic = serializers.BooleanField()
     children = serializers.ListField(
         child=serializers.DictField(),
@@ -151,7 +151,7 @@ class _LocateSerializer(serializers.Serializer):
 class _LayerPropertiesSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    level = serializers.ChoiceField(choices=Division.Level.choices)
+    level = serializers.CharField(help_text="district, town or village")
     parent = serializers.CharField(allow_null=True)  # type: ignore[assignment]  # DRF pops declared fields
     synthetic = serializers.BooleanField()
     seat = serializers.ListField(child=serializers.FloatField(), allow_null=True)
