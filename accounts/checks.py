@@ -18,7 +18,7 @@ def demo_accounts_in_production(app_configs: Any = None, **kwargs: Any) -> list[
     from accounts.models import User
 
     try:
-        present = User.objects.filter(is_demo=True).exists()
+        present = User.objects.filter(is_demo=True, is_active=True).exists()
     except DatabaseError:
         # Not migrated yet (or unreachable): nothing to check; migrate runs this check again.
         return []
@@ -27,8 +27,8 @@ def demo_accounts_in_production(app_configs: Any = None, **kwargs: Any) -> list[
     return [
         Error(
             "demo accounts present in production; delete them or set ZHILI_DEMO=1",
-            hint="Demo personas share a published password. Remove every user with is_demo=True "
-            "(e.g. a fresh database without `seed_demo`), or run in demo mode.",
+            hint="Demo personas share a published password. Deactivate or remove every user with "
+            "is_demo=True (or start from a database that never ran `seed_demo`), or run in demo mode.",
             id="zhili.E001",
         )
     ]

@@ -47,3 +47,9 @@ def test_does_not_crash_before_migrate(error: type[Exception]) -> None:
         mock.patch.object(User.objects, "filter", side_effect=error("no table")),
     ):
         assert demo_accounts_in_production() == []
+
+
+def test_deactivated_demo_accounts_are_harmless() -> None:
+    User.objects.create_user(username="demo_person", is_demo=True, is_active=False)
+    with override_settings(DEMO_MODE=False):
+        assert e001() == []
