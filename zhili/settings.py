@@ -167,6 +167,10 @@ FIELD_HASH_KEY = env_str("FIELD_HASH_KEY", "")
 # Map: an optional tile server (e.g. an intranet tile service). Empty = vector layers only.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+# locate(): how often (seconds) a process checks whether boundaries changed and its index must be rebuilt.
+TERRITORY_LOCATE_CHECK_SECONDS = env_int("TERRITORY_LOCATE_CHECK_SECONDS", 1)
+# import_boundaries: overlap between siblings / spill of a grid outside its village tolerated, in m².
+TERRITORY_IMPORT_TOLERANCE_M2 = env_int("TERRITORY_IMPORT_TOLERANCE_M2", 1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
