@@ -137,6 +137,13 @@ SPECTACULAR_SETTINGS = {
     '{"errors": [{"code", "message", "field"}]}.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several contexts have a field called `kind` or `level`; give each enum its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgUnitKindEnum": "accounts.models.OrgUnit.Kind",
+        "GridKindEnum": "territory.models.Grid.Kind",
+        "DivisionLevelEnum": "territory.models.Division.Level",
+        "CategoryKindEnum": "grid.models.CategoryKind",
+    },
 }
 
 # Background jobs: huey on a second SQLite file by default, Redis when REDIS_URL is set.
