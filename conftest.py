@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -16,14 +17,14 @@ def on_postgres() -> Iterator[None]:
 
 
 @pytest.fixture
-def territory(db: None) -> dict[str, object]:
+def territory(db: None) -> dict[str, Any]:
     from territory.testing import make_small_territory
 
     return make_small_territory()
 
 
 @pytest.fixture
-def personas(db: None, territory: dict[str, object]) -> dict[str, object]:
+def personas(db: None, territory: dict[str, Any]) -> dict[str, Any]:
     from accounts.testing import make_personas
 
     return make_personas()

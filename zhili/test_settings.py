@@ -6,7 +6,7 @@ from zhili.settings import HUEY
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
-STATIC_ROOT = None  # static comes from the finders; no collectstatic before tests
+STATIC_ROOT = None  # type: ignore[assignment]  # static comes from the finders; no collectstatic before tests
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

@@ -21,7 +21,7 @@ def test_not_found_and_conflict_statuses() -> None:
 
 
 def test_drf_validation_errors_are_flattened_with_field_names() -> None:
-    class S(serializers.Serializer):  # type: ignore[type-arg]
+    class S(serializers.Serializer):
         lon = serializers.FloatField(min_value=-180, max_value=180)
         lat = serializers.FloatField()
 

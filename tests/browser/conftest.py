@@ -35,14 +35,16 @@ class PageProblems:
     def attach(self, page: Any) -> None:
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
         page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.url} {req.failure}"))
-        page.on(
-            "response",
-            lambda resp: resp.status >= 400 and self.errors.append(f"HTTP {resp.status}: {resp.url}"),
-        )
-        page.on(
-            "console",
-            lambda msg: msg.type == "error" and self.errors.append(f"console error: {msg.text}"),
-        )
+        page.on("response", self._on_response)
+        page.on("console", self._on_console)
+
+    def _on_response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(f"console error: {message.text}")
 
 
 @pytest.fixture(scope="session")

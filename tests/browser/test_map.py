@@ -25,7 +25,10 @@ def district() -> dict[str, User]:
     weitang_grid = Grid.objects.filter(code__startswith="320507105").order_by("code").first()
     assert weitang_grid is not None
     village_unit = make_org_unit(
-        f"{weitang_grid.village_id}-vc", "渭塘镇村委会", OrgUnit.Kind.VILLAGE_COMMITTEE, weitang_grid.village_id
+        f"{weitang_grid.village_id}-vc",
+        "渭塘镇村委会",
+        OrgUnit.Kind.VILLAGE_COMMITTEE,
+        weitang_grid.village_id,
     )
     return {
         "dispatcher": make_person("dispatcher", unit=centre, role=Role.DISPATCHER),
