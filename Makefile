@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 venv: $(VENV)/.installed ## Create the virtual environment with the pinned dependencies
 
 migrate: venv ## Apply database migrations
-	mkdir -p var
+	mkdir -p var staticfiles
 	$(PY) manage.py migrate --noinput
 
 demo: migrate ## Load the demo district (idempotent)

@@ -17,6 +17,7 @@ from accounts import actions
 from accounts.models import Assignment, OrgUnit, Role, User
 from demo import organisation
 from demo.organisation import DISTRICT, Town
+from grid.actions import do_seed_reference
 from territory.actions import do_load_territory
 from territory.models import Division, EnforcementZone, Grid
 from territory.synthetic import TerritorySpec, generate_territory
@@ -263,9 +264,11 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         staff = actions.do_bulk_create_staff(
             staff_specs({p.username for p in cast}, taken), actor=system, now=now, batch="demo"
         )
+        reference = do_seed_reference(actor=system, now=now)
     return {
         "territory": territory,
         "org_units_created": len(units),
         "persona_writes": persona_writes,
         "staff_created": len(staff),
+        "grid_reference": reference,
     }

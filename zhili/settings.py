@@ -158,6 +158,7 @@ if REDIS_URL:
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded queue file lives there
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "zhili",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from typing import Any
 
@@ -55,7 +56,8 @@ class Command(BaseCommand):
         if len(rows) == 1:
             raise CommandError("no demo personas found; run `manage.py seed_demo` first")
         widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/login/):")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"Demo logins (http://127.0.0.1:{port}/login/):")
         for index, row in enumerate(rows):
             self.stdout.write("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
             if index == 0:

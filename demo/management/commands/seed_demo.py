@@ -29,4 +29,10 @@ class Command(BaseCommand):
             f"organisation: {result['org_units_created']} units new; "
             f"personas: {result['persona_writes']} writes; staff: {result['staff_created']} people new"
         )
+        g = result["grid_reference"]
+        self.stdout.write(
+            f"grid reference: {g['categories']} categories, {g['standard_rows']} standard rows new; "
+            f"responsibility list {g['responsibilities_created']} new, "
+            f"{g['responsibilities_skipped']} skipped"
+        )
         self.stdout.write(f"done in {time.monotonic() - started:.1f} s")
