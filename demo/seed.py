@@ -18,6 +18,7 @@ from accounts.models import Assignment, OrgUnit, Role, User
 from demo import organisation
 from demo.organisation import DISTRICT, Town
 from grid.actions import do_seed_reference
+from workflow.publishing import do_publish_processes
 from territory.actions import do_load_territory
 from territory.models import Division, EnforcementZone, Grid
 from territory.synthetic import TerritorySpec, generate_territory
@@ -265,10 +266,12 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
             staff_specs({p.username for p in cast}, taken), actor=system, now=now, batch="demo"
         )
         reference = do_seed_reference(actor=system, now=now)
+        processes = do_publish_processes(now=now, actor=system)
     return {
         "territory": territory,
         "org_units_created": len(units),
         "persona_writes": persona_writes,
         "staff_created": len(staff),
         "grid_reference": reference,
+        "processes_published": sum(1 for _, created in processes if created),
     }

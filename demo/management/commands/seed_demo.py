@@ -35,4 +35,5 @@ class Command(BaseCommand):
             f"responsibility list {g['responsibilities_created']} new, "
             f"{g['responsibilities_skipped']} skipped"
         )
+        self.stdout.write(f"workflow: {result['processes_published']} process versions published")
         self.stdout.write(f"done in {time.monotonic() - started:.1f} s")
