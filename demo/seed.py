@@ -18,10 +18,10 @@ from accounts.models import Assignment, OrgUnit, Role, User
 from demo import organisation
 from demo.organisation import DISTRICT, Town
 from grid.actions import do_seed_reference
-from workflow.publishing import do_publish_processes
 from territory.actions import do_load_territory
 from territory.models import Division, EnforcementZone, Grid
 from territory.synthetic import TerritorySpec, generate_territory
+from workflow.publishing import do_publish_processes
 
 PASSWORD = "zhili-demo-2026"  # noqa: S105 - published on purpose: demo personas only (zhili.E001)
 HUANGQIAO = "320507003"
