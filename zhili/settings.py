@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "workflow",
     "grid",
     "notifications",
+    "open311",
     "demo",
 ]
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("territory/", include("territory.urls")),
     path("work/", include("workflow.urls")),
     path("grid/", include("grid.urls")),
+    path("open311/v2/", include("open311.urls")),
 ]
