@@ -1,0 +1,143 @@
+"""Reads of patrols: a worker's open patrol, the items of a patrol with their check-ins, and patrol
+coverage (check-ins done / due) for the figures.
+
+What is "due": an active patrol item is due once per local (Asia/Shanghai) day if daily, once per ISO
+week if weekly, once per calendar month if monthly, for every such slot that overlaps the period and
+ends after the item was created. "Done" counts the due slots with at least one check-in inside the
+period, so several check-ins in one slot count once and done never exceeds due."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.jurisdiction import scope_for
+from accounts.models import User
+from core.errors import DomainError, NotFound
+from grid.models import Patrol, PatrolCheckIn, PatrolFrequency, PatrolItem
+from territory.scoping import within
+
+Slot = tuple[int, int, int]  # (year, number, day): day for daily, ISO week, or month
+
+
+def _slot(day: date, frequency: str) -> Slot:
+    if frequency == PatrolFrequency.DAILY:
+        return (day.year, day.month, day.day)
+    if frequency == PatrolFrequency.WEEKLY:
+        iso = day.isocalendar()
+        return (iso.year, iso.week, 0)
+    return (day.year, day.month, 0)
+
+
+def _slot_end(day: date, frequency: str) -> date:
+    """The last day of the slot that contains `day`."""
+    if frequency == PatrolFrequency.DAILY:
+        return day
+    if frequency == PatrolFrequency.WEEKLY:
+        return day + timedelta(days=6 - day.weekday())
+    next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return next_month - timedelta(days=1)
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def patrol_coverage(grid_codes: Iterable[str], start: datetime, end: datetime) -> tuple[int, int]:
+    """(check-ins done, check-ins due) over [start, end) for the grids under `grid_codes` (grid, village
+    or town codes: matched as prefixes)."""
+    codes = [c for c in grid_codes if c]
+    if not codes:
+        return 0, 0
+    if any(not c.isdigit() for c in codes):
+        raise DomainError("invalid", "区划/网格代码须为数字。", field="grid_codes")
+    if end <= start:
+        return 0, 0
+    first_day = _local_day(start)
+    last_day = _local_day(end - timedelta(microseconds=1))
+    items = list(
+        PatrolItem.objects.filter(within(codes, "grid__code"), active=True, created_at__lt=end).values_list(
+            "id", "frequency", "created_at"
+        )
+    )
+    if not items:
+        return 0, 0
+    due_slots: dict[int, set[Slot]] = {}
+    frequency_of: dict[int, str] = {}
+    for item_id, frequency, created_at in items:
+        created_day = _local_day(created_at)
+        frequency_of[item_id] = frequency
+        due_slots[item_id] = {
+            _slot(day, frequency)
+            for day in _days(first_day, last_day)
+            if _slot_end(day, frequency) >= created_day
+        }
+    done_slots: dict[int, set[Slot]] = {}
+    check_ins = PatrolCheckIn.objects.filter(
+        patrol_item_id__in=list(frequency_of), checked_at__gte=start, checked_at__lt=end
+    ).values_list("patrol_item_id", "checked_at")
+    for item_id, checked_at in check_ins.iterator(chunk_size=5000):
+        slot = _slot(_local_day(checked_at), frequency_of[item_id])
+        if slot in due_slots[item_id]:
+            done_slots.setdefault(item_id, set()).add(slot)
+    due = sum(len(slots) for slots in due_slots.values())
+    done = sum(len(slots) for slots in done_slots.values())
+    return done, due
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+
+def patrols_visible_to(user: User | AnonymousUser) -> QuerySet[Patrol]:
+    return scope_for(user, Patrol.objects.select_related("grid", "worker"), "grid__code")
+
+
+def open_patrol_of(user: User) -> Patrol | None:
+    return Patrol.objects.select_related("grid").filter(worker=user, ended_at__isnull=True).first()
+
+
+def get_patrol_for(user: User | AnonymousUser, patrol_id: int) -> Patrol:
+    patrol = patrols_visible_to(user).filter(pk=patrol_id).first()
+    if patrol is None:
+        raise NotFound("未找到该巡查。", field="patrol")
+    return patrol
+
+
+def get_patrol_item(patrol: Patrol, item_id: int) -> PatrolItem:
+    item = PatrolItem.objects.filter(pk=item_id, grid_id=patrol.grid_id).first()
+    if item is None:
+        raise NotFound("未找到该巡查事项。", field="patrol_item")
+    return item
+
+
+@dataclass(frozen=True)
+class PatrolRow:
+    item: PatrolItem
+    check_in: PatrolCheckIn | None
+
+
+def patrol_rows(patrol: Patrol) -> list[PatrolRow]:
+    """The grid's active patrol items with this patrol's check-in at each (two queries)."""
+    items = list(
+        PatrolItem.objects.filter(grid_id=patrol.grid_id, active=True)
+        .select_related("category")
+        .order_by("id")
+    )
+    check_ins = {c.patrol_item_id: c for c in PatrolCheckIn.objects.filter(patrol=patrol)}
+    return [PatrolRow(item, check_ins.get(item.pk)) for item in items]
+
+
+def recent_patrols_of(user: User, limit: int = 5) -> list[Patrol]:
+    return list(Patrol.objects.select_related("grid").filter(worker=user).order_by("-started_at")[:limit])

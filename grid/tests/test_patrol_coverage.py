@@ -1,0 +1,91 @@
+"""patrol_coverage(): check-ins done / due, hand-computed over a fortnight."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from core.errors import DomainError
+from grid.actions import do_add_patrol_item
+from grid.models import PatrolItem
+from grid.patrol_actions import do_check_in, do_end_patrol, do_start_patrol
+from grid.patrol_selectors import patrol_coverage
+from territory.models import Grid
+
+pytestmark = pytest.mark.django_db
+
+HQ_GRID = "320507003201001"
+# Monday 2 March 2026 00:00 to Monday 16 March 00:00, Asia/Shanghai (UTC+8): 14 days, ISO weeks 10 and 11.
+START = datetime(2026, 3, 1, 16, 0, tzinfo=UTC)
+END = datetime(2026, 3, 15, 16, 0, tzinfo=UTC)
+CREATED = datetime(2026, 2, 20, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def items(personas: dict[str, Any]) -> dict[str, PatrolItem]:
+    system, grid = personas["system"], Grid.objects.get(code=HQ_GRID)
+    return {
+        "daily": do_add_patrol_item(grid, name="消防通道", frequency="daily", actor=system, now=CREATED),
+        "weekly": do_add_patrol_item(grid, name="占道经营", frequency="weekly", actor=system, now=CREATED),
+        "monthly": do_add_patrol_item(grid, name="河道", frequency="monthly", actor=system, now=CREATED),
+    }
+
+
+def _round(worker: Any, at: datetime, *items: PatrolItem) -> None:
+    patrol = do_start_patrol(Grid.objects.get(code=HQ_GRID), actor=worker, now=at)
+    for item in items:
+        do_check_in(patrol, item, actor=worker, now=at)
+    do_end_patrol(patrol, actor=worker, now=at + timedelta(minutes=30))
+
+
+def test_coverage_counts_each_slot_once(personas: dict[str, Any], items: dict[str, PatrolItem]) -> None:
+    worker = personas["hq_grid"]
+    # Due: daily 14 + weekly 2 + monthly 1 = 17.
+    assert patrol_coverage([HQ_GRID], START, END) == (0, 17)
+    # Day 1 (Mon 2 Mar 09:00 local): all three; day 1 again in the afternoon: daily + weekly (no new slot).
+    _round(worker, datetime(2026, 3, 2, 1, 0, tzinfo=UTC), items["daily"], items["weekly"], items["monthly"])
+    _round(worker, datetime(2026, 3, 2, 6, 0, tzinfo=UTC), items["daily"], items["weekly"])
+    # Sun 8 Mar 23:30 local = 15:30 UTC: still ISO week 10 and day 8 → one daily slot, weekly already done.
+    _round(worker, datetime(2026, 3, 8, 15, 30, tzinfo=UTC), items["daily"], items["weekly"])
+    # Mon 9 Mar 00:30 local = 8 Mar 16:30 UTC: day 9 and week 11.
+    _round(worker, datetime(2026, 3, 8, 16, 30, tzinfo=UTC), items["daily"], items["weekly"])
+    # Before the period and after it: not counted.
+    _round(worker, datetime(2026, 3, 1, 15, 0, tzinfo=UTC), items["daily"], items["weekly"], items["monthly"])
+    _round(worker, datetime(2026, 3, 15, 16, 0, tzinfo=UTC), items["daily"])
+    # daily: days 2, 8, 9 = 3; weekly: weeks 10, 11 = 2; monthly: March = 1.
+    assert patrol_coverage([HQ_GRID], START, END) == (6, 17)
+    # The village and town codes cover the same grid; the other town does not.
+    assert patrol_coverage(["320507003201"], START, END) == (6, 17)
+    assert patrol_coverage(["320507003"], START, END) == (6, 17)
+    assert patrol_coverage(["320507105"], START, END) == (0, 0)
+
+
+def test_items_created_in_the_period_and_inactive_items(
+    personas: dict[str, Any], items: dict[str, PatrolItem]
+) -> None:
+    system, grid = personas["system"], Grid.objects.get(code=HQ_GRID)
+    # Created on Thu 12 Mar 10:00 local: daily due 12–15 (4), weekly due in week 11 (1).
+    do_add_patrol_item(
+        grid, name="新事项", frequency="daily", actor=system, now=datetime(2026, 3, 12, 2, tzinfo=UTC)
+    )
+    do_add_patrol_item(
+        grid, name="新周事项", frequency="weekly", actor=system, now=datetime(2026, 3, 12, 2, tzinfo=UTC)
+    )
+    # Created after the period: not due.
+    do_add_patrol_item(grid, name="以后", frequency="daily", actor=system, now=END + timedelta(days=1))
+    assert patrol_coverage([HQ_GRID], START, END) == (0, 17 + 4 + 1)
+    items["monthly"].active = False
+    items["monthly"].save(update_fields=["active"])
+    assert patrol_coverage([HQ_GRID], START, END) == (0, 16 + 4 + 1)
+
+
+def test_edges(items: dict[str, PatrolItem]) -> None:
+    assert patrol_coverage([], START, END) == (0, 0)
+    assert patrol_coverage([HQ_GRID], END, START) == (0, 0)
+    # A single local day: daily 1, weekly 1, monthly 1.
+    assert patrol_coverage([HQ_GRID], START, START + timedelta(days=1)) == (0, 3)
+    with pytest.raises(DomainError) as exc:
+        patrol_coverage(["32x"], START, END)
+    assert exc.value.field == "grid_codes"
