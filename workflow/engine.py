@@ -26,8 +26,10 @@ from workflow.actors import actor_roles, in_unit
 from workflow.clock import TimeLeft, add_seconds, describe, work_hours_of, working_seconds
 from workflow.definitions import (
     ASSIGNMENT_FIELDS,
+    UNITS,
     WARN_SHARE,
     ActionDef,
+    Limit,
     ProcessDefinition,
     StateDef,
     definition_of_version,
@@ -133,19 +135,45 @@ def _set_step(
     return due.provisional
 
 
+def clean_limits(definition: ProcessDefinition, limits: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Validate per-item step limits {state: {amount, unit}} against the definition. Only states where
+    the clock runs (not terminal, not paused) may have one; amount is a positive integer, unit one of
+    the engine's units. A caller's programming error, so it is a DomainError on field `limits`."""
+    cleaned: dict[str, dict[str, Any]] = {}
+    for name, value in (limits or {}).items():
+        state = definition.states.get(name)
+        if state is None or state.terminal or not state.clock_runs:
+            raise DomainError("invalid", f"状态“{name}”不能设置时限。", field="limits")
+        amount = value.get("amount") if isinstance(value, dict) else None
+        unit = value.get("unit") if isinstance(value, dict) else None
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0 or unit not in UNITS:
+            raise DomainError("invalid", f"状态“{name}”的时限无效：{value!r}", field="limits")
+        cleaned[name] = {"amount": amount, "unit": unit}
+    return cleaned
+
+
+def limit_of(item: WorkItem, state: StateDef) -> Limit | None:
+    """The step limit of `state` for this item: its own override, else the definition's."""
+    override = (item.limit_overrides or {}).get(state.name)
+    if override:
+        return Limit(amount=int(override["amount"]), unit=str(override["unit"]))
+    return state.limit
+
+
 def _restart_step(item: WorkItem, state: StateDef, now: datetime, work_hours: WorkHours) -> None:
     item.step_started_at = now
     item.warned_at = item.overdue_at = item.sweep_retry_at = None
     item.sweep_failures = 0
     item.last_sweep_error = ""
-    if state.limit is None:
+    limit = limit_of(item, state)
+    if limit is None:
         item.step_unit = ""
         item.step_limit_seconds = item.step_due_at = item.warn_at = None
         item.deadline_provisional = False
         return
-    deadline = add_duration(now, state.limit.amount, state.limit.unit, work_hours=work_hours)
-    item.step_unit = state.limit.unit
-    limit_seconds = max(0.0, working_seconds(now, deadline.at, state.limit.unit, work_hours))
+    deadline = add_duration(now, limit.amount, limit.unit, work_hours=work_hours)
+    item.step_unit = limit.unit
+    limit_seconds = max(0.0, working_seconds(now, deadline.at, limit.unit, work_hours))
     _set_step(item, now, limit_seconds, limit_seconds, work_hours)
     item.step_due_at = deadline.at  # exactly the calendar's deadline (e.g. 17:30 of the Nth working day)
     item.deadline_provisional = deadline.provisional
@@ -249,6 +277,7 @@ def _snapshot(item: WorkItem) -> dict[str, Any]:
         "step_due_at": item.step_due_at,
         "paused": item.paused_at is not None,
         "version": item.version,
+        "limit_overrides": item.limit_overrides or {},
     }
 
 
@@ -302,8 +331,11 @@ def do_start_item(
     priority: int = Priority.NORMAL,
     inputs: dict[str, Any] | None = None,
     reason: str = "",
+    limits: dict[str, Any] | None = None,
 ) -> WorkItem:
-    """Create a work item in the process's start state, pinned to the current published version."""
+    """Create a work item in the process's start state, pinned to the current published version.
+    `limits` ({state: {amount, unit}}) overrides the definition's step limits for this item (see
+    `WorkItem.limit_overrides`); it is set by calling code, never taken from a request."""
     if not title.strip():
         raise DomainError("required", "请填写标题。", field="title")
     _check_territory(territory_code)
@@ -321,6 +353,7 @@ def do_start_item(
         raise DomainError("invalid", "承办人不属于承办机构。", field="assignee")
     if priority not in Priority.values:
         raise DomainError("invalid", "优先级无效。", field="priority")
+    overrides = clean_limits(definition, limits)
     start = definition.states[definition.start_state]
     work_hours = work_hours_of(assigned_unit)
     with transaction.atomic(), engine_writes():
@@ -338,6 +371,7 @@ def do_start_item(
             created_at=now,
             updated_at=now,
             step_started_at=now,
+            limit_overrides=overrides,
         )
         if definition.time_limit is not None:
             due = add_duration(
@@ -379,13 +413,18 @@ def transition(
     inputs: dict[str, Any] | None = None,
     reason: str = "",
     expected_version: int | None = None,
+    limits: dict[str, Any] | None = None,
 ) -> WorkItem:
     """Take `action` on `item` as `actor`. Checks, in order: jurisdiction (404), the version the
     caller read (409 stale_version), the action exists (400) and is allowed from the current state
     (409 invalid_transition), the actor's role and the action's actor rule (403 not_allowed), the
     required inputs (400 with the field). Then writes the state, a Transition row, new deadlines,
     the audit event and the notifications, all in one transaction. Returns the updated item (and
-    refreshes the instance passed in)."""
+    refreshes the instance passed in).
+
+    `limits` ({state: {amount, unit}}) is merged into the item's `limit_overrides` before the clock
+    moves, so it already applies to the state this action enters (when the action restarts the
+    clock) and to every later entry into those states. Calling code sets it; never request inputs."""
     inputs = dict(inputs or {})
     reason = (reason or "").strip()
     check_jurisdiction(actor, item)
@@ -413,8 +452,11 @@ def transition(
         if problem is not None:
             raise problem
         _clean_inputs(action_def, reason, inputs)
+        overrides = clean_limits(definition, limits)
 
         before = _snapshot(locked)
+        if overrides:
+            locked.limit_overrides = {**(locked.limit_overrides or {}), **overrides}
         elapsed = step_elapsed_seconds(locked, now)
         step_unit = locked.step_unit
         _reassign(locked, action_def, actor, inputs)

@@ -140,6 +140,11 @@ class WorkItem(models.Model):
     last_sweep_error = models.TextField(_("巡检最近错误"), blank=True)
     # Bumped by every transition: the compare-and-swap token for concurrent actors.
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # Per-item step limits set by the calling code, overriding the definition's: {state: {amount, unit}}
+    # (e.g. the handling limit of a grid event comes from its category standard, not from the YAML).
+    # Used whenever the item (re-)enters that state with a restarting clock. Written only through
+    # `do_start_item(..., limits=...)` / `transition(..., limits=...)`, never from request inputs.
+    limit_overrides = models.JSONField(_("本件环节时限"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("办件")
