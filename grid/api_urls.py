@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from grid import api
+from grid import api, figures_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", api.CategoriesView.as_view(), name="grid-categories"),
@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("grids/<str:code>/lists/", api.GridListsView.as_view(), name="grid-lists"),
     path("grids/<str:code>/patrol-items/", api.PatrolItemsView.as_view(), name="grid-patrol-items"),
     path("grids/<str:code>/basic-info/", api.BasicInfoView.as_view(), name="grid-basic-info"),
+    path("figures/", figures_api.FiguresView.as_view(), name="grid-figures"),
 ]
