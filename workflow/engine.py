@@ -97,9 +97,15 @@ def _clean_inputs(action: ActionDef, reason: str, inputs: dict[str, Any]) -> dic
     return inputs
 
 
-def _resolve_unit(value: Any, actor: User) -> OrgUnit:
+def _resolve_unit(value: Any, actor: User, item: WorkItem) -> OrgUnit:
+    """The unit to assign: one in the actor's jurisdiction, or one whose territory contains the item's
+    (handing an item up the chain, e.g. 吹哨 from a village to the town's agencies)."""
     unit = OrgUnit.objects.filter(code=str(value)).first() if value else None
-    if unit is None or not (actor.is_system or may_see_code(actor, unit.territory_code)):
+    if unit is None or not (
+        actor.is_system
+        or may_see_code(actor, unit.territory_code)
+        or item.territory_code.startswith(unit.territory_code)
+    ):
         raise DomainError("invalid", "承办机构不存在或不在您的管辖范围内。", field="inputs.assigned_unit")
     return unit
 
@@ -519,7 +525,7 @@ def _reassign(item: WorkItem, action: ActionDef, actor: User, inputs: dict[str, 
         item.assignee = None
     elif action.reassign == "input" and any(inputs.get(name) for name in ASSIGNMENT_FIELDS):
         unit = (
-            _resolve_unit(inputs.get("assigned_unit"), actor)
+            _resolve_unit(inputs.get("assigned_unit"), actor, item)
             if inputs.get("assigned_unit")
             else item.assigned_unit
         )

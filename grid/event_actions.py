@@ -1,0 +1,757 @@
+"""Every write of grid events: reporting (信息收集), the loop's actions on the workflow engine, the rating.
+
+The event's progress is its work item of process `grid_event` (grid/processes/grid_event.yaml); the
+engine audits each transition. This module adds the grid's rules around it and an event-level audit row
+whenever it changes the event itself (level, closure level, duplicate link, rating).
+
+Decisions recorded here (the figures read them):
+- Handling limit: pinned at report time from the category standard row for the grid's area class and
+  given to the engine as the item's `handling` limit (`do_start_item(limits=...)`), so signing (and every
+  rework) starts the standard's clock; events without a standard row fall back to the YAML's limit.
+- Routing runs (and is recorded with `do_record_routing`) at `file` and at every `dispatch`; the
+  unrouted queue is the filed events whose latest decision found no unit.
+- Wrong dispatch: a `dispatch` right after a `send_back` to a unit other than the one that sent it back
+  carries `inputs["wrong_dispatch"] = True` (and `previous_unit`); `inputs["redispatch"]` marks every
+  dispatch after a send-back.
+- Level: `dispatch` sets `level` from the dispatched unit's territory (15 digits grid, 12 village, 9 town,
+  6 district); `whistle` moves it exactly one level up; `self_resolve` keeps it at grid; `closure_level`
+  is the level at closure.
+- Duplicates: `mark_duplicate` links `duplicate_of` and ends the duplicate's item (terminal `duplicate`);
+  when the original ends (closed or voided) every linked reporter is told, and a duplicate's public
+  status shows the original's progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.jurisdiction import may_see_code, user_roles
+from accounts.models import OrgUnit, Role, User
+from audit.actions import record_event
+from core import pii
+from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from grid.actions import do_record_routing
+from grid.duplicates import duplicate_candidates
+from grid.event_selectors import (
+    CROCKFORD,
+    RECEIPT_PREFIX,
+    SUBJECT_TYPE,
+    effective_item,
+    events_visible_to,
+    normalize_receipt,
+)
+from grid.models import (
+    AttachmentStage,
+    Category,
+    CategoryKind,
+    EventAttachment,
+    EventChannel,
+    EventLevel,
+    GridEvent,
+)
+from grid.routing import route
+from grid.selectors import grid_staff, limit_for
+from territory.coords import GCJ02, gcj02_to_wgs84
+from territory.locate import OutsideGrids, check_crs, check_lon_lat, locate
+from territory.models import Grid
+from workflow.actors import system_actor
+from workflow.engine import do_start_item, transition
+from workflow.models import Priority, Transition, WorkItem
+from workflow.outbox import enqueue
+
+logger = logging.getLogger(__name__)
+
+PROCESS = "grid_event"
+MAX_DESCRIPTION = 2000
+MAX_PHOTOS = 9
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_MEDIA_URLS = 9
+MAX_COMMENT = 1000
+WHISTLE_TRIGGERS = ("beyond_powers", "needs_enforcement", "emergency", "residents_unsolved")
+# Who may report through which channel (the system actor may use any; anonymous residents only theirs).
+RESIDENT_CHANNELS = (EventChannel.RESIDENT_WEB, EventChannel.OPEN311)
+STAFF_CHANNELS: dict[str, set[str]] = {
+    EventChannel.PATROL: {Role.GRID_WORKER, Role.GRID_HEAD},
+    EventChannel.HOTLINE: {Role.DISPATCHER},
+    EventChannel.DISPATCHER: {Role.DISPATCHER},
+    EventChannel.REFERRAL: {Role.DISPATCHER},
+}
+# Territory-code length → level, and the order a whistle climbs.
+LEVEL_OF_LENGTH = {15: EventLevel.GRID, 12: EventLevel.VILLAGE, 9: EventLevel.TOWN, 6: EventLevel.DISTRICT}
+LEVEL_ORDER = [EventLevel.GRID, EventLevel.VILLAGE, EventLevel.TOWN, EventLevel.DISTRICT]
+LENGTH_OF_LEVEL = {level: length for length, level in LEVEL_OF_LENGTH.items()}
+PHOTO_ACTIONS = {
+    "self_resolve": AttachmentStage.FEEDBACK,
+    "feedback": AttachmentStage.FEEDBACK,
+    "verify_fail": AttachmentStage.VERIFICATION,
+    "verify_pass": AttachmentStage.VERIFICATION,
+}
+ENDING_ACTIONS = ("self_resolve", "verify_pass", "void")
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def new_receipt_number(now: datetime) -> str:
+    """SJ + local YYMMDD + 8 Crockford base32 characters from `secrets` (40 random bits): short enough to
+    read out on the phone, not guessable, and unique (checked; the column is unique too)."""
+    day = timezone.localtime(now).strftime("%y%m%d")
+    for _attempt in range(10):
+        number = RECEIPT_PREFIX + day + "".join(secrets.choice(CROCKFORD) for _ in range(8))
+        if not GridEvent.objects.filter(receipt_number=number).exists():
+            return number
+    raise RuntimeError("could not draw a free receipt number")  # 10 collisions in 2^40: a broken RNG
+
+
+def _sniff(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) from the magic bytes: JPEG, PNG or WebP only."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg", "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png", "png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return None
+
+
+def check_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
+    """Each photo's (file, content type, extension); 400 on field `photos` for too many, too large or not
+    a JPEG/PNG/WebP (judged by content, not by the name or the declared type)."""
+    if len(photos) > MAX_PHOTOS:
+        raise DomainError("too_many", f"照片最多 {MAX_PHOTOS} 张。", field="photos")
+    checked = []
+    for index, photo in enumerate(photos, start=1):
+        size = photo.size or 0
+        if size > MAX_PHOTO_BYTES:
+            raise DomainError("too_large", f"第 {index} 张照片超过 10 MB。", field="photos")
+        if size == 0:
+            raise DomainError("invalid", f"第 {index} 张照片是空文件。", field="photos")
+        photo.seek(0)
+        kind = _sniff(photo.read(12))
+        photo.seek(0)
+        if kind is None:
+            raise DomainError(
+                "invalid_type", f"第 {index} 个文件不是 JPEG、PNG 或 WebP 图片。", field="photos"
+            )
+        checked.append((photo, kind[0], kind[1]))
+    return checked
+
+
+def check_media_urls(urls: Sequence[str]) -> list[str]:
+    if len(urls) > MAX_MEDIA_URLS:
+        raise DomainError("too_many", f"链接最多 {MAX_MEDIA_URLS} 个。", field="media_urls")
+    validator = URLValidator(schemes=["http", "https"])
+    cleaned = []
+    for url in urls:
+        value = (url or "").strip()
+        try:
+            if len(value) > 500:
+                raise ValidationError("too long")
+            validator(value)
+        except ValidationError as error:
+            raise DomainError(
+                "invalid", "链接须为 http(s) 地址（不超过500字符）。", field="media_urls"
+            ) from error
+        cleaned.append(value)
+    return cleaned
+
+
+def _save_photos(
+    event: GridEvent,
+    photos: list[tuple[UploadedFile, str, str]],
+    *,
+    stage: str,
+    actor: User | None,
+    now: datetime,
+) -> list[EventAttachment]:
+    saved = []
+    for photo, content_type, extension in photos:
+        digest = hashlib.sha256()
+        photo.seek(0)
+        for chunk in photo.chunks():
+            digest.update(chunk)
+        photo.seek(0)
+        attachment = EventAttachment(
+            event=event,
+            stage=stage,
+            content_type=content_type,
+            size=photo.size or 0,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+            uploaded_at=now,
+        )
+        # The stored name never comes from the client.
+        attachment.file.save(f"{event.receipt_number}-{secrets.token_hex(6)}.{extension}", photo, save=False)
+        attachment.save()
+        saved.append(attachment)
+    return saved
+
+
+def _discard_files(attachments: Sequence[EventAttachment]) -> None:
+    for attachment in attachments:
+        if attachment.file:
+            attachment.file.delete(save=False)
+
+
+def level_of_code(code: str) -> str:
+    level = LEVEL_OF_LENGTH.get(len(code))
+    if level is None:
+        raise DomainError("invalid", f"无法判断代码 {code} 的层级。", field="inputs.assigned_unit")
+    return level
+
+
+def _notify_reporter(event: GridEvent, *, kind: str, body: str, now: datetime) -> int:
+    """Tell the reporter: a staff user through the console channel, a resident who left a phone number
+    by SMS (the outbox row carries the number, as the SMS gateway needs it); anonymous residents without
+    a number follow their receipt number."""
+    subject = f"[{event.receipt_number}] {event.category.name}"
+    payload = {"event": event.pk, "receipt_number": event.receipt_number}
+    if event.reporter is not None and not event.reporter.is_system:
+        enqueue(
+            channel="console",
+            kind=kind,
+            recipient=event.reporter,
+            subject=subject,
+            body=body,
+            now=now,
+            payload=payload,
+        )
+        return 1
+    if event.reporter_phone_encrypted:
+        enqueue(
+            channel="sms",
+            kind=kind,
+            address=pii.decrypt(event.reporter_phone_encrypted),
+            subject=subject,
+            body=body,
+            now=now,
+            payload=payload,
+        )
+        return 1
+    return 0
+
+
+def _audit_event(
+    event: GridEvent, *, actor: User, action: str, before: dict[str, Any], now: datetime
+) -> None:
+    record_event(
+        actor=actor,
+        action=action,
+        subject=event,
+        territory_code=event.territory_code,
+        before=before,
+        after={
+            "level": event.level,
+            "closure_level": event.closure_level,
+            "duplicate_of": event.duplicate_of_id,
+            "rating": event.rating,
+        },
+        now=now,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+
+def _category(category_code: str, kind: str) -> Category:
+    if kind not in CategoryKind.values:
+        raise DomainError("invalid_kind", "类型应为 event（事件）或 component（部件）。", field="kind")
+    category = (
+        Category.objects.select_related("parent")
+        .filter(kind=kind, code=(category_code or "").strip(), active=True, parent__isnull=False)
+        .first()
+    )
+    if category is None:
+        raise DomainError(
+            "invalid_category",
+            f"“{category_code}”不是现行的{'事件' if kind == 'event' else '部件'}小类。",
+            field="category_code",
+        )
+    return category
+
+
+def _check_reporter(actor: User | None, channel: str) -> None:
+    if channel not in EventChannel.values:
+        raise DomainError("invalid_channel", f"未知的来源渠道：{channel}", field="channel")
+    if actor is None:
+        if channel not in RESIDENT_CHANNELS:
+            raise DomainError("invalid_channel", "匿名上报只能通过群众渠道。", field="channel")
+        return
+    if actor.is_system:
+        return
+    allowed = STAFF_CHANNELS.get(channel)
+    if allowed is None:
+        raise DomainError("invalid_channel", "该渠道仅供群众上报。", field="channel")
+    if not user_roles(actor) & allowed:
+        raise PermissionRefused("not_allowed", "您的角色无权通过该渠道上报事件。")
+
+
+def _place(
+    actor: User | None, *, lon: float | None, lat: float | None, crs: str, grid_code: str | None
+) -> tuple[Grid, float | None, float | None]:
+    """The grid and the WGS-84 point. An explicit grid code wins over the point for the grid."""
+    wgs_lon = wgs_lat = None
+    located_code = None
+    if lon is not None or lat is not None:
+        if lon is None or lat is None:
+            raise DomainError("required", "经度和纬度须同时提供。", field="lon" if lon is None else "lat")
+        crs = check_crs(crs)
+        check_lon_lat(lon, lat)
+        if grid_code:
+            wgs_lon, wgs_lat = gcj02_to_wgs84(lon, lat) if crs == GCJ02 else (float(lon), float(lat))
+        else:
+            try:
+                located = locate(lon, lat, crs=crs)
+            except OutsideGrids as error:
+                raise DomainError(
+                    "outside_grids", "该位置不在本区任何网格内，请在地图上重新选择位置。", field="lon"
+                ) from error
+            wgs_lon, wgs_lat, located_code = located.lon, located.lat, located.grid_code
+    elif not grid_code:
+        raise DomainError("required", "请提供位置（经纬度）或网格编码。", field="lon")
+    code = grid_code or located_code
+    assert code is not None
+    grid = Grid.objects.filter(code=code, active=True).select_related("village").first()
+    if grid is None:
+        raise DomainError("invalid", f"网格不存在或已停用：{code}", field="grid_code")
+    if actor is not None and not actor.is_system and not may_see_code(actor, grid.code):
+        if located_code is not None:
+            raise DomainError("outside_jurisdiction", "该位置不在您负责的网格内。", field="lon")
+        raise NotFound(f"未找到网格：{grid.code}", field="grid_code")
+    return grid, wgs_lon, wgs_lat
+
+
+def do_report_event(
+    *,
+    actor: User | None,
+    now: datetime,
+    channel: str,
+    category_code: str,
+    description: str,
+    kind: str = "event",
+    title: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+    crs: str = "wgs84",
+    grid_code: str | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    photos: Sequence[UploadedFile] = (),
+    media_urls: Sequence[str] = (),
+    attributes: dict[str, Any] | None = None,
+) -> GridEvent:
+    """信息收集: validate, locate the grid, pin the standard row, store the report with its photos, start
+    the work item (state `reported`, handling limit from the standard), audit, and tell the grid's staff
+    about a report they did not make. `actor` None = an anonymous resident (the system user acts)."""
+    _check_reporter(actor, channel)
+    category = _category(category_code, kind)
+    description = (description or "").strip()
+    if not description:
+        raise DomainError("required", "请描述问题。", field="description")
+    if len(description) > MAX_DESCRIPTION:
+        raise DomainError("too_long", f"描述不能超过 {MAX_DESCRIPTION} 字。", field="description")
+    title = (title or "").strip()
+    if len(title) > 200:
+        raise DomainError("too_long", "标题不能超过200字。", field="title")
+    address = (address or "").strip()
+    if len(address) > 300:
+        raise DomainError("too_long", "地址不能超过300字。", field="address")
+    reporter_name = (reporter_name or "").strip()
+    if len(reporter_name) > 50:
+        raise DomainError("too_long", "称呼不能超过50字。", field="reporter_name")
+    phone = (reporter_phone or "").strip().replace(" ", "").replace("-", "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if phone and not pii.MAINLAND_MOBILE.match(phone):
+        raise DomainError("invalid_phone", "请填写11位手机号码。", field="reporter_phone")
+    if attributes is not None and not isinstance(attributes, dict):
+        raise DomainError("invalid", "附加属性须为对象。", field="attributes")
+    checked_photos = check_photos(photos)
+    urls = check_media_urls(media_urls)
+    grid, wgs_lon, wgs_lat = _place(actor, lon=lon, lat=lat, crs=crs, grid_code=grid_code)
+
+    try:
+        amount, unit, standard = limit_for(category.code, grid.area_class, kind=kind)
+        limits: dict[str, Any] | None = {"handling": {"amount": amount, "unit": unit}}
+    except NotFound:
+        standard, limits = None, None
+    acting = actor if actor is not None else system_actor()
+    if not title:
+        title = f"{category.name}（{address}）" if address else f"{category.name}（{grid.name}）"
+    saved: list[EventAttachment] = []
+    try:
+        with transaction.atomic():
+            event = GridEvent.objects.create(
+                receipt_number=new_receipt_number(now),
+                kind=kind,
+                category=category,
+                standard=standard,
+                channel=channel,
+                title=title[:200],
+                description=description,
+                address=address,
+                lon=wgs_lon,
+                lat=wgs_lat,
+                grid=grid,
+                territory_code=grid.code,
+                reporter=None if acting.is_system else acting,
+                reporter_name=reporter_name,
+                reporter_phone_encrypted=pii.encrypt(phone),
+                reporter_phone_hash=pii.lookup_hash(phone),
+                reported_at=now,
+                level=EventLevel.GRID,
+                attributes=attributes or {},
+                created_at=now,
+                updated_at=now,
+            )
+            saved = _save_photos(
+                event, checked_photos, stage=AttachmentStage.REPORT, actor=event.reporter, now=now
+            )
+            for url in urls:
+                EventAttachment.objects.create(
+                    event=event,
+                    stage=AttachmentStage.REPORT,
+                    url=url,
+                    uploaded_by=event.reporter,
+                    uploaded_at=now,
+                )
+            item = do_start_item(
+                PROCESS,
+                actor=acting,
+                now=now,
+                title=event.title,
+                territory_code=grid.code,
+                subject_type=SUBJECT_TYPE,
+                subject_id=str(event.pk),
+                priority=Priority.URGENT if standard is not None and standard.urgent else Priority.NORMAL,
+                inputs={"receipt_number": event.receipt_number, "channel": channel},
+                limits=limits,
+            )
+            event.work_item = item
+            event.save(update_fields=["work_item"])
+            candidates = list(duplicate_candidates(event).values_list("pk", flat=True))
+            record_event(
+                actor=acting,
+                action="grid.event_reported",
+                subject=event,
+                territory_code=grid.code,
+                after={
+                    "receipt_number": event.receipt_number,
+                    "channel": channel,
+                    "kind": kind,
+                    "category": category.code,
+                    "grid": grid.code,
+                    "lon": wgs_lon,
+                    "lat": wgs_lat,
+                    "standard": standard.pk if standard else None,
+                    "limits": limits,
+                    "photos": len(saved),
+                    "media_urls": len(urls),
+                    "reporter_phone": pii.mask_phone(phone),
+                    "duplicate_candidates": candidates,
+                    "work_item": item.pk,
+                },
+                now=now,
+            )
+            if channel != EventChannel.PATROL:
+                _tell_grid_staff(event, exclude=acting.pk, now=now)
+    except BaseException:
+        _discard_files(saved)
+        raise
+    logger.info("grid event %s reported through %s in %s", event.receipt_number, channel, grid.code)
+    return event
+
+
+def _tell_grid_staff(event: GridEvent, *, exclude: int, now: datetime) -> None:
+    heads, workers = grid_staff(event.grid_id)
+    seen: set[int] = set()
+    for assignment in [*workers, *heads]:
+        user = assignment.user
+        if user.pk == exclude or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        enqueue(
+            channel="console",
+            kind="grid.event_reported",
+            recipient=user,
+            subject=f"[{event.receipt_number}] {event.title}",
+            body=f"您的网格有新的{event.get_channel_display()}：{event.category.name}。{event.description[:100]}",
+            now=now,
+            payload={"event": event.pk, "receipt_number": event.receipt_number},
+        )
+
+
+# ---------------------------------------------------------------------------------------------- actions
+
+
+def _resolve_original(event: GridEvent, value: Any, actor: User) -> GridEvent:
+    text = str(value or "").strip()
+    queryset = events_visible_to(actor) if not actor.is_system else GridEvent.objects.all()
+    queryset = queryset.select_related("work_item", "category")
+    original = (
+        queryset.filter(pk=int(text)).first()
+        if text.isdigit()
+        else queryset.filter(receipt_number=normalize_receipt(text)).first()
+    )
+    if original is None:
+        raise DomainError("invalid", "原件不存在或不在您的管辖范围内。", field="inputs.original")
+    if original.pk == event.pk:
+        raise DomainError("invalid", "不能认定为自身的重复件。", field="inputs.original")
+    if (
+        original.duplicate_of_id is not None
+        or original.work_item is None
+        or original.work_item.state
+        in (
+            "voided",
+            "duplicate",
+        )
+    ):
+        raise DomainError("invalid", "原件本身已作废或是重复件，请选择有效的原件。", field="inputs.original")
+    if original.kind != event.kind:
+        raise DomainError("invalid", "原件与本件的类型（事件/部件）不同。", field="inputs.original")
+    return original
+
+
+def _prepare_dispatch(
+    event: GridEvent, item: WorkItem, inputs: dict[str, Any], actor: User, now: datetime
+) -> None:
+    result = route(event.category.code, grid_code=event.grid_id, kind=event.kind)
+    decision = do_record_routing(
+        result, subject_type=SUBJECT_TYPE, subject_id=str(event.pk), actor=actor, now=now
+    )
+    inputs["routing_decision"] = decision.pk
+    inputs["routed_unit"] = result.org_unit.code if result.org_unit is not None else None
+    if not inputs.get("assigned_unit"):
+        if result.org_unit is None:
+            raise DomainError(
+                "unrouted",
+                "责任清单中没有该分类在此网格的责任单位（已进入未路由队列），请手动选择承办机构。",
+                field="assigned_unit",
+                status=422,
+            )
+        inputs["assigned_unit"] = result.org_unit.code
+    last = Transition.objects.filter(item=item).order_by("-id").values_list("action", flat=True).first()
+    if last == "send_back":
+        inputs["redispatch"] = True
+        previous = item.assigned_unit.code if item.assigned_unit is not None else None
+        inputs["previous_unit"] = previous
+        inputs["wrong_dispatch"] = previous is not None and previous != str(inputs["assigned_unit"])
+
+
+def _check_whistle(event: GridEvent, item: WorkItem, inputs: dict[str, Any]) -> str:
+    """The level the event climbs to; 400 unless the trigger is listed and the target unit sits exactly one
+    level above the unit that holds the event and covers the event's territory."""
+    trigger = inputs.get("trigger")
+    if trigger not in WHISTLE_TRIGGERS:
+        raise DomainError("invalid", f"吹哨事由须为：{'、'.join(WHISTLE_TRIGGERS)}。", field="inputs.trigger")
+    current = level_of_code(item.assigned_unit.territory_code) if item.assigned_unit else event.level
+    index = LEVEL_ORDER.index(EventLevel(current))
+    if index + 1 >= len(LEVEL_ORDER):
+        raise Conflict("invalid_transition", "事件已在区级处置，无法再向上吹哨。", field="action")
+    target_level = LEVEL_ORDER[index + 1]
+    unit = OrgUnit.objects.filter(code=str(inputs.get("assigned_unit") or "")).first()
+    if (
+        unit is None
+        or len(unit.territory_code) != LENGTH_OF_LEVEL[target_level]
+        or not event.territory_code.startswith(unit.territory_code)
+    ):
+        raise DomainError(
+            "invalid",
+            f"吹哨须报到上一级（{EventLevel(target_level).label}）负责本地的机构。",
+            field="inputs.assigned_unit",
+        )
+    return target_level
+
+
+def _check_attachment_ids(event: GridEvent, inputs: dict[str, Any]) -> list[str]:
+    given = inputs.get("attachments")
+    if given is None:
+        return []
+    if not isinstance(given, list) or not all(isinstance(a, str | int) for a in given):
+        raise DomainError("invalid", "附件须为附件编号的列表。", field="inputs.attachments")
+    ids = [str(a) for a in given]
+    known = {str(pk) for pk in EventAttachment.objects.filter(event=event).values_list("pk", flat=True)}
+    if not set(ids) <= known:
+        raise DomainError("invalid", "附件不属于本事件。", field="inputs.attachments")
+    return ids
+
+
+def do_event_action(
+    event: GridEvent,
+    action: str,
+    *,
+    actor: User,
+    now: datetime,
+    reason: str = "",
+    inputs: dict[str, Any] | None = None,
+    photos: Sequence[UploadedFile] = (),
+    expected_version: int | None = None,
+) -> GridEvent:
+    """Take `action` of process grid_event on the event's work item with the grid's rules around it
+    (see the module docstring). Refusals: 404 outside jurisdiction, 409 wrong state or stale version,
+    403 role/unit, 400 with the field for bad input, 422 `unrouted` when dispatch finds no unit."""
+    inputs = dict(inputs or {})
+    if event.work_item_id is None:
+        raise Conflict("invalid_transition", "该事件没有办件。")
+    if not actor.is_system and not may_see_code(actor, event.territory_code):
+        raise NotFound("未找到该事件。", field="event")
+    if photos and action not in PHOTO_ACTIONS:
+        raise DomainError("invalid", "该操作不接受照片。", field="photos")
+    checked_photos = check_photos(photos)
+    saved: list[EventAttachment] = []
+    try:
+        with transaction.atomic():
+            event = (
+                GridEvent.objects.select_for_update(of=("self",))
+                .select_related(
+                    "category", "work_item", "work_item__assigned_unit", "reporter", "duplicate_of"
+                )
+                .get(pk=event.pk)
+            )
+            item = event.work_item
+            assert item is not None
+            before = {
+                "level": event.level,
+                "closure_level": event.closure_level,
+                "duplicate_of": event.duplicate_of_id,
+            }
+            ids = _check_attachment_ids(event, inputs)
+            if checked_photos:
+                saved = _save_photos(event, checked_photos, stage=PHOTO_ACTIONS[action], actor=actor, now=now)
+                ids += [str(a.pk) for a in saved]
+            if ids:
+                inputs["attachments"] = ids
+            new_level: str | None = None
+            original: GridEvent | None = None
+            if action == "file" and item.state == "reported":
+                result = route(event.category.code, grid_code=event.grid_id, kind=event.kind)
+                decision = do_record_routing(
+                    result, subject_type=SUBJECT_TYPE, subject_id=str(event.pk), actor=actor, now=now
+                )
+                inputs["routing_decision"] = decision.pk
+                inputs["routed_unit"] = result.org_unit.code if result.org_unit is not None else None
+            elif action == "dispatch" and item.state == "filed":
+                _prepare_dispatch(event, item, inputs, actor, now)
+            elif action == "whistle" and item.state == "handling":
+                new_level = _check_whistle(event, item, inputs)
+            elif action == "mark_duplicate" and item.state == "reported":
+                original = _resolve_original(event, inputs.get("original"), actor)
+                inputs["original"] = original.receipt_number
+                inputs["original_id"] = original.pk
+
+            item = transition(
+                item,
+                action,
+                actor=actor,
+                now=now,
+                inputs=inputs,
+                reason=reason,
+                expected_version=expected_version,
+            )
+
+            if action == "dispatch" and item.assigned_unit is not None:
+                new_level = level_of_code(item.assigned_unit.territory_code)
+            if action == "self_resolve":
+                new_level = EventLevel.GRID
+            if new_level is not None:
+                event.level = new_level
+            if action in ("self_resolve", "verify_pass"):
+                event.closure_level = event.level
+            if original is not None:
+                event.duplicate_of = original
+            event.updated_at = now
+            event.save(update_fields=["level", "closure_level", "duplicate_of", "updated_at"])
+            changed = {
+                "level": event.level,
+                "closure_level": event.closure_level,
+                "duplicate_of": event.duplicate_of_id,
+            }
+            if changed != before:
+                _audit_event(event, actor=actor, action=f"grid.event_{action}", before=before, now=now)
+            _after_action(event, action, actor=actor, now=now)
+    except BaseException:
+        _discard_files(saved)
+        raise
+    return event
+
+
+def _after_action(event: GridEvent, action: str, *, actor: User, now: datetime) -> None:
+    """Tell reporters about endings: the event's own reporter, and every linked duplicate's reporter."""
+    if action == "mark_duplicate":
+        original = event.duplicate_of
+        assert original is not None
+        text = f"您反映的问题与受理编号 {original.receipt_number} 为同一问题，将随其一并办理。"
+        original_item = original.work_item
+        if original_item is not None and original_item.closed_at is not None:
+            text += f"该件已{'办结' if original_item.state == 'closed' else '终止'}。"
+        _notify_reporter(event, kind="grid.event_duplicate", body=text, now=now)
+        return
+    if action not in ENDING_ACTIONS:
+        return
+    verb = "已作废" if action == "void" else "已办结"
+    body = f"您反映的问题（受理编号 {event.receipt_number}）{verb}，可凭受理编号查询结果并评价。"
+    if event.reporter_id != actor.pk:
+        _notify_reporter(event, kind=f"grid.event_{action}", body=body, now=now)
+    for duplicate in event.duplicates.select_related("reporter", "category"):
+        text = (
+            f"您反映的问题（受理编号 {duplicate.receipt_number}）与 {event.receipt_number} 为同一问题，"
+            f"该件{verb}，可凭受理编号查询结果并评价。"
+        )
+        _notify_reporter(duplicate, kind=f"grid.event_duplicate_{action}", body=text, now=now)
+
+
+# ---------------------------------------------------------------------------------------------- rating
+
+
+def do_rate_event(
+    event: GridEvent, *, rating: int, comment: str = "", now: datetime, actor: User | None = None
+) -> GridEvent:
+    """评价: once, after closure (a duplicate after its original's closure); by the reporting user, or —
+    `actor` None — by whoever holds the receipt number of a resident's report."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise DomainError("invalid", "评价须为 1 到 5 的整数。", field="rating")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise DomainError("too_long", f"评价意见不能超过 {MAX_COMMENT} 字。", field="comment")
+    with transaction.atomic():
+        event = (
+            GridEvent.objects.select_for_update(of=("self",))
+            .select_related("work_item", "duplicate_of", "duplicate_of__work_item", "reporter")
+            .get(pk=event.pk)
+        )
+        if actor is None:
+            if event.reporter_id is not None:
+                raise PermissionRefused("not_allowed", "该事件只能由上报人评价。")
+        elif event.reporter_id != actor.pk:
+            raise PermissionRefused("not_allowed", "只有上报人可以评价。")
+        item = effective_item(event)
+        if item is None or item.state != "closed":
+            raise Conflict("not_closed", "事件办结后才能评价。", field="rating")
+        if event.rating is not None:
+            raise Conflict("already_rated", "该事件已评价过。", field="rating")
+        event.rating = rating
+        event.rating_comment = comment
+        event.rated_at = now
+        event.updated_at = now
+        event.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+        record_event(
+            actor=actor or system_actor(),
+            action="grid.event_rated",
+            subject=event,
+            territory_code=event.territory_code,
+            after={"rating": rating, "comment": comment, "anonymous": actor is None},
+            now=now,
+        )
+    return event
