@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from grid import api, figures_api
+from grid import api, event_api, figures_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", api.CategoriesView.as_view(), name="grid-categories"),
@@ -12,4 +12,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("grids/<str:code>/patrol-items/", api.PatrolItemsView.as_view(), name="grid-patrol-items"),
     path("grids/<str:code>/basic-info/", api.BasicInfoView.as_view(), name="grid-basic-info"),
     path("figures/", figures_api.FiguresView.as_view(), name="grid-figures"),
+    path("events/", event_api.EventListView.as_view(), name="grid-events"),
+    path("events/<int:event_id>/", event_api.EventDetailView.as_view(), name="grid-event"),
+    path("events/<int:event_id>/actions/", event_api.EventActionView.as_view(), name="grid-event-actions"),
+    path("public/reports/", event_api.PublicReportView.as_view(), name="grid-public-reports"),
+    path("public/reports/<str:receipt>/", event_api.PublicStatusView.as_view(), name="grid-public-report"),
+    path(
+        "public/reports/<str:receipt>/rating/",
+        event_api.PublicRatingView.as_view(),
+        name="grid-public-report-rating",
+    ),
 ]

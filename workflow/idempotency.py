@@ -12,8 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils.datastructures import MultiValueDict
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,10 +27,24 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 
 
+class _BodyEncoder(DjangoJSONEncoder):
+    """Uploaded files (multipart requests) stand for their name, size and content hash."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, File):
+            digest = hashlib.sha256()
+            o.seek(0)
+            for chunk in o.chunks():
+                digest.update(chunk)
+            o.seek(0)
+            return {"file": o.name, "size": o.size, "sha256": digest.hexdigest()}
+        return super().default(o)
+
+
 def _digest(method: str, path: str, body: Any) -> str:
-    canonical = json.dumps(
-        {"method": method, "path": path, "body": body}, sort_keys=True, cls=DjangoJSONEncoder
-    )
+    if isinstance(body, MultiValueDict):  # form and multipart bodies: every value of every key
+        body = dict(body.lists())
+    canonical = json.dumps({"method": method, "path": path, "body": body}, sort_keys=True, cls=_BodyEncoder)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
