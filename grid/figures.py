@@ -12,8 +12,9 @@ Intake (the events *reported* in P):
 - filed (立案): of those, the ones with a `file` transition (self-resolved events are valid, never filed).
 - resident_reports / missed_reports (漏报): reports through a resident channel (resident_web, open311,
   hotline) reported in P and neither voided nor duplicate; "missed" are those for which no patrol report
-  (channel patrol) of the same minor class in the same grid was reported in the `window` hours up to and
-  including the resident's report (setting GRID_MISSED_REPORT_WINDOW_HOURS, default 72).
+  (channel patrol) of the same minor class in the same grid came first, in the `window` hours before
+  the resident's report (strictly before: a patrol report at the same instant was not first). The window
+  is the setting GRID_MISSED_REPORT_WINDOW_HOURS (default 72).
 
 Flow (transitions in P):
 - dispatches / dispatched_on_time (及时派遣): `dispatch` transitions; on time when the transition's
@@ -22,9 +23,9 @@ Flow (transitions in P):
   (a limit of n working hours is n × 3600 counted seconds); a work-day or natural-day limit is taken as its
   nominal length (n × working hours per day, or n × 24 h).
 - send_backs (退回): `send_back` transitions.
-- wrong_dispatches (错误派遣): `dispatch` transitions that re-dispatch an item after a send-back (the last
-  transition into `filed` before it is a `send_back`) to a unit other than the one it was last dispatched
-  (or whistled) to.
+- wrong_dispatches (错误派遣): `dispatch` transitions that re-dispatch an item right after a send-back to a
+  unit other than the one that sent it back (grid.event_actions marks them `inputs.wrong_dispatch`, with
+  `inputs.previous_unit`).
 - whistles (吹哨): `whistle` transitions. late_sign_ins (报到超时): the sweeper's `supervise_sign`.
 - verifications / reworks (返工): `verify_pass` + `verify_fail` transitions / `verify_fail` transitions;
   rework_rate = reworks / verifications.
@@ -47,7 +48,8 @@ Deadlines — DOMAIN.md's local formulas 按期结案率 = 按期结案数 / (�
 - deferred (缓办数): of the due events, those parked (挂账, `park`) or granted an extension (延期,
   `approve_extension`) before they closed, or before `end` when still open.
 - due_closed / due_closed_on_time: the due events that are not deferred and closed in P / closed in P
-  on time (an event closed in P that fell due earlier counts in `closed` but not here). on_time_closure_rate = due_closed_on_time / (due − deferred); closure_rate = due_closed /
+  on time (an event closed in P that fell due earlier counts in `closed` but not here).
+  on_time_closure_rate = due_closed_on_time / (due − deferred); closure_rate = due_closed /
   (due − deferred). Both lie in [0, 1]; None when the denominator is 0.
 
 Satisfaction: ratings given in P (`rated_at` in P): count, mean, and satisfied (4–5) share.
@@ -82,7 +84,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KT, KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 
 from accounts.jurisdiction import jurisdiction_codes, may_see_code, scope_for
@@ -275,35 +277,14 @@ def _holder_code() -> Subquery:
     )
 
 
-def _previous_unit_code() -> Subquery:
-    """For a dispatch: the unit of the item's previous dispatch or whistle (None on the first)."""
-    return Subquery(
-        Transition.objects.filter(
-            item_id=OuterRef("item_id"), action__in=("dispatch", "whistle"), id__lt=OuterRef("id")
-        )
-        .order_by("-id")
-        .values(code=KT("inputs__assigned_unit"))[:1]
-    )
-
-
-def _last_into_filed() -> Subquery:
-    return Subquery(
-        Transition.objects.filter(item_id=OuterRef("item_id"), to_state="filed", id__lt=OuterRef("id"))
-        .order_by("-id")
-        .values("action")[:1]
-    )
-
-
 def _transitions(scope: Scope, user: User | AnonymousUser | None) -> QuerySet[Transition]:
     transitions = _process_transitions()
     if user is not None:
         transitions = scope_for(user, transitions, "item__territory_code")
     if scope.unit is not None:
-        return transitions.annotate(holder=_holder_code(), previous_unit=_previous_unit_code())
+        return transitions.annotate(holder=_holder_code())
     assert scope.prefix is not None
-    return transitions.filter(item__territory_code__startswith=scope.prefix).annotate(
-        previous_unit=_previous_unit_code()
-    )
+    return transitions.filter(item__territory_code__startswith=scope.prefix)
 
 
 def _overdue_record(item_ref: str = "item_id", before: Any = None) -> Exists:
@@ -328,7 +309,10 @@ def _filed_limit_seconds() -> Case:
     whens = [
         When(
             item__limit_overrides__filed__unit=unit,
-            then=Cast(KT("item__limit_overrides__filed__amount"), FloatField()) * Value(seconds),
+            then=Cast(
+                KeyTextTransform("amount", KeyTransform("filed", "item__limit_overrides")), FloatField()
+            )
+            * Value(seconds),
         )
         for unit, seconds in (*UNIT_SECONDS.items(), ("work_days", per_day))
     ]
@@ -347,7 +331,7 @@ def _intake(
         grid_id=OuterRef("grid_id"),
         category_id=OuterRef("category_id"),
         channel=EventChannel.PATROL,
-        reported_at__lte=OuterRef("reported_at"),
+        reported_at__lt=OuterRef("reported_at"),
         reported_at__gte=OuterRef("reported_at") - timedelta(hours=window),
     )
     counted_resident = Q(channel__in=RESIDENT_CHANNELS) & ~Q(work_item__state__in=("voided", "duplicate"))
@@ -376,16 +360,12 @@ def _flow(figures: Figures, transitions: QuerySet[Transition], start: datetime, 
     wrong_mine = Q()
     if figures.level == "agency":
         mine = Q(holder=figures.code)
-        wrong_mine = Q(previous_unit=figures.code)
+        wrong_mine = Q(inputs__previous_unit=figures.code)
     closing = Q(to_state="closed") & mine
     deferred = Q(was_deferred=True)
     late = Q(was_late=True)
     earlier = Q(fell_due_earlier=True)
-    wrong = (
-        Q(action="dispatch", last_into_filed="send_back", previous_unit__isnull=False)
-        & ~Q(previous_unit=KT("inputs__assigned_unit"))
-        & wrong_mine
-    )
+    wrong = Q(action="dispatch", inputs__wrong_dispatch=True) & wrong_mine
     counts: dict[str, Any] = {
         "dispatches": Count("pk", filter=Q(action="dispatch") & mine),
         "dispatched_on_time": Count(
@@ -409,7 +389,6 @@ def _flow(figures: Figures, transitions: QuerySet[Transition], start: datetime, 
         counts[f"level_{level}"] = Count("pk", filter=closing & Q(item__grid_event__closure_level=level))
     row = in_period.annotate(
         filed_limit=_filed_limit_seconds(),
-        last_into_filed=_last_into_filed(),
         was_late=_overdue_record(before=before_this),
         fell_due_earlier=_overdue_record(before=Q(occurred_at__lt=start)),
         was_deferred=_deferral("item_id", before_this),
