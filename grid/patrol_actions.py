@@ -182,3 +182,27 @@ def do_end_patrol(patrol: Patrol, *, actor: Any, now: datetime, note: str = "") 
         )
     patrol.ended_at, patrol.note = locked.ended_at, locked.note
     return locked
+
+
+def do_link_check_in_event(check_in: PatrolCheckIn, event: Any, *, actor: Any, now: datetime) -> PatrolCheckIn:
+    """Record that `event` was reported from this check-in (the worker found something wrong there)."""
+    patrol = check_in.patrol
+    _require_own_patrol(actor, patrol)
+    if event.grid_id != patrol.grid_id:
+        raise DomainError("wrong_grid", "事件不在本次巡查的网格内。", field="event")
+    with transaction.atomic():
+        locked = PatrolCheckIn.objects.select_for_update().get(pk=check_in.pk)
+        if locked.event_id is not None and locked.event_id != event.pk:
+            raise Conflict("already_linked", "该打卡已关联其他事件。", field="check_in")
+        locked.event = event
+        locked.normal = False
+        locked.save(update_fields=["event", "normal"])
+        record_event(
+            actor=actor,
+            action="grid.patrol_check_in_event_linked",
+            subject=locked,
+            territory_code=patrol.grid_id,
+            after={"event": event.pk, "receipt_number": event.receipt_number},
+            now=now,
+        )
+    return locked
