@@ -198,16 +198,21 @@ def build_week(people: dict[str, User]) -> Scenario:
     return s
 
 
-@pytest.fixture
-def week(
-    territory: Any, personas: dict[str, User], reference: Any, settings: Any, tmp_path: Any
-) -> Callable[[], Scenario]:
+def week_builder(personas: dict[str, User], settings: Any, tmp_path: Any) -> Callable[[], Scenario]:
+    """The week's builder (territory, personas and the reference data must exist)."""
     settings.MEDIA_ROOT = str(tmp_path)
     vc = OrgUnit.objects.get(code=VC)
     people = dict(personas)
     people["hq_head"] = make_person("hq_head", unit=vc, role=Role.GRID_HEAD, territory_code=VILLAGE)
     people["hq_grid2"] = make_person("hq_grid2", unit=vc, role=Role.GRID_WORKER, territory_code=G2)
     return lambda: build_week(people)
+
+
+@pytest.fixture
+def week(
+    territory: Any, personas: dict[str, User], reference: Any, settings: Any, tmp_path: Any
+) -> Callable[[], Scenario]:
+    return week_builder(personas, settings, tmp_path)
 
 
 # The expectations of the week for 黄桥街道 (and for its village, which holds every 黄桥 event).
