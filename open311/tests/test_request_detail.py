@@ -1,0 +1,123 @@
+"""GET requests/{service_request_id}.{xml,json}: a list of one, as the spec shows; statuses, notes,
+the handling unit and the deadline follow the event's work item."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from grid.event_actions import do_event_action
+from grid.models import GridEvent
+from open311.render import iso
+from open311.tests.conftest import json_of, report, spec_error, xml_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receipt(client: Client, demo_key: str) -> str:
+    return str(json_of(report(client, address_string="黄桥大道与春申路口"))[0]["service_request_id"])
+
+
+def test_xml_is_a_list_of_one(client: Client, receipt: str) -> None:
+    root = xml_of(client.get(f"/open311/v2/requests/{receipt}.xml"))
+
+    assert root.tag == "service_requests"
+    (request,) = root.findall("request")
+    assert request.findtext("service_request_id") == receipt
+    assert request.findtext("status") == "open"
+    assert request.findtext("status_notes") == "信息收集（待受理）"
+    assert request.findtext("service_name") == "暴露垃圾"
+    assert request.findtext("address") == "黄桥大道与春申路口"
+    assert request.findtext("agency_responsible") == ""
+    assert request.findtext("zipcode") == ""
+    expected = request.findtext("expected_datetime") or ""
+    assert expected.endswith("+08:00")  # the acceptance step's deadline while reported
+
+
+def test_json_is_a_list_of_one(client: Client, receipt: str) -> None:
+    body = json_of(client.get(f"/open311/v2/requests/{receipt}.json"))
+
+    assert isinstance(body, list) and len(body) == 1
+    assert body[0]["service_request_id"] == receipt
+    assert body[0]["media_url"] is None
+
+
+def test_dispatched_request_names_the_agency_and_its_deadline(
+    client: Client, receipt: str, personas: dict[str, Any], now: datetime
+) -> None:
+    event = GridEvent.objects.get(receipt_number=receipt)
+    do_event_action(event, "file", actor=personas["dispatcher"], now=now)
+    event = do_event_action(
+        GridEvent.objects.get(pk=event.pk), "dispatch", actor=personas["dispatcher"], now=now
+    )
+    assert event.work_item is not None
+    unit = event.work_item.assigned_unit
+    assert unit is not None
+
+    (body,) = json_of(client.get(f"/open311/v2/requests/{receipt}.json"))
+
+    assert body["status"] == "open"
+    assert body["status_notes"] == "已派遣（待签收/报到）"
+    assert body["agency_responsible"] == unit.name
+    item = GridEvent.objects.get(pk=event.pk).work_item
+    assert item is not None and item.step_due_at is not None
+    assert body["expected_datetime"] == iso(item.step_due_at)
+    assert body["expected_datetime"].endswith("+08:00")
+
+
+def test_a_voided_request_is_closed_with_the_reason(
+    client: Client, receipt: str, personas: dict[str, Any], now: datetime
+) -> None:
+    event = GridEvent.objects.get(receipt_number=receipt)
+    do_event_action(event, "void", actor=personas["dispatcher"], now=now, reason="经核实不属实")
+
+    (body,) = json_of(client.get(f"/open311/v2/requests/{receipt}.json"))
+
+    assert body["status"] == "closed"
+    assert body["status_notes"] == "已作废：经核实不属实"
+    assert body["expected_datetime"] is None
+
+
+def test_a_duplicate_is_closed_and_names_the_original(
+    client: Client, receipt: str, personas: dict[str, Any], now: datetime
+) -> None:
+    second = str(json_of(report(client))[0]["service_request_id"])
+    event = GridEvent.objects.get(receipt_number=second)
+    do_event_action(
+        event, "mark_duplicate", actor=personas["dispatcher"], now=now, inputs={"original": receipt}
+    )
+
+    (body,) = json_of(client.get(f"/open311/v2/requests/{second}.json"))
+
+    assert body["status"] == "closed"
+    assert receipt in body["status_notes"]
+    assert "Duplicate request." in body["status_notes"]
+
+
+def test_the_media_url_is_shown(client: Client, demo_key: str) -> None:
+    response = report(client, media_url="https://example.org/a.jpg")
+    receipt = json_of(response)[0]["service_request_id"]
+
+    (body,) = json_of(client.get(f"/open311/v2/requests/{receipt}.json"))
+
+    assert body["media_url"] == "https://example.org/a.jpg"
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_an_unknown_id_is_404(client: Client, receipt: str, fmt: str) -> None:
+    response = client.get(f"/open311/v2/requests/SJ000000XXXXXXXX.{fmt}")
+
+    assert response.status_code == 404
+    code, description = spec_error(response, fmt)
+    assert code == 404
+    assert "service_request_id" in description
+
+
+def test_wrong_jurisdiction_is_404(client: Client, receipt: str) -> None:
+    response = client.get(f"/open311/v2/requests/{receipt}.json", {"jurisdiction_id": "x.gov"})
+
+    assert response.status_code == 404
