@@ -75,10 +75,10 @@ def get_event_for(user: User | AnonymousUser, event_id: int) -> GridEvent:
 
 def normalize_receipt(text: str) -> str:
     """Upper case, blanks and dashes removed, and the Crockford look-alikes (O→0, I/L→1) read in the
-    random part, so a number typed from a phone call still matches."""
+    date and random parts, so a number typed from a phone call still matches."""
     value = "".join(ch for ch in (text or "").strip().upper() if ch not in " -")
-    if len(value) > 8 and value.startswith(RECEIPT_PREFIX):
-        value = value[:8] + value[8:].translate(_CROCKFORD_READ)
+    if value.startswith(RECEIPT_PREFIX):
+        value = RECEIPT_PREFIX + value[len(RECEIPT_PREFIX) :].translate(_CROCKFORD_READ)
     return value
 
 

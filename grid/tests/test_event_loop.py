@@ -11,20 +11,13 @@ from audit.models import AuditEvent
 from core.errors import Conflict, PermissionRefused
 from grid.event_actions import do_rate_event
 from grid.models import AttachmentStage, GridEvent, RoutingDecision
-from grid.tests.test_event_support import (  # noqa: F401 (fixtures)
-    HQ_GRID,
-    URBAN,
-    act,
-    at,
-    media,
-    people,
-    photo,
-    report,
-)
+from grid.tests import test_event_support as support
+from grid.tests.test_event_support import HQ_GRID, URBAN, act, at, photo, report
 from territory.models import Grid
 from workflow.models import OutboxMessage, Transition
 
 pytestmark = pytest.mark.django_db
+media, people = support.media, support.people  # fixtures
 
 
 def test_report_file_dispatch_sign_feedback_rework_verify_rate(people: dict[str, Any]) -> None:
