@@ -184,7 +184,9 @@ def do_end_patrol(patrol: Patrol, *, actor: Any, now: datetime, note: str = "") 
     return locked
 
 
-def do_link_check_in_event(check_in: PatrolCheckIn, event: Any, *, actor: Any, now: datetime) -> PatrolCheckIn:
+def do_link_check_in_event(
+    check_in: PatrolCheckIn, event: Any, *, actor: Any, now: datetime
+) -> PatrolCheckIn:
     """Record that `event` was reported from this check-in (the worker found something wrong there)."""
     patrol = check_in.patrol
     _require_own_patrol(actor, patrol)

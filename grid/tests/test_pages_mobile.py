@@ -10,6 +10,7 @@ from accounts.models import User
 from grid.actions import do_add_patrol_item
 from grid.models import EventAttachment, GridEvent, Patrol, PatrolCheckIn
 from grid.patrol_actions import do_start_patrol
+from grid.tests import test_pages_support as support
 from grid.tests.test_pages_support import (
     HQ_GRID,
     HQ_POINT,
@@ -17,11 +18,12 @@ from grid.tests.test_pages_support import (
     WT_POINT,
     act,
     client_for,
-    page_people,  # noqa: F401 (fixture)
     png,
     report,
 )
 from territory.models import Grid
+
+page_people = support.page_people  # fixture
 
 pytestmark = pytest.mark.django_db
 People = dict[str, User]

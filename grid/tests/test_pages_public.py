@@ -1,0 +1,145 @@
+"""Public pages (no login): the resident's report form, the receipt, tracking and rating."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from grid.models import GridEvent
+from grid.tests import test_pages_support as support
+from grid.tests.test_pages_support import HQ_POINT, act, png, report
+
+pytestmark = pytest.mark.django_db
+page_people = support.page_people  # fixture
+People = dict[str, User]
+
+
+def test_report_form_renders_without_login(page_people: People) -> None:
+    html = Client().get("/grid/report/").content.decode()
+    assert "我要反映问题" in html and "隐私说明" in html and "data-pick-map" in html
+    assert "联系电话（可选）" in html and "称呼（可选）" in html
+    assert 'capture="environment"' in html
+
+
+def test_report_gives_a_receipt_and_the_status_page(page_people: People) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get("/grid/report/")
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/grid/report/",
+        {
+            "csrfmiddlewaretoken": token,
+            "category": "event:0102",
+            "description": "小区门口垃圾",
+            "lon": HQ_POINT[0],
+            "lat": HQ_POINT[1],
+            "crs": "wgs84",
+            "photos": [png()],
+        },
+    )
+    event = GridEvent.objects.get()
+    assert event.channel == "resident_web" and event.reporter is None and event.reporter_phone_hash == ""
+    assert response.status_code == 303
+    html = client.get(response["Location"]).content.decode()
+    assert event.receipt_number in html and "请保存此编号" in html
+    html = client.get(f"/grid/track/{event.receipt_number}/").content.decode()
+    assert "暴露垃圾" in html and "信息收集" in html
+    assert "请评价" not in html  # not closed yet
+
+
+def test_csrf_is_on(page_people: People) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/grid/report/", {"category": "event:0102", "description": "x"})
+    assert response.status_code == 403
+    assert not GridEvent.objects.exists()
+
+
+def test_bad_input_is_shown_beside_the_fields(page_people: People) -> None:
+    client = Client()
+    response = client.post(
+        "/grid/report/",
+        {
+            "category": "event:0102",
+            "description": "路灯不亮",
+            "reporter_name": "王先生",
+            "reporter_phone": "123",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-field-error="lon"' in html and "请在地图上点选问题位置" in html
+    assert "路灯不亮" in html and 'value="王先生"' in html and 'value="123"' in html
+    response = client.post(
+        "/grid/report/",
+        {
+            "category": "event:0102",
+            "description": "路灯不亮",
+            "reporter_phone": "123",
+            "lon": HQ_POINT[0],
+            "lat": HQ_POINT[1],
+        },
+    )
+    html = response.content.decode()
+    assert (
+        response.status_code == 400 and 'data-field-error="reporter_phone"' in html and "11位手机号码" in html
+    )
+    response = client.post(
+        "/grid/report/",
+        {"category": "event:9999", "description": "x", "lon": HQ_POINT[0], "lat": HQ_POINT[1]},
+    )
+    assert response.status_code == 400 and 'data-field-error="category"' in response.content.decode()
+    response = client.post(
+        "/grid/report/", {"category": "event:0102", "description": "x", "lon": 116.4, "lat": 39.9}
+    )
+    assert response.status_code == 400 and "不在本区任何网格内" in response.content.decode()
+    assert not GridEvent.objects.exists()
+
+
+def test_track_lookup(page_people: People) -> None:
+    event = report(page_people, who=None)
+    client = Client()
+    assert "受理编号" in client.get("/grid/track/").content.decode()
+    response = client.get("/grid/track/", {"receipt": event.receipt_number.lower()})
+    assert response.status_code == 302 and response["Location"] == f"/grid/track/{event.receipt_number}/"
+    response = client.get("/grid/track/", {"receipt": "SJ000000XXXXXXXX"})
+    assert response.status_code == 404 and 'data-field-error="receipt"' in response.content.decode()
+    assert client.get("/grid/track/NOPE/").status_code == 404
+
+
+def _close(people: People, event: GridEvent) -> None:
+    act(event, "file", people, "dispatcher")
+    act(event, "dispatch", people, "dispatcher")
+    act(event, "sign", people, "hq_agency")
+    act(event, "feedback", people, "hq_agency", inputs={"result": "垃圾已清运完毕"}, photos=[png()])
+    act(event, "verify_pass", people, "dispatcher")
+
+
+def test_rating_after_closure(page_people: People) -> None:
+    event = report(page_people, who=None, reporter_name="李女士", reporter_phone="13800138000")
+    _close(page_people, event)
+    client = Client()
+    html = client.get(f"/grid/track/{event.receipt_number}/").content.decode()
+    assert "已结案" in html and "垃圾已清运完毕" in html and "黄桥街道城市管理办公室" in html
+    assert "请评价办理结果" in html
+    assert "李女士" not in html and "13800138000" not in html and "hq_agency" not in html
+    response = client.post(f"/grid/track/{event.receipt_number}/rate/", {"comment": "很快"})
+    assert response.status_code == 400 and "请选择 1–5 星" in response.content.decode()
+    assert "很快" in response.content.decode()
+    response = client.post(f"/grid/track/{event.receipt_number}/rate/", {"rating": "5", "comment": "很快"})
+    assert response.status_code == 303
+    event.refresh_from_db()
+    assert event.rating == 5 and event.rating_comment == "很快"
+    html = client.get(f"/grid/track/{event.receipt_number}/").content.decode()
+    assert 'data-rating="5"' in html and "请评价办理结果" not in html
+    response = client.post(f"/grid/track/{event.receipt_number}/rate/", {"rating": "1"})
+    assert response.status_code == 409 and "已评价过" in response.content.decode()
+
+
+def test_staff_reports_cannot_be_rated_by_the_public(page_people: People) -> None:
+    event = report(page_people)  # by the grid worker
+    _close(page_people, event)
+    html = Client().get(f"/grid/track/{event.receipt_number}/").content.decode()
+    assert "已结案" in html and "请评价办理结果" not in html
+    response = Client().post(f"/grid/track/{event.receipt_number}/rate/", {"rating": "5"})
+    assert response.status_code == 403
