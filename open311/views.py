@@ -137,7 +137,7 @@ def service_list(request: HttpRequest, *, fmt: str, **_: Any) -> HttpResponse:
 @endpoint(methods=("GET",))
 def service_definition(request: HttpRequest, service_code: str, *, fmt: str, **_: Any) -> HttpResponse:
     category = selectors.service_for(service_code)
-    document = selectors.definition_document(category, selectors.attributes_of(category), fmt)
+    document = selectors.definition_document(category, selectors.attributes_of(category))
     return respond(fmt, "service_definition", document)
 
 
