@@ -4,6 +4,7 @@ report, tracking and rating by receipt number. Views are parse → access → ac
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -364,6 +365,20 @@ def detail_data(user: User, event_id: int, now: datetime) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- input
 
 
+class JSONObjectField(serializers.JSONField):
+    """A JSON object given as an object (JSON bodies) or as a JSON string (multipart forms)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError as error:
+                raise serializers.ValidationError("须为 JSON 对象。", code="invalid") from error
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("须为 JSON 对象。", code="invalid")
+        return data
+
+
 class EventQueryBase(serializers.Serializer[Any]):
     state = serializers.CharField(required=False, default="")
     category = serializers.RegexField(r"^\d{2}(\d{2})?$", required=False, default="")
@@ -407,13 +422,13 @@ class StaffReportIn(ReportIn):
         help_text="default: patrol for grid workers, dispatcher otherwise",
     )
     grid_code = serializers.RegexField(r"^\d{15}$", required=False, default="", allow_blank=True)
-    attributes = serializers.JSONField(required=False, default=dict, binary=True)
+    attributes = JSONObjectField(required=False, default=dict)
 
 
 class ActionIn(serializers.Serializer[Any]):
     action = serializers.CharField(max_length=60)
     reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
-    inputs = serializers.JSONField(required=False, default=dict, binary=True)
+    inputs = JSONObjectField(required=False, default=dict)
     version = serializers.IntegerField(
         required=False, min_value=1, help_text="the work item version you acted on"
     )
@@ -568,8 +583,6 @@ class EventActionView(APIView):
         assert isinstance(user, User)
         event = event_selectors.get_event_for(user, event_id)
         data = raise_for_serializer(ActionIn(data=request.data))
-        if not isinstance(data["inputs"], dict):
-            raise DomainError("invalid", "inputs 须为对象。", field="inputs")
         photos = _photos(request)
         now = timezone.now()
 
