@@ -155,9 +155,7 @@ def attributes_of(category: Category) -> list[ServiceAttribute]:
     return list(ServiceAttribute.objects.filter(category=category).order_by("order", "code"))
 
 
-def definition_document(
-    category: Category, attributes: Sequence[ServiceAttribute], fmt: str
-) -> dict[str, Any]:
+def definition_document(category: Category, attributes: Sequence[ServiceAttribute]) -> dict[str, Any]:
     return {
         "service_code": service_code_of(category),
         "attributes": [

@@ -118,3 +118,35 @@ def test_delete_writes_an_audit_row(
     assert not ServiceAttribute.objects.filter(pk=attribute.pk).exists()
     audit = AuditEvent.objects.get(action="open311.service_attribute_deleted")
     assert audit.before is not None and audit.before["code"] == "CONTACT"
+
+
+def test_admin_edits_go_through_the_action(definitions: dict[str, Any], personas: dict[str, Any]) -> None:
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.create_superuser(username="root", password="x"))
+    attribute = ServiceAttribute.objects.get(category__kind="event", category__code="0102", code="URGENCY")
+    form = {
+        "category": attribute.category_id,
+        "code": "URGENCY",
+        "order": "1",
+        "description": "有多急？",
+        "datatype": "singlevaluelist",
+        "required": "on",
+        "variable": "on",
+        "datatype_description": "",
+        "values": '[{"key": "normal", "name": "一般"}]',
+    }
+
+    bad = client.post(f"/admin/open311/serviceattribute/{attribute.pk}/change/", {**form, "values": "[]"})
+    assert bad.status_code == 200  # the form shows the refusal
+    assert ServiceAttribute.objects.get(pk=attribute.pk).description == "紧急程度"
+
+    response = client.post(f"/admin/open311/serviceattribute/{attribute.pk}/change/", form)
+
+    assert response.status_code == 302
+    assert ServiceAttribute.objects.get(pk=attribute.pk).values == [{"key": "normal", "name": "一般"}]
+    audit = AuditEvent.objects.get(action="open311.service_attribute_saved")
+    assert audit.before is not None and audit.before["description"] == "紧急程度"
