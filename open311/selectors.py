@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from grid.models import Category, CategoryStandard, CategoryStandardVersion, GridEvent
+from grid.event_selectors import normalize_receipt
+from grid.models import Category, CategoryStandard, CategoryStandardVersion, EventChannel, GridEvent
 from open311 import conf
 from open311.codes import parse_service_code, service_code_of
 from open311.keys import hash_key
@@ -21,6 +22,7 @@ from workflow.definitions import definition_of_version
 from workflow.models import ProcessVersion, Transition
 
 TERMINAL_CLOSED = ("closed", "voided", "duplicate")
+PUBLIC_CHANNELS = (EventChannel.OPEN311, EventChannel.RESIDENT_WEB)
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_ROWS = 1000
 OUTCOME_ACTIONS = ("feedback", "self_resolve", "void")
@@ -246,7 +248,8 @@ def find_requests(query: RequestQuery, *, now: datetime) -> list[GridEvent]:
     most 1,000 rows."""
     events = _events()
     if query.service_request_ids:
-        return list(events.filter(receipt_number__in=query.service_request_ids)[:MAX_ROWS])
+        receipts = [normalize_receipt(value) for value in query.service_request_ids]
+        return list(events.filter(receipt_number__in=receipts).order_by("-reported_at", "-id")[:MAX_ROWS])
     start, end = query.start, query.end
     if start is None and end is None:
         end = now
@@ -281,7 +284,7 @@ def find_requests(query: RequestQuery, *, now: datetime) -> list[GridEvent]:
 
 
 def event_for_request_id(service_request_id: str) -> GridEvent:
-    event = _events().filter(receipt_number=service_request_id).first()
+    event = _events().filter(receipt_number=normalize_receipt(service_request_id)).first()
     if event is None:
         raise NotFoundError(f"service_request_id {service_request_id} was not found（受理编号不存在）")
     return event
@@ -340,6 +343,9 @@ def _media_url(event: GridEvent, absolute: Any) -> str:
 
 def request_document(event: GridEvent, *, status_notes: str, absolute: Any) -> dict[str, Any]:
     item = event.work_item
+    # What staff wrote (patrol, hotline, dispatcher) may name people; only residents' own reports show
+    # their description and photos to everyone.
+    public = event.channel in PUBLIC_CHANNELS
     updated = max(filter(None, [event.updated_at, item.updated_at if item else None]))
     channel_data = (event.attributes or {}).get("open311", {}) if isinstance(event.attributes, dict) else {}
     return {
@@ -348,7 +354,7 @@ def request_document(event: GridEvent, *, status_notes: str, absolute: Any) -> d
         "status_notes": status_notes,
         "service_name": event.category.name,
         "service_code": service_code_of(event.category),
-        "description": event.description,
+        "description": event.description if public else "",
         "agency_responsible": item.assigned_unit.name if item and item.assigned_unit else "",
         "service_notice": service_notice(event),
         "requested_datetime": iso(event.reported_at),
@@ -359,7 +365,7 @@ def request_document(event: GridEvent, *, status_notes: str, absolute: Any) -> d
         "zipcode": None,
         "lat": event.lat,
         "long": event.lon,
-        "media_url": _media_url(event, absolute) or None,
+        "media_url": (_media_url(event, absolute) if public else "") or None,
     }
 
 

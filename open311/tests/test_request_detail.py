@@ -121,3 +121,34 @@ def test_wrong_jurisdiction_is_404(client: Client, receipt: str) -> None:
     response = client.get(f"/open311/v2/requests/{receipt}.json", {"jurisdiction_id": "x.gov"})
 
     assert response.status_code == 404
+
+
+def test_a_receipt_typed_loosely_is_found(client: Client, receipt: str) -> None:
+    loose = receipt.lower()[:6] + "-" + receipt.lower()[6:]
+
+    (body,) = json_of(client.get(f"/open311/v2/requests/{loose}.json"))
+
+    assert body["service_request_id"] == receipt
+
+
+def test_staff_reports_show_no_description_or_photo(
+    client: Client, demo_key: str, personas: dict[str, Any], now: datetime
+) -> None:
+    from grid.event_actions import do_report_event
+
+    event = do_report_event(
+        actor=personas["dispatcher"],
+        now=now,
+        channel="hotline",
+        category_code="0102",
+        description="来电人张三反映其家门口有垃圾",
+        grid_code="320507003201001",
+        media_urls=["https://example.org/hotline.jpg"],
+    )
+
+    (body,) = json_of(client.get(f"/open311/v2/requests/{event.receipt_number}.json"))
+
+    assert body["service_code"] == "E0102"
+    assert body["description"] == ""
+    assert body["media_url"] is None
+    assert "张三" not in client.get("/open311/v2/requests.json").content.decode()
