@@ -13,7 +13,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from accounts.jurisdiction import scope_for
+from core import pii
 from core.errors import DomainError
 from grid import actions
 from grid.imports import StandardImportError, do_import_standard, export_standard
@@ -21,7 +24,9 @@ from grid.models import (
     Category,
     CategoryStandard,
     CategoryStandardVersion,
+    EventAttachment,
     GridBasicInfo,
+    GridEvent,
     PatrolItem,
     ResponsibilityEntry,
     RoutingDecision,
@@ -289,6 +294,100 @@ class GridBasicInfoAdmin(admin.ModelAdmin):
         actions.do_update_basic_info(
             obj.grid, changes or {"note": obj.note}, actor=request.user, now=timezone.now()
         )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# ---- grid events (read-only: events change only through the loop's actions) ----------------------------
+
+
+ATTACHMENT_FIELDS = ("stage", "file", "url", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+EVENT_FIELDS = (
+    "receipt_number",
+    "kind",
+    "category",
+    "standard",
+    "channel",
+    "title",
+    "description",
+    "address",
+    "lon",
+    "lat",
+    "grid",
+    "territory_code",
+    "reporter",
+    "masked_name",
+    "masked_phone",
+    "reported_at",
+    "duplicate_of",
+    "level",
+    "closure_level",
+    "work_item",
+    "rating",
+    "rating_comment",
+    "rated_at",
+    "attributes",
+    "created_at",
+    "updated_at",
+)
+
+
+class EventAttachmentInline(admin.TabularInline):
+    model = EventAttachment
+    extra = 0
+    can_delete = False
+    fields = ATTACHMENT_FIELDS
+    readonly_fields = ATTACHMENT_FIELDS
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(GridEvent)
+class GridEventAdmin(admin.ModelAdmin):
+    """Read-only. Personal data shows masked; the encrypted columns are not shown at all."""
+
+    list_display = ["receipt_number", "title", "category", "channel", "level", "grid", "state", "reported_at"]
+    list_filter = ["channel", "level", "closure_level", "kind"]
+    search_fields = ["receipt_number"]
+    list_select_related = ["category", "grid", "work_item"]
+    date_hierarchy = "reported_at"
+    inlines = [EventAttachmentInline]
+    fields = EVENT_FIELDS
+    readonly_fields = EVENT_FIELDS
+
+    @admin.display(description=_("反映人称呼"))
+    def masked_name(self, obj: GridEvent) -> str:
+        return pii.mask_name(obj.reporter_name)
+
+    @admin.display(description=_("反映人电话"))
+    def masked_phone(self, obj: GridEvent) -> str:
+        if not obj.reporter_phone_encrypted:
+            return ""
+        try:
+            return pii.mask_phone(pii.decrypt(obj.reporter_phone_encrypted))
+        except pii.InvalidToken:
+            return "***"
+
+    @admin.display(description=_("状态"))
+    def state(self, obj: GridEvent) -> str:
+        return obj.work_item.state if obj.work_item is not None else ""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GridEvent]:
+        queryset = super().get_queryset(request)
+        if getattr(request.user, "is_superuser", False):
+            return queryset
+        return scope_for(request.user, queryset, "territory_code")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

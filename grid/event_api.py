@@ -25,7 +25,7 @@ from core import pii
 from core.api import raise_for_serializer
 from core.errors import DomainError
 from grid import event_actions, event_selectors
-from grid.models import CategoryKind, EventAttachment, EventChannel, EventLevel, GridEvent
+from grid.models import CategoryKind, EventAttachment, EventChannel, GridEvent
 from workflow.api import IDEMPOTENCY_PARAMETER, Pagination
 from workflow.definitions import ActionDef
 from workflow.engine import available_actions
@@ -62,8 +62,8 @@ class EventOut(serializers.Serializer[Any]):
     lon = serializers.FloatField(allow_null=True)
     lat = serializers.FloatField(allow_null=True)
     grid = RefOut()
-    level = serializers.ChoiceField(choices=EventLevel.choices)
-    closure_level = serializers.CharField()
+    level = serializers.CharField(help_text="grid / village / town / district: the level holding the event")
+    closure_level = serializers.CharField(help_text="the level at closure; empty while open")
     reported_at = serializers.DateTimeField()
     reporter = serializers.CharField(allow_null=True, help_text="username of a staff reporter")
     reporter_name = serializers.CharField(help_text="masked")
@@ -417,9 +417,10 @@ class ReportIn(serializers.Serializer[Any]):
 
 class StaffReportIn(ReportIn):
     channel = serializers.ChoiceField(
-        choices=[c for c in EventChannel.choices if c[0] not in event_actions.RESIDENT_CHANNELS],
+        choices=EventChannel.choices,
         required=False,
-        help_text="default: patrol for grid workers, dispatcher otherwise",
+        help_text="patrol (grid workers), hotline / dispatcher / referral (dispatchers); "
+        "default: patrol for grid workers, dispatcher otherwise",
     )
     grid_code = serializers.RegexField(r"^\d{15}$", required=False, default="", allow_blank=True)
     attributes = JSONObjectField(required=False, default=dict)

@@ -1,0 +1,123 @@
+"""The public (anonymous) endpoints: report with a receipt number, track it, rate it once after closure;
+rate-limited per client address; no one's personal data in the answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core import pii
+from grid.models import GridEvent
+from grid.tests import test_event_support as support
+from grid.tests.test_event_support import HQ_POINT, act, at, client_for, photo, report
+
+pytestmark = pytest.mark.django_db
+media, people = support.media, support.people  # fixtures
+
+REPORTS = "/api/v1/grid/public/reports/"
+
+
+def body(**changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "category_code": "0102",
+        "description": "小区门口垃圾两天没人收",
+        "lon": HQ_POINT[0],
+        "lat": HQ_POINT[1],
+        "reporter_name": "李女士",
+        "reporter_phone": "13912345678",
+    }
+    values.update(changes)
+    return values
+
+
+def test_report_track_and_rate(people: dict[str, Any]) -> None:
+    anonymous = client_for(None)
+    created = anonymous.post(REPORTS, body(), format="json")
+    assert created.status_code == 201, created.content
+    receipt = created.json()["receipt_number"]
+    assert created.json()["status"]["state"] == "reported" and created.json()["status"]["status"] == "open"
+    event = GridEvent.objects.get(receipt_number=receipt)
+    assert event.channel == "resident_web" and event.reporter is None
+    assert pii.decrypt(event.reporter_phone_encrypted) == "13912345678"
+
+    status = anonymous.get(f"{REPORTS}{receipt.lower()}/")
+    assert status.status_code == 200
+    text = status.content.decode()
+    assert "13912345678" not in text and "李" not in text and "139****" not in text
+    assert status.json()["category"] == {"code": "0102", "name": "暴露垃圾"}
+    assert status.json()["rating_allowed"] is False
+
+    early = anonymous.post(f"{REPORTS}{receipt}/rating/", {"rating": 5}, format="json")
+    assert early.status_code == 409 and early.json()["errors"][0]["code"] == "not_closed"
+
+    event = act(event, "file", people, "dispatcher", at(3, 2, 9, 30))
+    event = act(event, "dispatch", people, "dispatcher", at(3, 2, 10))
+    status = anonymous.get(f"{REPORTS}{receipt}/").json()
+    assert status["handling_unit"] == "黄桥街道城市管理办公室" and status["state"] == "dispatched"
+    event = act(event, "sign", people, "hq_agency", at(3, 2, 10, 30))
+    event = act(
+        event, "feedback", people, "hq_agency", at(3, 2, 14), inputs={"result": "已清运"}, photos=[photo()]
+    )
+    act(event, "verify_pass", people, "dispatcher", at(3, 2, 15))
+
+    status = anonymous.get(f"{REPORTS}{receipt}/").json()
+    assert status["status"] == "closed" and status["outcome"] == "已清运" and status["rating_allowed"] is True
+    bad = anonymous.post(f"{REPORTS}{receipt}/rating/", {"rating": 6}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "rating"
+    rated = anonymous.post(f"{REPORTS}{receipt}/rating/", {"rating": 4, "comment": "还行"}, format="json")
+    assert (
+        rated.status_code == 200 and rated.json()["rating"] == 4 and rated.json()["rating_allowed"] is False
+    )
+    again = anonymous.post(f"{REPORTS}{receipt}/rating/", {"rating": 5}, format="json")
+    assert again.status_code == 409 and again.json()["errors"][0]["code"] == "already_rated"
+
+
+def test_multipart_report_with_photo(people: dict[str, Any]) -> None:
+    created = client_for(None).post(REPORTS, body(photos=[photo()]), format="multipart")
+    assert created.status_code == 201, created.content
+    event = GridEvent.objects.get(receipt_number=created.json()["receipt_number"])
+    assert event.attachments.get().content_type == "image/jpeg"
+
+
+def test_refusals(people: dict[str, Any]) -> None:
+    anonymous = client_for(None)
+    for changes, field in (
+        ({"reporter_phone": "110"}, "reporter_phone"),
+        ({"lon": 121.5, "lat": 31.2}, "lon"),
+        ({"category_code": "0000"}, "category_code"),
+        ({"description": ""}, "description"),
+        ({"media_urls": ["file:///etc/passwd"]}, "media_urls"),
+    ):
+        refused = anonymous.post(REPORTS, body(**changes), format="json")
+        assert refused.status_code == 400, (changes, refused.content)
+        assert refused.json()["errors"][0]["field"] == field
+    assert anonymous.get(f"{REPORTS}SJ260302AAAAAAAA/").status_code == 404
+    assert (
+        anonymous.post(f"{REPORTS}SJ260302AAAAAAAA/rating/", {"rating": 5}, format="json").status_code == 404
+    )
+    # A staff report is rated by its reporter only, not through the receipt number.
+    patrol = report(people, now=at(3, 2, 9))
+    act(
+        patrol,
+        "self_resolve",
+        people,
+        "hq_grid",
+        at(3, 2, 9, 30),
+        inputs={"result": "已清理"},
+        photos=[photo()],
+    )
+    refused = anonymous.post(f"{REPORTS}{patrol.receipt_number}/rating/", {"rating": 5}, format="json")
+    assert refused.status_code == 403
+    assert not GridEvent.objects.exclude(pk=patrol.pk).exists()
+
+
+def test_rate_limit_per_address(people: dict[str, Any], settings: Any) -> None:
+    settings.GRID_PUBLIC_REPORTS_PER_HOUR = 2
+    anonymous = client_for(None)
+    assert anonymous.post(REPORTS, body(), format="json", REMOTE_ADDR="10.0.0.1").status_code == 201
+    assert anonymous.post(REPORTS, body(), format="json", REMOTE_ADDR="10.0.0.1").status_code == 201
+    limited = anonymous.post(REPORTS, body(), format="json", REMOTE_ADDR="10.0.0.1")
+    assert limited.status_code == 429 and limited.json()["errors"][0]["code"] == "rate_limited"
+    assert anonymous.post(REPORTS, body(), format="json", REMOTE_ADDR="10.0.0.2").status_code == 201
+    assert GridEvent.objects.count() == 3
