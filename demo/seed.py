@@ -16,8 +16,10 @@ from django.db import transaction
 from accounts import actions
 from accounts.models import Assignment, OrgUnit, Role, User
 from demo import organisation
+from demo.history import seed_history
 from demo.organisation import DISTRICT, Town
 from grid.actions import do_seed_reference
+from open311.actions import do_ensure_demo_key, do_seed_service_definitions
 from territory.actions import do_load_territory
 from territory.models import Division, EnforcementZone, Grid
 from territory.synthetic import TerritorySpec, generate_territory
@@ -267,6 +269,10 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         )
         reference = do_seed_reference(actor=system, now=now)
         processes = do_publish_processes(now=now, actor=system)
+        open311_services = do_seed_service_definitions(actor=system, now=now)
+        do_ensure_demo_key(actor=system, now=now)
+    # A month of grid-governance history (its own transactions: thousands of rows in batches).
+    history = seed_history(now=now, system=system)
     return {
         "territory": territory,
         "org_units_created": len(units),
@@ -274,4 +280,6 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         "staff_created": len(staff),
         "grid_reference": reference,
         "processes_published": sum(1 for _, created in processes if created),
+        "open311_services": open311_services,
+        "history": history,
     }
