@@ -38,6 +38,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # One event, for staff (dispatcher and agencies), and its actions
     path("events/<int:event_id>/", views_events.event_page, name="event"),
     path("events/<int:event_id>/act/", views_events.act, name="event_act"),
+    path("photos/<int:attachment_id>/", views_events.photo, name="photo"),
     # Public (no login)
     path("report/", views_public.report, name="public_report"),
     path("report/<str:receipt>/done/", views_public.receipt, name="public_receipt"),

@@ -139,4 +139,10 @@ def grid_nav(request: HttpRequest) -> list[tuple[str, str]]:
 def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    return render(request, template, {**context, "grid_nav": grid_nav(request)}, status=status)
+    photo_labels = {"chosen": _("已选 {n} 张照片"), "tooMany": _("照片最多 {max} 张，请重新选择。")}
+    return render(
+        request,
+        template,
+        {**context, "grid_nav": grid_nav(request), "photo_labels": photo_labels},
+        status=status,
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -206,4 +206,24 @@ def _inline_error(event: GridEvent, texts: list[str]) -> HttpResponse:
     )
     response["HX-Retarget"] = f"#err-{event.pk}"
     response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, attachment_id: int) -> HttpResponse | FileResponse:
+    """An event's photo, for staff who may see the event (files are not public)."""
+    user = current_user(request)
+    attachment = (
+        EventAttachment.objects.filter(pk=attachment_id).only("event_id", "file", "content_type").first()
+    )
+    if attachment is None or not attachment.file:
+        return not_found(request, _("未找到该照片。"))
+    try:
+        get_event_for(user, attachment.event_id)
+    except DomainError:
+        return not_found(request, _("未找到该照片。"))
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type or None)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -287,13 +287,25 @@ class EventActionForm(forms.Form):
                         widget=forms.TextInput(attrs={"list": "org-units", "autocomplete": "off"}),
                     )
             elif name == "original":
+                # A candidate picked from the list (radio "candidate") or a receipt number typed in.
+                self.fields["candidate"] = forms.CharField(
+                    max_length=40, required=False, widget=forms.HiddenInput
+                )
                 self.fields["original"] = forms.CharField(
-                    label=_("原件（受理编号）"),
+                    label=_("或填写原件受理编号"),
                     max_length=40,
-                    required=required,
+                    required=False,
                     widget=forms.TextInput(attrs={"list": "dup-candidates", "autocomplete": "off"}),
                 )
                 self.original_choices = original_choices or []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "original" in self.fields:
+            data["original"] = (data.get("original") or "").strip() or (data.get("candidate") or "").strip()
+            if not data["original"] and not self.has_error("original"):
+                self.add_error("original", _("请选择或填写原件的受理编号。"))
+        return data
 
     def inputs(self) -> dict[str, Any]:
         data = self.cleaned_data

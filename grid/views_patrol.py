@@ -104,8 +104,15 @@ def patrol_check_in(request: HttpRequest, patrol_id: int, item_id: int) -> HttpR
     except DomainError as exc:
         failure = exc
     if htmx:
-        row = next(r for r in patrol_rows(patrol) if r.item.pk == item.pk)
-        context = {"patrol": patrol, "row": row, "error": failure, "note": request.POST.get("note", "")}
+        rows = patrol_rows(patrol)
+        row = next(r for r in rows if r.item.pk == item.pk)
+        context = {
+            "patrol": patrol,
+            "row": row,
+            "error": failure,
+            "note": request.POST.get("note", ""),
+            "progress": {"done": sum(1 for r in rows if r.check_in), "total": len(rows)},
+        }
         return render(request, "grid/m/_patrol_row.html", context)
     if failure is not None:
         if failure.status == 403:

@@ -149,7 +149,8 @@ def test_duplicate_from_the_event_page(page_people: People) -> None:
         {
             "action": "mark_duplicate",
             "mark_duplicate-action": "mark_duplicate",
-            "mark_duplicate-original": original.receipt_number,
+            "mark_duplicate-candidate": original.receipt_number,
+            "mark_duplicate-original": "",
         },
     )
     assert response.status_code == 303
@@ -341,3 +342,16 @@ def test_lists_do_not_query_per_row(page_people: People, queue: str) -> None:
     for i in range(5):
         prepare(report(page_people, description=f"垃圾 {i}"))
     assert _queries(client, url) == one
+
+
+def test_photos_are_served_only_to_staff_who_may_see_the_event(page_people: People) -> None:
+    event = report(page_people, photos=[png()])
+    attachment = event.attachments.get()
+    url = f"/grid/photos/{attachment.pk}/"
+    html = client_for(page_people["dispatcher"]).get(f"/grid/events/{event.pk}/").content.decode()
+    assert f'src="{url}"' in html
+    response = client_for(page_people["dispatcher"]).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.getvalue().startswith(b"\x89PNG")
+    assert client_for(page_people["wt_grid"]).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 302

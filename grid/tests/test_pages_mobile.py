@@ -75,6 +75,9 @@ def test_patrol_pages(page_people: People) -> None:
         url, {"lon": HQ_POINT[0], "lat": HQ_POINT[1], "crs": "wgs84"}, HTTP_HX_REQUEST="true"
     )
     assert 'data-checked-in="true"' in response.content.decode()
+    assert (
+        "已打卡 1 / 1 项" in response.content.decode() and 'hx-swap-oob="true"' in response.content.decode()
+    )
     assert PatrolCheckIn.objects.get().lon == HQ_POINT[0]
     response = client.post(f"/grid/m/patrol/{patrol.pk}/end/")
     assert response.status_code == 303
