@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -373,8 +374,8 @@ def _timeline(rng: random.Random, clock: Clock, world: World, p: Planned, now: d
             )
             holder = unit
             sign_at = add((5, 50), "sign", f"unit:{holder}")
-        if p.scenario == "whistle_district":
-            upper = _district_unit(world, unit)
+        upper = _district_unit(world, unit)
+        if p.scenario == "whistle_district" and upper in world.members:
             add(
                 (20, 120),
                 "whistle",
@@ -462,7 +463,7 @@ def load_world(now: datetime, *, system: User) -> World:
         members.setdefault(code, username)
     town_agencies: dict[str, list[str]] = {}
     for code, territory in OrgUnit.objects.filter(
-        kind__in=[OrgUnit.Kind.AGENCY, OrgUnit.Kind.STATION]
+        kind__in=[OrgUnit.Kind.AGENCY, OrgUnit.Kind.STATION, OrgUnit.Kind.SQUAD]
     ).values_list("code", "territory_code"):
         if len(territory) == 9 and code in members:
             town_agencies.setdefault(territory, []).append(code)
@@ -543,10 +544,13 @@ def _photo() -> SimpleUploadedFile:
 
 
 def seed_history(
-    *, now: datetime, system: User, total: int = TOTAL_EVENTS, real: int = REAL_EVENTS
+    *, now: datetime, system: User, total: int | None = None, real: int | None = None
 ) -> dict[str, int]:
-    """Load the month (idempotent: nothing when the history is already there)."""
-    if GridEvent.objects.filter(attributes__demo="history").exists():
+    """Load the month (idempotent: nothing when the history is already there). Sizes default to the
+    settings DEMO_HISTORY_EVENTS / DEMO_HISTORY_REAL_EVENTS, else TOTAL_EVENTS / REAL_EVENTS."""
+    total = total if total is not None else int(getattr(settings, "DEMO_HISTORY_EVENTS", TOTAL_EVENTS))
+    real = real if real is not None else int(getattr(settings, "DEMO_HISTORY_REAL_EVENTS", REAL_EVENTS))
+    if total <= 0 or GridEvent.objects.filter(attributes__demo="history").exists():
         return {"events": 0, "real_events": 0, "transitions": 0, "patrols": 0, "check_ins": 0, "staff": 0}
     began = time_module.perf_counter()
     staff = ensure_agency_staff(system=system, now=now)
