@@ -28,3 +28,15 @@ def personas(db: None, territory: dict[str, Any]) -> dict[str, Any]:
     from accounts.testing import make_personas
 
     return make_personas()
+
+
+@pytest.fixture(autouse=True)
+def _steady_calendar_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with an empty work-calendar cache (a previous test's rolled-back calendar rows
+    must not linger) and no time-based re-read in the middle of it (query-count tests compare runs)."""
+    from workcalendar import service
+
+    service.invalidate()
+    monkeypatch.setattr(service, "RECHECK_SECONDS", 3600.0)
+    yield
+    service.invalidate()
