@@ -324,7 +324,6 @@ def _queries(client: Any, url: str) -> int:
 
 @pytest.mark.parametrize("queue", ["review", "dispatch", "all", "tasks"])
 def test_lists_do_not_query_per_row(page_people: People, queue: str) -> None:
-
     def prepare(event: Any) -> None:
         if queue in ("dispatch", "tasks"):
             act(event, "file", page_people, "dispatcher")
