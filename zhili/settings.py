@@ -184,6 +184,12 @@ TERRITORY_LOCATE_CHECK_SECONDS = env_int("TERRITORY_LOCATE_CHECK_SECONDS", 1)
 # import_boundaries: overlap between siblings / spill of a grid outside its village tolerated, in m².
 TERRITORY_IMPORT_TOLERANCE_M2 = env_int("TERRITORY_IMPORT_TOLERANCE_M2", 1)
 
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction_id clients may send (empty: no check), the default
+# hourly request limit of a new API key, and the discovery endpoint type (empty: "test" in demo mode).
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "xiangcheng.suzhou.gov.cn")
+OPEN311_RATE_LIMIT_PER_HOUR = env_int("OPEN311_RATE_LIMIT_PER_HOUR", 1000)
+OPEN311_ENDPOINT_TYPE = env_str("OPEN311_ENDPOINT_TYPE", "")
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
