@@ -15,11 +15,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/", event_api.EventListView.as_view(), name="grid-events"),
     path("events/<int:event_id>/", event_api.EventDetailView.as_view(), name="grid-event"),
     path("events/<int:event_id>/actions/", event_api.EventActionView.as_view(), name="grid-event-actions"),
-    path("public/reports/", event_api.PublicReportView.as_view(), name="grid-public-reports"),
-    path("public/reports/<str:receipt>/", event_api.PublicStatusView.as_view(), name="grid-public-report"),
-    path(
-        "public/reports/<str:receipt>/rating/",
-        event_api.PublicRatingView.as_view(),
-        name="grid-public-report-rating",
-    ),
 ]

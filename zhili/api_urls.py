@@ -7,4 +7,5 @@ urlpatterns = [
     path("territory/", include("territory.api_urls")),
     path("", include("workflow.api_urls")),
     path("grid/", include("grid.api_urls")),
+    path("public/", include("grid.public_api_urls")),
 ]

@@ -177,7 +177,7 @@ FIELD_HASH_KEY = env_str("FIELD_HASH_KEY", "")
 # Map: an optional tile server (e.g. an intranet tile service). Empty = vector layers only.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
-# The coordinate system of those tiles: taps on a map are sent in it (wgs84, or gcj02 for Chinese tile services).
+# The coordinate system of those tiles (wgs84, or gcj02 for Chinese tile services): map taps are sent in it.
 MAP_TILE_CRS = env_str("MAP_TILE_CRS", "wgs84")
 # locate(): how often (seconds) a process checks whether boundaries changed and its index must be rebuilt.
 TERRITORY_LOCATE_CHECK_SECONDS = env_int("TERRITORY_LOCATE_CHECK_SECONDS", 1)

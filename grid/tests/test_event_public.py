@@ -15,7 +15,7 @@ from grid.tests.test_event_support import HQ_POINT, act, at, client_for, photo, 
 pytestmark = pytest.mark.django_db
 media, people = support.media, support.people  # fixtures
 
-REPORTS = "/api/v1/grid/public/reports/"
+REPORTS = "/api/v1/public/reports/"
 
 
 def body(**changes: Any) -> dict[str, Any]:
