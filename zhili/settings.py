@@ -184,6 +184,20 @@ TERRITORY_LOCATE_CHECK_SECONDS = env_int("TERRITORY_LOCATE_CHECK_SECONDS", 1)
 # import_boundaries: overlap between siblings / spill of a grid outside its village tolerated, in m².
 TERRITORY_IMPORT_TOLERANCE_M2 = env_int("TERRITORY_IMPORT_TOLERANCE_M2", 1)
 
+# Grid governance: a new report within this distance and time of an open event of the same minor class is
+# offered to the dispatcher as a duplicate; 漏报 counts resident reports with no patrol report of the same
+# class in the grid within the window before; anonymous reports and receipt look-ups per IP and hour.
+GRID_DUPLICATE_RADIUS_M = env_int("GRID_DUPLICATE_RADIUS_M", 50)
+GRID_DUPLICATE_WINDOW_HOURS = env_int("GRID_DUPLICATE_WINDOW_HOURS", 24)
+GRID_MISSED_REPORT_WINDOW_HOURS = env_int("GRID_MISSED_REPORT_WINDOW_HOURS", 72)
+GRID_PUBLIC_REPORTS_PER_HOUR = env_int("GRID_PUBLIC_REPORTS_PER_HOUR", 20)
+GRID_PUBLIC_LOOKUPS_PER_HOUR = env_int("GRID_PUBLIC_LOOKUPS_PER_HOUR", 300)
+
+# Demo history (`seed_demo`): how many grid events a month of history has, and how many of them go through
+# the real actions rather than the engine's bulk import.
+DEMO_HISTORY_EVENTS = env_int("DEMO_HISTORY_EVENTS", 3000)
+DEMO_HISTORY_REAL_EVENTS = env_int("DEMO_HISTORY_REAL_EVENTS", 60)
+
 # Open311 GeoReport v2 (/open311/v2/): the jurisdiction_id clients may send (empty: no check), the default
 # hourly request limit of a new API key, and the discovery endpoint type (empty: "test" in demo mode).
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "xiangcheng.suzhou.gov.cn")

@@ -13,3 +13,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests that seed the demo need its shape, not a month of volume.
+DEMO_HISTORY_EVENTS = 150
+DEMO_HISTORY_REAL_EVENTS = 20

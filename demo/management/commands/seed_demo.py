@@ -36,4 +36,11 @@ class Command(BaseCommand):
             f"{g['responsibilities_skipped']} skipped"
         )
         self.stdout.write(f"workflow: {result['processes_published']} process versions published")
+        o = result["open311_services"]
+        self.stdout.write(f"open311: {o['services']} services, {o['attributes_created']} attributes new")
+        h = result["history"]
+        self.stdout.write(
+            f"history: {h['events']} grid events new ({h['real_events']} through the actions), "
+            f"{h['patrols']} patrols, {h['check_ins']} check-ins"
+        )
         self.stdout.write(f"done in {time.monotonic() - started:.1f} s")
