@@ -15,4 +15,3 @@ STORAGES = {
 }
 # Tests that seed the demo need its shape, not a month of volume.
 DEMO_HISTORY_EVENTS = 150
-DEMO_HISTORY_REAL_EVENTS = 20
