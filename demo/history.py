@@ -12,15 +12,14 @@ Two paths write the same kind of rows:
   before each step, exactly as production would have recorded them. These include the open
   `parked` and `extension_requested` items and every kind of step.
 - **Bulk path** (the rest): one transition costs ~20 ms through the engine, far too slow for thousands of
-  events on `make run`, so the same timelines are written with `bulk_create`: events, their work items
-  (state, unit, assignee, limit overrides, version = 1 + transitions; for open items the running step's
-  deadlines from the work calendar the engine uses, the sweeper's `warned_at` / `overdue_at` and its
-  督办 transitions when they have passed), transitions (inputs in the shapes `grid.event_actions` writes,
-  `step_elapsed_seconds` counted with the same clock), feedback attachments, ratings. Each batch writes
-  one summary audit event through `audit.actions.record_event`, so the chain stays intact
-  (`manage.py verify_audit`). Bulk items are left only in states whose deadlines are plain step
-  deadlines (reported, filed, dispatched, handling, verifying) so the engine can take them further.
-  Outbox messages are not written for history: nobody is notified of the past.
+  events on `make run`. The events, their feedback photos and the duplicate links are `bulk_create`d
+  here; the work items and their transitions are the engine's: each timeline is handed to
+  `workflow.bulk.do_import_items`, which replays it in memory against the pinned `grid_event`
+  definition (every deadline, pause, extension and closure as `transition()` computes it, and the
+  sweeper's warnings and 督办 up to `now`) and bulk-writes it with one audit event per batch. This
+  module writes no work item or transition itself. Each batch also writes one summary audit event for
+  its events, so the chain stays intact (`manage.py verify_audit`). Outbox messages are not written for
+  history: nobody is notified of the past.
 """
 
 from __future__ import annotations
@@ -66,9 +65,10 @@ from grid.routing import route
 from grid.selectors import current_standard_version
 from territory.models import Grid
 from workcalendar.service import DEFAULT_WORK_HOURS, WorkHours, add_duration, is_working_day
+from workflow.bulk import ItemRecord, RecordedStep, do_import_items
 from workflow.clock import add_seconds, working_seconds
-from workflow.definitions import WARN_SHARE, definition_of_version
-from workflow.models import Priority, Transition, WorkItem, engine_writes
+from workflow.definitions import ProcessDefinition, definition_of_version
+from workflow.models import Priority, WorkItem
 from workflow.publishing import current_version
 from workflow.sweeper import sweep
 
@@ -426,16 +426,7 @@ def _timeline(rng: random.Random, clock: Clock, world: World, p: Planned, now: d
         rated = steps[-1].at + timedelta(hours=rng.uniform(1, 48))
         if rated < now:
             p.rating = (_weighted(rng, RATINGS), rated)
-    kept = [s for s in steps if s.at < now]
-    if (
-        not p.real
-        and kept
-        and kept[-1].action in ("park", "request_extension", "unpark", "approve_extension")
-    ):
-        # The bulk path leaves items only in plain-deadline states: stop before the pause/extension.
-        while kept and kept[-1].action in ("park", "request_extension", "unpark", "approve_extension"):
-            kept.pop()
-    p.steps = kept
+    p.steps = [s for s in steps if s.at < now]
 
 
 # ---------------------------------------------------------------------------------------------- world
@@ -553,6 +544,8 @@ def seed_history(
     if total <= 0 or GridEvent.objects.filter(attributes__demo="history").exists():
         return {"events": 0, "real_events": 0, "transitions": 0, "patrols": 0, "check_ins": 0, "staff": 0}
     began = time_module.perf_counter()
+    _WORKERS.clear()  # the lookups are per run (another database, e.g. a test's, may have filled them)
+    _CATEGORY_NAMES.clear()
     staff = ensure_agency_staff(system=system, now=now)
     world = load_world(now, system=system)
     planned = plan_events(world, now, total=total, real=real)
@@ -705,54 +698,12 @@ def _phone(index: int) -> str:
 # ---------------------------------------------------------------------------------------------- bulk
 
 
-@dataclass
-class _ItemState:
-    state: str = "reported"
-    unit: str | None = None
-    assignee: str | None = None
-    step_start: datetime | None = None
-    step_state: str = "reported"
-    paused_at: datetime | None = None
-    paused_total: float = 0.0
-    used_before_pause: float = 0.0
-    closed_at: datetime | None = None
-
-
-TARGETS = {
-    "file": "filed",
-    "void": "voided",
-    "mark_duplicate": "duplicate",
-    "self_resolve": "closed",
-    "dispatch": "dispatched",
-    "sign": "handling",
-    "send_back": "filed",
-    "whistle": "dispatched",
-    "park": "parked",
-    "unpark": "handling",
-    "request_extension": "extension_requested",
-    "approve_extension": "handling",
-    "reject_extension": "handling",
-    "supervise": "handling",
-    "supervise_sign": "dispatched",
-    "feedback": "verifying",
-    "verify_fail": "handling",
-    "verify_pass": "closed",
-}
-KEEP_CLOCK = {
-    "supervise",
-    "supervise_sign",
-    "request_extension",
-    "approve_extension",
-    "reject_extension",
-    "unpark",
-}
 LEVEL_OF_LENGTH = {15: "grid", 12: "village", 9: "town", 6: "district"}
 
 
 def write_bulk(world: World, planned: list[Planned], now: datetime, *, system: User) -> tuple[int, int]:
-    """Write the bulk-path events in batches of BATCH, each with one summary audit event."""
-    version = current_version("grid_event", now=now)
-    definition = definition_of_version(version.pk, version.content_hash, version.definition)
+    """Write the bulk-path events in batches of BATCH: the events and their photos here, the work items
+    and transitions through the engine's import (`workflow.bulk.do_import_items`)."""
     names = {"dispatcher", "system"}
     for p in planned:
         names.add(_reporter_name(world, p) or "system")
@@ -765,26 +716,19 @@ def write_bulk(world: World, planned: list[Planned], now: datetime, *, system: U
         )
     }
     categories = {(c.kind, c.code): c for c in Category.objects.all()}
+    version = current_version("grid_event", now=now)
+    definition: ProcessDefinition = definition_of_version(
+        version.pk, version.content_hash, version.definition
+    )
+    targets = {name: action.target for name, action in definition.actions.items()}
     photo_name = default_storage.save("events/demo/现场照片.png", ContentFile(demo_png()))
-    clock = Clock()
     by_index: dict[int, GridEvent] = {}
     transitions = 0
     for start in range(0, len(planned), BATCH):
         batch = planned[start : start + BATCH]
-        with transaction.atomic(), engine_writes():
+        with transaction.atomic():
             transitions += _write_batch(
-                batch,
-                by_index,
-                world,
-                users,
-                units,
-                categories,
-                definition,
-                version,
-                clock,
-                now,
-                system,
-                photo_name,
+                batch, by_index, world, users, units, categories, targets, now, system, photo_name
             )
     return len(planned), transitions
 
@@ -796,9 +740,7 @@ def _write_batch(
     users: dict[str, User],
     units: dict[str, OrgUnit],
     categories: dict[tuple[str, str], Category],
-    definition: Any,
-    version: Any,
-    clock: Clock,
+    targets: dict[str, str],
     now: datetime,
     system: User,
     photo_name: str,
@@ -809,7 +751,7 @@ def _write_batch(
         reporter = _reporter_name(world, p)
         standard = world.standards[(p.kind, p.category)]
         title = f"{category.name}（{p.grid}）"
-        level, closure_level, closed = _outcome(p, units)
+        level, closure_level, closed = _outcome(p, units, targets)
         rating, rated_at = p.rating if p.rating is not None and closed else (None, None)
         events.append(
             GridEvent(
@@ -836,17 +778,27 @@ def _write_batch(
     GridEvent.objects.bulk_create(events)
     for p, event in zip(batch, events, strict=True):
         by_index[p.index] = event
-    items: list[WorkItem] = []
-    item_transitions: list[list[Transition]] = []
-    item_attachments: list[list[tuple[int, EventAttachment]]] = []
+    # The feedback photos first: the transitions carry their ids (as grid.event_actions records them).
+    photos: dict[tuple[int, int], EventAttachment] = {}
     for p, event in zip(batch, events, strict=True):
-        item, item_rows, item_files = _bulk_item(
-            p, event, by_index, world, users, units, definition, version, clock, now, system, photo_name
-        )
-        items.append(item)
-        item_transitions.append(item_rows)
-        item_attachments.append(item_files)
-    WorkItem.objects.bulk_create(items)
+        for position, step in enumerate(p.steps):
+            if step.action in ("feedback", "self_resolve"):
+                photos[(p.index, position)] = EventAttachment(
+                    event=event,
+                    stage=AttachmentStage.FEEDBACK,
+                    file=photo_name,
+                    content_type="image/png",
+                    size=len(demo_png()),
+                    sha256=_png_digest(),
+                    uploaded_by=users.get(_actor_name(world, p, step.actor) or "") or system,
+                    uploaded_at=step.at,
+                )
+    EventAttachment.objects.bulk_create(list(photos.values()))
+    records = [
+        _record(p, event, by_index, photos, world, users, system)
+        for p, event in zip(batch, events, strict=True)
+    ]
+    items = do_import_items("grid_event", records, actor=system, now=now)
     # Link each event to its item in one statement (bulk_update builds a CASE per row: far slower).
     GridEvent.objects.filter(pk__in=[e.pk for e in events]).update(
         work_item_id=Subquery(
@@ -858,15 +810,7 @@ def _write_batch(
     for event in events:
         if event.duplicate_of_id is not None:
             GridEvent.objects.filter(pk=event.pk).update(duplicate_of_id=event.duplicate_of_id)
-    EventAttachment.objects.bulk_create([a for group in item_attachments for _, a in group])
-    rows: list[Transition] = []
-    for item, group, attached in zip(items, item_transitions, item_attachments, strict=True):
-        for row in group:
-            row.item = item
-        for position, attachment in attached:
-            group[position].inputs["attachments"] = [str(attachment.pk)]
-        rows += group
-    Transition.objects.bulk_create(rows)
+    count = sum(item.version for item in items)  # one transition per version: start + each step
     record_event(
         actor=system,
         action="demo.history_loaded",
@@ -875,146 +819,58 @@ def _write_batch(
         after={
             "events": len(events),
             "work_items": len(items),
-            "transitions": len(rows),
+            "transitions": count,
             "first_receipt": events[0].receipt_number,
             "last_receipt": events[-1].receipt_number,
             "digest": hashlib.sha256(",".join(e.receipt_number for e in events).encode()).hexdigest(),
         },
         now=now,
     )
-    return len(rows)
+    return count
 
 
-def _bulk_item(
+def _record(
     p: Planned,
     event: GridEvent,
     by_index: dict[int, GridEvent],
+    photos: dict[tuple[int, int], EventAttachment],
     world: World,
     users: dict[str, User],
-    units: dict[str, OrgUnit],
-    definition: Any,
-    version: Any,
-    clock: Clock,
-    now: datetime,
     system: User,
-    photo_name: str,
-) -> tuple[WorkItem, list[Transition], list[tuple[int, EventAttachment]]]:
+) -> ItemRecord:
+    """The event's timeline as the engine imports it. The 督办 the sweeper would have done (overdue
+    sign-for or handling) is the engine's to replay: `do_import_items` adds it at the deadline."""
     assert p.handling is not None
-    limits = {"handling": {"amount": p.handling[0], "unit": p.handling[1]}}
-
-    def limit_of(state: str) -> tuple[int, str] | None:
-        if state in limits:
-            return limits[state]["amount"], limits[state]["unit"]  # type: ignore[return-value]
-        limit = definition.states[state].limit
-        return (limit.amount, limit.unit) if limit is not None else None
-
-    s = _ItemState(step_start=p.reported_at)
-    reporter = _reporter_name(world, p)
-    starter = users.get(reporter) if reporter else system
-    rows = [
-        Transition(
-            action="start",
-            from_state="",
-            to_state="reported",
-            actor=starter or system,
-            inputs={"receipt_number": event.receipt_number, "channel": p.channel},
-            occurred_at=p.reported_at,
-            step_elapsed_seconds=None,
-            step_unit="work_hours",
-        )
-    ]
-    attachments: list[tuple[int, EventAttachment]] = []
-    for step in p.steps:
-        actor_name = _actor_name(world, p, step.actor)
-        actor = users.get(actor_name or "") or system
+    steps = []
+    for position, step in enumerate(p.steps):
+        if step.actor == "system":
+            continue
         inputs = dict(step.inputs)
-        limit = limit_of(s.step_state)
-        unit_name = limit[1] if limit else "work_hours"
-        assert s.step_start is not None
-        if s.paused_at is not None:
-            elapsed = s.used_before_pause
-        else:
-            elapsed = s.used_before_pause + clock.used(s.step_start, step.at, unit_name)
-        target = TARGETS[step.action]
         if step.action == "mark_duplicate":
             assert p.duplicate_of is not None
             original = by_index[p.duplicate_of]
             inputs.update(original=original.receipt_number, original_id=original.pk)
             event.duplicate_of = original
-        if step.action in ("dispatch", "whistle"):
-            s.unit = inputs["assigned_unit"]
-            s.assignee = None
-        if step.action == "sign":
-            s.assignee = actor_name
-        if step.action in ("feedback", "self_resolve"):
-            attachment = EventAttachment(
-                event=event,
-                stage=AttachmentStage.FEEDBACK,
-                file=photo_name,
-                content_type="image/png",
-                size=len(demo_png()),
-                sha256=_png_digest(),
-                uploaded_by=actor,
-                uploaded_at=step.at,
-            )
-            attachments.append((len(rows), attachment))
-        rows.append(
-            Transition(
-                action=step.action,
-                from_state=s.state,
-                to_state=target,
-                actor=actor,
-                reason=step.reason,
-                inputs=inputs,
-                occurred_at=step.at,
-                step_elapsed_seconds=elapsed,
-                step_unit=unit_name,
-            )
-        )
-        # The clock after the step (mirrors workflow.engine._move_clock for the steps the plan uses).
-        if target in ("closed", "voided", "duplicate"):
-            s.closed_at = step.at
-            if s.paused_at is not None:
-                s.paused_total += (step.at - s.paused_at).total_seconds()
-                s.paused_at = None
-        elif step.action == "park":
-            s.paused_at = step.at
-            s.used_before_pause = elapsed
-        elif step.action == "unpark":
-            assert s.paused_at is not None
-            s.paused_total += (step.at - s.paused_at).total_seconds()
-            s.paused_at = None
-            s.step_start = step.at
-        elif step.action not in KEEP_CLOCK:
-            s.step_start = step.at
-            s.step_state = target
-            s.used_before_pause = 0.0
-        s.state = target
-    item = WorkItem(
-        process_version=version,
-        process_name="grid_event",
+        if (p.index, position) in photos:
+            inputs["attachments"] = [str(photos[(p.index, position)].pk)]
+        actor = users.get(_actor_name(world, p, step.actor) or "") or system
+        steps.append(RecordedStep(step.action, actor, step.at, inputs, step.reason))
+    reporter = _reporter_name(world, p)
+    return ItemRecord(
         title=event.title,
+        territory_code=p.grid,
+        created_at=p.reported_at,
+        transitions=steps,
         subject_type="grid.gridevent",
         subject_id=str(event.pk),
-        state=s.state,
-        territory_code=p.grid,
-        assigned_unit=units.get(s.unit) if s.unit else None,
-        assignee=users.get(s.assignee) if s.assignee else None,
         priority=Priority.NORMAL,
-        created_at=p.reported_at,
-        updated_at=rows[-1].occurred_at,
-        closed_at=s.closed_at,
-        step_started_at=s.step_start or p.reported_at,
-        paused_seconds_total=s.paused_total,
-        version=len(rows),
-        limit_overrides=limits,
+        limits={"handling": {"amount": p.handling[0], "unit": p.handling[1]}},
+        started_by=(users.get(reporter) if reporter else None) or system,
+        start_inputs={"receipt_number": event.receipt_number, "channel": p.channel},
     )
-    if s.closed_at is None:
-        _open_step(item, limit_of(s.state), clock, now, rows, system)
-    return item, rows, attachments
 
 
-def _outcome(p: Planned, units: dict[str, OrgUnit]) -> tuple[str, str, bool]:
+def _outcome(p: Planned, units: dict[str, OrgUnit], targets: dict[str, str]) -> tuple[str, str, bool]:
     """(level, closure level, closed) after the planned steps: dispatch and whistle move the level to
     the unit's, self-resolving keeps it at grid (as grid.event_actions does)."""
     level, closure_level = "grid", ""
@@ -1022,55 +878,10 @@ def _outcome(p: Planned, units: dict[str, OrgUnit]) -> tuple[str, str, bool]:
         if step.action in ("dispatch", "whistle"):
             unit = units.get(step.inputs["assigned_unit"])
             level = LEVEL_OF_LENGTH[len(unit.territory_code)] if unit is not None else level
-        if TARGETS[step.action] == "closed":
+        if targets[step.action] == "closed":
             closure_level = level
-    closed = bool(p.steps) and TARGETS[p.steps[-1].action] == "closed"
+    closed = bool(p.steps) and targets[p.steps[-1].action] == "closed"
     return level, closure_level, closed
-
-
-def _open_step(
-    item: WorkItem,
-    limit: tuple[int, str] | None,
-    clock: Clock,
-    now: datetime,
-    rows: list[Transition],
-    system: User,
-) -> None:
-    """The running step's deadlines as the engine would have set them, and what the sweeper would have
-    done by `now`: warned, marked overdue, and 督办 (supervise / supervise_sign) where the rule says so."""
-    start = item.step_started_at
-    if limit is None:
-        item.step_unit = ""
-        return
-    amount, unit = limit
-    due = clock.due(start, amount, unit)
-    limit_seconds = max(0.0, clock.used(start, due, unit))
-    item.step_unit = unit
-    item.step_limit_seconds = limit_seconds
-    item.step_due_at = due
-    item.warn_at = add_seconds(start, limit_seconds * WARN_SHARE, unit, clock.hours).at
-    if item.warn_at <= now:
-        item.warned_at = item.warn_at + timedelta(minutes=1)
-    if due <= now:
-        item.overdue_at = due + timedelta(minutes=1)
-        action = {"dispatched": "supervise_sign", "handling": "supervise"}.get(item.state)
-        if action is not None and rows[-1].action == action:  # the plan already has the 督办
-            item.overdue_at = rows[-1].occurred_at
-        elif action is not None:
-            rows.append(
-                Transition(
-                    action=action,
-                    from_state=item.state,
-                    to_state=item.state,
-                    actor=system,
-                    inputs={},
-                    occurred_at=item.overdue_at,
-                    step_elapsed_seconds=clock.used(start, item.overdue_at, unit),
-                    step_unit=unit,
-                )
-            )
-            item.version = len(rows)
-            item.updated_at = item.overdue_at
 
 
 # ---------------------------------------------------------------------------------------------- patrols

@@ -11,6 +11,7 @@ gets 409 `stale_version`; if the winner moved the state, the second action is al
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +35,7 @@ from workflow.definitions import (
     StateDef,
     definition_of_version,
 )
-from workflow.models import Light, Priority, Transition, WorkItem, engine_writes
+from workflow.models import Light, Priority, ProcessVersion, Transition, WorkItem, engine_writes
 from workflow.outbox import enqueue
 from workflow.publishing import current_version
 
@@ -323,6 +324,72 @@ def _check_territory(code: str) -> None:
         raise DomainError("invalid", "区划/网格代码不存在。", field="territory_code")
 
 
+def new_item(
+    version: ProcessVersion,
+    definition: ProcessDefinition,
+    *,
+    now: datetime,
+    title: str,
+    territory_code: str,
+    subject_type: str = "",
+    subject_id: str = "",
+    assigned_unit: OrgUnit | None = None,
+    assignee: User | None = None,
+    priority: int = Priority.NORMAL,
+    limit_overrides: dict[str, dict[str, Any]] | None = None,
+    work_hours: WorkHours | None = None,
+) -> WorkItem:
+    """An unsaved work item in the start state of `definition` at `now`, with the overall and the first
+    step's deadlines set (no checks: the callers — `do_start_item`, `workflow.bulk` — have made them)."""
+    start = definition.states[definition.start_state]
+    hours = work_hours if work_hours is not None else work_hours_of(assigned_unit)
+    item = WorkItem(
+        process_version=version,
+        process_name=definition.name,
+        title=title.strip(),
+        subject_type=subject_type,
+        subject_id=subject_id,
+        state=start.name,
+        territory_code=territory_code,
+        assigned_unit=assigned_unit,
+        assignee=assignee,
+        priority=priority,
+        created_at=now,
+        updated_at=now,
+        step_started_at=now,
+        limit_overrides=limit_overrides or {},
+    )
+    if definition.time_limit is not None:
+        due = add_duration(now, definition.time_limit.amount, definition.time_limit.unit, work_hours=hours)
+        item.due_at, item.due_provisional = due.at, due.provisional
+    _restart_step(item, start, now, hours)
+    return item
+
+
+def advance(
+    item: WorkItem,
+    definition: ProcessDefinition,
+    action: ActionDef,
+    now: datetime,
+    *,
+    reassign: Callable[[], None],
+    hours_of: Callable[[OrgUnit | None], WorkHours] = work_hours_of,
+) -> tuple[float | None, str, StateDef]:
+    """Take `action` on `item` in memory (no checks, no writes): the counted time used in the step,
+    the reassignment (`reassign`, run after the elapsed time is taken), the clock, the new state, the
+    version. Returns (step_elapsed_seconds, step_unit of the step left, target state). Shared by
+    `transition` and the bulk import (`workflow.bulk`), so both compute every deadline the same way."""
+    elapsed = step_elapsed_seconds(item, now, hours_of(item.assigned_unit))
+    step_unit = item.step_unit
+    reassign()
+    target = definition.states[action.target]
+    _move_clock(item, definition, action, target, now, hours_of(item.assigned_unit))
+    item.state = target.name
+    item.version += 1
+    item.updated_at = now
+    return elapsed, step_unit, target
+
+
 def do_start_item(
     process_name: str,
     *,
@@ -363,28 +430,20 @@ def do_start_item(
     start = definition.states[definition.start_state]
     work_hours = work_hours_of(assigned_unit)
     with transaction.atomic(), engine_writes():
-        item = WorkItem(
-            process_version=version,
-            process_name=definition.name,
-            title=title.strip(),
+        item = new_item(
+            version,
+            definition,
+            now=now,
+            title=title,
+            territory_code=territory_code,
             subject_type=subject_type,
             subject_id=subject_id,
-            state=start.name,
-            territory_code=territory_code,
             assigned_unit=assigned_unit,
             assignee=assignee,
             priority=priority,
-            created_at=now,
-            updated_at=now,
-            step_started_at=now,
             limit_overrides=overrides,
+            work_hours=work_hours,
         )
-        if definition.time_limit is not None:
-            due = add_duration(
-                now, definition.time_limit.amount, definition.time_limit.unit, work_hours=work_hours
-            )
-            item.due_at, item.due_provisional = due.at, due.provisional
-        _restart_step(item, start, now, work_hours)
         item.save()
         Transition.objects.create(
             item=item,
@@ -463,16 +522,13 @@ def transition(
         before = _snapshot(locked)
         if overrides:
             locked.limit_overrides = {**(locked.limit_overrides or {}), **overrides}
-        elapsed = step_elapsed_seconds(locked, now)
-        step_unit = locked.step_unit
-        _reassign(locked, action_def, actor, inputs)
-        work_hours = work_hours_of(locked.assigned_unit)
-        target = definition.states[action_def.target]
-        _move_clock(locked, definition, action_def, target, now, work_hours)
-
-        locked.state = target.name
-        locked.version += 1
-        locked.updated_at = now
+        elapsed, step_unit, target = advance(
+            locked,
+            definition,
+            action_def,
+            now,
+            reassign=lambda: _reassign(locked, action_def, actor, inputs),
+        )
         locked.save()
         record = Transition.objects.create(
             item=locked,
