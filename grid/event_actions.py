@@ -26,18 +26,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.jurisdiction import may_see_code, user_roles
-from accounts.models import OrgUnit, Role, User
+from accounts.jurisdiction import jurisdiction_codes, may_see_code, user_roles
+from accounts.models import Assignment, OrgUnit, Role, User
 from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
@@ -55,20 +57,22 @@ from grid.models import (
     AttachmentStage,
     Category,
     CategoryKind,
+    CategoryStandard,
     EventAttachment,
     EventChannel,
     EventLevel,
     GridEvent,
 )
 from grid.routing import route
-from grid.selectors import grid_staff, limit_for
-from territory.coords import GCJ02, gcj02_to_wgs84
-from territory.locate import OutsideGrids, check_crs, check_lon_lat, locate
+from grid.selectors import current_standard_version, grid_staff, limit_for
+from territory.coords import GCJ02, WGS84, gcj02_to_wgs84, gcj02_to_wgs84_array
+from territory.locate import OutsideGrids, check_crs, check_lon_lat, locate, locate_many
 from territory.models import Grid
+from territory.scoping import covers
 from workflow.actors import system_actor
 from workflow.engine import do_start_item, transition
-from workflow.models import Priority, Transition, WorkItem
-from workflow.outbox import enqueue
+from workflow.models import OutboxMessage, Priority, Transition, WorkItem
+from workflow.outbox import enqueue, outbox_committed
 
 logger = logging.getLogger(__name__)
 
@@ -755,3 +759,480 @@ def do_rate_event(
             now=now,
         )
     return event
+
+
+# ---------------------------------------------------------------------------------------------- bulk intake
+#
+# `do_report_events_bulk`: an import of many reports at once (a 12345 hotline backlog, a legacy system's
+# open events). Every row is validated in memory first with the reference data loaded once (categories,
+# the current standard's rows, the grids, the actor's jurisdiction), all points are located with ONE
+# `territory.locate.locate_many` call, and a batch with any bad row is refused as a whole (nothing written)
+# with every problem listed. Each batch (default 1,000 rows) is then written in one transaction:
+# the events (bulk_create, work item still empty), their work items in state `reported` through the
+# engine's `workflow.bulk.do_start_items_bulk` (start transitions, deadlines, the engine's batch audit
+# event), the event → item link (one bulk_update), the grid staff's notifications (bulk-created, as the
+# single path's `_tell_grid_staff`) and ONE summary audit event `grid.events_imported` for the batch.
+#
+# Not done per row, on purpose: the duplicate-candidate search. Imported rows are historical and known
+# to be distinct (the source system already deduplicated them); the dispatcher's duplicate view still
+# computes candidates on demand (`grid.duplicates.duplicate_candidates`), so nothing is lost. No photos:
+# an import carries media URLs only.
+
+BULK_BATCH_SIZE = 1000
+BULK_FIELDS = frozenset(
+    {
+        "channel",
+        "category_code",
+        "description",
+        "kind",
+        "title",
+        "lon",
+        "lat",
+        "crs",
+        "grid_code",
+        "address",
+        "reporter_name",
+        "reporter_phone",
+        "media_urls",
+        "attributes",
+    }
+)
+
+
+class RowsRefused(DomainError):
+    """A bulk intake refused as a whole: `problems` lists every bad row's error (field `rows[i].<field>`).
+    Status 404 when a row names a grid outside the actor's jurisdiction (as the single path), else 400."""
+
+    def __init__(self, problems: list[DomainError]):
+        shown = "；".join(f"{p.field}：{p.message}" for p in problems[:20])
+        more = f"（另有 {len(problems) - 20} 处）" if len(problems) > 20 else ""
+        status = 404 if any(p.status == 404 for p in problems) else 400
+        super().__init__(
+            "invalid_rows",
+            f"{len(problems)} 处问题，整批未导入：{shown}{more}",
+            field=problems[0].field,
+            status=status,
+        )
+        self.problems = problems
+
+
+class _Cleaned:
+    """One validated row, ready to write."""
+
+    category: Category
+    channel: str
+    kind: str
+    description: str
+    title: str
+    address: str
+    reporter_name: str
+    phone: str
+    attributes: dict[str, Any]
+    urls: list[str]
+    crs: str
+
+    def __init__(self) -> None:
+        self.grid: Grid | None = None
+        self.grid_code: str | None = None
+        self.lon: float | None = None
+        self.lat: float | None = None
+
+
+def _text(row: dict[str, Any], name: str) -> str:
+    value = row.get(name)
+    return "" if value is None else str(value).strip()
+
+
+def _clean_row(
+    index: int,
+    row: Any,
+    categories: dict[tuple[str, str], Category],
+    problems: list[DomainError],
+) -> _Cleaned | None:
+    """The single path's field checks on one row; problems are appended (field `rows[i].<field>`)."""
+    before = len(problems)
+
+    def problem(code: str, message: str, name: str, status: int | None = None) -> None:
+        problems.append(
+            DomainError(code, f"第 {index} 行：{message}", field=f"rows[{index}].{name}", status=status)
+        )
+
+    if not isinstance(row, dict):
+        problem("invalid", "每行须为对象。", "row")
+        return None
+    unknown = sorted(set(row) - BULK_FIELDS)
+    if unknown:
+        problem("invalid", f"未知字段：{', '.join(map(str, unknown))}", str(unknown[0]))
+    out = _Cleaned()
+    out.channel = _text(row, "channel")
+    if out.channel not in EventChannel.values:
+        problem("invalid_channel", f"未知的来源渠道：{out.channel}", "channel")
+    out.kind = _text(row, "kind") or CategoryKind.EVENT
+    if out.kind not in CategoryKind.values:
+        problem("invalid_kind", "类型应为 event（事件）或 component（部件）。", "kind")
+    else:
+        code = _text(row, "category_code")
+        category = categories.get((out.kind, code))
+        if category is None:
+            problem(
+                "invalid_category",
+                f"“{code}”不是现行的{'事件' if out.kind == 'event' else '部件'}小类。",
+                "category_code",
+            )
+        else:
+            out.category = category
+    out.description = _text(row, "description")
+    if not out.description:
+        problem("required", "请描述问题。", "description")
+    elif len(out.description) > MAX_DESCRIPTION:
+        problem("too_long", f"描述不能超过 {MAX_DESCRIPTION} 字。", "description")
+    out.title = _text(row, "title")
+    if len(out.title) > 200:
+        problem("too_long", "标题不能超过200字。", "title")
+    out.address = _text(row, "address")
+    if len(out.address) > 300:
+        problem("too_long", "地址不能超过300字。", "address")
+    out.reporter_name = _text(row, "reporter_name")
+    if len(out.reporter_name) > 50:
+        problem("too_long", "称呼不能超过50字。", "reporter_name")
+    phone = _text(row, "reporter_phone").replace(" ", "").replace("-", "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if phone and not pii.MAINLAND_MOBILE.match(phone):
+        problem("invalid_phone", "请填写11位手机号码。", "reporter_phone")
+    out.phone = phone
+    attributes = row.get("attributes")
+    if attributes is not None and not isinstance(attributes, dict):
+        problem("invalid", "附加属性须为对象。", "attributes")
+    out.attributes = attributes or {}
+    out.urls = []
+    try:
+        out.urls = check_media_urls(row.get("media_urls") or ())
+    except DomainError as error:
+        problem(error.code, error.message, "media_urls")
+    # The place: an explicit grid code wins for the grid; a point without one is located later.
+    lon, lat = row.get("lon"), row.get("lat")
+    out.grid_code = _text(row, "grid_code") or None
+    out.crs = WGS84
+    if lon is not None or lat is not None:
+        if lon is None or lat is None:
+            problem("required", "经度和纬度须同时提供。", "lon" if lon is None else "lat")
+        else:
+            try:
+                out.crs = check_crs(_text(row, "crs") or WGS84)
+                check_lon_lat(lon, lat)
+                out.lon, out.lat = float(lon), float(lat)
+            except DomainError as error:
+                problem(error.code, error.message, error.field or "lon")
+    elif not out.grid_code:
+        problem("required", "请提供位置（经纬度）或网格编码。", "lon")
+    return out if len(problems) == before else None
+
+
+def _bulk_receipts(now: datetime, count: int) -> list[str]:
+    """`count` receipt numbers in the single path's format, drawn in memory, unique in the batch and
+    checked against the table with one query per draw round."""
+    day = timezone.localtime(now).strftime("%y%m%d")
+    numbers: set[str] = set()
+    for _attempt in range(10):
+        while len(numbers) < count:
+            numbers.add(RECEIPT_PREFIX + day + "".join(secrets.choice(CROCKFORD) for _ in range(8)))
+        taken = set(
+            GridEvent.objects.filter(receipt_number__in=numbers).values_list("receipt_number", flat=True)
+        )
+        if not taken:
+            return list(numbers)
+        numbers -= taken
+    raise RuntimeError("could not draw free receipt numbers")
+
+
+def _standard_rows(categories: set[Category]) -> dict[int, CategoryStandard]:
+    """The current standard's first row per category (what `limit_for` picks): one query."""
+    if not categories:
+        return {}
+    try:
+        version = current_standard_version()
+    except NotFound:
+        return {}
+    rows: dict[int, CategoryStandard] = {}
+    for row in (
+        CategoryStandard.objects.filter(version=version, category__in=categories)
+        .select_related("category", "version")
+        .order_by("category_id", "sequence")
+    ):
+        rows.setdefault(row.category_id, row)
+    return rows
+
+
+def _validate_bulk(actor: User | None, rows: Sequence[Any]) -> list[_Cleaned]:
+    """Every row checked, the places resolved; raises RowsRefused listing all problems."""
+    problems: list[DomainError] = []
+    channels = {str(r.get("channel") or "").strip() for r in rows if isinstance(r, dict)}
+    for channel in sorted(channels):
+        if channel not in EventChannel.values:
+            continue  # reported per row
+        try:
+            _check_reporter(actor, channel)
+        except PermissionRefused:
+            raise
+        except DomainError as error:
+            for index, row in enumerate(rows):
+                if isinstance(row, dict) and str(row.get("channel") or "").strip() == channel:
+                    problems.append(
+                        DomainError(
+                            error.code, f"第 {index} 行：{error.message}", field=f"rows[{index}].channel"
+                        )
+                    )
+    categories = {
+        (c.kind, c.code): c
+        for c in Category.objects.select_related("parent").filter(active=True, parent__isnull=False)
+    }
+    cleaned = [_clean_row(i, row, categories, problems) for i, row in enumerate(rows)]
+    # One locate_many over every point without a grid code (GCJ-02 points converted first).
+    to_locate = [(i, c) for i, c in enumerate(cleaned) if c is not None and c.grid_code is None]
+    if to_locate:
+        lons = np.array([c.lon for _, c in to_locate], dtype=np.float64)
+        lats = np.array([c.lat for _, c in to_locate], dtype=np.float64)
+        gcj = np.array([c.crs == GCJ02 for _, c in to_locate])
+        if gcj.any():
+            lons[gcj], lats[gcj] = gcj02_to_wgs84_array(lons[gcj], lats[gcj])
+        codes = locate_many(lons.tolist(), lats.tolist())
+        for (index, c), code, x, y in zip(to_locate, codes, lons.tolist(), lats.tolist(), strict=True):
+            if code is None:
+                problems.append(
+                    DomainError(
+                        "outside_grids",
+                        f"第 {index} 行：该位置不在本区任何网格内。",
+                        field=f"rows[{index}].lon",
+                    )
+                )
+                cleaned[index] = None
+            else:
+                c.lon, c.lat, c.grid_code = x, y, code
+    # Rows with a grid code and a point: the point stored in WGS-84, as the single path does.
+    located_ids = {id(c) for _, c in to_locate}
+    for given in cleaned:
+        if (
+            given is not None
+            and id(given) not in located_ids
+            and given.lon is not None
+            and given.lat is not None
+            and given.crs == GCJ02
+        ):
+            given.lon, given.lat = gcj02_to_wgs84(given.lon, given.lat)
+    grids = {
+        g.code: g
+        for g in Grid.objects.filter(
+            code__in={c.grid_code for c in cleaned if c is not None}, active=True
+        ).select_related("village")
+    }
+    mine = jurisdiction_codes(actor) if actor is not None and not actor.is_system else None
+    for index, row_ in enumerate(cleaned):
+        if row_ is None:
+            continue
+        c = row_
+        assert c.grid_code is not None
+        grid = grids.get(c.grid_code)
+        if grid is None:
+            problems.append(
+                DomainError(
+                    "invalid",
+                    f"第 {index} 行：网格不存在或已停用：{c.grid_code}",
+                    field=f"rows[{index}].grid_code",
+                )
+            )
+            continue
+        if mine is not None and not covers(mine, grid.code):
+            if id(c) in located_ids:
+                problems.append(
+                    DomainError(
+                        "outside_jurisdiction",
+                        f"第 {index} 行：该位置不在您负责的网格内。",
+                        field=f"rows[{index}].lon",
+                    )
+                )
+            else:
+                problems.append(
+                    NotFound(f"第 {index} 行：未找到网格：{grid.code}", field=f"rows[{index}].grid_code")
+                )
+            continue
+        c.grid = grid
+    if problems:
+        problems.sort(key=lambda p: int((p.field or "rows[0]").split("[", 1)[1].split("]", 1)[0]))
+        raise RowsRefused(problems)
+    return [c for c in cleaned if c is not None]
+
+
+def do_report_events_bulk(
+    rows: Sequence[dict[str, Any]],
+    *,
+    actor: User | None,
+    now: datetime,
+    batch_size: int = BULK_BATCH_SIZE,
+) -> list[GridEvent]:
+    """Report many events at `now` (an import; see the section comment above). Each row has the fields of
+    `do_report_event` except photos. The actor is checked per channel exactly like the single path
+    (403); every row is validated before anything is written, and any bad row refuses the whole input
+    with RowsRefused (`problems`: one DomainError per problem, field `rows[i].<field>`). Then one
+    transaction per batch of `batch_size` rows. Returns the events (with `work_item` set), in row order."""
+    if batch_size < 1:
+        raise DomainError("invalid", "批大小须为正整数。", field="batch_size")
+    if not rows:
+        return []
+    cleaned = _validate_bulk(actor, rows)
+    acting = actor if actor is not None else system_actor()
+    standards = _standard_rows({c.category for c in cleaned})
+    events: list[GridEvent] = []
+    for start in range(0, len(cleaned), batch_size):
+        events += _write_bulk_batch(cleaned[start : start + batch_size], standards, acting=acting, now=now)
+    logger.info("grid events imported: %d rows by %s", len(events), acting.username)
+    return events
+
+
+def _write_bulk_batch(
+    batch: list[_Cleaned], standards: dict[int, CategoryStandard], *, acting: User, now: datetime
+) -> list[GridEvent]:
+    from workflow.bulk import StartSpec, do_start_items_bulk
+
+    reporter = None if acting.is_system else acting
+    limits_of: dict[tuple[int, str], dict[str, Any] | None] = {}
+    events: list[GridEvent] = []
+    specs: list[StartSpec] = []
+    with transaction.atomic():
+        receipts = _bulk_receipts(now, len(batch))
+        for c, receipt in zip(batch, receipts, strict=True):
+            grid = c.grid
+            assert grid is not None
+            standard = standards.get(c.category.pk)
+            key = (c.category.pk, grid.area_class)
+            if key not in limits_of:
+                limits_of[key] = (
+                    {"handling": {"amount": standard.limit_for_area(grid.area_class), "unit": standard.unit}}
+                    if standard is not None
+                    else None
+                )
+            title = c.title or (
+                f"{c.category.name}（{c.address}）" if c.address else f"{c.category.name}（{grid.name}）"
+            )
+            event = GridEvent(
+                receipt_number=receipt,
+                kind=c.kind,
+                category=c.category,
+                standard=standard,
+                channel=c.channel,
+                title=title[:200],
+                description=c.description,
+                address=c.address,
+                lon=c.lon,
+                lat=c.lat,
+                grid=grid,
+                territory_code=grid.code,
+                reporter=reporter,
+                reporter_name=c.reporter_name,
+                reporter_phone_encrypted=pii.encrypt(c.phone),
+                reporter_phone_hash=pii.lookup_hash(c.phone),
+                reported_at=now,
+                level=EventLevel.GRID,
+                attributes=c.attributes,
+                created_at=now,
+                updated_at=now,
+            )
+            events.append(event)
+        GridEvent.objects.bulk_create(events)
+        for event, c in zip(events, batch, strict=True):
+            standard = event.standard
+            specs.append(
+                StartSpec(
+                    title=event.title,
+                    territory_code=event.territory_code,
+                    subject_type=SUBJECT_TYPE,
+                    subject_id=str(event.pk),
+                    priority=Priority.URGENT if standard is not None and standard.urgent else Priority.NORMAL,
+                    inputs={"receipt_number": event.receipt_number, "channel": c.channel},
+                    limits=limits_of[(c.category.pk, event.grid.area_class)],
+                )
+            )
+        items = do_start_items_bulk(PROCESS, specs, actor=acting, now=now)
+        for event, item in zip(events, items, strict=True):
+            event.work_item = item
+        GridEvent.objects.bulk_update(events, ["work_item"])
+        attachments = [
+            EventAttachment(
+                event=e, stage=AttachmentStage.REPORT, url=url, uploaded_by=reporter, uploaded_at=now
+            )
+            for e, c in zip(events, batch, strict=True)
+            for url in c.urls
+        ]
+        if attachments:
+            EventAttachment.objects.bulk_create(attachments)
+        told = _tell_grid_staff_bulk(events, exclude=acting.pk, now=now)
+        record_event(
+            actor=acting,
+            action="grid.events_imported",
+            subject_type=SUBJECT_TYPE,
+            subject_id=f"{events[0].pk}-{events[-1].pk}",
+            territory_code=_common_territory([e.territory_code for e in events]),
+            after={
+                "count": len(events),
+                "first_id": events[0].pk,
+                "last_id": events[-1].pk,
+                "first_work_item": items[0].pk,
+                "last_work_item": items[-1].pk,
+                "channels": dict(sorted(Counter(e.channel for e in events).items())),
+                "media_urls": len(attachments),
+                "notifications": told,
+                "duplicate_candidates": "not computed (import)",
+            },
+            now=now,
+        )
+    return events
+
+
+def _common_territory(codes: list[str]) -> str:
+    first, last = min(codes), max(codes)
+    prefix = first[
+        : next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))
+    ]
+    return next((prefix[:n] for n in (15, 12, 9, 6) if len(prefix) >= n), "")
+
+
+def _tell_grid_staff_bulk(events: list[GridEvent], *, exclude: int, now: datetime) -> int:
+    """`_tell_grid_staff` for a batch: the staff of every grid concerned in one query, the messages
+    bulk-created, the outbox told after commit. Patrol reports are the staff's own: nobody is told."""
+    wanted = [e for e in events if e.channel != EventChannel.PATROL]
+    if not wanted:
+        return 0
+    staff: dict[str, list[User]] = {}
+    for assignment in (
+        Assignment.objects.filter(
+            territory_code__in={e.territory_code for e in wanted},
+            active=True,
+            role__in=[Role.GRID_HEAD, Role.GRID_WORKER],
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("-role", "user__username")  # workers first, as the single path
+    ):
+        people = staff.setdefault(assignment.territory_code, [])
+        if assignment.user not in people:
+            people.append(assignment.user)
+    messages = [
+        OutboxMessage(
+            created_at=now,
+            channel=OutboxMessage.Channel.CONSOLE,
+            recipient=user,
+            kind="grid.event_reported",
+            subject=f"[{event.receipt_number}] {event.title}",
+            body=f"您的网格有新的{event.get_channel_display()}：{event.category.name}。{event.description[:100]}",
+            payload={"event": event.pk, "receipt_number": event.receipt_number},
+            next_attempt_at=now,
+        )
+        for event in wanted
+        for user in staff.get(event.territory_code, [])
+        if user.pk != exclude
+    ]
+    if messages:
+        OutboxMessage.objects.bulk_create(messages)
+        ids = [m.pk for m in messages]
+        transaction.on_commit(lambda: outbox_committed.send(sender=OutboxMessage, message_ids=ids))
+    return len(messages)
