@@ -1,25 +1,28 @@
-"""Benchmark: grid-event intake throughput — events per second through the whole path, as a ratio to
-inserting the same rows with plain SQL in the same run.
+"""Benchmark: grid-event intake throughput — events per second, as a ratio to inserting the same rows with
+plain SQL in the same run. Two paths are measured:
 
-The path per event (one call each, in its own transaction, as the API does it):
-  `grid.event_actions.do_report_event` — validate, locate the grid from lon/lat (territory.locate),
-  pin the category standard, create the event and its work item with deadlines from the work calendar
-  (workflow.engine.do_start_item: work item, Transition, audit row), the event's audit row, the outbox
-  messages to the grid's staff, the duplicate-candidate search —
-  then `grid.routing.route` + `grid.actions.do_record_routing` (the routing decision the dispatcher's
-  `file` would record), so the path is validate → locate → route → work item with deadlines → audit →
-  outbox.
-The baseline: the same rows (event, work item, transition, two audit rows, outbox message, routing
-decision) written with plain SQL INSERTs, one transaction per event, in the same run.
+1. The BULK path (an import: a 12345 backlog, a legacy system's open events):
+   `grid.event_actions.do_report_events_bulk(rows, actor=dispatcher, now=...)` in batches of --batch
+   (default 1,000) — every row validated in memory, all points located with one `locate_many`, the
+   category standard looked up once per (category, area class), receipt numbers drawn in memory, phones
+   encrypted + hashed; per batch ONE transaction: bulk_create of the events, the engine's
+   `workflow.bulk.do_start_items_bulk` (work items in `reported` with deadlines, start transitions, one
+   audit event), the event → item link (one bulk_update), the grid staff's outbox messages, one summary
+   audit event. Duplicate search is not run per row (see grid/event_actions.py).
+   Baseline: the rows the first (warm-up) batch wrote — events, work items, start transitions, outbox
+   messages, the two audit rows — replayed per batch of the same size with plain SQL `executemany`
+   (one INSERT statement per table per batch, ids assigned up front, one transaction per batch).
+2. The SINGLE path (one call per event, as the API does it): `do_report_event` + `route` +
+   `do_record_routing`, against the same rows inserted with plain SQL one event per transaction. Slow
+   (~40–60 ms per event), so measured on a small N (--single, default 300).
 
 Target (issue 4): ≥ 1,000 events/s on PostgreSQL on this 2-core machine and ratio ≥ 0.2, for 100,000
-events. The per-event path is far slower than that (see the printed estimate), so the default is smaller:
---events 3000 on PostgreSQL and 2000 on SQLite (100,000 would take the time printed as "100k in").
---profile N profiles N more events with cProfile and prints the top functions.
+events. Defaults: --events 100000 on PostgreSQL, 20000 on SQLite (said in the output; run with
+--events 100000 for the full figure). --profile N profiles N more bulk events with cProfile.
 
 Runs on a throwaway database: a temporary SQLite file by default, or a new database created next to
 DATABASE_URL (PostgreSQL; dropped afterwards).
-Usage: python bench/bench_grid_intake.py [--events N] [--profile N]
+Usage: python bench/bench_grid_intake.py [--events N] [--batch B] [--single N] [--profile N]
 """
 
 from __future__ import annotations
@@ -72,6 +75,10 @@ def setup_django() -> tuple[str, Any]:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    import logging
+
+    for name in ("grid", "core.pii"):  # one info line per event would drown the figures
+        logging.getLogger(name).setLevel(logging.WARNING)
     return connection.vendor, cleanup
 
 
@@ -169,12 +176,204 @@ def plain_inserts(n: int, rows: list[tuple[str, list[str], list[Any]]]) -> None:
                         item_id = new_id
 
 
+def single(n: int, people: dict[str, Any]) -> None:
+    """The per-event path against plain per-event INSERTs of the same rows."""
+    if n <= 0:
+        return
+    system = people["system"]
+    print(f"\nsingle path (do_report_event + routing, one transaction per event): {n:,} events", flush=True)
+    rng = random.Random(4)
+    before = max_ids()
+    intake(0, rng, system, people["hq_grid"])  # warm-up: the locate index, the published process
+    rows = captured_rows(before, max_ids())
+    began = time.perf_counter()
+    for i in range(1, n + 1):
+        intake(i, rng, system, people["hq_grid"])
+    path_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    plain_inserts(n, rows)
+    insert_seconds = time.perf_counter() - began
+    tables = sorted({table for table, _, _ in rows})
+    print(f"  rows per event: {len(rows)} ({', '.join(tables)})")
+    path_rate, insert_rate = n / path_seconds, n / insert_seconds
+    print(f"  single path:   {path_rate:8.0f} events/s  ({1000 * path_seconds / n:.2f} ms each)")
+    print(f"  plain inserts: {insert_rate:8.0f} events/s  ({1000 * insert_seconds / n:.2f} ms each)")
+    print(f"  ratio single/plain (throughput): {path_rate / insert_rate:.3f}")
+    print(f"  100k events through the single path would take {100_000 / path_rate / 60:.1f} min")
+
+
+BULK_TABLES = (
+    "workflow.WorkItem",
+    "grid.GridEvent",
+    "workflow.Transition",
+    "workflow.OutboxMessage",
+    "audit.AuditEvent",
+)
+DISPATCHER_CHANNELS = ("hotline", "referral", "dispatcher")
+
+
+def bulk_rows(n: int, offset: int, rng: random.Random) -> list[dict[str, Any]]:
+    """Import rows as a 12345 backlog looks: hotline/referral/dispatcher reports over 黄桥's two test grids
+    ([120.55, 120.57) × [31.40, 31.41)), a third with a caller's phone number, a few by grid code."""
+    rows = []
+    for k in range(offset, offset + n):
+        row: dict[str, Any] = {
+            "channel": DISPATCHER_CHANNELS[k % 3],
+            "category_code": CATEGORIES[k % len(CATEGORIES)],
+            "description": f"第{k}号：路边有暴露垃圾",
+            "address": f"黄桥街道测试路{k % 500}号",
+        }
+        if k % 10 == 9:
+            row["grid_code"] = "320507003201002"
+        else:
+            row["lon"], row["lat"] = 120.55 + rng.random() * 0.02, 31.40 + rng.random() * 0.01
+        if k % 3 == 0:
+            row["reporter_phone"] = f"139{k % 100_000_000:08d}"
+            row["reporter_name"] = "张先生"
+        rows.append(row)
+    return rows
+
+
+def allocate_ids(table: str, count: int) -> list[int]:
+    """`count` fresh ids of `table` in one query (the sequence on PostgreSQL, max+1… on SQLite)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [r[0] for r in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        top = cursor.fetchone()[0]
+        return list(range(top + 1, top + 1 + count))
+
+
+def plain_bulk_inserts(
+    batches: int, template: dict[str, tuple[list[str], list[list[Any]], list[int]]]
+) -> None:
+    """The warm-up batch's rows replayed `batches` times with one executemany per table per batch, ids
+    assigned up front (one query per table per batch), the event → item and transition → item links
+    remapped, unique values (receipt number, audit hash) varied; one transaction per batch."""
+    from django.db import connection, transaction
+
+    sql = {}
+    for table, (columns, _, _) in template.items():
+        quoted = ", ".join(connection.ops.quote_name(c) for c in ["id", *columns])
+        marks = ", ".join(["%s"] * (len(columns) + 1))
+        sql[table] = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"  # noqa: S608
+    audits = 0
+    with connection.cursor() as cursor:
+        for b in range(batches):
+            with transaction.atomic():
+                _, item_rows, item_ids = template["workflow_workitem"]
+                new_item_ids = allocate_ids("workflow_workitem", len(item_rows))
+                item_map = dict(zip(item_ids, new_item_ids, strict=True))
+                cursor.executemany(
+                    sql["workflow_workitem"], [[i, *r] for i, r in zip(new_item_ids, item_rows, strict=True)]
+                )
+                for table in (
+                    "grid_gridevent",
+                    "workflow_transition",
+                    "workflow_outboxmessage",
+                    "audit_auditevent",
+                ):
+                    if table not in template:
+                        continue
+                    columns, rows, _ids = template[table]
+                    ids = allocate_ids(table, len(rows))
+                    out = []
+                    for k, (new_id, row) in enumerate(zip(ids, rows, strict=True)):
+                        row = list(row)
+                        if table == "grid_gridevent":
+                            row[columns.index("receipt_number")] = f"BK{b:06d}{k:06d}"
+                            row[columns.index("work_item_id")] = item_map[row[columns.index("work_item_id")]]
+                        elif table == "workflow_transition":
+                            row[columns.index("item_id")] = item_map[row[columns.index("item_id")]]
+                        elif table == "audit_auditevent":
+                            audits += 1
+                            row[columns.index("hash")] = f"b{audits:063d}"
+                        out.append([new_id, *row])
+                    cursor.executemany(sql[table], out)
+
+
+def bulk(vendor: str, args: Any, people: dict[str, Any]) -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    from grid.event_actions import do_report_events_bulk
+
+    n = args.events or (100_000 if vendor == "postgresql" else 20_000)
+    size = args.batch
+    note = "" if args.events else " (default for this database; --events N to change)"
+    print(f"grid intake benchmark on {vendor}", flush=True)
+    print(f"bulk path (do_report_events_bulk, batches of {size:,}): {n:,} events{note}", flush=True)
+    rng = random.Random(4)
+    dispatcher = people["dispatcher"]
+    now = START
+    # Warm-up batch (not timed): the locate index, the published process; its rows are the baseline's.
+    before = {
+        label: apps.get_model(label).objects.order_by("-id").values_list("id", flat=True).first() or 0
+        for label in BULK_TABLES
+    }
+    do_report_events_bulk(bulk_rows(size, 0, rng), actor=dispatcher, now=now, batch_size=size)
+    template: dict[str, tuple[list[str], list[list[Any]], list[int]]] = {}
+    for label in BULK_TABLES:
+        model = apps.get_model(label)
+        fields = [f for f in model._meta.concrete_fields if f.name != "id"]
+        objs = list(model.objects.filter(id__gt=before[label]).order_by("id"))
+        template[model._meta.db_table] = (
+            [f.column for f in fields],
+            [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] for o in objs],
+            [o.pk for o in objs],
+        )
+    per_event = sum(len(rows) for _, rows, _ in template.values()) / size
+    rows = bulk_rows(n, size, rng)
+    began = time.perf_counter()
+    for start in range(0, n, size):
+        # One call per batch (as an import job feeds it); the function would also batch a longer list.
+        do_report_events_bulk(rows[start : start + size], actor=dispatcher, now=now, batch_size=size)
+    path_seconds = time.perf_counter() - began
+    batches = -(-n // size)
+    began = time.perf_counter()
+    plain_bulk_inserts(batches, template)
+    insert_seconds = time.perf_counter() - began
+    plain_events = batches * size
+    counts = ", ".join(f"{t} {len(r)}" for t, (_, r, _) in template.items())
+    print(f"  rows per batch of {size:,}: {counts} ({per_event:.2f} rows per event)")
+    path_rate, insert_rate = n / path_seconds, plain_events / insert_seconds
+    print(
+        f"  bulk path:     {path_rate:8.0f} events/s  "
+        f"({1000 * path_seconds / n:.3f} ms each, {path_seconds:.1f} s)"
+    )
+    print(
+        f"  plain inserts: {insert_rate:8.0f} events/s  ({1000 * insert_seconds / plain_events:.3f} ms each, "
+        f"{insert_seconds:.1f} s; executemany per table per batch)"
+    )
+    ratio = path_rate / insert_rate
+    verdict = "met" if path_rate >= 1000 and ratio >= 0.2 else "NOT met"
+    print(f"  ratio bulk/plain (throughput): {ratio:.3f}   (target ≥ 0.2 and ≥ 1,000 events/s: {verdict})")
+    print(f"  100k events through the bulk path in {100_000 / path_rate / 60:.1f} min")
+    if args.profile:
+        profiler = cProfile.Profile()
+        extra = bulk_rows(args.profile, size + n, rng)
+        profiler.enable()
+        do_report_events_bulk(extra, actor=dispatcher, now=now, batch_size=size)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        print(f"\n  profile of {args.profile} more bulk events (cumulative):")
+        print("\n".join("    " + line for line in out.getvalue().splitlines()[6:45]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=None)
-    parser.add_argument("--profile", type=int, default=300)
+    parser.add_argument("--events", type=int, default=None, help="bulk-path events")
+    parser.add_argument("--batch", type=int, default=1000, help="bulk batch size")
+    parser.add_argument("--single", type=int, default=300, help="single-path events")
+    parser.add_argument("--profile", type=int, default=0, help="profile N more bulk events")
     args = parser.parse_args()
     vendor, cleanup = setup_django()
     try:
@@ -186,44 +385,8 @@ def main() -> None:
         people = make_personas()
         system = people["system"]
         do_seed_reference(actor=system, now=START - timedelta(days=1))
-        n = args.events or (3000 if vendor == "postgresql" else 2000)
-        default_note = "" if args.events else " (default: 100,000 would take too long per event; see below)"
-        print(f"grid intake benchmark on {vendor}: {n:,} events{default_note}", flush=True)
-        rng = random.Random(4)
-
-        before = max_ids()
-        intake(0, rng, system, people["hq_grid"])  # warm-up: the locate index, the published process
-        rows = captured_rows(before, max_ids())
-        began = time.perf_counter()
-        for i in range(1, n + 1):
-            intake(i, rng, system, people["hq_grid"])
-        path_seconds = time.perf_counter() - began
-
-        began = time.perf_counter()
-        plain_inserts(n, rows)
-        insert_seconds = time.perf_counter() - began
-        tables = sorted({table for table, _, _ in rows})
-        print(f"  rows per event: {len(rows)} ({', '.join(tables)})")
-
-        path_rate, insert_rate = n / path_seconds, n / insert_seconds
-        print(f"  intake path:   {path_rate:8.0f} events/s  ({1000 * path_seconds / n:.2f} ms each)")
-        print(f"  plain inserts: {insert_rate:8.0f} events/s  ({1000 * insert_seconds / n:.2f} ms each)")
-        print(f"  ratio path/plain (throughput): {path_rate / insert_rate:.3f}   (target ≥ 0.2)")
-        print(
-            f"  100k events through the path in {100_000 / path_rate / 60:.1f} min (target ≥ 1,000 events/s)"
-        )
-
-        if args.profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for i in range(n + 1, n + 1 + args.profile):
-                intake(i, rng, system, people["hq_grid"])
-            profiler.disable()
-            out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(25)
-            print(f"\n  profile of {args.profile} more events (cumulative):")
-            print("\n".join("    " + line for line in out.getvalue().splitlines()[6:40]))
+        bulk(vendor, args, people)
+        single(args.single, people)
     finally:
         cleanup()
 
