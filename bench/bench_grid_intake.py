@@ -31,11 +31,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,43 +42,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import _setup  # noqa: E402  (bench/ is on the path when a script runs)
+
 
 def setup_django() -> tuple[str, Any]:
-    """Point Django at a throwaway database and migrate it. Returns (vendor label, cleanup)."""
-    tmp = tempfile.mkdtemp(prefix="zhili-bench-")
-    os.environ["ZHILI_VAR_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhili.settings")
-    base_url = os.environ.get("DATABASE_URL", "")
-    cleanup: Any = lambda: None  # noqa: E731
-    if base_url.startswith("postgres"):
-        import psycopg
-
-        name = f"zhili_bench_{os.getpid()}"
-        with psycopg.connect(base_url, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = base_url.rsplit("/", 1)[0] + "/" + name
-
-        def cleanup() -> None:
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(base_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
+    """The shared throwaway database, with the per-event info logs of intake silenced."""
     import logging
 
+    vendor, cleanup = _setup.setup_django()
     for name in ("grid", "core.pii"):  # one info line per event would drown the figures
         logging.getLogger(name).setLevel(logging.WARNING)
-    return connection.vendor, cleanup
+    return vendor, cleanup
 
 
 START = datetime(2026, 9, 29, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai

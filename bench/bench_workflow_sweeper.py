@@ -18,9 +18,7 @@ Usage: python bench/bench_workflow_sweeper.py [--total 1000000 --overdue 10000 .
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,40 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django() -> tuple[str, Any]:
-    """Point Django at a throwaway database and migrate it. Returns (vendor label, cleanup)."""
-    tmp = tempfile.mkdtemp(prefix="zhili-bench-")
-    os.environ["ZHILI_VAR_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhili.settings")
-    base_url = os.environ.get("DATABASE_URL", "")
-    cleanup: Any = lambda: None  # noqa: E731
-    if base_url.startswith("postgres"):
-        import psycopg
-
-        name = f"zhili_bench_{os.getpid()}"
-        with psycopg.connect(base_url, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = base_url.rsplit("/", 1)[0] + "/" + name
-
-        def cleanup() -> None:
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(base_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    return connection.vendor, cleanup
-
+from _setup import setup_django  # noqa: E402  (bench/ is on the path when a script runs)
 
 NOW = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
@@ -73,7 +38,7 @@ COLUMNS = [
     "step_started_at", "step_unit", "step_limit_seconds", "step_due_at", "warn_at", "deadline_provisional",
     "due_provisional", "paused_at", "paused_seconds_total", "paused_remaining_seconds",
     "paused_due_remaining_seconds", "warned_at", "overdue_at", "sweep_failures", "sweep_retry_at",
-    "last_sweep_error", "version",
+    "last_sweep_error", "version", "limit_overrides",
 ]  # fmt: skip
 
 
@@ -103,7 +68,7 @@ def rows(
             started, "work_days", step, due, warn, False,
             False, None, 0.0, None,
             None, warn if late else None, None, 0, None,
-            "", 2,
+            "", 2, "{}",
         )  # fmt: skip
 
 
@@ -146,7 +111,8 @@ def empty_tables() -> None:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE workflow_transition, workflow_outboxmessage, workflow_workitem")
+            # CASCADE: tables of later contexts (grid events) point at work items; they are empty here.
+            cursor.execute("TRUNCATE workflow_transition, workflow_outboxmessage, workflow_workitem CASCADE")
         else:
             for table in ("workflow_transition", "workflow_outboxmessage", "workflow_workitem"):
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
