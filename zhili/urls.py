@@ -18,4 +18,10 @@ urlpatterns = [
     path("work/", include("workflow.urls")),
     path("grid/", include("grid.urls")),
     path("open311/v2/", include("open311.urls")),
+    path("", include("licences.urls")),
+    path("approvals/", include("approvals.urls")),
+    path("ratings/", include("ratings.urls")),
+    path("enforcement/", include("enforcement.urls")),
+    path("public/enforcement/", include("enforcement.public_urls")),
+    path("evaluation/", include("evaluation.urls")),
 ]

@@ -1,0 +1,6 @@
+"""Pages of evaluation (under /evaluation/)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "evaluation"
+urlpatterns: list[URLPattern | URLResolver] = []
