@@ -177,7 +177,10 @@ class CentreAuthorisation(models.Model):
     """A centre (便民服务中心, or a village committee as 村便民服务站) may handle the item directly."""
 
     centre = models.ForeignKey(
-        "accounts.OrgUnit", verbose_name=_("服务中心/站"), on_delete=models.CASCADE, related_name="+"
+        "accounts.OrgUnit",
+        verbose_name=_("服务中心/站"),
+        on_delete=models.CASCADE,
+        related_name="approvals_authorisations",
     )
     item = models.ForeignKey(
         ServiceItem, verbose_name=_("服务事项"), on_delete=models.CASCADE, related_name="authorisations"
