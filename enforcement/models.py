@@ -84,6 +84,31 @@ class DiscretionBand(models.Model):
         return f"{self.matter_id}:{self.level}"
 
 
+class SquadArea(models.Model):
+    """A squad (OrgUnit of kind squad) covers one enforcement zone (执法片区, 2–6 villages)."""
+
+    squad = models.OneToOneField(
+        "accounts.OrgUnit",
+        verbose_name=_("执法中队"),
+        on_delete=models.CASCADE,
+        related_name="enforcement_area",
+    )
+    zone = models.OneToOneField(
+        "territory.EnforcementZone",
+        verbose_name=_("执法片区"),
+        on_delete=models.CASCADE,
+        related_name="squad_area",
+    )
+
+    class Meta:
+        verbose_name = _("中队责任片区")
+        verbose_name_plural = _("中队责任片区")
+        ordering = ["zone_id"]
+
+    def __str__(self) -> str:
+        return f"{self.squad_id} → {self.zone_id}"
+
+
 class OfficerPost(models.Model):
     """An officer's post: the squad they serve in and the grids they are assigned to (every officer is
     assigned to grids: 巡查在内)."""
