@@ -88,6 +88,8 @@ class ServiceItem(models.Model):
         related_name="+",
     )
     agency_suffix = models.CharField(_("镇级审批机构后缀"), max_length=40, blank=True)
+    # The electronic certificate issued on approval (licences.LicenceType code), "" when there is none.
+    licence_type_code = models.CharField(_("电子证照类型代码"), max_length=40, blank=True)
     current_version = models.ForeignKey(
         "ServiceItemVersion",
         verbose_name=_("现行版本"),
@@ -335,4 +337,4 @@ class ApplicationAttachment(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.material or self.file.name
+        return self.material or self.file.name or ""

@@ -1,0 +1,1082 @@
+"""Every write of approval services: the catalogue import (versioned guides), centre authorisations, and
+an application's life — intake at the window, online or by proxy, acceptance, corrections (补正, clock
+stopped), refusal of acceptance, on-the-spot completion, review, decision and delivery — each one
+transaction with its audit row, the state moved by the workflow engine, applicants told by SMS."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from stdnum.cn import ric, uscc
+
+from accounts.jurisdiction import jurisdiction_codes, user_roles
+from accounts.models import OrgUnit, Role, User
+from approvals.catalogue import (
+    CatalogueImportError,
+    FileArg,
+    ItemRow,
+    RowProblem,
+    parse_rows,
+    read_rows,
+)
+from approvals.models import (
+    ApplicantKind,
+    Application,
+    ApplicationAttachment,
+    CentreAuthorisation,
+    Channel,
+    DeliveryMethod,
+    ItemType,
+    Outcome,
+    ServiceItem,
+    ServiceItemVersion,
+)
+from audit.actions import record_event
+from core import pii
+from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from workflow.actors import in_unit, system_actor
+from workflow.bulk import StartSpec, do_start_items_bulk
+from workflow.engine import do_start_item, transition
+from workflow.models import OutboxMessage, WorkItem
+from workflow.outbox import enqueue
+
+PROCESS = "approval_application"
+SUBJECT_TYPE = "approvals.application"
+CENTRE_KINDS = (OrgUnit.Kind.SERVICE_CENTRE, OrgUnit.Kind.VILLAGE_COMMITTEE)
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+# ---------------------------------------------------------------------------------------------- rights
+
+
+def require_catalogue_editor(actor: User) -> None:
+    """The catalogue and the authorisations are master data: administrators, data stewards, the system."""
+    if actor.is_system or actor.is_superuser or actor.is_staff:
+        return
+    if Role.DATA_STEWARD in user_roles(actor):
+        return
+    raise PermissionRefused("forbidden", "只有管理员或数据管理员可以维护服务事项目录和进驻授权。")
+
+
+# ---------------------------------------------------------------------------------------------- catalogue
+
+
+@dataclass
+class CatalogueImportResult:
+    created: int = 0
+    versioned: int = 0
+    unchanged: int = 0
+    warnings: list[RowProblem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "versioned": self.versioned,
+            "unchanged": self.unchanged,
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+def _agencies(rows: list[ItemRow], problems: list[RowProblem]) -> dict[str, OrgUnit]:
+    codes = {row.item["agency_code"] for row in rows if row.item["agency_code"]}
+    found = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=codes)}
+    for row in rows:
+        code = row.item["agency_code"]
+        if code and code not in found:
+            problems.append(RowProblem(row.row, "审批机构编码", f"机构「{code}」不存在"))
+    return found
+
+
+def _chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def do_import_catalogue(
+    source: FileArg | list[tuple[Any, ...]], *, actor: User, now: datetime, filename: str = ""
+) -> CatalogueImportResult:
+    """Validate every row (an XLSX file, or rows with the template's header first); one bad row and
+    nothing is imported (CatalogueImportError lists all of them). A new code creates the item and its
+    version 1; a row whose guide or item fields changed writes a new version; an unchanged row writes
+    nothing. Set-wise writes (bulk), one summary audit event."""
+    require_catalogue_editor(actor)
+    rows = source if isinstance(source, list) else read_rows(source)
+    parsed = parse_rows(rows)
+    problems = parsed.problems
+    agencies = _agencies(parsed.rows, problems) if not problems else {}
+    if problems:
+        raise CatalogueImportError(sorted(problems, key=lambda p: (p.row, p.column)))
+    result = CatalogueImportResult(warnings=parsed.warnings)
+    codes = [row.implementation_code for row in parsed.rows]
+    with transaction.atomic():
+        existing: dict[str, ServiceItem] = {}
+        for chunk in _chunks(codes):
+            for found in ServiceItem.objects.select_related("current_version", "agency").filter(
+                implementation_code__in=chunk
+            ):
+                existing[found.implementation_code] = found
+        new_items: list[ServiceItem] = []
+        new_rows: list[ItemRow] = []
+        changed: list[tuple[ServiceItem, ItemRow]] = []
+        for row in parsed.rows:
+            agency = agencies.get(row.item["agency_code"]) if row.item["agency_code"] else None
+            fields = {k: v for k, v in row.item.items() if k != "agency_code"}
+            item = existing.get(row.implementation_code)
+            if item is None:
+                new_items.append(
+                    ServiceItem(
+                        implementation_code=row.implementation_code,
+                        agency=agency,
+                        created_at=now,
+                        updated_at=now,
+                        **fields,
+                    )
+                )
+                new_rows.append(row)
+                continue
+            current = item.current_version
+            same_item = all(getattr(item, k) == v for k, v in fields.items()) and item.agency_id == (
+                agency.pk if agency else None
+            )
+            if current is not None and current.content_hash == row.content_hash and same_item and item.active:
+                result.unchanged += 1
+                continue
+            for k, v in fields.items():
+                setattr(item, k, v)
+            item.agency = agency
+            item.active = True
+            item.updated_at = now
+            changed.append((item, row))
+        ServiceItem.objects.bulk_create(new_items, batch_size=1000)
+        versions: list[ServiceItemVersion] = []
+        for item, row in zip(new_items, new_rows, strict=True):
+            versions.append(_version(item, row, 1, now))
+        for item, row in changed:
+            current = item.current_version
+            same_guide = current is not None and current.content_hash == row.content_hash
+            if same_guide:
+                continue  # only item-level fields (level, agency …) changed: no new guide edition
+            versions.append(_version(item, row, (current.version if current else 0) + 1, now))
+        ServiceItemVersion.objects.bulk_create(versions, batch_size=1000)
+        by_item = {v.item_id: v for v in versions}
+        touched = list(new_items) + [item for item, _row in changed]
+        for item in touched:
+            if item.pk in by_item:
+                item.current_version = by_item[item.pk]
+        ServiceItem.objects.bulk_update(
+            touched,
+            [
+                "current_version",
+                "basic_code",
+                "name",
+                "item_type",
+                "service_level",
+                "theme",
+                "agency",
+                "agency_suffix",
+                "licence_type_code",
+                "active",
+                "updated_at",
+            ],
+            batch_size=1000,
+        )
+        result.created = len(new_items)
+        result.versioned = len(changed)
+        record_event(
+            actor=actor,
+            action="approvals.import_catalogue",
+            subject_type="approvals.serviceitem",
+            subject_id="",
+            after={
+                "file": filename,
+                "rows": len(parsed.rows),
+                "created": result.created,
+                "versioned": result.versioned,
+                "unchanged": result.unchanged,
+                "over_half_limit": len(result.warnings),
+            },
+            now=now,
+        )
+    return result
+
+
+def _version(item: ServiceItem, row: ItemRow, number: int, now: datetime) -> ServiceItemVersion:
+    return ServiceItemVersion(
+        item=item, version=number, content_hash=row.content_hash, created_at=now, **row.guide
+    )
+
+
+def do_authorise_items(
+    centre: OrgUnit, implementation_codes: Iterable[str], *, actor: User, now: datetime
+) -> int:
+    """Let `centre` handle the items directly (进驻授权). Returns how many were new."""
+    require_catalogue_editor(actor)
+    if centre.kind not in CENTRE_KINDS:
+        raise DomainError("invalid", "只能授权便民服务中心或村（社区）便民服务站。", field="centre")
+    codes = sorted(set(implementation_codes))
+    with transaction.atomic():
+        items = {}
+        for chunk in _chunks(codes):
+            items.update(
+                dict(
+                    ServiceItem.objects.filter(implementation_code__in=chunk).values_list(
+                        "implementation_code", "pk"
+                    )
+                )
+            )
+        missing = [c for c in codes if c not in items]
+        if missing:
+            raise DomainError("not_found", f"事项不存在：{'、'.join(missing[:10])}", field="items")
+        have = set(CentreAuthorisation.objects.filter(centre=centre).values_list("item_id", flat=True))
+        new = [
+            CentreAuthorisation(centre=centre, item_id=pk, created_at=now)
+            for pk in items.values()
+            if pk not in have
+        ]
+        CentreAuthorisation.objects.bulk_create(new, batch_size=1000)
+        record_event(
+            actor=actor,
+            action="approvals.authorise_items",
+            subject=centre,
+            territory_code=centre.territory_code,
+            after={"added": len(new), "total": len(have) + len(new)},
+            now=now,
+        )
+    return len(new)
+
+
+def do_revoke_authorisation(
+    centre: OrgUnit, implementation_codes: Iterable[str], *, actor: User, now: datetime
+) -> int:
+    require_catalogue_editor(actor)
+    codes = list(set(implementation_codes))
+    with transaction.atomic():
+        removed, _detail = CentreAuthorisation.objects.filter(
+            centre=centre, item__implementation_code__in=codes
+        ).delete()
+        record_event(
+            actor=actor,
+            action="approvals.revoke_authorisation",
+            subject=centre,
+            territory_code=centre.territory_code,
+            after={"removed": removed, "codes": codes[:50]},
+            now=now,
+        )
+    return removed
+
+
+# ---------------------------------------------------------------------------------------------- applicants
+
+
+@dataclass(frozen=True)
+class ApplicantInput:
+    kind: str
+    name: str
+    number: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class CleanApplicant:
+    kind: str
+    name: str
+    number: str
+    phone: str
+
+
+def clean_applicant(applicant: ApplicantInput, *, phone_required: bool = True) -> CleanApplicant:
+    """Validate the applicant: citizen ID (GB 11643) for a natural person, credit code (GB 32100) for a
+    legal person, a mainland mobile number."""
+    if applicant.kind not in ApplicantKind.values:
+        raise DomainError("invalid", "申请人类型应为自然人或法人。", field="applicant_kind")
+    name = (applicant.name or "").strip()
+    if not name or len(name) > 100:
+        raise DomainError("required", "请填写申请人姓名或单位名称（不超过100字）。", field="applicant_name")
+    number = (applicant.number or "").strip().upper()
+    if applicant.kind == ApplicantKind.NATURAL:
+        if not ric.is_valid(number):
+            raise DomainError("invalid", "公民身份号码无效（GB 11643 校验失败）。", field="applicant_number")
+    elif not uscc.is_valid(number):
+        raise DomainError("invalid", "统一社会信用代码无效（GB 32100 校验失败）。", field="applicant_number")
+    phone = "".join(ch for ch in (applicant.phone or "") if ch.isdigit())
+    if phone.startswith("86") and len(phone) == 13:
+        phone = phone[2:]
+    if phone and not pii.MAINLAND_MOBILE.fullmatch(phone):
+        raise DomainError("invalid_phone", "请输入正确的11位手机号码。", field="applicant_phone")
+    if phone_required and not phone:
+        raise DomainError("required", "请填写申请人手机号码（用于短信告知和查询）。", field="applicant_phone")
+    return CleanApplicant(kind=applicant.kind, name=name, number=number, phone=phone)
+
+
+def _mask_number(kind: str, number: str) -> str:
+    if kind == ApplicantKind.NATURAL:
+        return pii.mask_id_number(number)
+    return number  # a credit code is public (营业执照), shown as is
+
+
+def new_receipt_no(now: datetime) -> str:
+    """SP + local date + 8 random digits: unique, not guessable in sequence."""
+    from django.utils import timezone
+
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    return f"SP{day}{secrets.randbelow(10**8):08d}"
+
+
+def _unique_receipt_no(now: datetime) -> str:
+    for _attempt in range(10):
+        number = new_receipt_no(now)
+        if not Application.objects.filter(receipt_no=number).exists():
+            return number
+    raise Conflict("receipt_collision", "受理编号生成冲突，请重试。")
+
+
+def notify_applicant(application: Application, *, kind: str, body: str, now: datetime) -> int:
+    """Tell the applicant by SMS (the outbox row carries the number, as the gateway needs it) and, when
+    they have an account, on the console channel."""
+    sent = 0
+    subject = f"[{application.receipt_no}] {application.item_version.name}"
+    payload = {"application": application.pk, "receipt_no": application.receipt_no}
+    if application.applicant_phone_enc:
+        enqueue(
+            channel=OutboxMessage.Channel.SMS,
+            kind=kind,
+            address=pii.decrypt(application.applicant_phone_enc),
+            subject=subject,
+            body=f"【相城政务服务】{body}（受理编号 {application.receipt_no}）",
+            now=now,
+            payload=payload,
+        )
+        sent += 1
+    if application.applicant_user is not None:
+        enqueue(
+            channel=OutboxMessage.Channel.CONSOLE,
+            kind=kind,
+            recipient=application.applicant_user,
+            subject=subject,
+            body=body,
+            now=now,
+            payload=payload,
+        )
+        sent += 1
+    return sent
+
+
+# ---------------------------------------------------------------------------------------------- intake
+
+
+def reviewing_unit(item: ServiceItem, centre: OrgUnit) -> OrgUnit:
+    """The unit whose approvers review and decide: the item's agency, else the agency of the centre's
+    town named by the item's suffix, else the centre itself."""
+    if item.agency_id is not None:
+        assert item.agency is not None
+        return item.agency
+    if item.agency_suffix:
+        unit = OrgUnit.objects.filter(code=f"{centre.territory_code[:9]}-{item.agency_suffix}").first()
+        if unit is not None:
+            return unit
+    return centre
+
+
+def _authorised(centre: OrgUnit, item: ServiceItem) -> bool:
+    return CentreAuthorisation.objects.filter(centre=centre, item=item).exists()
+
+
+def _item_by_code(code: str) -> ServiceItem:
+    item = (
+        ServiceItem.objects.select_related("current_version", "agency")
+        .filter(implementation_code=(code or "").strip().upper(), active=True)
+        .first()
+    )
+    if item is None or item.current_version is None:
+        raise DomainError("not_found", "服务事项不存在或已停用。", field="item")
+    return item
+
+
+def _clean_materials(version: ServiceItemVersion, received: Iterable[str]) -> list[dict[str, Any]]:
+    names = {m["name"] for m in version.materials}
+    received_set = {name.strip() for name in received if name and name.strip()}
+    unknown = received_set - names
+    if unknown:
+        raise DomainError("invalid", f"材料不在办事指南中：{'、'.join(sorted(unknown))}", field="materials")
+    return [
+        {"name": m["name"], "required": bool(m.get("required")), "received": m["name"] in received_set}
+        for m in version.materials
+    ]
+
+
+def missing_required(application: Application) -> list[str]:
+    return [m["name"] for m in application.materials if m.get("required") and not m.get("received")]
+
+
+def _limits_for(version: ServiceItemVersion) -> dict[str, dict[str, Any]] | None:
+    if version.promised_limit_amount <= 0:
+        return None
+    return {"reviewing": {"amount": version.promised_limit_amount, "unit": version.promised_limit_unit}}
+
+
+def _check_channel(
+    channel: str, *, actor: User, centre: OrgUnit, proxy_consent: str
+) -> tuple[str, User | None]:
+    """Who may file through `channel`; returns (the application's territory code, the proxy worker)."""
+    if centre.kind not in CENTRE_KINDS:
+        raise DomainError("invalid", "受理机构应为便民服务中心或村便民服务站。", field="centre")
+    if channel == Channel.WINDOW:
+        if not (in_unit(actor, centre.pk) and Role.WINDOW_CLERK in user_roles(actor)):
+            raise PermissionRefused("not_allowed", "只有本中心的窗口人员可以窗口受理。")
+        return centre.territory_code, None
+    if channel == Channel.ONLINE:
+        if not actor.is_system:
+            raise PermissionRefused("not_allowed", "网上申请经短信验证后由系统提交。")
+        return centre.territory_code, None
+    if channel == Channel.PROXY:
+        if Role.GRID_WORKER not in user_roles(actor):
+            raise PermissionRefused("not_allowed", "只有网格员可以代办。")
+        if not proxy_consent.strip():
+            raise DomainError("required", "代办须记录申请人的委托同意。", field="proxy_consent")
+        codes = [c for c in jurisdiction_codes(actor) if c.startswith(centre.territory_code)]
+        if not codes:
+            raise NotFound(field="centre")
+        return codes[0], actor
+    raise DomainError("invalid", "申请渠道无效。", field="channel")
+
+
+def do_file_application(
+    *,
+    actor: User,
+    now: datetime,
+    item_code: str,
+    centre: OrgUnit,
+    channel: str,
+    applicant: ApplicantInput,
+    materials: Iterable[str] = (),
+    attachments: Sequence[tuple[str, UploadedFile]] = (),
+    proxy_consent: str = "",
+    applicant_user: User | None = None,
+) -> Application:
+    """File an application (window, online or proxy) for an item the centre may handle. It starts on the
+    engine in 待受理（预审）, assigned to the centre; the window then accepts, asks for corrections or
+    refuses (see `do_take_application`). Online and proxy applicants are told their receipt number."""
+    item = _item_by_code(item_code)
+    version = item.current_version
+    assert version is not None
+    clean = clean_applicant(applicant)
+    territory_code, proxy_worker = _check_channel(
+        channel, actor=actor, centre=centre, proxy_consent=proxy_consent
+    )
+    if not _authorised(centre, item):
+        raise DomainError("not_authorised", "本中心未进驻该事项，不能受理。", field="item")
+    checked = _clean_materials(version, materials)
+    files = [_check_upload(upload) for _name, upload in attachments]
+    with transaction.atomic():
+        application = Application.objects.create(
+            receipt_no=_unique_receipt_no(now),
+            item=item,
+            item_version=version,
+            centre=centre,
+            clerk=actor if channel == Channel.WINDOW else None,
+            channel=channel,
+            applicant_kind=clean.kind,
+            applicant_name=clean.name,
+            applicant_number_enc=pii.encrypt(clean.number),
+            applicant_number_hash=pii.lookup_hash(clean.number),
+            applicant_number_masked=_mask_number(clean.kind, clean.number),
+            applicant_phone_enc=pii.encrypt(clean.phone) if clean.phone else "",
+            applicant_phone_hash=pii.lookup_hash(clean.phone) if clean.phone else "",
+            applicant_phone_masked=pii.mask_phone(clean.phone) if clean.phone else "",
+            applicant_user=applicant_user,
+            proxy_worker=proxy_worker,
+            proxy_consent=proxy_consent.strip(),
+            territory_code=territory_code,
+            materials=checked,
+            submitted_at=now,
+        )
+        # A grid worker's jurisdiction is their grid, not the centre that will handle the application: the
+        # engine item is started by the system on their behalf (their name in the inputs and the audit).
+        work_item = do_start_item(
+            PROCESS,
+            actor=system_actor() if channel == Channel.PROXY else actor,
+            now=now,
+            title=f"{version.name}（{pii.mask_name(clean.name)}）",
+            territory_code=territory_code,
+            subject_type=SUBJECT_TYPE,
+            subject_id=str(application.pk),
+            assigned_unit=centre,
+            inputs={
+                "receipt_no": application.receipt_no,
+                "channel": channel,
+                **({"proxy_worker": actor.username} if proxy_worker is not None else {}),
+            },
+            limits=_limits_for(version),
+        )
+        application.work_item = work_item
+        application.save(update_fields=["work_item"])
+        for (material, upload), extension in zip(attachments, files, strict=True):
+            _save_attachment(application, material, upload, extension, actor=actor, now=now)
+        record_event(
+            actor=actor,
+            action="approvals.file_application",
+            subject=application,
+            territory_code=territory_code,
+            after={
+                "receipt_no": application.receipt_no,
+                "item": item.implementation_code,
+                "item_version": version.version,
+                "centre": centre.code,
+                "channel": channel,
+                "applicant": application.applicant_number_masked,
+            },
+            now=now,
+        )
+        if channel in (Channel.ONLINE, Channel.PROXY):
+            who = (
+                f"网格员{actor.display_name or actor.username}为您代办的"
+                if channel == Channel.PROXY
+                else "您的"
+            )
+            notify_applicant(
+                application,
+                kind="approvals.filed",
+                body=f"{who}“{version.name}”申请已提交{centre.name}预审",
+                now=now,
+            )
+    return application
+
+
+def _check_upload(upload: UploadedFile) -> str:
+    extension = UPLOAD_TYPES.get(upload.content_type or "")
+    if extension is None:
+        raise DomainError("invalid", "扫描件只能是 PDF、JPG 或 PNG。", field="attachments")
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
+        raise DomainError("invalid", "单个扫描件不能超过 10MB。", field="attachments")
+    return extension
+
+
+def _save_attachment(
+    application: Application,
+    material: str,
+    upload: UploadedFile,
+    extension: str,
+    *,
+    actor: User,
+    now: datetime,
+) -> ApplicationAttachment:
+    attachment = ApplicationAttachment(
+        application=application, material=material[:120], uploaded_at=now, uploaded_by=actor
+    )
+    attachment.file.save(f"{application.receipt_no}-{secrets.token_hex(6)}.{extension}", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def do_take_application(
+    *,
+    actor: User,
+    now: datetime,
+    decision: str,
+    reason: str = "",
+    **filing: Any,
+) -> Application:
+    """One-window intake (一窗受理) in one step: file at the window and, in the same transaction, accept
+    (即办件: complete on the spot), ask for corrections (`reason` = what is missing) or refuse acceptance."""
+    if decision not in ("accept", "corrections", "refuse"):
+        raise DomainError("invalid", "请选择受理、补正或不予受理。", field="decision")
+    with transaction.atomic():
+        application = do_file_application(actor=actor, now=now, channel=Channel.WINDOW, **filing)
+        if decision == "accept":
+            if application.item_version.is_immediate:
+                return do_complete_on_spot(application, actor=actor, now=now)
+            return do_accept_application(application, actor=actor, now=now)
+        if decision == "corrections":
+            return do_request_corrections(application, actor=actor, now=now, note=reason)
+        return do_refuse_acceptance(application, actor=actor, now=now, reason=reason)
+
+
+# ---------------------------------------------------------------------------------------------- steps
+
+
+def _lock(application: Application) -> Application:
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("item", "item_version", "centre", "work_item", "item__agency", "applicant_user")
+        .get(pk=application.pk)
+    )
+    if locked.work_item is None:
+        raise Conflict("invalid_transition", "该申请没有办件流程。")
+    return locked
+
+
+def _step(
+    application: Application,
+    action: str,
+    *,
+    actor: User,
+    now: datetime,
+    reason: str = "",
+    inputs: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> WorkItem:
+    assert application.work_item is not None
+    return transition(
+        application.work_item,
+        action,
+        actor=actor,
+        now=now,
+        reason=reason,
+        inputs=inputs,
+        expected_version=expected_version,
+    )
+
+
+def _audit(application: Application, action: str, *, actor: User, now: datetime, **after: Any) -> None:
+    record_event(
+        actor=actor,
+        action=f"approvals.{action}",
+        subject=application,
+        territory_code=application.territory_code,
+        after={"receipt_no": application.receipt_no, "state": _state(application), **after},
+        now=now,
+    )
+
+
+def _state(application: Application) -> str:
+    return application.work_item.state if application.work_item is not None else ""
+
+
+def do_accept_application(
+    application: Application, *, actor: User, now: datetime, expected_version: int | None = None
+) -> Application:
+    """受理: every required material received; the item goes to its reviewing unit with the promised
+    limit (working days) as the review deadline."""
+    with transaction.atomic():
+        app = _lock(application)
+        if app.item_version.is_immediate:
+            raise Conflict("invalid_transition", "即办件应当场办结。", field="action")
+        missing = missing_required(app)
+        if missing:
+            raise DomainError("materials_missing", f"必需材料未收齐：{'、'.join(missing)}", field="materials")
+        unit = reviewing_unit(app.item, app.centre)
+        _step(
+            app,
+            "accept",
+            actor=actor,
+            now=now,
+            inputs={"assigned_unit": unit.code},
+            expected_version=expected_version,
+        )
+        app.accepted_at = now
+        app.save(update_fields=["accepted_at"])
+        _audit(app, "accept_application", actor=actor, now=now, reviewing_unit=unit.code)
+        notify_applicant(
+            app, kind="approvals.accepted", body=f"您的“{app.item_version.name}”申请已受理", now=now
+        )
+    return app
+
+
+def do_request_corrections(
+    application: Application,
+    *,
+    actor: User,
+    now: datetime,
+    note: str,
+    expected_version: int | None = None,
+) -> Application:
+    """补正 (一次性告知): the clock stops until the materials come; the applicant is told what is missing."""
+    note = (note or "").strip()
+    with transaction.atomic():
+        app = _lock(application)
+        if not note:
+            missing = missing_required(app)
+            note = f"请补正：{'、'.join(missing)}" if missing else ""
+        if not note:
+            raise DomainError("required", "请写明需要补正的材料或内容。", field="reason")
+        state = _state(app)
+        action = "request_review_corrections" if state == "reviewing" else "request_intake_corrections"
+        _step(app, action, actor=actor, now=now, reason=note, expected_version=expected_version)
+        app.corrections_note = note
+        app.save(update_fields=["corrections_note"])
+        _audit(app, "request_corrections", actor=actor, now=now, note=note)
+        notify_applicant(
+            app,
+            kind="approvals.corrections",
+            body=f"您的“{app.item_version.name}”申请需补正：{note}。补正后继续办理",
+            now=now,
+        )
+    return app
+
+
+def do_resume_application(
+    application: Application,
+    *,
+    actor: User,
+    now: datetime,
+    materials: Iterable[str] = (),
+    expected_version: int | None = None,
+) -> Application:
+    """补正材料已收: record what came, and continue the stopped clock."""
+    with transaction.atomic():
+        app = _lock(application)
+        state = _state(app)
+        received = {m["name"] for m in app.materials if m.get("received")} | set(materials)
+        app.materials = _clean_materials(app.item_version, received)
+        action = "review_corrected" if state == "review_corrections" else "resubmit"
+        _step(app, action, actor=actor, now=now, expected_version=expected_version)
+        app.save(update_fields=["materials"])
+        _audit(app, "resume_application", actor=actor, now=now)
+    return app
+
+
+def _finish(app: Application, outcome: str, now: datetime, reason: str = "", legal_basis: str = "") -> None:
+    app.outcome = outcome
+    app.outcome_reason = reason
+    app.outcome_legal_basis = legal_basis
+    app.completed_at = now
+    app.save(update_fields=["outcome", "outcome_reason", "outcome_legal_basis", "completed_at"])
+
+
+def do_refuse_acceptance(
+    application: Application, *, actor: User, now: datetime, reason: str, expected_version: int | None = None
+) -> Application:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("required", "不予受理须说明理由。", field="reason")
+    with transaction.atomic():
+        app = _lock(application)
+        _step(
+            app, "refuse_acceptance", actor=actor, now=now, reason=reason, expected_version=expected_version
+        )
+        _finish(app, Outcome.NOT_ACCEPTED, now, reason)
+        _audit(app, "refuse_acceptance", actor=actor, now=now, reason=reason)
+        notify_applicant(
+            app,
+            kind="approvals.not_accepted",
+            body=f"您的“{app.item_version.name}”申请不予受理：{reason}",
+            now=now,
+        )
+    return app
+
+
+def do_complete_on_spot(
+    application: Application, *, actor: User, now: datetime, expected_version: int | None = None
+) -> Application:
+    """即办件: accepted, decided and handed over at the window at once."""
+    with transaction.atomic():
+        app = _lock(application)
+        if not app.item_version.is_immediate:
+            raise Conflict("invalid_transition", "只有即办件可以当场办结。", field="action")
+        missing = missing_required(app)
+        if missing:
+            raise DomainError("materials_missing", f"必需材料未收齐：{'、'.join(missing)}", field="materials")
+        _step(app, "complete_on_spot", actor=actor, now=now, expected_version=expected_version)
+        app.accepted_at = now
+        app.delivery_method = DeliveryMethod.WINDOW
+        app.delivered_at = now
+        app.save(update_fields=["accepted_at", "delivery_method", "delivered_at"])
+        _finish(app, Outcome.APPROVED, now, "即办件当场办结", app.item_version.legal_basis[:500])
+        _audit(app, "complete_on_spot", actor=actor, now=now)
+        notify_applicant(
+            app, kind="approvals.completed", body=f"您的“{app.item_version.name}”已当场办结", now=now
+        )
+    return app
+
+
+def do_pass_review(
+    application: Application,
+    *,
+    actor: User,
+    now: datetime,
+    opinion: str = "",
+    expected_version: int | None = None,
+) -> Application:
+    """行政许可: 审查 passed, on to 决定 (the same deadline runs on)."""
+    with transaction.atomic():
+        app = _lock(application)
+        if app.item.item_type != ItemType.LICENSING:
+            raise Conflict("invalid_transition", "该类事项只有一个审核环节，请直接作出决定。", field="action")
+        _step(app, "pass_review", actor=actor, now=now, reason=opinion, expected_version=expected_version)
+        _audit(app, "pass_review", actor=actor, now=now, opinion=opinion)
+    return app
+
+
+def do_decide_application(
+    application: Application,
+    *,
+    actor: User,
+    now: datetime,
+    approve: bool,
+    reason: str = "",
+    legal_basis: str = "",
+    expected_version: int | None = None,
+) -> Application:
+    """准予 / 不予 with reasons and the legal basis. 行政许可 is decided after 审查 (state 待决定)."""
+    legal_basis = (legal_basis or "").strip()
+    reason = (reason or "").strip()
+    if not legal_basis:
+        raise DomainError("required", "请填写决定的法律依据。", field="legal_basis")
+    if not approve and not reason:
+        raise DomainError("required", "不予许可须说明理由。", field="reason")
+    with transaction.atomic():
+        app = _lock(application)
+        if app.item.item_type == ItemType.LICENSING and _state(app) == "reviewing":
+            raise Conflict("invalid_transition", "行政许可事项须先审查，再作决定。", field="action")
+        _step(
+            app,
+            "approve" if approve else "refuse",
+            actor=actor,
+            now=now,
+            reason=reason,
+            inputs={"legal_basis": legal_basis},
+            expected_version=expected_version,
+        )
+        app.outcome = Outcome.APPROVED if approve else Outcome.REFUSED
+        app.outcome_reason = reason
+        app.outcome_legal_basis = legal_basis
+        fields = ["outcome", "outcome_reason", "outcome_legal_basis"]
+        if not approve:
+            app.completed_at = now
+            fields.append("completed_at")
+        app.save(update_fields=fields)
+        _audit(app, "decide_application", actor=actor, now=now, outcome=app.outcome)
+        word = "已准予，待送达" if approve else f"不予许可：{reason}"
+        notify_applicant(
+            app, kind="approvals.decided", body=f"您的“{app.item_version.name}”申请{word}", now=now
+        )
+    return app
+
+
+def do_deliver_application(
+    application: Application,
+    *,
+    actor: User,
+    now: datetime,
+    method: str,
+    ems_tracking_no: str = "",
+    licence_type: str = "",
+    expected_version: int | None = None,
+) -> Application:
+    """送达: window pickup, EMS (tracking number recorded) or an electronic certificate issued through
+    `licences.actions.do_issue_certificate` (its identifier stored on the application)."""
+    if method not in (DeliveryMethod.WINDOW, DeliveryMethod.EMS, DeliveryMethod.ELECTRONIC):
+        raise DomainError("invalid", "送达方式应为窗口领取、EMS 或电子证照。", field="method")
+    tracking = (ems_tracking_no or "").strip().upper()
+    if method == DeliveryMethod.EMS and not (8 <= len(tracking) <= 30 and tracking.isalnum()):
+        raise DomainError("invalid", "请填写正确的 EMS 运单号。", field="ems_tracking_no")
+    with transaction.atomic():
+        app = _lock(application)
+        _step(
+            app,
+            "deliver",
+            actor=actor,
+            now=now,
+            inputs={"delivery_method": method, "ems_tracking_no": tracking},
+            expected_version=expected_version,
+        )
+        if method == DeliveryMethod.ELECTRONIC:
+            app.certificate_identifier = _issue_certificate(
+                app, actor=actor, now=now, licence_type=licence_type
+            )
+        app.delivery_method = method
+        app.ems_tracking_no = tracking if method == DeliveryMethod.EMS else ""
+        app.delivered_at = now
+        app.completed_at = now
+        app.save(
+            update_fields=[
+                "delivery_method",
+                "ems_tracking_no",
+                "delivered_at",
+                "completed_at",
+                "certificate_identifier",
+            ]
+        )
+        _audit(app, "deliver_application", actor=actor, now=now, method=method)
+        how = {
+            DeliveryMethod.WINDOW: f"请到{app.centre.name}窗口领取",
+            DeliveryMethod.EMS: f"已通过 EMS 寄出，运单号 {tracking}",
+            DeliveryMethod.ELECTRONIC: f"电子证照已签发，标识 {app.certificate_identifier}",
+        }[DeliveryMethod(method)]
+        notify_applicant(
+            app, kind="approvals.delivered", body=f"您的“{app.item_version.name}”已办结，{how}", now=now
+        )
+    return app
+
+
+def _issue_certificate(app: Application, *, actor: User, now: datetime, licence_type: str) -> str:
+    from licences.actions import do_issue_certificate  # built by the licences app
+
+    code = licence_type or app.item.licence_type_code
+    if not code:
+        raise DomainError("invalid", "该事项未配置电子证照类型，请选择其他送达方式。", field="method")
+    version = app.item_version
+    assert app.work_item is not None
+    issuer = app.work_item.assigned_unit or app.centre
+    certificate = do_issue_certificate(
+        actor=actor,
+        now=now,
+        licence_type=code,
+        holder_name=app.applicant_name,
+        holder_kind=app.applicant_kind,
+        holder_number=pii.decrypt(app.applicant_number_enc),
+        issuer=issuer,
+        issuer_credit_code=version.implementing_body_credit_code,
+        title=version.name,
+        body=[
+            ("事项", version.name),
+            ("决定", "准予"),
+            ("依据", app.outcome_legal_basis[:200]),
+            ("受理编号", app.receipt_no),
+        ],
+        subject_type=SUBJECT_TYPE,
+        subject_id=str(app.pk),
+    )
+    return str(certificate.identifier)
+
+
+def do_withdraw_application(
+    application: Application, *, actor: User, now: datetime, reason: str, expected_version: int | None = None
+) -> Application:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("required", "撤回须记录申请人的撤回请求。", field="reason")
+    with transaction.atomic():
+        app = _lock(application)
+        _step(app, "withdraw", actor=actor, now=now, reason=reason, expected_version=expected_version)
+        _finish(app, Outcome.WITHDRAWN, now, reason)
+        _audit(app, "withdraw_application", actor=actor, now=now, reason=reason)
+    return app
+
+
+# ---------------------------------------------------------------------------------------------- bulk
+
+
+@dataclass(frozen=True)
+class IntakeSpec:
+    """One window application for `do_file_applications_bulk`."""
+
+    item_code: str
+    applicant: ApplicantInput
+    materials: tuple[str, ...] = ()
+
+
+def do_file_applications_bulk(
+    specs: Sequence[IntakeSpec], *, centre: OrgUnit, actor: User, now: datetime
+) -> list[Application]:
+    """Window intake of many applications at one centre (a migration from a paper ledger, or the bench):
+    the same checks as `do_file_application` made set-wise (a bad spec refuses the batch, its index named),
+    the engine's bulk start (items in 待受理), one summary audit event."""
+    if not specs:
+        return []
+    _check_channel(Channel.WINDOW, actor=actor, centre=centre, proxy_consent="")
+    codes = sorted({s.item_code.strip().upper() for s in specs})
+    items: dict[str, ServiceItem] = {}
+    for chunk in _chunks(codes):
+        for found in ServiceItem.objects.select_related("current_version").filter(
+            implementation_code__in=chunk, active=True
+        ):
+            items[found.implementation_code] = found
+    authorised = set(
+        CentreAuthorisation.objects.filter(
+            centre=centre, item_id__in=[i.pk for i in items.values()]
+        ).values_list("item_id", flat=True)
+    )
+    rows: list[Application] = []
+    for index, spec in enumerate(specs):
+        item = items.get(spec.item_code.strip().upper())
+        if item is None or item.current_version is None or item.pk not in authorised:
+            raise DomainError(
+                "not_authorised", f"第{index + 1}件：事项不存在或本中心未进驻。", field=f"{index}.item"
+            )
+        try:
+            clean = clean_applicant(spec.applicant)
+            checked = _clean_materials(item.current_version, spec.materials)
+        except DomainError as error:
+            raise DomainError(
+                error.code, f"第{index + 1}件：{error.message}", field=f"{index}.{error.field}"
+            ) from error
+        rows.append(
+            Application(
+                receipt_no=new_receipt_no(now),
+                item=item,
+                item_version=item.current_version,
+                centre=centre,
+                clerk=actor,
+                channel=Channel.WINDOW,
+                applicant_kind=clean.kind,
+                applicant_name=clean.name,
+                applicant_number_enc=pii.encrypt(clean.number),
+                applicant_number_hash=pii.lookup_hash(clean.number),
+                applicant_number_masked=_mask_number(clean.kind, clean.number),
+                applicant_phone_enc=pii.encrypt(clean.phone),
+                applicant_phone_hash=pii.lookup_hash(clean.phone),
+                applicant_phone_masked=pii.mask_phone(clean.phone),
+                territory_code=centre.territory_code,
+                materials=checked,
+                submitted_at=now,
+            )
+        )
+    numbers = [r.receipt_no for r in rows]
+    if len(set(numbers)) != len(numbers) or Application.objects.filter(receipt_no__in=numbers[:900]).exists():
+        raise Conflict("receipt_collision", "受理编号生成冲突，请重试。")
+    with transaction.atomic():
+        Application.objects.bulk_create(rows, batch_size=1000)
+        work_items = do_start_items_bulk(
+            PROCESS,
+            [
+                StartSpec(
+                    title=f"{row.item_version.name}（{pii.mask_name(row.applicant_name)}）",
+                    territory_code=row.territory_code,
+                    subject_type=SUBJECT_TYPE,
+                    subject_id=str(row.pk),
+                    assigned_unit=centre,
+                    inputs={"receipt_no": row.receipt_no, "channel": Channel.WINDOW},
+                    limits=_limits_for(row.item_version),
+                )
+                for row in rows
+            ],
+            actor=actor,
+            now=now,
+        )
+        for row, work_item in zip(rows, work_items, strict=True):
+            row.work_item = work_item
+        Application.objects.bulk_update(rows, ["work_item"], batch_size=1000)
+        record_event(
+            actor=actor,
+            action="approvals.file_applications_bulk",
+            subject=centre,
+            territory_code=centre.territory_code,
+            after={"count": len(rows), "first": rows[0].receipt_no, "last": rows[-1].receipt_no},
+            now=now,
+        )
+    return rows
+
+
+__all__ = [
+    "PROCESS",
+    "ApplicantInput",
+    "CatalogueImportResult",
+    "IntakeSpec",
+    "clean_applicant",
+    "do_accept_application",
+    "do_authorise_items",
+    "do_complete_on_spot",
+    "do_decide_application",
+    "do_deliver_application",
+    "do_file_application",
+    "do_file_applications_bulk",
+    "do_import_catalogue",
+    "do_pass_review",
+    "do_refuse_acceptance",
+    "do_request_corrections",
+    "do_resume_application",
+    "do_revoke_authorisation",
+    "do_take_application",
+    "do_withdraw_application",
+    "missing_required",
+    "notify_applicant",
+    "reviewing_unit",
+]

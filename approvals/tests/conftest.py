@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+# Monday 2 November 2026, 10:00 in Suzhou (02:00 UTC): a working day.
+NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def setup(personas: dict[str, Any], now: datetime) -> dict[str, Any]:
+    from approvals.testing import make_approvals
+
+    return {**personas, **make_approvals(personas, now)}
