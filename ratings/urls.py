@@ -1,6 +1,13 @@
 """Pages of ratings (under /ratings/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from ratings import views
 
 app_name = "ratings"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("rate/", views.rate_identify, name="rate"),
+    path("rate/form/", views.rate_form, name="rate_form"),
+    path("pad/<int:application_id>/", views.pad, name="pad"),
+    path("figures/", views.figures_page, name="figures"),
+]

@@ -1,0 +1,123 @@
+"""/ratings/rate/ (receipt number + phone code → form), /ratings/pad/<id>/ and /ratings/figures/."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.testing import PASSWORD
+from ratings.models import Rating
+from ratings.tests.factories import PHONE, make_application
+from workflow.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+ONLINE_FORM = {
+    "stage": "completed",
+    "level": "1",
+    "score_overall": "1",
+    "score_efficiency": "2",
+    "score_guide_accuracy": "2",
+    "score_convenience": "1",
+    "score_usability": "3",
+    "comment": "跑了三趟",
+}
+WINDOW_FORM = {
+    "stage": "completed",
+    "level": "5",
+    "score_overall": "5",
+    "score_service_efficiency": "5",
+    "score_service_level": "4",
+    "score_service_attitude": "5",
+}
+
+
+@pytest.fixture
+def application(people: dict[str, Any], item: Any, now: datetime) -> Any:
+    return make_application(centre=people["hq_centre"], clerk=people["hq_clerk"], item=item, now=now)
+
+
+def _login(user: Any) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_online_flow(application: Any, frozen: Any) -> None:
+    client = Client()
+    page = client.get("/ratings/rate/")
+    assert page.status_code == 200 and "获取短信验证码" in page.content.decode()
+    sent = client.post(
+        "/ratings/rate/", {"receipt_no": application.receipt_no, "phone": PHONE, "step": "send"}
+    )
+    assert sent.status_code == 200 and "验证码已发送" in sent.content.decode()
+    code = "".join(ch for ch in OutboxMessage.objects.get(kind="phone_code").body if ch.isdigit())[:6]
+    # Before verification the form is not reachable.
+    assert client.get("/ratings/rate/form/").status_code == 302
+    verified = client.post(
+        "/ratings/rate/",
+        {"receipt_no": application.receipt_no, "phone": PHONE, "code": code, "step": "verify"},
+    )
+    assert verified.status_code == 303 and verified["Location"] == "/ratings/rate/form/"
+    form = client.get("/ratings/rate/form/")
+    assert "平台操作性" in form.content.decode() and "受理后评价" in form.content.decode()
+    done = client.post("/ratings/rate/form/", ONLINE_FORM)
+    assert done.status_code == 200 and "15个工作日内回访" in done.content.decode()
+    rating = Rating.objects.get()
+    assert (rating.channel, rating.level, rating.scores["usability"]) == ("online", 1, 3)
+    assert rating.rectification is not None
+
+
+def test_online_refusals(application: Any, frozen: Any) -> None:
+    client = Client()
+    wrong = client.post(
+        "/ratings/rate/", {"receipt_no": application.receipt_no, "phone": "13900139000", "step": "send"}
+    )
+    assert wrong.status_code == 404 and 'data-field-error="receipt_no"' in wrong.content.decode()
+    assert not OutboxMessage.objects.filter(kind="phone_code").exists()
+    empty = client.post("/ratings/rate/", {"step": "send"})
+    assert empty.status_code == 400 and 'data-field-error="phone"' in empty.content.decode()
+    client.post("/ratings/rate/", {"receipt_no": application.receipt_no, "phone": PHONE, "step": "send"})
+    bad_code = client.post(
+        "/ratings/rate/",
+        {"receipt_no": application.receipt_no, "phone": PHONE, "code": "12", "step": "verify"},
+    )
+    assert bad_code.status_code == 400 and 'data-field-error="code"' in bad_code.content.decode()
+
+
+def test_window_pad(application: Any, people: dict[str, Any], frozen: Any) -> None:
+    client = _login(people["hq_clerk"])
+    page = client.get(f"/ratings/pad/{application.pk}/")
+    assert page.status_code == 200 and "服务态度" in page.content.decode()
+    missing = client.post(f"/ratings/pad/{application.pk}/", {**WINDOW_FORM, "score_service_level": ""})
+    assert missing.status_code == 400 and 'data-field-error="score_service_level"' in missing.content.decode()
+    bad = client.post(f"/ratings/pad/{application.pk}/", {**WINDOW_FORM, "level": "2"})
+    assert bad.status_code == 400 and 'data-field-error="comment"' in bad.content.decode()
+    done = client.post(f"/ratings/pad/{application.pk}/", WINDOW_FORM)
+    assert done.status_code == 200 and "感谢您的评价" in done.content.decode()
+    rating = Rating.objects.get()
+    assert (rating.channel, rating.recorded_by) == ("window", people["hq_clerk"])
+
+
+def test_window_pad_refusals(application: Any, people: dict[str, Any], frozen: Any) -> None:
+    assert Client().get(f"/ratings/pad/{application.pk}/").status_code == 302
+    assert _login(people["hq_agency"]).get(f"/ratings/pad/{application.pk}/").status_code == 403
+    assert _login(people["wt_clerk"]).get(f"/ratings/pad/{application.pk}/").status_code == 404
+    assert _login(people["hq_clerk"]).get("/ratings/pad/999999/").status_code == 404
+
+
+def test_figures_page(application: Any, people: dict[str, Any], frozen: Any) -> None:
+    _login(people["hq_clerk"]).post(f"/ratings/pad/{application.pk}/", WINDOW_FORM)
+    page = _login(people["hq_leader"]).get("/ratings/figures/?by=clerk")
+    body = page.content.decode()
+    assert page.status_code == 200 and "黄桥窗口甲" in body and "ratings-chart-data" in body
+    assert "100%" in body
+    outsider = _login(people["wt_clerk"]).get("/ratings/figures/?by=clerk").content.decode()
+    assert "黄桥窗口甲" not in outsider
+    assert _login(people["hq_grid"]).get("/ratings/figures/").status_code == 403
+    bad = _login(people["hq_leader"]).get("/ratings/figures/?to=tomorrow")
+    assert bad.status_code == 400 and 'data-field-error="to"' in bad.content.decode()
+    assert Client().get("/ratings/figures/").status_code == 302
