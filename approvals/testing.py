@@ -12,6 +12,9 @@ from accounts.testing import make_org_unit, make_person
 from approvals.actions import do_authorise_items, do_import_catalogue
 from approvals.catalogue import HEADERS, rows_from_dicts
 from approvals.codes import citizen_id, credit_code
+from licences.reference import APPROVAL_BUREAU
+
+PERMIT_TYPE = f"{APPROVAL_BUREAU}001"  # licences: 准予行政许可决定书
 
 DISTRICT_BODY = credit_code(1001)  # 区行政审批局
 TOWN_BODY = credit_code(3001)  # 黄桥街道办事处
@@ -35,7 +38,7 @@ def catalogue_record(**overrides: Any) -> dict[str, Any]:
         "实施主体统一社会信用代码": DISTRICT_BODY,
         "审批机构编码": "320507-approval",
         "镇级审批机构": "",
-        "电子证照类型代码": "",
+        "电子证照类型代码": PERMIT_TYPE,
         "设定依据": "《中华人民共和国食品安全法》第三十五条",
         "受理条件": "有与经营的食品品种、数量相适应的经营场所",
         "申请材料": "营业执照|复印件|1|必需\n经营场所平面图|原件|1|必需\n委托书|原件|1|情形:委托代理人办理的",
@@ -76,6 +79,7 @@ def confirm_record(**overrides: Any) -> dict[str, Any]:
             "实施主体统一社会信用代码": TOWN_BODY,
             "审批机构编码": "",
             "镇级审批机构": "social",
+            "电子证照类型代码": "",
             "申请材料": "居民身份证|原件|1|必需\n户口簿|复印件|1|必需",
             "法定办结时限": 10,
             "承诺办结时限": 3,
@@ -98,6 +102,7 @@ def immediate_record(**overrides: Any) -> dict[str, Any]:
             "实施主体": "苏州市相城区黄桥街道办事处",
             "实施主体统一社会信用代码": TOWN_BODY,
             "审批机构编码": "",
+            "电子证照类型代码": "",
             "申请材料": "居民身份证|原件|1|必需",
             "法定办结时限": 5,
             "承诺办结时限": 0,
