@@ -91,17 +91,19 @@ def make_application(
     completed: bool = True,
     phone: str = PHONE,
     territory_code: str | None = None,
+    receipt_no: str = "",
+    channel: str = "",
 ) -> Application:
     serial = next(_serial)
     version = item.versions.order_by("-version").first()
     assert version is not None
     return Application.objects.create(
-        receipt_no=f"SL{now:%Y%m%d}{serial:06d}",
+        receipt_no=receipt_no or f"SL{now:%Y%m%d}{serial:06d}",
         item=item,
         item_version=version,
         centre=centre,
         clerk=clerk,
-        channel=Channel.WINDOW if clerk else Channel.ONLINE,
+        channel=channel or (Channel.WINDOW if clerk else Channel.ONLINE),
         applicant_kind=ApplicantKind.NATURAL,
         applicant_name="张三",
         applicant_number_enc=encrypt("320507199001011234"),
