@@ -6,6 +6,8 @@ from ratings import views
 
 app_name = "ratings"
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.rating_list, name="list"),
+    path("<int:rating_id>/", views.rating_detail, name="detail"),
     path("rate/", views.rate_identify, name="rate"),
     path("rate/form/", views.rate_form, name="rate_form"),
     path("pad/<int:application_id>/", views.pad, name="pad"),

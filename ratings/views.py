@@ -7,24 +7,41 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from approvals.models import Application
 from core.errors import DomainError
 from licences.verification import do_confirm_phone_code, do_send_phone_code
-from ratings.actions import PHONE_CODE_PURPOSE, do_rate_application
+from ratings.actions import (
+    APPEAL_ACTIONS,
+    PHONE_CODE_PURPOSE,
+    do_act_on_rectification,
+    do_rate_application,
+    may_review_appeal,
+)
 from ratings.figures import GROUPING_TITLES, GROUPINGS, Figures, figures_for
 from ratings.forms import IdentifyForm, RatingForm
-from ratings.models import Level, RatingChannel
-from ratings.selectors import application_for_pad, find_application, stages_open
+from ratings.models import BAD_LEVELS, Level, RatingChannel, dimensions_for
+from ratings.selectors import (
+    application_for_pad,
+    check_figure_access,
+    find_application,
+    get_rating_for,
+    ratings_visible_to,
+    stages_open,
+)
+from workflow.selectors import actions_for, timeline_of, view_of
 
 SESSION_KEY = "ratings_verified"
 VERIFIED_FOR = timedelta(minutes=30)
@@ -210,3 +227,84 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "ratings/figures.html", context)
+
+
+# ---------------------------------------------------------------------------------------------- list and rectification
+
+FIELD_LABELS = {
+    "callback_note": _lazy("回访情况"),
+    "outcome": _lazy("整改或说明结果（将以短信告知申请人）"),
+}
+
+
+@login_required
+def rating_list(request: HttpRequest) -> HttpResponse:
+    """Ratings of the user's jurisdiction, newest first; `bad=1` only the bad ones, `open=1` only those
+    whose rectification is still open."""
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        check_figure_access(user)
+    except DomainError as error:
+        return render(request, "ratings/refused.html", {"message": error.message}, status=error.status)
+    queryset = ratings_visible_to(user)
+    if request.GET.get("bad") == "1":
+        queryset = queryset.filter(level__in=BAD_LEVELS)
+    if request.GET.get("open") == "1":
+        queryset = queryset.filter(rectification__closed_at__isnull=True, rectification__isnull=False)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    return render(request, "ratings/list.html", {"page": page, "params": request.GET})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_detail(request: HttpRequest, rating_id: int) -> HttpResponse:
+    """One rating and its rectification: the actions the user may take now (through ratings.actions, so
+    the outcome SMS and the exclusion follow in the same transaction), and the item's history."""
+    user = request.user
+    assert isinstance(user, User)
+    now = timezone.now()
+    try:
+        rating = get_rating_for(user, rating_id)
+    except DomainError as error:
+        return render(request, "ratings/refused.html", {"message": error.message}, status=error.status)
+    error: DomainError | None = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        inputs = {
+            key.removeprefix("field_"): request.POST.get(key, "").strip()
+            for key in request.POST
+            if key.startswith("field_") and request.POST.get(key, "").strip()
+        }
+        version = request.POST.get("version", "")
+        try:
+            do_act_on_rectification(
+                rating,
+                action,
+                actor=user,
+                now=now,
+                reason=request.POST.get("reason", ""),
+                inputs=inputs,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+            messages.success(request, _("已办理。"))
+            return HttpResponseRedirect(reverse("ratings:detail", args=[rating.pk]), status=303)
+        except DomainError as exc:
+            error = exc
+    item = rating.rectification
+    actions = []
+    if item is not None:
+        for action_def in actions_for(item, user):
+            if action_def.name in APPEAL_ACTIONS and not may_review_appeal(user, rating):
+                continue
+            fields = [(name, FIELD_LABELS.get(name, name)) for name in action_def.requires.fields]
+            actions.append({"def": action_def, "fields": fields})
+    context = {
+        "rating": rating,
+        "labels": dimensions_for(rating.channel),
+        "view": view_of(item, now=now) if item else None,
+        "timeline": timeline_of(item) if item else [],
+        "actions": actions,
+        "error": error,
+    }
+    return render(request, "ratings/detail.html", context, status=error.status if error else 200)

@@ -121,3 +121,46 @@ def test_figures_page(application: Any, people: dict[str, Any], frozen: Any) -> 
     bad = _login(people["hq_leader"]).get("/ratings/figures/?to=tomorrow")
     assert bad.status_code == 400 and 'data-field-error="to"' in bad.content.decode()
     assert Client().get("/ratings/figures/").status_code == 302
+
+
+def test_list_and_rectification_page(application: Any, people: dict[str, Any], frozen: Any) -> None:
+    clerk = _login(people["hq_clerk"])
+    clerk.post(f"/ratings/pad/{application.pk}/", {**WINDOW_FORM, "level": "1", "comment": "态度差"})
+    rating = Rating.objects.get()
+    listing = clerk.get("/ratings/?bad=1&open=1").content.decode()
+    assert application.receipt_no in listing and "2026-03-23 17:30" in listing
+    page = clerk.get(f"/ratings/{rating.pk}/").content.decode()
+    assert "待回访" in page and 'data-action="callback"' in page and 'data-action="uphold_appeal"' not in page
+    missing = clerk.post(f"/ratings/{rating.pk}/", {"action": "callback"})
+    assert (
+        missing.status_code == 400 and 'data-field-error="inputs.callback_note"' in missing.content.decode()
+    )
+    assert (
+        clerk.post(
+            f"/ratings/{rating.pk}/", {"action": "callback", "field_callback_note": "已回访"}
+        ).status_code
+        == 303
+    )
+    clerk.post(f"/ratings/{rating.pk}/", {"action": "reply", "field_outcome": "已整改并致歉"})
+    rating.refresh_from_db()
+    assert rating.outcome_sent_at is not None
+    assert "已整改答复" in clerk.get(f"/ratings/{rating.pk}/").content.decode()
+    # The outsider: 404; a grid worker: no access to the ratings list.
+    assert _login(people["wt_clerk"]).get(f"/ratings/{rating.pk}/").status_code == 404
+    assert _login(people["hq_grid"]).get("/ratings/").status_code == 403
+
+
+def test_appeal_review_on_the_page(application: Any, people: dict[str, Any], frozen: Any) -> None:
+    clerk = _login(people["hq_clerk"])
+    clerk.post(f"/ratings/pad/{application.pk}/", {**WINDOW_FORM, "level": "2", "comment": "慢"})
+    rating = Rating.objects.get()
+    clerk.post(f"/ratings/{rating.pk}/", {"action": "callback", "field_callback_note": "申请人称误评"})
+    clerk.post(f"/ratings/{rating.pk}/", {"action": "appeal", "reason": "申请人确认误评"})
+    assert "暂停计时" in clerk.get(f"/ratings/{rating.pk}/").content.decode()
+    refused = clerk.post(f"/ratings/{rating.pk}/", {"action": "uphold_appeal", "reason": "自审"})
+    assert refused.status_code == 403
+    bureau = _login(people["bureau_approver"])
+    assert 'data-action="uphold_appeal"' in bureau.get(f"/ratings/{rating.pk}/").content.decode()
+    bureau.post(f"/ratings/{rating.pk}/", {"action": "uphold_appeal", "reason": "录音证实"})
+    rating.refresh_from_db()
+    assert rating.excluded
