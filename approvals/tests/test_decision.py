@@ -14,7 +14,7 @@ from approvals.actions import (
     do_withdraw_application,
 )
 from approvals.models import Application, Outcome
-from approvals.testing import CONFIRM_CODE, LICENCE_CODE
+from approvals.testing import CONFIRM_CODE
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from workflow.models import OutboxMessage
 
@@ -58,7 +58,12 @@ def test_single_review_items_decide_at_once_and_refusal_needs_reasons(setup: dic
         do_decide_application(app, actor=approver, now=local(3, 10), approve=True, legal_basis="")
     assert caught.value.field == "legal_basis"
     app = do_decide_application(
-        app, actor=approver, now=local(3, 10), approve=False, reason="不符合参保条件", legal_basis="《社会保险法》"
+        app,
+        actor=approver,
+        now=local(3, 10),
+        approve=False,
+        reason="不符合参保条件",
+        legal_basis="《社会保险法》",
     )
     assert app.outcome == Outcome.REFUSED and app.completed_at == local(3, 10)
     assert app.work_item is not None and app.work_item.state == "refused"
@@ -81,7 +86,9 @@ def _approved(setup: dict[str, Any], app: Application) -> Application:
 def test_delivery_by_ems_records_the_tracking_number(setup: dict[str, Any], licence_app: Application):
     app = _approved(setup, licence_app)
     with pytest.raises(DomainError) as caught:
-        do_deliver_application(app, actor=setup["hq_clerk"], now=local(4, 10), method="ems", ems_tracking_no="x")
+        do_deliver_application(
+            app, actor=setup["hq_clerk"], now=local(4, 10), method="ems", ems_tracking_no="x"
+        )
     assert caught.value.field == "ems_tracking_no"
     app = do_deliver_application(
         app, actor=setup["hq_clerk"], now=local(4, 10), method="ems", ems_tracking_no="ea123456789cn"
@@ -106,7 +113,9 @@ def test_delivery_as_electronic_certificate(setup: dict[str, Any], licence_app: 
 def test_withdraw(setup: dict[str, Any], licence_app: Application):
     with pytest.raises(DomainError):
         do_withdraw_application(licence_app, actor=setup["hq_clerk"], now=local(3, 10), reason="")
-    app = do_withdraw_application(licence_app, actor=setup["hq_clerk"], now=local(3, 10), reason="申请人书面撤回")
+    app = do_withdraw_application(
+        licence_app, actor=setup["hq_clerk"], now=local(3, 10), reason="申请人书面撤回"
+    )
     assert app.outcome == Outcome.WITHDRAWN
     with pytest.raises(Conflict):
         do_pass_review(app, actor=setup["district_approver"], now=local(3, 11))
