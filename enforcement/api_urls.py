@@ -1,5 +1,26 @@
 """API routes of enforcement (under /api/v1/enforcement/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from enforcement import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("matters/", api.MattersView.as_view(), name="enforcement-matters"),
+    path("matters/import/", api.MatterImportView.as_view(), name="enforcement-matters-import"),
+    path("responsible/", api.ResponsibleView.as_view(), name="enforcement-responsible"),
+    path("cases/", api.CasesView.as_view(), name="enforcement-cases"),
+    path("cases/<int:case_id>/", api.CaseDetailView.as_view(), name="enforcement-case"),
+    path("cases/<int:case_id>/actions/", api.CaseActionView.as_view(), name="enforcement-case-actions"),
+    path("cases/<int:case_id>/record/", api.CaseRecordView.as_view(), name="enforcement-case-record"),
+    path("cases/<int:case_id>/officers/", api.CaseOfficersView.as_view(), name="enforcement-case-officers"),
+    path(
+        "cases/<int:case_id>/preservation/",
+        api.CasePreservationView.as_view(),
+        name="enforcement-case-preservation",
+    ),
+    path("grid-events/<int:event_id>/convert/", api.ConvertEventView.as_view(), name="enforcement-convert"),
+    path("patrols/", api.PatrolsView.as_view(), name="enforcement-patrols"),
+    path("patrols/<int:log_id>/checks/", api.PatrolCheckView.as_view(), name="enforcement-patrol-checks"),
+    path("patrols/<int:log_id>/end/", api.PatrolEndView.as_view(), name="enforcement-patrol-end"),
+    path("patrol-checks/<int:check_id>/case/", api.PatrolCaseView.as_view(), name="enforcement-patrol-case"),
+]

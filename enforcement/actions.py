@@ -1,0 +1,1214 @@
+"""Writes of enforcement: officer posts and squad areas, patrol logs, cases (opening, converting a grid
+event, every step of the procedure) and the full-process record. Each write is one transaction with its
+audit row; every case action also appends a RecordEntry (who, when, sha256 of what was done).
+
+The statutory rules around the engine (processes case_summary / case_ordinary):
+- summary procedure: ≥ 2 officers, the matter allows it, a fine ≤ 200 yuan (citizen) / ≤ 3,000 yuan
+  (organisation) or a warning (行政处罚法第五十一条);
+- discretion: the proposed fine is checked against the matter's band for the recorded level; outside it
+  needs a written justification and then the case must pass legal review;
+- ordinary procedure limits: the decision within 90 natural days of filing (paused time not counted,
+  +30 with the leader's approval: Case.decision_due_at); the legal review 10 working days; preservation
+  of evidence 7 days; the hearing window 5 days and the hearing notice 7 days before the hearing
+  (working days: 行政处罚法第八十五条); payment within 15 days of service;
+- the hearing chair must not have investigated the case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils.dateparse import parse_datetime
+from stdnum.cn import ric, uscc
+
+from accounts.jurisdiction import may_see_code, user_roles
+from accounts.models import OrgUnit, Role, User
+from audit.actions import record_event
+from core import pii
+from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Unprocessable
+from core.pdf import content_hash
+from enforcement.models import (
+    Case,
+    CaseDocument,
+    CaseOfficer,
+    CaseOfficerRole,
+    CaseSource,
+    CircumstanceLevel,
+    DocumentKind,
+    EnforcementMatter,
+    OfficerPost,
+    PartyKind,
+    PatrolCheck,
+    PatrolKind,
+    PatrolLog,
+    Procedure,
+    RecordEntry,
+    RecordKind,
+    ServiceMethod,
+    ServiceRecord,
+    SquadArea,
+)
+from enforcement.selectors import CASE_SUBJECT, band_for, squad_for_code, within_band
+from grid.event_actions import do_event_action
+from grid.models import GridEvent
+from territory.locate import locate
+from territory.models import Division, EnforcementZone, Grid
+from workcalendar.service import LOCAL_TZ, add_duration, add_working_days
+from workflow.actors import system_actor
+from workflow.engine import definition_for, do_start_item, transition
+from workflow.models import WorkItem
+
+SUMMARY_LIMITS = {PartyKind.NATURAL: Decimal(200), PartyKind.LEGAL: Decimal(3000)}
+DECISION_DAYS = 90
+EXTENSION_DAYS = 30
+LEGAL_REVIEW_WORK_DAYS = 10
+PRESERVATION_DAYS = 7
+HEARING_WINDOW_WORK_DAYS = 5
+HEARING_NOTICE_WORK_DAYS = 7
+PAYMENT_DAYS = 15
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+PROCESS_OF = {Procedure.SUMMARY: "case_summary", Procedure.ORDINARY: "case_ordinary"}
+INVESTIGATING_ROLES = (CaseOfficerRole.LEAD, CaseOfficerRole.ASSIST, CaseOfficerRole.INVESTIGATOR)
+# Actions only the case's own officers may take when the actor is an officer (not a squad leader).
+CASE_TEAM_ONLY = {Role.OFFICER.value}
+ENDING_STATES = {"archived", "not_filed", "dropped"}
+GRID_RETURN_STATES = {"not_filed", "dropped"}
+
+
+def _hash_json(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _local_date(moment: datetime) -> Any:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def end_of_day_after(moment: datetime, days: int) -> datetime:
+    """The end (23:59:59 local) of the local day `days` natural days after `moment`'s."""
+    return add_duration(moment, days, "natural_days").at
+
+
+def end_of_work_days_after(moment: datetime, days: int) -> datetime:
+    return add_duration(moment, days, "work_days").at
+
+
+# ---------------------------------------------------------------------------------------------- parsing
+
+
+def parse_money(value: Any, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError("invalid", "金额须为数字。", field=field) from None
+    if not amount.is_finite() or amount < 0 or amount > Decimal("100000000"):
+        raise DomainError("invalid", "金额须为 0 至 1 亿元之间的数字。", field=field)
+    return amount.quantize(Decimal("0.01"))
+
+
+def _parse_moment(value: Any, field: str) -> datetime:
+    moment = parse_datetime(str(value or ""))
+    if moment is None or moment.tzinfo is None:
+        raise DomainError("invalid", "须为带时区的日期时间（ISO 8601）。", field=field)
+    return moment
+
+
+def _user(username: Any, field: str) -> User:
+    user = User.objects.filter(username=str(username or ""), is_active=True).first()
+    if user is None:
+        raise DomainError("invalid", f"用户不存在：{username}", field=field)
+    return user
+
+
+# ---------------------------------------------------------------------------------------------- record
+
+
+def append_record(
+    case: Case,
+    *,
+    step: str,
+    title: str,
+    actor: User,
+    now: datetime,
+    kind: str = RecordKind.NOTE,
+    meta: dict[str, Any] | None = None,
+    upload: UploadedFile | None = None,
+) -> RecordEntry:
+    """Append one entry to the case's full-process record (inside the caller's transaction). A file's
+    hash is the sha256 of its bytes; an entry without a file hashes its canonical content."""
+    meta = _jsonable(dict(meta or {}))
+    last = RecordEntry.objects.filter(case=case).aggregate(last=Max("seq"))["last"] or 0
+    entry = RecordEntry(
+        case=case, seq=last + 1, step=step, kind=kind, title=title[:200], actor=actor, at=now, meta=meta
+    )
+    if upload is not None:
+        data = upload.read()
+        entry.content_hash = content_hash(data)
+        entry.meta = {**meta, "filename": upload.name, "size": len(data)}
+        upload.seek(0)
+        entry.file.save(f"{last + 1:04d}-{entry.content_hash[:12]}-{upload.name}", upload, save=False)
+    else:
+        entry.content_hash = _hash_json(
+            {
+                "case": case.pk,
+                "seq": entry.seq,
+                "step": step,
+                "title": title,
+                "actor": actor.username,
+                "at": now.isoformat(),
+                "meta": meta,
+            }
+        )
+    entry.save()
+    return entry
+
+
+def check_upload(upload: UploadedFile, field: str = "file") -> None:
+    if upload.size is None or upload.size == 0:
+        raise DomainError("invalid", "文件为空。", field=field)
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise DomainError("invalid", "文件超过 200MB。", field=field)
+
+
+def do_add_record(
+    case: Case,
+    *,
+    kind: str,
+    title: str,
+    actor: User,
+    now: datetime,
+    upload: UploadedFile | None = None,
+    note: str = "",
+) -> RecordEntry:
+    """记录: a transcript, photo, audio, video, evidence or note added to the case's current step by one
+    of its officers (or the squad leader). Files carry their sha256."""
+    _require_case_access(case, actor)
+    _require_team(case, actor)
+    if kind not in RecordKind.values or kind == RecordKind.DOCUMENT:
+        raise DomainError("invalid", "记录类型无效。", field="kind")
+    if not title.strip():
+        raise DomainError("required", "请填写标题。", field="title")
+    if kind in (RecordKind.PHOTO, RecordKind.AUDIO, RecordKind.VIDEO) and upload is None:
+        raise DomainError("required", "照片、录音、录像须上传文件。", field="file")
+    if upload is not None:
+        check_upload(upload)
+    item = case.work_item
+    if item is None or item.closed_at is not None:
+        raise Conflict("case_closed", "案件已办结，全过程记录不能再追加。")
+    with transaction.atomic():
+        entry = append_record(
+            case,
+            step=item.state,
+            title=title.strip(),
+            actor=actor,
+            now=now,
+            kind=kind,
+            meta={"note": note.strip()} if note.strip() else {},
+            upload=upload,
+        )
+        record_event(
+            actor=actor,
+            action="enforcement.add_record",
+            subject=entry,
+            territory_code=case.territory_code,
+            after={"case": case.pk, "seq": entry.seq, "kind": kind, "content_hash": entry.content_hash},
+            now=now,
+        )
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------- squads
+
+
+def _require_admin(actor: User, code: str) -> None:
+    roles = user_roles(actor)
+    if not actor.is_system and not (roles & {Role.SQUAD_LEADER, Role.LEADER, Role.DATA_STEWARD}):
+        raise PermissionRefused("not_allowed", "只有中队长、领导或数据管理员可以维护执法岗位。")
+    if not actor.is_system and not may_see_code(actor, code):
+        raise NotFound(field="squad")
+
+
+def do_set_squad_area(squad: OrgUnit, zone: EnforcementZone, *, actor: User, now: datetime) -> SquadArea:
+    """The squad covers the zone (2–6 villages of its town)."""
+    _require_admin(actor, squad.territory_code)
+    if squad.kind != OrgUnit.Kind.SQUAD:
+        raise DomainError("invalid", "只能为执法中队设置片区。", field="squad")
+    if zone.town_id != squad.territory_code[:9]:
+        raise DomainError("invalid", "片区不在中队所属镇（街道）。", field="zone")
+    with transaction.atomic():
+        area, _created = SquadArea.objects.update_or_create(zone=zone, defaults={"squad": squad})
+        record_event(
+            actor=actor,
+            action="enforcement.set_squad_area",
+            subject=area,
+            territory_code=squad.territory_code,
+            after={"squad": squad.code, "zone": zone.code},
+            now=now,
+        )
+    return area
+
+
+def do_post_officer(
+    officer: User,
+    squad: OrgUnit,
+    grid_codes: Sequence[str],
+    *,
+    actor: User,
+    now: datetime,
+    is_leader: bool = False,
+) -> OfficerPost:
+    """Post an officer to a squad and to grids of the squad's town (巡查在内)."""
+    _require_admin(actor, squad.territory_code)
+    if squad.kind != OrgUnit.Kind.SQUAD:
+        raise DomainError("invalid", "只能派驻到执法中队。", field="squad")
+    grids = list(Grid.objects.filter(code__in=list(grid_codes)))
+    if len(grids) != len(set(grid_codes)):
+        raise DomainError("invalid", "网格代码不存在。", field="grids")
+    if any(not g.code.startswith(squad.territory_code[:9]) for g in grids):
+        raise DomainError("invalid", "网格不在中队所属镇（街道）。", field="grids")
+    with transaction.atomic():
+        post, _created = OfficerPost.objects.update_or_create(
+            officer=officer, squad=squad, defaults={"is_leader": is_leader, "active": True, "started_at": now}
+        )
+        post.grids.set(grids)
+        record_event(
+            actor=actor,
+            action="enforcement.post_officer",
+            subject=post,
+            territory_code=squad.territory_code,
+            after={"officer": officer.username, "squad": squad.code, "grids": sorted(g.code for g in grids)},
+            now=now,
+        )
+    return post
+
+
+# ---------------------------------------------------------------------------------------------- patrols
+
+
+def _officer_post(actor: User) -> OfficerPost:
+    post = OfficerPost.objects.select_related("squad").filter(officer=actor, active=True).first()
+    if post is None:
+        raise PermissionRefused("not_allowed", "您没有执法岗位，不能记录执法巡查。")
+    return post
+
+
+def do_start_patrol_log(*, kind: str, actor: User, now: datetime) -> PatrolLog:
+    if kind not in PatrolKind.values:
+        raise DomainError("invalid", "巡查方式须为定点值守或流动巡查。", field="kind")
+    post = _officer_post(actor)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        if PatrolLog.objects.filter(officer=actor, ended_at__isnull=True).exists():
+            raise Conflict("patrol_open", "您有一次巡查尚未结束。")
+        log = PatrolLog.objects.create(
+            officer=actor,
+            squad=post.squad,
+            kind=kind,
+            territory_code=post.squad.territory_code,
+            started_at=now,
+        )
+        record_event(
+            actor=actor,
+            action="enforcement.start_patrol",
+            subject=log,
+            territory_code=log.territory_code,
+            after={"kind": kind},
+            now=now,
+        )
+    return log
+
+
+def _own_open_log(log: PatrolLog, actor: User) -> None:
+    if log.officer_id != actor.pk:
+        raise NotFound("未找到该巡查。", field="patrol")
+    if log.ended_at is not None:
+        raise Conflict("patrol_closed", "该巡查已结束。")
+
+
+def do_add_patrol_check(
+    log: PatrolLog,
+    *,
+    actor: User,
+    now: datetime,
+    checkpoint: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+    finding: str = "",
+) -> PatrolCheck:
+    """A point of the round: time, position (located to its grid) and what was found."""
+    _own_open_log(log, actor)
+    if log.kind == PatrolKind.CHECKPOINT and not checkpoint.strip():
+        raise DomainError("required", "定点值守须填写点位。", field="checkpoint")
+    grid: Grid | None = None
+    if lon is not None and lat is not None:
+        grid = Grid.objects.get(code=locate(lon, lat).grid_code)
+        if not grid.code.startswith(log.territory_code):
+            raise DomainError("invalid", "该位置不在本中队所属镇（街道）。", field="lon")
+    with transaction.atomic():
+        check = PatrolCheck.objects.create(
+            log=log,
+            at=now,
+            checkpoint=checkpoint.strip(),
+            lon=lon,
+            lat=lat,
+            grid=grid,
+            finding=finding.strip(),
+        )
+        record_event(
+            actor=actor,
+            action="enforcement.patrol_check",
+            subject=check,
+            territory_code=grid.code if grid else log.territory_code,
+            after={"log": log.pk, "checkpoint": check.checkpoint, "finding": bool(check.finding)},
+            now=now,
+        )
+    return check
+
+
+def do_end_patrol_log(log: PatrolLog, *, actor: User, now: datetime, summary: str = "") -> PatrolLog:
+    _own_open_log(log, actor)
+    with transaction.atomic():
+        log.ended_at = now
+        log.summary = summary.strip()
+        log.save(update_fields=["ended_at", "summary"])
+        record_event(
+            actor=actor,
+            action="enforcement.end_patrol",
+            subject=log,
+            territory_code=log.territory_code,
+            after={"checks": log.checks.count()},
+            now=now,
+        )
+    return log
+
+
+# ---------------------------------------------------------------------------------------------- opening
+
+
+def check_discretion(matter: EnforcementMatter, level: str, fine: Decimal | None, justification: str) -> bool:
+    """True when the fine is outside the band of `level` (then a written justification is required)."""
+    if level not in CircumstanceLevel.values:
+        raise DomainError("invalid", "裁量阶次须为从轻、一般或从重。", field="circumstance_level")
+    band = band_for(matter, level)
+    if fine is None or band is None:
+        return False
+    if within_band(band, fine):
+        return False
+    if not justification.strip():
+        low = "不限" if band.fine_min is None else f"{band.fine_min}"
+        high = "不限" if band.fine_max is None else f"{band.fine_max}"
+        raise Unprocessable(
+            "outside_band",
+            f"拟罚款 {fine} 元超出“{band.get_level_display()}”裁量基准（{low}–{high} 元），"
+            "须填写书面理由并经法制审核。",
+            field="discretion_justification",
+        )
+    return True
+
+
+def check_summary_limit(party_kind: str, fine: Decimal | None) -> None:
+    limit = SUMMARY_LIMITS[PartyKind(party_kind)]
+    if fine is not None and fine > limit:
+        who = "公民" if party_kind == PartyKind.NATURAL else "法人或其他组织"
+        raise Unprocessable(
+            "summary_limit",
+            f"简易程序对{who}罚款不得超过 {limit:.0f} 元（行政处罚法第五十一条），"
+            f"本案拟罚款 {fine} 元，请适用普通程序。",
+            field="proposed_fine",
+        )
+
+
+def valid_citizen_id(number: str) -> bool:
+    """18 characters, a real birth date and the ISO 7064 check digit. The birthplace is not looked up:
+    python-stdnum's table lacks codes created after 2000 (相城区 320507), so residents would be refused."""
+    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return False
+    try:
+        ric.get_birth_date(number)
+    except Exception:
+        return False
+    return ric.calc_check_digit(number) == number[17]
+
+
+def _clean_party(data: dict[str, Any]) -> dict[str, Any]:
+    kind = str(data.get("party_kind") or "")
+    if kind not in PartyKind.values:
+        raise DomainError("invalid", "当事人类型须为自然人或法人/其他组织。", field="party_kind")
+    name = str(data.get("party_name") or "").strip()
+    if not name:
+        raise DomainError("required", "请填写当事人。", field="party_name")
+    out: dict[str, Any] = {"party_kind": kind, "party_name": name[:200]}
+    number = str(data.get("party_number") or "").strip().upper()
+    credit = str(data.get("party_credit_code") or "").strip().upper()
+    if kind == PartyKind.NATURAL:
+        if number:
+            if not valid_citizen_id(number):
+                raise DomainError("invalid", "身份证号码无效。", field="party_number")
+            out["party_number_enc"] = pii.encrypt(number)
+            out["party_number_hash"] = pii.lookup_hash(number)
+    else:
+        if not credit or not uscc.is_valid(credit):
+            raise DomainError("invalid", "请填写有效的统一社会信用代码。", field="party_credit_code")
+        out["party_credit_code"] = credit
+    phone = str(data.get("party_phone") or "").strip()
+    if phone:
+        if not phone.isdigit() or not 7 <= len(phone) <= 12:
+            raise DomainError("invalid", "联系电话无效。", field="party_phone")
+        out["party_phone_enc"] = pii.encrypt(phone)
+    out["party_address"] = str(data.get("party_address") or "").strip()[:300]
+    return out
+
+
+def _officers(usernames: Sequence[Any], case_town: str) -> list[User]:
+    users: list[User] = []
+    for name in usernames:
+        user = _user(name, "officers")
+        roles = user_roles(user)
+        if not roles & {Role.OFFICER, Role.SQUAD_LEADER} or not may_see_code(user, case_town):
+            raise DomainError("invalid", f"{user} 不是本镇（街道）的执法人员。", field="officers")
+        if user not in users:
+            users.append(user)
+    return users
+
+
+def _place(data: dict[str, Any]) -> tuple[str, float | None, float | None]:
+    lon, lat = data.get("lon"), data.get("lat")
+    code = str(data.get("territory_code") or "").strip()
+    if lon not in (None, "") and lat not in (None, ""):
+        try:
+            flon, flat = float(lon), float(lat)
+        except (TypeError, ValueError):
+            raise DomainError("invalid", "经纬度须为数字。", field="lon") from None
+        return (code or locate(flon, flat).grid_code), flon, flat
+    if not code:
+        raise DomainError("required", "请提供违法地点的网格代码或经纬度。", field="territory_code")
+    if not (
+        Grid.objects.filter(code=code).exists()
+        or Division.objects.filter(code=code, level="village").exists()
+    ):
+        raise DomainError("invalid", "网格/村（社区）代码不存在。", field="territory_code")
+    return code, None, None
+
+
+def do_open_case(
+    data: dict[str, Any],
+    *,
+    actor: User,
+    now: datetime,
+    grid_event: GridEvent | None = None,
+) -> Case:
+    """登记案件. `data`: procedure, source, matter (code), territory_code or lon/lat, address, the party
+    (party_kind, party_name, party_number for a citizen, party_credit_code for an organisation,
+    party_address, party_phone), facts, circumstance_level, circumstances, proposed_fine,
+    proposed_measures, discretion_justification, is_major, officers (usernames; the first is the lead).
+    A summary case needs ≥ 2 officers, a matter that allows it and a fine within the legal limit."""
+    procedure = str(data.get("procedure") or "")
+    if procedure not in Procedure.values:
+        raise DomainError("invalid", "程序须为简易程序或普通程序。", field="procedure")
+    source = str(data.get("source") or "")
+    if source not in CaseSource.values:
+        raise DomainError("invalid", "案件来源无效。", field="source")
+    if (source == CaseSource.GRID_EVENT) != (grid_event is not None):
+        raise DomainError("invalid", "网格事件转办须由调度员从事件转入。", field="source")
+    matter = (
+        EnforcementMatter.objects.prefetch_related("bands")
+        .filter(code=str(data.get("matter") or ""), active=True)
+        .first()
+    )
+    if matter is None:
+        raise DomainError("invalid", "执法事项不存在或已停用。", field="matter")
+    code, lon, lat = _place(data)
+    if not actor.is_system and not may_see_code(actor, code):
+        raise NotFound(field="territory_code")
+    party = _clean_party(data)
+    level = str(data.get("circumstance_level") or CircumstanceLevel.ORDINARY)
+    fine = parse_money(data.get("proposed_fine"), "proposed_fine")
+    justification = str(data.get("discretion_justification") or "").strip()
+    outside = check_discretion(matter, level, fine, justification)
+    raw_officers = data.get("officers") or []
+    if not isinstance(raw_officers, list):
+        raise DomainError("invalid", "办案人员须为用户名列表。", field="officers")
+    officers = _officers(raw_officers, code[:9])
+    if not officers and Role.OFFICER.value in user_roles(actor):
+        officers = [actor]
+    if procedure == Procedure.SUMMARY:
+        if not matter.summary_allowed:
+            raise Unprocessable("summary_not_allowed", "该执法事项不适用简易程序。", field="matter")
+        if len(officers) < 2:
+            raise Unprocessable("officers_required", "简易程序须有两名以上执法人员在场。", field="officers")
+        check_summary_limit(party["party_kind"], fine)
+        if outside:
+            raise Unprocessable(
+                "outside_band", "超出裁量基准的处罚须经法制审核，不适用简易程序。", field="proposed_fine"
+            )
+    if not officers:
+        raise DomainError("required", "请指定主办执法人员。", field="officers")
+    squad = squad_for_code(code)
+    if squad is None:
+        raise Unprocessable("no_squad", "该地点没有负责的执法中队。", field="territory_code")
+    is_major = bool(data.get("is_major")) or outside
+    with transaction.atomic():
+        case = Case.objects.create(
+            procedure=procedure,
+            source=source,
+            source_detail=str(data.get("source_detail") or "").strip(),
+            matter=matter,
+            town_code=code[:9],
+            territory_code=code,
+            address=str(data.get("address") or "").strip()[:300],
+            lon=lon,
+            lat=lat,
+            facts=str(data.get("facts") or "").strip(),
+            circumstance_level=level,
+            circumstances=str(data.get("circumstances") or "").strip(),
+            proposed_fine=fine,
+            proposed_measures=str(data.get("proposed_measures") or "").strip(),
+            discretion_justification=justification,
+            outside_band=outside,
+            is_major=is_major,
+            needs_discussion=bool(data.get("needs_discussion")) or bool(data.get("is_major")),
+            squad=squad,
+            lead_officer=officers[0],
+            grid_event=grid_event,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+            **party,
+        )
+        CaseOfficer.objects.bulk_create(
+            [
+                CaseOfficer(
+                    case=case,
+                    officer=officer,
+                    role=CaseOfficerRole.LEAD if i == 0 else CaseOfficerRole.ASSIST,
+                )
+                for i, officer in enumerate(officers)
+            ]
+        )
+        item = do_start_item(
+            PROCESS_OF[Procedure(procedure)],
+            actor=actor,
+            now=now,
+            title=f"{matter.name}（{party['party_name']}）",
+            territory_code=code,
+            subject_type=CASE_SUBJECT,
+            subject_id=str(case.pk),
+            assigned_unit=squad,
+        )
+        case.work_item = item
+        case.save(update_fields=["work_item"])
+        append_record(
+            case,
+            step="start",
+            title="案件登记",
+            actor=actor,
+            now=now,
+            meta={
+                "procedure": procedure,
+                "source": source,
+                "matter": matter.code,
+                "officers": [o.username for o in officers],
+                "proposed_fine": fine,
+                "outside_band": outside,
+            },
+        )
+        record_event(
+            actor=actor,
+            action="enforcement.open_case",
+            subject=case,
+            territory_code=code,
+            after={"procedure": procedure, "source": source, "matter": matter.code, "work_item": item.pk},
+            now=now,
+        )
+    return case
+
+
+def do_convert_grid_event(event: GridEvent, data: dict[str, Any], *, actor: User, now: datetime) -> Case:
+    """转执法: the dispatcher turns a grid event into an ordinary case (source grid_event); the event goes
+    to 转执法办理 and closes when the case closes."""
+    if not may_see_code(actor, event.territory_code):
+        raise NotFound("未找到该事件。", field="event")
+    if Role.DISPATCHER.value not in user_roles(actor):
+        raise PermissionRefused("not_allowed", "只有调度员可以将网格事件转为执法案件。")
+    if Case.objects.filter(grid_event=event).exists():
+        raise Conflict("already_converted", "该事件已转为执法案件。")
+    payload = {
+        "procedure": Procedure.ORDINARY,
+        "source": CaseSource.GRID_EVENT,
+        "territory_code": event.grid_id,
+        "lon": event.lon,
+        "lat": event.lat,
+        "address": event.address,
+        "facts": event.description,
+        "source_detail": f"网格事件 {event.receipt_number}：{event.title}",
+        **data,
+    }
+    payload["territory_code"] = event.grid_id
+    payload["source"] = CaseSource.GRID_EVENT
+    with transaction.atomic():
+        do_event_action(
+            event, "to_enforcement", actor=actor, now=now, inputs={"matter": str(data.get("matter"))}
+        )
+        case = do_open_case(payload, actor=actor, now=now, grid_event=event)
+    return case
+
+
+def do_case_from_patrol(check: PatrolCheck, data: dict[str, Any], *, actor: User, now: datetime) -> Case:
+    """A patrol finding becomes a case (source patrol)."""
+    if check.log.officer_id != actor.pk:
+        raise NotFound("未找到该巡查记录。", field="check")
+    if check.case_id is not None:
+        raise Conflict("already_converted", "该巡查发现已立案。")
+    payload = {"source": CaseSource.PATROL, "facts": check.finding, **data}
+    if check.lon is not None and check.lat is not None and not payload.get("territory_code"):
+        payload.setdefault("lon", check.lon)
+        payload.setdefault("lat", check.lat)
+    elif check.grid_id and not payload.get("territory_code"):
+        payload["territory_code"] = check.grid_id
+    payload["source"] = CaseSource.PATROL
+    with transaction.atomic():
+        case = do_open_case(payload, actor=actor, now=now)
+        check.case = case
+        check.save(update_fields=["case"])
+    return case
+
+
+# ---------------------------------------------------------------------------------------------- actions
+
+
+def _require_case_access(case: Case, actor: User) -> None:
+    if not actor.is_system and not may_see_code(actor, case.territory_code):
+        raise NotFound("未找到该案件。", field="case")
+
+
+def _on_team(case: Case, actor: User) -> bool:
+    return CaseOfficer.objects.filter(case=case, officer=actor).exists()
+
+
+def _require_team(case: Case, actor: User) -> None:
+    """An officer acts only on cases they work on; squad leaders, leaders and reviewers on any case in
+    their jurisdiction (their role decides what they may do)."""
+    if actor.is_system:
+        return
+    roles = user_roles(actor)
+    if roles and roles <= CASE_TEAM_ONLY and not _on_team(case, actor):
+        raise PermissionRefused("not_allowed", "只有本案的办案人员可以操作。")
+
+
+def may_act(case: Case, actor: User) -> bool:
+    if actor.is_system:
+        return True
+    roles = user_roles(actor)
+    return not (roles and roles <= CASE_TEAM_ONLY and not _on_team(case, actor))
+
+
+def _next_serial(town_code: str, field: str, prefix: str) -> int:
+    existing = Case.objects.filter(town_code=town_code, **{f"{field}__startswith": prefix}).count()
+    return existing + 1
+
+
+def _town_short(town_code: str) -> str:
+    return town_code[-3:]
+
+
+def _number(case: Case, now: datetime, field: str, label: str) -> str:
+    year = _local_date(now).year
+    prefix = f"相综执{_town_short(case.town_code)}{label}〔{year}〕"
+    serial = _next_serial(case.town_code, field, prefix)
+    return f"{prefix}{serial:04d}号"
+
+
+def _archive_number(case: Case, now: datetime) -> str:
+    year = _local_date(now).year
+    prefix = f"{year}"
+    serial = _next_serial(case.town_code, "archive_number", prefix)
+    return f"{prefix}{serial:04d}"
+
+
+def _add_paused_time(case: Case, item: WorkItem, now: datetime) -> None:
+    if item.paused_at is not None and case.decision_due_at is not None:
+        case.decision_due_at += now - item.paused_at
+
+
+def _latest_document(case: Case, kinds: Sequence[str]) -> CaseDocument | None:
+    return (
+        CaseDocument.objects.filter(case=case, kind__in=list(kinds)).order_by("-generated_at", "-id").first()
+    )
+
+
+def _serve(
+    case: Case, inputs: dict[str, Any], *, actor: User, now: datetime, kinds: Sequence[str]
+) -> ServiceRecord:
+    method = str(inputs.get("method") or "")
+    if method not in ServiceMethod.values:
+        raise DomainError("invalid", "送达方式须为七种法定方式之一。", field="inputs.method")
+    recipient = str(inputs.get("recipient") or case.party_name).strip()[:200]
+    place = str(inputs.get("place") or case.party_address).strip()[:300]
+    document = _latest_document(case, kinds)
+    receipt = {
+        "case": case.pk,
+        "document": document.content_hash if document else kinds[0],
+        "method": method,
+        "recipient": recipient,
+        "place": place,
+        "served_at": now.isoformat(),
+        "actor": actor.username,
+    }
+    service = ServiceRecord.objects.create(
+        case=case,
+        document=document,
+        document_kind=document.kind if document else kinds[0],
+        method=method,
+        served_at=now,
+        recipient=recipient,
+        place=place,
+        receipt_hash=_hash_json(receipt),
+        actor=actor,
+    )
+    case.served_at = now
+    if case.fine_amount:
+        case.payment_due_at = end_of_day_after(now, PAYMENT_DAYS)
+    return service
+
+
+def _decide(case: Case, inputs: dict[str, Any], reason: str, *, now: datetime, summary: bool) -> None:
+    fine = parse_money(inputs.get("fine_amount"), "inputs.fine_amount")
+    if fine is None:
+        fine = case.proposed_fine
+    if summary:
+        check_summary_limit(case.party_kind, fine)
+    if (
+        fine != case.proposed_fine
+        and check_discretion(case.matter, case.circumstance_level, fine, case.discretion_justification)
+        and not case.legal_reviewed_at
+    ):
+        raise Unprocessable(
+            "outside_band", "决定的罚款超出裁量基准，须先经法制审核。", field="inputs.fine_amount"
+        )
+    measures = str(inputs.get("penalty_summary") or "").strip()
+    if not fine and not measures and not case.proposed_measures:
+        raise DomainError("required", "请填写处罚内容（罚款金额或警告等）。", field="inputs.penalty_summary")
+    case.fine_amount = fine
+    parts = [f"罚款人民币{fine}元"] if fine else []
+    if measures or case.proposed_measures:
+        parts.insert(0, measures or case.proposed_measures)
+    case.penalty_summary = "；".join(parts)
+    case.decision_basis = str(inputs.get("decision_basis") or case.matter.penalty_basis).strip()
+    case.decision_number = _number(case, now, "decision_number", "罚决字" if not summary else "简罚字")
+    case.decided_at = now
+
+
+def _before_action(
+    case: Case,
+    item: WorkItem,
+    action: str,
+    inputs: dict[str, Any],
+    reason: str,
+    *,
+    actor: User,
+    now: datetime,
+) -> dict[str, Any]:
+    """The statutory checks and the case fields of one action (before the engine moves). Returns what
+    the record entry should carry."""
+    meta: dict[str, Any] = {}
+    if action == "decide_on_spot":
+        if CaseOfficer.objects.filter(case=case).count() < 2:
+            raise Unprocessable("officers_required", "简易程序须有两名以上执法人员在场。", field="officers")
+        _decide(case, inputs, reason, now=now, summary=True)
+        inputs.setdefault("method", ServiceMethod.DIRECT)
+        _serve(
+            case, inputs, actor=actor, now=now, kinds=[DocumentKind.SUMMARY_DECISION, DocumentKind.DECISION]
+        )
+        meta.update(decision_number=case.decision_number, fine=case.fine_amount, method=inputs["method"])
+    elif action == "approve_filing":
+        if CaseOfficer.objects.filter(case=case, role__in=INVESTIGATING_ROLES).count() < 2:
+            raise Unprocessable(
+                "officers_required", "调查取证须有两名以上执法人员，请先增加办案人员。", field="officers"
+            )
+        case.number = _number(case, now, "number", "立字")
+        case.filed_at = now
+        case.decision_due_at = end_of_day_after(now, DECISION_DAYS)
+        meta.update(number=case.number, decision_due_at=case.decision_due_at)
+    elif action == "resume":
+        _add_paused_time(case, item, now)
+        meta["decision_due_at"] = case.decision_due_at
+    elif action in ("extend_investigation", "extend_decision"):
+        if case.extended:
+            raise Conflict("already_extended", "办案期限只能延长一次（30日）。", field="action")
+        case.extended = True
+        if case.decision_due_at is not None:
+            case.decision_due_at = end_of_day_after(case.decision_due_at, EXTENSION_DAYS)
+        meta["decision_due_at"] = case.decision_due_at
+    elif action == "submit_report":
+        if not RecordEntry.objects.filter(case=case, kind=RecordKind.TRANSCRIPT).exists():
+            raise Unprocessable("transcript_required", "调查终结前须有询问笔录或现场笔录。", field="record")
+        if case.preserved_at is not None and case.preservation_handled_at is None:
+            raise Unprocessable(
+                "preservation_open", "先行登记保存的证据尚未作出处理决定。", field="preservation"
+            )
+        _update_findings(case, inputs)
+        case.report_at = now
+    elif action == "send_legal_review":
+        case.legal_review_started_at = now
+        case.legal_review_due_at = end_of_work_days_after(now, LEGAL_REVIEW_WORK_DAYS)
+        case.legal_reviewed_at = None
+        meta["legal_review_due_at"] = case.legal_review_due_at
+    elif action in ("legal_review_pass", "legal_review_return"):
+        opinion = str(inputs.get("opinion") or reason).strip()
+        if not opinion:
+            raise DomainError("required", "请填写法制审核意见。", field="inputs.opinion")
+        case.legal_review_opinion = opinion
+        late = case.legal_review_due_at is not None and now > case.legal_review_due_at
+        meta.update(opinion=opinion, late=late, due_at=case.legal_review_due_at)
+        if action == "legal_review_pass":
+            case.legal_reviewed_at = now
+    elif action == "record_discussion":
+        conclusion = str(inputs.get("conclusion") or reason).strip()
+        if not conclusion:
+            raise DomainError("required", "请填写集体讨论结论。", field="inputs.conclusion")
+        case.discussed_at = now
+        meta["conclusion"] = conclusion
+    elif action == "issue_notice":
+        if (case.is_major or case.outside_band) and case.legal_reviewed_at is None:
+            raise Unprocessable(
+                "legal_review_required",
+                "重大案件或超出裁量基准的处罚须经法制审核后方可告知。",
+                field="action",
+            )
+        if case.needs_discussion and case.discussed_at is None:
+            raise Unprocessable("discussion_required", "本案须经集体讨论后方可告知。", field="action")
+        if case.proposed_fine is None and not case.proposed_measures:
+            raise Unprocessable("penalty_required", "请先确定拟处罚内容。", field="proposed_fine")
+        case.notice_at = now
+        case.hearing_window_ends_at = end_of_work_days_after(now, HEARING_WINDOW_WORK_DAYS)
+        meta["hearing_window_ends_at"] = case.hearing_window_ends_at
+    elif action == "request_hearing":
+        meta.update(_schedule_hearing(case, inputs, now=now))
+    elif action == "conclude_hearing":
+        if case.hearing_at is None or now < case.hearing_at:
+            raise Conflict("hearing_not_held", "听证尚未举行。", field="action")
+        _add_paused_time(case, item, now)
+        meta.update(decision_due_at=case.decision_due_at)
+    elif action == "end_notice":
+        waived = bool(inputs.get("waived"))
+        if not waived and case.hearing_window_ends_at is not None and now <= case.hearing_window_ends_at:
+            raise Conflict(
+                "hearing_window_open",
+                f"听证申请期至 {case.hearing_window_ends_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} 届满，"
+                "当事人未明确放弃前不能进入决定。",
+                field="action",
+            )
+        meta["waived"] = waived
+    elif action == "decide":
+        _decide(case, inputs, reason, now=now, summary=False)
+        late = case.decision_due_at is not None and now > case.decision_due_at
+        meta.update(decision_number=case.decision_number, fine=case.fine_amount, late=late)
+    elif action == "decide_no_penalty":
+        case.decided_at = now
+        case.penalty_summary = "不予行政处罚"
+        meta["reason"] = reason
+    elif action == "serve":
+        service = _serve(case, inputs, actor=actor, now=now, kinds=[DocumentKind.DECISION])
+        meta.update(method=service.method, receipt_hash=service.receipt_hash)
+        if case.decided_at is not None:
+            meta["late"] = now > end_of_work_days_after(case.decided_at, 7)
+    elif action == "confirm_execution":
+        if case.fine_amount:
+            paid = inputs.get("paid_at")
+            case.paid_at = _parse_moment(paid, "inputs.paid_at") if paid else now
+            late = case.payment_due_at is not None and case.paid_at > case.payment_due_at
+            meta.update(paid_at=case.paid_at, late=late)
+    elif action == "close":
+        case.closed_at = now
+    elif action == "archive":
+        case.archive_number = _archive_number(case, now)
+        case.archived_at = now
+        meta["archive_number"] = case.archive_number
+    return meta
+
+
+def _update_findings(case: Case, inputs: dict[str, Any]) -> None:
+    """调查终结: the facts and the proposed penalty may be settled now (re-checked against the band)."""
+    if "facts" in inputs:
+        case.facts = str(inputs["facts"]).strip()
+    if "circumstance_level" in inputs:
+        case.circumstance_level = str(inputs["circumstance_level"])
+    if "circumstances" in inputs:
+        case.circumstances = str(inputs["circumstances"]).strip()
+    if "proposed_fine" in inputs:
+        case.proposed_fine = parse_money(inputs["proposed_fine"], "inputs.proposed_fine")
+    if "proposed_measures" in inputs:
+        case.proposed_measures = str(inputs["proposed_measures"]).strip()
+    if "discretion_justification" in inputs:
+        case.discretion_justification = str(inputs["discretion_justification"]).strip()
+    if not case.facts:
+        raise DomainError("required", "请填写违法事实。", field="inputs.facts")
+    outside = check_discretion(
+        case.matter, case.circumstance_level, case.proposed_fine, case.discretion_justification
+    )
+    case.outside_band = outside
+    if outside:
+        case.is_major = True
+    if inputs.get("is_major"):
+        case.is_major = True
+        case.needs_discussion = True
+
+
+def _schedule_hearing(case: Case, inputs: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+    if not case.matter.hearing_possible:
+        raise Unprocessable("hearing_not_available", "该执法事项的处罚不属于听证范围。", field="action")
+    if case.hearing_window_ends_at is not None and now > case.hearing_window_ends_at:
+        raise Conflict("hearing_window_closed", "听证申请期（告知后5个工作日）已过。", field="action")
+    hearing_at = _parse_moment(inputs.get("hearing_at"), "inputs.hearing_at")
+    earliest = add_working_days(_local_date(now), HEARING_NOTICE_WORK_DAYS)
+    if _local_date(hearing_at) < earliest:
+        raise Unprocessable(
+            "hearing_notice_too_late",
+            f"听证通知须在听证7日（工作日）前送达：最早可定于 {earliest:%Y-%m-%d}。",
+            field="inputs.hearing_at",
+        )
+    chair = _user(inputs.get("hearing_chair"), "inputs.hearing_chair")
+    if not may_see_code(chair, case.territory_code):
+        raise DomainError("invalid", "听证主持人不在本案管辖范围内。", field="inputs.hearing_chair")
+    if CaseOfficer.objects.filter(case=case, officer=chair, role__in=INVESTIGATING_ROLES).exists():
+        raise Unprocessable(
+            "chair_investigated",
+            f"{chair} 参与了本案调查，不能主持听证（行政处罚法第六十四条）。",
+            field="inputs.hearing_chair",
+        )
+    case.hearing_requested = True
+    case.hearing_at = hearing_at
+    case.hearing_notified_at = now
+    case.hearing_chair = chair
+    CaseOfficer.objects.get_or_create(case=case, officer=chair, role=CaseOfficerRole.HEARING_CHAIR)
+    inputs["hearing_at"] = hearing_at.isoformat()
+    return {"hearing_at": hearing_at, "hearing_chair": chair.username}
+
+
+def _after_action(case: Case, item: WorkItem, action: str, *, now: datetime) -> None:
+    """The grid event follows its case: closed when the case closes, returned to the dispatcher when no
+    case is filed."""
+    event = case.grid_event
+    if event is None or event.work_item_id is None:
+        return
+    event_item = WorkItem.objects.filter(pk=event.work_item_id).values_list("state", flat=True).first()
+    if event_item != "enforcement":
+        return
+    system = system_actor()
+    if action == "close":
+        do_event_action(event, "enforcement_closed", actor=system, now=now, inputs={"case": case.pk})
+    elif item.state in GRID_RETURN_STATES:
+        do_event_action(
+            event,
+            "enforcement_returned",
+            actor=system,
+            now=now,
+            reason=f"执法案件未立案：{definition_for(item).states[item.state].title}",
+            inputs={"case": case.pk},
+        )
+
+
+def do_case_action(
+    case: Case,
+    action: str,
+    *,
+    actor: User,
+    now: datetime,
+    reason: str = "",
+    inputs: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Take one action of the case's process with the statutory checks around it, the case fields it
+    sets and a record entry. Refusals: 404 outside jurisdiction, 409 wrong state/stale/limits, 403
+    role or not on the case, 400/422 with the field."""
+    inputs = dict(inputs or {})
+    _require_case_access(case, actor)
+    if case.work_item_id is None:
+        raise Conflict("invalid_transition", "该案件没有办件。")
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("matter", "work_item", "work_item__process_version", "grid_event")
+            .get(pk=case.pk)
+        )
+        item = case.work_item
+        assert item is not None
+        if expected_version is not None and item.version != expected_version:
+            raise Conflict("stale_version", "该案件已被他人处理或已更新，请刷新后重试。")
+        definition = definition_for(item)
+        action_def = definition.actions.get(action)
+        if action_def is None:
+            raise DomainError("unknown_action", f"本流程没有动作“{action}”。", field="action")
+        if item.state not in action_def.sources:
+            raise Conflict(
+                "invalid_transition",
+                f"案件当前为“{definition.states[item.state].title}”，不能执行“{action_def.title}”。",
+                field="action",
+            )
+        if not actor.is_system and not (user_roles(actor) & set(action_def.roles)):
+            raise PermissionRefused("not_allowed", f"您的角色无权执行“{action_def.title}”。")
+        if Role.OFFICER.value in action_def.roles:
+            _require_team(case, actor)
+        if action_def.requires.reason and not reason.strip():
+            raise DomainError("required", f"执行“{action_def.title}”须填写理由。", field="reason")
+        before_state = item.state
+        meta = _before_action(case, item, action, inputs, reason, actor=actor, now=now)
+        item = transition(
+            item,
+            action,
+            actor=actor,
+            now=now,
+            inputs=_jsonable(inputs),
+            reason=reason,
+            expected_version=item.version,
+        )
+        case.updated_at = now
+        case.save()
+        append_record(
+            case,
+            step=action,
+            title=action_def.title,
+            actor=actor,
+            now=now,
+            meta={"from": before_state, "to": item.state, "reason": reason.strip(), **_jsonable(meta)},
+        )
+        record_event(
+            actor=actor,
+            action=f"enforcement.case_{action}",
+            subject=case,
+            territory_code=case.territory_code,
+            after={"state": item.state, **_jsonable(meta)},
+            now=now,
+        )
+        _after_action(case, item, action, now=now)
+    return case
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, datetime):
+            out[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            out[key] = str(value)
+        elif isinstance(value, str | int | float | bool | list | dict) or value is None:
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+def do_add_case_officer(case: Case, officer: User, *, role: str, actor: User, now: datetime) -> CaseOfficer:
+    """Add an officer to the case (协办/调查人员) — by the squad leader or the lead officer."""
+    _require_case_access(case, actor)
+    if role not in (CaseOfficerRole.ASSIST, CaseOfficerRole.INVESTIGATOR):
+        raise DomainError("invalid", "只能增加协办或调查人员。", field="role")
+    if (
+        not actor.is_system
+        and actor.pk != case.lead_officer_id
+        and Role.SQUAD_LEADER.value not in user_roles(actor)
+    ):
+        raise PermissionRefused("not_allowed", "只有主办队员或中队长可以增加办案人员。")
+    _officers([officer.username], case.town_code)
+    if case.hearing_chair_id == officer.pk:
+        raise Unprocessable("chair_investigated", "听证主持人不能参与本案调查。", field="officer")
+    with transaction.atomic():
+        row, _created = CaseOfficer.objects.get_or_create(case=case, officer=officer, role=role)
+        append_record(
+            case,
+            step="add_officer",
+            title=f"增加办案人员：{officer}",
+            actor=actor,
+            now=now,
+            meta={"officer": officer.username, "role": role},
+        )
+        record_event(
+            actor=actor,
+            action="enforcement.add_case_officer",
+            subject=case,
+            territory_code=case.territory_code,
+            after={"officer": officer.username, "role": role},
+            now=now,
+        )
+    return row
+
+
+def do_preserve_evidence(case: Case, *, items: str, actor: User, now: datetime) -> Case:
+    """证据先行登记保存: the officers must decide what to do with the goods within 7 days."""
+    _require_case_access(case, actor)
+    _require_team(case, actor)
+    if not items.strip():
+        raise DomainError("required", "请填写登记保存的物品。", field="items")
+    if case.work_item is None or case.work_item.state != "investigating":
+        raise Conflict("invalid_transition", "只有调查取证阶段可以先行登记保存证据。", field="action")
+    if case.preserved_at is not None and case.preservation_handled_at is None:
+        raise Conflict("preservation_open", "已有先行登记保存的证据尚未处理。")
+    with transaction.atomic():
+        case.preserved_at = now
+        case.preservation_due_at = end_of_work_days_after(now, PRESERVATION_DAYS)
+        case.preservation_handled_at = None
+        case.updated_at = now
+        case.save(
+            update_fields=["preserved_at", "preservation_due_at", "preservation_handled_at", "updated_at"]
+        )
+        append_record(
+            case,
+            step="preserve_evidence",
+            title="证据先行登记保存",
+            actor=actor,
+            now=now,
+            kind=RecordKind.EVIDENCE,
+            meta={"items": items.strip(), "due_at": case.preservation_due_at.isoformat()},
+        )
+        record_event(
+            actor=actor,
+            action="enforcement.preserve_evidence",
+            subject=case,
+            territory_code=case.territory_code,
+            after={"due_at": case.preservation_due_at},
+            now=now,
+        )
+    return case
+
+
+def do_handle_preservation(case: Case, *, decision: str, actor: User, now: datetime) -> Case:
+    """The decision on preserved evidence (return, confiscate, inspect…); late after 7 working days."""
+    _require_case_access(case, actor)
+    _require_team(case, actor)
+    if case.preserved_at is None or case.preservation_handled_at is not None:
+        raise Conflict("no_preservation", "没有待处理的先行登记保存证据。")
+    if not decision.strip():
+        raise DomainError("required", "请填写处理决定。", field="decision")
+    late = case.preservation_due_at is not None and now > case.preservation_due_at
+    with transaction.atomic():
+        case.preservation_handled_at = now
+        case.updated_at = now
+        case.save(update_fields=["preservation_handled_at", "updated_at"])
+        append_record(
+            case,
+            step="handle_preservation",
+            title="登记保存证据处理决定",
+            actor=actor,
+            now=now,
+            kind=RecordKind.EVIDENCE,
+            meta={"decision": decision.strip(), "late": late},
+        )
+        record_event(
+            actor=actor,
+            action="enforcement.handle_preservation",
+            subject=case,
+            territory_code=case.territory_code,
+            after={"late": late},
+            now=now,
+        )
+    return case
