@@ -229,7 +229,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     return render(request, "ratings/figures.html", context)
 
 
-# ---------------------------------------------------------------------------------------------- list and rectification
+# ------------------------------------------------------------------------------------ list and rectification
 
 FIELD_LABELS = {
     "callback_note": _lazy("回访情况"),
@@ -266,8 +266,8 @@ def rating_detail(request: HttpRequest, rating_id: int) -> HttpResponse:
     now = timezone.now()
     try:
         rating = get_rating_for(user, rating_id)
-    except DomainError as error:
-        return render(request, "ratings/refused.html", {"message": error.message}, status=error.status)
+    except DomainError as refused:
+        return render(request, "ratings/refused.html", {"message": refused.message}, status=refused.status)
     error: DomainError | None = None
     if request.method == "POST":
         action = request.POST.get("action", "")
