@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from accounts.models import OrgUnit, User
 from audit.actions import record_event
@@ -17,6 +17,7 @@ from core.pdf import content_hash
 from core.pii import encrypt, lookup_hash, mask_id_number, mask_name
 from licences import identifiers
 from licences.access import access_certificate_management
+from licences.idnumbers import is_valid_citizen_id
 from licences.models import Certificate, HolderKind, LicenceType
 
 MAX_BODY_LINES = 40
@@ -26,7 +27,7 @@ def normalize_holder_number(holder_kind: str, holder_number: str) -> str:
     """The validated citizen ID (natural person) or credit code (legal person), upper-case."""
     number = (holder_number or "").strip().replace(" ", "").upper()
     if holder_kind == HolderKind.NATURAL:
-        if not ric.is_valid(number):
+        if not is_valid_citizen_id(number):
             raise DomainError("invalid_id_number", "公民身份号码不正确。", field="holder_number")
     elif holder_kind == HolderKind.LEGAL:
         if not uscc.is_valid(number):

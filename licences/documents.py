@@ -7,10 +7,11 @@ gives the same bytes; `Certificate.pdf_hash` is the hash of the document as issu
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from core.pdf import qr_svg, render_pdf
+from core.pdf import PDF_MEDIA_TYPE, qr_svg, render_pdf
 from licences.models import Certificate
 
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:8000"
@@ -42,3 +43,9 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         "qr": qr_svg(url, scale=2),
     }
     return render_pdf("licences/certificate_pdf.html", context)
+
+
+def pdf_response(certificate: Certificate) -> HttpResponse:
+    response = HttpResponse(certificate_pdf(certificate), content_type=PDF_MEDIA_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{certificate.identifier}.pdf"'
+    return response

@@ -16,13 +16,13 @@ from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
-from stdnum.cn import ric
 
 from accounts.jurisdiction import may_see_code, user_roles
 from accounts.models import Role, User
 from audit.actions import record_event
 from core.errors import DomainError, PermissionRefused
 from core.pii import encrypt, lookup_hash
+from licences.idnumbers import is_valid_citizen_id
 from licences.models import PropertyRecord
 from territory.models import Division
 
@@ -138,7 +138,7 @@ def parse_rows(
         territory_code = _text(cells["区划代码"])
         if not owner_name or len(owner_name) > 100:
             bad.append(ImportProblem(number, "权利人姓名", "不能为空（不超过100字）"))
-        if not ric.is_valid(owner_id):
+        if not is_valid_citizen_id(owner_id):
             bad.append(ImportProblem(number, "权利人身份证号", "不是有效的公民身份号码"))
         if not address or len(address) > 300:
             bad.append(ImportProblem(number, "不动产坐落", "不能为空（不超过300字）"))

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import ric
 
 from audit.actions import record_event
 from core.errors import DomainError
 from core.pii import lookup_hash, mask_id_number
 from licences.actions import do_issue_certificate
+from licences.idnumbers import is_valid_citizen_id
 from licences.models import Certificate, LicenceType
 from licences.reference import NO_HOUSING_TYPE_CODE
 from licences.selectors import active_properties_of, mask_address
@@ -41,7 +41,7 @@ class NoHousingOutcome:
 
 def normalize_id_number(id_number: str) -> str:
     number = (id_number or "").strip().replace(" ", "").upper()
-    if not ric.is_valid(number):
+    if not is_valid_citizen_id(number):
         raise DomainError("invalid_id_number", "公民身份号码不正确，请核对。", field="id_number")
     return number
 

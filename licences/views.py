@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from core.errors import DomainError, NotFound
-from core.pdf import PDF_MEDIA_TYPE, qr_svg
+from core.pdf import qr_svg
 from core.pii import decrypt, encrypt, mask_id_number, mask_phone
 from licences import selectors
 from licences.access import may_manage_certificates
 from licences.actions import do_revoke_certificate
-from licences.documents import certificate_pdf, verify_path, verify_url
+from licences.documents import pdf_response, verify_path, verify_url
 from licences.forms import CodeForm, NoHousingForm, PropertyImportForm, RevokeForm, VerifyForm
 from licences.imports import IMPORT_ROLES, PropertyImportError, do_import_property_records, template_workbook
 from licences.models import Certificate, PropertyRecord
@@ -43,12 +43,6 @@ def _attach(form: forms.Form, error: DomainError) -> None:
         form.add_error(error.field, error.message)
     else:
         form.add_error(None, error.message)
-
-
-def _pdf_response(certificate: Certificate) -> HttpResponse:
-    response = HttpResponse(certificate_pdf(certificate), content_type=PDF_MEDIA_TYPE)
-    response["Content-Disposition"] = f'inline; filename="{certificate.identifier}.pdf"'
-    return response
 
 
 # Public verification ------------------------------------------------------------------------------------
@@ -122,7 +116,7 @@ def no_housing_confirm(request: HttpRequest) -> HttpResponse:
             do_send_phone_code(phone=phone, purpose=PHONE_PURPOSE, now=timezone.now())
             context["resent"] = True
         except DomainError as error:
-            form.add_error(None, error.message)
+            context["resend_error"] = error.message
             status = error.status
     elif request.method == "POST" and form.is_valid():
         now = timezone.now()
@@ -154,7 +148,7 @@ def selfservice_pdf(request: HttpRequest, identifier: str) -> HttpResponse:
     """The certificate this browser session was just given (kiosk print / phone download)."""
     if identifier not in request.session.get(SESSION_ISSUED, []):
         return render(request, "licences/not_found.html", {}, status=404)
-    return _pdf_response(selectors.certificate_by_identifier(identifier))
+    return pdf_response(selectors.certificate_by_identifier(identifier))
 
 
 # Staff pages ----------------------------------------------------------------------------------------------
@@ -209,7 +203,7 @@ def certificate_pdf_view(request: HttpRequest, identifier: str) -> HttpResponse:
         certificate = selectors.get_certificate_for(_user(request), identifier)
     except NotFound:
         return render(request, "licences/not_found.html", {}, status=404)
-    return _pdf_response(certificate)
+    return pdf_response(certificate)
 
 
 @login_required
