@@ -5,21 +5,22 @@ through the outbox in the same transaction."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from accounts.jurisdiction import user_roles
 from accounts.models import Assignment, Role, User
 from approvals.models import Application
 from audit.actions import record_event
-from core.errors import Conflict, DomainError, PermissionRefused, Unprocessable
-from core.pii import decrypt
-from licences.verification import do_confirm_phone_code
+from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Unprocessable
+from core.pii import decrypt, lookup_hash
+from licences.verification import do_confirm_phone_code, normalize_phone
 from ratings.models import BAD_LEVELS, Level, Rating, RatingChannel, Stage, dimensions_for
-from ratings.selectors import find_application, get_rating_for
+from ratings.selectors import find_application, get_rating_for, stages_open
 from workflow.actors import system_actor
 from workflow.definitions import load_file
 from workflow.engine import do_start_item, transition
@@ -346,3 +347,44 @@ def sync_rectifications(*, now: datetime) -> int:
             )
             count += bool(apply_rectification_effects(locked.get(pk=rating.pk), now=now))
     return count
+
+
+# ---------------------------------------------------------------------------------------------- SMS reply
+
+SMS_REPLY_WINDOW = timedelta(days=30)
+
+
+def parse_sms_reply(text: str) -> tuple[int, str]:
+    """A reply to the rating invitation: a digit 1–5 first (5 非常满意 … 1 非常不满意), then the comment."""
+    body = (text or "").strip()
+    if not body or body[0] not in "12345":
+        raise DomainError("invalid", "请回复数字1–5进行评价（5非常满意，1非常不满意）。", field="text")
+    return int(body[0]), body[1:].strip(" ，,.。:：")
+
+
+def do_rate_by_sms(*, phone: str, text: str, now: datetime) -> tuple[Rating, bool]:
+    """Record an SMS reply (channel sms) for the most recent application of this phone that has a stage
+    reached in the last 30 days and not rated yet (completion before acceptance). 404 when there is none."""
+    number = normalize_phone(phone)
+    level, comment = parse_sms_reply(text)
+    since = now - SMS_REPLY_WINDOW
+    candidates = (
+        Application.objects.select_related("item", "centre")
+        .filter(applicant_phone_hash=lookup_hash(number))
+        .filter(Q(completed_at__gte=since) | Q(accepted_at__gte=since))
+        .order_by("-submitted_at", "-id")
+    )
+    for application in candidates:
+        for stage in stages_open(application):
+            if stage == Stage.ACCEPTED and Stage.COMPLETED in stages_open(application):
+                continue
+            return do_rate_application(
+                application,
+                stage=stage,
+                channel=RatingChannel.SMS,
+                level=level,
+                comment=comment or ("短信评价" if level in BAD_LEVELS else ""),
+                actor=None,
+                now=now,
+            )
+    raise NotFound("没有待评价的办件。", field="phone")
