@@ -1,0 +1,509 @@
+"""Pages of approval services (under /approvals/). Public, no login: the catalogue, each item's service
+guide (办事指南) with its flow chart and QR code, online application with phone verification, and the
+follow-up by receipt number. Staff: one-window intake, proxy filing, the work list, the application page
+with its history and actions, the printable receipt (受理回执), the authorisation report, and the
+catalogue import/export. Views are parse → access → action → render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.jurisdiction import user_roles
+from accounts.models import Role, User
+from approvals import actions, selectors
+from approvals.api import run_action
+from approvals.catalogue import CatalogueImportError, record_of, template_bytes, workbook_bytes
+from approvals.forms import (
+    ActionForm,
+    CatalogueFilterForm,
+    ImportForm,
+    OnlineForm,
+    ProxyForm,
+    TrackForm,
+    WindowForm,
+)
+from approvals.models import Channel, ServiceItem
+from core.errors import DomainError, NotFound
+from core.pdf import qr_svg
+from workflow.engine import available_actions
+from workflow.selectors import timeline_of
+
+P = ParamSpec("P")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PHONE_PURPOSE = "approvals_apply"
+STAFF_ROLES: set[str] = {
+    Role.WINDOW_CLERK,
+    Role.APPROVER,
+    Role.LEADER,
+    Role.DISPATCHER,
+    Role.SUPERVISOR,
+    Role.DATA_STEWARD,
+    Role.AUDITOR,
+    Role.GRID_WORKER,
+}
+ACTION_NAMES = {
+    "accept": "accept",
+    "request_intake_corrections": "corrections",
+    "request_review_corrections": "corrections",
+    "resubmit": "resume",
+    "review_corrected": "resume",
+    "refuse_acceptance": "refuse",
+    "complete_on_spot": "complete",
+    "pass_review": "review",
+    "approve": "decide",
+    "refuse": "decide",
+    "deliver": "deliver",
+    "withdraw": "withdraw",
+}
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    user = request.user
+    roles = user_roles(user) if user.is_authenticated else set()
+    return render(request, template, {**context, "approvals_roles": roles}, status=status)
+
+
+def _refuse(request: HttpRequest, message: str | Promise, status: int) -> HttpResponse:
+    return page(request, "approvals/message.html", {"message": message, "status": status}, status=status)
+
+
+def staff_required(
+    roles: set[str] | set[Role], message: str | Promise
+) -> Callable[[Callable[P, HttpResponse]], Callable[P, HttpResponse]]:
+    def decorator(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+        @wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            request = args[0]
+            assert isinstance(request, HttpRequest)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            user = request.user
+            if not (user_roles(user) & roles or user.is_superuser):
+                return _refuse(request, message, 403)
+            try:
+                return view(*args, **kwargs)
+            except NotFound:
+                return _refuse(request, _("该申请不存在，或不在您的管辖范围内。"), 404)
+
+        return wrapper
+
+    return decorator
+
+
+def _attach(form: forms.Form, error: DomainError) -> None:
+    name = (error.field or "").removeprefix("inputs.")
+    if name in form.fields:
+        form.add_error(name, error.message)
+    else:
+        form.add_error(None, error.message)
+
+
+# ---------------------------------------------------------------------------------------------- public
+
+
+@require_http_methods(["GET"])
+def catalogue(request: HttpRequest) -> HttpResponse:
+    centres = [(c.code, c.name) for c in selectors.service_centres().order_by("territory_code", "code")]
+    form = CatalogueFilterForm(request.GET or None, centres=centres)
+    filters = selectors.ItemFilters()
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = selectors.ItemFilters(
+            level=d["level"], item_type=d["type"], theme=d["theme"], centre=d["centre"], q=d["q"]
+        )
+    paginator = Paginator(selectors.catalogue(filters), 30)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page(
+        request,
+        "approvals/catalogue.html",
+        {"form": form, "page_obj": page_obj, "query": query.urlencode(), "total": paginator.count},
+    )
+
+
+def flow_svg(steps: list[str]) -> str:
+    """The guide's flow steps as an inline SVG of boxes and arrows (no external service)."""
+    from django.utils.html import escape
+
+    box_w, box_h, gap, pad = 112, 40, 34, 8
+    count = max(1, len(steps))
+    label = escape(" → ".join(steps))
+    width = pad * 2 + count * box_w + (count - 1) * gap
+    height = box_h + pad * 2
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="flow" role="img"'
+        f' viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-label="{label}">',
+        '<defs><marker id="arrow" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">'
+        '<path d="M0,0 L8,4 L0,8 z" fill="#2f5d8a"/></marker></defs>',
+    ]
+    for index, step in enumerate(steps):
+        x = pad + index * (box_w + gap)
+        parts.append(
+            f'<rect x="{x}" y="{pad}" width="{box_w}" height="{box_h}" rx="6"'
+            ' fill="#eaf2fb" stroke="#2f5d8a"/>'
+            f'<text x="{x + box_w / 2}" y="{pad + box_h / 2 + 5}" text-anchor="middle" font-size="14"'
+            f' fill="#17324d">{index + 1}. {escape(step)}</text>'
+        )
+        if index < len(steps) - 1:
+            x1 = x + box_w
+            parts.append(
+                f'<line x1="{x1 + 2}" y1="{pad + box_h / 2}" x2="{x1 + gap - 4}" y2="{pad + box_h / 2}"'
+                ' stroke="#2f5d8a" stroke-width="2" marker-end="url(#arrow)"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@require_http_methods(["GET"])
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        item = selectors.get_item(code)
+    except NotFound:
+        return _refuse(request, _("该服务事项不存在或已停用。"), 404)
+    version = item.current_version
+    assert version is not None
+    url = request.build_absolute_uri(reverse("approvals:guide", args=[item.implementation_code]))
+    context = {
+        "item": item,
+        "v": version,
+        "flow": mark_safe(flow_svg(version.flow_steps)),  # noqa: S308 (built from escaped text above)
+        "qr": mark_safe(qr_svg(url)),  # noqa: S308 (segno's own SVG)
+        "guide_url": url,
+        "centres": selectors.centres_for_item(item),
+        "channels": [
+            {"window": _("窗口"), "online": _("网上"), "post": _("邮寄")}.get(c, c) for c in version.channels
+        ],
+    }
+    return page(request, "approvals/guide.html", context)
+
+
+def _item_or_404(request: HttpRequest, code: str) -> ServiceItem | None:
+    try:
+        return selectors.get_item(code)
+    except NotFound:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def apply_online(request: HttpRequest, code: str) -> HttpResponse:
+    """网上申请: the resident fills the form, gets an SMS code, confirms it; the application lands in the
+    centre's pre-check (预审)."""
+    from licences.verification import do_confirm_phone_code, do_send_phone_code
+
+    item = _item_or_404(request, code)
+    if item is None:
+        return _refuse(request, _("该服务事项不存在或已停用。"), 404)
+    assert item.current_version is not None
+    centres = selectors.centres_for_item(item)
+    form = OnlineForm(request.POST or None, materials=item.current_version.materials)
+    centre_code = request.POST.get("centre", "")
+    code_sent = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        now = timezone.now()
+        try:
+            centre = next((c for c in centres if c.code == centre_code), None)
+            if centre is None:
+                raise DomainError("invalid", _("请选择受理中心。"), field="centre")
+            if request.POST.get("step") == "send":
+                actions.clean_applicant(
+                    actions.ApplicantInput(
+                        data["applicant_kind"],
+                        data["applicant_name"],
+                        data["applicant_number"],
+                        data["applicant_phone"],
+                    )
+                )
+                do_send_phone_code(phone=data["applicant_phone"], purpose=PHONE_PURPOSE, now=now)
+                code_sent = True
+                messages.info(request, _("验证码已发送到您的手机，请在5分钟内输入。"))
+            else:
+                do_confirm_phone_code(
+                    phone=data["applicant_phone"], code=data["code"], purpose=PHONE_PURPOSE, now=now
+                )
+                application = actions.do_file_application(
+                    actor=_system(),
+                    now=now,
+                    item_code=item.implementation_code,
+                    centre=centre,
+                    channel=Channel.ONLINE,
+                    applicant=actions.ApplicantInput(
+                        data["applicant_kind"],
+                        data["applicant_name"],
+                        data["applicant_number"],
+                        data["applicant_phone"],
+                    ),
+                    materials=data["materials"],
+                )
+                request.session["approvals_last_receipt"] = application.receipt_no
+                return HttpResponseRedirect(
+                    reverse("approvals:submitted", args=[application.receipt_no]), status=303
+                )
+        except DomainError as error:
+            if error.field == "centre":
+                form.add_error(None, error.message)
+            else:
+                _attach(form, error)
+            code_sent = request.POST.get("step") != "send"
+    return page(
+        request,
+        "approvals/apply.html",
+        {"item": item, "form": form, "centres": centres, "centre_code": centre_code, "code_sent": code_sent},
+        status=400 if form.errors else 200,
+    )
+
+
+def _system() -> User:
+    from workflow.actors import system_actor
+
+    return system_actor()
+
+
+@require_http_methods(["GET"])
+def submitted(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    if request.session.get("approvals_last_receipt") != receipt_no:
+        return HttpResponseRedirect(reverse("approvals:track"))
+    return page(request, "approvals/submitted.html", {"receipt_no": receipt_no})
+
+
+@require_http_methods(["GET"])
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.GET or None)
+    progress = None
+    if request.GET and form.is_valid():
+        try:
+            app = selectors.track(form.cleaned_data["receipt_no"], form.cleaned_data["phone_last4"])
+            progress = selectors.progress_of(app, timezone.now())
+        except DomainError as error:
+            _attach(form, error)
+    status = 404 if form.errors and not form.has_error("phone_last4") and request.GET else 200
+    return page(request, "approvals/track.html", {"form": form, "progress": progress}, status=status)
+
+
+@require_http_methods(["GET"])
+def template_xlsx(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template_bytes(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="service-items-template.xlsx"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------- staff
+
+
+@staff_required({Role.WINDOW_CLERK}, _("只有窗口人员可以窗口受理。"))
+@require_http_methods(["GET", "POST"])
+def window(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    centres = selectors.clerk_centres(user)
+    if not centres:
+        return _refuse(request, _("您没有窗口岗位。"), 403)
+    centre = next((c for c in centres if c.code == request.GET.get("centre")), centres[0])
+    items = list(selectors.items_of_centre(centre))
+    item_code = request.GET.get("item", "")
+    item = next((i for i in items if i.implementation_code == item_code), None)
+    materials = item.current_version.materials if item is not None and item.current_version else []
+    form = WindowForm(request.POST or None, request.FILES or None, materials=materials)
+    if request.method == "POST" and item is not None and form.is_valid():
+        data = form.cleaned_data
+        scans = [(_("扫描件"), f) for f in request.FILES.getlist("scans")]
+        try:
+            app = actions.do_take_application(
+                actor=user,
+                now=timezone.now(),
+                decision=data["decision"],
+                reason=data["reason"],
+                item_code=item.implementation_code,
+                centre=centre,
+                applicant=actions.ApplicantInput(
+                    data["applicant_kind"],
+                    data["applicant_name"],
+                    data["applicant_number"],
+                    data["applicant_phone"],
+                ),
+                materials=data["materials"],
+                attachments=scans,
+            )
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("已登记，受理编号 %(no)s。") % {"no": app.receipt_no})
+            return HttpResponseRedirect(reverse("approvals:application", args=[app.pk]), status=303)
+    context = {"centres": centres, "centre": centre, "items": items, "item": item, "form": form}
+    return page(request, "approvals/window.html", context, status=400 if form.errors else 200)
+
+
+@staff_required({Role.GRID_WORKER}, _("只有网格员可以代办。"))
+@require_http_methods(["GET", "POST"])
+def proxy(request: HttpRequest) -> HttpResponse:
+    """代办: the grid worker files for a resident at the centre of their town (or village station)."""
+    user = _user(request)
+    from accounts.jurisdiction import jurisdiction_codes
+
+    codes = jurisdiction_codes(user)
+    centres = [
+        c
+        for c in selectors.service_centres().order_by("code")
+        if any(code.startswith(c.territory_code) for code in codes)
+    ]
+    if not centres:
+        return _refuse(request, _("您所在的区域没有便民服务中心。"), 403)
+    centre = next((c for c in centres if c.code == request.GET.get("centre")), centres[0])
+    items = list(selectors.items_of_centre(centre))
+    item = next((i for i in items if i.implementation_code == request.GET.get("item", "")), None)
+    materials = item.current_version.materials if item is not None and item.current_version else []
+    form = ProxyForm(request.POST or None, materials=materials)
+    if request.method == "POST" and item is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            app = actions.do_file_application(
+                actor=user,
+                now=timezone.now(),
+                item_code=item.implementation_code,
+                centre=centre,
+                channel=Channel.PROXY,
+                applicant=actions.ApplicantInput(
+                    data["applicant_kind"],
+                    data["applicant_name"],
+                    data["applicant_number"],
+                    data["applicant_phone"],
+                ),
+                materials=data["materials"],
+                proxy_consent=data["proxy_consent"],
+            )
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(
+                request, _("代办已提交，受理编号 %(no)s，已短信告知申请人。") % {"no": app.receipt_no}
+            )
+            return HttpResponseRedirect(reverse("approvals:application", args=[app.pk]), status=303)
+    context = {"centres": centres, "centre": centre, "items": items, "item": item, "form": form}
+    return page(request, "approvals/proxy.html", context, status=400 if form.errors else 200)
+
+
+@staff_required(STAFF_ROLES, _("您无权查看办件。"))
+@require_http_methods(["GET"])
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    now = timezone.now()
+    mine = [(a, selectors.progress_of(a, now)) for a in selectors.worklist(user)[:100]]
+    recent = [
+        (a, selectors.progress_of(a, now))
+        for a in selectors.applications_visible_to(user).order_by("-submitted_at", "-id")[:50]
+    ]
+    return page(request, "approvals/worklist.html", {"mine": mine, "recent": recent})
+
+
+@staff_required(STAFF_ROLES, _("您无权查看办件。"))
+@require_http_methods(["GET", "POST"])
+def application(request: HttpRequest, application_id: int) -> HttpResponse:
+    user = _user(request)
+    app = selectors.get_application_for(user, application_id)
+    now = timezone.now()
+    names = [m["name"] for m in app.materials]
+    form = ActionForm(request.POST or None, material_names=names)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        name = ACTION_NAMES.get(data["action"], data["action"])
+        if data["action"] == "refuse":
+            data["approve"] = False
+        elif data["action"] == "approve":
+            data["approve"] = True
+        try:
+            run_action(app, name, data, actor=user, now=now)
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("已办理。"))
+            return HttpResponseRedirect(reverse("approvals:application", args=[app.pk]), status=303)
+        app = selectors.get_application_for(user, application_id)
+    item = app.work_item
+    context = {
+        "app": app,
+        "progress": selectors.progress_of(app, now),
+        "timeline": timeline_of(item) if item is not None else [],
+        "actions": available_actions(item, user) if item is not None else [],
+        "form": form,
+        "attachments": list(app.attachments.all()),
+    }
+    return page(request, "approvals/application.html", context, status=400 if form.errors else 200)
+
+
+@staff_required(STAFF_ROLES, _("您无权查看办件。"))
+@require_http_methods(["GET"])
+def receipt(request: HttpRequest, application_id: int) -> HttpResponse:
+    """受理回执, printable (the browser's print)."""
+    app = selectors.get_application_for(_user(request), application_id)
+    url = request.build_absolute_uri(reverse("approvals:track"))
+    return page(
+        request,
+        "approvals/receipt.html",
+        {"app": app, "progress": selectors.progress_of(app, timezone.now()), "qr": mark_safe(qr_svg(url))},  # noqa: S308
+    )
+
+
+@staff_required(STAFF_ROLES, _("您无权查看核查报告。"))
+@require_http_methods(["GET"])
+def report(request: HttpRequest) -> HttpResponse:
+    return page(request, "approvals/report.html", {"report": selectors.authorisation_report(_user(request))})
+
+
+def _steward(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_superuser or user.is_staff or Role.DATA_STEWARD in user_roles(user))
+
+
+@staff_required({Role.DATA_STEWARD}, _("只有数据管理员可以导入服务事项目录。"))
+@require_http_methods(["GET", "POST"])
+def import_catalogue(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[Any] = []
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = actions.do_import_catalogue(
+                upload, actor=_user(request), now=timezone.now(), filename=upload.name or ""
+            )
+        except CatalogueImportError as error:
+            problems = error.problems
+            form.add_error("file", _("文件有 %(n)d 处错误，未导入任何数据。") % {"n": len(problems)})
+        except DomainError as error:
+            form.add_error("file", error.message)
+    status = 400 if form.errors else 200
+    return page(
+        request,
+        "approvals/import.html",
+        {"form": form, "problems": problems, "result": result},
+        status=status,
+    )
+
+
+@staff_required(STAFF_ROLES, _("您无权导出目录。"))
+@require_http_methods(["GET"])
+def export_catalogue(request: HttpRequest) -> HttpResponse:
+    items = selectors.catalogue().select_related("agency")
+    response = HttpResponse(workbook_bytes([record_of(i) for i in items]), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="service-items.xlsx"'
+    return response
