@@ -35,7 +35,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.jurisdiction import jurisdiction_codes, may_see_code, user_roles
@@ -799,6 +799,10 @@ BULK_FIELDS = frozenset(
 )
 
 
+_CHANNELS = frozenset(EventChannel.values)
+_KINDS = frozenset(CategoryKind.values)
+
+
 class RowsRefused(DomainError):
     """A bulk intake refused as a whole: `problems` lists every bad row's error (field `rows[i].<field>`).
     Status 404 when a row names a grid outside the actor's jurisdiction (as the single path), else 400."""
@@ -865,10 +869,10 @@ def _clean_row(
         problem("invalid", f"未知字段：{', '.join(map(str, unknown))}", str(unknown[0]))
     out = _Cleaned()
     out.channel = _text(row, "channel")
-    if out.channel not in EventChannel.values:
+    if out.channel not in _CHANNELS:
         problem("invalid_channel", f"未知的来源渠道：{out.channel}", "channel")
     out.kind = _text(row, "kind") or CategoryKind.EVENT
-    if out.kind not in CategoryKind.values:
+    if out.kind not in _KINDS:
         problem("invalid_kind", "类型应为 event（事件）或 component（部件）。", "kind")
     else:
         code = _text(row, "category_code")
@@ -1097,70 +1101,93 @@ def do_report_events_bulk(
 def _write_bulk_batch(
     batch: list[_Cleaned], standards: dict[int, CategoryStandard], *, acting: User, now: datetime
 ) -> list[GridEvent]:
-    from workflow.bulk import StartSpec, do_start_items_bulk
+    """One batch in one transaction. The events' ids are reserved first (`allocate_ids`), so the work
+    items name their event (`subject_id`) and the events are written once, already linked to their
+    item; every large insert is `workflow.bulk.insert_objects` (COPY on PostgreSQL)."""
+    from workflow.bulk import StartSpec, allocate_ids, create_objects, do_start_items_bulk
 
     reporter = None if acting.is_system else acting
-    limits_of: dict[tuple[int, str], dict[str, Any] | None] = {}
-    events: list[GridEvent] = []
+    # Per (category, area class): the handling limit given to the engine and the item's priority.
+    pinned: dict[tuple[int, str], tuple[dict[str, Any] | None, int]] = {}
     specs: list[StartSpec] = []
+    titles: list[str] = []
     with transaction.atomic():
         receipts = _bulk_receipts(now, len(batch))
-        for c, receipt in zip(batch, receipts, strict=True):
+        event_ids = allocate_ids(GridEvent, len(batch))
+        for c, receipt, pk in zip(batch, receipts, event_ids, strict=True):
             grid = c.grid
             assert grid is not None
-            standard = standards.get(c.category.pk)
             key = (c.category.pk, grid.area_class)
-            if key not in limits_of:
-                limits_of[key] = (
-                    {"handling": {"amount": standard.limit_for_area(grid.area_class), "unit": standard.unit}}
-                    if standard is not None
-                    else None
+            if key not in pinned:
+                standard = standards.get(c.category.pk)
+                pinned[key] = (
+                    (
+                        {
+                            "handling": {
+                                "amount": standard.limit_for_area(grid.area_class),
+                                "unit": standard.unit,
+                            }
+                        }
+                        if standard is not None
+                        else None
+                    ),
+                    Priority.URGENT if standard is not None and standard.urgent else Priority.NORMAL,
                 )
-            title = c.title or (
-                f"{c.category.name}（{c.address}）" if c.address else f"{c.category.name}（{grid.name}）"
-            )
-            event = GridEvent(
-                receipt_number=receipt,
-                kind=c.kind,
-                category=c.category,
-                standard=standard,
-                channel=c.channel,
-                title=title[:200],
-                description=c.description,
-                address=c.address,
-                lon=c.lon,
-                lat=c.lat,
-                grid=grid,
-                territory_code=grid.code,
-                reporter=reporter,
-                reporter_name=c.reporter_name,
-                reporter_phone_encrypted=pii.encrypt(c.phone),
-                reporter_phone_hash=pii.lookup_hash(c.phone),
-                reported_at=now,
-                level=EventLevel.GRID,
-                attributes=c.attributes,
-                created_at=now,
-                updated_at=now,
-            )
-            events.append(event)
-        GridEvent.objects.bulk_create(events)
-        for event, c in zip(events, batch, strict=True):
-            standard = event.standard
+            limits, priority = pinned[key]
+            title = (
+                c.title
+                or (f"{c.category.name}（{c.address}）" if c.address else f"{c.category.name}（{grid.name}）")
+            )[:200]
+            titles.append(title)
             specs.append(
                 StartSpec(
-                    title=event.title,
-                    territory_code=event.territory_code,
+                    title=title,
+                    territory_code=grid.code,
                     subject_type=SUBJECT_TYPE,
-                    subject_id=str(event.pk),
-                    priority=Priority.URGENT if standard is not None and standard.urgent else Priority.NORMAL,
-                    inputs={"receipt_number": event.receipt_number, "channel": c.channel},
-                    limits=limits_of[(c.category.pk, event.grid.area_class)],
+                    subject_id=str(pk),
+                    priority=priority,
+                    inputs={"receipt_number": receipt, "channel": c.channel},
+                    limits=limits,
                 )
             )
         items = do_start_items_bulk(PROCESS, specs, actor=acting, now=now)
-        for event, item in zip(events, items, strict=True):
-            event.work_item = item
-        _link_work_items(events)
+        reporter_id = reporter.pk if reporter is not None else None
+        standard_ids = {category_id: standard.pk for category_id, standard in standards.items()}
+        events = create_objects(
+            GridEvent,
+            [
+                {
+                    "id": pk,
+                    "receipt_number": receipt,
+                    "kind": c.kind,
+                    "category_id": c.category.pk,
+                    "standard_id": standard_ids.get(c.category.pk),
+                    "channel": c.channel,
+                    "title": title,
+                    "description": c.description,
+                    "address": c.address,
+                    "lon": c.lon,
+                    "lat": c.lat,
+                    "grid_id": item.territory_code,
+                    "territory_code": item.territory_code,
+                    "reporter_id": reporter_id,
+                    "reporter_name": c.reporter_name,
+                    "reporter_phone_encrypted": pii.encrypt(c.phone),
+                    "reporter_phone_hash": pii.lookup_hash(c.phone),
+                    "reported_at": now,
+                    "level": EventLevel.GRID,
+                    "attributes": c.attributes,
+                    "work_item_id": item.pk,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for c, receipt, pk, title, item in zip(batch, receipts, event_ids, titles, items, strict=True)
+            ],
+        )
+        for event, c, item in zip(events, batch, items, strict=True):
+            cache = event._state.fields_cache  # what the single path's instance holds, without queries
+            cache["category"], cache["grid"], cache["work_item"] = c.category, c.grid, item
+            cache["standard"], cache["reporter"] = standards.get(c.category.pk), reporter
         attachments = [
             EventAttachment(
                 event=e, stage=AttachmentStage.REPORT, url=url, uploaded_by=reporter, uploaded_at=now
@@ -1193,33 +1220,6 @@ def _write_bulk_batch(
     return events
 
 
-def _link_work_items(events: list[GridEvent]) -> None:
-    """event.work_item_id for the whole batch in one statement (bulk_update's per-row CASE expressions
-    cost more than the inserts): UPDATE … FROM unnest(ids, items) on PostgreSQL, UPDATE … CASE elsewhere."""
-    table = connection.ops.quote_name(GridEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"UPDATE {table} AS e SET work_item_id = v.item FROM "  # noqa: S608 (names from the model)
-                "(SELECT unnest(%s::bigint[]) AS id, unnest(%s::bigint[]) AS item) AS v WHERE e.id = v.id",
-                # Array literals as text: psycopg's list dumper is slow for thousands of integers.
-                [
-                    "{" + ",".join(str(e.pk) for e in events) + "}",
-                    "{" + ",".join(str(e.work_item_id) for e in events) + "}",
-                ],
-            )
-            return
-        for start in range(0, len(events), 500):
-            chunk = events[start : start + 500]
-            cases = " ".join("WHEN %s THEN %s" for _ in chunk)
-            marks = ", ".join("%s" for _ in chunk)
-            params: list[Any] = [v for e in chunk for v in (e.pk, e.work_item_id)]
-            cursor.execute(
-                f"UPDATE {table} SET work_item_id = CASE id {cases} END WHERE id IN ({marks})",  # noqa: S608
-                [*params, *(e.pk for e in chunk)],
-            )
-
-
 def _common_territory(codes: list[str]) -> str:
     first, last = min(codes), max(codes)
     prefix = first[
@@ -1248,23 +1248,31 @@ def _tell_grid_staff_bulk(events: list[GridEvent], *, exclude: int, now: datetim
         people = staff.setdefault(code, [])
         if user_id not in people:
             people.append(user_id)
+    channel_names = {channel: str(EventChannel(channel).label) for channel in {e.channel for e in wanted}}
     messages = [
-        OutboxMessage(
-            created_at=now,
-            channel=OutboxMessage.Channel.CONSOLE,
-            recipient_id=user_id,
-            kind="grid.event_reported",
-            subject=f"[{event.receipt_number}] {event.title}",
-            body=f"您的网格有新的{event.get_channel_display()}：{event.category.name}。{event.description[:100]}",
-            payload={"event": event.pk, "receipt_number": event.receipt_number},
-            next_attempt_at=now,
-        )
+        {
+            "created_at": now,
+            "channel": OutboxMessage.Channel.CONSOLE,
+            "recipient_id": user_id,
+            "kind": "grid.event_reported",
+            "subject": f"[{event.receipt_number}] {event.title}",
+            "body": (
+                f"您的网格有新的{channel_names[event.channel]}：{event.category.name}。"
+                f"{event.description[:100]}"
+            ),
+            "payload": {"event": event.pk, "receipt_number": event.receipt_number},
+            "next_attempt_at": now,
+        }
         for event in wanted
         for user_id in staff.get(event.territory_code, [])
         if user_id != exclude
     ]
     if messages:
-        OutboxMessage.objects.bulk_create(messages)
-        ids = [m.pk for m in messages]
+        from workflow.bulk import allocate_ids, insert_rows
+
+        ids = allocate_ids(OutboxMessage, len(messages))
+        for message, pk in zip(messages, ids, strict=True):
+            message["id"] = pk
+        insert_rows(OutboxMessage, messages)
         transaction.on_commit(lambda: outbox_committed.send(sender=OutboxMessage, message_ids=ids))
     return len(messages)
