@@ -235,7 +235,9 @@ def property_import(request: HttpRequest) -> HttpResponse:
         return render(
             request, "licences/forbidden.html", {"message": _("只有数据管理员可以导入产权登记。")}, status=403
         )
-    form = PropertyImportForm(request.POST or None, request.FILES or None)
+    form = (
+        PropertyImportForm(request.POST, request.FILES) if request.method == "POST" else PropertyImportForm()
+    )
     context: dict[str, Any] = {"form": form, "problems": [], "count": PropertyRecord.objects.count()}
     status = 200
     if request.method == "POST":

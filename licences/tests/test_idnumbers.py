@@ -23,7 +23,13 @@ def test_a_xiangcheng_resident_born_in_1990_is_valid_here_but_not_in_stdnum() ->
 
 @pytest.mark.parametrize(
     "number",
-    ["110105194912310021", "11010519491231002", "1101051949123100XX", "990105194912310029", "110105194913310026"],
+    [
+        "110105194912310021",
+        "11010519491231002",
+        "1101051949123100XX",
+        "990105194912310029",
+        "110105194913310026",
+    ],
 )
 def test_invalid_numbers(number: str) -> None:
     assert not is_valid_citizen_id(number)
