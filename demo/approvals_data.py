@@ -1174,7 +1174,7 @@ def _one(
             proxy_consent=f"{applicant.name}本人签字同意委托网格员代办",
         )
         return 1
-    filing = {"item_code": item.implementation_code, "centre": centre, "applicant": applicant}
+    filing: dict[str, Any] = {"item_code": item.implementation_code, "centre": centre, "applicant": applicant}
     if scenario == "submitted":
         actions.do_file_application(actor=clerk, now=start, channel="window", materials=required, **filing)
         return 1
