@@ -657,7 +657,11 @@ def do_convert_grid_event(event: GridEvent, data: dict[str, Any], *, actor: User
     payload["source"] = CaseSource.GRID_EVENT
     with transaction.atomic():
         do_event_action(
-            event, "to_enforcement", actor=actor, now=now, inputs={"matter": str(data.get("matter"))}
+            event,
+            "to_enforcement",
+            actor=system_actor(),
+            now=now,
+            inputs={"matter": str(data.get("matter")), "by": actor.username},
         )
         case = do_open_case(payload, actor=actor, now=now, grid_event=event)
     return case
