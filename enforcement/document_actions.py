@@ -9,20 +9,23 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import Max
 
 from accounts.jurisdiction import scope_for, user_roles
 from accounts.models import Role, User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
-from core.pdf import content_hash, qr_svg, render_pdf
+from core.pdf import PDF_MEDIA_TYPE, content_hash, qr_svg, render_pdf
+from enforcement.actions import append_record
 from enforcement.documents import (
+    DECISION_KINDS,
     GENERATED_KINDS,
     LOCAL_TZ,
     MAIN_VOLUME,
     SECONDARY_VOLUME,
     SINGLE_KINDS,
+    TEMPLATES,
     build_context,
     issuing_authority,
     next_number,
@@ -30,7 +33,7 @@ from enforcement.documents import (
     volume_of,
     volume_position,
 )
-from enforcement.models import Case, CaseDocument, DocumentKind, RecordEntry, RecordKind, Volume
+from enforcement.models import Case, CaseDocument, DocumentKind, RecordKind, Volume
 from territory.models import Division
 
 DOCUMENT_ROLES: set[str] = {Role.OFFICER, Role.SQUAD_LEADER, Role.LEGAL_REVIEWER, Role.LEADER}
@@ -52,38 +55,12 @@ def access_case(actor: User, case_id: int, roles: set[str]) -> Case:
     return case
 
 
-def append_record(
-    case: Case,
-    *,
-    step: str,
-    kind: str,
-    title: str,
-    digest: str,
-    actor: User,
-    now: datetime,
-    meta: dict[str, Any] | None = None,
-) -> RecordEntry:
-    """Append one full-process record entry (inside the caller's transaction, the case row locked)."""
-    last = RecordEntry.objects.filter(case=case).aggregate(last=Max("seq"))["last"] or 0
-    return RecordEntry.objects.create(
-        case=case,
-        seq=last + 1,
-        step=step,
-        kind=kind,
-        title=title,
-        content_hash=digest,
-        actor=actor,
-        at=now,
-        meta=meta or {},
-    )
-
-
 def _check_ready(case: Case, kind: str) -> None:
     if kind == DocumentKind.HEARING_NOTICE and not case.hearing_requested:
         raise Conflict("not_ready", "当事人未申请听证，不能制作听证通知书。", field="kind")
     if kind == DocumentKind.SERVICE_RECEIPT and not case.services.exists():
         raise Conflict("not_ready", "尚无送达记录，不能制作送达回证。", field="kind")
-    if kind == DocumentKind.DECISION and not (case.decided_at or case.decision_number):
+    if kind in DECISION_KINDS and not (case.decided_at or case.decision_number):
         raise Conflict("not_ready", "案件尚未作出处罚决定，不能制作行政处罚决定书。", field="kind")
     if kind == DocumentKind.CLOSING_REPORT and not (case.decided_at or case.closed_at):
         raise Conflict("not_ready", "案件尚未作出决定，不能制作结案报告。", field="kind")
@@ -112,13 +89,13 @@ def do_generate_document(
         _check_ready(case, kind)
         if kind in SINGLE_KINDS and case.documents.filter(kind=kind).exists():
             raise Conflict("already_generated", f"本案已制作{DocumentKind(kind).label}。", field="kind")
-        if kind == DocumentKind.DECISION and case.decision_number:
+        if kind in DECISION_KINDS and case.decision_number:
             number = case.decision_number
         else:
             number = next_number(case, kind, now)
         qr = qr_svg(f"{number} {case.number}".strip())
         context = build_context(case, kind, number=number, actor=actor, now=now, details=details, qr=qr)
-        pdf = render_pdf(f"enforcement/forms/{kind}.html", context)
+        pdf = render_pdf(TEMPLATES[kind], context)
         digest = content_hash(pdf)
         document = CaseDocument(
             case=case,
@@ -132,15 +109,16 @@ def do_generate_document(
         stamp = now.astimezone(LOCAL_TZ).strftime("%Y%m%d%H%M%S")
         document.pdf.save(f"{kind}-{stamp}-{digest[:8]}.pdf", ContentFile(pdf), save=False)
         document.save()
+        # The record entry carries the PDF itself, so its hash is the document's (sha256 of the bytes).
         append_record(
             case,
             step=f"document:{kind}",
             kind=RecordKind.DOCUMENT,
             title=f"{DocumentKind(kind).label} {number}",
-            digest=digest,
             actor=actor,
             now=now,
             meta={"document": document.pk, "number": number},
+            upload=SimpleUploadedFile(f"{kind}.pdf", pdf, content_type=PDF_MEDIA_TYPE),
         )
         record_event(
             actor=actor,

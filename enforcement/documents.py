@@ -41,6 +41,7 @@ KIND_ABBREVIATIONS: dict[str, str] = {
     DocumentKind.ADVANCE_NOTICE: "罚告",
     DocumentKind.HEARING_NOTICE: "听通",
     DocumentKind.DECISION: "罚决",
+    DocumentKind.SUMMARY_DECISION: "简罚",
     DocumentKind.SERVICE_RECEIPT: "送回",
     DocumentKind.CLOSING_REPORT: "结报",
 }
@@ -52,9 +53,16 @@ SINGLE_KINDS: frozenset[str] = frozenset(
         DocumentKind.ADVANCE_NOTICE,
         DocumentKind.HEARING_NOTICE,
         DocumentKind.DECISION,
+        DocumentKind.SUMMARY_DECISION,
         DocumentKind.CLOSING_REPORT,
     }
 )
+# The decision kinds take the case's decision number when the case has one.
+DECISION_KINDS: frozenset[str] = frozenset({DocumentKind.DECISION, DocumentKind.SUMMARY_DECISION})
+# Form template of each kind (the summary decision is the decision form without the notice paragraph).
+TEMPLATES: dict[str, str] = {kind: f"enforcement/forms/{kind}.html" for kind in KIND_ABBREVIATIONS} | {
+    DocumentKind.SUMMARY_DECISION: "enforcement/forms/decision.html"
+}
 
 # Case file order (DOMAIN.md): main volume — filing form, decision, notices, service receipts,
 # transcripts, evidence, receipts; secondary volume — case source, investigation report, legal-review
@@ -143,7 +151,7 @@ def next_number(case: Case, kind: str, now: datetime) -> str:
             kind=kind, case__town_code=case.town_code, number__startswith=prefix
         ).values_list("number", flat=True)
     )
-    if kind == DocumentKind.DECISION:
+    if kind in DECISION_KINDS:
         numbers += Case.objects.filter(
             town_code=case.town_code, decision_number__startswith=prefix
         ).values_list("decision_number", flat=True)
@@ -238,6 +246,7 @@ def build_context(
             "qr": qr,
         },
         "case": case,
+        "is_summary": kind == DocumentKind.SUMMARY_DECISION,
         "matter": matter,
         "party": party_view(case),
         "details": details,

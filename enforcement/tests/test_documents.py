@@ -224,3 +224,16 @@ def test_case_file_is_one_pdf_in_volume_order_with_a_table_of_contents(people: d
     assert len(body) >= 3
     with pytest.raises(NotFound):
         do_assemble_case_file(case, actor=people["wt_officer"], now=NOW)
+
+
+def test_summary_decision_takes_the_case_number_and_states_the_on_the_spot_procedure(
+    people: dict[str, Any],
+) -> None:
+    case = decided(people, procedure="summary", decision_number="相黄综执简罚字〔2026〕第0003号")
+    document = do_generate_document(case, "summary_decision", actor=people["officer"], now=NOW)
+    assert document.number == "相黄综执简罚字〔2026〕第0003号"
+    text = text_of(document)
+    assert "当场行政处罚决定书" in text and "第五十一条" in text and "出示执法证件" in text
+    assert "事先告知书" not in text
+    entry = RecordEntry.objects.get(case=case)
+    assert entry.file and entry.content_hash == document.content_hash
