@@ -35,6 +35,7 @@ from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Unprocessable
 from core.pdf import content_hash
+from enforcement.documents import district_abbreviation, next_number, town_abbreviation
 from enforcement.models import (
     Case,
     CaseDocument,
@@ -56,6 +57,7 @@ from enforcement.models import (
     ServiceRecord,
     SquadArea,
 )
+from enforcement.publication import ensure_publication
 from enforcement.selectors import CASE_SUBJECT, band_for, squad_for_code, within_band
 from grid.event_actions import do_event_action
 from grid.models import GridEvent
@@ -721,15 +723,12 @@ def _next_serial(town_code: str, field: str, prefix: str) -> int:
     return existing + 1
 
 
-def _town_short(town_code: str) -> str:
-    return town_code[-3:]
-
-
-def _number(case: Case, now: datetime, field: str, label: str) -> str:
+def _filing_number(case: Case, now: datetime) -> str:
+    """立案编号: 相黄综执立字〔2026〕第0001号 (the documents' scheme, serial per town and year)."""
     year = _local_date(now).year
-    prefix = f"相综执{_town_short(case.town_code)}{label}〔{year}〕"
-    serial = _next_serial(case.town_code, field, prefix)
-    return f"{prefix}{serial:04d}号"
+    prefix = f"{district_abbreviation(case.town_code)}{town_abbreviation(case.town_code)}综执立字〔{year}〕"
+    serial = _next_serial(case.town_code, "number", prefix)
+    return f"{prefix}第{serial:04d}号"
 
 
 def _archive_number(case: Case, now: datetime) -> str:
@@ -808,8 +807,11 @@ def _decide(case: Case, inputs: dict[str, Any], reason: str, *, now: datetime, s
         parts.insert(0, measures or case.proposed_measures)
     case.penalty_summary = "；".join(parts)
     case.decision_basis = str(inputs.get("decision_basis") or case.matter.penalty_basis).strip()
-    case.decision_number = _number(case, now, "decision_number", "罚决字" if not summary else "简罚字")
+    case.decision_number = next_number(
+        case, DocumentKind.SUMMARY_DECISION if summary else DocumentKind.DECISION, now
+    )
     case.decided_at = now
+    ensure_publication(case)
 
 
 def _before_action(
@@ -839,7 +841,7 @@ def _before_action(
             raise Unprocessable(
                 "officers_required", "调查取证须有两名以上执法人员，请先增加办案人员。", field="officers"
             )
-        case.number = _number(case, now, "number", "立字")
+        case.number = _filing_number(case, now)
         case.filed_at = now
         case.decision_due_at = end_of_day_after(now, DECISION_DAYS)
         meta.update(number=case.number, decision_due_at=case.decision_due_at)

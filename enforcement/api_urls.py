@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from enforcement import api
+from enforcement import api, publication_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("matters/", api.MattersView.as_view(), name="enforcement-matters"),
@@ -17,6 +17,24 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "cases/<int:case_id>/preservation/",
         api.CasePreservationView.as_view(),
         name="enforcement-case-preservation",
+    ),
+    path(
+        "cases/<int:case_id>/documents/",
+        publication_api.CaseDocumentsView.as_view(),
+        name="enforcement-case-documents",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/pdf/",
+        publication_api.DocumentPdfView.as_view(),
+        name="enforcement-case-document-pdf",
+    ),
+    path(
+        "cases/<int:case_id>/case-file/", publication_api.CaseFileView.as_view(), name="enforcement-case-file"
+    ),
+    path(
+        "cases/<int:case_id>/publication/",
+        publication_api.PublicationView.as_view(),
+        name="enforcement-case-publication",
     ),
     path("grid-events/<int:event_id>/convert/", api.ConvertEventView.as_view(), name="enforcement-convert"),
     path("patrols/", api.PatrolsView.as_view(), name="enforcement-patrols"),

@@ -103,7 +103,7 @@ def test_summary_case_end_to_end(people: dict[str, Any]) -> None:
 
         decided = act(officer, case["id"], "decide_on_spot", recipient="张三")
     assert decided["state"] == "executing"
-    assert decided["decision_number"].startswith("相综执003简罚字〔2026〕")
+    assert decided["decision_number"].startswith("相黄综执简罚字〔2026〕")
     assert decided["fine_amount"] == "200.00"
     assert decided["services"][0]["method"] == "direct"
     assert parse(
@@ -163,7 +163,7 @@ def test_ordinary_case_with_hearing_end_to_end(people: dict[str, Any]) -> None:
         act(officer, case_id, "approve_filing", status=403)  # only the squad leader approves filing
         filed = act(leader, case_id, "approve_filing")
     assert filed["state"] == "investigating"
-    assert filed["number"] == "相综执003立字〔2026〕0001号"
+    assert filed["number"] == "相黄综执立字〔2026〕第0001号"
     # 90 natural days from filing on 2 March: 31 May, end of day; the 督办 step ends 10 days earlier.
     assert parse(filed["decision_due_at"]) == end_of(5, 31)
     assert parse(filed["step_due_at"]) == end_of(5, 21)
@@ -272,7 +272,7 @@ def test_ordinary_case_with_hearing_end_to_end(people: dict[str, Any]) -> None:
         assert errors_of(body)[0] == "already_extended"
         decided = act(leader, case_id, "decide", fine_amount="60000")
         assert decided["state"] == "serving"
-        assert decided["decision_number"] == "相综执003罚决字〔2026〕0001号"
+        assert decided["decision_number"] == "相黄综执罚决字〔2026〕第0001号"
         body = act(officer, case_id, "serve", status=400, method="carrier_pigeon")
         assert errors_of(body) == ("invalid", "inputs.method")
         served = act(officer, case_id, "serve", method="left_at_address", recipient="李四（拒收，留置）")
@@ -300,6 +300,8 @@ def test_ordinary_case_with_hearing_end_to_end(people: dict[str, Any]) -> None:
     assert timeline[:3] == ["start", "propose_filing", "approve_filing"]
     assert timeline[-1] == "archive"
     assert archived["actions"] == []
+    # The decision opened its publication row: 7 working days after 9 April → 20 April, 17:30.
+    assert case_row.publication.due_at.astimezone(CST).date().isoformat() == "2026-04-20"
 
 
 def test_case_scoping_and_refusals(people: dict[str, Any]) -> None:
