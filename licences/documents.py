@@ -40,7 +40,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         "lines": [(str(label), str(value)) for label, value in certificate.body],
         "issued_on": timezone.localdate(certificate.issued_at),
         "verify_url": url,
-        "qr": qr_svg(url, scale=2),
+        "qr": qr_svg(url, scale=3),
     }
     return render_pdf("licences/certificate_pdf.html", context)
 
