@@ -34,6 +34,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 
 from accounts.jurisdiction import jurisdiction_codes
 from accounts.models import Assignment, OrgUnit, Role, User
@@ -62,8 +64,9 @@ _sequences: dict[tuple[str, str], str] = {}
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     """`count` fresh primary keys of `model`, ascending, reserved in one statement: the next values of the
     id sequence on PostgreSQL; on SQLite the table's AUTOINCREMENT counter (`sqlite_sequence`) moved past
-    them (a write, so the transaction holds the write lock from then on). As with a sequence, a reserved
-    id is never handed out again, whether its row is written or the transaction rolls back."""
+    them (a write, so the transaction holds the write lock from then on). Within the transaction a
+    reserved id is never handed out again (by a second call or by the ORM's own inserts); on
+    PostgreSQL not after a rollback either, as with any sequence."""
     if count <= 0:
         return []
     meta = model._meta
@@ -121,6 +124,8 @@ def _json_fix(field: models.JSONField) -> Callable[[Any], Any]:
     def fix(value: Any) -> Any:
         if value is None and nullable:
             return None
+        if type(value) is dict and not value:
+            return "{}"
         return json.dumps(value, cls=encoder)
 
     return fix
@@ -267,6 +272,16 @@ def create_objects(model: type[M], rows: Sequence[dict[str, Any]]) -> list[M]:
     _write(layout, values)
     alias = connection.alias
     objs = []
+    if model.__init__ is models.Model.__init__ and not signals.post_init.has_listeners(model):
+        # What Model.__init__ does with positional values, without its per-field descriptor calls.
+        names = layout.names
+        for row in values:
+            obj = model.__new__(model)
+            obj.__dict__.update(zip(names, row, strict=True))
+            state = obj._state = ModelState()
+            state.adding, state.db = False, alias
+            objs.append(obj)
+        return objs
     for row in values:
         obj = model(*row)
         obj._state.adding = False
