@@ -5,6 +5,7 @@ transaction with its audit row, the state moved by the workflow engine, applican
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +14,10 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
 from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
 
 from accounts.jurisdiction import jurisdiction_codes, user_roles
 from accounts.models import OrgUnit, Role, User
@@ -165,28 +169,30 @@ def do_import_catalogue(
                 continue  # only item-level fields (level, agency …) changed: no new guide edition
             versions.append(_version(item, row, (current.version if current else 0) + 1, now))
         ServiceItemVersion.objects.bulk_create(versions, batch_size=1000)
-        by_item = {v.item_id: v for v in versions}
-        touched = list(new_items) + [item for item, _row in changed]
-        for item in touched:
-            if item.pk in by_item:
-                item.current_version = by_item[item.pk]
-        ServiceItem.objects.bulk_update(
-            touched,
-            [
-                "current_version",
-                "basic_code",
-                "name",
-                "item_type",
-                "service_level",
-                "theme",
-                "agency",
-                "agency_suffix",
-                "licence_type_code",
-                "active",
-                "updated_at",
-            ],
-            batch_size=1000,
-        )
+        # Link each touched item to its newest version with one UPDATE … = (subquery) per chunk (a
+        # bulk_update's CASE per row costs more than the inserts); other item fields change only on
+        # rows that already existed and changed, written with bulk_update.
+        newest = ServiceItemVersion.objects.filter(item=OuterRef("pk")).order_by("-version").values("pk")[:1]
+        touched = [item.pk for item in new_items] + [item.pk for item, _row in changed]
+        for chunk in _chunks(touched):
+            ServiceItem.objects.filter(pk__in=chunk).update(current_version=Subquery(newest))
+        if changed:
+            ServiceItem.objects.bulk_update(
+                [item for item, _row in changed],
+                [
+                    "basic_code",
+                    "name",
+                    "item_type",
+                    "service_level",
+                    "theme",
+                    "agency",
+                    "agency_suffix",
+                    "licence_type_code",
+                    "active",
+                    "updated_at",
+                ],
+                batch_size=500,
+            )
         result.created = len(new_items)
         result.versioned = len(changed)
         record_event(
@@ -275,6 +281,29 @@ def do_revoke_authorisation(
 # ---------------------------------------------------------------------------------------------- applicants
 
 
+@functools.lru_cache(maxsize=4096)
+def _birth_place_known(prefix: str, year: int) -> bool:
+    """stdnum's birth-place check (a numdb lookup, ~1 ms) depends only on the address code and the birth
+    year: cached, so bulk intake validates exactly as `ric.validate` does at a fraction of the cost."""
+    try:
+        ric.get_birth_place(f"{prefix}{year:04d}0101")
+    except ValidationError:
+        return False
+    return True
+
+
+def valid_citizen_id(number: str) -> bool:
+    """GB 11643 as python-stdnum's `cn.ric.validate` checks it (length, digits, check character, birth
+    date, birth place), with the birth-place lookup cached."""
+    if len(number) != 18 or not number[:-1].isdigit() or number[-1] != ric.calc_check_digit(number):
+        return False
+    try:
+        born = ric.get_birth_date(number)
+    except ValidationError:
+        return False
+    return _birth_place_known(number[:6], born.year)
+
+
 @dataclass(frozen=True)
 class ApplicantInput:
     kind: str
@@ -301,7 +330,7 @@ def clean_applicant(applicant: ApplicantInput, *, phone_required: bool = True) -
         raise DomainError("required", "请填写申请人姓名或单位名称（不超过100字）。", field="applicant_name")
     number = (applicant.number or "").strip().upper()
     if applicant.kind == ApplicantKind.NATURAL:
-        if not ric.is_valid(number):
+        if not valid_citizen_id(number):
             raise DomainError("invalid", "公民身份号码无效（GB 11643 校验失败）。", field="applicant_number")
     elif not uscc.is_valid(number):
         raise DomainError("invalid", "统一社会信用代码无效（GB 32100 校验失败）。", field="applicant_number")
@@ -1043,7 +1072,12 @@ def do_file_applications_bulk(
         )
         for row, work_item in zip(rows, work_items, strict=True):
             row.work_item = work_item
-        Application.objects.bulk_update(rows, ["work_item"], batch_size=1000)
+        # One UPDATE … = (subquery) per chunk, through the work item's (subject_type, subject_id) index.
+        item_of = WorkItem.objects.filter(
+            subject_type=SUBJECT_TYPE, subject_id=Cast(OuterRef("pk"), output_field=CharField())
+        ).values("pk")[:1]
+        for chunk in _chunks([row.pk for row in rows]):
+            Application.objects.filter(pk__in=chunk).update(work_item=Subquery(item_of))
         record_event(
             actor=actor,
             action="approvals.file_applications_bulk",
