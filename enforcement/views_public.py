@@ -5,13 +5,13 @@ shows is decided in enforcement.publication (never a citizen ID number)."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from enforcement.models import EnforcementMatter, PartyKind, Sector
+from enforcement.models import CircumstanceLevel, DiscretionBand, EnforcementMatter, PartyKind, Sector
 from enforcement.publication import public_publications, public_row
 from territory.models import Division
 
@@ -21,8 +21,14 @@ PAGE_SIZE = 30
 @require_GET
 def matters(request: HttpRequest) -> HttpResponse:
     sector = request.GET.get("sector", "")
+    # Bands in reading order: lighter, ordinary, heavier.
+    bands = DiscretionBand.objects.order_by(
+        Case(*(When(level=level, then=Value(n)) for n, level in enumerate(CircumstanceLevel.values)))
+    )
     queryset = (
-        EnforcementMatter.objects.filter(active=True).prefetch_related("bands").order_by("sector", "code")
+        EnforcementMatter.objects.filter(active=True)
+        .prefetch_related(Prefetch("bands", queryset=bands))
+        .order_by("sector", "code")
     )
     if sector in Sector.values:
         queryset = queryset.filter(sector=sector)

@@ -14,7 +14,7 @@ from django.test import Client
 from accounts.models import OrgUnit, Role
 from accounts.testing import make_person
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
-from enforcement.models import Publication
+from enforcement.models import DiscretionBand, Publication
 from enforcement.publication import (
     check_publications,
     do_publish_decision,
@@ -123,7 +123,10 @@ def test_public_page_shows_the_decision_and_never_an_id_number(
 def test_matters_page_lists_basis_benchmark_procedure_and_remedies(
     people: dict[str, Any], client: Client
 ) -> None:
-    decided_case(people)
+    case = decided_case(people)
+    DiscretionBand.objects.create(
+        matter=case.matter, level="heavier", circumstances="多次违法", fine_min=200, fine_max=500
+    )
     html = client.get("/public/enforcement/").content.decode()
     for phrase in [
         "擅自占用城市道路摆摊经营",
