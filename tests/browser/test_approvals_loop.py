@@ -122,3 +122,137 @@ def test_rating_pages(live_server: Any, page: Any, browser: Any, personas: dict[
     screenshot(page, "ratings-6-figures")
     leader_context.close()
     assert problems.errors == []
+
+
+# ---------------------------------------------------------------------------------------------- issue 5's loop
+
+# The server's clock for the loop, frozen (the browser keeps today's, which is earlier, so its session cookies stay
+# valid). Monday 7 December 2026, 10:00 in Suzhou: intake, corrections asked for at once.
+INTAKE_AT = datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)
+# Wednesday 9 December, 10:00: the material arrives and the rest of the loop runs.
+RESUME_AT = datetime(2026, 12, 9, 10, 0, tzinfo=SHANGHAI)
+# The intake step (待受理, 2 working days; work hours 08:30–12:00, 13:30–17:30) was due Wednesday 17:30.
+# Paused on Monday at 10:00 with 21 working hours left (Monday 6 h + Tuesday 7.5 h + Wednesday 7.5 h);
+# resumed Wednesday 10:00 those 21 h run Wednesday 6 h + Thursday 7.5 h + Friday 7.5 h → Friday 11
+# December 17:30.
+RESUMED_INTAKE_DUE = "2026年12月11日 17:30"
+# Rated Wednesday 9 December → 15 working days, the rating day not counted: 10, 11, 14–18, 21–25, 28, 29,
+# 30 December (no holiday in between) → the end of work on Wednesday 30 December.
+RECTIFICATION_DUE = "2026-12-30 17:30"
+
+
+def _context_page(browser: Any, problems: PageProblems, **options: Any) -> tuple[Any, Any]:
+    context = browser.new_context(
+        **{"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", **options}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems.attach(page)
+    return context, page
+
+
+def _act(page: Any, action: str) -> None:
+    with page.expect_navigation():
+        page.click(f"form[data-action={action}] button")
+
+
+def test_approvals_loop(live_server: Any, browser: Any, personas: dict[str, Any]) -> None:
+    """The window clerk takes an application that needs corrections (clock paused), the material arrives
+    (clock resumes) and the application is accepted; the district approval bureau reviews, approves and
+    delivers an electronic certificate whose QR page says valid; the applicant rates 不满意 online and
+    the rectification item appears for the centre with its 15-working-day deadline."""
+    import time_machine
+
+    from approvals.codes import credit_code
+    from approvals.testing import LICENCE_CODE, make_approvals
+    from licences.reference import do_seed_licence_types
+
+    base = live_server.url
+    problems = PageProblems()
+    clerk_context, clerk = _context_page(browser, problems)
+
+    with time_machine.travel(INTAKE_AT, tick=False):
+        make_approvals(personas, timezone.now())
+        do_seed_licence_types(actor=personas["system"], now=timezone.now())
+        # 1. Window clerk: intake of 食品经营许可 with the floor plan missing → 一次性告知补正.
+        log_in(clerk, base, "hq_clerk", PASSWORD)
+        clerk.goto(f"{base}/approvals/window/?centre=320507003-service&item={LICENCE_CODE}")
+        clerk.select_option("#id_applicant_kind", "legal")
+        clerk.fill("#id_applicant_name", "苏州市相城区黄桥味道小吃店")
+        clerk.fill("#id_applicant_number", credit_code(5001, department="9", category="2"))
+        clerk.fill("#id_applicant_phone", PHONE)
+        clerk.check("input[name=materials][value=营业执照]")
+        clerk.check("input[name=decision][value=corrections]")
+        clerk.fill("#id_reason", "请补交经营场所平面图（原件 1 份）。")
+        screenshot(clerk, "loop-1-window-intake")
+        with clerk.expect_navigation():
+            clerk.click("form[enctype] button[type=submit]")
+        receipt_no = clerk.inner_text("[data-receipt]")
+        assert "暂停计时" in clerk.inner_text("[data-state]")
+        screenshot(clerk, "loop-2-corrections-paused")
+
+    with time_machine.travel(RESUME_AT, tick=False):
+        # 2. Two days later the floor plan arrives: the clock resumes with the time it had left.
+        clerk.reload()
+        clerk.check("form[data-action=resubmit] input[name=materials][value=经营场所平面图]")
+        _act(clerk, "resubmit")
+        assert "暂停计时" not in clerk.inner_text("[data-state]")
+        assert RESUMED_INTAKE_DUE in clerk.inner_text("[data-time-left]")
+        screenshot(clerk, "loop-3-resumed")
+        _act(clerk, "accept")
+        assert clerk.get_attribute("[data-state]", "data-state") == "reviewing"
+
+        # 3. The district approval bureau reviews, approves and delivers an electronic certificate.
+        agency_context, agency = _context_page(browser, problems)
+        log_in(agency, base, "district_approver", PASSWORD)
+        agency.goto(clerk.url)
+        agency.fill("form[data-action=pass_review] textarea[name=reason]", "材料齐全，符合条件。")
+        _act(agency, "pass_review")
+        _act(agency, "approve")
+        agency.select_option("form[data-action=deliver] select[name=method]", "electronic")
+        _act(agency, "deliver")
+        agency.wait_for_selector("[data-certificate]")
+        screenshot(agency, "loop-4-approved-delivered")
+
+        # 4. The certificate's QR page says valid.
+        agency.click("[data-certificate]")
+        agency.wait_for_selector("[data-status]")
+        assert agency.get_attribute("[data-status]", "data-status") == "valid"
+        screenshot(agency, "loop-5-verify-valid")
+        agency_context.close()
+
+        # 5. The applicant rates the completion 不满意, online with a phone code.
+        applicant_context, phone = _context_page(
+            browser, problems, viewport={"width": 390, "height": 844}, is_mobile=True
+        )
+        phone.goto(f"{base}/ratings/rate/")
+        phone.fill("#id_receipt_no", receipt_no)
+        phone.fill("#id_phone", PHONE)
+        phone.click("button[value=send]")
+        phone.wait_for_selector("[data-code-sent]")
+        phone.fill("#id_code", _sms_code())
+        phone.click("button[value=verify]")
+        phone.wait_for_url(f"{base}/ratings/rate/form/")
+        phone.check("input[name=stage][value=completed]")
+        phone.check("input[name=level][value='2']")
+        for name in ("overall", "efficiency", "guide_accuracy", "convenience", "usability"):
+            phone.check(f"input[name=score_{name}][value='2']")
+        phone.fill("#id_comment", "补正告知后又等了两天才受理。")
+        phone.click("[data-submit-rating]")
+        phone.wait_for_selector("[data-rating-done]")
+        screenshot(phone, "loop-6-rated-dissatisfied")
+        applicant_context.close()
+
+        # 6. The rectification item appears for the centre with its 15-working-day deadline.
+        clerk.goto(f"{base}/ratings/?bad=1&open=1")
+        table = clerk.inner_text("[data-ratings-table]")
+        assert receipt_no in table and RECTIFICATION_DUE in table
+        clerk.click(f"text={receipt_no}")
+        assert clerk.inner_text("[data-due]") == RECTIFICATION_DUE
+        assert "待回访" in clerk.inner_text("[data-rectification]")
+        screenshot(clerk, "loop-7-rectification")
+        clerk.goto(f"{base}/work/")
+        assert "差评整改" in clerk.inner_text("main")
+        screenshot(clerk, "loop-8-work-inbox")
+    clerk_context.close()
+    assert problems.errors == []
