@@ -1,6 +1,7 @@
-"""Issue 5 in Chromium. `test_rating_pages`: the applicant rates online with a phone code (不满意), the
-rectification appears for the centre with its 15-working-day deadline, the clerk calls back and replies,
-a window rating on the pad, and the figures page with its chart."""
+"""Issue 5 in Chromium. `test_approvals_loop`: the issue's whole loop (see its docstring).
+`test_rating_pages`: the applicant rates online with a phone code (不满意), the rectification appears for
+the centre with its 15-working-day deadline, the clerk calls back and replies, a window rating on the pad,
+and the figures page with its chart."""
 
 from __future__ import annotations
 
@@ -124,10 +125,10 @@ def test_rating_pages(live_server: Any, page: Any, browser: Any, personas: dict[
     assert problems.errors == []
 
 
-# ---------------------------------------------------------------------------------------------- issue 5's loop
+# ------------------------------------------------------------------------------------------- issue 5's loop
 
-# The server's clock for the loop, frozen (the browser keeps today's, which is earlier, so its session cookies stay
-# valid). Monday 7 December 2026, 10:00 in Suzhou: intake, corrections asked for at once.
+# The server's clock for the loop, frozen (the browser keeps today's, which is earlier, so its session
+# cookies stay valid). Monday 7 December 2026, 10:00 in Suzhou: intake, corrections asked for at once.
 INTAKE_AT = datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)
 # Wednesday 9 December, 10:00: the material arrives and the rest of the loop runs.
 RESUME_AT = datetime(2026, 12, 9, 10, 0, tzinfo=SHANGHAI)
