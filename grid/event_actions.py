@@ -35,7 +35,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.jurisdiction import jurisdiction_codes, may_see_code, user_roles
@@ -44,7 +44,7 @@ from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from grid.actions import do_record_routing
-from grid.duplicates import duplicate_candidates
+from grid.duplicates import candidates_with_distance
 from grid.event_selectors import (
     CROCKFORD,
     RECEIPT_PREFIX,
@@ -107,15 +107,23 @@ ENDING_ACTIONS = ("self_resolve", "verify_pass", "void")
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def new_receipt_number(now: datetime) -> str:
+RECEIPT_ATTEMPTS = 10  # 10 collisions in 2^40 per day: a broken RNG
+
+
+def draw_receipt_number(now: datetime) -> str:
     """SJ + local YYMMDD + 8 Crockford base32 characters from `secrets` (40 random bits): short enough to
-    read out on the phone, not guessable, and unique (checked; the column is unique too)."""
+    read out on the phone, not guessable; unique only with the column's constraint (not looked up)."""
     day = timezone.localtime(now).strftime("%y%m%d")
-    for _attempt in range(10):
-        number = RECEIPT_PREFIX + day + "".join(secrets.choice(CROCKFORD) for _ in range(8))
+    return RECEIPT_PREFIX + day + "".join(secrets.choice(CROCKFORD) for _ in range(8))
+
+
+def new_receipt_number(now: datetime) -> str:
+    """`draw_receipt_number`, checked against the table (the column is unique too)."""
+    for _attempt in range(RECEIPT_ATTEMPTS):
+        number = draw_receipt_number(now)
         if not GridEvent.objects.filter(receipt_number=number).exists():
             return number
-    raise RuntimeError("could not draw a free receipt number")  # 10 collisions in 2^40: a broken RNG
+    raise RuntimeError("could not draw a free receipt number")
 
 
 def _sniff(head: bytes) -> tuple[str, str] | None:
@@ -397,85 +405,100 @@ def do_report_event(
     if not title:
         title = f"{category.name}（{address}）" if address else f"{category.name}（{grid.name}）"
     saved: list[EventAttachment] = []
-    try:
-        with transaction.atomic():
-            event = GridEvent.objects.create(
-                receipt_number=new_receipt_number(now),
-                kind=kind,
-                category=category,
-                standard=standard,
-                channel=channel,
-                title=title[:200],
-                description=description,
-                address=address,
-                lon=wgs_lon,
-                lat=wgs_lat,
-                grid=grid,
-                territory_code=grid.code,
-                reporter=None if acting.is_system else acting,
-                reporter_name=reporter_name,
-                reporter_phone_encrypted=pii.encrypt(phone),
-                reporter_phone_hash=pii.lookup_hash(phone),
-                reported_at=now,
-                level=EventLevel.GRID,
-                attributes=attributes or {},
-                created_at=now,
-                updated_at=now,
-            )
-            saved = _save_photos(
-                event, checked_photos, stage=AttachmentStage.REPORT, actor=event.reporter, now=now
-            )
-            for url in urls:
-                EventAttachment.objects.create(
-                    event=event,
-                    stage=AttachmentStage.REPORT,
-                    url=url,
-                    uploaded_by=event.reporter,
-                    uploaded_at=now,
+    # The receipt number is drawn without a look-up; the unique column refuses the rare clash, and the
+    # report is then written again with a new number (one query less per report than checking first).
+    for attempt in range(RECEIPT_ATTEMPTS):
+        receipt = draw_receipt_number(now)
+        try:
+            with transaction.atomic():
+                event = GridEvent.objects.create(
+                    receipt_number=receipt,
+                    kind=kind,
+                    category=category,
+                    standard=standard,
+                    channel=channel,
+                    title=title[:200],
+                    description=description,
+                    address=address,
+                    lon=wgs_lon,
+                    lat=wgs_lat,
+                    grid=grid,
+                    territory_code=grid.code,
+                    reporter=None if acting.is_system else acting,
+                    reporter_name=reporter_name,
+                    reporter_phone_encrypted=pii.encrypt(phone),
+                    reporter_phone_hash=pii.lookup_hash(phone),
+                    reported_at=now,
+                    level=EventLevel.GRID,
+                    attributes=attributes or {},
+                    created_at=now,
+                    updated_at=now,
                 )
-            item = do_start_item(
-                PROCESS,
-                actor=acting,
-                now=now,
-                title=event.title,
-                territory_code=grid.code,
-                subject_type=SUBJECT_TYPE,
-                subject_id=str(event.pk),
-                priority=Priority.URGENT if standard is not None and standard.urgent else Priority.NORMAL,
-                inputs={"receipt_number": event.receipt_number, "channel": channel},
-                limits=limits,
-            )
-            event.work_item = item
-            event.save(update_fields=["work_item"])
-            candidates = list(duplicate_candidates(event).values_list("pk", flat=True))
-            record_event(
-                actor=acting,
-                action="grid.event_reported",
-                subject=event,
-                territory_code=grid.code,
-                after={
-                    "receipt_number": event.receipt_number,
-                    "channel": channel,
-                    "kind": kind,
-                    "category": category.code,
-                    "grid": grid.code,
-                    "lon": wgs_lon,
-                    "lat": wgs_lat,
-                    "standard": standard.pk if standard else None,
-                    "limits": limits,
-                    "photos": len(saved),
-                    "media_urls": len(urls),
-                    "reporter_phone": pii.mask_phone(phone),
-                    "duplicate_candidates": candidates,
-                    "work_item": item.pk,
-                },
-                now=now,
-            )
-            if channel != EventChannel.PATROL:
-                _tell_grid_staff(event, exclude=acting.pk, now=now)
-    except BaseException:
-        _discard_files(saved)
-        raise
+                saved = _save_photos(
+                    event, checked_photos, stage=AttachmentStage.REPORT, actor=event.reporter, now=now
+                )
+                for url in urls:
+                    EventAttachment.objects.create(
+                        event=event,
+                        stage=AttachmentStage.REPORT,
+                        url=url,
+                        uploaded_by=event.reporter,
+                        uploaded_at=now,
+                    )
+                item = do_start_item(
+                    PROCESS,
+                    actor=acting,
+                    now=now,
+                    title=event.title,
+                    territory_code=grid.code,
+                    subject_type=SUBJECT_TYPE,
+                    subject_id=str(event.pk),
+                    priority=Priority.URGENT if standard is not None and standard.urgent else Priority.NORMAL,
+                    inputs={"receipt_number": event.receipt_number, "channel": channel},
+                    limits=limits,
+                )
+                event.work_item = item
+                event.save(update_fields=["work_item"])
+                # `duplicate_candidates(event)`'s ids and order, from the one query it starts with.
+                found = candidates_with_distance(event)
+                candidates = [
+                    c.event.pk for c in sorted(found, key=lambda c: (c.event.reported_at, c.event.pk))
+                ]
+                record_event(
+                    actor=acting,
+                    action="grid.event_reported",
+                    subject=event,
+                    territory_code=grid.code,
+                    after={
+                        "receipt_number": event.receipt_number,
+                        "channel": channel,
+                        "kind": kind,
+                        "category": category.code,
+                        "grid": grid.code,
+                        "lon": wgs_lon,
+                        "lat": wgs_lat,
+                        "standard": standard.pk if standard else None,
+                        "limits": limits,
+                        "photos": len(saved),
+                        "media_urls": len(urls),
+                        "reporter_phone": pii.mask_phone(phone),
+                        "duplicate_candidates": candidates,
+                        "work_item": item.pk,
+                    },
+                    now=now,
+                )
+                if channel != EventChannel.PATROL:
+                    _tell_grid_staff(event, exclude=acting.pk, now=now)
+            break
+        except IntegrityError:
+            _discard_files(saved)
+            saved = []
+            if attempt + 1 < RECEIPT_ATTEMPTS and GridEvent.objects.filter(receipt_number=receipt).exists():
+                continue
+            raise
+        except BaseException:
+            _discard_files(saved)
+            raise
     logger.info("grid event %s reported through %s in %s", event.receipt_number, channel, grid.code)
     return event
 

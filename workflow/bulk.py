@@ -272,7 +272,9 @@ def create_objects(model: type[M], rows: Sequence[dict[str, Any]]) -> list[M]:
     _write(layout, values)
     alias = connection.alias
     objs = []
-    if model.__init__ is models.Model.__init__ and not signals.post_init.has_listeners(model):
+    # WorkItem's own __init__ only notes the state it was loaded with (`_persisted_state`), set here.
+    plain_init = model.__init__ is models.Model.__init__ or model is WorkItem
+    if plain_init and not signals.post_init.has_listeners(model):
         # What Model.__init__ does with positional values, without its per-field descriptor calls.
         names = layout.names
         for row in values:
@@ -281,6 +283,9 @@ def create_objects(model: type[M], rows: Sequence[dict[str, Any]]) -> list[M]:
             state = obj._state = ModelState()
             state.adding, state.db = False, alias
             objs.append(obj)
+        if model is WorkItem:
+            for item in objs:
+                item._persisted_state = item.state  # type: ignore[attr-defined]
         return objs
     for row in values:
         obj = model(*row)

@@ -1,0 +1,113 @@
+"""The single report path's queries (`do_report_event`): a budget that guards the cuts made for the
+intake benchmark (receipt number not looked up first, duplicate candidates from one query), the receipt
+number drawn again when the unique column refuses a clash, and the audit row's duplicate candidates
+still exactly `duplicate_candidates(event)`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+import grid.event_actions as event_actions
+from audit.models import AuditEvent
+from grid.duplicates import duplicate_candidates
+from grid.event_actions import do_report_events_bulk
+from grid.models import GridEvent
+from grid.tests.test_event_support import HQ_POINT, at, media, people, report
+from workflow.models import Transition, WorkItem
+
+__all__ = ["media", "people"]  # the fixtures
+
+pytestmark = pytest.mark.django_db
+
+NOW = at(3, 2, 10)
+# Measured on SQLite: 28 queries before the cuts, 26 after (PostgreSQL adds the audit chain's advisory
+# lock, one per audit row: 2).
+BUDGET = 26
+
+
+def budget() -> int:
+    return BUDGET + (2 if connection.vendor == "postgresql" else 0)
+
+
+def test_a_hotline_report_stays_within_its_query_budget(people: dict[str, Any]) -> None:
+    report(people, who="dispatcher", channel="hotline", now=at(3, 2, 9))  # warm-up: locate index, process
+    with CaptureQueriesContext(connection) as queries:
+        event = report(people, who="dispatcher", channel="hotline", now=NOW)
+    assert len(queries.captured_queries) <= budget(), "\n".join(q["sql"][:120] for q in queries)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any(s.startswith("SELECT 1 AS") and "receipt_number" in s for s in sql)  # not looked up
+    assert event.work_item is not None and event.receipt_number.startswith("SJ260302")
+
+
+def test_the_audited_duplicate_candidates_are_duplicate_candidates(people: dict[str, Any]) -> None:
+    first = report(people, who="dispatcher", channel="hotline", now=at(3, 2, 9))
+    second = report(people, who="dispatcher", channel="hotline", now=at(3, 2, 9, 30))
+    third = report(people, who="dispatcher", channel="hotline", now=NOW)
+    expected = list(duplicate_candidates(third).values_list("pk", flat=True))
+    assert expected == [first.pk, second.pk]  # earliest report first
+    row = AuditEvent.objects.get(action="grid.event_reported", subject_id=str(third.pk))
+    assert row.after is not None and row.after["duplicate_candidates"] == expected
+
+
+@pytest.fixture
+def clashing(people: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Receipt numbers drawn from a list: the test puts a taken one first."""
+    drawn: list[str] = []
+    original = event_actions.draw_receipt_number
+
+    def draw(now: Any) -> str:
+        return drawn.pop(0) if drawn else original(now)
+
+    monkeypatch.setattr(event_actions, "draw_receipt_number", draw)
+    yield drawn
+
+
+def test_a_receipt_number_clash_is_drawn_again(people: dict[str, Any], clashing: list[str]) -> None:
+    taken = report(people, who="dispatcher", channel="hotline", now=NOW).receipt_number
+    counts = (GridEvent.objects.count(), WorkItem.objects.count(), Transition.objects.count())
+    clashing += [taken, "SJ26030200000001"]
+    event = report(people, who="dispatcher", channel="hotline", now=NOW)
+    assert event.receipt_number == "SJ26030200000001"
+    # Nothing of the refused attempt is left: one event, one item, one transition more.
+    assert (GridEvent.objects.count(), WorkItem.objects.count(), Transition.objects.count()) == (
+        counts[0] + 1,
+        counts[1] + 1,
+        counts[2] + 1,
+    )
+    assert GridEvent.objects.get(pk=event.pk).work_item_id == event.work_item_id
+
+
+def test_endless_clashes_give_up(
+    people: dict[str, Any], clashing: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken = report(people, who="dispatcher", channel="hotline", now=NOW).receipt_number
+    monkeypatch.setattr(event_actions, "RECEIPT_ATTEMPTS", 2)
+    clashing += [taken, taken, taken]
+    with pytest.raises(IntegrityError):
+        report(people, who="dispatcher", channel="hotline", now=NOW)
+    assert GridEvent.objects.count() == 1
+
+
+def test_bulk_events_are_written_linked_to_their_items(people: dict[str, Any]) -> None:
+    rows = [
+        {
+            "channel": "hotline",
+            "category_code": "0102",
+            "description": "垃圾",
+            "lon": HQ_POINT[0],
+            "lat": HQ_POINT[1],
+        }
+        for _ in range(3)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        events = do_report_events_bulk(rows, actor=people["dispatcher"], now=NOW)
+    # No link afterwards (allocate_ids's UPDATE of sqlite_sequence on SQLite is not one).
+    assert not any('UPDATE "grid_gridevent"' in q["sql"] for q in queries.captured_queries)
+    for event in GridEvent.objects.filter(pk__in=[e.pk for e in events]).select_related("work_item"):
+        assert event.work_item is not None and event.work_item.subject_id == str(event.pk)
+        assert event.work_item.subject_type == "grid.gridevent"
