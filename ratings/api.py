@@ -23,12 +23,12 @@ from ratings.selectors import application_for_pad, find_application
 from ratings.views import parse_period
 
 
-class CodeIn(serializers.Serializer):
+class RatingCodeIn(serializers.Serializer):
     receipt_no = serializers.CharField(max_length=24)
     phone = serializers.CharField(max_length=20)
 
 
-class RateIn(serializers.Serializer):
+class RatingRateIn(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     level = serializers.ChoiceField(choices=Level.choices, help_text="5 非常满意 … 1 非常不满意")
     scores = serializers.DictField(
@@ -74,11 +74,11 @@ class CodeView(APIView):
     @extend_schema(
         operation_id="ratings_send_code",
         summary="评价前获取短信验证码（受理编号 + 申请时留的手机号）",
-        request=CodeIn,
+        request=RatingCodeIn,
         responses={202: None},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(CodeIn, request.data)
+        data = _valid(RatingCodeIn, request.data)
         application = find_application(data["receipt_no"], data["phone"])
         do_send_phone_code(phone=data["phone"], purpose=PHONE_CODE_PURPOSE, now=timezone.now())
         return Response({"receipt_no": application.receipt_no, "sent": True}, status=status.HTTP_202_ACCEPTED)
@@ -103,11 +103,11 @@ class RateView(APIView):
             "one. A 不满意/非常不满意 rating opens a rectification work item (15 working days), acted on "
             "through /api/v1/work-items/."
         ),
-        request=RateIn,
+        request=RatingRateIn,
         responses={201: RatingOut, 200: RatingOut},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(RateIn, request.data)
+        data = _valid(RatingRateIn, request.data)
         now = timezone.now()
         common = {
             "stage": data["stage"],
@@ -136,7 +136,7 @@ class RateView(APIView):
         )
 
 
-class FigureRowOut(serializers.Serializer):
+class RatingFigureRowOut(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     levels = serializers.DictField(child=serializers.IntegerField(), help_text="各等级评价数（键 5…1）")
@@ -153,12 +153,12 @@ class FigureRowOut(serializers.Serializer):
     on_time_rate = serializers.FloatField(allow_null=True)
 
 
-class FiguresOut(serializers.Serializer):
+class RatingFiguresOut(serializers.Serializer):
     by = serializers.ChoiceField(choices=list(GROUPINGS))
     from_ = serializers.DateTimeField()
     to = serializers.DateTimeField()
-    rows = FigureRowOut(many=True)
-    total = FigureRowOut()
+    rows = RatingFigureRowOut(many=True)
+    total = RatingFigureRowOut()
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -178,7 +178,7 @@ class FiguresView(APIView):
             OpenApiParameter("to", str, description="结束日期（含）YYYY-MM-DD"),
             OpenApiParameter("centre", str, description="只看一个服务中心（机构编码）"),
         ],
-        responses=FiguresOut,
+        responses=RatingFiguresOut,
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -191,4 +191,4 @@ class FiguresView(APIView):
             centre=(params.get("centre") or "").strip(),
         )
         data = figures.as_dict()
-        return Response(FiguresOut(data).data)
+        return Response(RatingFiguresOut(data).data)
