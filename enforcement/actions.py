@@ -204,7 +204,7 @@ def do_add_record(
         raise DomainError("required", "照片、录音、录像须上传文件。", field="file")
     if upload is not None:
         check_upload(upload)
-    item = WorkItem.objects.filter(pk=case.work_item_id).first()
+    item = WorkItem.objects.filter(pk=case.work_item_id or 0).first()
     if item is None or item.closed_at is not None:
         raise Conflict("case_closed", "案件已办结，全过程记录不能再追加。")
     with transaction.atomic():
@@ -1155,7 +1155,7 @@ def do_preserve_evidence(case: Case, *, items: str, actor: User, now: datetime) 
     _require_team(case, actor)
     if not items.strip():
         raise DomainError("required", "请填写登记保存的物品。", field="items")
-    state = WorkItem.objects.filter(pk=case.work_item_id).values_list("state", flat=True).first()
+    state = WorkItem.objects.filter(pk=case.work_item_id or 0).values_list("state", flat=True).first()
     if state != "investigating":
         raise Conflict("invalid_transition", "只有调查取证阶段可以先行登记保存证据。", field="action")
     if case.preserved_at is not None and case.preservation_handled_at is None:

@@ -58,7 +58,7 @@ def _xlsx(rows: list[list[Any]]) -> io.BytesIO:
     return data
 
 
-GOOD = [
+GOOD: list[Any] = [
     "T-001",
     "测试事项",
     "城市管理",

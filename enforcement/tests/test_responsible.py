@@ -32,7 +32,7 @@ def test_responsible_for_a_point(people: dict[str, Any]) -> None:
 def test_responsible_refusals(people: dict[str, Any]) -> None:
     client = client_for(people["hq_officer"])
     assert client.get(URL, {"lon": 100.0, "lat": 20.0}).status_code == 404
-    bad = client.get(URL, {"lon": "east", "lat": 31.4})
+    bad = client.get(URL, {"lon": "east", "lat": "31.4"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "lon"
     assert client.get(URL).status_code == 400
     # The outsider sees nothing of 黄桥.
