@@ -13,7 +13,7 @@ from licences.models import Certificate, LicenceType, PropertyRecord
 from licences.selectors import mask_address
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

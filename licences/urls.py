@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("selfservice/", views.selfservice_home, name="selfservice"),
     path("selfservice/no-housing/", views.no_housing_start, name="no_housing"),
     path("selfservice/no-housing/confirm/", views.no_housing_confirm, name="no_housing_confirm"),
+    path("selfservice/finish/", views.selfservice_finish, name="selfservice_finish"),
     path("selfservice/certificates/<str:identifier>.pdf", views.selfservice_pdf, name="selfservice_pdf"),
     path("licences/certificates/", views.certificate_list, name="certificates"),
     path("licences/certificates/<str:identifier>/", views.certificate_detail, name="certificate"),

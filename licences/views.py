@@ -88,6 +88,7 @@ def no_housing_start(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             _attach(form, error)
         else:
+            request.session.pop(SESSION_ISSUED, None)  # a shared kiosk: the previous resident's PDF goes
             request.session[SESSION_PENDING] = {
                 "name": data["name"].strip(),
                 "id_number": encrypt(id_number),
@@ -141,6 +142,13 @@ def no_housing_confirm(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "licences/selfservice/confirm.html", context, status=status)
+
+
+@require_POST
+def selfservice_finish(request: HttpRequest) -> HttpResponse:
+    """结束办理: forget everything of this visit (kiosks are shared)."""
+    request.session.flush()
+    return HttpResponseRedirect(reverse("licences:selfservice"), status=303)
 
 
 @require_GET

@@ -136,8 +136,12 @@ def test_whole_flow_gives_a_certificate_and_its_pdf(client: Client, staff: dict[
         pdf = client.get(f"/selfservice/certificates/{certificate.identifier}.pdf")
         # Another browser cannot fetch it by guessing the identifier.
         stranger = Client().get(f"/selfservice/certificates/{certificate.identifier}.pdf")
+        finished = client.post("/selfservice/finish/")
+        after_finish = client.get(f"/selfservice/certificates/{certificate.identifier}.pdf")
     assert pdf.status_code == 200 and "王小明" in pdf_text(pdf.content).replace(" ", "")
     assert stranger.status_code == 404
+    # 结束办理 forgets the visit: the next resident at the kiosk cannot fetch it.
+    assert finished.status_code == 303 and after_finish.status_code == 404
 
 
 def test_flow_explains_a_refusal(client: Client, staff: dict[str, Any]) -> None:
