@@ -18,7 +18,7 @@ from core.errors import DomainError
 from licences.verification import do_send_phone_code
 from ratings.actions import PHONE_CODE_PURPOSE, do_rate_application, do_rate_online
 from ratings.figures import GROUPINGS, figures_for
-from ratings.models import Level, Rating, RatingChannel, Stage
+from ratings.models import Rating, RatingChannel, Stage
 from ratings.selectors import application_for_pad, find_application
 from ratings.views import parse_period
 
@@ -30,7 +30,8 @@ class RatingCodeIn(serializers.Serializer):
 
 class RatingRateIn(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
-    level = serializers.ChoiceField(choices=Level.choices, help_text="5 非常满意 … 1 非常不满意")
+    # An integer 1–5, not an enum: "level" names other enums in the API (territory, grid figures).
+    level = serializers.IntegerField(min_value=1, max_value=5, help_text="5 非常满意 … 1 非常不满意")
     scores = serializers.DictField(
         child=serializers.IntegerField(min_value=1, max_value=5),
         required=False,
@@ -49,6 +50,8 @@ class RatingRateIn(serializers.Serializer):
 
 class RatingOut(serializers.ModelSerializer):
     receipt_no = serializers.CharField(source="application.receipt_no")
+    channel = serializers.CharField(help_text="online 网上 / window 窗口评价器 / sms 短信")
+    level = serializers.IntegerField(help_text="5 非常满意 … 1 非常不满意")
     rectification = serializers.IntegerField(source="rectification_id", allow_null=True)
     excluded = serializers.BooleanField()
 
