@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,8 +17,13 @@ from django.db import transaction
 from accounts import actions
 from accounts.models import Assignment, OrgUnit, Role, User
 from demo import organisation
+from demo.approvals_data import seed_approvals
+from demo.enforcement_data import seed_enforcement
+from demo.evaluation_data import seed_evaluation
 from demo.history import seed_history
+from demo.licences_data import seed_licences
 from demo.organisation import DISTRICT, Town
+from demo.ratings_data import seed_ratings
 from grid.actions import do_seed_reference
 from open311.actions import do_ensure_demo_key, do_seed_service_definitions
 from territory.actions import do_load_territory
@@ -273,6 +279,18 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         do_ensure_demo_key(actor=system, now=now)
     # A month of grid-governance history (its own transactions: thousands of rows in batches).
     history = seed_history(now=now, system=system)
+    # The other streams, each through its own actions (approvals issue certificates, ratings rate the
+    # applications, officer points are computed from the enforcement cases).
+    streams: dict[str, dict[str, Any]] = {}
+    for name, seed in (
+        ("approvals", seed_approvals),
+        ("licences", seed_licences),
+        ("ratings", seed_ratings),
+        ("enforcement", seed_enforcement),
+        ("evaluation", seed_evaluation),
+    ):
+        started = time.monotonic()
+        streams[name] = {**seed(now=now, system=system), "seconds": round(time.monotonic() - started, 1)}
     return {
         "territory": territory,
         "org_units_created": len(units),
@@ -282,4 +300,5 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         "processes_published": sum(1 for _, created in processes if created),
         "open311_services": open311_services,
         "history": history,
+        "streams": streams,
     }

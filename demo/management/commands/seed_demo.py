@@ -43,4 +43,7 @@ class Command(BaseCommand):
             f"history: {h['events']} grid events new ({h['real_events']} through the actions), "
             f"{h['patrols']} patrols, {h['check_ins']} check-ins"
         )
+        for name, figures in result["streams"].items():
+            counts = ", ".join(f"{key} {value}" for key, value in figures.items() if key != "seconds")
+            self.stdout.write(f"{name}: {counts} ({figures['seconds']} s)")
         self.stdout.write(f"done in {time.monotonic() - started:.1f} s")
