@@ -29,7 +29,7 @@ from accounts.models import OrgUnit, Role, User
 from audit.actions import record_event
 from audit.models import AuditEvent
 from core.errors import DomainError, NotFound, PermissionRefused
-from enforcement.models import Case, CaseOfficer, OfficerPost, Publication
+from enforcement.models import Case, CaseOfficer, CaseOfficerRole, OfficerPost, Publication
 from evaluation.models import (
     PERIOD_RE,
     CaseAssessment,
@@ -118,9 +118,10 @@ def _case_officers(cases: list[Case]) -> dict[int, set[int]]:
     officers: dict[int, set[int]] = defaultdict(set)
     for case in cases:
         officers[case.pk].add(case.lead_officer_id)
-    for case_id, officer_id in CaseOfficer.objects.filter(case__in=cases).values_list(
-        "case_id", "officer_id"
-    ):
+    # The hearing chair is on the case to be independent of the investigation; the steps they take
+    # (often as legal reviewer) are not the investigating officers' work.
+    investigating = CaseOfficer.objects.filter(case__in=cases).exclude(role=CaseOfficerRole.HEARING_CHAIR)
+    for case_id, officer_id in investigating.values_list("case_id", "officer_id"):
         officers[case_id].add(officer_id)
     return officers
 

@@ -100,3 +100,13 @@ def test_rotation_flags_need_consecutive_low_periods(people: dict[str, Any]) -> 
     history = flagged["hq_officer2"].history
     assert [(h["period"], h["points"]) for h in history] == [("2026-10", 0), ("2026-11", -4)]
     assert {e["rule"] for e in history[1]["entries"]} == {"step_on_time", "step_late", "legal_review_finding"}
+
+
+def test_the_hearing_chair_scores_nothing(people: dict[str, Any]) -> None:
+    from enforcement.models import CaseOfficer
+
+    cases = build_hand_example(people)
+    CaseOfficer.objects.create(case=cases["b"], officer=people["reviewer"], role="hearing_chair")
+    do_compute_points("2026-11", actor=people["leader"], now=NOW)
+    assert not PointEntry.objects.filter(officer=people["reviewer"]).exists()
+    assert totals() == {"hq_officer": 8, "hq_officer2": -4}
