@@ -1,6 +1,6 @@
 """The document and publication API views (enforcement/publication_api.py): generate, download, case
 file, publish / withdraw / revoke — happy path, refused roles, the outsider (404), bad input (400 with
-the field). Mounted by the test's own URLconf (same paths as in enforcement/api_urls.py)."""
+the field), through the routes of enforcement/api_urls.py."""
 
 from __future__ import annotations
 
@@ -11,33 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.urls import include, path
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from core.pdf import pdf_text
-from enforcement import publication_api
 from enforcement.tests.test_documents_support import make_case, squad_people
 
-urlpatterns = [
-    path(
-        "api/v1/enforcement/",
-        include(
-            [
-                path("cases/<int:case_id>/documents/", publication_api.CaseDocumentsView.as_view()),
-                path(
-                    "cases/<int:case_id>/documents/<int:document_id>/pdf/",
-                    publication_api.DocumentPdfView.as_view(),
-                ),
-                path("cases/<int:case_id>/case-file/", publication_api.CaseFileView.as_view()),
-                path("cases/<int:case_id>/publication/", publication_api.PublicationView.as_view()),
-            ]
-        ),
-    ),
-    path("", include("zhili.urls")),  # the rest of the site (pages render the shared navigation)
-]
-
-pytestmark = pytest.mark.urls(__name__)
 NOW = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
 ID_PATTERN = re.compile(r"\d{17}[\dXx]")
 

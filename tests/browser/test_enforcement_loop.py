@@ -3,8 +3,8 @@ converts a grid event into a case; the officers take it through the ordinary pro
 report, notice, decision by the squad leader, service, payment, closure, archive); the decision PDF opens
 with Chinese text and no ID number; the decision is published and the public page shows it without any
 ID number; the squad's points ranking page shows the officers. The enforcement app has no staff pages
-yet, so the steps go through its JSON API from the logged-in browser; the document and publication routes
-come from enforcement/publication_api.py (mounted below until enforcement/api_urls.py routes them)."""
+yet, so the steps go through its JSON API from the logged-in browser; the document and publication views are
+enforcement/publication_api.py's."""
 
 from __future__ import annotations
 
@@ -13,36 +13,17 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.urls import include, path
 from django.utils import timezone
 
 from accounts.models import OrgUnit, Role
 from accounts.testing import PASSWORD, make_person
 from core.pdf import pdf_text
-from enforcement import publication_api
 from tests.browser.conftest import PageProblems, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CITIZEN_ID = "320507198001011231"
 ID_PATTERN = re.compile(r"\d{17}[\dXx]")
-
-urlpatterns = [
-    path(
-        "api/v1/enforcement/",
-        include(
-            [
-                path("cases/<int:case_id>/documents/", publication_api.CaseDocumentsView.as_view()),
-                path(
-                    "cases/<int:case_id>/documents/<int:document_id>/pdf/",
-                    publication_api.DocumentPdfView.as_view(),
-                ),
-                path("cases/<int:case_id>/publication/", publication_api.PublicationView.as_view()),
-            ]
-        ),
-    ),
-    path("", include("zhili.urls")),
-]
 
 
 @pytest.fixture
@@ -55,7 +36,6 @@ def loop_setup(personas: dict[str, Any], settings: Any, tmp_path: Any) -> dict[s
     from workflow.publishing import do_publish_processes
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ROOT_URLCONF = __name__
     now = timezone.now()
     system = personas["system"]
     do_publish_processes(now=now, actor=system)
