@@ -143,6 +143,6 @@ def render_page(
     return render(
         request,
         template,
-        {**context, "grid_nav": grid_nav(request), "photo_labels": photo_labels},
+        {**context, "photo_labels": photo_labels},
         status=status,
     )

@@ -80,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
-                "grid.context_processors.navigation",
+                "zhili.navigation.navigation",
             ],
         },
     },

@@ -1,0 +1,62 @@
+"""The top navigation of every page: for staff, the links of each stream their roles work in; for
+everyone else, the public services (report a problem, follow a report, service guides, 24-hour
+self-service, published enforcement decisions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.jurisdiction import user_roles
+from accounts.models import Role
+from grid.views_common import grid_nav
+
+Link = tuple[str, str]
+
+# (roles that see the link, URL name, label)
+STAFF_LINKS: tuple[tuple[frozenset[str], str, str], ...] = (
+    (frozenset({Role.WINDOW_CLERK}), "approvals:window", "窗口受理"),
+    (frozenset({Role.GRID_WORKER, Role.GRID_HEAD}), "approvals:proxy", "代办"),
+    (
+        frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.LEADER, Role.SUPERVISOR}),
+        "approvals:worklist",
+        "审批件",
+    ),
+    (frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.LEADER}), "licences:certificates", "电子证照"),
+    (
+        frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.LEADER, Role.SUPERVISOR}),
+        "ratings:list",
+        "好差评",
+    ),
+    (
+        frozenset({Role.OFFICER, Role.SQUAD_LEADER, Role.LEGAL_REVIEWER, Role.LEADER}),
+        "enforcement:cases",
+        "执法案件",
+    ),
+    (frozenset({Role.SQUAD_LEADER, Role.LEADER}), "evaluation:ranking", "执法积分"),
+)
+
+PUBLIC_LINKS: tuple[tuple[str, str], ...] = (
+    ("grid:public_report", "我要反映"),
+    ("grid:public_track", "进度查询"),
+    ("approvals:catalogue", "办事指南"),
+    ("licences:selfservice", "自助服务"),
+    ("enforcement_public:decisions", "执法公示"),
+)
+
+
+def staff_links(request: HttpRequest) -> list[Link]:
+    roles = user_roles(request.user)
+    links = grid_nav(request)
+    links += [(reverse(name), _(label)) for allowed, name, label in STAFF_LINKS if roles & allowed]
+    return links
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return {"stream_nav": staff_links(request)}
+    return {"stream_nav": [(reverse(name), _(label)) for name, label in PUBLIC_LINKS]}
