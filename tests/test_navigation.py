@@ -1,4 +1,4 @@
-"""The top navigation shows each person the streams their roles work in, and the public the public services."""
+"""The top navigation shows people the streams their roles work in, and the public the public services."""
 
 from __future__ import annotations
 
