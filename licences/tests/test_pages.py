@@ -125,3 +125,19 @@ def test_revoke_page_refused(
     assert response.status_code == status
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
+
+
+def test_staff_list_queries_do_not_grow_with_rows(client: Client, staff: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff["hq_clerk"])
+    issue(staff)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/licences/certificates/")
+    issue(staff, holder_name="李四")
+    issue(staff, holder_name="赵五")
+    with CaptureQueriesContext(connection) as three:
+        response = client.get("/licences/certificates/")
+    assert response.content.decode().count("/licences/certificates/1.2.156") == 3
+    assert len(three) == len(one)
