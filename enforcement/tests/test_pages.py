@@ -12,6 +12,7 @@ from accounts.testing import PASSWORD
 from enforcement.actions import do_open_case
 from enforcement.models import Case
 from enforcement.tests.test_case_flow import ORDINARY, at
+from enforcement.tests.test_conversion import event  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,36 @@ def test_officer_pages_and_actions(people: dict[str, Any]) -> None:
 def test_anonymous_is_sent_to_login(people: dict[str, Any]) -> None:
     response = Client().get("/enforcement/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_convert_page(people: dict[str, Any], event: Any) -> None:  # noqa: F811
+    url = f"/enforcement/convert/{event.pk}/"
+    assert login(people["hq_officer"]).get(url).status_code == 403
+    assert login(people["wt_grid"]).get(url).status_code == 404
+    dispatcher = login(people["dispatcher"])
+    # The grid's staff event page links to the conversion while the event is open for it.
+    assert "data-convert-link" in dispatcher.get(f"/grid/events/{event.pk}/").content.decode()
+    page = dispatcher.get(url)
+    assert page.status_code == 200 and 'value="hq_officer"' in page.content.decode()
+    bad = dispatcher.post(url, {"matter": "CG-005", "party_kind": "natural", "party_name": "王五"})
+    assert bad.status_code == 400 and 'data-error-field="officers"' in bad.content.decode()
+    done = dispatcher.post(
+        url,
+        {
+            "matter": "CG-005",
+            "party_kind": "natural",
+            "party_name": "王五",
+            "officers": ["hq_officer", "hq_officer2"],
+        },
+    )
+    assert done.status_code == 302
+    case = Case.objects.get(grid_event=event)
+    assert done["Location"] == f"/enforcement/cases/{case.pk}/"
+    assert "data-convert-link" not in dispatcher.get(f"/grid/events/{event.pk}/").content.decode()
+
+
+def test_admin_is_read_only(people: dict[str, Any]) -> None:
+    from enforcement.admin import CaseAdmin, MatterAdmin
+
+    assert not MatterAdmin.has_change_permission(MatterAdmin.__new__(MatterAdmin), None)  # type: ignore[arg-type]
+    assert not CaseAdmin.has_add_permission(CaseAdmin.__new__(CaseAdmin), None)  # type: ignore[arg-type]
