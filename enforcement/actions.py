@@ -83,6 +83,7 @@ INVESTIGATING_ROLES = (CaseOfficerRole.LEAD, CaseOfficerRole.ASSIST, CaseOfficer
 CASE_TEAM_ONLY = {Role.OFFICER.value}
 ENDING_STATES = {"archived", "not_filed", "dropped"}
 GRID_RETURN_STATES = {"not_filed", "dropped"}
+NUMBERING_ACTIONS = {"approve_filing", "decide", "decide_on_spot", "archive"}
 
 
 def _hash_json(data: Any) -> str:
@@ -1042,6 +1043,9 @@ def do_case_action(
     if case.work_item_id is None:
         raise Conflict("invalid_transition", "该案件没有办件。")
     with transaction.atomic():
+        if action in NUMBERING_ACTIONS:
+            # The town's division row is the numbering lock (as for documents): one serial at a time.
+            list(Division.objects.select_for_update().filter(code=case.town_code))
         case = (
             Case.objects.select_for_update(of=("self",))
             .select_related("matter", "work_item", "work_item__process_version", "grid_event")
