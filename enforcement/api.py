@@ -558,6 +558,7 @@ class ConvertIn(serializers.Serializer[Any]):
     party_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
     party_credit_code = serializers.CharField(required=False, allow_blank=True, max_length=18)
     party_address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    party_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     officers = serializers.ListField(child=serializers.CharField(max_length=150), min_length=1)
     facts = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
