@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,6 +30,8 @@ from licences.models import Certificate, PropertyRecord
 from licences.selfservice import PHONE_PURPOSE, do_issue_no_housing_certificate, normalize_id_number
 from licences.verification import do_confirm_phone_code, do_send_phone_code, normalize_phone
 
+# SMS codes one client address may ask for per hour (a kiosk serves many residents; a script should not).
+CODES_PER_ADDRESS_HOUR = 30
 SESSION_PENDING = "licences_selfservice_pending"
 SESSION_ISSUED = "licences_selfservice_issued"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,6 +47,21 @@ def _attach(form: forms.Form, error: DomainError) -> None:
         form.add_error(error.field, error.message)
     else:
         form.add_error(None, error.message)
+
+
+def throttle_codes(request: HttpRequest) -> None:
+    """A fixed one-hour window per client address in the Django cache; over the limit → 429."""
+    limit = int(getattr(settings, "LICENCES_CODES_PER_ADDRESS_HOUR", CODES_PER_ADDRESS_HOUR))
+    hour = int(timezone.now().timestamp() // 3600)
+    key = f"licences:codes:{request.META.get('REMOTE_ADDR') or 'unknown'}:{hour}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    if count > limit:
+        raise DomainError("too_many_codes", "获取验证码过于频繁，请稍后再试。", status=429)
 
 
 # Public verification ------------------------------------------------------------------------------------
@@ -79,14 +98,17 @@ def selfservice_home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def no_housing_start(request: HttpRequest) -> HttpResponse:
     form = NoHousingForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             id_number = normalize_id_number(data["id_number"])
             phone = normalize_phone(data["phone"])
+            throttle_codes(request)
             do_send_phone_code(phone=phone, purpose=PHONE_PURPOSE, now=timezone.now())
         except DomainError as error:
             _attach(form, error)
+            status = error.status
         else:
             request.session.pop(SESSION_ISSUED, None)  # a shared kiosk: the previous resident's PDF goes
             request.session[SESSION_PENDING] = {
@@ -95,7 +117,8 @@ def no_housing_start(request: HttpRequest) -> HttpResponse:
                 "phone": encrypt(phone),
             }
             return HttpResponseRedirect(reverse("licences:no_housing_confirm"), status=303)
-    status = 400 if form.errors else 200
+    elif request.method == "POST":
+        status = 400
     return render(request, "licences/selfservice/no_housing.html", {"form": form}, status=status)
 
 
@@ -114,6 +137,7 @@ def no_housing_confirm(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and request.POST.get("action") == "resend":
         try:
+            throttle_codes(request)
             do_send_phone_code(phone=phone, purpose=PHONE_PURPOSE, now=timezone.now())
             context["resent"] = True
         except DomainError as error:

@@ -193,3 +193,12 @@ def test_resend_is_rate_limited(client: Client, staff: dict[str, Any]) -> None:
 def test_confirm_without_a_started_flow_goes_back(client: Client) -> None:
     response = client.get("/selfservice/no-housing/confirm/")
     assert response.status_code == 302 and response["Location"] == "/selfservice/no-housing/"
+
+
+def test_code_requests_per_address_are_limited(client: Client, staff: dict[str, Any], settings: Any) -> None:
+    settings.LICENCES_CODES_PER_ADDRESS_HOUR = 2
+    assert start(client).status_code == 303
+    assert start(client, phone="13800138000").status_code == 303
+    response = start(client, phone="13700137000")
+    assert response.status_code == 429 and "过于频繁" in response.content.decode()
+    assert OutboxMessage.objects.count() == 2
