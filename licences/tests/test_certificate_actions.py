@@ -165,3 +165,12 @@ def test_a_leader_above_may_revoke(staff: dict[str, Any]) -> None:
     certificate = issue(staff)
     do_revoke_certificate(certificate, actor=staff["hq_leader"], now=T0, reason="错误颁发")
     assert certificate.revoked_at == T0
+
+
+def test_certificates_for_subject(staff: dict[str, Any]) -> None:
+    from licences.selectors import certificates_for_subject
+
+    certificate = issue(staff, subject_id="42")
+    issue(staff, subject_id="43")
+    assert list(certificates_for_subject("approvals.application", "42")) == [certificate]
+    assert not certificates_for_subject("approvals.application", "44").exists()
