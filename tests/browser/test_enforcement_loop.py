@@ -2,9 +2,9 @@
 converts a grid event into a case; the officers take it through the ordinary procedure (filing, transcript,
 report, notice, decision by the squad leader, service, payment, closure, archive); the decision PDF opens
 with Chinese text and no ID number; the decision is published and the public page shows it without any
-ID number; the squad's points ranking page shows the officers. The enforcement app has no staff pages
-yet, so the steps go through its JSON API from the logged-in browser; the document and publication views are
-enforcement/publication_api.py's."""
+ID number; the squad's points ranking page shows the officers. The steps are the enforcement app's pages
+(conversion form, the case page's action forms); generating the decision and publishing it have no page
+yet, so those go through the JSON API from the logged-in browser (enforcement/publication_api.py)."""
 
 from __future__ import annotations
 
@@ -98,62 +98,92 @@ def _session(browser: Any, base: str, username: str, problems: PageProblems) -> 
     return page, Api(page, base)
 
 
+def _act(
+    page: Any, action: str, *, fields: dict[str, str] | None = None, checks: tuple[str, ...] = ()
+) -> None:
+    """Open the action's form on the case page, fill it and submit; the page reloads with a message."""
+    form = page.locator(f"form[data-action-form='{action}']")
+    details = form.locator("xpath=..")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    for name, value in (fields or {}).items():
+        control = form.locator(f"[name='{name}']")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    for name in checks:
+        form.locator(f"[name='{name}']").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "已办理" in page.inner_text("body"), (action, page.inner_text("main")[:500])
+
+
 def test_enforcement_loop(live_server: Any, browser: Any, page: Any, loop_setup: dict[str, Any]) -> None:
     base = live_server.url
     problems = PageProblems()
     event = loop_setup["event"]
 
-    # 1. The dispatcher converts the grid event into a case (ordinary procedure, two officers).
-    _dispatcher_page, dispatcher = _session(browser, base, "dispatcher", problems)
-    case = dispatcher.post(
-        f"/api/v1/enforcement/grid-events/{event.pk}/convert/",
-        {
-            "matter": "CG-005",
-            "party_kind": "natural",
-            "party_name": "王小五",
-            "party_number": CITIZEN_ID,
-            "party_phone": "13912345678",
-            "party_address": "黄桥街道测试村 3 组 12 号",
-            "officers": ["hq_officer", "hq_officer2"],
-        },
-        status=201,
+    # 1. The dispatcher converts the grid event into a case on the conversion page.
+    dispatcher_page, _dispatcher = _session(browser, base, "dispatcher", problems)
+    dispatcher_page.goto(f"{base}/enforcement/convert/{event.pk}/")
+    dispatcher_page.select_option("select[name=matter]", "CG-005")
+    dispatcher_page.select_option("select[name=party_kind]", "natural")
+    dispatcher_page.fill("input[name=party_name]", "王小五")
+    dispatcher_page.fill("input[name=party_number]", CITIZEN_ID)
+    dispatcher_page.check("input[name=officers][value=hq_officer]")
+    dispatcher_page.check("input[name=officers][value=hq_officer2]")
+    screenshot(dispatcher_page, "enforcement-convert")
+    dispatcher_page.click("section[data-convert] button[type=submit]")
+    dispatcher_page.wait_for_load_state()
+    assert re.search(r"/enforcement/cases/\d+/$", dispatcher_page.url), dispatcher_page.inner_text("main")
+    case_url = dispatcher_page.url
+    case_id = int(case_url.rstrip("/").rsplit("/", 1)[1])
+    assert (
+        "320507********1231" in dispatcher_page.inner_text("main")
+        and CITIZEN_ID not in dispatcher_page.content()
     )
-    case_id = case["id"]
-    assert case["state"] == "verifying" and case["source"] == "grid_event"
 
-    # 2. The officers and the squad leader take it through the procedure.
+    # 2. The officers and the squad leader take it through the procedure on the case page.
     officer_page, officer = _session(browser, base, "hq_officer", problems)
-    _leader_page, leader = _session(browser, base, "hq_squad_leader", problems)
-    officer.act(case_id, "propose_filing")
-    leader.act(case_id, "approve_filing")
-    officer.post(
-        f"/api/v1/enforcement/cases/{case_id}/record/",
-        {"kind": "transcript", "title": "询问王小五", "note": "问：彩钢棚是否你搭建？答：是。"},
-        status=201,
-    )
-    officer.act(
-        case_id, "submit_report", proposed_fine="20000", facts="未经规划许可在村口搭建彩钢棚约30平方米。"
-    )
-    officer.act(case_id, "issue_notice")
-    officer.act(case_id, "end_notice", waived=True)
-    decided = leader.act(case_id, "decide")
-    assert decided["decision_number"]
-    officer.act(case_id, "serve", method="direct", recipient="王小五")
-    officer.act(case_id, "confirm_execution")
-    leader.act(case_id, "close")
-    archived = officer.act(case_id, "archive")
-    assert archived["state"] == "archived" and len(archived["archive_number"]) == 8
+    leader_page, _leader = _session(browser, base, "hq_squad_leader", problems)
+    officer_page.goto(case_url)
+    _act(officer_page, "propose_filing")
+    leader_page.goto(case_url)
+    _act(leader_page, "approve_filing")
+    officer_page.goto(case_url)
+    record = officer_page.locator("form[data-record-form]")
+    record.locator("select[name=kind]").select_option("transcript")
+    record.locator("input[name=title]").fill("询问王小五")
+    record.locator("textarea[name=note]").fill("问：彩钢棚是否你搭建？答：是。")
+    record.locator("button[type=submit]").click()
+    officer_page.wait_for_load_state()
+    _act(officer_page, "submit_report", fields={"proposed_fine": "20000"})
+    _act(officer_page, "issue_notice")
+    _act(officer_page, "end_notice", checks=("waived",))
+    leader_page.goto(case_url)
+    _act(leader_page, "decide")
+    officer_page.goto(case_url)
+    _act(officer_page, "serve", fields={"method": "direct", "recipient": "王小五"})
+    _act(officer_page, "confirm_execution")
+    leader_page.goto(case_url)
+    _act(leader_page, "close")
+    officer_page.goto(case_url)
+    _act(officer_page, "archive")
+    assert officer_page.locator("[data-state=archived]").count() == 1
+    screenshot(officer_page, "enforcement-case-archived")
 
-    # 3. The decision PDF: generated, opened through the session, Chinese text, the ID masked.
+    # 3. The decision PDF: generated, opened through the officer's session, Chinese text, the ID masked.
     document = officer.post(
         f"/api/v1/enforcement/cases/{case_id}/documents/", {"kind": "decision"}, status=201
     )
-    assert document["number"] == decided["decision_number"]
     pdf = officer_page.request.get(f"{base}{document['pdf_url']}")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.body()).replace(" ", "")
     assert "行政处罚决定书" in text and "王小五" in text and document["number"] in text
     assert "320507********1231" in text and not ID_PATTERN.search(text)
+    officer_page.goto(case_url)
+    assert document["number"] in officer_page.inner_text("main")
 
     # 4. Published; the public page shows the decision and no ID number.
     officer.post(f"/api/v1/enforcement/cases/{case_id}/publication/", {"action": "publish"})
@@ -164,19 +194,17 @@ def test_enforcement_loop(live_server: Any, browser: Any, page: Any, loop_setup:
     assert not ID_PATTERN.search(page.content()) and CITIZEN_ID not in page.content()
     screenshot(page, "enforcement-public-decisions")
     page.goto(f"{base}/public/enforcement/")
-    assert "违法建设" in page.inner_text("main") or page.locator("tr[data-matter]").count() > 0
+    assert page.locator("tr[data-matter='CG-005']").count() == 1
     screenshot(page, "enforcement-public-matters")
 
-    # 5. The grid event closed with the case; the ranking page lists the squad.
+    # 5. The grid event closed with the case; the squad leader computes the month's points.
     event.refresh_from_db()
     assert event.work_item is not None and event.work_item.state == "closed"
-    leader_page = _leader_page
     leader_page.goto(f"{base}/evaluation/")
     leader_page.click("[data-compute]")
     leader_page.wait_for_load_state()
-    assert leader_page.locator("tr[data-officer]").count() >= 3
     assert "积分已计算" in leader_page.inner_text("body")
+    officer_row = leader_page.locator(f"tr[data-officer='{loop_setup['hq_officer'].pk}']")
+    assert officer_row.get_attribute("data-rank") == "1"
     screenshot(leader_page, "evaluation-ranking")
-    officer_page.goto(f"{base}/evaluation/")
-    assert officer_page.locator(f"tr[data-officer='{loop_setup['hq_officer'].pk}']").count() == 1
     assert problems.errors == [], problems.errors
