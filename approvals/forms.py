@@ -16,6 +16,20 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several scans in one input (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 class CatalogueFilterForm(forms.Form):
     q = forms.CharField(label=_("名称或编码"), required=False, max_length=60)
     level = forms.ChoiceField(label=_("层级"), required=False, choices=EMPTY + list(ServiceLevel.choices))
@@ -67,11 +81,7 @@ class WindowForm(ApplicantForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    scans = forms.FileField(
-        label=_("扫描件（PDF/JPG/PNG）"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ".pdf,image/*"}),
-    )
+    scans = MultipleFileField(label=_("扫描件（PDF/JPG/PNG）"), required=False)
 
 
 class ProxyForm(ApplicantForm):

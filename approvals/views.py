@@ -326,7 +326,7 @@ def window(request: HttpRequest) -> HttpResponse:
     form = WindowForm(request.POST or None, request.FILES or None, materials=materials)
     if request.method == "POST" and item is not None and form.is_valid():
         data = form.cleaned_data
-        scans = [(_("扫描件"), f) for f in request.FILES.getlist("scans")]
+        scans = [(_("扫描件"), f) for f in data["scans"]]
         try:
             app = actions.do_take_application(
                 actor=user,

@@ -78,6 +78,19 @@ def test_window_intake_page(setup: dict[str, Any]):
     assert "受理通知书" in receipt and app.receipt_no in receipt
 
 
+def test_window_scans_are_kept(setup: dict[str, Any], settings: Any, tmp_path: Any):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    scan = SimpleUploadedFile("licence.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    assert window_post(login(setup["hq_clerk"]), scans=[scan]).status_code == 303
+    attachment = Application.objects.get().attachments.get()
+    assert attachment.file.read() == b"%PDF-1.4 scan"
+    bad = SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload")
+    response = window_post(login(setup["hq_clerk"]), scans=[bad])
+    assert response.status_code == 400 and Application.objects.count() == 1
+
+
 def test_window_bad_input_and_refusals(setup: dict[str, Any]):
     clerk = login(setup["hq_clerk"])
     bad = window_post(clerk, applicant_number="123")

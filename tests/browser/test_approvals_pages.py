@@ -114,3 +114,4 @@ def test_report_page(page: Any, live_server: Any, approvals_setup: dict[str, Any
     row = page.locator("[data-centre='320507105-service']")
     assert "不达标" in row.inner_text()
     screenshot(page, "approvals-report")
+    page.wait_for_load_state("networkidle")
