@@ -366,6 +366,23 @@ def _unique_receipt_no(now: datetime) -> str:
     raise Conflict("receipt_collision", "受理编号生成冲突，请重试。")
 
 
+def _draw_receipts(count: int, now: datetime) -> list[str]:
+    """`count` receipt numbers unused so far and distinct from each other; collisions (rare: 8 random
+    digits a day) are drawn again."""
+    numbers: list[str] = []
+    taken: set[str] = set()
+    for _attempt in range(10):
+        fresh = {new_receipt_no(now) for _ in range(count - len(numbers))} - taken
+        used: set[str] = set()
+        for chunk in _chunks(sorted(fresh)):
+            used.update(Application.objects.filter(receipt_no__in=chunk).values_list("receipt_no", flat=True))
+        taken |= fresh
+        numbers += sorted(fresh - used)
+        if len(numbers) == count:
+            return numbers
+    raise Conflict("receipt_collision", "受理编号生成冲突，请重试。")
+
+
 def notify_applicant(application: Application, *, kind: str, body: str, now: datetime) -> int:
     """Tell the applicant by SMS (the outbox row carries the number, as the gateway needs it) and, when
     they have an account, on the console channel."""
@@ -1029,7 +1046,7 @@ def do_file_applications_bulk(
             ) from error
         rows.append(
             Application(
-                receipt_no=new_receipt_no(now),
+                receipt_no="",  # drawn set-wise below
                 item=item,
                 item_version=item.current_version,
                 centre=centre,
@@ -1048,9 +1065,8 @@ def do_file_applications_bulk(
                 submitted_at=now,
             )
         )
-    numbers = [r.receipt_no for r in rows]
-    if len(set(numbers)) != len(numbers) or Application.objects.filter(receipt_no__in=numbers[:900]).exists():
-        raise Conflict("receipt_collision", "受理编号生成冲突，请重试。")
+    for row, number in zip(rows, _draw_receipts(len(rows), now), strict=True):
+        row.receipt_no = number
     with transaction.atomic():
         Application.objects.bulk_create(rows, batch_size=1000)
         work_items = do_start_items_bulk(
