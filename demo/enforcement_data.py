@@ -155,7 +155,10 @@ def _people(town: str) -> dict[str, Any] | None:
         )
         if len(officers) >= 2 and leaders and grids:
             squads.append({"squad": squad, "officers": officers, "leader": leaders[0], "grids": grids})
-    legal = User.objects.filter(username=f"legal_{town}").first()
+    legal_ids = Assignment.objects.filter(
+        org_unit__territory_code=town, role=Role.LEGAL_REVIEWER, active=True
+    ).values_list("user_id", flat=True)
+    legal = User.objects.filter(pk__in=legal_ids).order_by("username").first()
     leader_ids = Assignment.objects.filter(
         org_unit__code=f"{town}-gov", role=Role.LEADER, active=True
     ).values_list("user_id", flat=True)
