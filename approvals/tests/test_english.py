@@ -1,0 +1,51 @@
+"""The approvals pages have English (approvals/locale): the public catalogue by the language cookie, the
+window-intake page by Accept-Language; Chinese stays the default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
+
+from accounts.testing import PASSWORD
+from approvals.testing import LICENCE_CODE
+
+from .conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _frozen_and_language() -> Iterator[None]:
+    # LocaleMiddleware activates the request's language on this thread; put the old one back afterwards.
+    language = translation.get_language()
+    with time_machine.travel(NOW, tick=False):
+        yield
+    translation.activate(language)
+
+
+def test_public_catalogue_in_english_by_cookie(setup: dict[str, Any]) -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/approvals/").content.decode()
+    assert "<h1>Catalogue of government service items" in html
+    assert "Track an application" in html and "Download the catalogue template" in html
+    assert "政务服务事项目录" not in html
+
+
+def test_public_catalogue_stays_chinese_by_default(setup: dict[str, Any]) -> None:
+    html = Client().get("/approvals/").content.decode()
+    assert "政务服务事项目录" in html and "Catalogue of government service items" not in html
+
+
+def test_window_intake_in_english(setup: dict[str, Any]) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username=setup["hq_clerk"].username, password=PASSWORD)
+    html = client.get(f"/approvals/window/?item={LICENCE_CODE}").content.decode()
+    assert "<h1>One-window intake" in html
+    assert "Request all corrections at once" in html and "Applicant type" in html
