@@ -44,7 +44,11 @@ def max_ids(labels: tuple[str, ...]) -> dict[str, int]:
     from django.apps import apps
     from django.db.models import Max
 
-    return {label: apps.get_model(label).objects.aggregate(m=Max("id"))["m"] or 0 for label in labels}
+    # Below OFFSET: the replayed copies (ids ≥ OFFSET) do not move PostgreSQL's sequences.
+    return {
+        label: apps.get_model(label).objects.filter(id__lt=OFFSET).aggregate(m=Max("id"))["m"] or 0
+        for label in labels
+    }
 
 
 def capture(labels: tuple[str, ...], before: dict[str, int]) -> list[tuple[str, list[str], list[list[Any]]]]:
@@ -58,7 +62,7 @@ def capture(labels: tuple[str, ...], before: dict[str, int]) -> list[tuple[str, 
         fields = list(model._meta.concrete_fields)
         rows = [
             [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-            for obj in model.objects.filter(id__gt=before[label]).order_by("id")
+            for obj in model.objects.filter(id__gt=before[label], id__lt=OFFSET).order_by("id")
         ]
         out.append((model._meta.db_table, [f.column for f in fields], rows))
     return out

@@ -102,3 +102,31 @@ def test_not_an_xlsx(setup: dict[str, Any], now):
 def test_only_stewards_import(setup: dict[str, Any], now):
     with pytest.raises(PermissionRefused):
         do_import_catalogue(rows_from_dicts([catalogue_record()]), actor=setup["hq_clerk"], now=now)
+
+
+def test_applications_keep_the_version_they_were_made_under(setup: dict[str, Any], now):
+    from approvals.actions import ApplicantInput, do_take_application
+    from approvals.testing import PHONE
+    from approvals.tests.test_intake import COMPANY
+
+    app = do_take_application(
+        actor=setup["hq_clerk"],
+        now=now,
+        decision="accept",
+        item_code=LICENCE_CODE,
+        centre=setup["hq_centre"],
+        applicant=ApplicantInput("legal", "苏州黄桥小厨餐饮店", COMPANY, PHONE),
+        materials=["营业执照", "经营场所平面图"],
+    )
+    do_import_catalogue(
+        rows_from_dicts(
+            [catalogue_record(**{"承诺办结时限": 3, "事项名称": "食品经营许可（小餐饮，告知承诺）"})]
+        ),
+        actor=setup["steward"],
+        now=now + timedelta(hours=1),
+    )
+    app.refresh_from_db()
+    item = ServiceItem.objects.get(implementation_code=LICENCE_CODE)
+    assert item.current_version is not None and item.current_version.version == 2
+    assert app.item_version.version == 1 and app.item_version.promised_limit_amount == 5
+    assert item.name == "食品经营许可（小餐饮，告知承诺）"
