@@ -95,3 +95,9 @@ def test_admin_is_read_only(people: dict[str, Any]) -> None:
 
     assert not MatterAdmin.has_change_permission(MatterAdmin.__new__(MatterAdmin), None)  # type: ignore[arg-type]
     assert not CaseAdmin.has_add_permission(CaseAdmin.__new__(CaseAdmin), None)  # type: ignore[arg-type]
+
+
+def test_convert_link_only_for_the_dispatcher(people: dict[str, Any], event: Any) -> None:  # noqa: F811
+    page = login(people["hq_agency"]).get(f"/grid/events/{event.pk}/")
+    assert page.status_code == 200
+    assert "data-convert-link" not in page.content.decode()
