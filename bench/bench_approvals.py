@@ -40,21 +40,29 @@ START = datetime(2026, 9, 29, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai
 OFFSET = 10_000_000  # ids of replayed copies: far above anything the run wrote
 
 
-def max_ids(labels: tuple[str, ...]) -> dict[str, int]:
+def max_ids(labels: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """Per table: (highest id, highest id below the replay range). New rows get ids above the first on
+    SQLite (AUTOINCREMENT follows the replayed copies) and above the second on PostgreSQL (the sequences
+    do not see the replayed ids)."""
     from django.apps import apps
     from django.db.models import Max
 
-    # Below OFFSET: the replayed copies (ids ≥ OFFSET) do not move PostgreSQL's sequences.
-    return {
-        label: apps.get_model(label).objects.filter(id__lt=OFFSET).aggregate(m=Max("id"))["m"] or 0
-        for label in labels
-    }
+    out = {}
+    for label in labels:
+        model = apps.get_model(label)
+        top = model.objects.aggregate(m=Max("id"))["m"] or 0
+        low = model.objects.filter(id__lt=OFFSET).aggregate(m=Max("id"))["m"] or 0
+        out[label] = (top, low)
+    return out
 
 
-def capture(labels: tuple[str, ...], before: dict[str, int]) -> list[tuple[str, list[str], list[list[Any]]]]:
+def capture(
+    labels: tuple[str, ...], before: dict[str, tuple[int, int]]
+) -> list[tuple[str, list[str], list[list[Any]]]]:
     """The rows written since `before`, per table: (table, columns incl. id, prepared values)."""
     from django.apps import apps
     from django.db import connection
+    from django.db.models import Q
 
     out = []
     for label in labels:
@@ -62,7 +70,9 @@ def capture(labels: tuple[str, ...], before: dict[str, int]) -> list[tuple[str, 
         fields = list(model._meta.concrete_fields)
         rows = [
             [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-            for obj in model.objects.filter(id__gt=before[label], id__lt=OFFSET).order_by("id")
+            for obj in model.objects.filter(
+                Q(id__gt=before[label][0]) | Q(id__gt=before[label][1], id__lt=OFFSET)
+            ).order_by("id")
         ]
         out.append((model._meta.db_table, [f.column for f in fields], rows))
     return out
