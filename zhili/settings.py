@@ -198,6 +198,19 @@ GRID_MISSED_REPORT_WINDOW_HOURS = env_int("GRID_MISSED_REPORT_WINDOW_HOURS", 72)
 GRID_PUBLIC_REPORTS_PER_HOUR = env_int("GRID_PUBLIC_REPORTS_PER_HOUR", 20)
 GRID_PUBLIC_LOOKUPS_PER_HOUR = env_int("GRID_PUBLIC_LOOKUPS_PER_HOUR", 300)
 
+# Where residents reach the public pages (certificate QR codes and verify links, guide QR codes):
+# e.g. https://zhili.example.gov.cn. Empty: http://localhost:8000 (demo only).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
+# SMS verification codes the self-service and rating pages send per client address and hour (then 429).
+LICENCES_CODES_PER_ADDRESS_HOUR = env_int("LICENCES_CODES_PER_ADDRESS_HOUR", 30)
+# Centre-authorisation report: items a 示范型 / 标准型 centre must handle directly (seed document), and the
+# share of the legal time limit a promised limit may take.
+APPROVALS_CENTRE_MINIMUMS = {
+    "demonstration": env_int("APPROVALS_MIN_ITEMS_DEMONSTRATION", 250),
+    "standard": env_int("APPROVALS_MIN_ITEMS_STANDARD", 199),
+}
+APPROVALS_PROMISED_SHARE = env_int("APPROVALS_PROMISED_PERCENT", 50) / 100
+
 # Demo history (`seed_demo`): how many grid events a month of history has, and how many of them go through
 # the real actions rather than the engine's bulk import.
 DEMO_HISTORY_EVENTS = env_int("DEMO_HISTORY_EVENTS", 3000)
