@@ -447,7 +447,17 @@ def load_world(now: datetime, *, system: User) -> World:
     members: dict[str, str] = {}
     for code, username in (
         Assignment.objects.filter(active=True, user__is_active=True)
-        .exclude(role__in=[Role.GRID_WORKER, Role.DATA_STEWARD, Role.AUDITOR])
+        # People of the other streams (window clerks, approvers, legal reviewers) never act in the grid loop.
+        .exclude(
+            role__in=[
+                Role.GRID_WORKER,
+                Role.DATA_STEWARD,
+                Role.AUDITOR,
+                Role.WINDOW_CLERK,
+                Role.APPROVER,
+                Role.LEGAL_REVIEWER,
+            ]
+        )
         .order_by("org_unit__code", "user__username")
         .values_list("org_unit__code", "user__username")
     ):
