@@ -793,10 +793,12 @@ def do_rate_event(
 # the current standard's rows, the grids, the actor's jurisdiction), all points are located with ONE
 # `territory.locate.locate_many` call, and a batch with any bad row is refused as a whole (nothing written)
 # with every problem listed. Each batch (default 1,000 rows) is then written in one transaction:
-# the events (bulk_create, work item still empty), their work items in state `reported` through the
-# engine's `workflow.bulk.do_start_items_bulk` (start transitions, deadlines, the engine's batch audit
-# event), the event → item link (one bulk_update), the grid staff's notifications (bulk-created, as the
-# single path's `_tell_grid_staff`) and ONE summary audit event `grid.events_imported` for the batch.
+# the events' ids reserved (`workflow.bulk.allocate_ids`), their work items in state `reported` through
+# the engine's `workflow.bulk.do_start_items_bulk` (start transitions, deadlines, the engine's batch
+# audit event; each item names its event), the events themselves, written already linked to their item,
+# the grid staff's notifications (as the single path's `_tell_grid_staff`) and ONE summary audit event
+# `grid.events_imported` for the batch. The large inserts go through `workflow.bulk.insert_rows` /
+# `create_objects`: COPY … FROM STDIN on PostgreSQL, executemany on SQLite.
 #
 # Not done per row, on purpose: the duplicate-candidate search. Imported rows are historical and known
 # to be distinct (the source system already deduplicated them); the dispatcher's duplicate view still
