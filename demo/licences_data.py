@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from accounts.models import OrgUnit, User
+from core.idnumbers import check_character
 from demo.approvals_data import BODIES
 from licences.actions import do_issue_certificate, do_revoke_certificate
-from licences.idnumbers import check_character
 from licences.imports import do_import_property_records, workbook_of
 from licences.models import Certificate, PropertyRecord
 from licences.reference import APPROVAL_BUREAU, MARKET_REGULATOR, do_seed_licence_types, synthetic_credit_code

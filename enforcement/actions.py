@@ -27,13 +27,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.dateparse import parse_datetime
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from accounts.jurisdiction import may_see_code, user_roles
 from accounts.models import OrgUnit, Role, User
 from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Unprocessable
+from core.idnumbers import is_valid_citizen_id
 from core.pdf import content_hash
 from enforcement.documents import district_abbreviation, next_number, town_abbreviation
 from enforcement.models import (
@@ -431,18 +432,6 @@ def check_summary_limit(party_kind: str, fine: Decimal | None) -> None:
         )
 
 
-def valid_citizen_id(number: str) -> bool:
-    """18 characters, a real birth date and the ISO 7064 check digit. The birthplace is not looked up:
-    python-stdnum's table lacks codes created after 2000 (相城区 320507), so residents would be refused."""
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return False
-    try:
-        ric.get_birth_date(number)
-    except Exception:
-        return False
-    return ric.calc_check_digit(number) == number[17]
-
-
 def _clean_party(data: dict[str, Any]) -> dict[str, Any]:
     kind = str(data.get("party_kind") or "")
     if kind not in PartyKind.values:
@@ -455,7 +444,7 @@ def _clean_party(data: dict[str, Any]) -> dict[str, Any]:
     credit = str(data.get("party_credit_code") or "").strip().upper()
     if kind == PartyKind.NATURAL:
         if number:
-            if not valid_citizen_id(number):
+            if not is_valid_citizen_id(number):
                 raise DomainError("invalid", "身份证号码无效。", field="party_number")
             out["party_number_enc"] = pii.encrypt(number)
             out["party_number_hash"] = pii.lookup_hash(number)

@@ -13,11 +13,11 @@ from stdnum.cn import uscc
 from accounts.models import OrgUnit, User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound
+from core.idnumbers import is_valid_citizen_id
 from core.pdf import content_hash
 from core.pii import encrypt, lookup_hash, mask_id_number, mask_name
 from licences import identifiers
 from licences.access import access_certificate_management
-from licences.idnumbers import is_valid_citizen_id
 from licences.models import Certificate, HolderKind, LicenceType
 
 MAX_BODY_LINES = 40

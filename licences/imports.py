@@ -21,8 +21,8 @@ from accounts.jurisdiction import may_see_code, user_roles
 from accounts.models import Role, User
 from audit.actions import record_event
 from core.errors import DomainError, PermissionRefused
+from core.idnumbers import is_valid_citizen_id
 from core.pii import encrypt, lookup_hash
-from licences.idnumbers import is_valid_citizen_id
 from licences.models import PropertyRecord
 from territory.models import Division
 

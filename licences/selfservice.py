@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from audit.actions import record_event
 from core.errors import DomainError
+from core.idnumbers import is_valid_citizen_id
 from core.pii import lookup_hash, mask_id_number
 from licences.actions import do_issue_certificate
-from licences.idnumbers import is_valid_citizen_id
 from licences.models import Certificate, LicenceType
 from licences.reference import NO_HOUSING_TYPE_CODE
 from licences.selectors import active_properties_of, mask_address

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from stdnum.cn import ric
 
-from licences.idnumbers import check_character, is_valid_citizen_id
+from core.idnumbers import check_character, is_valid_citizen_id
 
 
 def test_check_character_by_hand() -> None:
