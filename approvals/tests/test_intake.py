@@ -243,3 +243,23 @@ def test_online_application_waits_in_pre_check(setup: dict[str, Any]):
     )
     assert app.work_item is not None and app.work_item.state == "submitted"
     assert app.work_item.assigned_unit == setup["hq_centre"]
+
+
+def test_local_resident_born_before_the_district_existed_is_accepted():
+    """相城区 (320507) dates from 2001; its residents born earlier keep 320507 IDs. python-stdnum's
+    birth-place table would refuse them, GB 11643's check does not."""
+    from approvals.actions import clean_applicant
+
+    first17 = "32050719650312041"
+    number = (
+        first17
+        + "10X98765432"[
+            sum(
+                int(c) * w
+                for c, w in zip(first17, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), strict=True)
+            )
+            % 11
+        ]
+    )
+    clean = clean_applicant(ApplicantInput(kind="natural", name="沈阿大", number=number, phone=PHONE))
+    assert clean.number == number
