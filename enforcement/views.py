@@ -21,7 +21,9 @@ from accounts.models import Role, User
 from core import pii
 from core.errors import DomainError
 from enforcement import actions, selectors
-from enforcement.models import Case, PartyKind, RecordKind, ServiceMethod
+from enforcement.document_actions import DOCUMENT_ROLES
+from enforcement.documents import GENERATED_KINDS
+from enforcement.models import Case, DocumentKind, PartyKind, Publication, RecordKind, ServiceMethod
 from grid.event_selectors import get_event_for
 from workflow.engine import available_actions, definition_for, time_left, traffic_light
 
@@ -133,6 +135,9 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "record": case.record.all(),
             "officers": case.officers.all(),
             "documents": case.documents.all(),
+            "document_kinds": [(kind, DocumentKind(kind).label) for kind in GENERATED_KINDS],
+            "may_document": bool(user_roles(user) & DOCUMENT_ROLES),
+            "publication": Publication.objects.filter(case=case).first(),
             "services": case.services.all(),
             "can_record": item is not None and item.closed_at is None and actions.may_act(case, user),
         },
