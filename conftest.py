@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+# Browser fixtures (`browser`, `page`, `problems`) for every test package: one Chromium per process.
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 @pytest.fixture
 def on_postgres() -> Iterator[None]:

@@ -972,9 +972,13 @@ def seed_approvals(*, now: datetime, system: User) -> dict[str, int]:
     records = catalogue_records()
     with transaction.atomic():
         before = ServiceItem.objects.count()
-        result = actions.do_import_catalogue(rows_from_dicts(records), actor=system, now=now, filename="demo")
-        counts["items"] = ServiceItem.objects.count() - before
-        counts["versions"] = result.versioned
+        # Imported once: a second run would only record an import that changed nothing.
+        if not before:
+            result = actions.do_import_catalogue(
+                rows_from_dicts(records), actor=system, now=now, filename="demo"
+            )
+            counts["items"] = ServiceItem.objects.count() - before
+            counts["versions"] = result.versioned
         town_pool, village_pool = _pool(records)
         counts["authorisations"] = _authorise(town_pool, village_pool, system=system, now=now)
         counts["approvers"] = _approvers(system=system, now=now)

@@ -431,7 +431,7 @@ class CaseDetailView(APIView):
         return Response(case_detail_data(selectors.case_for(user, case_id), user, timezone.now()))
 
 
-class ActionIn(serializers.Serializer[Any]):
+class CaseActionIn(serializers.Serializer[Any]):
     action = serializers.CharField(max_length=60)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     inputs = serializers.DictField(required=False, default=dict)
@@ -442,14 +442,14 @@ class CaseActionView(APIView):
     @extend_schema(
         operation_id="enforcement_case_action",
         summary="对案件执行程序操作（立案、调查终结、法制审核、告知、听证、决定、送达、执行、结案、归档……）",
-        request=ActionIn,
+        request=CaseActionIn,
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     def post(self, request: Request, case_id: int) -> Response:
         user = _user(request)
         case = selectors.case_for(user, case_id)
-        data = raise_for_serializer(ActionIn(data=request.data))
+        data = raise_for_serializer(CaseActionIn(data=request.data))
         now = timezone.now()
 
         def work() -> tuple[int, dict[str, Any]]:

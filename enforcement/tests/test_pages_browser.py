@@ -11,19 +11,19 @@ from django.utils import timezone
 from accounts.testing import PASSWORD
 from enforcement.actions import do_add_record, do_open_case
 from enforcement.tests.test_case_flow import ORDINARY
-from tests.browser.conftest import PageProblems, browser, log_in, screenshot  # noqa: F401 - fixtures
+from tests.browser.conftest import PageProblems, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _phone(browser: Any) -> Any:  # noqa: F811
+def _phone(browser: Any) -> Any:
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     return page
 
 
-def test_case_pages_on_a_phone(live_server: Any, browser: Any, people: dict[str, Any]) -> None:  # noqa: F811
+def test_case_pages_on_a_phone(live_server: Any, browser: Any, people: dict[str, Any]) -> None:
     now = timezone.now()
     case = do_open_case(dict(ORDINARY), actor=people["hq_officer2"], now=now)
     do_add_record(case, kind="note", title="现场初步核查：三层砖混结构", actor=people["hq_officer2"], now=now)
