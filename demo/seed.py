@@ -74,14 +74,14 @@ def personas() -> list[Persona]:
         ),
         Persona(
             "huangqiao_squad_leader",
-            "谢倩秀",
+            "钱志远",
             "黄桥街道综合执法一中队中队长（立案审批、执法积分）",
             first_squad(HUANGQIAO),
             Role.SQUAD_LEADER,
         ),
         Persona(
             "huangqiao_legal",
-            "徐静",
+            "陶文清",
             "黄桥街道综合行政执法局法制审核员",
             f"{HUANGQIAO}-enforcement",
             Role.LEGAL_REVIEWER,
