@@ -55,3 +55,13 @@ def test_officer_sees_cases_and_grid_worker_sees_proxy(client: Client, personas:
     links = nav_links(client)
     assert {reverse("grid:m_home"), reverse("approvals:proxy")} <= links
     assert reverse("enforcement:cases") not in links
+
+
+def test_public_links_in_english(client: Client, territory: dict[str, Any]) -> None:
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    body = client.get("/grid/report/").content.decode()
+    translation.activate("zh-hans")
+    nav = body[body.index('class="mainnav') : body.index("</nav>", body.index('class="mainnav'))]
+    assert "Self-service" in nav and "Enforcement publication" in nav and "执法公示" not in nav

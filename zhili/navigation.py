@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.jurisdiction import user_roles
 from accounts.models import Role
@@ -16,35 +17,39 @@ from grid.views_common import grid_nav
 
 Link = tuple[str, str]
 
-# (roles that see the link, URL name, label)
+# (roles that see the link, URL name, label); labels are marked for makemessages and translated when shown
 STAFF_LINKS: tuple[tuple[frozenset[str], str, str], ...] = (
-    (frozenset({Role.WINDOW_CLERK}), "approvals:window", "窗口受理"),
-    (frozenset({Role.GRID_WORKER, Role.GRID_HEAD}), "approvals:proxy", "代办"),
+    (frozenset({Role.WINDOW_CLERK}), "approvals:window", gettext_noop("窗口受理")),
+    (frozenset({Role.GRID_WORKER, Role.GRID_HEAD}), "approvals:proxy", gettext_noop("代办")),
     (
         frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.LEADER, Role.SUPERVISOR}),
         "approvals:worklist",
-        "审批件",
+        gettext_noop("审批件"),
     ),
-    (frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.LEADER}), "licences:certificates", "电子证照"),
+    (
+        frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.LEADER}),
+        "licences:certificates",
+        gettext_noop("电子证照"),
+    ),
     (
         frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.LEADER, Role.SUPERVISOR}),
         "ratings:list",
-        "好差评",
+        gettext_noop("好差评"),
     ),
     (
         frozenset({Role.OFFICER, Role.SQUAD_LEADER, Role.LEGAL_REVIEWER, Role.LEADER}),
         "enforcement:cases",
-        "执法案件",
+        gettext_noop("执法案件"),
     ),
-    (frozenset({Role.SQUAD_LEADER, Role.LEADER}), "evaluation:ranking", "执法积分"),
+    (frozenset({Role.SQUAD_LEADER, Role.LEADER}), "evaluation:ranking", gettext_noop("执法积分")),
 )
 
 PUBLIC_LINKS: tuple[tuple[str, str], ...] = (
-    ("grid:public_report", "我要反映"),
-    ("grid:public_track", "进度查询"),
-    ("approvals:catalogue", "办事指南"),
-    ("licences:selfservice", "自助服务"),
-    ("enforcement_public:decisions", "执法公示"),
+    ("grid:public_report", gettext_noop("我要反映")),
+    ("grid:public_track", gettext_noop("进度查询")),
+    ("approvals:catalogue", gettext_noop("办事指南")),
+    ("licences:selfservice", gettext_noop("自助服务")),
+    ("enforcement_public:decisions", gettext_noop("执法公示")),
 )
 
 
