@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts import actions
 from accounts.models import Assignment, OrgUnit, Role, User
@@ -282,6 +282,14 @@ def _ensure_persona(persona: Persona, *, password_hash: str, actor: User, now: d
     return writes
 
 
+def refresh_planner_statistics() -> None:
+    """PostgreSQL plans from table statistics that autovacuum refreshes only some time after a bulk load: on a
+    fresh database every table still looks empty and joins become nested sequential scans (seconds each)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def seed_demo(*, now: datetime) -> dict[str, Any]:
     """Load everything; returns what was created (all zeros on a second run)."""
     with transaction.atomic():
@@ -305,8 +313,10 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         processes = do_publish_processes(now=now, actor=system)
         open311_services = do_seed_service_definitions(actor=system, now=now)
         do_ensure_demo_key(actor=system, now=now)
+    refresh_planner_statistics()
     # A month of grid-governance history (its own transactions: thousands of rows in batches).
     history = seed_history(now=now, system=system)
+    refresh_planner_statistics()
     # The other streams, each through its own actions (approvals issue certificates, ratings rate the
     # applications, officer points are computed from the enforcement cases).
     streams: dict[str, dict[str, Any]] = {}
