@@ -23,6 +23,13 @@ def _phone(browser: Any) -> Any:
     return page
 
 
+def _open_action(page: Any, action: str) -> None:
+    """Only the first action's box starts open; open the one to use, as a person would tap its title."""
+    box = page.locator(f'details:has([data-action-form="{action}"])')
+    if not box.evaluate("element => element.open"):
+        box.locator("summary").click()
+
+
 def test_case_pages_on_a_phone(live_server: Any, browser: Any, people: dict[str, Any]) -> None:
     now = timezone.now()
     case = do_open_case(dict(ORDINARY), actor=people["hq_officer2"], now=now)
@@ -40,6 +47,7 @@ def test_case_pages_on_a_phone(live_server: Any, browser: Any, people: dict[str,
     assert page.locator("[data-state]").inner_text() == "线索核查"
     assert "320507198001011231" not in page.content()
     screenshot(page, "enforcement_case_phone")
+    _open_action(page, "propose_filing")
     page.click('[data-action-form="propose_filing"] button[type=submit]')
     page.wait_for_selector('[data-state]:has-text("立案审批")')
     assert page.locator('[data-record] [data-step="propose_filing"]').count() == 1
@@ -49,6 +57,7 @@ def test_case_pages_on_a_phone(live_server: Any, browser: Any, people: dict[str,
     log_in(leader, base, "hq_squad_leader", PASSWORD)
     leader.goto(f"{base}/enforcement/?view=queue")
     leader.click(f'[data-case="{case.pk}"]')
+    _open_action(leader, "approve_filing")
     leader.click('[data-action-form="approve_filing"] button[type=submit]')
     leader.wait_for_selector('[data-state]:has-text("调查取证")')
     screenshot(leader, "enforcement_case_filed_phone")
