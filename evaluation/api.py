@@ -40,7 +40,7 @@ class RankingView(APIView):
         operation_id="enforcement_officers_ranking",
         summary="执法队员积分排名（按中队、按镇街）",
         parameters=[
-            PERIOD,
+            OpenApiParameter("period", str, description="考核期 YYYY-MM；不填为最近一个已计算的考核期"),
             OpenApiParameter("town", str, description="镇（街道）代码，9 位"),
             OpenApiParameter("squad", str, description="执法中队机构编码"),
         ],
@@ -50,7 +50,7 @@ class RankingView(APIView):
         params = request.query_params
         ranking = selectors.ranking_for(
             _user(request),
-            period=params.get("period"),
+            period=params.get("period") or selectors.default_period(timezone.now()),
             town=params.get("town", ""),
             squad=params.get("squad", ""),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet, Sum
@@ -17,7 +18,7 @@ from accounts.jurisdiction import jurisdiction_codes, may_see_code, scope_for, u
 from accounts.models import OrgUnit, Role, User
 from core.errors import DomainError, NotFound, PermissionRefused
 from enforcement.models import OfficerPost
-from evaluation.actions import parse_period
+from evaluation.actions import parse_period, period_of
 from evaluation.models import PeriodComputation, PointEntry, RotationFlag
 from evaluation.rules import STEP_LATE, STEP_ON_TIME
 from territory.models import Division
@@ -79,6 +80,12 @@ def _ranked(rows: list[OfficerRow]) -> list[OfficerRow]:
         rank = index + 1 if index == 0 or ordered[index - 1].points != row.points else result[-1].rank
         result.append(OfficerRow(**{**row.__dict__, "rank": rank}))
     return result
+
+
+def default_period(now: datetime) -> str:
+    """The period a ranking shows when none is asked for: the latest one computed, else the current."""
+    latest = PeriodComputation.objects.order_by("-period").values_list("period", flat=True).first()
+    return latest or period_of(now)
 
 
 def ranking_for(user: User, *, period: str | None, town: str = "", squad: str = "") -> Ranking:

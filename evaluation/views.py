@@ -47,7 +47,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _default_period() -> str:
-    return actions.period_of(timezone.now())
+    return selectors.default_period(timezone.now())
 
 
 @require_GET

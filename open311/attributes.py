@@ -25,6 +25,7 @@ class AttributeSpec(NamedTuple):
     variable: bool = True
     datatype_description: str = ""
     values: tuple[tuple[str, str], ...] = ()
+    default: str = ""  # the value a client that leaves the attribute out gets (a listed key)
 
 
 # Every service gets this set (one of each datatype, plus an informational notice).
@@ -32,9 +33,9 @@ DEFAULT_ATTRIBUTES: tuple[AttributeSpec, ...] = (
     AttributeSpec(
         "URGENCY",
         Datatype.SINGLEVALUELIST,
-        "紧急程度",
-        required=True,
+        "紧急程度（不填为一般）",
         values=(("normal", "一般"), ("urgent", "紧急"), ("critical", "特别紧急（危及人身财产安全）")),
+        default="normal",
     ),
     AttributeSpec(
         "IMPACT",
@@ -69,6 +70,9 @@ DEFAULT_ATTRIBUTES: tuple[AttributeSpec, ...] = (
         variable=False,
     ),
 )
+# Generic GeoReport clients know nothing of our attributes: an optional attribute with a default takes
+# it when left out, so a plain client can post to every service.
+DEFAULTS: dict[str, str] = {spec.code: spec.default for spec in DEFAULT_ATTRIBUTES if spec.default}
 
 
 class AttributeError400(ValueError):
@@ -143,6 +147,8 @@ def clean_attributes(
         if not attribute.variable:
             continue
         raw = [v for v in submitted.get(attribute.code, ()) if v.strip()]
+        if not raw and not attribute.required and attribute.code in DEFAULTS:
+            raw = [DEFAULTS[attribute.code]]
         if not raw:
             if attribute.required:
                 raise AttributeError400(

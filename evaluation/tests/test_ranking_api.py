@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -61,7 +62,28 @@ def test_refused_roles_and_anonymous(computed: Any, personas: dict[str, Any]) ->
     assert APIClient().get(URL, {"period": "2026-11"}).status_code in (401, 403)
 
 
-@pytest.mark.parametrize("params", [{}, {"period": "2026-13"}, {"period": "11-2026"}])
+@time_machine.travel("2027-01-15 10:00 +0800", tick=False)
+def test_without_a_period_the_latest_computed_one_is_ranked(
+    computed: Any, people: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    do_compute_points("2026-10", actor=people["leader"], now=local(28, 12))
+
+    response = client_for(personas["dispatcher"]).get(URL)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["period"] == "2026-11"  # not October (older), not January (none computed)
+
+
+@time_machine.travel("2027-01-15 10:00 +0800", tick=False)
+def test_without_a_period_and_none_computed_the_current_one_is_ranked(personas: dict[str, Any]) -> None:
+    response = client_for(personas["dispatcher"]).get(URL)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["period"] == "2027-01"
+    assert response.json()["computed_at"] is None
+
+
+@pytest.mark.parametrize("params", [{"period": "2026-13"}, {"period": "11-2026"}, {"period": " "}])
 def test_bad_period(computed: Any, personas: dict[str, Any], params: dict[str, str]) -> None:
     response = client_for(personas["dispatcher"]).get(URL, params)
     assert response.status_code == 400

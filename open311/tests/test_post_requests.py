@@ -287,7 +287,6 @@ def test_bad_input_is_400_naming_the_parameter(
 @pytest.mark.parametrize(
     ("params", "named"),
     [
-        ({"attribute[URGENCY]": None}, "URGENCY"),  # required
         ({"attribute[URGENCY]": "soon"}, "URGENCY"),  # not a listed key
         ({"attribute[COLOUR]": "red"}, "COLOUR"),  # not in the definition
         ({"attribute[NOTICE]": "x"}, "NOTICE"),  # informational only
@@ -311,6 +310,14 @@ def test_a_bad_attribute_is_400(
     assert code == 400
     assert named in description
     assert not GridEvent.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_a_generic_client_may_leave_every_attribute_out(client: Client, demo_key: str, fmt: str) -> None:
+    response = report(client, fmt, **{"attribute[URGENCY]": None})
+
+    assert response.status_code == 200, response.content
+    assert GridEvent.objects.get().attributes["open311"]["attributes"] == {"URGENCY": "normal"}
 
 
 def test_description_may_be_left_out(client: Client, demo_key: str) -> None:

@@ -142,11 +142,11 @@ def test_admin_edits_go_through_the_action(definitions: dict[str, Any], personas
 
     bad = client.post(f"/admin/open311/serviceattribute/{attribute.pk}/change/", {**form, "values": "[]"})
     assert bad.status_code == 200  # the form shows the refusal
-    assert ServiceAttribute.objects.get(pk=attribute.pk).description == "紧急程度"
+    assert ServiceAttribute.objects.get(pk=attribute.pk).description == "紧急程度（不填为一般）"
 
     response = client.post(f"/admin/open311/serviceattribute/{attribute.pk}/change/", form)
 
     assert response.status_code == 302
     assert ServiceAttribute.objects.get(pk=attribute.pk).values == [{"key": "normal", "name": "一般"}]
     audit = AuditEvent.objects.get(action="open311.service_attribute_saved")
-    assert audit.before is not None and audit.before["description"] == "紧急程度"
+    assert audit.before is not None and audit.before["description"] == "紧急程度（不填为一般）"

@@ -42,7 +42,7 @@ def test_definition_xml_has_every_datatype(client: Client, definitions: dict[str
     assert [child.tag for child in urgency] == [*ATTRIBUTE_FIELDS, "values"]
     assert urgency.findtext("variable") == "true"
     assert urgency.findtext("code") == "URGENCY"
-    assert urgency.findtext("required") == "true"
+    assert urgency.findtext("required") == "false"  # a generic client may leave it out (normal)
     assert urgency.findtext("order") == "1"
     assert [(v.findtext("key"), v.findtext("name")) for v in urgency.findall("values/value")] == [
         ("normal", "一般"),
