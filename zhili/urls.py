@@ -25,3 +25,6 @@ urlpatterns = [
     path("public/enforcement/", include("enforcement.public_urls")),
     path("evaluation/", include("evaluation.urls")),
 ]
+
+handler404 = "zhili.errors.page_not_found"
+handler500 = "zhili.errors.server_error"
