@@ -235,6 +235,15 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 300)
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100)
 
+# Audit trail (docs/security.md "Audit trail"): HMAC keys kept outside the database, as a key file
+# (`id secret` per line, the last one current) or `id:secret,…`; the demo/test key only in demo mode.
+AUDIT_KEY_FILE = env_str("AUDIT_KEY_FILE", "")
+AUDIT_KEYS = env_str("AUDIT_KEYS", "")
+AUDIT_KEY_ID = env_str("AUDIT_KEY_ID", "")
+# Rows per sealed block, and where the periodic task appends signed chain heads for shipping elsewhere.
+AUDIT_SEAL_BLOCK_SIZE = env_int("AUDIT_SEAL_BLOCK_SIZE", 1000)
+AUDIT_HEADS_FILE = env_str("AUDIT_HEADS_FILE", str(VAR_DIR / "audit-heads.jsonl"))
+
 if not DEBUG and not DEMO_MODE:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
