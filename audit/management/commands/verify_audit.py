@@ -36,7 +36,8 @@ class Command(BaseCommand):
             b = report.broken
             where = f"block {b.event_id}" if b.kind == "block" else f"event id={b.event_id}"
             raise CommandError(
-                f"audit chain broken at {where}: {_WHAT[b.kind]}; {report.checked} events before it are intact"
+                f"audit chain broken at {where}: {_WHAT[b.kind]}; "
+                f"{report.checked} events before it are intact"
             )
         if options["heads"]:
             checked, problems = check_heads(Path(options["heads"]))
