@@ -8,7 +8,7 @@ migration that alters these tables on SQLite must call `create_sqlite_triggers` 
 from django.db import migrations
 
 TABLES = ("audit_auditevent", "audit_auditblock")
-PG_FUNCTION = "audit_auditevent_append_only"  # created by 0002; raises for any table it guards
+PG_FUNCTION = "audit_auditblock_append_only"
 PG_BLOCK_TRIGGER = "audit_auditblock_append_only_trg"
 
 
@@ -23,7 +23,7 @@ def create_sqlite_triggers(execute) -> None:
         for name, op in ((no_update, "UPDATE"), (no_delete, "DELETE")):
             execute(
                 f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {op} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'audit events are append-only ({op} refused on {table})'); END;"
+                f"BEGIN SELECT RAISE(ABORT, 'audit rows are append-only ({op} refused on {table})'); END;"
             )
 
 
@@ -38,6 +38,17 @@ def create_triggers(apps, schema_editor):
         create_sqlite_triggers(schema_editor.execute)
     elif schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION 'audit blocks are append-only (% refused on audit_auditblock)', TG_OP
+                    USING ERRCODE = 'insufficient_privilege';
+            END;
+            $$ LANGUAGE plpgsql;
+            """,
+            None,  # no parameters: the % in RAISE must reach PostgreSQL as it is
+        )
+        schema_editor.execute(
             f"CREATE TRIGGER {PG_BLOCK_TRIGGER} BEFORE UPDATE OR DELETE ON audit_auditblock "
             f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}();"
         )
@@ -48,6 +59,7 @@ def drop_triggers(apps, schema_editor):
         drop_sqlite_triggers(schema_editor.execute)
     elif schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {PG_BLOCK_TRIGGER} ON audit_auditblock;")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}();")
 
 
 class Migration(migrations.Migration):

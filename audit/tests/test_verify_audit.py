@@ -160,3 +160,16 @@ def test_concurrent_writers_keep_the_chain_intact(on_postgres: None) -> None:
     report = verify_chain(batch_size=7)
     assert report.intact and (report.checked, report.blocks, report.unsealed) == (50, 3, 0)
     assert AuditEvent.objects.values("subject_id").distinct().count() == 50
+
+
+@pytest.mark.django_db
+def test_append_only_triggers_exist() -> None:
+    """Fails if a later migration rebuilt an audit table on SQLite (which drops its triggers)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'audit_audit%%'")
+            expected = {"audit_auditevent_append_only_trg", "audit_auditblock_append_only_trg"}
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_%'")
+            expected = {f"audit_audit{t}_no_{op}" for t in ("event", "block") for op in ("update", "delete")}
+        assert {row[0] for row in cursor.fetchall()} == expected
