@@ -138,7 +138,7 @@ def main() -> None:
             return (time.perf_counter() - began) / len(batch)
 
         half = len(items) // 2
-        engine.record_event = locked_record  # type: ignore[assignment]
+        engine.record_event = locked_record
         t_old = dispatch(items[:half])
         engine.record_event = record_event
         t_new = dispatch(items[half:])
