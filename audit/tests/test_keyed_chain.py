@@ -20,7 +20,7 @@ from audit import keys
 from audit.chain import GENESIS, block_head, legacy_row_hash, row_hmac
 from audit.models import AuditBlock, AuditEvent
 from audit.sealing import seal_pending
-from audit.tests.helpers import raw, write_events
+from audit.tests.helpers import NOW, raw, write_events
 from audit.verify import _FIELDS, verify_chain
 
 V1 = "v1 " + "a" * 40
@@ -156,3 +156,35 @@ def test_production_refuses_to_write_without_a_key(key_settings: Any) -> None:
     keys.reset_cache()
     with pytest.raises(ImproperlyConfigured, match="v9"):
         keys.current_key()
+
+
+@pytest.mark.django_db
+def test_rows_from_before_the_keyed_chain_verify_once_sealed() -> None:
+    """An upgraded database: unkeyed, linked rows first, keyed rows after; the first seal covers both."""
+    previous = GENESIS
+    for n in range(3):
+        row = {**rows_template(n), "prev_hash": previous}
+        row["hash"] = legacy_row_hash(row)
+        AuditEvent(**row, key_id="").save()
+        previous = row["hash"]
+    write_events(2, start=3)
+    report = verify_chain()
+    assert report.broken is not None and report.broken.kind == "unsealed-legacy"
+    seal_pending()
+    report = verify_chain()
+    assert report.intact and (report.checked, report.blocks, report.unsealed) == (5, 1, 0)
+
+
+def rows_template(n: int) -> dict[str, Any]:
+    return {
+        "occurred_at": NOW,
+        "actor_id": None,
+        "actor_label": "",
+        "action": "legacy.thing.done",
+        "subject_type": "test.thing",
+        "subject_id": str(n),
+        "territory_code": "320507003",
+        "before": None,
+        "after": {"n": n},
+        "request_id": "",
+    }
