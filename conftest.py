@@ -19,7 +19,8 @@ def _flush_past_sqlite_audit_triggers() -> Iterator[None]:
     around the flush. (On PostgreSQL the flush is a TRUNCATE, which row triggers do not see.)"""
     import importlib
 
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    # base first: importing the operations module on its own is a circular import.
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     triggers = importlib.import_module("audit.migrations.0004_append_only_everywhere")
     original = DatabaseOperations.sql_flush
