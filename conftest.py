@@ -12,6 +12,34 @@ from django.db import connection
 pytest_plugins = ["tests.browser.fixtures"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_sqlite_audit_triggers() -> Iterator[None]:
+    """Transactional tests end with a flush, which on SQLite is `DELETE FROM` every table: the audit
+    tables' append-only triggers (audit migration 0004) refuse it. Tests only: lift the triggers
+    around the flush. (On PostgreSQL the flush is a TRUNCATE, which row triggers do not see.)"""
+    import importlib
+
+    # base first: importing the operations module on its own is a circular import.
+    from django.db.backends.sqlite3.base import DatabaseOperations
+
+    triggers = importlib.import_module("audit.migrations.0004_append_only_everywhere")
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        statements = original(self, style, tables, **kwargs)
+        if not set(triggers.TABLES) & set(tables):
+            return statements
+        before: list[str] = []
+        after: list[str] = []
+        triggers.drop_sqlite_triggers(before.append)
+        triggers.create_sqlite_triggers(after.append)
+        return [*before, *statements, *after]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
+
+
 @pytest.fixture
 def on_postgres() -> Iterator[None]:
     if connection.vendor != "postgresql":

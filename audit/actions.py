@@ -1,5 +1,6 @@
 """Writing the audit trail. `record_event` runs inside the caller's transaction, so the audit row
-commits or rolls back with the change it describes."""
+commits or rolls back with the change it describes. It reads no other row and takes no lock: the row
+carries its own keyed hash and the background sealer (audit.sealing) chains it later."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from audit.chain import GENESIS, row_hash
+from audit import keys
+from audit.chain import row_hmac
 from audit.models import AuditEvent
 from core.middleware import current_request_id
-
-# Any fixed number; it names the lock that serialises appends to the chain on PostgreSQL.
-_CHAIN_LOCK_KEY = 320507_0001
 
 
 def _jsonable(value: Any) -> Any:
@@ -43,42 +42,19 @@ def record_event(
     if subject is not None:
         subject_type = subject_type or subject._meta.label_lower
         subject_id = subject_id or str(subject.pk)
-    occurred_at = now or timezone.now()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-    prev_hash = last or GENESIS
-    actor_id = getattr(actor, "pk", None)
-    actor_label = getattr(actor, "username", "") or ""
-    before_json, after_json = _jsonable(before), _jsonable(after)
-    request_id = current_request_id()
-    digest = row_hash(
-        prev_hash=prev_hash,
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        territory_code=territory_code,
-        before=before_json,
-        after=after_json,
-        request_id=request_id,
-    )
-    event = AuditEvent(
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        territory_code=territory_code,
-        before=before_json,
-        after=after_json,
-        request_id=request_id,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
+    key_id, key = keys.current_key()
+    row = {
+        "occurred_at": now or timezone.now(),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_label": getattr(actor, "username", "") or "",
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "territory_code": territory_code,
+        "before": _jsonable(before),
+        "after": _jsonable(after),
+        "request_id": current_request_id(),
+    }
+    event = AuditEvent(**row, prev_hash="", key_id=key_id, hash=row_hmac(key, key_id, row))
     event.save()
     return event

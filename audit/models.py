@@ -1,5 +1,6 @@
-"""Append-only audit trail. Each row carries the hash of the previous one, so an edit or a deletion
-breaks the chain and `manage.py verify_audit` names the first broken row."""
+"""Append-only audit trail. Each row carries a keyed hash of its content; the background sealer binds
+rows in id order into blocks whose heads chain (ADR 0006), so an edit, a deletion or a rewrite without
+the key is named by `manage.py verify_audit`."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ class AppendOnlyError(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    """Bulk writes bypass Model.save()/delete(), so they are refused here too. On PostgreSQL a trigger
-    (migration 0002) refuses UPDATE and DELETE even from raw SQL."""
+    """Bulk writes bypass Model.save()/delete(), so they are refused here too. Triggers (migrations
+    0002 and 0004) refuse UPDATE and DELETE even from raw SQL, on PostgreSQL and SQLite."""
 
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be changed")
@@ -50,8 +51,11 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     request_id = models.CharField(_("请求标识"), max_length=64, blank=True)
-    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
-    hash = models.CharField(_("哈希"), max_length=64, unique=True)
+    # Only rows written before the keyed chain link to the previous row; newer rows are linked by blocks.
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, blank=True)
+    hash = models.CharField(_("哈希"), max_length=64)
+    # "" marks a legacy unkeyed row.
+    key_id = models.CharField(_("密钥版本"), max_length=32, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -71,3 +75,42 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditBlockQuerySet(models.QuerySet["AuditBlock"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit blocks cannot be changed")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit blocks cannot be deleted")
+
+
+class AuditBlock(models.Model):
+    """A sealed run of audit rows: ids after the previous block's `last_event_id` up to this one's."""
+
+    number = models.PositiveBigIntegerField(_("块号"), unique=True)
+    first_event_id = models.BigIntegerField(_("首条事件"))
+    last_event_id = models.BigIntegerField(_("末条事件"), unique=True)
+    count = models.PositiveIntegerField(_("事件数"))
+    prev_head = models.CharField(_("前一块头"), max_length=64)
+    head = models.CharField(_("块头"), max_length=64)
+    key_id = models.CharField(_("密钥版本"), max_length=32)
+    sealed_at = models.DateTimeField(_("封存时间"))
+
+    objects = AuditBlockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计封存块")
+        verbose_name_plural = _("审计封存块")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"block {self.number} (…{self.last_event_id})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit blocks cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit blocks cannot be deleted")

@@ -1,18 +1,23 @@
-"""Walking the audit chain: recompute every row's hash and check each row links to the one before it.
-Reads in id order, in batches, so memory stays flat however long the trail is."""
+"""Walking the audit trail: every sealed block's head is recomputed from its rows' hashes and the
+previous head; every row's own keyed hash is recomputed from its columns (sealed or not); the rows not
+yet sealed are counted (the sealing lag). Reads in id order, in batches, so memory stays flat."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
-from audit.chain import GENESIS, row_hash
-from audit.models import AuditEvent
+from audit import keys
+from audit.chain import GENESIS, block_head, legacy_row_hash, row_hmac
+from audit.models import AuditBlock, AuditEvent
 
 _FIELDS = (
     "id",
     "prev_hash",
     "hash",
+    "key_id",
     "occurred_at",
     "actor_id",
     "actor_label",
@@ -25,13 +30,19 @@ _FIELDS = (
     "request_id",
 )
 
+BreakKind = Literal["content", "link", "block", "unsealed-legacy", "unknown-key"]
+
 
 @dataclass(frozen=True)
 class ChainBreak:
+    # An event id, or for "block" the block number.
     event_id: int
-    # "content": the row's columns no longer hash to its stored hash (the row was edited);
-    # "link": its prev_hash is not the stored hash of the row before it (a row was deleted or re-hashed).
-    kind: Literal["content", "link"]
+    # "content": the row's columns no longer hash to its stored hash (edited, or re-hashed without
+    # the key); "link": a legacy row's prev_hash is not the hash of the legacy row before it;
+    # "block": a sealed block's rows no longer give its head (a row deleted, inserted or re-hashed,
+    # or the block itself forged); "unsealed-legacy": an unkeyed row outside every sealed block;
+    # "unknown-key": a row or block names a key id that is not configured.
+    kind: BreakKind
     expected: str
     found: str
 
@@ -40,39 +51,90 @@ class ChainBreak:
 class ChainReport:
     checked: int
     broken: ChainBreak | None
+    blocks: int = 0
+    unsealed: int = 0
+    oldest_unsealed_at: datetime | None = None
 
     @property
     def intact(self) -> bool:
         return self.broken is None
 
 
-def verify_chain(batch_size: int = 2000) -> ChainReport:
-    """Check the whole chain; stop at the first broken row."""
-    previous = GENESIS
-    last_id = 0
-    checked = 0
+class _Broken(Exception):
+    def __init__(self, brk: ChainBreak) -> None:
+        self.brk = brk
+
+
+def _rows(after_id: int, up_to: int | None, batch_size: int) -> Iterator[dict[str, Any]]:
+    last = after_id
     while True:
-        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id").values(*_FIELDS)[:batch_size])
+        qs = AuditEvent.objects.filter(id__gt=last)
+        if up_to is not None:
+            qs = qs.filter(id__lte=up_to)
+        rows = list(qs.order_by("id").values(*_FIELDS)[:batch_size])
         if not rows:
-            return ChainReport(checked=checked, broken=None)
-        for row in rows:
-            if row["prev_hash"] != previous:
-                return ChainReport(checked, ChainBreak(row["id"], "link", previous, row["prev_hash"]))
-            recomputed = row_hash(
-                prev_hash=row["prev_hash"],
-                occurred_at=row["occurred_at"],
-                actor_id=row["actor_id"],
-                actor_label=row["actor_label"],
-                action=row["action"],
-                subject_type=row["subject_type"],
-                subject_id=row["subject_id"],
-                territory_code=row["territory_code"],
-                before=row["before"],
-                after=row["after"],
-                request_id=row["request_id"],
-            )
-            if recomputed != row["hash"]:
-                return ChainReport(checked, ChainBreak(row["id"], "content", recomputed, row["hash"]))
-            previous = row["hash"]
-            checked += 1
-        last_id = rows[-1]["id"]
+            return
+        yield from rows
+        last = rows[-1]["id"]
+
+
+class _RowChecker:
+    """Checks each row's own hash; legacy rows also check their link to the previous legacy row."""
+
+    def __init__(self) -> None:
+        self.previous_legacy = GENESIS
+        self.checked = 0
+
+    def check(self, row: dict[str, Any], *, sealed: bool) -> None:
+        if row["key_id"] == "":
+            if not sealed:
+                raise _Broken(ChainBreak(row["id"], "unsealed-legacy", "keyed row", "unkeyed row"))
+            if row["prev_hash"] != self.previous_legacy:
+                raise _Broken(ChainBreak(row["id"], "link", self.previous_legacy, row["prev_hash"]))
+            expected = legacy_row_hash(row)
+            self.previous_legacy = row["hash"]
+        else:
+            key = keys.key_for(row["key_id"])
+            if key is None:
+                raise _Broken(ChainBreak(row["id"], "unknown-key", "a configured key id", row["key_id"]))
+            expected = row_hmac(key, row["key_id"], row)
+        if expected != row["hash"]:
+            raise _Broken(ChainBreak(row["id"], "content", expected, row["hash"]))
+        self.checked += 1
+
+
+def _walk(checker: _RowChecker, batch_size: int) -> ChainReport:
+    prev_head, after_id, blocks = GENESIS, 0, 0
+    for block in AuditBlock.objects.order_by("number").iterator(chunk_size=500):
+        key = keys.key_for(block.key_id)
+        if key is None:
+            raise _Broken(ChainBreak(block.number, "unknown-key", "a configured key id", block.key_id))
+        if block.number != blocks + 1 or block.prev_head != prev_head:
+            raise _Broken(ChainBreak(block.number, "block", prev_head, block.prev_head))
+
+        def entries(lo: int = after_id, hi: int = block.last_event_id) -> Iterator[tuple[int, str]]:
+            for row in _rows(lo, hi, batch_size):
+                checker.check(row, sealed=True)
+                yield row["id"], row["hash"]
+
+        head, _, _ = block_head(
+            key, key_id=block.key_id, number=block.number, prev_head=prev_head, entries=entries()
+        )
+        if head != block.head:
+            raise _Broken(ChainBreak(block.number, "block", head, block.head))
+        prev_head, after_id, blocks = block.head, block.last_event_id, blocks + 1
+    unsealed, oldest = 0, None
+    for row in _rows(after_id, None, batch_size):
+        checker.check(row, sealed=False)
+        unsealed += 1
+        oldest = row["occurred_at"] if oldest is None else min(oldest, row["occurred_at"])
+    return ChainReport(checker.checked, None, blocks, unsealed, oldest)
+
+
+def verify_chain(batch_size: int = 2000) -> ChainReport:
+    """Check every block and row; stop at the first break."""
+    checker = _RowChecker()
+    try:
+        return _walk(checker, batch_size)
+    except _Broken as exc:
+        return ChainReport(checker.checked, exc.brk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -39,7 +40,24 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
     return [{"code": str(code), "message": str(detail), "field": field}]
 
 
+# Seconds a client should wait before retrying when the database was busy.
+RETRY_AFTER_SECONDS = 2
+BUSY_ERROR = {
+    "code": "database_busy",
+    "message": "系统繁忙，请稍后重试。The database is busy, please retry shortly.",
+    "field": None,
+}
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """SQLite's lock timeout ran out ("database is locked"; "database table is locked" in shared
+    cache). The transaction rolled back, so nothing was done and a retry is safe."""
+    return isinstance(exc, OperationalError) and "is locked" in str(exc)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_database_busy(exc):
+        return Response(envelope([BUSY_ERROR]), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, DomainError):
         return Response(envelope([exc.as_dict()]), status=exc.status)
     if isinstance(exc, Http404):

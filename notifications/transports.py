@@ -1,5 +1,9 @@
 """Transports deliver one outbox message over one channel: console/log, e-mail, an SMS gateway over HTTP.
-A transport never touches the outbox row's state; it sends or raises `TransportError`."""
+A transport never touches the outbox row's state; it sends or raises `TransportError`.
+
+Delivery is at least once (notifications.delivery), so every send carries the message's stable
+delivery key — the same on every attempt — for the receiver to recognise a redelivery: the SMS
+gateway's request id (`request_id` field and `Idempotency-Key` header), the e-mail's Message-ID."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import urllib.request
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 from core.env import env_int, env_str
@@ -29,6 +33,19 @@ class TransportError(Exception):
         super().__init__(detail)
         self.retryable = retryable
         self.detail = detail
+
+
+def delivery_key(message: OutboxMessage) -> str:
+    """Derived from the row alone, so a redelivery after a worker died mid-send repeats it. The
+    creation time keeps keys apart if a database is rebuilt and its ids start over."""
+    created = int(message.created_at.timestamp()) if message.created_at else 0
+    return f"zhili-outbox-{message.pk}-{created}"
+
+
+def message_id_domain() -> str:
+    sender = str(settings.DEFAULT_FROM_EMAIL)
+    domain = sender.rsplit("@", 1)[-1].strip(" >") if "@" in sender else ""
+    return domain or "zhili.invalid"
 
 
 class Transport(Protocol):
@@ -57,13 +74,13 @@ class EmailTransport:
         if not address or "@" not in address:
             raise TransportError(False, "no e-mail address for the recipient / 接收人没有电子邮件地址")
         try:
-            send_mail(
+            EmailMessage(
                 message.subject or message.kind,
                 message.body,
                 settings.DEFAULT_FROM_EMAIL,
                 [address],
-                fail_silently=False,
-            )
+                headers={"Message-ID": f"<{delivery_key(message)}@{message_id_domain()}>"},
+            ).send(fail_silently=False)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
             raise TransportError(False, f"SMTP refused: {exc}") from exc
         except smtplib.SMTPResponseException as exc:
@@ -74,7 +91,8 @@ class EmailTransport:
 
 
 class SmsGatewayTransport:
-    """POSTs `{"phone", "text", "id"}` as JSON to an HTTP SMS gateway. 2xx = sent; 4xx = the gateway refused
+    """POSTs `{"phone", "text", "id", "request_id"}` as JSON (and the request id as `Idempotency-Key`) to an
+    HTTP SMS gateway. 2xx = sent; 4xx = the gateway refused
     this message for good (except 408/429); 5xx, timeouts and connection errors may pass on a retry."""
 
     def __init__(self, url: str, *, token: str = "", timeout: float = 10.0):
@@ -89,8 +107,15 @@ class SmsGatewayTransport:
         phone = message.address.strip()
         if not phone:
             raise TransportError(False, "no phone number for the recipient / 接收人没有手机号码")
-        body = json.dumps({"phone": phone, "text": message.body, "id": message.pk}, ensure_ascii=False)
-        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+        key = delivery_key(message)
+        body = json.dumps(
+            {"phone": phone, "text": message.body, "id": message.pk, "request_id": key}, ensure_ascii=False
+        )
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
+            "Idempotency-Key": key,
+        }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(self.url, data=body.encode(), headers=headers, method="POST")  # noqa: S310

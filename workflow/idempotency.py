@@ -2,7 +2,12 @@
 (user, key) in the same transaction as the work, and a retry with the same key and body gets it back
 (same status, same body, header `Idempotent-Replayed: true`) instead of doing the work twice. The same
 key with a different body is refused (422). Refusals are not stored: nothing was done, so a retry is
-evaluated afresh."""
+evaluated afresh.
+
+Two requests with the same key at the same moment: the second waits for the first, then replays its
+answer. The key is looked up inside the work's transaction after taking a lock on the key (a
+transaction-level advisory lock on PostgreSQL; SQLite's IMMEDIATE transactions already admit one
+writer at a time), so the second never runs the work against the state the first just changed."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from typing import Any
 
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.datastructures import MultiValueDict
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,6 +59,14 @@ def _replay(record: IdempotencyRecord, digest: str) -> Response:
     return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
 
 
+def _lock_key(user_id: int, key: str) -> None:
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"idempotency:{user_id}:{key}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
+
+
 def idempotent(
     request: Request, *, now: datetime, work: Callable[[], tuple[int, dict[str, Any]]]
 ) -> Response:
@@ -67,11 +80,12 @@ def idempotent(
     user = request.user
     assert isinstance(user, User)
     digest = _digest(request.method or "", request.path, request.data)
-    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-    if existing is not None:
-        return _replay(existing, digest)
     try:
         with transaction.atomic():
+            _lock_key(user.pk, key)
+            existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            if existing is not None:
+                return _replay(existing, digest)
             status, body = work()
             stored = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
             IdempotencyRecord.objects.create(

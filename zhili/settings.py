@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,8 +93,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
-        # two writers queue instead of failing on a lock upgrade.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        # two writers queue instead of failing on a lock upgrade. `timeout` is the busy timeout, set
+        # by the driver when the connection opens, before the init command; a lock still held after
+        # it is answered 503 + Retry-After (core.middleware.DatabaseBusyMiddleware).
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 15),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -234,6 +238,15 @@ SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 300)
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100)
+
+# Audit trail (docs/security.md "Audit trail"): HMAC keys kept outside the database, as a key file
+# (`id secret` per line, the last one current) or `id:secret,…`; the demo/test key only in demo mode.
+AUDIT_KEY_FILE = env_str("AUDIT_KEY_FILE", "")
+AUDIT_KEYS = env_str("AUDIT_KEYS", "")
+AUDIT_KEY_ID = env_str("AUDIT_KEY_ID", "")
+# Rows per sealed block, and where the periodic task appends signed chain heads for shipping elsewhere.
+AUDIT_SEAL_BLOCK_SIZE = env_int("AUDIT_SEAL_BLOCK_SIZE", 1000)
+AUDIT_HEADS_FILE = env_str("AUDIT_HEADS_FILE", str(VAR_DIR / "audit-heads.jsonl"))
 
 if not DEBUG and not DEMO_MODE:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

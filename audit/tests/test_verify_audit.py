@@ -1,11 +1,10 @@
-"""verify_audit: an intact chain passes; an edited or deleted row is named; the ORM and (on PostgreSQL)
-the database refuse to change audit rows; concurrent writers keep the chain intact."""
+"""verify_audit: an intact trail passes; an edited or deleted row is named; the ORM and the database
+(triggers on PostgreSQL and SQLite) refuse to change audit rows; concurrent writers, sealed, verify."""
 
 from __future__ import annotations
 
 import importlib
 import threading
-from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -13,43 +12,12 @@ from django.apps import apps as global_apps
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
-from audit.actions import record_event
-from audit.models import AppendOnlyError, AuditEvent
+from audit.models import AppendOnlyError, AuditBlock, AuditEvent
+from audit.sealing import seal_pending
+from audit.tests.helpers import raw, write_events
 from audit.verify import verify_chain
 
-NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
-TRIGGER = "audit_auditevent_append_only_trg"
 trigger_migration = importlib.import_module("audit.migrations.0002_append_only_trigger")
-
-
-def write_events(count: int, start: int = 0) -> list[AuditEvent]:
-    events = []
-    for i in range(start, start + count):
-        with transaction.atomic():
-            events.append(
-                record_event(
-                    actor=None,
-                    action="test.thing.done",
-                    subject_type="test.thing",
-                    subject_id=str(i),
-                    territory_code="320507003",
-                    before={"n": i},
-                    after={"n": i + 1, "名称": "黄桥"},
-                    now=NOW,
-                )
-            )
-    return events
-
-
-def raw(sql: str, params: list[str | int]) -> None:
-    """Change the table behind the ORM's back, as an attacker with database access would. On PostgreSQL
-    the append-only trigger is disabled first (as the table owner can)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE audit_auditevent DISABLE TRIGGER {TRIGGER}")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE audit_auditevent ENABLE TRIGGER {TRIGGER}")
 
 
 def verify(*args: str) -> str:
@@ -87,20 +55,32 @@ def test_edited_json_payload_is_detected() -> None:
 
 
 @pytest.mark.django_db
-def test_deleted_row_shows_as_broken_link_at_the_next_row() -> None:
+def test_deleted_sealed_row_breaks_its_block() -> None:
     events = write_events(5)
-    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
-    with pytest.raises(CommandError, match=rf"id={events[2].pk}: link broken"):
+    seal_pending(block_size=2)  # blocks: [1,2] [3,4] [5]
+    assert AuditBlock.objects.count() == 3
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
+    with pytest.raises(CommandError, match=r"block 2: sealed block does not match"):
         verify()
 
 
 @pytest.mark.django_db
 def test_deleting_the_first_row_is_detected() -> None:
     events = write_events(3)
+    seal_pending()
     raw("DELETE FROM audit_auditevent WHERE id = %s", [events[0].pk])
     report = verify_chain()
     assert report.broken is not None
-    assert (report.broken.event_id, report.broken.kind) == (events[1].pk, "link")
+    assert (report.broken.event_id, report.broken.kind) == (1, "block")
+
+
+@pytest.mark.django_db
+def test_deleted_block_is_detected() -> None:
+    write_events(4)
+    seal_pending(block_size=2)
+    raw("DELETE FROM audit_auditblock WHERE number = %s", [1])
+    report = verify_chain()
+    assert report.broken is not None and report.broken.kind == "block"
 
 
 @pytest.mark.django_db
@@ -121,11 +101,15 @@ def test_orm_refuses_changes_and_deletions() -> None:
 
 
 @pytest.mark.django_db
-def test_postgres_trigger_refuses_update_and_delete(on_postgres: None) -> None:
+def test_database_triggers_refuse_update_and_delete() -> None:
+    """PostgreSQL (migrations 0002, 0004) and SQLite (0004) alike, rows and blocks alike."""
     event = write_events(1)[0]
+    seal_pending()
     for sql in (
         "UPDATE audit_auditevent SET action = 'x' WHERE id = %s",
         "DELETE FROM audit_auditevent WHERE id = %s",
+        "UPDATE audit_auditblock SET head = 'x' WHERE last_event_id = %s",
+        "DELETE FROM audit_auditblock WHERE last_event_id = %s",
     ):
         with (
             pytest.raises(DatabaseError, match="append-only"),
@@ -134,6 +118,7 @@ def test_postgres_trigger_refuses_update_and_delete(on_postgres: None) -> None:
         ):
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).action == "test.thing.done"
+    assert AuditBlock.objects.get().last_event_id == event.pk
 
 
 @pytest.mark.django_db
@@ -170,5 +155,21 @@ def test_concurrent_writers_keep_the_chain_intact(on_postgres: None) -> None:
         t.join()
     assert errors == []
     report = verify_chain(batch_size=7)
-    assert report.intact and report.checked == 50
+    assert report.intact and report.checked == 50 and report.unsealed == 50
+    assert seal_pending(block_size=20).rows == 50
+    report = verify_chain(batch_size=7)
+    assert report.intact and (report.checked, report.blocks, report.unsealed) == (50, 3, 0)
     assert AuditEvent.objects.values("subject_id").distinct().count() == 50
+
+
+@pytest.mark.django_db
+def test_append_only_triggers_exist() -> None:
+    """Fails if a later migration rebuilt an audit table on SQLite (which drops its triggers)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'audit_audit%%'")
+            expected = {"audit_auditevent_append_only_trg", "audit_auditblock_append_only_trg"}
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_%'")
+            expected = {f"audit_audit{t}_no_{op}" for t in ("event", "block") for op in ("update", "delete")}
+        assert {row[0] for row in cursor.fetchall()} == expected

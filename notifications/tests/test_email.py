@@ -9,7 +9,7 @@ from django.core import mail
 from accounts.models import User
 from notifications import delivery
 from notifications.tests.conftest import make_message
-from notifications.transports import EmailTransport, TransportError
+from notifications.transports import EmailTransport, TransportError, message_id_domain
 from workflow.models import OutboxMessage
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -27,6 +27,15 @@ def test_email_to_the_recipients_address() -> None:
     [email] = mail.outbox
     assert email.to == ["li@example.org"]
     assert (email.subject, email.body) == ("督办", "您有一条新工单")
+
+
+def test_redelivered_email_keeps_its_message_id() -> None:
+    message = make_message(now=NOW, channel=OutboxMessage.Channel.EMAIL, address="resident@example.org")
+    assert delivery.claim_message(message.pk, attempts=0, next_attempt_at=NOW, now=NOW)
+    EmailTransport().send(OutboxMessage.objects.get(pk=message.pk))  # the worker dies after this
+    assert delivery.deliver_due(now=NOW + delivery.claim_lease()).sent == [message.pk]
+    first, second = (m.message()["Message-ID"] for m in mail.outbox)
+    assert first == second == f"<zhili-outbox-{message.pk}-{int(NOW.timestamp())}@{message_id_domain()}>"
 
 
 def test_explicit_address_wins() -> None:
@@ -53,10 +62,10 @@ def test_no_address_is_a_dead_letter() -> None:
     ],
 )
 def test_smtp_errors(monkeypatch: pytest.MonkeyPatch, error: Exception, retryable: bool) -> None:
-    def failing_send_mail(*args: object, **kwargs: object) -> int:
+    def failing_send(*args: object, **kwargs: object) -> int:
         raise error
 
-    monkeypatch.setattr("notifications.transports.send_mail", failing_send_mail)
+    monkeypatch.setattr("notifications.transports.EmailMessage.send", failing_send)
     with pytest.raises(TransportError) as caught:
         EmailTransport().send(OutboxMessage(pk=1, address="x@example.org", body="x", kind="k"))
     assert caught.value.retryable is retryable

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from notifications import delivery
+from notifications import delivery, transports
 from notifications.tests.conftest import make_message
 from notifications.transports import SmsGatewayTransport, TransportError
 from workflow.models import OutboxMessage
@@ -41,6 +41,7 @@ def gateway() -> Iterator[Gateway]:
                     "json": json.loads(self.rfile.read(length)),
                     "content_type": self.headers["Content-Type"],
                     "authorization": self.headers.get("Authorization"),
+                    "idempotency_key": self.headers.get("Idempotency-Key"),
                 }
             )
             self.send_response(state.status)
@@ -77,11 +78,36 @@ def test_posts_json_with_bearer_token_and_marks_sent(sms_settings: Gateway) -> N
 
     [request] = sms_settings.requests
     assert request["path"] == "/sms/send"
-    assert request["json"] == {"phone": "13912345678", "text": "您有一条新工单", "id": message.pk}
+    key = f"zhili-outbox-{message.pk}-{int(NOW.timestamp())}"
+    assert request["json"] == {
+        "phone": "13912345678",
+        "text": "您有一条新工单",
+        "id": message.pk,
+        "request_id": key,
+    }
+    assert request["idempotency_key"] == key
     assert request["content_type"].startswith("application/json")
     assert request["authorization"] == "Bearer s3cret"
     message.refresh_from_db()
     assert message.state == OutboxMessage.State.SENT
+
+
+@pytest.mark.django_db
+def test_redelivery_after_a_worker_died_mid_send_carries_the_same_request_id(sms_settings: Gateway) -> None:
+    message = make_message(now=NOW, channel=OutboxMessage.Channel.SMS, address="13912345678")
+    # A worker claims the row and sends, then dies before recording the outcome.
+    assert delivery.claim_message(message.pk, attempts=0, next_attempt_at=NOW, now=NOW)
+    transports.transport_for(OutboxMessage.Channel.SMS).send(OutboxMessage.objects.get(pk=message.pk))
+    # After the lease another worker sends it again.
+    assert delivery.deliver_due(now=NOW + delivery.claim_lease()).sent == [message.pk]
+    first, second = sms_settings.requests
+    assert first["json"]["request_id"] == second["json"]["request_id"] == first["idempotency_key"]
+    assert second["idempotency_key"] == first["idempotency_key"]
+    # What the gateway (or the fault test) counts: two sends, one message.
+    keys = [r["idempotency_key"] for r in sms_settings.requests]
+    assert (len(keys), len(set(keys))) == (2, 1)
+    other = make_message(now=NOW, channel=OutboxMessage.Channel.SMS, address="13912345678")
+    assert transports.delivery_key(other) != first["idempotency_key"]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,31 @@
+"""`manage.py export_audit_heads`: seal, then append the newest signed chain head to a file the
+operator ships elsewhere (default AUDIT_HEADS_FILE; the huey task does it every ten minutes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from audit.heads import export_head
+from audit.sealing import seal_pending
+
+
+class Command(BaseCommand):
+    help = "Append the newest signed audit chain head to a file (JSON lines)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--out", default=None, help="file to append to (AUDIT_HEADS_FILE)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seal_pending()
+        path = Path(options["out"] or settings.AUDIT_HEADS_FILE)
+        line = export_head(path, now=timezone.now())
+        if line is None:
+            self.stdout.write(f"no new head for {path}")
+        else:
+            self.stdout.write(f"{path}: {json.dumps(line, sort_keys=True)}")
