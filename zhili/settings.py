@@ -174,6 +174,24 @@ else:
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
 
+# The shared cache: rate limits, login lockouts and anything else every worker must agree on. Redis when
+# REDIS_URL is set; otherwise a table in the database (`manage.py createcachetable`, run by `make migrate`).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "zhili"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zhili_cache"}
+    }
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated). Empty:
+# the header is ignored and REMOTE_ADDR is the client. See docs/deploy.md, "Client addresses".
+TRUSTED_PROXIES = env_list("ZHILI_TRUSTED_PROXIES", [])
+
 # Personal data: ID and phone numbers are encrypted with this key (Fernet, urlsafe base64, 32 bytes)
 # and looked up by an HMAC keyed with the second one.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
