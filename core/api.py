@@ -41,11 +41,11 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        response = Response(envelope([exc.as_dict()]), status=exc.status)
+        refusal = Response(envelope([exc.as_dict()]), status=exc.status)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
-            response["Retry-After"] = str(retry_after)
-        return response
+            refusal["Retry-After"] = str(retry_after)
+        return refusal
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

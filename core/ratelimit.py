@@ -141,3 +141,27 @@ def enforce_for_client(
     return enforce(
         scope, client_address(request), limit=limit, window=window, now=now, code=code, message=message
     )
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How many failures one identity may have in a window (a receipt, a client address)."""
+
+    scope: str
+    ident: str
+    limit: int
+    window: timedelta
+
+
+def refuse_if_exhausted(budgets: list[Budget], *, now: datetime, code: str, message: str) -> None:
+    """Before a guessable check: refuse (429) while any of its failure budgets is spent."""
+    for budget in budgets:
+        verdict = peek(budget.scope, budget.ident, limit=budget.limit, window=budget.window, now=now)
+        if not verdict.allowed:
+            raise RateLimited(code, message, verdict.retry_after_seconds(now))
+
+
+def spend(budgets: list[Budget], *, now: datetime) -> None:
+    """After a failed check: count it against every budget."""
+    for budget in budgets:
+        hit(budget.scope, budget.ident, limit=budget.limit, window=budget.window, now=now)

@@ -22,7 +22,6 @@ from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from core import pii, ratelimit
 from core.api import raise_for_serializer
-from core.errors import DomainError
 from grid import event_actions, event_selectors
 from grid.models import CategoryKind, EventAttachment, EventChannel, GridEvent
 from workflow.api import IDEMPOTENCY_PARAMETER, Pagination

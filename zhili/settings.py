@@ -1,6 +1,7 @@
 """Zhili settings. Every value comes from the environment; with nothing set, the embedded mode runs
 (SQLite in var/, huey on a second SQLite file, demo mode on)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "huey.contrib.djhuey",
+    "axes",
     "core",
     "accounts",
     "territory",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused by a lockout into the lockout answer (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhili.urls"
@@ -99,6 +103,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes checks every authenticate() call first: a locked-out account or client is refused before
+# the password is even tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (django-axes): after this many failures an account, and separately a client address, is
+# refused for the cool-off period; an audit row `accounts.locked_out` is written when it starts.
+AXES_FAILURE_LIMIT = env_int("ZHILI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ZHILI_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lockout do not extend it (a guesser cannot keep the owner out for ever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins are in the audit trail already
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -227,6 +249,9 @@ APPROVALS_CENTRE_MINIMUMS = {
     "demonstration": env_int("APPROVALS_MIN_ITEMS_DEMONSTRATION", 250),
     "standard": env_int("APPROVALS_MIN_ITEMS_STANDARD", 199),
 }
+# /approvals/track/: wrong phone digits a receipt may see per day, and a client address per hour (then 429).
+APPROVALS_TRACK_FAILURES_PER_RECEIPT_DAY = env_int("APPROVALS_TRACK_FAILURES_PER_RECEIPT_DAY", 10)
+APPROVALS_TRACK_FAILURES_PER_CLIENT_HOUR = env_int("APPROVALS_TRACK_FAILURES_PER_CLIENT_HOUR", 30)
 APPROVALS_PROMISED_SHARE = env_int("APPROVALS_PROMISED_PERCENT", 50) / 100
 
 # Demo history (`seed_demo`): how many grid events a month of history has, and how many of them go through
