@@ -73,3 +73,20 @@ def raise_for_serializer(serializer: Any) -> Any:
     """Validate a DRF serializer and return its data, raising the standard 400 on bad input."""
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def paginated(item: type[Any], name: str) -> Any:
+    """The OpenAPI shape of a page-number list answer: {count, next, previous, results: [item]}, for
+    APIViews that paginate by hand (drf-spectacular only infers it for generic list views)."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )

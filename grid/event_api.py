@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from core import pii, ratelimit
-from core.api import raise_for_serializer
+from core.api import paginated, raise_for_serializer
 from grid import event_actions, event_selectors
 from grid.models import CategoryKind, EventAttachment, EventChannel, GridEvent
 from workflow.api import IDEMPOTENCY_PARAMETER, Pagination
@@ -487,7 +487,7 @@ class EventListView(APIView):
             OpenApiParameter("from", str, description="上报日期起（YYYY-MM-DD，含）"),
             OpenApiParameter("to", str, description="上报日期止（YYYY-MM-DD，含）"),
         ],
-        responses=EventOut(many=True),
+        responses={200: paginated(EventOut, "PaginatedGridEventList"), 400: ERROR_ENVELOPE},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.dict()

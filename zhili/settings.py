@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files (closed networks have no CDN)
     "django_filters",
     "huey.contrib.djhuey",
     "axes",
@@ -166,6 +167,9 @@ SPECTACULAR_SETTINGS = {
     '{"errors": [{"code", "message", "field"}]}.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several contexts have a field called `kind` or `level`; give each enum its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "OrgUnitKindEnum": "accounts.models.OrgUnit.Kind",
