@@ -244,7 +244,7 @@ class WorkItemListView(APIView):
         responses={200: paginated(WorkItemSerializer, "PaginatedWorkItemList")},
     )
     def get(self, request: Request) -> Response:
-        # A plain dict: DRF reads a blank query parameter of a QueryDict as absent, so `territory=` slipped by.
+        # A plain dict: DRF reads a blank parameter of a QueryDict as absent (`territory=` slipped by).
         filters = raise_for_serializer(ListQuerySerializer(data=request.query_params.dict()))
         now = timezone.now()
         assert isinstance(request.user, User)
