@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,6 +148,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Request bodies, checked from Content-Length before they are read (core.middleware): a multipart body
+# (photos, scans) up to ZHILI_MAX_UPLOAD_MB, enforcement evidence (video, audio) up to
+# ZHILI_MAX_EVIDENCE_MB, any other body (JSON, forms) up to DATA_UPLOAD_MAX_MEMORY_SIZE; files per request.
+REQUEST_MAX_UPLOAD_BYTES = env_int("ZHILI_MAX_UPLOAD_MB", 20) * 1024 * 1024
+LARGE_UPLOAD_PATHS = [
+    (r"^/(api/v1/)?enforcement/cases/\d+/record/$", env_int("ZHILI_MAX_EVIDENCE_MB", 210) * 1024 * 1024),
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ZHILI_MAX_BODY_KB", 2560) * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("ZHILI_MAX_FILES_PER_REQUEST", 10)
 # Serve static files straight from the apps in the embedded mode (no collectstatic needed); production
 # runs collectstatic and serves the compressed copies.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEMO_MODE or DEBUG)

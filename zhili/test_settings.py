@@ -18,3 +18,5 @@ DEMO_HISTORY_EVENTS = 150
 # The shared cache is a database table in tests even when REDIS_URL is set: each test's transaction
 # rolls its counters back, so rate limits never leak from one test (or xdist worker) into another.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zhili_cache"}}
+# Many page tests log in and then travel days ahead; the idle timeout (30 minutes) is tested on its own.
+SESSION_COOKIE_AGE = 14 * 24 * 3600

@@ -29,3 +29,6 @@ urlpatterns = [
     path("public/enforcement/", include("enforcement.public_urls")),
     path("evaluation/", include("evaluation.urls")),
 ]
+
+# A request refused before any view runs (too large, too many files) answers with the error envelope.
+handler400 = "core.views.bad_request"
