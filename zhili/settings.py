@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django_filters",
     "huey.contrib.djhuey",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "accounts",
     "territory",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.otp.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused by a lockout into the lockout answer (accounts.lockout).
@@ -124,6 +128,11 @@ AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # successful log-ins are in the audit trail already
 AXES_VERBOSE = False
+# Second factor (django-otp TOTP): required for administrators (staff) and auditors unless switched off;
+# anyone may enrol. In demo mode only, the demo personas may be exempted (make run, browser tests).
+OTP_REQUIRED_FOR_ADMINS = env_bool("ZHILI_OTP_REQUIRED", True)
+OTP_DEMO_EXEMPT = DEMO_MODE and env_bool("ZHILI_OTP_DEMO_EXEMPT", True)
+OTP_TOTP_ISSUER = env_str("ZHILI_OTP_ISSUER", "Zhili 治理")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
