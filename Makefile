@@ -22,6 +22,7 @@ venv: $(VENV)/.installed ## Create the virtual environment with the pinned depen
 migrate: venv ## Apply database migrations
 	mkdir -p var staticfiles
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 demo: migrate ## Load the demo district (idempotent)
 	$(PY) manage.py seed_demo

@@ -19,8 +19,10 @@ def _flush_past_sqlite_audit_triggers() -> Iterator[None]:
     around the flush. (On PostgreSQL the flush is a TRUNCATE, which row triggers do not see.)"""
     import importlib
 
-    # base first: importing the operations module on its own is a circular import.
-    from django.db.backends.sqlite3.base import DatabaseOperations
+    # Through the backend's wrapper: importing the operations module on its own is a circular import.
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
 
     triggers = importlib.import_module("audit.migrations.0004_append_only_everywhere")
     original = DatabaseOperations.sql_flush

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import match_token
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.actions import check_territory_code, do_issue_api_token
 from accounts.models import Assignment, OrgUnit, Role, User
+from accounts.otp import second_factor_required
 from accounts.selectors import (
     get_org_unit_for,
     get_person_for,
@@ -130,6 +132,11 @@ class PersonSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    otp_token = serializers.RegexField(
+        r"^\d{6}$",
+        required=False,
+        help_text="the 6-digit code of the user's authenticator; required for administrators and auditors",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -169,6 +176,10 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(ErrorEnvelopeSerializer, description="Missing field or invalid credentials"),
+            403: OpenApiResponse(
+                ErrorEnvelopeSerializer, description="`otp_required`: second factor missing"
+            ),
+            429: OpenApiResponse(ErrorEnvelopeSerializer, description="`locked_out`: too many failures"),
         },
         auth=[],
         tags=["auth"],
@@ -179,6 +190,12 @@ class TokenView(APIView):
         if user is None:
             raise DomainError("invalid_credentials", _("用户名或密码不正确。"))
         user = cast(User, user)
+        # No code is not a wrong code: only a given one is checked (a wrong one slows the next check down).
+        code = data.get("otp_token", "")
+        if second_factor_required(user) and not (code and match_token(user, code)):
+            raise DomainError(
+                "otp_required", _("需要有效的动态验证码（otp_token）。"), field="otp_token", status=403
+            )
         token = do_issue_api_token(user, actor=user, now=timezone.now())
         return Response({"token": token.key})
 

@@ -1,15 +1,17 @@
-"""Log-ins and failed log-ins go to the audit trail (a failure records the username tried, never the
-password)."""
+"""Log-ins, failed log-ins and lockouts go to the audit trail (a failure records the username tried,
+never the password)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.actions import do_record_login, do_record_login_failure
+from accounts.lockout import do_record_lockout
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_login")
@@ -21,3 +23,14 @@ def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username") or "")
     do_record_login_failure(username, now=timezone.now())
+
+
+@receiver(user_locked_out, dispatch_uid="accounts.audit_locked_out")
+def audit_locked_out(
+    sender: Any, request: Any, username: Any = None, ip_address: Any = None, **kwargs: Any
+) -> None:
+    # axes sends the signal again for each attempt refused during a lockout; only the failure that
+    # reached the limit has a count, so one row per lockout.
+    if getattr(request, "axes_failures_since_start", None) is None:
+        return
+    do_record_lockout(str(username or ""), str(ip_address or ""), now=timezone.now())

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import CharField, Model, OuterRef, Subquery
@@ -43,6 +44,7 @@ from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.idnumbers import is_valid_citizen_id
+from core.uploads import clean_image
 from workflow.actors import in_unit, system_actor
 from workflow.bulk import StartSpec, do_start_items_bulk
 from workflow.engine import do_start_item, transition
@@ -568,8 +570,8 @@ def do_file_application(
         )
         application.work_item = work_item
         application.save(update_fields=["work_item"])
-        for (material, upload), extension in zip(attachments, files, strict=True):
-            _save_attachment(application, material, upload, extension, actor=actor, now=now)
+        for (material, _upload), (content, extension) in zip(attachments, files, strict=True):
+            _save_attachment(application, material, content, extension, actor=actor, now=now)
         record_event(
             actor=actor,
             action="approvals.file_application",
@@ -600,19 +602,28 @@ def do_file_application(
     return application
 
 
-def _check_upload(upload: UploadedFile) -> str:
-    extension = UPLOAD_TYPES.get(upload.content_type or "")
-    if extension is None:
-        raise DomainError("invalid", "扫描件只能是 PDF、JPG 或 PNG。", field="attachments")
+def _check_upload(upload: UploadedFile) -> tuple[File[Any], str]:
+    """A scan is a PDF (by its first bytes) or an image, which is re-encoded (core.uploads) so that no
+    metadata or trailing content is stored; the declared type is not trusted."""
     if (upload.size or 0) > MAX_UPLOAD_BYTES:
         raise DomainError("invalid", "单个扫描件不能超过 10MB。", field="attachments")
-    return extension
+    if UPLOAD_TYPES.get(upload.content_type or "") is None:
+        raise DomainError("invalid", "扫描件只能是 PDF、JPG 或 PNG。", field="attachments")
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        return upload, "pdf"
+    clean = clean_image(upload, field="attachments", label="扫描件")
+    if clean.extension not in ("jpg", "png"):
+        raise DomainError("invalid", "扫描件只能是 PDF、JPG 或 PNG。", field="attachments")
+    return clean.content, clean.extension
 
 
 def _save_attachment(
     application: Application,
     material: str,
-    upload: UploadedFile,
+    upload: File[Any],
     extension: str,
     *,
     actor: User,

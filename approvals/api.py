@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from approvals import actions, selectors
 from approvals.models import Application, ServiceItem
-from core.api import raise_for_serializer
+from core.api import paginated, raise_for_serializer
 from core.errors import DomainError
 from workflow.api import Pagination
 from workflow.engine import available_actions
@@ -401,7 +401,7 @@ class ItemListView(APIView):
         operation_id="approvals_items_list",
         summary="服务事项目录（公开；按层级、类型、主题、进驻中心筛选）",
         parameters=[ApprovalItemQuery],
-        responses={200: ApprovalItemOut(many=True), 400: ERROR_ENVELOPE},
+        responses={200: paginated(ApprovalItemOut, "PaginatedApprovalItemList"), 400: ERROR_ENVELOPE},
     )
     def get(self, request: Request) -> Response:
         query = raise_for_serializer(ApprovalItemQuery(data=request.query_params.dict()))
@@ -430,18 +430,26 @@ class ItemDetailView(APIView):
         return Response(ApprovalItemDetailOut(item_detail(selectors.get_item(code))).data)
 
 
+class ApplicationQuery(serializers.Serializer[Any]):
+    open = serializers.BooleanField(required=False, default=False, help_text="只列未办结的")
+
+
 class ApplicationListView(APIView):
     @extend_schema(
         operation_id="approvals_applications_list",
         summary="申请（办件）列表（按辖区）",
-        parameters=[OpenApiParameter("open", bool, description="只列未办结的")],
-        responses={200: ApprovalApplicationOut(many=True)},
+        parameters=[ApplicationQuery],
+        responses={
+            200: paginated(ApprovalApplicationOut, "PaginatedApprovalApplicationList"),
+            400: ERROR_ENVELOPE,
+        },
     )
     def get(self, request: Request) -> Response:
         user = request.user
         assert isinstance(user, User)
+        query = raise_for_serializer(ApplicationQuery(data=request.query_params.dict()))
         rows = selectors.applications_visible_to(user)
-        if request.query_params.get("open") in ("1", "true"):
+        if query["open"]:
             rows = rows.filter(completed_at__isnull=True)
         now = timezone.now()
         paginator = Pagination()
@@ -510,6 +518,10 @@ class ApplicationActionView(APIView):
         summary="办件操作：accept 受理 / corrections 补正 / resume 补正已收 / refuse 不予受理 / "
         "complete 即办 / review 审查通过 / decide 决定 / deliver 送达 / withdraw 撤回",
         request=ApprovalActionIn,
+        parameters=[
+            OpenApiParameter("application_id", int, OpenApiParameter.PATH),
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS)),
+        ],
         responses={
             200: ApprovalApplicationDetailOut,
             400: ERROR_ENVELOPE,

@@ -14,7 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="approvals-application",
     ),
     re_path(
-        r"^applications/(?P<application_id>\d+)/(?P<action>" + "|".join(api.ACTIONS) + r")/$",
+        r"^applications/(?P<application_id>\d+)/(?P<action>(?:" + "|".join(api.ACTIONS) + r"))/$",
         api.ApplicationActionView.as_view(),
         name="approvals-application-action",
     ),

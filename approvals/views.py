@@ -7,10 +7,12 @@ catalogue import/export. Views are parse → access → action → render."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, ParamSpec
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -38,6 +40,7 @@ from approvals.forms import (
     WindowForm,
 )
 from approvals.models import Channel, ServiceItem
+from core import ratelimit
 from core.errors import DomainError, NotFound
 from core.pdf import qr_svg
 from workflow.engine import available_actions
@@ -291,14 +294,46 @@ def submitted(request: HttpRequest, receipt_no: str) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.GET or None)
     progress = None
+    status = 200
     if request.GET and form.is_valid():
+        now = timezone.now()
+        budgets = _track_budgets(request, form.cleaned_data["receipt_no"])
         try:
-            app = selectors.track(form.cleaned_data["receipt_no"], form.cleaned_data["phone_last4"])
-            progress = selectors.progress_of(app, timezone.now())
+            ratelimit.refuse_if_exhausted(budgets, now=now, code="too_many_attempts", message=TRACK_BLOCKED)
+            try:
+                app = selectors.track(form.cleaned_data["receipt_no"], form.cleaned_data["phone_last4"])
+            except DomainError:
+                ratelimit.spend(budgets, now=now)
+                raise
+            progress = selectors.progress_of(app, now)
         except DomainError as error:
             _attach(form, error)
-    status = 404 if form.errors and not form.has_error("phone_last4") and request.GET else 200
+            status = 429 if error.status == 429 else status
+    if status == 200 and form.errors and not form.has_error("phone_last4") and request.GET:
+        status = 404
     return page(request, "approvals/track.html", {"form": form, "progress": progress}, status=status)
+
+
+TRACK_BLOCKED = "查询失败次数过多，请稍后再试，或携带受理回执到窗口查询。Too many attempts; try again later."
+
+
+def _track_budgets(request: HttpRequest, receipt_no: str) -> list[ratelimit.Budget]:
+    """Wrong guesses of the phone's last four digits, per receipt and per client: 10,000 combinations
+    must not be walkable, from one address or from many."""
+    return [
+        ratelimit.Budget(
+            "approvals-track-receipt",
+            (receipt_no or "").strip().upper(),
+            int(getattr(settings, "APPROVALS_TRACK_FAILURES_PER_RECEIPT_DAY", 10)),
+            timedelta(days=1),
+        ),
+        ratelimit.Budget(
+            "approvals-track-client",
+            ratelimit.client_address(request),
+            int(getattr(settings, "APPROVALS_TRACK_FAILURES_PER_CLIENT_HOUR", 30)),
+            timedelta(hours=1),
+        ),
+    ]
 
 
 @require_http_methods(["GET"])

@@ -59,7 +59,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if is_database_busy(exc):
         return Response(envelope([BUSY_ERROR]), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, DomainError):
-        return Response(envelope([exc.as_dict()]), status=exc.status)
+        refusal = Response(envelope([exc.as_dict()]), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            refusal["Retry-After"] = str(retry_after)
+        return refusal
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -87,3 +91,20 @@ def raise_for_serializer(serializer: Any) -> Any:
     """Validate a DRF serializer and return its data, raising the standard 400 on bad input."""
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def paginated(item: type[Any], name: str) -> Any:
+    """The OpenAPI shape of a page-number list answer: {count, next, previous, results: [item]}, for
+    APIViews that paginate by hand (drf-spectacular only infers it for generic list views)."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )

@@ -1,13 +1,16 @@
-"""Request id: taken from X-Request-ID or made up, echoed back, and read by the audit trail. A database
-busy past its timeout answers 503 with Retry-After, for the pages as for the API."""
+"""Request id (taken from X-Request-ID or made up, echoed back, read by the audit trail); the limit on
+request bodies checked before they are read; a database busy past its timeout answers 503 with
+Retry-After, for the pages as for the API."""
 
 from __future__ import annotations
 
 import contextvars
+import json
 import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core.api import BUSY_ERROR, RETRY_AFTER_SECONDS, envelope, is_database_busy
@@ -34,6 +37,45 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def _envelope(status: int, code: str, message: str) -> HttpResponse:
+    body = json.dumps({"errors": [{"code": code, "message": message, "field": None}]}, ensure_ascii=False)
+    response = HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+    response["Connection"] = "close"  # the rest of the body is not read: do not reuse the connection
+    return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse an oversize body from its Content-Length, before any of it is read: multipart (files) up to
+    REQUEST_MAX_UPLOAD_BYTES (larger on the paths of LARGE_UPLOAD_PATHS: enforcement evidence), any other
+    body up to DATA_UPLOAD_MAX_MEMORY_SIZE. Answers 413 with the error envelope."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(raw)
+        except ValueError:
+            return _envelope(400, "invalid_content_length", "Content-Length 无效。Invalid Content-Length.")
+        if length > self._limit(request):
+            return _envelope(
+                413,
+                "request_too_large",
+                f"请求过大（上限 {self._limit(request) // (1024 * 1024) or 1} MB）。Request body too large.",
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _limit(request: HttpRequest) -> int:
+        if not (request.content_type or "").startswith("multipart/"):
+            return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) or 2_621_440
+        for pattern, limit in getattr(settings, "LARGE_UPLOAD_PATHS", []):
+            if re.match(pattern, request.path_info):
+                return int(limit)
+        return int(getattr(settings, "REQUEST_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 
 
 class DatabaseBusyMiddleware:

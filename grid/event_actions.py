@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
@@ -43,6 +44,7 @@ from accounts.models import Assignment, OrgUnit, Role, User
 from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from core.uploads import clean_image
 from grid.actions import do_record_routing
 from grid.duplicates import candidates_with_distance
 from grid.event_selectors import (
@@ -126,37 +128,20 @@ def new_receipt_number(now: datetime) -> str:
     raise RuntimeError("could not draw a free receipt number")
 
 
-def _sniff(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the magic bytes: JPEG, PNG or WebP only."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", "png"
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
-
-
-def check_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
-    """Each photo's (file, content type, extension); 400 on field `photos` for too many, too large or not
-    a JPEG/PNG/WebP (judged by content, not by the name or the declared type)."""
+def check_photos(photos: Sequence[UploadedFile]) -> list[tuple[File[bytes], str, str]]:
+    """Each photo re-encoded (core.uploads: EXIF with GPS and device dropped) with its content type and
+    extension; 400 on field `photos` for too many, too large, or not a JPEG/PNG/WebP that decodes."""
     if len(photos) > MAX_PHOTOS:
         raise DomainError("too_many", f"照片最多 {MAX_PHOTOS} 张。", field="photos")
-    checked = []
+    checked: list[tuple[File[bytes], str, str]] = []
     for index, photo in enumerate(photos, start=1):
         size = photo.size or 0
         if size > MAX_PHOTO_BYTES:
             raise DomainError("too_large", f"第 {index} 张照片超过 10 MB。", field="photos")
         if size == 0:
             raise DomainError("invalid", f"第 {index} 张照片是空文件。", field="photos")
-        photo.seek(0)
-        kind = _sniff(photo.read(12))
-        photo.seek(0)
-        if kind is None:
-            raise DomainError(
-                "invalid_type", f"第 {index} 个文件不是 JPEG、PNG 或 WebP 图片。", field="photos"
-            )
-        checked.append((photo, kind[0], kind[1]))
+        clean = clean_image(photo, field="photos", label=f"第 {index} 个文件")
+        checked.append((clean.content, clean.content_type, clean.extension))
     return checked
 
 
@@ -183,7 +168,7 @@ def check_media_urls(urls: Sequence[str]) -> list[str]:
 
 def _save_photos(
     event: GridEvent,
-    photos: list[tuple[UploadedFile, str, str]],
+    photos: list[tuple[File[bytes], str, str]],
     *,
     stage: str,
     actor: User | None,

@@ -5,11 +5,10 @@ report, tracking and rating by receipt number. Views are parse → access → ac
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -21,9 +20,8 @@ from rest_framework.views import APIView
 
 from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
-from core import pii
-from core.api import raise_for_serializer
-from core.errors import DomainError
+from core import pii, ratelimit
+from core.api import paginated, raise_for_serializer
 from grid import event_actions, event_selectors
 from grid.models import CategoryKind, EventAttachment, EventChannel, GridEvent
 from workflow.api import IDEMPOTENCY_PARAMETER, Pagination
@@ -445,22 +443,17 @@ def _photos(request: Request) -> list[Any]:
     return list(request.FILES.getlist("photos")) if hasattr(request.FILES, "getlist") else []
 
 
-def _client_ip(request: Request) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 def throttle(request: Request, *, scope: str, per_hour: int, now: datetime) -> None:
-    """A fixed one-hour window per client IP in the Django cache; over the limit → 429 in the envelope."""
-    bucket = int(now.timestamp() // 3600)
-    key = f"grid:{scope}:{_client_ip(request)}:{bucket}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > per_hour:
-        raise DomainError("rate_limited", "提交过于频繁，请稍后再试。Too many requests.", status=429)
+    """A one-hour window per client address in the shared cache; over the limit → 429 in the envelope."""
+    ratelimit.enforce_for_client(
+        request,
+        f"grid-{scope}",
+        limit=per_hour,
+        window=timedelta(hours=1),
+        now=now,
+        code="rate_limited",
+        message="提交过于频繁，请稍后再试。Too many requests.",
+    )
 
 
 def _report_kwargs(data: dict[str, Any], photos: list[Any]) -> dict[str, Any]:
@@ -494,7 +487,7 @@ class EventListView(APIView):
             OpenApiParameter("from", str, description="上报日期起（YYYY-MM-DD，含）"),
             OpenApiParameter("to", str, description="上报日期止（YYYY-MM-DD，含）"),
         ],
-        responses=EventOut(many=True),
+        responses={200: paginated(EventOut, "PaginatedGridEventList"), 400: ERROR_ENVELOPE},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.dict()

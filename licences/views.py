@@ -3,12 +3,12 @@ and staff pages for certificates (download, revoke) and the property-register im
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from core import ratelimit
 from core.errors import DomainError, NotFound
 from core.pdf import qr_svg
 from core.pii import decrypt, encrypt, mask_id_number, mask_phone
@@ -50,18 +51,17 @@ def _attach(form: forms.Form, error: DomainError) -> None:
 
 
 def throttle_codes(request: HttpRequest) -> None:
-    """A fixed one-hour window per client address in the Django cache; over the limit → 429."""
+    """SMS codes per client address and hour, counted in the shared cache; over the limit → 429."""
     limit = int(getattr(settings, "LICENCES_CODES_PER_ADDRESS_HOUR", CODES_PER_ADDRESS_HOUR))
-    hour = int(timezone.now().timestamp() // 3600)
-    key = f"licences:codes:{request.META.get('REMOTE_ADDR') or 'unknown'}:{hour}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
-        raise DomainError("too_many_codes", "获取验证码过于频繁，请稍后再试。", status=429)
+    ratelimit.enforce_for_client(
+        request,
+        "licences-codes",
+        limit=limit,
+        window=timedelta(hours=1),
+        now=timezone.now(),
+        code="too_many_codes",
+        message="获取验证码过于频繁，请稍后再试。",
+    )
 
 
 # Public verification ------------------------------------------------------------------------------------

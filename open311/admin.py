@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from open311 import actions
 from open311.attributes import validate_definition_row
-from open311.models import ApiKey, ApiKeyUsage, RequestToken, ServiceAttribute
+from open311.models import ApiKey, RequestToken, ServiceAttribute
 
 
 class IssueKeyForm(forms.ModelForm):
@@ -165,21 +165,6 @@ class ServiceAttributeAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ServiceAttribute]) -> None:
         for attribute in queryset:
             actions.do_delete_service_attribute(attribute, actor=request.user, now=timezone.now())
-
-
-@admin.register(ApiKeyUsage)
-class ApiKeyUsageAdmin(admin.ModelAdmin):
-    list_display = ["api_key", "window_start", "count"]
-    list_select_related = ["api_key"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(RequestToken)

@@ -57,28 +57,6 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class ApiKeyUsage(models.Model):
-    """Fixed-window rate counter: requests made with one key in one clock hour. A table (not the
-    cache) so every web worker and host shares the count."""
-
-    api_key = models.ForeignKey(
-        ApiKey, verbose_name=_("密钥"), on_delete=models.CASCADE, related_name="usage"
-    )
-    window_start = models.DateTimeField(_("时段开始"))
-    count = models.PositiveIntegerField(_("请求次数"), default=0)
-
-    class Meta:
-        verbose_name = _("Open311 密钥用量")
-        verbose_name_plural = _("Open311 密钥用量")
-        ordering = ["-window_start"]
-        constraints = [
-            models.UniqueConstraint(fields=["api_key", "window_start"], name="open311_usage_window_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.api_key_id} {self.window_start:%Y-%m-%d %H:00} {self.count}"
-
-
 class Datatype(models.TextChoices):
     """The six attribute datatypes of GeoReport v2."""
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from core import ratelimit
 from core.errors import DomainError, PermissionRefused
-from open311 import conf, parsing, ratelimit, selectors
+from open311 import conf, parsing, selectors
 from open311.actions import do_submit_request
 from open311.models import ApiKey
 from open311.parsing import MEDIA_FIELD
@@ -47,6 +49,18 @@ class Open311Error(Exception):
 def _param(request: HttpRequest, name: str) -> str:
     value = request.POST.get(name) if request.method == "POST" else None
     return (value if value is not None else request.GET.get(name, "")).strip()
+
+
+def _consume(api_key: ApiKey, now: datetime) -> ratelimit.Verdict:
+    """One request against the key's hourly limit, in the shared cache; a refused one is not counted."""
+    return ratelimit.hit(
+        "open311-key",
+        str(api_key.pk),
+        limit=api_key.rate_limit_per_hour,
+        window=timedelta(hours=1),
+        now=now,
+        count_refused=False,
+    )
 
 
 def _check_jurisdiction(request: HttpRequest) -> None:
@@ -86,7 +100,7 @@ def endpoint(*, methods: tuple[str, ...], key_required_for: tuple[str, ...] = ()
                 api_key = _authenticate(request, required=request.method in key_required_for)
                 headers: dict[str, str] = {}
                 if api_key is not None:
-                    verdict = ratelimit.consume(api_key, now)
+                    verdict = _consume(api_key, now)
                     headers = {
                         "X-RateLimit-Limit": str(verdict.limit),
                         "X-RateLimit-Remaining": str(verdict.remaining),

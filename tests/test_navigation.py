@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import OrgUnit, Role
-from accounts.testing import PASSWORD, make_org_unit, make_person
+from accounts.testing import make_org_unit, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_window_clerk_sees_approval_links_not_enforcement(client: Client, person
         "320507003-service", "黄桥街道便民服务中心", OrgUnit.Kind.SERVICE_CENTRE, "320507003"
     )
     clerk = make_person("hq_window", unit=centre, role=Role.WINDOW_CLERK)
-    client.login(username=clerk.username, password=PASSWORD)
+    client.force_login(clerk)
     links = nav_links(client)
     assert {reverse("approvals:window"), reverse("approvals:worklist"), reverse("ratings:list")} <= links
     assert reverse("enforcement:cases") not in links
@@ -46,12 +46,12 @@ def test_window_clerk_sees_approval_links_not_enforcement(client: Client, person
 
 
 def test_officer_sees_cases_and_grid_worker_sees_proxy(client: Client, personas: dict[str, Any]) -> None:
-    client.login(username=personas["hq_officer"].username, password=PASSWORD)
+    client.force_login(personas["hq_officer"])
     links = nav_links(client)
     assert reverse("enforcement:cases") in links
     assert reverse("approvals:window") not in links
     client.logout()
-    client.login(username=personas["hq_grid"].username, password=PASSWORD)
+    client.force_login(personas["hq_grid"])
     links = nav_links(client)
     assert {reverse("grid:m_home"), reverse("approvals:proxy")} <= links
     assert reverse("enforcement:cases") not in links

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import OrgUnit, User
-from core.api import raise_for_serializer
+from core.api import paginated, raise_for_serializer
 from core.errors import DomainError
 from workflow.definitions import ActionDef
 from workflow.engine import do_start_item, transition
@@ -238,9 +238,14 @@ def _unit_and_assignee(data: dict[str, Any]) -> tuple[OrgUnit | None, User | Non
 
 
 class WorkItemListView(APIView):
-    @extend_schema(parameters=[ListQuerySerializer], responses=WorkItemSerializer(many=True))
+    @extend_schema(
+        operation_id="v1_work_items_list",
+        parameters=[ListQuerySerializer],
+        responses={200: paginated(WorkItemSerializer, "PaginatedWorkItemList")},
+    )
     def get(self, request: Request) -> Response:
-        filters = raise_for_serializer(ListQuerySerializer(data=request.query_params))
+        # A plain dict: DRF reads a blank parameter of a QueryDict as absent (`territory=` slipped by).
+        filters = raise_for_serializer(ListQuerySerializer(data=request.query_params.dict()))
         now = timezone.now()
         assert isinstance(request.user, User)
         queryset = filter_items(request.user, ItemFilters(**filters), now=now)

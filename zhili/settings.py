@@ -1,6 +1,7 @@
 """Zhili settings. Every value comes from the environment; with nothing set, the embedded mode runs
 (SQLite in var/, huey on a second SQLite file, demo mode on)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,8 +34,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files (closed networks have no CDN)
     "django_filters",
     "huey.contrib.djhuey",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "accounts",
     "territory",
@@ -54,16 +59,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",
     "core.middleware.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.otp.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused by a lockout into the lockout answer (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhili.urls"
@@ -103,6 +114,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes checks every authenticate() call first: a locked-out account or client is refused before
+# the password is even tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (django-axes): after this many failures an account, and separately a client address, is
+# refused for the cool-off period; an audit row `accounts.locked_out` is written when it starts.
+AXES_FAILURE_LIMIT = env_int("ZHILI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ZHILI_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lockout do not extend it (a guesser cannot keep the owner out for ever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins are in the audit trail already
+AXES_VERBOSE = False
+# Second factor (django-otp TOTP): required for administrators (staff) and auditors unless switched off;
+# anyone may enrol. In demo mode only, the demo personas may be exempted (make run, browser tests).
+OTP_REQUIRED_FOR_ADMINS = env_bool("ZHILI_OTP_REQUIRED", True)
+OTP_DEMO_EXEMPT = DEMO_MODE and env_bool("ZHILI_OTP_DEMO_EXEMPT", True)
+OTP_TOTP_ISSUER = env_str("ZHILI_OTP_ISSUER", "Zhili 治理")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -127,6 +161,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Request bodies, checked from Content-Length before they are read (core.middleware): a multipart body
+# (photos, scans) up to ZHILI_MAX_UPLOAD_MB, enforcement evidence (video, audio) up to
+# ZHILI_MAX_EVIDENCE_MB, any other body (JSON, forms) up to DATA_UPLOAD_MAX_MEMORY_SIZE; files per request.
+REQUEST_MAX_UPLOAD_BYTES = env_int("ZHILI_MAX_UPLOAD_MB", 20) * 1024 * 1024
+LARGE_UPLOAD_PATHS = [
+    (r"^/(api/v1/)?enforcement/cases/\d+/record/$", env_int("ZHILI_MAX_EVIDENCE_MB", 210) * 1024 * 1024),
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ZHILI_MAX_BODY_KB", 2560) * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("ZHILI_MAX_FILES_PER_REQUEST", 10)
 # Serve static files straight from the apps in the embedded mode (no collectstatic needed); production
 # runs collectstatic and serves the compressed copies.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEMO_MODE or DEBUG)
@@ -148,6 +191,9 @@ SPECTACULAR_SETTINGS = {
     '{"errors": [{"code", "message", "field"}]}.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several contexts have a field called `kind` or `level`; give each enum its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "OrgUnitKindEnum": "accounts.models.OrgUnit.Kind",
@@ -177,6 +223,24 @@ else:
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
+
+# The shared cache: rate limits, login lockouts and anything else every worker must agree on. Redis when
+# REDIS_URL is set; otherwise a table in the database (`manage.py createcachetable`, run by `make migrate`).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "zhili"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zhili_cache"}
+    }
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated). Empty:
+# the header is ignored and REMOTE_ADDR is the client. See docs/deploy.md, "Client addresses".
+TRUSTED_PROXIES = env_list("ZHILI_TRUSTED_PROXIES", [])
 
 # Personal data: ID and phone numbers are encrypted with this key (Fernet, urlsafe base64, 32 bytes)
 # and looked up by an HMAC keyed with the second one.
@@ -213,6 +277,9 @@ APPROVALS_CENTRE_MINIMUMS = {
     "demonstration": env_int("APPROVALS_MIN_ITEMS_DEMONSTRATION", 250),
     "standard": env_int("APPROVALS_MIN_ITEMS_STANDARD", 199),
 }
+# /approvals/track/: wrong phone digits a receipt may see per day, and a client address per hour (then 429).
+APPROVALS_TRACK_FAILURES_PER_RECEIPT_DAY = env_int("APPROVALS_TRACK_FAILURES_PER_RECEIPT_DAY", 10)
+APPROVALS_TRACK_FAILURES_PER_CLIENT_HOUR = env_int("APPROVALS_TRACK_FAILURES_PER_CLIENT_HOUR", 30)
 APPROVALS_PROMISED_SHARE = env_int("APPROVALS_PROMISED_PERCENT", 50) / 100
 
 # Demo history (`seed_demo`): how many grid events a month of history has, and how many of them go through
@@ -248,9 +315,56 @@ AUDIT_KEY_ID = env_str("AUDIT_KEY_ID", "")
 AUDIT_SEAL_BLOCK_SIZE = env_int("AUDIT_SEAL_BLOCK_SIZE", 1000)
 AUDIT_HEADS_FILE = env_str("AUDIT_HEADS_FILE", str(VAR_DIR / "audit-heads.jsonl"))
 
-if not DEBUG and not DEMO_MODE:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+# HTTPS: ZHILI_HTTPS=1 (the default in production, i.e. ZHILI_DEMO=0) turns on secure cookies, the redirect
+# to https, HSTS, and trusts X-Forwarded-Proto from the proxy (which must set it, see docs/deploy.md).
+HTTPS = env_bool("ZHILI_HTTPS", not DEBUG and not DEMO_MODE)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SESSION_COOKIE_HTTPONLY = True
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # The directive alone changes nothing until someone submits the domain to the preload list.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # The load balancer's health probe speaks plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Idle session timeout: a staff session ends after this many minutes without a request.
+SESSION_COOKIE_AGE = env_int("ZHILI_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the expiry on: idle time, not session length
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}".replace("://a.", "://*.") if parts.netloc else ""
+
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files (all vendored);
+# style attributes stay allowed because Leaflet, ECharts and a progress bar set them (they cannot run
+# script). Tiles come from MAP_TILE_URL's host when one is configured.
+_TILE_ORIGIN = [_origin(MAP_TILE_URL)] if MAP_TILE_URL and _origin(MAP_TILE_URL) else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_TILE_ORIGIN],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

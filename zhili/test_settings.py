@@ -15,3 +15,11 @@ STORAGES = {
 }
 # Tests that seed the demo need its shape, not a month of volume.
 DEMO_HISTORY_EVENTS = 150
+# The shared cache is a database table in tests even when REDIS_URL is set: each test's transaction
+# rolls its counters back, so rate limits never leak from one test (or xdist worker) into another.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zhili_cache"}}
+# Many page tests log in and then travel days ahead; the idle timeout (30 minutes) is tested on its own.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+# The personas of other apps' tests include staff users who open the admin; the second factor they would
+# owe is tested on its own in accounts/tests/test_otp.py, which turns this back on.
+OTP_REQUIRED_FOR_ADMINS = False

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
@@ -12,7 +12,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("zhili.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="core/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("", include("accounts.urls")),
     path("territory/", include("territory.urls")),
     path("work/", include("workflow.urls")),
@@ -28,3 +32,5 @@ urlpatterns = [
 
 handler404 = "zhili.errors.page_not_found"
 handler500 = "zhili.errors.server_error"
+# A request refused before any view runs (too large, too many files) answers with the error envelope.
+handler400 = "core.views.bad_request"

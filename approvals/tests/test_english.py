@@ -12,7 +12,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from accounts.testing import PASSWORD
 from approvals.testing import LICENCE_CODE
 
 from .conftest import NOW
@@ -45,7 +44,7 @@ def test_public_catalogue_stays_chinese_by_default(setup: dict[str, Any]) -> Non
 
 def test_window_intake_in_english(setup: dict[str, Any]) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert client.login(username=setup["hq_clerk"].username, password=PASSWORD)
+    client.force_login(setup["hq_clerk"])
     html = client.get(f"/approvals/window/?item={LICENCE_CODE}").content.decode()
     assert "<h1>One-window intake" in html
     assert "Request all corrections at once" in html and "Applicant type" in html

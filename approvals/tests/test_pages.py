@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.test import Client
 
-from accounts.testing import PASSWORD
 from approvals.catalogue import rows_from_dicts, workbook_bytes
 from approvals.models import Application
 from approvals.testing import CONFIRM_CODE, ID_NUMBER, LICENCE_CODE, PHONE, catalogue_record
@@ -28,7 +27,7 @@ def _frozen() -> Any:
 
 def login(user: Any) -> Client:
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
@@ -129,6 +128,29 @@ def test_track(setup: dict[str, Any]):
     assert COMPANY not in html and PHONE not in html
     wrong = Client().get("/approvals/track/", {"receipt_no": app.receipt_no, "phone_last4": "0000"})
     assert wrong.status_code == 404 and "data-progress" not in wrong.content.decode()
+
+
+def test_track_guesses_are_limited_per_receipt_and_per_client(setup: dict[str, Any], settings: Any):
+    settings.APPROVALS_TRACK_FAILURES_PER_RECEIPT_DAY = 3
+    settings.APPROVALS_TRACK_FAILURES_PER_CLIENT_HOUR = 5
+    window_post(login(setup["hq_clerk"]))
+    app = Application.objects.get()
+    right = {"receipt_no": app.receipt_no, "phone_last4": PHONE[-4:]}
+    guesses = [
+        Client().get("/approvals/track/", {**right, "phone_last4": f"{n:04d}"}, REMOTE_ADDR=f"198.51.100.{n}")
+        for n in range(3)
+    ]
+    assert [g.status_code for g in guesses] == [404, 404, 404]
+    # The receipt's budget is spent: even the right digits, from a fresh address, wait (no oracle).
+    blocked = Client().get("/approvals/track/", right, REMOTE_ADDR="203.0.113.1")
+    assert blocked.status_code == 429 and "data-progress" not in blocked.content.decode()
+    assert "查询失败次数过多" in blocked.content.decode()
+    # One client walking many receipts runs out too.
+    walker = Client(REMOTE_ADDR="203.0.113.2")
+    tries = [
+        walker.get("/approvals/track/", {"receipt_no": f"X{n}", "phone_last4": "1234"}) for n in range(6)
+    ]
+    assert [t.status_code for t in tries] == [404] * 5 + [429]
 
 
 def test_online_application_with_phone_code(setup: dict[str, Any]):

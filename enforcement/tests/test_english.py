@@ -12,7 +12,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from accounts.testing import PASSWORD
 from enforcement.actions import do_open_case
 from enforcement.tests.test_case_flow import ORDINARY, at
 
@@ -46,7 +45,7 @@ def test_case_page_in_english(people: dict[str, Any]) -> None:
     with time_machine.travel(at(3, 2), tick=False):
         case = do_open_case(dict(ORDINARY), actor=people["hq_officer2"], now=at(3, 2))
         client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        assert client.login(username=people["hq_officer2"].username, password=PASSWORD)
+        client.force_login(people["hq_officer2"])
         html = client.get(f"/enforcement/cases/{case.pk}/").content.decode()
     assert "Full-process record" in html and "(not filed)" in html
     assert "Filing number" in html and "Facts of the violation" in html

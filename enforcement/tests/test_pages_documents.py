@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.test import Client
 
-from accounts.testing import PASSWORD
 from core.pdf import pdf_text
 from enforcement.actions import do_open_case
 from enforcement.models import CaseDocument
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def login(user: Any) -> Client:
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from accounts.testing import PASSWORD
 from evaluation.actions import do_compute_points
 from evaluation.testing import build_hand_example, local
 
@@ -34,7 +33,7 @@ def computed(people: dict[str, Any]) -> None:
 
 def _login(user: Any, language: str | None = None) -> Client:
     client = Client(headers={"accept-language": language} if language else None)
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

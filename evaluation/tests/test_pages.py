@@ -12,7 +12,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from accounts.testing import PASSWORD
 from enforcement.models import Publication
 from enforcement.tests.test_documents_support import make_case
 from evaluation.actions import do_compute_points
@@ -21,7 +20,7 @@ from evaluation.testing import build_hand_example, local
 
 def login(user: User) -> Client:
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

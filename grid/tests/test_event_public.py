@@ -121,3 +121,53 @@ def test_rate_limit_per_address(people: dict[str, Any], settings: Any) -> None:
     assert limited.status_code == 429 and limited.json()["errors"][0]["code"] == "rate_limited"
     assert anonymous.post(REPORTS, body(), format="json", REMOTE_ADDR="10.0.0.2").status_code == 201
     assert GridEvent.objects.count() == 3
+
+
+def test_rate_limit_ignores_forged_forwarded_for(people: dict[str, Any], settings: Any) -> None:
+    settings.GRID_PUBLIC_REPORTS_PER_HOUR = 1
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    anonymous = client_for(None)
+    first = anonymous.post(
+        REPORTS, body(), format="json", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1"
+    )
+    forged = anonymous.post(
+        REPORTS, body(), format="json", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="2.2.2.2"
+    )
+    assert (first.status_code, forged.status_code) == (201, 429)
+    assert forged["Retry-After"].isdigit()
+    # Behind the trusted proxy each resident has a bucket of their own; a forged hop on the left is ignored.
+    proxied = [
+        anonymous.post(REPORTS, body(), format="json", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=hops)
+        for hops in ("9.9.9.9, 198.51.100.1", "8.8.8.8, 198.51.100.1", "198.51.100.2")
+    ]
+    assert [r.status_code for r in proxied] == [201, 429, 201]
+
+
+def test_public_photos_are_re_encoded_without_gps_and_disguised_html_is_refused(
+    people: dict[str, Any],
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from core.testing import image_bytes
+    from grid.models import EventAttachment
+
+    anonymous = client_for(None)
+    disguised = photo(b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>", "x.png", "image/png")
+    refused = anonymous.post(REPORTS, {**body(), "photos": [disguised]}, format="multipart")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0] == {
+        "code": "invalid_type",
+        "message": refused.json()["errors"][0]["message"],
+        "field": "photos",
+    }
+    assert not GridEvent.objects.exists()
+
+    phone_photo = photo(image_bytes("JPEG", exif_gps=True), "IMG_0001.jpg")
+    created = anonymous.post(REPORTS, {**body(), "photos": [phone_photo]}, format="multipart")
+    assert created.status_code == 201
+    stored = EventAttachment.objects.get()
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    assert dict(Image.open(io.BytesIO(data)).getexif()) == {} and b"Zhili Phone" not in data

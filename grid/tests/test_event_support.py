@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_person
+from core.testing import image_bytes
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 HQ_GRID = "320507003201001"  # 黄桥测试村第1网格: lon 120.55–120.56, lat 31.40–31.41
@@ -28,9 +29,9 @@ URBAN = "320507003-urban"  # 黄桥街道城市管理办公室: hq_agency, hq_ag
 SQUAD = "320507003-squad1"  # hq_officer
 VILLAGE_UNIT = "320507003201-vc"  # hq_grid (grid worker), hq_head (grid head)
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+JPEG = image_bytes("JPEG")
+PNG = image_bytes("PNG")
+WEBP = image_bytes("WEBP")
 
 
 def at(month: int, day: int, hour: int = 10, minute: int = 0, year: int = 2026) -> datetime:

@@ -40,6 +40,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_person
 from core.errors import DomainError, NotFound
+from core.testing import image_bytes
 from grid.actions import do_add_patrol_item
 from grid.event_actions import do_event_action, do_rate_event, do_report_event
 from grid.figures import figures_for
@@ -59,7 +60,7 @@ HUANGQIAO = "320507003"
 VC = "320507003201-vc"
 URBAN = "320507003-urban"
 SQUAD = "320507003-squad1"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

@@ -3,12 +3,10 @@ district approval bureau, and an outsider window clerk in 渭塘."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from accounts.models import OrgUnit, Role
 from accounts.testing import make_org_unit, make_person
@@ -28,14 +26,6 @@ DISTRICT_APPROVAL_CREDIT = synthetic_credit_code("11", "320507", "MB176824")
 PERMIT_TYPE = f"{APPROVAL_BUREAU}001"
 ID_NUMBER = "11010519491231002X"
 OTHER_ID = "320507199001011236"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """The per-address limit on SMS codes counts in the cache; each test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

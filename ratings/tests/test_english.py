@@ -11,8 +11,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from accounts.testing import PASSWORD
-
 pytestmark = pytest.mark.django_db
 
 
@@ -39,7 +37,7 @@ def test_public_rating_page_stays_chinese_by_default() -> None:
 
 def test_staff_figures_page_in_english(people: dict[str, Any], frozen: Any) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert client.login(username=people["hq_leader"].username, password=PASSWORD)
+    client.force_login(people["hq_leader"])
     html = client.get("/ratings/figures/").content.decode()
     assert "<h1>Service rating statistics</h1>" in html
     assert "On-time rectification rate" in html and "Very satisfied" in html

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from accounts.testing import PASSWORD
 from ratings.models import Rating
 from ratings.tests.factories import PHONE, make_application
 from workflow.models import OutboxMessage
@@ -42,7 +41,7 @@ def application(people: dict[str, Any], item: Any, now: datetime) -> Any:
 
 def _login(user: Any) -> Client:
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

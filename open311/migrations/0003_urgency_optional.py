@@ -22,6 +22,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("open311", "0001_initial")]
+    dependencies = [("open311", "0002_remove_api_key_usage")]
 
     operations = [migrations.RunPython(forwards, backwards)]
