@@ -122,10 +122,15 @@ def publish(channel: str, row: Mapping[str, Any], *, names: Iterable[str] = ()) 
     personal names the caller knows of, masked wherever they appear)."""
     spec = CHANNELS[channel]
     known = tuple(names)
-    out = {key: row[key] for key in spec.plain}
-    for key in spec.text:
-        value = row[key]
-        out[key] = scrub(value, names=known) if isinstance(value, str) else value
+    out: dict[str, Any] = {}
+    for key, value in row.items():  # the row's order: formats such as Open311's XML fix the order
+        if key in spec.plain:
+            out[key] = value
+        elif key in spec.text:
+            out[key] = scrub(value, names=known) if isinstance(value, str) else value
+    missing = (spec.plain | spec.text) - out.keys()
+    if missing:
+        raise KeyError(f"{channel}: the row lacks {', '.join(sorted(missing))}")
     return out
 
 
