@@ -294,7 +294,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.GET and form.is_valid():
         try:
             app = selectors.track(form.cleaned_data["receipt_no"], form.cleaned_data["phone_last4"])
-            progress = selectors.progress_of(app, timezone.now())
+            progress = selectors.public_progress(app, timezone.now())
         except DomainError as error:
             _attach(form, error)
     status = 404 if form.errors and not form.has_error("phone_last4") and request.GET else 200

@@ -4,9 +4,9 @@
   maintains) pass as they are, `text` ones (anything a person typed) go through `scrub`. A key that is not
   named is dropped, so a field added to a model or a builder never leaks by accident; a named key that is
   missing raises (the builder and the allowlist must agree).
-- `scrub(text, names=…)` masks citizen ID numbers (GB 11643: 18 digits by check character, 15 digits by
-  province and birth date), mainland mobile numbers (also spaced, dashed, +86), landlines written with
-  their area code, bank card numbers (16–19 digits, Luhn), personal names (after 姓名/当事人/联系人/户主…,
+- `scrub(text, names=…)` masks citizen ID numbers (GB 11643, 18 and 15 digits: a province code and a
+  real birth date; the 18th character need not check, so a mistyped number is masked too), mainland
+  mobile numbers (also spaced, dashed, +86), landlines written with their area code, bank card numbers (16–19 digits, Luhn), personal names (after 姓名/当事人/联系人/户主…,
   before "（身份证…", and the names the caller knows; "王某" is already anonymous) and house/room numbers
   (12幢3单元401室). Masks keep the shape (138****5678, 张**), never the value. Regular expressions
   only: deterministic and fast.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core.idnumbers import PROVINCES, check_character
+from core.idnumbers import PROVINCES
 from core.pii import mask_id_number, mask_phone
 
 __all__ = ["CHANNELS", "Channel", "publish", "scrub"]
@@ -146,12 +146,12 @@ def _valid_birth(year: int, month: int, day: int) -> bool:
 
 
 def _id18(match: re.Match[str]) -> str:
+    # A province and a real birth date make it an ID number; the check character (GB 11643) is not
+    # required, so one mistyped digit does not publish someone's number.
     number = "".join(match.groups()).upper()
     if int(number[:2]) not in PROVINCES or not _valid_birth(
         int(number[6:10]), int(number[10:12]), int(number[12:14])
     ):
-        return match.group(0)
-    if number[17] != check_character(number[:17]):
         return match.group(0)
     return mask_id_number(number)
 
