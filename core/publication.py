@@ -6,10 +6,11 @@
   missing raises (the builder and the allowlist must agree).
 - `scrub(text, names=…)` masks citizen ID numbers (GB 11643, 18 and 15 digits: a province code and a
   real birth date; the 18th character need not check, so a mistyped number is masked too), mainland
-  mobile numbers (also spaced, dashed, +86), landlines written with their area code, bank card numbers (16–19 digits, Luhn), personal names (after 姓名/当事人/联系人/户主…,
-  before "（身份证…", and the names the caller knows; "王某" is already anonymous) and house/room numbers
-  (12幢3单元401室). Masks keep the shape (138****5678, 张**), never the value. Regular expressions
-  only: deterministic and fast.
+  mobile numbers (also spaced, dashed, +86), landlines written with their area code, bank card numbers
+  (16–19 digits, Luhn), personal names (after 姓名/当事人/联系人/户主…, before "（身份证…", and the
+    names the caller knows; "王某" is already anonymous) and house/room numbers (12幢3单元401室).
+  Masks keep the shape (138****5678, 张**), never the value. Regular expressions only: deterministic
+  and fast.
 """
 
 from __future__ import annotations
