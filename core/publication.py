@@ -8,7 +8,7 @@
   real birth date; the 18th character need not check, so a mistyped number is masked too), mainland
   mobile numbers (also spaced, dashed, +86), landlines written with their area code, bank card numbers
   (16–19 digits, Luhn), personal names (after 姓名/当事人/联系人/户主…, before "（身份证…", and the
-    names the caller knows; "王某" is already anonymous) and house/room numbers (12幢3单元401室).
+  names the caller knows; "王某" is already anonymous) and house/room numbers (12幢3单元401室).
   Masks keep the shape (138****5678, 张**), never the value. Regular expressions only: deterministic
   and fast.
 """
