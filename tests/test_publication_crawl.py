@@ -52,7 +52,7 @@ def _grid_events(people: dict[str, Any]) -> list[str]:
     def act(event: Any, action: str, who: str, **kwargs: Any) -> Any:
         return do_event_action(event, action, actor=people[who], now=NOW, **kwargs)
 
-    point = {"category_code": "0102", "lon": 120.555, "lat": 31.405}
+    point: dict[str, Any] = {"category_code": "0102", "lon": 120.555, "lat": 31.405}
     resident = do_report_event(
         actor=None,
         now=NOW,
