@@ -111,7 +111,14 @@ def _close(people: People, event: GridEvent) -> None:
     act(event, "file", people, "dispatcher")
     act(event, "dispatch", people, "dispatcher")
     act(event, "sign", people, "hq_agency")
-    act(event, "feedback", people, "hq_agency", inputs={"result": "垃圾已清运完毕"}, photos=[png()])
+    act(
+        event,
+        "feedback",
+        people,
+        "hq_agency",
+        inputs={"result": "内部：约谈户主王小明", "public_reply": "垃圾已清运完毕"},
+        photos=[png()],
+    )
     act(event, "verify_pass", people, "dispatcher")
 
 
@@ -121,7 +128,7 @@ def test_rating_after_closure(page_people: People) -> None:
     client = Client()
     html = client.get(f"/grid/track/{event.receipt_number}/").content.decode()
     assert "已结案" in html and "垃圾已清运完毕" in html and "黄桥街道城市管理办公室" in html
-    assert "请评价办理结果" in html
+    assert "请评价办理结果" in html and "王小明" not in html
     assert "李女士" not in html and "13800138000" not in html and "hq_agency" not in html
     response = client.post(f"/grid/track/{event.receipt_number}/rate/", {"comment": "很快"})
     assert response.status_code == 400 and "请选择 1–5 星" in response.content.decode()
