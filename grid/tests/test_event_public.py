@@ -84,6 +84,18 @@ def test_report_track_and_rate(people: dict[str, Any]) -> None:
     assert again.status_code == 409 and again.json()["errors"][0]["code"] == "already_rated"
 
 
+def test_consent_to_publish_is_taken_at_report_time(people: dict[str, Any]) -> None:
+    anonymous = client_for(None)
+    silent = anonymous.post(REPORTS, body(), format="json")
+    agreed = anonymous.post(REPORTS, body(publish_consent=True), format="json")
+    assert silent.status_code == agreed.status_code == 201
+    assert not GridEvent.objects.get(receipt_number=silent.json()["receipt_number"]).publish_consent
+    assert GridEvent.objects.get(receipt_number=agreed.json()["receipt_number"]).publish_consent
+    bad = anonymous.post(REPORTS, body(publish_consent="maybe"), format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "publish_consent"
+    assert GridEvent.objects.count() == 2
+
+
 def test_multipart_report_with_photo(people: dict[str, Any]) -> None:
     created = client_for(None).post(REPORTS, body(photos=[photo()]), format="multipart")
     assert created.status_code == 201, created.content

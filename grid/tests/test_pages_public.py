@@ -36,10 +36,12 @@ def test_report_gives_a_receipt_and_the_status_page(page_people: People) -> None
             "lat": HQ_POINT[1],
             "crs": "wgs84",
             "photos": [png()],
+            "publish_consent": "on",
         },
     )
     event = GridEvent.objects.get()
     assert event.channel == "resident_web" and event.reporter is None and event.reporter_phone_hash == ""
+    assert event.publish_consent and event.description_released_at is None
     assert response.status_code == 303
     html = client.get(response["Location"]).content.decode()
     assert event.receipt_number in html and "请保存此编号" in html
