@@ -210,19 +210,31 @@ def _house(match: re.Match[str]) -> str:
     return _DIGIT.sub("*", match.group(0))
 
 
+# Cheap tests first: most free text has no long digit run, no unit word, no label, so most passes skip.
+_DIGIT_RUN = re.compile(r"[0-9][0-9 ()（）+-]{8,}[0-9Xx]")
+_HOUSE_WORDS = ("幢", "栋", "单元", "室", "号楼")
+_LABEL_WORDS = tuple(_LABELS.split("|"))
+_DETAIL_WORDS = ("身份证", "公民身份", "证件", "电话", "手机", "联系", "男", "女", "住")
+
+
 def scrub(text: str, *, names: Iterable[str] = ()) -> str:
     """`text` with the personal data in it masked (see the module docstring); everything else untouched."""
     if not text:
         return text
     text = text.translate(_FULLWIDTH)
-    text = _ID18.sub(_id18, text)
-    text = _ID15.sub(_id15, text)
-    text = _CARD.sub(_card, text)
-    text = _MOBILE.sub(_mobile, text)
-    text = _LANDLINE.sub(_landline, text)
+    if _DIGIT_RUN.search(text):
+        text = _ID18.sub(_id18, text)
+        text = _ID15.sub(_id15, text)
+        text = _CARD.sub(_card, text)
+        text = _MOBILE.sub(_mobile, text)
+        text = _LANDLINE.sub(_landline, text)
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
         text = text.replace(name, _surname_only(name))
-    text = _LABELLED_ANY.sub(_masked_name, text)
-    text = _LABELLED.sub(_masked_name, text)
-    text = _BEFORE_DETAILS.sub(lambda m: _surname_only(m.group(1)), text)
-    return _HOUSE.sub(_house, text)
+    if any(word in text for word in _LABEL_WORDS):
+        text = _LABELLED_ANY.sub(_masked_name, text)
+        text = _LABELLED.sub(_masked_name, text)
+    if any(word in text for word in _DETAIL_WORDS):
+        text = _BEFORE_DETAILS.sub(lambda m: _surname_only(m.group(1)), text)
+    if any(word in text for word in _HOUSE_WORDS):
+        text = _HOUSE.sub(_house, text)
+    return text
