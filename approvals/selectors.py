@@ -16,6 +16,7 @@ from accounts.models import Assignment, OrgUnit, Role, User
 from approvals.models import Application, CentreAuthorisation, ServiceItem
 from approvals.report import AuthorisationReport, build_report
 from core.errors import DomainError, NotFound
+from core.publication import publish
 from workflow.engine import definition_for, time_left, traffic_light
 from workflow.models import Transition
 
@@ -216,6 +217,13 @@ def progress_of(application: Application, now: datetime) -> Progress:
     )
 
 
+def public_progress(application: Application, now: datetime) -> dict[str, Any]:
+    """The applicant's follow-up page without login, through the publication path (channel
+    approvals.tracking): the corrections note staff wrote is scrubbed, the applicant's name masked in it."""
+    progress = progress_of(application, now)
+    return publish("approvals.tracking", progress.__dict__, names=[application.applicant_name])
+
+
 def track(receipt_no: str, phone_last4: str) -> Application:
     """The public follow-up: receipt number + last four digits of the applicant's phone. Any mismatch is
     the same 404 (no oracle for which part was wrong)."""
@@ -248,6 +256,7 @@ __all__ = [
     "history",
     "items_of_centre",
     "progress_of",
+    "public_progress",
     "service_centres",
     "track",
     "worklist",

@@ -305,7 +305,7 @@ def track(request: HttpRequest) -> HttpResponse:
             except DomainError:
                 ratelimit.spend(budgets, now=now)
                 raise
-            progress = selectors.progress_of(app, now)
+            progress = selectors.public_progress(app, now)
         except DomainError as error:
             _attach(form, error)
             status = 429 if error.status == 429 else status

@@ -12,8 +12,9 @@ withdraw, what the public sees, and the sweeper-side check.
   leaders and the squad's leader, once per publication and stage, and are listed on the command side.
 - The public sees the decision number, matter, basis, result, the deciding organ and the party: a
   natural person by surname only (陈**: the name keeps its first character, DOMAIN.md masking), a legal
-  person by name and unified social credit code. Never a citizen ID number: the row is built from
-  explicit fields and the facts text is not published."""
+  person by name and unified social credit code. Never a citizen ID number, a mobile number or a
+  private person's full name: the row leaves through core.publication (named fields, free text
+  scrubbed) and the facts text is not published."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from accounts.models import Assignment, Role, User
 from audit.actions import record_event
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from core.publication import publish
 from enforcement.documents import LOCAL_TZ, issuing_authority
 from enforcement.models import Case, OfficerPost, PartyKind, Publication
 from workcalendar.service import add_duration
@@ -234,18 +236,27 @@ class PublicRow:
 
 
 def public_row(publication: Publication) -> PublicRow:
+    """The published decision through the publication path (channel enforcement.decision): the party's
+    name (a natural person's masked), basis and result scrubbed of ID numbers, phone numbers, cards and
+    names — the party's own name wherever it was typed."""
     case = publication.case
-    return PublicRow(
-        decision_number=case.decision_number,
-        party_name=public_party_name(case),
-        credit_code="" if case.party_kind == PartyKind.NATURAL else case.party_credit_code,
-        matter=case.matter.name,
-        basis=case.decision_basis or case.matter.penalty_basis,
-        result=case.penalty_summary,
-        authority=issuing_authority(case.town_code),
-        decided_at=case.decided_at,
-        published_at=publication.published_at,
+    natural = case.party_kind == PartyKind.NATURAL
+    row = publish(
+        "enforcement.decision",
+        {
+            "decision_number": case.decision_number,
+            "party_name": public_party_name(case),
+            "credit_code": "" if natural else case.party_credit_code,
+            "matter": case.matter.name,
+            "basis": case.decision_basis or case.matter.penalty_basis,
+            "result": case.penalty_summary,
+            "authority": issuing_authority(case.town_code),
+            "decided_at": case.decided_at,
+            "published_at": publication.published_at,
+        },
+        names=[case.party_name] if natural else [],
     )
+    return PublicRow(**row)
 
 
 # --- late ones: the command-side list and the sweeper-side check ---------------------------------

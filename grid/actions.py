@@ -52,7 +52,7 @@ def require_reference_editor(actor: Any) -> None:
 # 1. Categories and the filing/closing standard
 # ---------------------------------------------------------------------------------------------------------
 
-CATEGORY_FIELDS = ("kind", "code", "name", "parent_id", "active")
+CATEGORY_FIELDS = ("kind", "code", "name", "parent_id", "active", "public_location_coarse")
 ROW_FIELDS = (
     "category_id",
     "sequence",

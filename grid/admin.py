@@ -59,8 +59,8 @@ def _refused(request: HttpRequest, exc: DomainError) -> None:
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     form = validated_by(actions.validate_category)
-    list_display = ["code", "name", "kind", "parent", "active"]
-    list_filter = ["kind", "active"]
+    list_display = ["code", "name", "kind", "parent", "active", "public_location_coarse"]
+    list_filter = ["kind", "active", "public_location_coarse"]
     search_fields = ["code", "name"]
     ordering = ["kind", "code"]
 
@@ -324,6 +324,10 @@ EVENT_FIELDS = (
     "level",
     "closure_level",
     "work_item",
+    "public_reply",
+    "publish_consent",
+    "description_released_at",
+    "description_released_by",
     "rating",
     "rating_comment",
     "rated_at",

@@ -65,6 +65,7 @@ from grid.models import (
     EventLevel,
     GridEvent,
 )
+from grid.publication import clean_public_reply
 from grid.routing import route
 from grid.selectors import current_standard_version, grid_staff, limit_for
 from territory.coords import GCJ02, WGS84, gcj02_to_wgs84, gcj02_to_wgs84_array
@@ -350,6 +351,7 @@ def do_report_event(
     photos: Sequence[UploadedFile] = (),
     media_urls: Sequence[str] = (),
     attributes: dict[str, Any] | None = None,
+    publish_consent: bool = False,
 ) -> GridEvent:
     """信息收集: validate, locate the grid, pin the standard row, store the report with its photos, start
     the work item (state `reported`, handling limit from the standard), audit, and tell the grid's staff
@@ -416,6 +418,7 @@ def do_report_event(
                     reported_at=now,
                     level=EventLevel.GRID,
                     attributes=attributes or {},
+                    publish_consent=bool(publish_consent),
                     created_at=now,
                     updated_at=now,
                 )
@@ -624,6 +627,7 @@ def do_event_action(
     if photos and action not in PHOTO_ACTIONS:
         raise DomainError("invalid", "该操作不接受照片。", field="photos")
     checked_photos = check_photos(photos)
+    public_reply = clean_public_reply(action, inputs)
     saved: list[EventAttachment] = []
     try:
         with transaction.atomic():
@@ -685,8 +689,10 @@ def do_event_action(
                 event.closure_level = event.level
             if original is not None:
                 event.duplicate_of = original
+            if public_reply is not None:
+                event.public_reply = public_reply
             event.updated_at = now
-            event.save(update_fields=["level", "closure_level", "duplicate_of", "updated_at"])
+            event.save(update_fields=["level", "closure_level", "duplicate_of", "public_reply", "updated_at"])
             changed = {
                 "level": event.level,
                 "closure_level": event.closure_level,

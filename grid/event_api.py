@@ -175,7 +175,7 @@ class PublicStatusOut(serializers.Serializer[Any]):
     deadline = serializers.DateTimeField(allow_null=True)
     time_left = serializers.CharField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
-    outcome = serializers.CharField()
+    public_reply = serializers.CharField(help_text="公开答复 (scrubbed); never the internal result text")
     duplicate_of = serializers.CharField(allow_null=True)
     rating = serializers.IntegerField(allow_null=True)
     rating_allowed = serializers.BooleanField()
@@ -411,6 +411,12 @@ class ReportIn(serializers.Serializer[Any]):
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text="JPEG/PNG/WebP, ≤ 10 MB, ≤ 9"
     )
+    publish_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="the reporter agrees that the description may be shown publicly once a moderator "
+        "released it (residents' reports only)",
+    )
 
 
 class StaffReportIn(ReportIn):
@@ -470,6 +476,7 @@ def _report_kwargs(data: dict[str, Any], photos: list[Any]) -> dict[str, Any]:
         "reporter_phone": data["reporter_phone"],
         "media_urls": data["media_urls"],
         "photos": photos,
+        "publish_consent": data["publish_consent"],
     }
 
 

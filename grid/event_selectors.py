@@ -15,12 +15,13 @@ from django.utils import timezone
 from accounts.jurisdiction import scope_for
 from accounts.models import User
 from core.errors import DomainError, NotFound
+from core.publication import publish
 from grid.duplicates import candidates_with_distance
 from grid.duplicates import duplicate_candidates as _duplicate_candidates
 from grid.models import EventChannel, GridEvent, RoutingDecision
 from territory.scoping import within
 from workflow.engine import definition_for, time_left
-from workflow.models import Transition, WorkItem
+from workflow.models import WorkItem
 
 SUBJECT_TYPE = "grid.gridevent"  # GridEvent._meta.label_lower: work items, routing decisions, audit rows
 RECEIPT_PREFIX = "SJ"
@@ -193,25 +194,6 @@ def effective_item(event: GridEvent) -> WorkItem | None:
     return event.work_item
 
 
-def _outcome(item: WorkItem) -> str:
-    """What became of it, in the handler's words: the result of the last feedback (or the reason of a
-    void), shown once the item is terminal."""
-    if item.closed_at is None:
-        return ""
-    last = (
-        Transition.objects.filter(item=item, action__in=["feedback", "self_resolve", "void"])
-        .order_by("-id")
-        .values_list("action", "inputs", "reason")
-        .first()
-    )
-    if last is None:
-        return ""
-    action, inputs, reason = last
-    if action == "void":
-        return str(reason)
-    return str((inputs or {}).get("result", ""))
-
-
 def may_rate(event: GridEvent) -> bool:
     """A rating is possible once, after the (original's) closure."""
     item = effective_item(event)
@@ -219,11 +201,13 @@ def may_rate(event: GridEvent) -> bool:
 
 
 def public_status(event: GridEvent, *, now: datetime | None = None) -> dict[str, Any]:
-    """What a resident holding the receipt number may see: no names or phone numbers of anyone, no
-    staff identities, only the handling unit's name. `now` defaults to the clock (outermost use)."""
+    """What a resident holding the receipt number may see, through the publication path (channel
+    grid.public_status): no names or phone numbers of anyone, no staff identities, only the handling
+    unit's name, and of what was done only the public reply (never the internal result text). A
+    duplicate shows its original's reply. `now` defaults to the clock (outermost use)."""
     now = now or timezone.now()
     item = effective_item(event)
-    state, state_title, closed_at, unit_name, left, deadline, outcome = "", "", None, None, None, None, ""
+    state, state_title, closed_at, unit_name, left, deadline = "", "", None, None, None, None
     if item is not None:
         definition = definition_for(item)
         state = item.state
@@ -233,8 +217,8 @@ def public_status(event: GridEvent, *, now: datetime | None = None) -> dict[str,
         remaining = time_left(item, now)
         left = remaining.display if remaining is not None else None
         deadline = item.step_due_at
-        outcome = _outcome(item)
-    return {
+    replying = event.duplicate_of if event.duplicate_of is not None else event
+    row = {
         "receipt_number": event.receipt_number,
         "kind": event.kind,
         "category": {"code": event.category.code, "name": event.category.name},
@@ -246,8 +230,9 @@ def public_status(event: GridEvent, *, now: datetime | None = None) -> dict[str,
         "deadline": deadline,
         "time_left": left,
         "closed_at": closed_at,
-        "outcome": outcome,
+        "public_reply": replying.public_reply,
         "duplicate_of": event.duplicate_of.receipt_number if event.duplicate_of is not None else None,
         "rating": event.rating,
         "rating_allowed": may_rate(event) and event.reporter_id is None,
     }
+    return publish("grid.public_status", row, names=[event.reporter_name, replying.reporter_name])

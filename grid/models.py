@@ -48,6 +48,8 @@ class Category(models.Model):
         related_name="children",
     )
     active = models.BooleanField(_("启用"), default=True)
+    # Sensitive classes (e.g. domestic disputes): public outputs show the place only to ~100 m.
+    public_location_coarse = models.BooleanField(_("公开时模糊位置"), default=False)
 
     class Meta:
         verbose_name = _("事部件分类")
@@ -406,6 +408,19 @@ class GridEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="grid_event",
+    )
+    # What staff write for the public (公开答复), apart from the internal feedback/result text.
+    public_reply = models.TextField(_("公开答复"), blank=True)
+    # The reporter agreed that the description may be shown publicly; a moderator released it.
+    publish_consent = models.BooleanField(_("同意公开描述"), default=False)
+    description_released_at = models.DateTimeField(_("描述公开时间"), null=True, blank=True)
+    description_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("描述公开审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     rating = models.PositiveSmallIntegerField(_("群众评价(1-5)"), null=True, blank=True)
     rating_comment = models.TextField(_("评价意见"), blank=True)

@@ -3,7 +3,16 @@ queues (dispatch/); agency tasks (tasks/); the staff event page (events/); publi
 
 from django.urls import URLPattern, URLResolver, path
 
-from grid import views, views_dispatch, views_events, views_mobile, views_patrol, views_public, views_tasks
+from grid import (
+    views,
+    views_dispatch,
+    views_events,
+    views_mobile,
+    views_patrol,
+    views_public,
+    views_publication,
+    views_tasks,
+)
 
 app_name = "grid"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -38,6 +47,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # One event, for staff (dispatcher and agencies), and its actions
     path("events/<int:event_id>/", views_events.event_page, name="event"),
     path("events/<int:event_id>/act/", views_events.act, name="event_act"),
+    path(
+        "events/<int:event_id>/release-description/",
+        views_publication.release_description,
+        name="event_release_description",
+    ),
     path("photos/<int:attachment_id>/", views_events.photo, name="photo"),
     # Public (no login)
     path("report/", views_public.report, name="public_report"),

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from grid.models import Category, CategoryKind
+from grid.publication import PUBLIC_REPLY_MAX
 from territory.coords import SUPPORTED_CRS
 
 MAX_PHOTOS = 9
@@ -117,6 +118,9 @@ class PublicReportForm(LocationMixin):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    publish_consent = forms.BooleanField(
+        label=_("同意在审核后公开问题描述（不含您的称呼和电话）"), required=False
+    )
 
 
 class HotlineForm(LocationMixin):
@@ -203,7 +207,7 @@ class TrackForm(forms.Form):
 # Fields each action of process grid_event takes on the staff event page ("*" = required).
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     "file": (),
-    "void": ("reason*",),
+    "void": ("reason*", "public_reply"),
     "mark_duplicate": ("original*",),
     "dispatch": ("assigned_unit", "reason"),
     "sign": (),
@@ -216,10 +220,10 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     "reject_extension": ("reason*",),
     "supervise": ("reason",),
     "supervise_sign": ("reason",),
-    "feedback": ("result*", "photos*"),
+    "feedback": ("result*", "public_reply", "photos*"),
     "verify_fail": ("reason*", "photos"),
-    "verify_pass": ("reason", "photos"),
-    "self_resolve": ("result*", "photos*"),
+    "verify_pass": ("reason", "public_reply", "photos"),
+    "self_resolve": ("result*", "public_reply", "photos*"),
 }
 REASON_LABELS = {
     "void": _("作废理由"),
@@ -268,6 +272,13 @@ class EventActionForm(forms.Form):
                     required=required,
                     widget=forms.Textarea(attrs={"rows": 3}),
                 )
+            elif name == "public_reply":
+                self.fields["public_reply"] = forms.CharField(
+                    label=_("公开答复（群众可见，勿写姓名、电话、门牌）"),
+                    max_length=PUBLIC_REPLY_MAX,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
             elif name == "photos":
                 self.fields["photos"] = PhotosField(
                     label=_("照片") if not required else _("处置后照片（必传）"), required=required
@@ -310,5 +321,7 @@ class EventActionForm(forms.Form):
     def inputs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            name: data[name] for name in ("assigned_unit", "original", "trigger", "result") if data.get(name)
+            name: data[name]
+            for name in ("assigned_unit", "original", "trigger", "result", "public_reply")
+            if data.get(name)
         }

@@ -46,6 +46,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     reporter_name=data["reporter_name"],
                     reporter_phone=data["reporter_phone"],
                     photos=data["photos"],
+                    publish_consent=data["publish_consent"],
                 )
             except DomainError as error:
                 if error.status == 429:

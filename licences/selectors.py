@@ -15,6 +15,7 @@ from accounts.jurisdiction import scope_for
 from accounts.models import User
 from core.errors import NotFound
 from core.pii import lookup_hash, mask_name
+from core.publication import publish
 from licences import identifiers
 from licences.models import Certificate, CertificateStatus, HolderKind, PropertyRecord
 
@@ -68,27 +69,28 @@ class PublicCertificate:
 
 
 def public_certificate(certificate: Certificate, now: datetime) -> PublicCertificate:
+    """The verification page and API, through the publication path (channel licences.verification): the
+    title and the revocation reason staff typed are scrubbed, a natural holder's name masked in them."""
     status = certificate.status_at(now)
     revoked = status == CertificateStatus.REVOKED
-    return PublicCertificate(
-        identifier=certificate.identifier,
-        status=status,
-        status_label=str(CertificateStatus(status).label),
-        licence_type=certificate.licence_type.name,
-        title=certificate.title,
-        holder_name=(
-            mask_name(certificate.holder_name)
-            if certificate.holder_kind == HolderKind.NATURAL
-            else certificate.holder_name
-        ),
-        holder_number=certificate.holder_number_display,
-        issuer=certificate.issuer.name,
-        issued_on=timezone.localdate(certificate.issued_at),
-        valid_until=certificate.valid_until,
-        revoked_at=certificate.revoked_at if revoked else None,
-        revoke_reason=certificate.revoke_reason if revoked else "",
-        identifier_valid=identifiers.is_valid(certificate.identifier),
-    )
+    natural = certificate.holder_kind == HolderKind.NATURAL
+    row = {
+        "identifier": certificate.identifier,
+        "status": status,
+        "status_label": str(CertificateStatus(status).label),
+        "licence_type": certificate.licence_type.name,
+        "title": certificate.title,
+        "holder_name": (mask_name(certificate.holder_name) if natural else certificate.holder_name),
+        "holder_number": certificate.holder_number_display,
+        "issuer": certificate.issuer.name,
+        "issued_on": timezone.localdate(certificate.issued_at),
+        "valid_until": certificate.valid_until,
+        "revoked_at": certificate.revoked_at if revoked else None,
+        "revoke_reason": certificate.revoke_reason if revoked else "",
+        "identifier_valid": identifiers.is_valid(certificate.identifier),
+    }
+    published = publish("licences.verification", row, names=[certificate.holder_name] if natural else [])
+    return PublicCertificate(**published)
 
 
 def active_properties_of(id_number: str, *, territory_prefix: str = "") -> models.QuerySet[PropertyRecord]:

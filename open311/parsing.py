@@ -140,4 +140,17 @@ def parse_request_query(request: HttpRequest) -> selectors.RequestQuery:
         start=_date(request, "start_date"),
         end=_date(request, "end_date"),
         statuses=statuses,
+        page=_whole(request, "page", 1, 10_000, 1),
+        page_size=_whole(request, "page_size", 1, selectors.MAX_PAGE_SIZE, selectors.DEFAULT_PAGE_SIZE),
     )
+
+
+def _whole(request: HttpRequest, name: str, low: int, high: int, default: int) -> int:
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ParseError(
+            f"{name} must be a whole number from {low} to {high}（{name} 应为 {low}–{high} 的整数）"
+        )
+    return int(raw)

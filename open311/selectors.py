@@ -10,8 +10,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from core.publication import publish
 from grid.event_selectors import normalize_receipt
-from grid.models import Category, CategoryStandard, CategoryStandardVersion, EventChannel, GridEvent
+from grid.models import Category, CategoryStandard, CategoryStandardVersion, GridEvent
+from grid.publication import RESIDENT_CHANNELS, description_is_public, public_place
 from open311 import conf
 from open311.codes import parse_service_code, service_code_of
 from open311.keys import hash_key
@@ -19,13 +21,13 @@ from open311.models import LIST_DATATYPES, ApiKey, RequestToken, ServiceAttribut
 from open311.render import MEDIA_TYPES, iso
 from territory.models import Grid
 from workflow.definitions import definition_of_version
-from workflow.models import ProcessVersion, Transition
+from workflow.models import ProcessVersion
 
 TERMINAL_CLOSED = ("closed", "voided", "duplicate")
-PUBLIC_CHANNELS = (EventChannel.OPEN311, EventChannel.RESIDENT_WEB)
 DEFAULT_WINDOW = timedelta(days=90)
-MAX_ROWS = 1000
-OUTCOME_ACTIONS = ("feedback", "self_resolve", "void")
+# The key-less list is paged (`page`, `page_size`): a bounded page, never the whole window at once.
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
 UNIT_TITLES = {"work_hours": "工作时", "work_days": "工作日"}
 
 
@@ -228,6 +230,8 @@ class RequestQuery:
     start: datetime | None = None
     end: datetime | None = None
     statuses: list[str] = field(default_factory=list)
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
 
 
 def _events() -> QuerySet[GridEvent]:
@@ -244,12 +248,14 @@ def _events() -> QuerySet[GridEvent]:
 
 def find_requests(query: RequestQuery, *, now: datetime) -> list[GridEvent]:
     """GET requests: by ids (then every other filter is ignored, as the spec says), or by service codes,
-    a window of requested_datetime (90 days when not given; never wider) and status; newest first, at
-    most 1,000 rows."""
+    a window of requested_datetime (90 days when not given; never wider) and status; newest first, one
+    page of `page_size` rows (50 by default, at most 200)."""
     events = _events()
     if query.service_request_ids:
         receipts = [normalize_receipt(value) for value in query.service_request_ids]
-        return list(events.filter(receipt_number__in=receipts).order_by("-reported_at", "-id")[:MAX_ROWS])
+        return list(
+            events.filter(receipt_number__in=receipts).order_by("-reported_at", "-id")[:MAX_PAGE_SIZE]
+        )
     start, end = query.start, query.end
     if start is None and end is None:
         end = now
@@ -280,7 +286,8 @@ def find_requests(query: RequestQuery, *, now: datetime) -> list[GridEvent]:
         events = events.exclude(work_item__state__in=TERMINAL_CLOSED)
     elif statuses == {"closed"}:
         events = events.filter(work_item__state__in=TERMINAL_CLOSED)
-    return list(events.order_by("-reported_at", "-id")[:MAX_ROWS])
+    offset = (query.page - 1) * query.page_size
+    return list(events.order_by("-reported_at", "-id")[offset : offset + query.page_size])
 
 
 def event_for_request_id(service_request_id: str) -> GridEvent:
@@ -342,19 +349,21 @@ def _media_url(event: GridEvent, absolute: Any) -> str:
 
 
 def request_document(event: GridEvent, *, status_notes: str, absolute: Any) -> dict[str, Any]:
+    """One service request through the publication path (channel open311.request): the description only
+    when the reporter agreed and a moderator released it, photos only of residents' own reports, the
+    place rounded for sensitive categories, free text scrubbed."""
     item = event.work_item
-    # What staff wrote (patrol, hotline, dispatcher) may name people; only residents' own reports show
-    # their description and photos to everyone.
-    public = event.channel in PUBLIC_CHANNELS
+    resident = event.channel in RESIDENT_CHANNELS
     updated = max(filter(None, [event.updated_at, item.updated_at if item else None]))
     channel_data = (event.attributes or {}).get("open311", {}) if isinstance(event.attributes, dict) else {}
-    return {
+    lat, lon = public_place(event)
+    row = {
         "service_request_id": event.receipt_number,
         "status": _status(event),
         "status_notes": status_notes,
         "service_name": event.category.name,
         "service_code": service_code_of(event.category),
-        "description": event.description if public else "",
+        "description": event.description if description_is_public(event) else "",
         "agency_responsible": item.assigned_unit.name if item and item.assigned_unit else "",
         "service_notice": service_notice(event),
         "requested_datetime": iso(event.reported_at),
@@ -363,10 +372,11 @@ def request_document(event: GridEvent, *, status_notes: str, absolute: Any) -> d
         "address": event.address,
         "address_id": channel_data.get("address_id") or event.grid_id,
         "zipcode": None,
-        "lat": event.lat,
-        "long": event.lon,
-        "media_url": (_media_url(event, absolute) if public else "") or None,
+        "lat": lat,
+        "long": lon,
+        "media_url": (_media_url(event, absolute) if resident else "") or None,
     }
+    return publish("open311.request", row, names=[event.reporter_name])
 
 
 def _state_titles(events: Sequence[GridEvent]) -> dict[tuple[int, str], str]:
@@ -380,42 +390,24 @@ def _state_titles(events: Sequence[GridEvent]) -> dict[tuple[int, str], str]:
     return titles
 
 
-def _outcomes(events: Sequence[GridEvent]) -> dict[int, str]:
-    """Work item id → what became of it (the last feedback's result, or the reason of a void), for the
-    closed items among the events (one query)."""
-    closed_ids = [
-        e.work_item_id for e in events if e.work_item is not None and e.work_item.closed_at is not None
-    ]
-    outcomes: dict[int, str] = {}
-    rows = (
-        Transition.objects.filter(item_id__in=closed_ids, action__in=OUTCOME_ACTIONS)
-        .order_by("item_id", "-id")
-        .values_list("item_id", "action", "inputs", "reason")
-    )
-    for item_id, action, inputs, reason in rows:
-        if item_id in outcomes:
-            continue
-        outcomes[item_id] = str(reason) if action == "void" else str((inputs or {}).get("result", ""))
-    return outcomes
-
-
-def _status_notes(event: GridEvent, titles: dict[tuple[int, str], str], outcomes: dict[int, str]) -> str:
+def _status_notes(event: GridEvent, titles: dict[tuple[int, str], str]) -> str:
+    """The state's title, and once handling ended the public reply staff wrote (never the internal
+    result or void reason)."""
     item = event.work_item
     if item is None:
         return ""
     title = titles.get((item.process_version_id, item.state), item.state)
     if item.state == "duplicate" and event.duplicate_of is not None:
         return f"重复件，随原件 {event.duplicate_of.receipt_number} 一并办理。Duplicate request."
-    outcome = outcomes.get(item.pk, "").strip()
-    return f"{title}：{outcome}" if outcome else title
+    reply = event.public_reply.strip() if item.closed_at is not None else ""
+    return f"{title}：{reply}" if reply else title
 
 
 def request_documents(events: Sequence[GridEvent], absolute: Any) -> list[dict[str, Any]]:
-    """The documents of GET requests (two extra queries for the whole list, whatever its length)."""
+    """The documents of GET requests (one extra query for the whole list, whatever its length)."""
     titles = _state_titles(events)
-    outcomes = _outcomes(events)
     return [
-        request_document(event, status_notes=_status_notes(event, titles, outcomes), absolute=absolute)
+        request_document(event, status_notes=_status_notes(event, titles), absolute=absolute)
         for event in events
     ]
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 from approvals.models import Application
 from core.errors import DomainError
+from core.publication import publish
 from licences.verification import do_confirm_phone_code, do_send_phone_code
 from ratings.actions import (
     APPEAL_ACTIONS,
@@ -130,8 +131,19 @@ def _rating_page(
             status = error.status
     elif request.method == "POST":
         status = 400
+    # The online form is anonymous (a phone code, no login): what it shows leaves through the
+    # publication path (channel ratings.public_form), never the application's other fields.
+    facts = publish(
+        "ratings.public_form",
+        {
+            "receipt_no": application.receipt_no,
+            "item_name": application.item.name,
+            "centre_name": application.centre.name,
+        },
+    )
     context = {
         "application": application,
+        "facts": facts,
         "form": form,
         "stages": stages,
         "done": done,

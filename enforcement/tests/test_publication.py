@@ -233,3 +233,20 @@ def time_at(moment: datetime) -> Any:
     import time_machine
 
     return time_machine.travel(moment, tick=False)
+
+
+def test_personal_data_typed_into_the_published_text_is_masked(
+    people: dict[str, Any], client: Client
+) -> None:
+    # DOMAIN finding: an ID number typed into penalty_summary or basis was published in full.
+    case = decided_case(people)
+    case.penalty_summary = f"对当事人陈小明（身份证{CITIZEN_ID}，电话13812348000）罚款人民币100元"
+    case.decision_basis = "《城市市容和环境卫生管理条例》第三十六条；联系人：张三丰 0512-65432100"
+    case.save(update_fields=["penalty_summary", "decision_basis"])
+    do_publish_decision(case, actor=people["officer"], now=DECIDED)
+
+    html = client.get("/public/enforcement/decisions/").content.decode()
+
+    for planted in (CITIZEN_ID, "13812348000", "陈小明", "张三丰", "65432100"):
+        assert planted not in html
+    assert "罚款人民币100元" in html and "第三十六条" in html and "陈**" in html

@@ -123,14 +123,18 @@ def test_link_duplicate_then_close_original_tells_everyone(people: dict[str, Any
         people,
         "hq_grid",
         at(3, 2, 13, 30),
-        inputs={"result": "垃圾已清运"},
+        inputs={"result": "垃圾已清运，户主张三丰已签字", "public_reply": "垃圾已清运"},
         photos=[photo()],
     )
     told = OutboxMessage.objects.get(kind="grid.event_duplicate_self_resolve")
     assert told.address == "13912345678" and duplicate.receipt_number in told.body
     duplicate = event_by_receipt(duplicate.receipt_number)
     status = public_status(duplicate, now=at(3, 2, 14))
-    assert status["status"] == "closed" and status["state"] == "closed" and status["outcome"] == "垃圾已清运"
+    assert (
+        status["status"] == "closed"
+        and status["state"] == "closed"
+        and status["public_reply"] == "垃圾已清运"
+    )
     assert status["rating_allowed"]
     rated = do_rate_event(duplicate, rating=4, now=at(3, 2, 15))
     assert rated.rating == 4

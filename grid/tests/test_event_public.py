@@ -56,13 +56,24 @@ def test_report_track_and_rate(people: dict[str, Any]) -> None:
     status = anonymous.get(f"{REPORTS}{receipt}/").json()
     assert status["handling_unit"] == "黄桥街道城市管理办公室" and status["state"] == "dispatched"
     event = act(event, "sign", people, "hq_agency", at(3, 2, 10, 30))
+    internal = "已约谈当事人王小明（电话13812345678），住12幢401室"
     event = act(
-        event, "feedback", people, "hq_agency", at(3, 2, 14), inputs={"result": "已清运"}, photos=[photo()]
+        event,
+        "feedback",
+        people,
+        "hq_agency",
+        at(3, 2, 14),
+        inputs={"result": internal, "public_reply": "已清运，联系人李小红 13912345678"},
+        photos=[photo()],
     )
     act(event, "verify_pass", people, "dispatcher", at(3, 2, 15))
 
-    status = anonymous.get(f"{REPORTS}{receipt}/").json()
-    assert status["status"] == "closed" and status["outcome"] == "已清运" and status["rating_allowed"] is True
+    response = anonymous.get(f"{REPORTS}{receipt}/")
+    status = response.json()
+    assert status["status"] == "closed" and status["rating_allowed"] is True
+    # Only the public reply leaves, scrubbed; the internal result text never does.
+    assert status["public_reply"] == "已清运，联系人李** 139****5678"
+    assert "outcome" not in status and "王小明" not in response.content.decode()
     bad = anonymous.post(f"{REPORTS}{receipt}/rating/", {"rating": 6}, format="json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "rating"
     rated = anonymous.post(f"{REPORTS}{receipt}/rating/", {"rating": 4, "comment": "还行"}, format="json")
@@ -71,6 +82,18 @@ def test_report_track_and_rate(people: dict[str, Any]) -> None:
     )
     again = anonymous.post(f"{REPORTS}{receipt}/rating/", {"rating": 5}, format="json")
     assert again.status_code == 409 and again.json()["errors"][0]["code"] == "already_rated"
+
+
+def test_consent_to_publish_is_taken_at_report_time(people: dict[str, Any]) -> None:
+    anonymous = client_for(None)
+    silent = anonymous.post(REPORTS, body(), format="json")
+    agreed = anonymous.post(REPORTS, body(publish_consent=True), format="json")
+    assert silent.status_code == agreed.status_code == 201
+    assert not GridEvent.objects.get(receipt_number=silent.json()["receipt_number"]).publish_consent
+    assert GridEvent.objects.get(receipt_number=agreed.json()["receipt_number"]).publish_consent
+    bad = anonymous.post(REPORTS, body(publish_consent="maybe"), format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "publish_consent"
+    assert GridEvent.objects.count() == 2
 
 
 def test_multipart_report_with_photo(people: dict[str, Any]) -> None:

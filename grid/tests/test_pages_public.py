@@ -36,10 +36,12 @@ def test_report_gives_a_receipt_and_the_status_page(page_people: People) -> None
             "lat": HQ_POINT[1],
             "crs": "wgs84",
             "photos": [png()],
+            "publish_consent": "on",
         },
     )
     event = GridEvent.objects.get()
     assert event.channel == "resident_web" and event.reporter is None and event.reporter_phone_hash == ""
+    assert event.publish_consent and event.description_released_at is None
     assert response.status_code == 303
     html = client.get(response["Location"]).content.decode()
     assert event.receipt_number in html and "请保存此编号" in html
@@ -111,7 +113,14 @@ def _close(people: People, event: GridEvent) -> None:
     act(event, "file", people, "dispatcher")
     act(event, "dispatch", people, "dispatcher")
     act(event, "sign", people, "hq_agency")
-    act(event, "feedback", people, "hq_agency", inputs={"result": "垃圾已清运完毕"}, photos=[png()])
+    act(
+        event,
+        "feedback",
+        people,
+        "hq_agency",
+        inputs={"result": "内部：约谈户主王小明", "public_reply": "垃圾已清运完毕"},
+        photos=[png()],
+    )
     act(event, "verify_pass", people, "dispatcher")
 
 
@@ -121,7 +130,7 @@ def test_rating_after_closure(page_people: People) -> None:
     client = Client()
     html = client.get(f"/grid/track/{event.receipt_number}/").content.decode()
     assert "已结案" in html and "垃圾已清运完毕" in html and "黄桥街道城市管理办公室" in html
-    assert "请评价办理结果" in html
+    assert "请评价办理结果" in html and "王小明" not in html
     assert "李女士" not in html and "13800138000" not in html and "hq_agency" not in html
     response = client.post(f"/grid/track/{event.receipt_number}/rate/", {"comment": "很快"})
     assert response.status_code == 400 and "请选择 1–5 星" in response.content.decode()

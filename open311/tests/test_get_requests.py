@@ -1,5 +1,5 @@
-"""GET requests.{xml,json}: every filter of the spec and its defaults (a 90-day window, at most 1,000
-rows), newest first."""
+"""GET requests.{xml,json}: every filter of the spec and its defaults (a 90-day window, pages of 50
+rows, at most 200), newest first."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ def test_bad_filters_are_400(
     assert named in description
 
 
-def test_at_most_1000_rows_newest_first(
+def test_pages_of_50_by_default_newest_first(
     client: Client, reference: dict[str, int], now: datetime, django_assert_max_num_queries: Any
 ) -> None:
     category = Category.objects.get(kind="event", code="0102")
@@ -173,9 +173,14 @@ def test_at_most_1000_rows_newest_first(
         response = client.get("/open311/v2/requests.json")
 
     rows = json_of(response)
-    assert len(rows) == 1000
+    assert len(rows) == 50
     assert rows[0]["service_request_id"] == "T0000000"
-    assert rows[-1]["service_request_id"] == "T0000999"
+    assert rows[-1]["service_request_id"] == "T0000049"
+    third = json_of(client.get("/open311/v2/requests.json", {"page": 3, "page_size": 200}))
+    assert [r["service_request_id"] for r in third][:1] == ["T0000400"] and len(third) == 200
+    for bad in ({"page_size": 201}, {"page_size": "0"}, {"page": "x"}):
+        refused = client.get("/open311/v2/requests.json", bad)
+        assert refused.status_code == 400 and spec_error(refused, "json")[0] == 400
 
 
 def test_get_needs_no_key_but_checks_one_given(client: Client, three: list[str]) -> None:

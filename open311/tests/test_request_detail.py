@@ -69,17 +69,25 @@ def test_dispatched_request_names_the_agency_and_its_deadline(
     assert body["expected_datetime"].endswith("+08:00")
 
 
-def test_a_voided_request_is_closed_with_the_reason(
+def test_a_voided_request_is_closed_with_the_public_reply_not_the_reason(
     client: Client, receipt: str, personas: dict[str, Any], now: datetime
 ) -> None:
     event = GridEvent.objects.get(receipt_number=receipt)
-    do_event_action(event, "void", actor=personas["dispatcher"], now=now, reason="经核实不属实")
+    do_event_action(
+        event,
+        "void",
+        actor=personas["dispatcher"],
+        now=now,
+        reason="来电人王小明（13812345678）系恶意举报",
+        inputs={"public_reply": "经核实不属实，联系电话13812345678"},
+    )
 
     (body,) = json_of(client.get(f"/open311/v2/requests/{receipt}.json"))
 
     assert body["status"] == "closed"
-    assert body["status_notes"] == "已作废：经核实不属实"
+    assert body["status_notes"] == "已作废：经核实不属实，联系电话138****5678"
     assert body["expected_datetime"] is None
+    assert "王小明" not in client.get("/open311/v2/requests.json").content.decode()
 
 
 def test_a_duplicate_is_closed_and_names_the_original(

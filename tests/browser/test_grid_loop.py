@@ -164,10 +164,12 @@ def test_grid_loop(live_server: Any, browser: Any, page: Any, phone: Any, loop_s
     assert worker_event.receipt_number in agency.inner_text("table[data-queue='tasks']")
     screenshot(agency, "grid-tasks")
 
-    def feed_back(result: str) -> None:
+    def feed_back(result: str, public_reply: str = "") -> None:
         agency.goto(f"{base}/grid/events/{worker_event.pk}/")
         agency.click("#act-feedback summary")
         agency.fill("textarea[name='feedback-result']", result)
+        if public_reply:
+            agency.fill("textarea[name='feedback-public_reply']", public_reply)
         agency.set_input_files("input[name='feedback-photos']", [_photo("after.png")])
         agency.click("button[data-act='feedback']")
         agency.wait_for_selector("[data-state='verifying']")
@@ -191,7 +193,8 @@ def test_grid_loop(live_server: Any, browser: Any, page: Any, phone: Any, loop_s
     verify("verify_fail", "绿化带内仍有残留垃圾")
     worker.wait_for_selector("[data-state='handling']")
     assert "核查不通过" in worker.inner_text("[data-timeline]")
-    feed_back("已彻底清理，并冲洗地面")
+    # The internal result names the householder; the public reads only the public reply (公开答复).
+    feed_back("已彻底清理，并冲洗地面；约谈户主张三丰", "已彻底清理，并冲洗地面")
     verify("verify_pass")
     worker.wait_for_selector("[data-state='closed']")
     timeline = worker.inner_text("[data-timeline]")
@@ -205,6 +208,7 @@ def test_grid_loop(live_server: Any, browser: Any, page: Any, phone: Any, loop_s
     resident.wait_for_selector("[data-public-status]")
     status = resident.inner_text("main")
     assert "已结案" in status and "已彻底清理" in status and "黄桥街道城市管理办公室" in status
+    assert "张三丰" not in status
     assert "hq_agency" not in status and "hq_grid" not in status
     resident.click("label[for='star-4']")
     resident.fill("#id_comment", "处理得不错")
