@@ -211,6 +211,11 @@ APPROVALS_CENTRE_MINIMUMS = {
 }
 APPROVALS_PROMISED_SHARE = env_percent("APPROVALS_PROMISED_PERCENT", 50) / 100
 
+# Enforcement zones (执法片区): the villages/communities a zone — the area of the squad covering it — holds
+# (DOMAIN.md: each squad covers 2–6 second-level grids). Checked wherever a zone or a squad's area is set.
+ENFORCEMENT_ZONE_MIN_VILLAGES = env_int("ENFORCEMENT_ZONE_MIN_VILLAGES", 2)
+ENFORCEMENT_ZONE_MAX_VILLAGES = env_int("ENFORCEMENT_ZONE_MAX_VILLAGES", 6)
+
 # Demo history (`seed_demo`): how many grid events a month of history has, and how many of them go through
 # the real actions rather than the engine's bulk import.
 DEMO_HISTORY_EVENTS = env_int("DEMO_HISTORY_EVENTS", 3000)
