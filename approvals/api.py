@@ -152,7 +152,8 @@ class ApprovalItemLineOut(serializers.Serializer[Any]):
     name = serializers.CharField()
     legal_limit = serializers.CharField()
     promised_limit = serializers.CharField()
-    share = serializers.FloatField()
+    share = serializers.FloatField(allow_null=True, help_text="null: the item has no legal limit")
+    reason = serializers.CharField(help_text="why the promised-limit rule refuses it; empty if it holds")
 
 
 class ApprovalReportOut(serializers.Serializer[Any]):
@@ -161,6 +162,7 @@ class ApprovalReportOut(serializers.Serializer[Any]):
     centres = ApprovalCentreLineOut(many=True)
     centres_short = ApprovalCentreLineOut(many=True)
     items_over_share = ApprovalItemLineOut(many=True)
+    items_without_legal_limit = ApprovalItemLineOut(many=True)
 
 
 def item_row(item: ServiceItem) -> dict[str, Any]:

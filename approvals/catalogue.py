@@ -9,10 +9,12 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 from zipfile import BadZipFile
 
+from django.conf import settings
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
@@ -167,7 +169,7 @@ class ItemRow:
 class ParsedCatalogue:
     rows: list[ItemRow] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
-    # Rows that import but break the reform's rule (promised ≤ 50 % of legal): flagged, not refused.
+    # Kept for the import result's shape: the promised-limit rule refuses rows now, nothing is only flagged.
     warnings: list[RowProblem] = field(default_factory=list)
 
 
@@ -199,10 +201,34 @@ def in_work_days(amount: int, unit: str) -> float:
     return amount * 5 / 7 if unit == LimitUnit.NATURAL_DAYS else float(amount)
 
 
-def promised_over_half(guide: dict[str, Any]) -> bool:
-    legal = in_work_days(guide["legal_limit_amount"], guide["legal_limit_unit"])
-    promised = in_work_days(guide["promised_limit_amount"], guide["promised_limit_unit"])
-    return legal > 0 and promised > legal / 2
+def _exact_work_days(amount: int, unit: str) -> Fraction:
+    return Fraction(amount * 5, 7) if unit == LimitUnit.NATURAL_DAYS else Fraction(amount)
+
+
+DEFAULT_PROMISED_SHARE = 0.5
+
+
+def promised_share_limit() -> float:
+    """The share of the legal limit a promised limit may take (the reform: ≤ 50 %; local, in settings)."""
+    return float(getattr(settings, "APPROVALS_PROMISED_SHARE", DEFAULT_PROMISED_SHARE))
+
+
+def promised_limit_problem(guide: dict[str, Any], share_limit: float | None = None) -> str | None:
+    """Why a guide's promised limit is not allowed, or None. Over the legal limit is always refused (an
+    item with no legal limit, 0, may only be promised 0); over the configured share of it is refused too."""
+    share_limit = promised_share_limit() if share_limit is None else share_limit
+    legal_amount = guide["legal_limit_amount"] or 0
+    promised_amount = guide["promised_limit_amount"] or 0
+    # Exact fractions: 10 of 20 natural days is exactly half, not a float a hair over it.
+    legal = _exact_work_days(legal_amount, guide["legal_limit_unit"])
+    promised = _exact_work_days(promised_amount, guide["promised_limit_unit"])
+    if promised > legal:
+        if legal <= 0:
+            return f"无法定时限（0）的事项承诺时限只能为 0，实际为 {promised_amount}"
+        return f"承诺时限 {promised_amount} 超过法定时限 {legal_amount}"
+    if promised > legal * Fraction(str(share_limit)):
+        return f"承诺时限 {promised_amount} 超过法定时限 {legal_amount} 的 {share_limit:.0%}"
+    return None
 
 
 # ------------------------------------------------------------------------------------------------ cells
@@ -306,6 +332,7 @@ def format_materials(materials: list[dict[str, Any]]) -> str:
 def parse_rows(rows: list[tuple[Any, ...]]) -> ParsedCatalogue:
     """Check the header and every data row; every problem is collected, nothing stops at the first."""
     parsed = ParsedCatalogue()
+    share_limit = promised_share_limit()
     if not rows:
         parsed.problems.append(RowProblem(0, "", "文件为空"))
         return parsed
@@ -332,15 +359,10 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> ParsedCatalogue:
         if first != number:
             parsed.problems.append(RowProblem(number, "实施编码", f"与第{first}行重复"))
             continue
-        if promised_over_half(row.guide):
-            parsed.warnings.append(
-                RowProblem(
-                    number,
-                    "承诺办结时限",
-                    f"承诺时限 {row.guide['promised_limit_amount']} 超过法定时限 "
-                    f"{row.guide['legal_limit_amount']} 的 50%",
-                )
-            )
+        reason = promised_limit_problem(row.guide, share_limit)
+        if reason is not None:
+            parsed.problems.append(RowProblem(number, "承诺办结时限", reason))
+            continue
         parsed.rows.append(row)
     if data_rows == 0:
         parsed.problems.append(RowProblem(0, "", "文件没有数据行"))

@@ -1,6 +1,7 @@
 """The centre-authorisation report (进驻事项核查): the seed document's rules — a 示范型 centre handles at
 least 250 items directly, a 标准型 one at least 199, and every item's promised limit is at most half its
-legal limit. Lists every centre and every item that falls short, with the numbers."""
+legal limit (never over it). Lists every centre and every item that falls short, with the numbers; items
+with no legal limit (0) are checked by the same rule and listed apart, so none goes unseen."""
 
 from __future__ import annotations
 
@@ -11,21 +12,21 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import OrgUnit
-from approvals.catalogue import in_work_days
+from approvals.catalogue import (
+    DEFAULT_PROMISED_SHARE,
+    in_work_days,
+    promised_limit_problem,
+    promised_share_limit,
+)
 from approvals.models import ServiceItem
 
 # Minimum directly handled items per centre type (configuration, seeded with the seed document's values).
 DEFAULT_MINIMUMS = {OrgUnit.ServiceLevel.DEMONSTRATION: 250, OrgUnit.ServiceLevel.STANDARD: 199}
-DEFAULT_PROMISED_SHARE = 0.5
 
 
 def minimums() -> dict[str, int]:
     configured: dict[str, int] = getattr(settings, "APPROVALS_CENTRE_MINIMUMS", {}) or {}
     return {**{str(k): v for k, v in DEFAULT_MINIMUMS.items()}, **configured}
-
-
-def promised_share_limit() -> float:
-    return float(getattr(settings, "APPROVALS_PROMISED_SHARE", DEFAULT_PROMISED_SHARE))
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,12 @@ class ItemLine:
     name: str
     legal_limit: str
     promised_limit: str
-    share: float
+    share: float | None  # None: no legal limit to take a share of
+    reason: str = ""  # why the rule refuses it ("" for a compliant item listed for having no legal limit)
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.share is None else round(self.share * 100)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,7 +80,8 @@ class ItemLine:
             "name": self.name,
             "legal_limit": self.legal_limit,
             "promised_limit": self.promised_limit,
-            "share": round(self.share, 3),
+            "share": None if self.share is None else round(self.share, 3),
+            "reason": self.reason,
         }
 
 
@@ -82,6 +89,7 @@ class ItemLine:
 class AuthorisationReport:
     centres: list[CentreLine] = field(default_factory=list)
     items_over_share: list[ItemLine] = field(default_factory=list)
+    items_without_legal_limit: list[ItemLine] = field(default_factory=list)
     share_limit: float = DEFAULT_PROMISED_SHARE
     items_checked: int = 0
 
@@ -96,6 +104,7 @@ class AuthorisationReport:
             "centres": [c.as_dict() for c in self.centres],
             "centres_short": [c.as_dict() for c in self.centres_short],
             "items_over_share": [i.as_dict() for i in self.items_over_share],
+            "items_without_legal_limit": [i.as_dict() for i in self.items_without_legal_limit],
         }
 
 
@@ -144,18 +153,24 @@ def build_report(centres: QuerySet[OrgUnit]) -> AuthorisationReport:
     )
     for code, name, legal, legal_unit, promised, promised_unit in versions.order_by("implementation_code"):
         report.items_checked += 1
-        legal_days = in_work_days(legal, legal_unit)
+        guide = {
+            "legal_limit_amount": legal or 0,
+            "legal_limit_unit": legal_unit,
+            "promised_limit_amount": promised or 0,
+            "promised_limit_unit": promised_unit,
+        }
+        reason = promised_limit_problem(guide, report.share_limit) or ""
+        legal_days = in_work_days(legal or 0, legal_unit)
+        line = ItemLine(
+            implementation_code=code,
+            name=name,
+            legal_limit=f"{legal or 0} {_unit_label(legal_unit)}",
+            promised_limit=f"{promised or 0} {_unit_label(promised_unit)}",
+            share=in_work_days(promised or 0, promised_unit) / legal_days if legal_days > 0 else None,
+            reason=reason,
+        )
+        if reason:
+            report.items_over_share.append(line)
         if legal_days <= 0:
-            continue
-        share = in_work_days(promised, promised_unit) / legal_days
-        if share > report.share_limit:
-            report.items_over_share.append(
-                ItemLine(
-                    implementation_code=code,
-                    name=name,
-                    legal_limit=f"{legal} {_unit_label(legal_unit)}",
-                    promised_limit=f"{promised} {_unit_label(promised_unit)}",
-                    share=share,
-                )
-            )
+            report.items_without_legal_limit.append(line)
     return report

@@ -39,3 +39,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_percent(name: str, default: int) -> int:
+    """A whole percentage, 0–100 (a rule's threshold); anything else fails at start-up."""
+    value = env_int(name, default)
+    if not 0 <= value <= 100:
+        raise ImproperlyConfigured(f"{name} must be a percentage between 0 and 100, got {value}")
+    return value

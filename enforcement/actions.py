@@ -36,6 +36,7 @@ from core import pii
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Unprocessable
 from core.idnumbers import is_valid_citizen_id
 from core.pdf import content_hash
+from enforcement.deadlines import extend_for_pause
 from enforcement.documents import district_abbreviation, next_number, town_abbreviation
 from enforcement.models import (
     Case,
@@ -64,6 +65,7 @@ from grid.event_actions import do_event_action
 from grid.models import GridEvent
 from territory.locate import locate
 from territory.models import Division, EnforcementZone, Grid
+from territory.zones import check_zone_size
 from workcalendar.service import LOCAL_TZ, add_duration, add_working_days
 from workflow.actors import system_actor
 from workflow.engine import definition_for, do_start_item, transition
@@ -249,6 +251,7 @@ def do_set_squad_area(squad: OrgUnit, zone: EnforcementZone, *, actor: User, now
         raise DomainError("invalid", "只能为执法中队设置片区。", field="squad")
     if zone.town_id != squad.territory_code[:9]:
         raise DomainError("invalid", "片区不在中队所属镇（街道）。", field="zone")
+    check_zone_size(zone.villages.count(), field="zone")
     with transaction.atomic():
         area, _created = SquadArea.objects.update_or_create(zone=zone, defaults={"squad": squad})
         record_event(
@@ -730,7 +733,7 @@ def _archive_number(case: Case, now: datetime) -> str:
 
 def _add_paused_time(case: Case, item: WorkItem, now: datetime) -> None:
     if item.paused_at is not None and case.decision_due_at is not None:
-        case.decision_due_at += now - item.paused_at
+        case.decision_due_at = extend_for_pause(case.decision_due_at, item.paused_at, now)
 
 
 def _latest_document(case: Case, kinds: Sequence[str]) -> CaseDocument | None:

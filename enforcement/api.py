@@ -35,6 +35,7 @@ from enforcement.models import (
     RecordKind,
     Sector,
 )
+from enforcement.surcharge import for_case as late_payment_surcharge
 from grid.event_selectors import get_event_for
 from workflow.api import IDEMPOTENCY_PARAMETER, Pagination
 from workflow.engine import available_actions, time_left, traffic_light
@@ -88,6 +89,11 @@ def matter_data(matter: Any) -> dict[str, Any]:
     }
 
 
+def _surcharge(case: Case, now: datetime) -> dict[str, Any] | None:
+    owed = late_payment_surcharge(case, now)
+    return owed.as_dict() if owed is not None else None
+
+
 def case_summary_data(case: Case, now: datetime) -> dict[str, Any]:
     item = case.work_item
     definition = None
@@ -127,6 +133,7 @@ def case_summary_data(case: Case, now: datetime) -> dict[str, Any]:
         "fine_amount": _money(case.fine_amount),
         "payment_due_at": _iso(case.payment_due_at),
         "payment_overdue": payment_overdue,
+        "late_payment_surcharge": _surcharge(case, now),
         "archive_number": case.archive_number,
         "created_at": _iso(case.created_at),
         "closed_at": _iso(case.closed_at),

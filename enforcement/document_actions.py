@@ -28,12 +28,13 @@ from enforcement.documents import (
     TEMPLATES,
     build_context,
     issuing_authority,
+    kinds_for,
     next_number,
     party_view,
     volume_of,
     volume_position,
 )
-from enforcement.models import Case, CaseDocument, DocumentKind, RecordKind, Volume
+from enforcement.models import Case, CaseDocument, DocumentKind, Procedure, RecordKind, Volume
 from territory.models import Division
 
 DOCUMENT_ROLES: set[str] = {Role.OFFICER, Role.SQUAD_LEADER, Role.LEGAL_REVIEWER, Role.LEADER}
@@ -56,6 +57,14 @@ def access_case(actor: User, case_id: int, roles: set[str]) -> Case:
 
 
 def _check_ready(case: Case, kind: str) -> None:
+    if case.archived_at is not None or case.archive_number:
+        raise Conflict("archived", f"案件已归档（{case.archive_number}），不能再制作文书。", field="kind")
+    if kind not in kinds_for(case.procedure):
+        raise Conflict(
+            "wrong_procedure",
+            f"{Procedure(case.procedure).label}案件不使用{DocumentKind(kind).label}。",
+            field="kind",
+        )
     if kind == DocumentKind.HEARING_NOTICE and not case.hearing_requested:
         raise Conflict("not_ready", "当事人未申请听证，不能制作听证通知书。", field="kind")
     if kind == DocumentKind.SERVICE_RECEIPT and not case.services.exists():
@@ -93,6 +102,10 @@ def do_generate_document(
             number = case.decision_number
         else:
             number = next_number(case, kind, now)
+        if case.documents.filter(number=number).exists():
+            # A number names one document: never a second form under another's (the decision number is
+            # unique across cases, fresh serials are new, so the case's own documents are what to check).
+            raise Conflict("number_used", f"文号 {number} 已用于另一份文书。", field="kind")
         qr = qr_svg(f"{number} {case.number}".strip())
         context = build_context(case, kind, number=number, actor=actor, now=now, details=details, qr=qr)
         pdf = render_pdf(TEMPLATES[kind], context)

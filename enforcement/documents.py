@@ -26,10 +26,12 @@ from enforcement.models import (
     CircumstanceLevel,
     DocumentKind,
     PartyKind,
+    Procedure,
     RecordKind,
     ServiceRecord,
     Volume,
 )
+from enforcement.surcharge import for_case as late_payment_surcharge
 from territory.models import Division
 
 LOCAL_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -57,6 +59,21 @@ SINGLE_KINDS: frozenset[str] = frozenset(
         DocumentKind.CLOSING_REPORT,
     }
 )
+# The document set of each procedure: a summary case (art. 51, decided on the spot) has its on-the-spot
+# decision, the service receipt and the closing report; none of the ordinary procedure's forms (filing
+# approval, inquiry transcript, advance notice, hearing notice, the ordinary decision).
+SUMMARY_KINDS: frozenset[str] = frozenset(
+    {DocumentKind.SUMMARY_DECISION, DocumentKind.SERVICE_RECEIPT, DocumentKind.CLOSING_REPORT}
+)
+ORDINARY_KINDS: frozenset[str] = frozenset(GENERATED_KINDS) - {DocumentKind.SUMMARY_DECISION}
+
+
+def kinds_for(procedure: str) -> tuple[str, ...]:
+    """The generated kinds a case of `procedure` may have, in the forms' order."""
+    allowed = SUMMARY_KINDS if procedure == Procedure.SUMMARY else ORDINARY_KINDS
+    return tuple(kind for kind in GENERATED_KINDS if kind in allowed)
+
+
 # The decision kinds take the case's decision number when the case has one.
 DECISION_KINDS: frozenset[str] = frozenset({DocumentKind.DECISION, DocumentKind.SUMMARY_DECISION})
 # Form template of each kind (the summary decision is the decision form without the notice paragraph).
@@ -236,6 +253,7 @@ def build_context(
     matter = case.matter
     lead, officers = _officer_names(case)
     level = CircumstanceLevel(case.circumstance_level).label if case.circumstance_level else ""
+    owed = late_payment_surcharge(case, now)  # art. 72: 3 % a day overdue, never above the fine
     context: dict[str, Any] = {
         "doc": {
             "title": DocumentKind(kind).label,
@@ -260,6 +278,9 @@ def build_context(
         "proposed_penalty": penalty_text(case.proposed_fine, case.proposed_measures),
         "penalty_text": case.penalty_summary or penalty_text(case.fine_amount, case.proposed_measures),
         "fine": case.fine_amount,
+        "fine_text": yuan(case.fine_amount),
+        "surcharge": owed,
+        "surcharge_text": yuan(owed.amount) if owed is not None else "",
         "decision_basis": case.decision_basis or matter.penalty_basis,
         "decided_at": (case.decided_at or now).astimezone(LOCAL_TZ),
         "notice_date": case.notice_at.astimezone(LOCAL_TZ) if case.notice_at else None,

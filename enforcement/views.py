@@ -22,8 +22,9 @@ from core import pii
 from core.errors import DomainError
 from enforcement import actions, selectors
 from enforcement.document_actions import DOCUMENT_ROLES
-from enforcement.documents import GENERATED_KINDS
+from enforcement.documents import kinds_for
 from enforcement.models import Case, DocumentKind, PartyKind, Publication, RecordKind, ServiceMethod
+from enforcement.surcharge import for_case as late_payment_surcharge
 from grid.event_selectors import get_event_for
 from workflow.engine import available_actions, definition_for, time_left, traffic_light
 
@@ -69,6 +70,7 @@ def _row(case: Case, now: datetime) -> dict[str, Any]:
         "light": traffic_light(item, now) if item else None,
         "time_left": left.display if left else "",
         "payment_overdue": bool(case.payment_due_at and not case.paid_at and now > case.payment_due_at),
+        "surcharge": late_payment_surcharge(case, now),
     }
 
 
@@ -135,7 +137,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "record": case.record.all(),
             "officers": case.officers.all(),
             "documents": case.documents.all(),
-            "document_kinds": [(kind, DocumentKind(kind).label) for kind in GENERATED_KINDS],
+            "document_kinds": [(kind, DocumentKind(kind).label) for kind in kinds_for(case.procedure)],
             "may_document": bool(user_roles(user) & DOCUMENT_ROLES),
             "publication": Publication.objects.filter(case=case).first(),
             "services": case.services.all(),

@@ -28,6 +28,7 @@ from territory.importing import (
 from territory.locate import invalidate_index
 from territory.models import BoundaryRevision, Division, EnforcementZone, Grid, GridBoundary
 from territory.synthetic import SOURCE_LABEL, TerritorySpec, generate_territory
+from territory.zones import check_zone_size, zone_size_problem
 
 
 class ImportRejected(Unprocessable):
@@ -208,6 +209,12 @@ def _load_grids(spec: TerritorySpec, real_villages: set[str], now: datetime, cou
 
 
 def _load_zones(spec: TerritorySpec, counts: Counter[str]) -> None:
+    for (
+        item
+    ) in spec.zones:  # all checked first: a zone of the wrong size refuses the load (in its transaction)
+        problem = zone_size_problem(len(set(item.village_codes)))
+        if problem is not None:
+            raise DomainError("zone_size", f"{item.code} {item.name}：{problem}", field="zones")
     zones = {z.code: z for z in EnforcementZone.objects.prefetch_related("villages")}
     for item in spec.zones:
         zone = zones.get(item.code)
@@ -584,6 +591,7 @@ def validate_enforcement_zone(zone: EnforcementZone, villages: list[Division]) -
             f"以下村/社区不属于 {town.name}：{', '.join(foreign)}。Villages outside the town.",
             field="villages",
         )
+    check_zone_size(len({v.code for v in villages}))
     return town
 
 

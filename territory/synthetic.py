@@ -18,7 +18,8 @@ Real: the district outline, the codes and names of its 13 towns/streets and 143 
   so carving never renumbers a comprehensive grid;
 - **area class**: A = a community (name contains 社区) of a street (town code 001–099); B = any other
   community; C = a village (村). A dedicated grid takes its village's class;
-- **enforcement zones (执法片区)**: min(3 if the town has < 12 villages else 4, villages) per town, each a
+- **enforcement zones (执法片区)**: 3 per town (4 from 12 villages), fewer or more where needed so that each
+  holds 2–6 villages (the configured bounds, territory.zones; a town of one village has none), each a
   run of villages in west → east order of their seats, as even as possible; code = town code + 2 digits,
   name = "<town>第一片区" ….
 
@@ -38,6 +39,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from territory.geo import polygonal, size_m
+from territory.zones import zone_bounds
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DIVISIONS_FILE = FIXTURES / "xiangcheng_divisions.json"
@@ -332,7 +334,12 @@ def generate_territory() -> TerritorySpec:
 
 
 def _zones_for(town: DivisionSpec, villages: list[DivisionSpec]) -> list[ZoneSpec]:
-    count = min(3 if len(villages) < 12 else 4, len(villages))
+    low, high = zone_bounds()
+    # Even runs of size between the bounds: at least ceil(n / high) zones, at most floor(n / low).
+    count = max(3 if len(villages) < 12 else 4, -(-len(villages) // high))
+    count = min(count, len(villages) // low)
+    if count <= 0:
+        return []
     ordered = sorted(villages, key=lambda v: (v.seat[0], v.code))
     size, extra = divmod(len(ordered), count)
     zones: list[ZoneSpec] = []

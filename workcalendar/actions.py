@@ -1,6 +1,7 @@
 """Every write to the calendar table: importing a CSV, saving or deleting one year. Each validates all
 rows first (nothing is written when any row is bad), writes in one transaction with its audit rows, and
-invalidates the per-process year cache (now and again after commit)."""
+invalidates the per-process year cache (now and again after commit). A year that stops being provisional
+is announced (signals.holidays_entered) in the same transaction, so open deadlines are recomputed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.db import transaction
 
 from audit.actions import record_event
 from core.errors import DomainError, PermissionRefused
-from workcalendar import service
+from workcalendar import service, signals
 from workcalendar.models import CalendarDay, CalendarYear, DayKind
 
 CSV_COLUMNS = ("date", "kind", "name")
@@ -204,6 +205,7 @@ def do_import_calendar(
     for entry in entries:
         by_year.setdefault(entry.date.year, []).append(entry)
     with transaction.atomic():
+        was_provisional = signals.provisional_years(list(by_year))
         for year, year_entries in sorted(by_year.items()):
             _replace_year(
                 year,
@@ -214,6 +216,7 @@ def do_import_calendar(
                 action="workcalendar.import_calendar",
             )
         _invalidate_now_and_after_commit()
+        signals.send_entered(was_provisional, actor=actor, now=now)
     return ImportResult(
         years=tuple(sorted(by_year)),
         holidays=sum(entry.kind == DayKind.HOLIDAY for entry in entries),
@@ -236,10 +239,12 @@ def do_save_calendar_year(
     if stray:
         raise DomainError("date_outside_year", f"日期不属于 {year} 年：{', '.join(stray)}", field="days")
     with transaction.atomic():
+        was_provisional = signals.provisional_years([year])
         _replace_year(
             year, entries, source_note=source_note, actor=actor, now=now, action="workcalendar.save_year"
         )
         _invalidate_now_and_after_commit()
+        signals.send_entered(was_provisional, actor=actor, now=now)
     return CalendarYear.objects.get(year=year)
 
 

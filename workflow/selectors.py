@@ -94,6 +94,10 @@ class TimelineRow:
     to_title: str
 
 
+# Transitions the engine writes itself (no definition action): their titles in a timeline.
+ENGINE_ACTION_TITLES = {"start": "发起", "recompute_deadline": "期限重算"}
+
+
 def timeline_of(item: WorkItem) -> list[TimelineRow]:
     """History with the titles of the item's own (pinned) definition."""
     definition = definition_for(item)
@@ -104,7 +108,7 @@ def timeline_of(item: WorkItem) -> list[TimelineRow]:
     rows = []
     for record in history_of(item):
         action = definition.actions.get(record.action)
-        title = action.title if action else ("发起" if record.action == "start" else record.action)
+        title = action.title if action else ENGINE_ACTION_TITLES.get(record.action, record.action)
         rows.append(
             TimelineRow(
                 record,

@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_percent, env_str
 
 # Lets code write ModelAdmin[Model], QuerySet[Model] and other generics at run time.
 django_stubs_ext.monkeypatch()
@@ -272,7 +272,7 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 # SMS verification codes the self-service and rating pages send per client address and hour (then 429).
 LICENCES_CODES_PER_ADDRESS_HOUR = env_int("LICENCES_CODES_PER_ADDRESS_HOUR", 30)
 # Centre-authorisation report: items a 示范型 / 标准型 centre must handle directly (seed document), and the
-# share of the legal time limit a promised limit may take.
+# share of the legal time limit a promised limit may take (a hard rule: catalogue import refuses more).
 APPROVALS_CENTRE_MINIMUMS = {
     "demonstration": env_int("APPROVALS_MIN_ITEMS_DEMONSTRATION", 250),
     "standard": env_int("APPROVALS_MIN_ITEMS_STANDARD", 199),
@@ -280,7 +280,12 @@ APPROVALS_CENTRE_MINIMUMS = {
 # /approvals/track/: wrong phone digits a receipt may see per day, and a client address per hour (then 429).
 APPROVALS_TRACK_FAILURES_PER_RECEIPT_DAY = env_int("APPROVALS_TRACK_FAILURES_PER_RECEIPT_DAY", 10)
 APPROVALS_TRACK_FAILURES_PER_CLIENT_HOUR = env_int("APPROVALS_TRACK_FAILURES_PER_CLIENT_HOUR", 30)
-APPROVALS_PROMISED_SHARE = env_int("APPROVALS_PROMISED_PERCENT", 50) / 100
+APPROVALS_PROMISED_SHARE = env_percent("APPROVALS_PROMISED_PERCENT", 50) / 100
+
+# Enforcement zones (执法片区): the villages/communities a zone — the area of the squad covering it — holds
+# (DOMAIN.md: each squad covers 2–6 second-level grids). Checked wherever a zone or a squad's area is set.
+ENFORCEMENT_ZONE_MIN_VILLAGES = env_int("ENFORCEMENT_ZONE_MIN_VILLAGES", 2)
+ENFORCEMENT_ZONE_MAX_VILLAGES = env_int("ENFORCEMENT_ZONE_MAX_VILLAGES", 6)
 
 # Demo history (`seed_demo`): how many grid events a month of history has, and how many of them go through
 # the real actions rather than the engine's bulk import.

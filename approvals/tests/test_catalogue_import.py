@@ -76,14 +76,6 @@ def test_unchanged_row_writes_nothing_changed_row_a_new_version(setup: dict[str,
     assert AuditEvent.objects.filter(action="approvals.import_catalogue").count() >= 3
 
 
-def test_promised_over_half_is_flagged_not_refused(setup: dict[str, Any], now):
-    result = do_import_catalogue(
-        rows_from_dicts([catalogue_record(**{"承诺办结时限": 15})]), actor=setup["steward"], now=now
-    )
-    assert result.versioned == 1
-    assert [(w.row, w.column) for w in result.warnings] == [(2, "承诺办结时限")]
-
-
 def test_xlsx_round_trip_is_unchanged(setup: dict[str, Any], now):
     items = ServiceItem.objects.select_related("current_version", "agency").order_by("pk")
     data = workbook_bytes([record_of(item) for item in items])

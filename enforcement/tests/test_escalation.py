@@ -57,5 +57,6 @@ def test_a_paused_case_is_not_escalated(people: dict[str, Any]) -> None:
     do_case_action(case, "suspend", actor=officer, now=at(3, 3), reason="送检")
     assert sweep(now=at(5, 25)).escalated == 0
     case = do_case_action(case, "resume", actor=officer, now=at(5, 25))
-    # Suspended 83 days: the decision limit moves from 31 May to 22 August.
-    assert case.decision_due_at == end_of(8, 22)
+    # Suspended 83 days: the decision limit moves from 31 May to Saturday 22 August, so to the end of the
+    # next working day, Monday 24 August.
+    assert case.decision_due_at == end_of(8, 24)

@@ -101,15 +101,22 @@ def test_admin_deletes_a_grid_through_the_action(admin_client: Client) -> None:
 
 
 def test_admin_zone_save_and_delete(admin_client: Client) -> None:
+    Division.objects.create(
+        code="320507003202", name="第二村", level=Division.Level.VILLAGE, parent_id="320507003"
+    )
     data = {
         "code": "32050700301",
         "name": "黄桥街道第一片区",
         "town": "320507003",
         "villages": ["320507003201"],
     }
+    # One village is under the squad-area minimum (2–6): refused, naming the rule.
+    response = admin_client.post("/admin/territory/enforcementzone/add/", data)
+    assert response.status_code == 200 and "2–6" in response.content.decode()
+    data["villages"] = ["320507003201", "320507003202"]
     assert admin_client.post("/admin/territory/enforcementzone/add/", data).status_code == 302
     zone = EnforcementZone.objects.get(code="32050700301")
-    assert [v.code for v in zone.villages.all()] == ["320507003201"]
+    assert sorted(v.code for v in zone.villages.all()) == ["320507003201", "320507003202"]
     assert AuditEvent.objects.filter(action="territory.zone.created").count() == 1
     # A village of another town is refused, naming the field.
     bad = {"code": "32050700302", "name": "x", "town": "320507003", "villages": ["320507105201"]}
