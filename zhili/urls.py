@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("accounts.urls")),
     path("territory/", include("territory.urls")),
+    path("registry/", include("registry.urls")),
     path("work/", include("workflow.urls")),
     path("grid/", include("grid.urls")),
     path("open311/v2/", include("open311.urls")),
