@@ -42,6 +42,7 @@ class RegistryPersonOut(serializers.Serializer[Any]):
     tenant = serializers.BooleanField()
     household_id = serializers.IntegerField(allow_null=True)
     relation = serializers.CharField(allow_blank=True)
+    relation_label = serializers.CharField(allow_blank=True)
     has_sensitive_record = serializers.BooleanField()
 
 

@@ -369,6 +369,13 @@ class UnmaskRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.actor_id} unmasked {self.field} ({self.purpose})"
 
+    @property
+    def field_label(self) -> str:
+        from registry.sensitivity import FIELDS  # sensitivity reads accounts; keep models import-light
+
+        spec = FIELDS.get(self.field)
+        return spec.label if spec else self.field
+
 
 class RotationCursor(models.Model):
     """Where `rotate_registry_keys` stopped for a table (the last primary key re-sealed), so it resumes."""

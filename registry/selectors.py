@@ -125,6 +125,7 @@ def masked_person(person: Person) -> dict[str, Any]:
         "tenant": person.tenant,
         "household_id": person.household_id,
         "relation": person.relation,
+        "relation_label": person.get_relation_display() if person.relation else "",
         "has_sensitive_record": SensitiveRecord.objects.filter(person=person).exists(),
     }
 
