@@ -18,6 +18,7 @@ from registry.models import (
     Address,
     Building,
     Entity,
+    House,
     Household,
     KeyPlace,
     Person,
@@ -170,3 +171,28 @@ def unmask_log_for_person(person: Person) -> QuerySet[UnmaskRecord]:
 
 def unmask_log_for_entity(entity: Entity) -> QuerySet[UnmaskRecord]:
     return entity.unmasks.select_related("actor").order_by("-at", "-id")
+
+
+def grid_figures(grid_code: str) -> dict[str, int]:
+    """Counts of one grid's registries (the grid's basic-information list reads them). The caller has
+    already checked the grid is in the viewer's jurisdiction; counts carry no personal data."""
+    people = Person.objects.filter(territory_code=grid_code)
+    by_kind = dict(people.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    places = dict(
+        KeyPlace.objects.filter(territory_code=grid_code)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return {
+        "households": Household.objects.filter(territory_code=grid_code).count(),
+        "residents": sum(by_kind.values()),
+        "migrants": by_kind.get(Person.Kind.MIGRANT, 0),
+        "left_behind": by_kind.get(Person.Kind.LEFT_BEHIND, 0),
+        "foreign": by_kind.get(Person.Kind.FOREIGN, 0),
+        "buildings": Building.objects.filter(territory_code=grid_code).count(),
+        "rented_houses": House.objects.filter(territory_code=grid_code, rented=True).count(),
+        "enterprises": Entity.objects.filter(territory_code=grid_code).count(),
+        "places": sum(places.values()),
+        "key_places": places.get(KeyPlace.Kind.HAZARDOUS_CHEMICALS, 0) + places.get(KeyPlace.Kind.CROWDED, 0),
+    }

@@ -33,7 +33,9 @@ class UnmaskForm(forms.Form):
 
     def __init__(self, *args: Any, subject: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [(f.name, f.label) for f in FIELDS.values() if f.subject == subject]
+        field = self.fields["field"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(f.name, f.label) for f in FIELDS.values() if f.subject == subject]
 
 
 def _user(request: HttpRequest) -> User:

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_org_unit, make_person
 from registry import actions
 from registry.models import Person
-from registry.testing import synthetic_id_number
+from registry.testing import synthetic_id_number, synthetic_uscc
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 HQ_GRID = "320507003201001"
@@ -52,3 +53,68 @@ def register(
         **extra,
     )
     return actions.do_register_person(data, actor=actor, now=NOW)
+
+
+@pytest.fixture
+def world(people):
+    """A building with a rented flat, a household of two, a shop (entity + 九小场所) in 黄桥."""
+    cache.clear()
+    steward = people["hq_steward"]
+    address = actions.do_create_address(
+        territory_code=HQ_GRID, street="春申路", door_number="88", actor=steward, now=NOW
+    )
+    building = actions.do_register_building(
+        territory_code=HQ_GRID,
+        address=address,
+        compound_number=1,
+        number=2,
+        compound="春申花园",
+        use="mixed",
+        structure="steel_concrete",
+        floors=5,
+        actor=steward,
+        now=NOW,
+    )
+    house = actions.do_register_house(
+        building=building, unit=1, room="101", rented=True, actor=steward, now=NOW
+    )
+    head = register(steward, 11, name="陈大文", house=house)
+    child = register(steward, 12, name="陈小文", house=house, tenant=True)
+    household = actions.do_create_household(
+        number="HQ-11",
+        territory_code=HQ_GRID,
+        members=[(head, "head"), (child, "child")],
+        house=house,
+        actor=steward,
+        now=NOW,
+    )
+    entity = actions.do_register_entity(
+        uscc_code=synthetic_uscc("320507", 77),
+        name="春申便利店",
+        legal_representative="周大福",
+        industry_code="F5212",
+        size="individual",
+        territory_code=HQ_GRID,
+        building=building,
+        address=address,
+        actor=steward,
+        now=NOW,
+    )
+    place = actions.do_register_key_place(
+        name="春申便利店",
+        kind="nine_small",
+        territory_code=HQ_GRID,
+        inspection_days=30,
+        entity=entity,
+        building=building,
+        actor=steward,
+        now=NOW,
+    )
+    return {
+        "head": head,
+        "child": child,
+        "household": household,
+        "building": building,
+        "entity": entity,
+        "place": place,
+    }

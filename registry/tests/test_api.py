@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from registry import actions
 from registry.models import UnmaskRecord
-from registry.testing import synthetic_id_number, synthetic_uscc
-from registry.tests.conftest import HQ_GRID, NOW, register
+from registry.testing import synthetic_id_number
+from registry.tests.conftest import HQ_GRID
 
 pytestmark = pytest.mark.django_db
 
@@ -20,70 +18,6 @@ def as_user(user):
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-@pytest.fixture
-def world(people):
-    cache.clear()
-    steward = people["hq_steward"]
-    address = actions.do_create_address(
-        territory_code=HQ_GRID, street="春申路", door_number="88", actor=steward, now=NOW
-    )
-    building = actions.do_register_building(
-        territory_code=HQ_GRID,
-        address=address,
-        compound_number=1,
-        number=2,
-        compound="春申花园",
-        use="mixed",
-        structure="steel_concrete",
-        floors=5,
-        actor=steward,
-        now=NOW,
-    )
-    house = actions.do_register_house(
-        building=building, unit=1, room="101", rented=True, actor=steward, now=NOW
-    )
-    head = register(steward, 11, name="陈大文", house=house)
-    child = register(steward, 12, name="陈小文", house=house, tenant=True)
-    household = actions.do_create_household(
-        number="HQ-11",
-        territory_code=HQ_GRID,
-        members=[(head, "head"), (child, "child")],
-        house=house,
-        actor=steward,
-        now=NOW,
-    )
-    entity = actions.do_register_entity(
-        uscc_code=synthetic_uscc("320507", 77),
-        name="春申便利店",
-        legal_representative="周大福",
-        industry_code="F5212",
-        size="individual",
-        territory_code=HQ_GRID,
-        building=building,
-        address=address,
-        actor=steward,
-        now=NOW,
-    )
-    place = actions.do_register_key_place(
-        name="春申便利店",
-        kind="nine_small",
-        territory_code=HQ_GRID,
-        inspection_days=30,
-        entity=entity,
-        building=building,
-        actor=steward,
-        now=NOW,
-    )
-    return {
-        "head": head,
-        "child": child,
-        "household": household,
-        "building": building,
-        "entity": entity,
-        "place": place,
-    }
 
 
 def test_clerk_looks_up_by_id_and_sees_masked(people, world):

@@ -11,7 +11,6 @@ from django.test import Client
 from registry import profile
 from registry.models import UnmaskRecord
 from registry.testing import synthetic_id_number
-from registry.tests.test_api import world  # noqa: F401  (the same small world)
 
 pytestmark = pytest.mark.django_db
 NUMBER = synthetic_id_number("320507", date(1975, 4, 1), 11)
@@ -71,7 +70,7 @@ def test_building_lists_who_lives_and_what_works_there(people, world):
 
 def test_entity_page_shows_registered_sections(people, world):
     profile.register_section(
-        "test", "测试来源", lambda entity, user: [profile.Row(label=f"{entity.name} 的记录")]
+        "test", "测试来源", lambda entity, user: [profile.Row(label=f"{entity} 的记录")]
     )
     try:
         page = as_user(people["hq_grid"]).get(f"/registry/entities/{world['entity'].pk}/").content.decode()
