@@ -12,16 +12,20 @@ from core.errors import NotFound, PermissionRefused
 from registry import sensitivity
 
 EDITOR_ROLES = frozenset({Role.DATA_STEWARD, Role.GRID_HEAD})
+# Fields declared trivial: a grid worker of the record's grid changes them directly, without review.
+TRIVIAL_FIELDS = frozenset({"phone"})
+TRIVIAL_EDITOR_ROLES = EDITOR_ROLES | {Role.GRID_WORKER}
 
 
-def may_edit(user: User | AnonymousUser, territory_code: str) -> bool:
+def may_edit(user: User | AnonymousUser, territory_code: str, *, trivial: bool = False) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if getattr(user, "is_system", False):
         return True
+    roles = TRIVIAL_EDITOR_ROLES if trivial else EDITOR_ROLES
     return any(
         territory_code.startswith(code)
-        for code in Assignment.objects.filter(user=user, active=True, role__in=EDITOR_ROLES).values_list(
+        for code in Assignment.objects.filter(user=user, active=True, role__in=roles).values_list(
             "territory_code", flat=True
         )
     )
@@ -37,12 +41,15 @@ def access_read(user: User | AnonymousUser, territory_code: str) -> int:
     return level
 
 
-def access_write(user: User | AnonymousUser, territory_code: str, *, field: str = "territory_code") -> None:
+def access_write(
+    user: User | AnonymousUser, territory_code: str, *, field: str = "territory_code", trivial: bool = False
+) -> None:
+    """`trivial`: the change touches only TRIVIAL_FIELDS (grid workers may make it directly)."""
     if getattr(user, "is_system", False):
         return
     if not may_see_code(user, territory_code):
         raise NotFound(field=field)
-    if not may_edit(user, territory_code):
+    if not may_edit(user, territory_code, trivial=trivial):
         raise PermissionRefused(
             "registry_edit_not_allowed", "只有数据管理员或网格长可以直接修改基础信息；网格员请提交变更申请。"
         )

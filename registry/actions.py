@@ -266,7 +266,8 @@ def do_register_person(data: PersonInput, *, actor: User, now: datetime) -> Pers
 def do_update_person_contact(
     person: Person, *, phone: str | None = None, address_detail: str | None = None, actor: User, now: datetime
 ) -> Person:
-    access.access_write(actor, person.territory_code, field="person")
+    trivial = address_detail is None and "phone" in access.TRIVIAL_FIELDS
+    access.access_write(actor, person.territory_code, field="person", trivial=trivial)
     changed: list[str] = []
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)

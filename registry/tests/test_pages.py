@@ -69,9 +69,7 @@ def test_building_lists_who_lives_and_what_works_there(people, world):
 
 
 def test_entity_page_shows_registered_sections(people, world):
-    profile.register_section(
-        "test", "测试来源", lambda entity, user: [profile.Row(label=f"{entity} 的记录")]
-    )
+    profile.register_section("test", "测试来源", lambda entity, user: [profile.Row(label=f"{entity} 的记录")])
     try:
         page = as_user(people["hq_grid"]).get(f"/registry/entities/{world['entity'].pk}/").content.decode()
     finally:
