@@ -47,6 +47,11 @@ STAFF_LINKS: tuple[tuple[frozenset[str], str, str], ...] = (
         "registry:search",
         gettext_noop("基础信息"),
     ),
+    (
+        frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.DATA_STEWARD}),
+        "grid:registry_changes",
+        gettext_noop("变更申请"),
+    ),
 )
 
 PUBLIC_LINKS: tuple[tuple[str, str], ...] = (
