@@ -244,21 +244,21 @@ def do_import_entities(file: FileArg, *, actor: User, now: datetime) -> ImportRe
         raise RegistryImportError(report.problems)
     known = set(Entity.objects.filter(uscc__in=[c["uscc"] for c in cleaned]).values_list("uscc", flat=True))
     with transaction.atomic():
-        for row in cleaned:
-            if row["uscc"] in known:
+        for entry in cleaned:
+            if entry["uscc"] in known:
                 report.duplicates += 1
                 continue
-            with _row_errors(row["row"]):
+            with _row_errors(entry["row"]):
                 actions.do_register_entity(
-                    uscc_code=row["uscc"],
-                    name=row["单位名称"],
-                    legal_representative=row["法定代表人"],
-                    industry_code=row["行业代码"],
-                    size=SIZE_LABELS[row["规模"]],
-                    territory_code=row["网格编码"],
+                    uscc_code=entry["uscc"],
+                    name=entry["单位名称"],
+                    legal_representative=entry["法定代表人"],
+                    industry_code=entry["行业代码"],
+                    size=SIZE_LABELS[entry["规模"]],
+                    territory_code=entry["网格编码"],
                     actor=actor,
                     now=now,
                 )
-            known.add(row["uscc"])
+            known.add(entry["uscc"])
             report.created += 1
     return report
