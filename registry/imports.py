@@ -1,7 +1,7 @@
 """XLSX/CSV import of people (with their households) and of legal entities. Every row is checked first
 and every problem reported (downloadable as an error report); one bad row and nothing is imported.
 Rows whose ID number (by its keyed hash) or credit code is already registered are skipped as
-duplicates. Templates: docs/templates/registry-people.md and registry-entities.md."""
+duplicates. Columns: docs/registry.md."""
 
 from __future__ import annotations
 
