@@ -35,7 +35,9 @@ def test_import_then_error_report(people):
         "/registry/import/",
         {"kind": "people", "file": upload([[HQ_GRID, "甲", idn(30)[:-1] + "Y", "", "", "", ""]])},
     )
-    token = re.search(r"/registry/import/report/([\w-]+)/", bad.content.decode()).group(1)
+    found = re.search(r"/registry/import/report/([\w-]+)/", bad.content.decode())
+    assert found is not None
+    token = found.group(1)
     report = client.get(f"/registry/import/report/{token}/")
     assert report.status_code == 200
     rows = list(load_workbook(io.BytesIO(report.content)).active.iter_rows(values_only=True))
