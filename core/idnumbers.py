@@ -38,3 +38,14 @@ def is_valid_citizen_id(number: str, *, today: date | None = None) -> bool:
     if born.year < 1880 or (today is not None and born > today):
         return False
     return number[17] == check_character(number[:17])
+
+
+def birth_date(number: str) -> date:
+    """The birth date written in a valid 18-character number."""
+    number = compact(number)
+    return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+def sex(number: str) -> str:
+    """ "M" or "F": the parity of the sequence digit (odd for men)."""
+    return "M" if int(compact(number)[16]) % 2 else "F"

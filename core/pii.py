@@ -16,10 +16,12 @@ import functools
 import hashlib
 import hmac
 import logging
+import os
 import re
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +39,10 @@ __all__ = [
     "mask_id_number",
     "mask_name",
     "mask_phone",
+    "parse_keyring",
+    "seal",
+    "sealed_version",
+    "unseal",
 ]
 
 
@@ -128,12 +134,14 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_id_number(number: str) -> str:
-    """320507********1234: the region code and the last four characters of an ID number."""
+    """320507********1234: the region code and the last four characters of an ID number (how many of
+    each: settings.PII_ID_MASK_KEEP, default (6, 4))."""
     number = number.strip()
     if not number:
         return ""
-    if len(number) >= 12:
-        return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    head, tail = getattr(settings, "PII_ID_MASK_KEEP", (6, 4))
+    if len(number) >= 12 and head + tail < len(number):
+        return number[:head] + "*" * (len(number) - head - tail) + number[len(number) - tail :]
     if len(number) <= 2:
         return "*" * len(number)
     return number[:1] + "*" * (len(number) - 2) + number[-1:]
@@ -147,3 +155,86 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+# --- Versioned AES-GCM (registries) -----------------------------------------------------------------
+# Registry fields are sealed with AES-256-GCM under a numbered key so keys can be rotated: a token reads
+# "v<version>:<urlsafe base64 of 12-byte nonce + ciphertext + tag>", and `rotate_registry_keys`
+# re-seals old tokens under the current key. Keys come from settings.PII_KEYS ({version: 32 raw bytes}),
+# filled from PII_KEYS / PII_KEYS_FILE (see docs/configuration.md); in demo/test mode an empty keyring
+# falls back to version 1 derived from SECRET_KEY.
+
+SEALED = re.compile(r"^v(\d+):([A-Za-z0-9_-]+=*)$")
+
+
+class UnknownKeyVersion(ImproperlyConfigured):
+    pass
+
+
+def parse_keyring(text: str) -> dict[int, bytes]:
+    """ "1:<base64 of 32 bytes>,2:<…>" (commas or new lines) → {1: b"…", 2: b"…"}; loud on a bad entry."""
+    keyring: dict[int, bytes] = {}
+    for entry in re.split(r"[,\n]", text):
+        entry = entry.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        version, _, encoded = entry.partition(":")
+        try:
+            key = base64.urlsafe_b64decode(encoded.strip() + "=" * (-len(encoded.strip()) % 4))
+            number = int(version.strip().lstrip("v"))
+        except ValueError as error:
+            raise ImproperlyConfigured(f"PII_KEYS: bad entry {version!r}") from error
+        if len(key) != 32 or number < 1:
+            raise ImproperlyConfigured(f"PII_KEYS: key {version!r} must be base64 of 32 bytes, version ≥ 1")
+        keyring[number] = key
+    return keyring
+
+
+@functools.lru_cache(maxsize=4)
+def _fallback_aes_key(secret: str, demo: bool) -> bytes:
+    return _fallback("PII_KEYS", b"registry-aes-gcm-v1")
+
+
+def _keyring() -> tuple[dict[int, bytes], int]:
+    keyring: dict[int, bytes] = dict(getattr(settings, "PII_KEYS", {}) or {})
+    if not keyring:
+        keyring = {1: _fallback_aes_key(settings.SECRET_KEY, bool(getattr(settings, "DEMO_MODE", False)))}
+    current = int(getattr(settings, "PII_KEY_VERSION", 0) or max(keyring))
+    if current not in keyring:
+        raise UnknownKeyVersion(f"PII_KEY_VERSION {current} has no key in PII_KEYS")
+    return keyring, current
+
+
+def current_key_version() -> int:
+    return _keyring()[1]
+
+
+def seal(value: str, *, associated: bytes = b"") -> str:
+    """AES-GCM token of `value` under the current key; empty stays empty. `associated` binds the token
+    to its place (e.g. the field name) so a token copied into another column does not decrypt."""
+    if not value:
+        return ""
+    keyring, current = _keyring()
+    nonce = os.urandom(12)
+    sealed = AESGCM(keyring[current]).encrypt(nonce, value.encode(), associated or None)
+    return f"v{current}:" + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def sealed_version(token: str) -> int | None:
+    match = SEALED.match(token or "")
+    return int(match.group(1)) if match else None
+
+
+def unseal(token: str, *, associated: bytes = b"") -> str:
+    """The clear text of a `seal` token; raises UnknownKeyVersion or cryptography's InvalidTag."""
+    if not token:
+        return ""
+    match = SEALED.match(token)
+    if match is None:
+        raise ValueError("not a sealed value")
+    keyring, _ = _keyring()
+    version = int(match.group(1))
+    if version not in keyring:
+        raise UnknownKeyVersion(f"no key version {version} in PII_KEYS (needed to read old data)")
+    raw = base64.urlsafe_b64decode(match.group(2))
+    return AESGCM(keyring[version]).decrypt(raw[:12], raw[12:], associated or None).decode()

@@ -24,6 +24,7 @@ from demo.history import seed_history
 from demo.licences_data import seed_licences
 from demo.organisation import DISTRICT, Town
 from demo.ratings_data import seed_ratings
+from demo.registry_data import seed_registry
 from grid.actions import do_seed_reference
 from open311.actions import do_ensure_demo_key, do_seed_service_definitions
 from territory.actions import do_load_territory
@@ -313,6 +314,8 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         processes = do_publish_processes(now=now, actor=system)
         open311_services = do_seed_service_definitions(actor=system, now=now)
         do_ensure_demo_key(actor=system, now=now)
+    # Synthetic registries (生成数据) for the personas' towns, through the registry's import and actions.
+    registries = seed_registry(now=now, system=system, town_codes=[HUANGQIAO, WANGTING, WEITANG])
     refresh_planner_statistics()
     # A month of grid-governance history (its own transactions: thousands of rows in batches).
     history = seed_history(now=now, system=system)
@@ -338,5 +341,6 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         "processes_published": sum(1 for _, created in processes if created),
         "open311_services": open311_services,
         "history": history,
+        "registries": registries,
         "streams": streams,
     }

@@ -116,6 +116,7 @@ class GridListsView(APIView):
         payload = {
             "grid": lists.grid,
             "basic_info": _basic_info_payload(lists.basic_info, lists.grid_heads, lists.grid_workers),
+            "registry": lists.registry,
             "patrol_items": lists.patrol_items,
             "responsibilities": lists.responsibilities,
             "may_edit": lists.may_edit,

@@ -5,7 +5,6 @@ one bad row and nothing is imported. A good file is published as a new version."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -18,6 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from audit.actions import record_event
 from core.errors import DomainError
+from core.spreadsheets import ImportProblem, cell_text, header_base
 from grid.actions import StandardRowSpec, publish_rows, require_reference_editor
 from grid.models import CategoryKind, CategoryStandardVersion, TimeUnit
 from grid.selectors import current_standard_version, standard_rows
@@ -47,21 +47,7 @@ MAX_ROWS = 5000
 FileArg = str | Path | IO[bytes]
 
 
-def _base(header: Any) -> str:
-    """A header without spaces and without its parenthesised hint: "类型（事件/部件）" → "类型"."""
-    text = re.sub(r"\s+", "", str(header or ""))
-    return re.sub(r"[（(].*?[）)]", "", text)
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    row: int  # the spreadsheet row number (the header is row 1); 0 = the file itself
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "文件"
-        return f"{where}「{self.column}」：{self.reason}" if self.column else f"{where}：{self.reason}"
+_base = header_base
 
 
 class StandardImportError(DomainError):
@@ -73,12 +59,7 @@ class StandardImportError(DomainError):
         super().__init__("invalid_file", message, field="file", status=400)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_text = cell_text
 
 
 def _code(value: Any, width: int) -> str:

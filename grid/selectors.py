@@ -20,6 +20,7 @@ from grid.models import (
     PatrolItem,
 )
 from grid.routing import responsibilities_for_grid
+from registry import selectors as registry_selectors
 from territory.models import Grid
 
 # ---------------------------------------------------------------------------------------------------------
@@ -160,6 +161,7 @@ class GridLists:
     patrol_items: list[PatrolItem]
     responsibilities: list[dict[str, Any]]
     may_edit: bool
+    registry: dict[str, int]
 
 
 def grid_staff(code: str) -> tuple[list[Assignment], list[Assignment]]:
@@ -195,4 +197,5 @@ def grid_lists(user: User | AnonymousUser, code: str) -> GridLists:
         patrol_items=items,
         responsibilities=responsibilities_for_grid(code),
         may_edit=may_edit_grid_lists(user, code),
+        registry=registry_selectors.grid_figures(code),
     )

@@ -154,9 +154,25 @@ class GridRefOut(serializers.Serializer[Any]):
     village = serializers.CharField(source="village.name")
 
 
+class RegistryFiguresOut(serializers.Serializer[Any]):
+    """Counted from the registries (基础信息库), not filed by hand."""
+
+    households = serializers.IntegerField()
+    residents = serializers.IntegerField()
+    migrants = serializers.IntegerField()
+    left_behind = serializers.IntegerField()
+    foreign = serializers.IntegerField()
+    buildings = serializers.IntegerField()
+    rented_houses = serializers.IntegerField()
+    enterprises = serializers.IntegerField()
+    places = serializers.IntegerField()
+    key_places = serializers.IntegerField()
+
+
 class GridListsOut(serializers.Serializer[Any]):
     grid = GridRefOut()
     basic_info = BasicInfoOut()
+    registry = RegistryFiguresOut()
     patrol_items = PatrolItemOut(many=True)
     responsibilities = ResponsibilityOut(many=True)
     may_edit = serializers.BooleanField()

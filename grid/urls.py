@@ -11,6 +11,7 @@ from grid import (
     views_patrol,
     views_public,
     views_publication,
+    views_registry,
     views_tasks,
 )
 
@@ -20,6 +21,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Grid worker (phone)
     path("m/", views_mobile.home, name="m_home"),
     path("m/report/", views_mobile.report, name="m_report"),
+    path("m/households/new/", views_registry.propose_household, name="m_household_new"),
+    path("registry-changes/", views_registry.change_list, name="registry_changes"),
+    path(
+        "registry-changes/<int:change_id>/review/",
+        views_registry.review_change,
+        name="registry_change_review",
+    ),
     path("m/events/", views_mobile.my_events, name="m_events"),
     path("m/events/<int:event_id>/", views_mobile.event_page, name="m_event"),
     path("m/events/<int:event_id>/verify/", views_mobile.verify, name="m_verify"),

@@ -42,6 +42,16 @@ STAFF_LINKS: tuple[tuple[frozenset[str], str, str], ...] = (
         gettext_noop("执法案件"),
     ),
     (frozenset({Role.SQUAD_LEADER, Role.LEADER}), "evaluation:ranking", gettext_noop("执法积分")),
+    (
+        frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.WINDOW_CLERK, Role.DATA_STEWARD, Role.LEADER}),
+        "registry:search",
+        gettext_noop("基础信息"),
+    ),
+    (
+        frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.DATA_STEWARD}),
+        "grid:registry_changes",
+        gettext_noop("变更申请"),
+    ),
 )
 
 PUBLIC_LINKS: tuple[tuple[str, str], ...] = (

@@ -8,6 +8,7 @@ import dj_database_url
 import django_stubs_ext
 
 from core.env import env_bool, env_int, env_list, env_percent, env_str
+from core.pii import parse_keyring
 
 # Lets code write ModelAdmin[Model], QuerySet[Model] and other generics at run time.
 django_stubs_ext.monkeypatch()
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "territory",
     "audit",
     "workcalendar",
+    "simple_history",
+    "registry",
     "workflow",
     "grid",
     "licences",
@@ -203,6 +206,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The cache (rate limits): Redis when REDIS_URL is set, so every process counts against the same limit.
+if env_str("REDIS_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("REDIS_URL", ""),
+        }
+    }
+
 # Background jobs: huey on a second SQLite file by default, Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL", "")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
@@ -246,6 +258,19 @@ TRUSTED_PROXIES = env_list("ZHILI_TRUSTED_PROXIES", [])
 # and looked up by an HMAC keyed with the second one.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
 FIELD_HASH_KEY = env_str("FIELD_HASH_KEY", "")
+# Registries (registry app): AES-256-GCM keys by version, "1:<base64 32 bytes>,2:<…>" in PII_KEYS or one
+# entry a line in the file PII_KEYS_FILE; new values are sealed with PII_KEY_VERSION (default: the highest).
+# Old versions stay until `rotate_registry_keys` has re-sealed every row. Empty: demo/test only.
+_pii_keys_file = env_str("PII_KEYS_FILE", "")
+PII_KEYS = parse_keyring(
+    Path(_pii_keys_file).read_text(encoding="utf-8") if _pii_keys_file else env_str("PII_KEYS", "")
+)
+PII_KEY_VERSION = env_int("PII_KEY_VERSION", 0)
+# How many leading and trailing characters of an ID number stay visible when masked.
+PII_ID_MASK_KEEP = (env_int("PII_ID_MASK_HEAD", 6), env_int("PII_ID_MASK_TAIL", 4))
+# Unmasking one registry value: per user and hour (over the limit: 429). The count lives in the cache,
+# which is shared between processes when REDIS_URL is set.
+REGISTRY_UNMASKS_PER_HOUR = env_int("REGISTRY_UNMASKS_PER_HOUR", 30)
 
 # Map: an optional tile server (e.g. an intranet tile service). Empty = vector layers only.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("", include("accounts.urls")),
     path("territory/", include("territory.urls")),
+    path("registry/", include("registry.urls")),
     path("work/", include("workflow.urls")),
     path("grid/", include("grid.urls")),
     path("open311/v2/", include("open311.urls")),

@@ -1,0 +1,28 @@
+"""Synthetic identifiers with valid check characters (tests, the demo seed, the benchmark): never a real
+person's or company's number, since the sequence digits are made up per call site."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from stdnum.cn import uscc
+
+from core.idnumbers import check_character
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def synthetic_id_number(address_code: str, born: date, sequence: int) -> str:
+    """An 18-character citizen ID with a valid check character; odd sequences are men."""
+    first = f"{address_code[:6]}{born:%Y%m%d}{sequence % 1000:03d}"
+    return first + check_character(first)
+
+
+def synthetic_uscc(division_code: str, serial: int) -> str:
+    """91 (enterprise) + the 6-digit division code + a 9-character serial + the check character."""
+    body = ""
+    for _ in range(9):
+        serial, digit = divmod(serial, len(USCC_ALPHABET))
+        body = USCC_ALPHABET[digit] + body
+    first = f"91{division_code[:6]}{body}"
+    return first + uscc.calc_check_digit(first)

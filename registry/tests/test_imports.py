@@ -1,0 +1,113 @@
+"""Imports of people/households and entities: row-by-row checks with an error report, dedup by the ID
+hash, nothing half-imported; the refused role and the outsider get row problems, not data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from core.spreadsheets import SpreadsheetImportError, problems_workbook
+from registry.imports import (
+    ENTITY_HEADERS,
+    PEOPLE_HEADERS,
+    RegistryImportError,
+    do_import_entities,
+    do_import_people,
+)
+from registry.models import Entity, Household, Person
+from registry.testing import synthetic_id_number, synthetic_uscc
+from registry.tests.conftest import HQ_GRID, NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def idn(seq: int) -> str:
+    return synthetic_id_number("320507", date(1966, 7, 8), seq)
+
+
+def csv_file(tmp_path, rows, headers=PEOPLE_HEADERS, name="people.csv"):
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    return path
+
+
+GOOD = [
+    [HQ_GRID, "周一", idn(1), "户籍人口", "13900000001", "HQ-I1", "户主"],
+    [HQ_GRID, "周二", idn(2), "户籍人口", "", "HQ-I1", "配偶"],
+    [HQ_GRID, "吴三", idn(3), "流动人口", "13900000003", "HQ-I2", "户主"],
+    [HQ_GRID, "郑四", idn(4), "留守人员", "", "", ""],
+]
+
+
+def test_people_and_households_import_and_duplicates_are_skipped(people, tmp_path):
+    report = do_import_people(csv_file(tmp_path, GOOD), actor=people["hq_steward"], now=NOW)
+    assert (report.created, report.duplicates, report.households) == (4, 0, 2)
+    assert Household.objects.get(number="HQ-I1").members.count() == 2
+    again = [[HQ_GRID, "郑四", idn(4), "留守人员", "", "", ""], [HQ_GRID, "王五", idn(5), "", "", "", ""]]
+    report = do_import_people(csv_file(tmp_path, again, name="again.csv"), actor=people["hq_head"], now=NOW)
+    assert (report.created, report.duplicates) == (1, 1)
+    assert Person.objects.count() == 5
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_imported(people, tmp_path):
+    bad_check = idn(9)[:-1] + ("0" if idn(9)[-1] != "0" else "1")
+    rows = [
+        *GOOD,
+        [HQ_GRID, "甲", bad_check, "户籍人口", "", "", ""],
+        [HQ_GRID, "乙", idn(11), "外星人口", "", "", ""],
+        ["320507003201999", "丙", idn(12), "户籍人口", "", "", ""],
+        [HQ_GRID, "丁", idn(13), "户籍人口", "", "HQ-I3", "户主"],
+        [HQ_GRID, "戊", idn(14), "户籍人口", "", "HQ-I3", "户主"],
+        [HQ_GRID, "己", idn(1), "户籍人口", "", "", ""],
+    ]
+    with pytest.raises(RegistryImportError) as error:
+        do_import_people(csv_file(tmp_path, rows), actor=people["hq_steward"], now=NOW)
+    found = {(p.row, p.column) for p in error.value.problems}
+    assert {(6, "身份证号"), (7, "人口类别"), (8, "网格编码"), (9, "与户主关系"), (11, "身份证号")} <= found
+    assert not Person.objects.exists() and not Household.objects.exists()
+    sheet = load_workbook(io.BytesIO(problems_workbook(error.value.problems))).active
+    assert sheet.cell(1, 3).value == "问题" and sheet.max_row == len(error.value.problems) + 1
+
+
+@pytest.mark.parametrize("who", ["wt_steward", "hq_grid", "hq_clerk"])
+def test_refused_roles_and_the_outsider_import_nothing(people, tmp_path, who):
+    with pytest.raises(RegistryImportError) as error:
+        do_import_people(csv_file(tmp_path, GOOD), actor=people[who], now=NOW)
+    assert {p.column for p in error.value.problems} == {"网格编码"}
+    assert not Person.objects.exists()
+
+
+def test_missing_columns_and_not_a_spreadsheet(people, tmp_path):
+    with pytest.raises(RegistryImportError) as error:
+        do_import_people(csv_file(tmp_path, [], headers=["姓名"]), actor=people["hq_steward"], now=NOW)
+    assert {p.column for p in error.value.problems} == set(PEOPLE_HEADERS) - {"姓名"}
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(SpreadsheetImportError):
+        do_import_people(junk, actor=people["hq_steward"], now=NOW)
+
+
+def test_entities_xlsx_with_a_bad_credit_code(people, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(ENTITY_HEADERS)
+    sheet.append([HQ_GRID, "黄桥示例厂", synthetic_uscc("320507", 1), "王五", "C33", "小型"])
+    sheet.append([HQ_GRID, "黄桥示例店", synthetic_uscc("320507", 2)[:-1] + "0", "赵六", "F52", "微型"])
+    path = tmp_path / "entities.xlsx"
+    workbook.save(path)
+    with pytest.raises(RegistryImportError) as error:
+        do_import_entities(path, actor=people["hq_steward"], now=NOW)
+    assert [(p.row, p.column) for p in error.value.problems] == [(3, "统一社会信用代码")]
+    assert not Entity.objects.exists()
+    sheet.delete_rows(3)
+    sheet.append([HQ_GRID, "黄桥示例店", synthetic_uscc("320507", 2), "赵六", "F52", "微型"])
+    workbook.save(path)
+    assert do_import_entities(path, actor=people["hq_steward"], now=NOW).created == 2
+    assert do_import_entities(path, actor=people["hq_steward"], now=NOW).duplicates == 2

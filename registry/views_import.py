@@ -1,0 +1,59 @@
+"""The import page of the registries (people with households, entities): upload, then either the counts
+or every problem, with the error report (XLSX) to download for the same user for ten minutes."""
+
+from __future__ import annotations
+
+import secrets
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.jurisdiction import jurisdiction_codes
+from core.spreadsheets import SpreadsheetImportError, problems_workbook
+from registry import access
+from registry.imports import do_import_entities, do_import_people
+from registry.views import _user
+
+REPORT_SECONDS = 600
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORTERS = {"people": do_import_people, "entities": do_import_entities}
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=[("people", _("人口与户")), ("entities", _("单位"))])
+    file = forms.FileField(label=_("文件（xlsx 或 UTF-8 csv）"))
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not (user.is_superuser or any(access.may_edit(user, code) for code in jurisdiction_codes(user))):
+        return render(request, "registry/import.html", {"refused": True}, status=403)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            context["report"] = IMPORTERS[form.cleaned_data["kind"]](upload, actor=user, now=timezone.now())
+        except SpreadsheetImportError as error:
+            token = secrets.token_urlsafe(16)
+            cache.set(
+                f"registry:import-report:{user.pk}:{token}", problems_workbook(error.problems), REPORT_SECONDS
+            )
+            context.update(problems=error.problems[:200], problem_count=len(error.problems), token=token)
+    return render(request, "registry/import.html", context)
+
+
+@login_required
+def import_report(request: HttpRequest, token: str) -> HttpResponse:
+    content = cache.get(f"registry:import-report:{_user(request).pk}:{token}")
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="import-errors.xlsx"'
+    return response
