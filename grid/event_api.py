@@ -26,7 +26,8 @@ from core.api import raise_for_serializer
 from core.errors import DomainError
 from grid import event_actions, event_selectors
 from grid.models import CategoryKind, EventAttachment, EventChannel, GridEvent
-from workflow.api import IDEMPOTENCY_PARAMETER, Pagination
+from workflow.api import IDEMPOTENCY_PARAMETER
+from workflow.listing import Pagination
 from workflow.definitions import ActionDef
 from workflow.engine import available_actions
 from workflow.idempotency import idempotent
@@ -515,8 +516,9 @@ class EventListView(APIView):
         assert isinstance(user, User)
         queryset = event_selectors.filter_events(user, event_selectors.EventFilters(**filters), now=now)
         paginator = Pagination()
-        page = paginator.paginate_queryset(queryset, request, view=self) or []
-        return paginator.get_paginated_response([EventOut(event_row(e, now)).data for e in page])
+        page = paginator.paginate_queryset(event_selectors.lean_events(queryset), request, view=self) or []
+        event_selectors.attach_event_references(page)
+        return paginator.get_paginated_response(EventOut([event_row(e, now) for e in page], many=True).data)
 
     @extend_schema(
         operation_id="grid_events_create",

@@ -1,5 +1,5 @@
-"""GET requests.{xml,json}: every filter of the spec and its defaults (a 90-day window, at most 1,000
-rows), newest first."""
+"""GET requests.{xml,json}: every filter of the spec and its defaults (a 90-day window, pages of 50 rows
+by default and at most 1,000), newest first."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ def test_bad_filters_are_400(
     assert named in description
 
 
-def test_at_most_1000_rows_newest_first(
+def test_pages_of_50_by_default_at_most_1000_newest_first(
     client: Client, reference: dict[str, int], now: datetime, django_assert_max_num_queries: Any
 ) -> None:
     category = Category.objects.get(kind="event", code="0102")
@@ -170,12 +170,24 @@ def test_at_most_1000_rows_newest_first(
     )
 
     with django_assert_max_num_queries(6):
-        response = client.get("/open311/v2/requests.json")
-
-    rows = json_of(response)
+        rows = json_of(client.get("/open311/v2/requests.json"))
+    assert len(rows) == 50
+    assert [rows[0]["service_request_id"], rows[-1]["service_request_id"]] == ["T0000000", "T0000049"]
+    rows = json_of(client.get("/open311/v2/requests.json", {"page_size": 1000}))
     assert len(rows) == 1000
     assert rows[0]["service_request_id"] == "T0000000"
     assert rows[-1]["service_request_id"] == "T0000999"
+    rows = json_of(client.get("/open311/v2/requests.json", {"page_size": 1000, "page": 2}))
+    assert [row["service_request_id"] for row in rows] == [f"T{i:07d}" for i in range(1000, 1005)]
+
+
+@pytest.mark.parametrize(("name", "value"), [("page_size", "1001"), ("page_size", "0"), ("page", "x")])
+def test_bad_paging_is_a_400_naming_the_parameter(
+    client: Client, reference: dict[str, int], name: str, value: str
+) -> None:
+    response = client.get("/open311/v2/requests.json", {name: value})
+    assert response.status_code == 400
+    assert name in spec_error(response, "json")[1]
 
 
 def test_get_needs_no_key_but_checks_one_given(client: Client, three: list[str]) -> None:
