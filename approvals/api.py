@@ -21,8 +21,8 @@ from approvals import actions, selectors
 from approvals.models import Application, ServiceItem
 from core.api import raise_for_serializer
 from core.errors import DomainError
-from workflow.listing import Pagination, attach_item_references
 from workflow.engine import available_actions
+from workflow.listing import Pagination, attach_item_references
 
 ERROR_ENVELOPE = OpenApiResponse(description='{"errors": [{"code", "message", "field"}]}')
 

@@ -37,9 +37,9 @@ from enforcement.models import (
 )
 from grid.event_selectors import get_event_for
 from workflow.api import IDEMPOTENCY_PARAMETER
-from workflow.listing import Pagination, attach_item_references
 from workflow.engine import available_actions, time_left, traffic_light
 from workflow.idempotency import idempotent
+from workflow.listing import Pagination, attach_item_references
 from workflow.selectors import timeline_of
 
 ERROR_ENVELOPE = OpenApiResponse(description='{"errors": [{"code", "message", "field"}]}')

@@ -27,10 +27,10 @@ from core.errors import DomainError
 from grid import event_actions, event_selectors
 from grid.models import CategoryKind, EventAttachment, EventChannel, GridEvent
 from workflow.api import IDEMPOTENCY_PARAMETER
-from workflow.listing import Pagination
 from workflow.definitions import ActionDef
 from workflow.engine import available_actions
 from workflow.idempotency import idempotent
+from workflow.listing import Pagination
 from workflow.models import Light, WorkItem
 from workflow.selectors import timeline_of, view_of
 

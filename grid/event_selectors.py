@@ -14,9 +14,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.jurisdiction import scope_for
-from core.refcache import RefCache, attach
 from accounts.models import User
 from core.errors import DomainError, NotFound
+from core.refcache import RefCache, attach
 from grid.duplicates import candidates_with_distance
 from grid.duplicates import duplicate_candidates as _duplicate_candidates
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
@@ -37,15 +37,15 @@ TERMINAL_STATES = ("closed", "voided", "duplicate")
 
 __all__ = [
     "SUBJECT_TYPE",
-    "attach_event_references",
-    "lean_events",
     "EventFilters",
+    "attach_event_references",
     "duplicate_candidates",
     "event_by_receipt",
     "events_visible_to",
     "filter_events",
     "get_event_for",
     "latest_routing",
+    "lean_events",
     "may_rate",
     "normalize_receipt",
     "public_status",
