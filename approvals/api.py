@@ -22,7 +22,7 @@ from approvals.models import Application, ServiceItem
 from core.api import raise_for_serializer
 from core.errors import DomainError
 from workflow.engine import available_actions
-from workflow.listing import Pagination, attach_item_references
+from workflow.listing import Pagination
 
 ERROR_ENVELOPE = OpenApiResponse(description='{"errors": [{"code", "message", "field"}]}')
 
@@ -445,9 +445,8 @@ class ApplicationListView(APIView):
             rows = rows.filter(completed_at__isnull=True)
         now = timezone.now()
         paginator = Pagination()
-        lean = rows.select_related(None).select_related("item", "item_version", "centre", "work_item")
-        page = paginator.paginate_queryset(lean.order_by("-submitted_at", "-id"), request, view=self) or []
-        attach_item_references([a.work_item for a in page])
+        ordered = selectors.lean_applications(rows).order_by("-submitted_at", "-id")
+        page = selectors.attach_references(paginator.paginate_queryset(ordered, request, view=self) or [])
         return paginator.get_paginated_response(
             ApprovalApplicationOut([application_row(a, now) for a in page], many=True).data
         )

@@ -407,11 +407,12 @@ def proxy(request: HttpRequest) -> HttpResponse:
 def worklist(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     now = timezone.now()
-    mine = [(a, selectors.progress_of(a, now)) for a in selectors.worklist(user)[:100]]
-    recent = [
-        (a, selectors.progress_of(a, now))
-        for a in selectors.applications_visible_to(user).order_by("-submitted_at", "-id")[:50]
-    ]
+    waiting = selectors.attach_references(selectors.lean_applications(selectors.worklist(user))[:100])
+    newest = selectors.lean_applications(selectors.applications_visible_to(user)).order_by(
+        "-submitted_at", "-id"
+    )
+    mine = [(a, selectors.progress_of(a, now)) for a in waiting]
+    recent = [(a, selectors.progress_of(a, now)) for a in selectors.attach_references(newest[:50])]
     return page(request, "approvals/worklist.html", {"mine": mine, "recent": recent})
 
 

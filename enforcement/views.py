@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +25,7 @@ from enforcement.documents import GENERATED_KINDS
 from enforcement.models import Case, DocumentKind, PartyKind, Publication, RecordKind, ServiceMethod
 from grid.event_selectors import get_event_for
 from workflow.engine import available_actions, definition_for, time_left, traffic_light
+from workflow.listing import CappedPaginator, attach_item_references
 
 # Inputs each action's form asks for (besides the reason): (name, label, type).
 ACTION_INPUTS: dict[str, list[tuple[str, str, str]]] = {
@@ -87,7 +87,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         queryset = selectors.squad_queue(user)
     else:
         queryset = selectors.cases_for(user).order_by("-created_at")
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    lean = queryset.select_related(None).select_related("matter", "squad", "lead_officer", "work_item")
+    page = CappedPaginator(lean, 25).get_page(request.GET.get("page"))
+    attach_item_references([case.work_item for case in page.object_list])  # no query per row
     now = timezone.now()
     return render(
         request,

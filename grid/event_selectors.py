@@ -20,7 +20,7 @@ from core.refcache import RefCache, attach
 from grid.duplicates import candidates_with_distance
 from grid.duplicates import duplicate_candidates as _duplicate_candidates
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
-from territory.models import Grid
+from territory.models import Division, Grid
 from territory.scoping import within
 from workflow.engine import definition_for, time_left
 from workflow.listing import USERS, attach_item_references
@@ -28,6 +28,7 @@ from workflow.models import Transition, WorkItem
 
 CATEGORIES: RefCache[Category] = RefCache(Category, ttl=60.0)
 GRIDS: RefCache[Grid] = RefCache(Grid, ttl=60.0)
+DIVISIONS: RefCache[Division] = RefCache(Division, ttl=60.0)
 
 SUBJECT_TYPE = "grid.gridevent"  # GridEvent._meta.label_lower: work items, routing decisions, audit rows
 RECEIPT_PREFIX = "SJ"
@@ -87,12 +88,15 @@ def attach_event_references(events: Sequence[GridEvent]) -> None:
         return
     attach(events, "category", CATEGORIES)
     attach(events, "grid", GRIDS)
+    # The pages show the major class and the village beside them: from the same caches.
+    attach({e.category for e in events if e.category is not None}, "parent", CATEGORIES)
+    attach({e.grid for e in events if e.grid is not None}, "village", DIVISIONS)
     attach(events, "reporter", USERS)
     original_ids = {e.duplicate_of_id for e in events if e.duplicate_of_id is not None}
     originals = GridEvent.objects.only("id", "receipt_number").in_bulk(original_ids) if original_ids else {}
     field = GridEvent._meta.get_field("duplicate_of")
     for event in events:
-        field.set_cached_value(event, originals.get(event.duplicate_of_id))  # type: ignore[union-attr]
+        field.set_cached_value(event, originals.get(event.duplicate_of_id))
     attach_item_references([e.work_item for e in events])
 
 

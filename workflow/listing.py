@@ -42,14 +42,28 @@ def lean_items(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
 
 
 class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP + 1 rows (an index-only LIMIT sub-query), never the whole table."""
+    """Counts at most COUNT_CAP + 1 rows (a LIMIT sub-query over the index), never the whole table:
+    `count` is exact up to COUNT_CAP and COUNT_CAP beyond it, with `capped` true."""
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def _counted(self) -> int:
         object_list: Any = self.object_list
         if isinstance(object_list, QuerySet):
-            return min(object_list.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP + 1)
+            return int(object_list.order_by()[: COUNT_CAP + 1].count())
         return len(object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, COUNT_CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > COUNT_CAP
+
+
+def count_upto(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
+    """min(the number of rows, cap + 1): a tab's badge shows "cap+" beyond the cap."""
+    return int(queryset.order_by()[: cap + 1].count())
 
 
 class Pagination(PageNumberPagination):
@@ -63,11 +77,12 @@ class Pagination(PageNumberPagination):
     django_paginator_class = CappedPaginator
 
     def get_paginated_response(self, data: Any) -> Response:
-        count = self.page.paginator.count
+        assert self.page is not None
+        paginator = self.page.paginator
         return Response(
             {
-                "count": min(count, COUNT_CAP),
-                "count_capped": count > COUNT_CAP,
+                "count": paginator.count,
+                "count_capped": bool(getattr(paginator, "capped", False)),
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
                 "results": data,
