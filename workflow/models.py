@@ -158,6 +158,12 @@ class WorkItem(models.Model):
             ),
             models.Index(fields=["assigned_unit", "closed_at"], name="workitem_unit_idx"),
             models.Index(fields=["assignee", "closed_at"], name="workitem_assignee_idx"),
+            # The work-item list's default (open items, newest first): only open items are indexed.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="workitem_open_newest_idx",
+                condition=Q(closed_at__isnull=True),
+            ),
             models.Index(fields=["subject_type", "subject_id"], name="workitem_subject_idx"),
         ]
 
