@@ -20,15 +20,13 @@ from core.refcache import RefCache, attach
 from grid.duplicates import candidates_with_distance
 from grid.duplicates import duplicate_candidates as _duplicate_candidates
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
-from territory.models import Division, Grid
+from territory.refs import DIVISIONS, GRIDS
 from territory.scoping import within
 from workflow.engine import definition_for, time_left
 from workflow.listing import USERS, attach_item_references
 from workflow.models import Transition, WorkItem
 
 CATEGORIES: RefCache[Category] = RefCache(Category, ttl=60.0)
-GRIDS: RefCache[Grid] = RefCache(Grid, ttl=60.0)
-DIVISIONS: RefCache[Division] = RefCache(Division, ttl=60.0)
 
 SUBJECT_TYPE = "grid.gridevent"  # GridEvent._meta.label_lower: work items, routing decisions, audit rows
 RECEIPT_PREFIX = "SJ"

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from core.refcache import attach
-from grid.event_selectors import CATEGORIES, GRIDS, normalize_receipt
+from grid.event_selectors import CATEGORIES, normalize_receipt
 from grid.models import Category, CategoryStandard, CategoryStandardVersion, EventChannel, GridEvent
 from open311 import conf
 from open311.codes import parse_service_code, service_code_of
@@ -20,6 +20,7 @@ from open311.keys import hash_key
 from open311.models import LIST_DATATYPES, ApiKey, RequestToken, ServiceAttribute
 from open311.render import MEDIA_TYPES, iso
 from territory.models import Grid
+from territory.refs import GRIDS
 from workflow.definitions import definition_of_version
 from workflow.listing import PROCESS_VERSIONS, attach_item_references
 from workflow.models import Transition
