@@ -21,6 +21,7 @@ from approvals import actions, selectors
 from approvals.models import Application, ServiceItem
 from core.api import raise_for_serializer
 from core.errors import DomainError
+from core.replica import replica_reads
 from workflow.engine import available_actions
 from workflow.listing import Pagination
 
@@ -437,6 +438,7 @@ class ApplicationListView(APIView):
         parameters=[OpenApiParameter("open", bool, description="只列未办结的")],
         responses={200: ApprovalApplicationOut(many=True)},
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         user = request.user
         assert isinstance(user, User)

@@ -40,6 +40,7 @@ from approvals.forms import (
 from approvals.models import Channel, ServiceItem
 from core.errors import DomainError, NotFound
 from core.pdf import qr_svg
+from core.replica import replica_reads
 from workflow.engine import available_actions
 from workflow.selectors import timeline_of
 
@@ -404,6 +405,7 @@ def proxy(request: HttpRequest) -> HttpResponse:
 
 @staff_required(STAFF_ROLES, _("您无权查看办件。"))
 @require_http_methods(["GET"])
+@replica_reads
 def worklist(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     now = timezone.now()

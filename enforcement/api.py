@@ -21,6 +21,7 @@ from accounts.models import User
 from core import pii
 from core.api import raise_for_serializer
 from core.errors import DomainError, NotFound
+from core.replica import replica_reads
 from enforcement import actions, imports, selectors
 from enforcement.models import (
     Case,
@@ -385,6 +386,7 @@ class CasesView(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         user = _user(request)
         queryset = (

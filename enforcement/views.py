@@ -19,6 +19,7 @@ from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from core import pii
 from core.errors import DomainError
+from core.replica import replica_reads
 from enforcement import actions, selectors
 from enforcement.document_actions import DOCUMENT_ROLES
 from enforcement.documents import GENERATED_KINDS
@@ -73,6 +74,7 @@ def _row(case: Case, now: datetime) -> dict[str, Any]:
 
 
 @login_required
+@replica_reads
 def case_list(request: HttpRequest) -> HttpResponse:
     """The officer's cases (mine), the squad leader's queue (queue), or every case in jurisdiction."""
     user = _user(request)

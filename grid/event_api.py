@@ -24,6 +24,7 @@ from accounts.models import Role, User
 from core import pii
 from core.api import raise_for_serializer
 from core.errors import DomainError
+from core.replica import replica_reads
 from grid import event_actions, event_selectors
 from grid.models import CategoryKind, EventAttachment, EventChannel, GridEvent
 from workflow.api import IDEMPOTENCY_PARAMETER
@@ -497,6 +498,7 @@ class EventListView(APIView):
         ],
         responses=EventOut(many=True),
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         params = request.query_params.dict()
         for name, target in (("from", "date_from"), ("to", "date_to")):

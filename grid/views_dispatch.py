@@ -23,6 +23,7 @@ from accounts.jurisdiction import scope_for
 from accounts.models import User
 from accounts.selectors import org_units_visible_to
 from core.errors import DomainError
+from core.replica import replica_reads
 from grid.event_actions import do_report_event
 from grid.event_selectors import (
     SUBJECT_TYPE,
@@ -201,6 +202,7 @@ def queue_counts(user: User, now: datetime) -> dict[str, int | str]:
 
 @roles_required(DISPATCH_ROLES, DISPATCH_ONLY)
 @require_GET
+@replica_reads
 def queue_page(request: HttpRequest, queue: str = "review") -> HttpResponse:
     user = current_user(request)
     now = timezone.now()

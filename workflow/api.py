@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.models import OrgUnit, User
 from core.api import raise_for_serializer
 from core.errors import DomainError
+from core.replica import replica_reads
 from workflow.definitions import ActionDef
 from workflow.engine import do_start_item, transition
 from workflow.idempotency import HEADER, idempotent
@@ -233,6 +234,7 @@ def _unit_and_assignee(data: dict[str, Any]) -> tuple[OrgUnit | None, User | Non
 
 class WorkItemListView(APIView):
     @extend_schema(parameters=[ListQuerySerializer], responses=WorkItemSerializer(many=True))
+    @replica_reads
     def get(self, request: Request) -> Response:
         filters = raise_for_serializer(ListQuerySerializer(data=request.query_params))
         now = timezone.now()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.errors import DomainError
+from core.replica import replica_reads
 from workflow.engine import transition
 from workflow.listing import CappedPaginator, attach_item_references, lean_items
 from workflow.models import Light
@@ -41,6 +42,7 @@ def _render_error(request: HttpRequest, item_id: int, error: DomainError) -> Htt
 
 
 @login_required
+@replica_reads
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     now = timezone.now()
