@@ -114,3 +114,15 @@ def start_gunicorn(db_url: str, *, workers: int = 2) -> tuple[subprocess.Popen[A
             time.sleep(0.5)
     process.terminate()
     raise SystemExit("gunicorn did not answer /healthz/ within a minute")
+
+
+def stop_gunicorn(process: subprocess.Popen[Any]) -> None:
+    """Quick shutdown (SIGQUIT): in-flight requests of a slow endpoint are dropped, not awaited."""
+    import signal
+
+    process.send_signal(signal.SIGQUIT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -93,7 +93,7 @@ def main() -> None:
         print("bench_http: skipped (set DATABASE_URL=postgres://… — the targets are measured on PostgreSQL)")
         return
     import history
-    from _server import credentials, prepare, start_gunicorn
+    from _server import credentials, prepare, start_gunicorn, stop_gunicorn
 
     db_url = history.history_url()
     if os.environ.get("BENCH_PREPARE", "1") != "0":  # 0: measure an earlier commit (BENCH_APP_DIR) as is
@@ -108,17 +108,17 @@ def main() -> None:
             "ORDER BY id DESC LIMIT 1"
         ).fetchone()
         events = conn.execute("SELECT count(*) FROM grid_gridevent").fetchone()[0]  # type: ignore[index]
-    server, base = start_gunicorn(db_url)
-    try:
-        rows = []
-        skip = {kind.strip() for kind in os.environ.get("BENCH_SKIP", "").split(",") if kind.strip()}
-        for probe in probes({"event": event, "item": item}):
-            if probe.kind in skip:
-                continue
+    rows = []
+    skip = {kind.strip() for kind in os.environ.get("BENCH_SKIP", "").split(",") if kind.strip()}
+    for probe in probes({"event": event, "item": item}):
+        if probe.kind in skip:
+            continue
+        # A fresh server per endpoint: a slow one's queued requests must not delay the next one's.
+        server, base = start_gunicorn(db_url)
+        try:
             rows.append((probe, *run_probe(base, probe.path, headers_for(probe, creds))))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        finally:
+            stop_gunicorn(server)
     baselines = [r[1] for r in rows if r[0].kind == "baseline"]
     baseline = sum(baselines) / len(baselines)
     print(

@@ -20,7 +20,7 @@ from workcalendar.service import hours_per_working_day
 from workflow.actors import system_actor
 from workflow.listing import PROCESS_VERSIONS
 from workflow.models import NEVER, Transition, WorkItem
-from workflow.rollups import Key, cursor_of, register, rows_in, tail_delta
+from workflow.rollups import Key, cursor_of, register, sums_in, tail_delta
 
 PROCESS = "grid_event"
 RESIDENT_CHANNELS = (EventChannel.RESIDENT_WEB, EventChannel.OPEN311, EventChannel.HOTLINE)
@@ -197,22 +197,9 @@ def rollup_counts(prefix: str, first_day: date, end_day: date) -> dict[str, Any]
     """The figures' counts under a territory prefix over [first_day, end_day), from the rollup rows and
     the unfolded tail."""
     cursor = cursor_of(PROCESS)
-    pairs: list[tuple[Key, int]] = [
-        (
-            Key(
-                r.measure,
-                r.day,
-                r.territory_code,
-                r.subject_class,
-                r.channel,
-                r.flags,
-                r.since_day,
-                r.closed_day,
-                r.deferred_day,
-            ),
-            r.count,
-        )
-        for r in rows_in(PROCESS, prefix, first_day, end_day)
+    pairs = [
+        (Key(m, first_day, prefix, flags=f, since_day=s, closed_day=c, deferred_day=d), n)
+        for m, f, s, c, d, n in sums_in(PROCESS, prefix, first_day, end_day)
     ]
     pairs += [
         (key, n)

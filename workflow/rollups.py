@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Sum
 
 from workflow.models import NEVER, LedgerRollup, LedgerRollupCursor, Transition, WorkItem
 
@@ -87,37 +87,66 @@ def _delta(process_name: str, item_ids: Iterable[int], old: int, new: int | None
     return Counter({key: n for key, n in delta.items() if n})
 
 
+_COLUMNS = (
+    "process_name",
+    "measure",
+    "day",
+    "territory_code",
+    "subject_class",
+    "channel",
+    "flags",
+    "since_day",
+    "closed_day",
+    "deferred_day",
+)
+
+
 def _apply(process_name: str, delta: Counter[Key]) -> None:
+    """Add the delta to the rollup: one upsert per key (INSERT … ON CONFLICT DO UPDATE count = count + n,
+    on PostgreSQL and SQLite alike), so a fold costs what it changes, never what the table holds."""
     if not delta:
         return
-    days = {key.day for key in delta}
-    existing = {
-        Key(
-            row.measure,
-            row.day,
-            row.territory_code,
-            row.subject_class,
-            row.channel,
-            row.flags,
-            row.since_day,
-            row.closed_day,
-            row.deferred_day,
-        ): row
-        for row in LedgerRollup.objects.filter(process_name=process_name, day__in=days)
-    }
-    changed: list[LedgerRollup] = []
-    created: list[LedgerRollup] = []
-    emptied: list[LedgerRollup] = []
-    for key, n in delta.items():
-        row = existing.get(key)
-        if row is None:
-            created.append(LedgerRollup(process_name=process_name, count=n, **key.__dict__))
-            continue
-        row.count += n
-        (changed if row.count else emptied).append(row)
-    LedgerRollup.objects.bulk_create(created, batch_size=2000)
-    LedgerRollup.objects.bulk_update(changed, ["count"], batch_size=2000)
-    LedgerRollup.objects.filter(pk__in=[row.pk for row in emptied]).delete()
+    table = LedgerRollup._meta.db_table
+    columns = ", ".join(_COLUMNS)
+    # Table and column names are ours; the values are parameters.
+    placeholders = ", ".join(["%s"] * (len(_COLUMNS) + 1))
+    sql = (
+        f"INSERT INTO {table} ({columns}, count) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + excluded.count"
+    )
+    rows = [
+        (
+            process_name,
+            key.measure,
+            key.day,
+            key.territory_code,
+            key.subject_class,
+            key.channel,
+            key.flags,
+            key.since_day,
+            key.closed_day,
+            key.deferred_day,
+            n,
+        )
+        for key, n in delta.items()
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(sql, rows)
+            return
+        # PostgreSQL: COPY the delta into a scratch table, then one INSERT … SELECT … ON CONFLICT.
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS ledger_rollup_delta ON COMMIT DELETE ROWS AS "  # noqa: S608
+            f"SELECT {columns}, count FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY ledger_rollup_delta ({columns}, count) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, count) SELECT {columns}, count FROM ledger_rollup_delta "  # noqa: S608
+            f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + excluded.count"
+        )
+        cursor.execute("TRUNCATE ledger_rollup_delta")
 
 
 def fold(process_name: str, *, now: datetime, batch: int = FOLD_BATCH) -> int:
@@ -181,11 +210,17 @@ def tail_delta(process_name: str, cursor: int) -> Counter[Key]:
     return _delta(process_name, item_ids, cursor, None)
 
 
-def rows_in(
-    process_name: str, prefix: str, first_day: date, end_day: date, extra: Q | None = None
-) -> list[LedgerRollup]:
-    """The rollup rows of the process under a territory prefix on the days [first_day, end_day)."""
-    rows = LedgerRollup.objects.filter(
-        process_name=process_name, territory_code__startswith=prefix, day__gte=first_day, day__lt=end_day
+def sums_in(
+    process_name: str, prefix: str, first_day: date, end_day: date
+) -> list[tuple[str, str, date, date, date, int]]:
+    """(measure, flags, since_day, closed_day, deferred_day, Σ count) of the process's rollup under a
+    territory prefix on the days [first_day, end_day): summed in the database, a few rows back."""
+    rows = (
+        LedgerRollup.objects.filter(
+            process_name=process_name, territory_code__startswith=prefix, day__gte=first_day, day__lt=end_day
+        )
+        .values_list("measure", "flags", "since_day", "closed_day", "deferred_day")
+        .annotate(n=Sum("count"))
+        .order_by()
     )
-    return list(rows.filter(extra) if extra is not None else rows)
+    return [(m, f, s, c, d, int(n or 0)) for m, f, s, c, d, n in rows]

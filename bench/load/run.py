@@ -32,7 +32,7 @@ def main() -> None:
     os.environ.setdefault("GRID_PUBLIC_REPORTS_PER_HOUR", "1000000")
     os.environ.setdefault("GRID_PUBLIC_LOOKUPS_PER_HOUR", "1000000")
     import history
-    from _server import VENV_BIN, credentials, prepare, server_env, start_gunicorn
+    from _server import VENV_BIN, credentials, prepare, server_env, start_gunicorn, stop_gunicorn
 
     history.main()
     db_url = history.history_url()
@@ -89,8 +89,7 @@ def main() -> None:
         after = run_probe(base, "/healthz/", {})
     finally:
         consumer.terminate()
-        server.terminate()
-        server.wait(timeout=30)
+        stop_gunicorn(server)
         consumer.wait(timeout=30)
     baseline = (before[0] + after[0]) / 2
     print(
