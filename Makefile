@@ -55,7 +55,10 @@ pytest: venv ## The test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 
 test: lint typecheck architecture migrations-check pytest ## Every check and the whole test suite
 
-bench: venv ## Benchmarks; each prints ratios against a baseline measured in the same run
+bench: venv ## Benchmarks; each prints ratios against a baseline measured in the same run (HTTP reads: PostgreSQL only)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) "$$b" || exit 1; done
 
-.PHONY: help venv migrate demo run lint format typecheck architecture migrations-check pytest test bench
+load: venv ## Load suite: gunicorn + huey on PostgreSQL and Redis, a mixed workload with locust (docs/performance.md)
+	$(PY) bench/load/run.py
+
+.PHONY: help venv migrate demo run lint format typecheck architecture migrations-check pytest test bench load

@@ -71,5 +71,8 @@ def _steady_calendar_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     service.invalidate()
     monkeypatch.setattr(service, "RECHECK_SECONDS", 3600.0)
+    from core import refcache
+
+    refcache.clear_all()  # reference rows held by a previous test's (rolled-back) database
     yield
     service.invalidate()

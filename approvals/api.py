@@ -21,8 +21,9 @@ from approvals import actions, selectors
 from approvals.models import Application, ServiceItem
 from core.api import paginated, raise_for_serializer
 from core.errors import DomainError
-from workflow.api import Pagination
+from core.replica import replica_reads
 from workflow.engine import available_actions
+from workflow.listing import Pagination
 
 ERROR_ENVELOPE = OpenApiResponse(description='{"errors": [{"code", "message", "field"}]}')
 
@@ -446,6 +447,7 @@ class ApplicationListView(APIView):
             400: ERROR_ENVELOPE,
         },
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         user = request.user
         assert isinstance(user, User)
@@ -455,9 +457,10 @@ class ApplicationListView(APIView):
             rows = rows.filter(completed_at__isnull=True)
         now = timezone.now()
         paginator = Pagination()
-        page = paginator.paginate_queryset(rows.order_by("-submitted_at", "-id"), request, view=self) or []
+        ordered = selectors.lean_applications(rows).order_by("-submitted_at", "-id")
+        page = selectors.attach_references(paginator.paginate_queryset(ordered, request, view=self) or [])
         return paginator.get_paginated_response(
-            [ApprovalApplicationOut(application_row(a, now)).data for a in page]
+            ApprovalApplicationOut([application_row(a, now) for a in page], many=True).data
         )
 
     @extend_schema(

@@ -43,6 +43,7 @@ from approvals.models import Channel, ServiceItem
 from core import ratelimit
 from core.errors import DomainError, NotFound
 from core.pdf import qr_svg
+from core.replica import replica_reads
 from workflow.engine import available_actions
 from workflow.selectors import timeline_of
 
@@ -439,14 +440,16 @@ def proxy(request: HttpRequest) -> HttpResponse:
 
 @staff_required(STAFF_ROLES, _("您无权查看办件。"))
 @require_http_methods(["GET"])
+@replica_reads
 def worklist(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     now = timezone.now()
-    mine = [(a, selectors.progress_of(a, now)) for a in selectors.worklist(user)[:100]]
-    recent = [
-        (a, selectors.progress_of(a, now))
-        for a in selectors.applications_visible_to(user).order_by("-submitted_at", "-id")[:50]
-    ]
+    waiting = selectors.attach_references(selectors.lean_applications(selectors.worklist(user))[:100])
+    newest = selectors.lean_applications(selectors.applications_visible_to(user)).order_by(
+        "-submitted_at", "-id"
+    )
+    mine = [(a, selectors.progress_of(a, now)) for a in waiting]
+    recent = [(a, selectors.progress_of(a, now)) for a in selectors.attach_references(newest[:50])]
     return page(request, "approvals/worklist.html", {"mine": mine, "recent": recent})
 
 

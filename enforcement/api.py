@@ -21,6 +21,7 @@ from accounts.models import User
 from core import pii
 from core.api import raise_for_serializer
 from core.errors import DomainError, NotFound
+from core.replica import replica_reads
 from enforcement import actions, imports, selectors
 from enforcement.models import (
     Case,
@@ -37,9 +38,10 @@ from enforcement.models import (
 )
 from enforcement.surcharge import for_case as late_payment_surcharge
 from grid.event_selectors import get_event_for
-from workflow.api import IDEMPOTENCY_PARAMETER, Pagination
+from workflow.api import IDEMPOTENCY_PARAMETER
 from workflow.engine import available_actions, time_left, traffic_light
 from workflow.idempotency import idempotent
+from workflow.listing import Pagination, attach_item_references
 from workflow.selectors import timeline_of
 
 ERROR_ENVELOPE = OpenApiResponse(description='{"errors": [{"code", "message", "field"}]}')
@@ -391,6 +393,7 @@ class CasesView(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         user = _user(request)
         queryset = (
@@ -405,7 +408,13 @@ class CasesView(APIView):
             queryset = queryset.filter(work_item__closed_at__isnull=True)
         now = timezone.now()
         paginator = Pagination()
-        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        # The unit and pinned version of each case's work item come from the process caches, not one
+        # query per row (time_left needs the unit's working hours).
+        lean = queryset.select_related(None).select_related(
+            "matter", "squad", "lead_officer", "work_item", "grid_event"
+        )
+        page = paginator.paginate_queryset(lean, request, view=self) or []
+        attach_item_references([c.work_item for c in page])
         return paginator.get_paginated_response([case_summary_data(c, now) for c in page])
 
     @extend_schema(

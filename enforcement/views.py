@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from core import pii
 from core.errors import DomainError
+from core.replica import replica_reads
 from enforcement import actions, selectors
 from enforcement.document_actions import DOCUMENT_ROLES
 from enforcement.documents import kinds_for
@@ -27,6 +27,7 @@ from enforcement.models import Case, DocumentKind, PartyKind, Publication, Recor
 from enforcement.surcharge import for_case as late_payment_surcharge
 from grid.event_selectors import get_event_for
 from workflow.engine import available_actions, definition_for, time_left, traffic_light
+from workflow.listing import CappedPaginator, attach_item_references
 
 # Inputs each action's form asks for (besides the reason): (name, label, type).
 ACTION_INPUTS: dict[str, list[tuple[str, str, str]]] = {
@@ -75,6 +76,7 @@ def _row(case: Case, now: datetime) -> dict[str, Any]:
 
 
 @login_required
+@replica_reads
 def case_list(request: HttpRequest) -> HttpResponse:
     """The officer's cases (mine), the squad leader's queue (queue), or every case in jurisdiction."""
     user = _user(request)
@@ -89,7 +91,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         queryset = selectors.squad_queue(user)
     else:
         queryset = selectors.cases_for(user).order_by("-created_at")
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    lean = queryset.select_related(None).select_related("matter", "squad", "lead_officer", "work_item")
+    page = CappedPaginator(lean, 25).get_page(request.GET.get("page"))
+    attach_item_references([case.work_item for case in page.object_list])  # no query per row
     now = timezone.now()
     return render(
         request,

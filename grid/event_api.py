@@ -22,12 +22,14 @@ from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from core import pii, ratelimit
 from core.api import paginated, raise_for_serializer
+from core.replica import replica_reads
 from grid import event_actions, event_selectors
 from grid.models import CategoryKind, EventAttachment, EventChannel, GridEvent
-from workflow.api import IDEMPOTENCY_PARAMETER, Pagination
+from workflow.api import IDEMPOTENCY_PARAMETER
 from workflow.definitions import ActionDef
 from workflow.engine import available_actions
 from workflow.idempotency import idempotent
+from workflow.listing import Pagination
 from workflow.models import Light, WorkItem
 from workflow.selectors import timeline_of, view_of
 
@@ -496,6 +498,7 @@ class EventListView(APIView):
         ],
         responses={200: paginated(EventOut, "PaginatedGridEventList"), 400: ERROR_ENVELOPE},
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         params = request.query_params.dict()
         for name, target in (("from", "date_from"), ("to", "date_to")):
@@ -515,8 +518,9 @@ class EventListView(APIView):
         assert isinstance(user, User)
         queryset = event_selectors.filter_events(user, event_selectors.EventFilters(**filters), now=now)
         paginator = Pagination()
-        page = paginator.paginate_queryset(queryset, request, view=self) or []
-        return paginator.get_paginated_response([EventOut(event_row(e, now)).data for e in page])
+        page = paginator.paginate_queryset(event_selectors.lean_events(queryset), request, view=self) or []
+        event_selectors.attach_event_references(page)
+        return paginator.get_paginated_response(EventOut([event_row(e, now) for e in page], many=True).data)
 
     @extend_schema(
         operation_id="grid_events_create",

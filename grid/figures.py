@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -90,6 +90,7 @@ from django.db.models.functions import Cast
 from accounts.jurisdiction import jurisdiction_codes, may_see_code, scope_for
 from accounts.models import OrgUnit, User
 from core.errors import DomainError, NotFound
+from grid.figures_rollup import rollup_counts, whole_days
 from grid.models import EventChannel, GridEvent
 from grid.patrol_selectors import patrol_coverage
 from territory.models import Division, Grid
@@ -233,7 +234,27 @@ def figures_for(user: User | AnonymousUser, level: str, code: str, start: dateti
     if end <= start:
         raise DomainError("invalid", "结束时间须晚于开始时间。", field="to")
     scope = resolve_scope(user, level, code)
+    days = whole_days(start, end)
+    if scope.prefix is not None and days is not None:
+        return rollup_figures(scope, start, end, days)
     return compute_figures(scope, start, end, user=user)
+
+
+def rollup_figures(scope: Scope, start: datetime, end: datetime, days: tuple[date, date]) -> Figures:
+    """The same figures from the ledger rollup (grid/figures_rollup.py), for whole local days."""
+    figures = Figures(
+        scope.level, scope.code, scope.name, start, end, missed_window_hours=missed_window_hours()
+    )
+    assert scope.prefix is not None
+    counts = rollup_counts(scope.prefix, *days)
+    levels = counts.pop("closure_levels")
+    for name, value in counts.items():
+        setattr(figures, name, value)
+    figures.closure_levels = {level: levels.get(level, 0) for level in CLOSURE_LEVELS}
+    events = GridEvent.objects.filter(territory_code__startswith=scope.prefix)
+    _satisfaction(figures, events, start, end)
+    figures.patrol_done, figures.patrol_due = patrol_coverage([scope.prefix], start, end)
+    return figures
 
 
 def compute_figures(

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError
+from core.replica import replica_reads
 from grid.figures import CLOSURE_LEVELS, LEVELS, figures_for
 
 DEFAULT_DAYS = 30
@@ -143,6 +144,7 @@ class FiguresView(APIView):
         ],
         responses=FiguresOut,
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         params = request.query_params
         level = params.get("level", "")

@@ -437,6 +437,12 @@ class GridEvent(models.Model):
         indexes = [
             models.Index(fields=["category", "reported_at"], name="grid_event_category_time_idx"),
             models.Index(fields=["territory_code", "reported_at"], name="grid_event_territory_time_idx"),
+            # The lists' order (newest first): a LIMIT walks this index instead of sorting the table.
+            models.Index(fields=["-reported_at", "-id"], name="grid_event_newest_idx"),
+            # The figures' satisfaction (ratings given in a period): only rated events are indexed.
+            models.Index(
+                fields=["rated_at"], name="grid_event_rated_idx", condition=Q(rated_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

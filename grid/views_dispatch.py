@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,8 +23,15 @@ from accounts.jurisdiction import scope_for
 from accounts.models import User
 from accounts.selectors import org_units_visible_to
 from core.errors import DomainError
+from core.replica import replica_reads
 from grid.event_actions import do_report_event
-from grid.event_selectors import SUBJECT_TYPE, events_visible_to, unrouted_events_for
+from grid.event_selectors import (
+    SUBJECT_TYPE,
+    attach_event_references,
+    events_visible_to,
+    lean_events,
+    unrouted_events_for,
+)
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
 from grid.views_common import (
     DISPATCH_ROLES,
@@ -41,6 +47,7 @@ from grid.views_common import (
 from grid.views_forms import HotlineForm
 from grid.views_mobile import area_features, map_config
 from territory.models import Division
+from workflow.listing import CappedPaginator, count_upto
 from workflow.models import Light
 
 DISPATCH_ONLY = gettext_lazy("此页面供指挥中心调度员使用。")
@@ -179,13 +186,23 @@ def queue_queryset(user: User, queue: Queue, now: datetime) -> QuerySet[GridEven
     return queryset.order_by("work_item__step_due_at", "reported_at", "id")
 
 
-def queue_counts(user: User, now: datetime) -> dict[str, int]:
-    """Open counts per queue for the tabs (one small query each, independent of the rows)."""
-    return {name: queue_queryset(user, queue, now).count() for name, queue in QUEUES.items() if name != "all"}
+BADGE_CAP = 999
+
+
+def queue_counts(user: User, now: datetime) -> dict[str, int | str]:
+    """Open counts per queue for the tabs (one small query each, independent of the rows), counted up to
+    BADGE_CAP + 1 only: "999+" beyond, never a count of the whole table."""
+    counts: dict[str, int | str] = {}
+    for name, queue in QUEUES.items():
+        if name != "all":
+            n = count_upto(queue_queryset(user, queue, now), BADGE_CAP)
+            counts[name] = n if n <= BADGE_CAP else f"{BADGE_CAP}+"
+    return counts
 
 
 @roles_required(DISPATCH_ROLES, DISPATCH_ONLY)
 @require_GET
+@replica_reads
 def queue_page(request: HttpRequest, queue: str = "review") -> HttpResponse:
     user = current_user(request)
     now = timezone.now()
@@ -195,8 +212,10 @@ def queue_page(request: HttpRequest, queue: str = "review") -> HttpResponse:
     queryset = apply_filters(queue_queryset(user, spec, now), filters, now)
     if queue in ("dispatch", "unrouted"):
         queryset = with_routing(queryset)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows: list[EventRow] = event_rows(page.object_list, now=now)
+    page = CappedPaginator(lean_events(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    events = list(page.object_list)
+    attach_event_references(events)
+    rows: list[EventRow] = event_rows(events, now=now)
     context = {
         "queue": spec,
         "queues": QUEUES.values(),

@@ -140,17 +140,17 @@ def parse_request_query(request: HttpRequest) -> selectors.RequestQuery:
         start=_date(request, "start_date"),
         end=_date(request, "end_date"),
         statuses=statuses,
-        page=_whole(request, "page", 1, 10_000, 1),
-        page_size=_whole(request, "page_size", 1, selectors.MAX_PAGE_SIZE, selectors.DEFAULT_PAGE_SIZE),
+        page=_positive(request, "page", 1, None),
+        page_size=_positive(request, "page_size", 0, selectors.MAX_PAGE_SIZE),
     )
 
 
-def _whole(request: HttpRequest, name: str, low: int, high: int, default: int) -> int:
-    raw = (request.GET.get(name) or "").strip()
+def _positive(request: HttpRequest, name: str, default: int, most: int | None) -> int:
+    """A paging parameter (an extension of GeoReport v2): a whole number ≥ 1 (≤ `most`)."""
+    raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ParseError(
-            f"{name} must be a whole number from {low} to {high}（{name} 应为 {low}–{high} 的整数）"
-        )
+    if not raw.isdigit() or int(raw) < 1 or (most is not None and int(raw) > most):
+        limit = f" and at most {most}（不超过 {most}）" if most is not None else ""
+        raise ParseError(f"{name} must be a whole number ≥ 1{limit}（{name} 须为正整数）")
     return int(raw)

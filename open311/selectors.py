@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from core.publication import publish
-from grid.event_selectors import normalize_receipt
+from core.refcache import attach
+from grid.event_selectors import CATEGORIES, normalize_receipt
 from grid.models import Category, CategoryStandard, CategoryStandardVersion, GridEvent
 from grid.publication import RESIDENT_CHANNELS, description_is_public, public_place
 from open311 import conf
@@ -20,14 +22,16 @@ from open311.keys import hash_key
 from open311.models import LIST_DATATYPES, ApiKey, RequestToken, ServiceAttribute
 from open311.render import MEDIA_TYPES, iso
 from territory.models import Grid
+from territory.refs import GRIDS
 from workflow.definitions import definition_of_version
-from workflow.models import ProcessVersion
+from workflow.listing import PROCESS_VERSIONS, attach_item_references
 
 TERMINAL_CLOSED = ("closed", "voided", "duplicate")
 DEFAULT_WINDOW = timedelta(days=90)
 # The key-less list is paged (`page`, `page_size`): a bounded page, never the whole window at once.
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = 200  # the largest page a client may ask for (page_size)
+DEFAULT_PAGE_SIZE = 50  # GeoReport v2 sets no page size; 1,000 rows were 688 KB and 0.7 s of CPU
+OUTCOME_ACTIONS = ("feedback", "self_resolve", "void")
 UNIT_TITLES = {"work_hours": "工作时", "work_days": "工作日"}
 
 
@@ -231,7 +235,25 @@ class RequestQuery:
     end: datetime | None = None
     statuses: list[str] = field(default_factory=list)
     page: int = 1
-    page_size: int = DEFAULT_PAGE_SIZE
+    page_size: int = 0  # 0: the OPEN311_PAGE_SIZE setting (default 50)
+
+
+def page_size_setting() -> int:
+    return int(getattr(settings, "OPEN311_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+
+
+def _list_events() -> QuerySet[GridEvent]:
+    """The list's query: few joins (category, grid and unit come from the process caches)."""
+    return GridEvent.objects.select_related(
+        "standard", "standard__version", "work_item", "duplicate_of"
+    ).prefetch_related("attachments")
+
+
+def _attach(events: list[GridEvent]) -> list[GridEvent]:
+    attach(events, "category", CATEGORIES)
+    attach(events, "grid", GRIDS)
+    attach_item_references([e.work_item for e in events])
+    return events
 
 
 def _events() -> QuerySet[GridEvent]:
@@ -248,13 +270,13 @@ def _events() -> QuerySet[GridEvent]:
 
 def find_requests(query: RequestQuery, *, now: datetime) -> list[GridEvent]:
     """GET requests: by ids (then every other filter is ignored, as the spec says), or by service codes,
-    a window of requested_datetime (90 days when not given; never wider) and status; newest first, one
-    page of `page_size` rows (50 by default, at most 200)."""
-    events = _events()
+    a window of requested_datetime (90 days when not given; never wider) and status; newest first, at
+    one page of `page_size` rows (default OPEN311_PAGE_SIZE, at most 200), page `page`."""
+    events = _list_events()
     if query.service_request_ids:
         receipts = [normalize_receipt(value) for value in query.service_request_ids]
-        return list(
-            events.filter(receipt_number__in=receipts).order_by("-reported_at", "-id")[:MAX_PAGE_SIZE]
+        return _attach(
+            list(events.filter(receipt_number__in=receipts).order_by("-reported_at", "-id")[:MAX_PAGE_SIZE])
         )
     start, end = query.start, query.end
     if start is None and end is None:
@@ -286,8 +308,9 @@ def find_requests(query: RequestQuery, *, now: datetime) -> list[GridEvent]:
         events = events.exclude(work_item__state__in=TERMINAL_CLOSED)
     elif statuses == {"closed"}:
         events = events.filter(work_item__state__in=TERMINAL_CLOSED)
-    offset = (query.page - 1) * query.page_size
-    return list(events.order_by("-reported_at", "-id")[offset : offset + query.page_size])
+    size = query.page_size or page_size_setting()
+    first = (query.page - 1) * size
+    return _attach(list(events.order_by("-reported_at", "-id")[first : first + size]))
 
 
 def event_for_request_id(service_request_id: str) -> GridEvent:
@@ -380,10 +403,10 @@ def request_document(event: GridEvent, *, status_notes: str, absolute: Any) -> d
 
 
 def _state_titles(events: Sequence[GridEvent]) -> dict[tuple[int, str], str]:
-    """(process version id, state) → state title, from each pinned definition (one query)."""
+    """(process version id, state) → state title, from each pinned definition (the process cache)."""
     version_ids = {e.work_item.process_version_id for e in events if e.work_item is not None}
     titles: dict[tuple[int, str], str] = {}
-    for version in ProcessVersion.objects.filter(id__in=version_ids):
+    for version in PROCESS_VERSIONS.many(version_ids).values():
         definition = definition_of_version(version.pk, version.content_hash, version.definition)
         for name, state in definition.states.items():
             titles[(version.pk, name)] = state.title

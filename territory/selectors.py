@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from core.errors import DomainError, NotFound
+from territory import refs
 from territory.models import Division, EnforcementZone, Grid, GridBoundary
 from territory.scoping import covers, minimal_codes, scope
 
@@ -201,12 +202,8 @@ def get_grid(codes: Iterable[str], code: str) -> GridDetail:
 
 
 def grid_names(grid_code: str) -> dict[str, str]:
-    """Grid, village and town names for a located code (one query)."""
-    grid = Grid.objects.select_related("village__parent").filter(code=grid_code).first()
-    if grid is None:
-        return {"grid_name": "", "village_name": "", "town_name": ""}
-    town = grid.village.parent
-    return {"grid_name": grid.name, "village_name": grid.village.name, "town_name": town.name if town else ""}
+    """Grid, village and town names for a located code (from the process cache: territory/refs.py)."""
+    return refs.grid_names(grid_code)
 
 
 # --- map layers ------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from typing import Any
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,9 +16,11 @@ from rest_framework.views import APIView
 from accounts.models import OrgUnit, User
 from core.api import paginated, raise_for_serializer
 from core.errors import DomainError
+from core.replica import replica_reads
 from workflow.definitions import ActionDef
 from workflow.engine import do_start_item, transition
 from workflow.idempotency import HEADER, idempotent
+from workflow.listing import Pagination, attach_item_references, lean_items
 from workflow.models import Light, Priority, Transition
 from workflow.selectors import (
     ItemFilters,
@@ -208,12 +209,6 @@ class TransitionInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1, help_text="the item version you acted on")
 
 
-class Pagination(PageNumberPagination):
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
     str,
@@ -243,16 +238,18 @@ class WorkItemListView(APIView):
         parameters=[ListQuerySerializer],
         responses={200: paginated(WorkItemSerializer, "PaginatedWorkItemList")},
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         # A plain dict: DRF reads a blank parameter of a QueryDict as absent (`territory=` slipped by).
         filters = raise_for_serializer(ListQuerySerializer(data=request.query_params.dict()))
         now = timezone.now()
         assert isinstance(request.user, User)
-        queryset = filter_items(request.user, ItemFilters(**filters), now=now)
+        queryset = lean_items(filter_items(request.user, ItemFilters(**filters), now=now))
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
-        data = [WorkItemSerializer(_item_data(view_of(item, now=now), now)).data for item in page]
-        return paginator.get_paginated_response(data)
+        attach_item_references(page)
+        rows = [_item_data(view_of(item, now=now), now) for item in page]
+        return paginator.get_paginated_response(WorkItemSerializer(rows, many=True).data)
 
     @extend_schema(
         request=CreateSerializer,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
+from datetime import date
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -157,6 +158,12 @@ class WorkItem(models.Model):
             ),
             models.Index(fields=["assigned_unit", "closed_at"], name="workitem_unit_idx"),
             models.Index(fields=["assignee", "closed_at"], name="workitem_assignee_idx"),
+            # The work-item list's default (open items, newest first): only open items are indexed.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="workitem_open_newest_idx",
+                condition=Q(closed_at__isnull=True),
+            ),
             models.Index(fields=["subject_type", "subject_id"], name="workitem_subject_idx"),
         ]
 
@@ -294,3 +301,67 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.address or self.recipient_id} ({self.state})"
+
+
+NEVER = date(9999, 12, 31)  # "no such day" in the rollup's day columns (NULLs would defeat its unique key)
+
+
+class LedgerRollup(models.Model):
+    """Counts folded from the ledger (Transition rows) per local day × territory (the grid code) × class ×
+    channel × measure, with the days an item's later facts fell on (first overdue, closure, first
+    deferral) where a figure depends on them. The process that owns a measure defines it (see
+    workflow/rollups.py); figures read sums of these rows instead of the raw ledger."""
+
+    process_name = models.CharField(_("流程"), max_length=80)
+    measure = models.CharField(_("指标"), max_length=40)
+    day = models.DateField(_("日期（本地）"))
+    territory_code = models.CharField(_("区划/网格代码"), max_length=15)
+    subject_class = models.CharField(_("分类"), max_length=20, blank=True)
+    channel = models.CharField(_("渠道"), max_length=20, blank=True)
+    flags = models.CharField(_("标记"), max_length=60, blank=True)
+    since_day = models.DateField(_("首次超期日"), default=NEVER)
+    closed_day = models.DateField(_("结案日"), default=NEVER)
+    deferred_day = models.DateField(_("首次缓办日"), default=NEVER)
+    count = models.IntegerField(_("计数"), default=0)
+
+    class Meta:
+        verbose_name = _("台账汇总")
+        verbose_name_plural = _("台账汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "process_name",
+                    "measure",
+                    "day",
+                    "territory_code",
+                    "subject_class",
+                    "channel",
+                    "flags",
+                    "since_day",
+                    "closed_day",
+                    "deferred_day",
+                ],
+                name="ledger_rollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["process_name", "day", "territory_code"], name="ledger_rollup_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_name} {self.measure} {self.day} {self.territory_code}: {self.count}"
+
+
+class LedgerRollupCursor(models.Model):
+    """How far the rollup has folded the ledger: the last Transition id included, per process."""
+
+    process_name = models.CharField(_("流程"), max_length=80, unique=True)
+    last_transition_id = models.BigIntegerField(_("已汇总至流转记录"), default=0)
+    folded_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("台账汇总游标")
+        verbose_name_plural = _("台账汇总游标")
+
+    def __str__(self) -> str:
+        return f"{self.process_name} ≤ {self.last_transition_id}"

@@ -1,5 +1,5 @@
-"""Background jobs of the workflow: the escalation sweeper, every minute. This is the outermost layer,
-so it is where the clock is read."""
+"""Background jobs of the workflow: the escalation sweeper and the ledger rollup's fold, every minute.
+This is the outermost layer, so it is where the clock is read."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from workflow.rollups import fold_all, registered
 from workflow.sweeper import sweep
 
 
@@ -21,3 +22,14 @@ def run_sweep() -> dict[str, int]:
 @db_periodic_task(crontab(minute="*"))
 def sweep_workflow_deadlines() -> dict[str, int]:
     return run_sweep()
+
+
+def run_fold() -> dict[str, int]:
+    """Fold the new transitions of every process with a rollup contributor into the ledger rollup."""
+    now = timezone.now()
+    return {name: fold_all(name, now=now) for name in registered()}
+
+
+@db_periodic_task(crontab(minute="*"))
+def fold_ledger_rollup() -> dict[str, int]:
+    return run_fold()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.errors import DomainError
+from core.replica import replica_reads
 from workflow.engine import transition
+from workflow.listing import CappedPaginator, attach_item_references, lean_items
 from workflow.models import Light
 from workflow.selectors import ItemFilters, actions_for, filter_items, get_item_for, timeline_of, view_of
 
@@ -41,6 +42,7 @@ def _render_error(request: HttpRequest, item_id: int, error: DomainError) -> Htt
 
 
 @login_required
+@replica_reads
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     now = timezone.now()
@@ -55,7 +57,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         my_unit=my_unit,
         overdue=request.GET.get("overdue") == "1",
     )
-    page = Paginator(filter_items(user, filters, now=now), 50).get_page(request.GET.get("page"))
+    queryset = lean_items(filter_items(user, filters, now=now))
+    page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
+    attach_item_references(page.object_list)
     rows = [view_of(item, now=now) for item in page.object_list]
     context: dict[str, Any] = {
         "rows": rows,

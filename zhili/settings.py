@@ -114,6 +114,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# A read replica for lists and figures (docs/scaling.md): DATABASE_REPLICA_URL names it, and the views
+# marked with core.replica.replica_reads read from it. Without it the "replica" alias is the primary's
+# settings (the test database's mirror in tests) and nothing is routed there.
+_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASES["replica"] = (
+    dj_database_url.parse(_REPLICA_URL, conn_max_age=60) if _REPLICA_URL else DATABASES["default"].copy()
+)
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_READS = bool(_REPLICA_URL)
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grid', '0002_events_and_patrols'),
+        ('grid', '0003_public_reply_and_description_release'),
         ('registry', '0001_initial_registries'),
         ('workflow', '0002_workitem_limit_overrides'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -1,0 +1,110 @@
+"""The grid figures from the ledger rollup equal a recomputation from the ledger (grid/figures.py's
+queries) on the demo's month of history — events in every state: late, escalated, reworked, parked,
+extended, sent back, wrongly dispatched, voided, duplicated — whether nothing, part or all of the ledger
+has been folded (the unfolded tail is added at read time), for the district, each town and grids, over
+periods of one day, a week and the month."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import User
+from demo.history import seed_history
+from grid.figures import Scope, compute_figures, rollup_figures
+from grid.figures_rollup import whole_days
+from grid.models import GridEvent
+from workflow.models import LedgerRollup, Transition
+from workflow.rollups import fold, fold_all
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)  # Friday 12:00 in Shanghai
+LOCAL_MIDNIGHT = datetime(2026, 3, 20, 16, 0, tzinfo=UTC)  # Saturday 00:00 in Shanghai
+
+
+@pytest.fixture
+def history(territory: Any, personas: dict[str, User], settings: Any, tmp_path: Any) -> dict[str, int]:
+    from grid.actions import do_seed_reference
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    do_seed_reference(actor=personas["system"], now=NOW - timedelta(days=40))
+    return seed_history(now=NOW, system=personas["system"], total=300, real=12)
+
+
+def periods() -> list[tuple[datetime, datetime]]:
+    return [
+        (LOCAL_MIDNIGHT - timedelta(days=days), LOCAL_MIDNIGHT - timedelta(days=skip))
+        for days, skip in ((35, 0), (7, 0), (14, 7), (1, 0), (3, 2))
+    ]
+
+
+def scopes(personas: dict[str, User]) -> list[tuple[str, str]]:
+    busiest = (
+        GridEvent.objects.values_list("territory_code", flat=True).order_by("territory_code").distinct()[:3]
+    )
+    return [("district", "320507"), ("town", "320507003"), ("town", "320507105")] + [
+        ("grid", code) for code in busiest
+    ]
+
+
+def assert_rollup_equals_ledger(personas: dict[str, User]) -> int:
+    compared = 0
+    for level, code in scopes(personas):
+        scope = Scope(level, code, code, code)
+        for start, end in periods():
+            days = whole_days(start, end)
+            assert days is not None
+            ledger = asdict(compute_figures(scope, start, end))
+            rollup = asdict(rollup_figures(scope, start, end, days))
+            assert rollup == ledger, (level, code, start, end)
+            compared += 1
+    return compared
+
+
+def test_the_rollup_answers_equal_the_ledger_at_every_fold_stage(
+    history: dict[str, int], personas: dict[str, User]
+) -> None:
+    states = set(Transition.objects.values_list("to_state", flat=True))
+    assert {"closed", "voided", "duplicate", "parked"} <= states  # every kind of ending is in there
+    assert Transition.objects.filter(action="supervise", actor__is_system=True).exists()
+    assert Transition.objects.filter(action__in=("verify_fail", "send_back", "whistle")).count() >= 3
+
+    assert_rollup_equals_ledger(personas)  # nothing folded: all of it is the tail
+    later = timezone.now() + timedelta(days=400)
+    assert fold("grid_event", now=later, batch=500) == 500  # part folded
+    assert_rollup_equals_ledger(personas)
+    fold_all("grid_event", now=later)
+    assert LedgerRollup.objects.exists()
+    assert assert_rollup_equals_ledger(personas) == 30
+
+
+def test_a_step_after_the_fold_moves_the_counts(history: dict[str, int], personas: dict[str, User]) -> None:
+    from grid.event_actions import do_event_action
+
+    later = timezone.now() + timedelta(days=400)
+    fold_all("grid_event", now=later)
+    event = GridEvent.objects.filter(work_item__state="reported").order_by("id").first()
+    assert event is not None
+    do_event_action(event, "void", actor=personas["dispatcher"], now=NOW, reason="测试作废")
+    assert_rollup_equals_ledger(personas)  # the void is in the tail
+    fold_all("grid_event", now=later)
+    assert_rollup_equals_ledger(personas)  # and now folded
+
+
+def test_reconcile_figures_reports_no_difference_then_a_tampered_count(
+    history: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    fold_all("grid_event", now=timezone.now() + timedelta(days=400))
+    call_command("reconcile_figures", "--from", "2026-02-15", "--to", "2026-03-20")
+    assert "0 differences" in capsys.readouterr().out
+    row = LedgerRollup.objects.filter(measure="reported").order_by("id").first()
+    assert row is not None
+    LedgerRollup.objects.filter(pk=row.pk).update(count=row.count + 1)
+    with pytest.raises(SystemExit):
+        call_command("reconcile_figures", "--from", "2026-02-15", "--to", "2026-03-20")
+    assert "reported" in capsys.readouterr().out
