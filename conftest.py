@@ -20,7 +20,8 @@ def _flush_past_sqlite_audit_triggers() -> Iterator[None]:
     import importlib
 
     # base first: importing the operations module on its own is a circular import.
-    from django.db.backends.sqlite3.base import DatabaseOperations
+    import django.db.backends.sqlite3.base  # noqa: F401
+    from django.db.backends.sqlite3.operations import DatabaseOperations
 
     triggers = importlib.import_module("audit.migrations.0004_append_only_everywhere")
     original = DatabaseOperations.sql_flush
