@@ -16,6 +16,9 @@ from django.http import HttpRequest
 from core.errors import DomainError
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# A request with no usable peer address (an internal request, a test's force_login): still a valid IP,
+# since django-axes stores it in an address column.
+UNKNOWN = "0.0.0.0"  # noqa: S104 - a placeholder value, never bound
 
 
 @lru_cache(maxsize=4)
@@ -40,9 +43,13 @@ def client_address(request: HttpRequest) -> str:
     (REMOTE_ADDR) is a trusted proxy; then the rightmost hop that is not a trusted proxy is the client,
     since anything to its left was written by the client itself."""
     remote = str(request.META.get("REMOTE_ADDR") or "")
+    try:
+        ipaddress.ip_address(remote)
+    except ValueError:
+        return UNKNOWN
     networks = trusted_proxies()
     if not networks or not _is_trusted(remote, networks):
-        return remote or "unknown"
+        return remote
     hops = [hop.strip() for hop in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
     for hop in reversed([hop for hop in hops if hop]):
         try:

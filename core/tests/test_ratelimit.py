@@ -44,6 +44,10 @@ def test_rightmost_untrusted_hop_is_the_client(settings: Any) -> None:
     assert ratelimit.client_address(request("127.0.0.1")) == "127.0.0.1"
 
 
+def test_a_missing_peer_address_is_still_an_address() -> None:
+    assert ratelimit.client_address(request("")) == "0.0.0.0"  # noqa: S104
+
+
 def test_the_cache_is_shared_between_processes() -> None:
     # Per-process memory would multiply every limit by the number of workers.
     backend = django_settings.CACHES["default"]["BACKEND"]
