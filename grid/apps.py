@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class GridConfig(AppConfig):
     name = "grid"
     verbose_name = "网格治理 Grid governance"
+
+    def ready(self) -> None:
+        # The rules of each grid_event step, bound to the engine (workflow.handlers).
+        from grid import event_steps
+
+        event_steps.register()

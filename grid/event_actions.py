@@ -39,19 +39,16 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.jurisdiction import jurisdiction_codes, may_see_code, user_roles
-from accounts.models import Assignment, OrgUnit, Role, User
+from accounts.models import Assignment, Role, User
 from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
-from grid.actions import do_record_routing
 from grid.duplicates import candidates_with_distance
 from grid.event_selectors import (
     CROCKFORD,
     RECEIPT_PREFIX,
     SUBJECT_TYPE,
     effective_item,
-    events_visible_to,
-    normalize_receipt,
 )
 from grid.models import (
     AttachmentStage,
@@ -63,7 +60,6 @@ from grid.models import (
     EventLevel,
     GridEvent,
 )
-from grid.routing import route
 from grid.selectors import current_standard_version, grid_staff, limit_for
 from territory.coords import GCJ02, WGS84, gcj02_to_wgs84, gcj02_to_wgs84_array
 from territory.locate import OutsideGrids, check_crs, check_lon_lat, locate, locate_many
@@ -71,7 +67,7 @@ from territory.models import Grid
 from territory.scoping import covers
 from workflow.actors import system_actor
 from workflow.engine import do_start_item, transition
-from workflow.models import OutboxMessage, Priority, Transition, WorkItem
+from workflow.models import OutboxMessage, Priority, WorkItem
 from workflow.outbox import enqueue, outbox_committed
 
 logger = logging.getLogger(__name__)
@@ -82,7 +78,6 @@ MAX_PHOTOS = 9
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_MEDIA_URLS = 9
 MAX_COMMENT = 1000
-WHISTLE_TRIGGERS = ("beyond_powers", "needs_enforcement", "emergency", "residents_unsolved")
 # Who may report through which channel (the system actor may use any; anonymous residents only theirs).
 RESIDENT_CHANNELS = (EventChannel.RESIDENT_WEB, EventChannel.OPEN311)
 STAFF_CHANNELS: dict[str, set[str]] = {
@@ -91,17 +86,6 @@ STAFF_CHANNELS: dict[str, set[str]] = {
     EventChannel.DISPATCHER: {Role.DISPATCHER},
     EventChannel.REFERRAL: {Role.DISPATCHER},
 }
-# Territory-code length → level, and the order a whistle climbs.
-LEVEL_OF_LENGTH = {15: EventLevel.GRID, 12: EventLevel.VILLAGE, 9: EventLevel.TOWN, 6: EventLevel.DISTRICT}
-LEVEL_ORDER = [EventLevel.GRID, EventLevel.VILLAGE, EventLevel.TOWN, EventLevel.DISTRICT]
-LENGTH_OF_LEVEL = {level: length for length, level in LEVEL_OF_LENGTH.items()}
-PHOTO_ACTIONS = {
-    "self_resolve": AttachmentStage.FEEDBACK,
-    "feedback": AttachmentStage.FEEDBACK,
-    "verify_fail": AttachmentStage.VERIFICATION,
-    "verify_pass": AttachmentStage.VERIFICATION,
-}
-ENDING_ACTIONS = ("self_resolve", "verify_pass", "void")
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -181,7 +165,7 @@ def check_media_urls(urls: Sequence[str]) -> list[str]:
     return cleaned
 
 
-def _save_photos(
+def save_photos(
     event: GridEvent,
     photos: list[tuple[UploadedFile, str, str]],
     *,
@@ -218,14 +202,7 @@ def _discard_files(attachments: Sequence[EventAttachment]) -> None:
             attachment.file.delete(save=False)
 
 
-def level_of_code(code: str) -> str:
-    level = LEVEL_OF_LENGTH.get(len(code))
-    if level is None:
-        raise DomainError("invalid", f"无法判断代码 {code} 的层级。", field="inputs.assigned_unit")
-    return level
-
-
-def _notify_reporter(event: GridEvent, *, kind: str, body: str, now: datetime) -> int:
+def notify_reporter(event: GridEvent, *, kind: str, body: str, now: datetime) -> int:
     """Tell the reporter: a staff user through the console channel, a resident who left a phone number
     by SMS (the outbox row carries the number, as the SMS gateway needs it); anonymous residents without
     a number follow their receipt number."""
@@ -254,25 +231,6 @@ def _notify_reporter(event: GridEvent, *, kind: str, body: str, now: datetime) -
         )
         return 1
     return 0
-
-
-def _audit_event(
-    event: GridEvent, *, actor: User, action: str, before: dict[str, Any], now: datetime
-) -> None:
-    record_event(
-        actor=actor,
-        action=action,
-        subject=event,
-        territory_code=event.territory_code,
-        before=before,
-        after={
-            "level": event.level,
-            "closure_level": event.closure_level,
-            "duplicate_of": event.duplicate_of_id,
-            "rating": event.rating,
-        },
-        now=now,
-    )
 
 
 # ---------------------------------------------------------------------------------------------- report
@@ -434,7 +392,7 @@ def do_report_event(
                     created_at=now,
                     updated_at=now,
                 )
-                saved = _save_photos(
+                saved = save_photos(
                     event, checked_photos, stage=AttachmentStage.REPORT, actor=event.reporter, now=now
                 )
                 for url in urls:
@@ -525,98 +483,6 @@ def _tell_grid_staff(event: GridEvent, *, exclude: int, now: datetime) -> None:
 # ---------------------------------------------------------------------------------------------- actions
 
 
-def _resolve_original(event: GridEvent, value: Any, actor: User) -> GridEvent:
-    text = str(value or "").strip()
-    queryset = events_visible_to(actor) if not actor.is_system else GridEvent.objects.all()
-    queryset = queryset.select_related("work_item", "category")
-    original = (
-        queryset.filter(pk=int(text)).first()
-        if text.isdigit()
-        else queryset.filter(receipt_number=normalize_receipt(text)).first()
-    )
-    if original is None:
-        raise DomainError("invalid", "原件不存在或不在您的管辖范围内。", field="inputs.original")
-    if original.pk == event.pk:
-        raise DomainError("invalid", "不能认定为自身的重复件。", field="inputs.original")
-    if (
-        original.duplicate_of_id is not None
-        or original.work_item is None
-        or original.work_item.state
-        in (
-            "voided",
-            "duplicate",
-        )
-    ):
-        raise DomainError("invalid", "原件本身已作废或是重复件，请选择有效的原件。", field="inputs.original")
-    if original.kind != event.kind:
-        raise DomainError("invalid", "原件与本件的类型（事件/部件）不同。", field="inputs.original")
-    return original
-
-
-def _prepare_dispatch(
-    event: GridEvent, item: WorkItem, inputs: dict[str, Any], actor: User, now: datetime
-) -> None:
-    result = route(event.category.code, grid_code=event.grid_id, kind=event.kind)
-    decision = do_record_routing(
-        result, subject_type=SUBJECT_TYPE, subject_id=str(event.pk), actor=actor, now=now
-    )
-    inputs["routing_decision"] = decision.pk
-    inputs["routed_unit"] = result.org_unit.code if result.org_unit is not None else None
-    if not inputs.get("assigned_unit"):
-        if result.org_unit is None:
-            raise DomainError(
-                "unrouted",
-                "责任清单中没有该分类在此网格的责任单位（已进入未路由队列），请手动选择承办机构。",
-                field="assigned_unit",
-                status=422,
-            )
-        inputs["assigned_unit"] = result.org_unit.code
-    last = Transition.objects.filter(item=item).order_by("-id").values_list("action", flat=True).first()
-    if last == "send_back":
-        inputs["redispatch"] = True
-        previous = item.assigned_unit.code if item.assigned_unit is not None else None
-        inputs["previous_unit"] = previous
-        inputs["wrong_dispatch"] = previous is not None and previous != str(inputs["assigned_unit"])
-
-
-def _check_whistle(event: GridEvent, item: WorkItem, inputs: dict[str, Any]) -> str:
-    """The level the event climbs to; 400 unless the trigger is listed and the target unit sits exactly one
-    level above the unit that holds the event and covers the event's territory."""
-    trigger = inputs.get("trigger")
-    if trigger not in WHISTLE_TRIGGERS:
-        raise DomainError("invalid", f"吹哨事由须为：{'、'.join(WHISTLE_TRIGGERS)}。", field="inputs.trigger")
-    current = level_of_code(item.assigned_unit.territory_code) if item.assigned_unit else event.level
-    index = LEVEL_ORDER.index(EventLevel(current))
-    if index + 1 >= len(LEVEL_ORDER):
-        raise Conflict("invalid_transition", "事件已在区级处置，无法再向上吹哨。", field="action")
-    target_level = LEVEL_ORDER[index + 1]
-    unit = OrgUnit.objects.filter(code=str(inputs.get("assigned_unit") or "")).first()
-    if (
-        unit is None
-        or len(unit.territory_code) != LENGTH_OF_LEVEL[target_level]
-        or not event.territory_code.startswith(unit.territory_code)
-    ):
-        raise DomainError(
-            "invalid",
-            f"吹哨须报到上一级（{EventLevel(target_level).label}）负责本地的机构。",
-            field="inputs.assigned_unit",
-        )
-    return target_level
-
-
-def _check_attachment_ids(event: GridEvent, inputs: dict[str, Any]) -> list[str]:
-    given = inputs.get("attachments")
-    if given is None:
-        return []
-    if not isinstance(given, list) or not all(isinstance(a, str | int) for a in given):
-        raise DomainError("invalid", "附件须为附件编号的列表。", field="inputs.attachments")
-    ids = [str(a) for a in given]
-    known = {str(pk) for pk in EventAttachment.objects.filter(event=event).values_list("pk", flat=True)}
-    if not set(ids) <= known:
-        raise DomainError("invalid", "附件不属于本事件。", field="inputs.attachments")
-    return ids
-
-
 def do_event_action(
     event: GridEvent,
     action: str,
@@ -628,117 +494,35 @@ def do_event_action(
     photos: Sequence[UploadedFile] = (),
     expected_version: int | None = None,
 ) -> GridEvent:
-    """Take `action` of process grid_event on the event's work item with the grid's rules around it
-    (see the module docstring). Refusals: 404 outside jurisdiction, 409 wrong state or stale version,
-    403 role/unit, 400 with the field for bad input, 422 `unrouted` when dispatch finds no unit."""
-    inputs = dict(inputs or {})
+    """The grid's door to its steps: check the uploaded photos, then take `action` through the engine,
+    which runs the step's rules bound in `grid.event_steps` (the same path as every other door).
+    Refusals: 404 outside jurisdiction, 409 wrong state or stale version, 403 role/unit, 400 with the
+    field for bad input, 422 `unrouted` when dispatch finds no unit, 422 `photos_required` at closing."""
     if event.work_item_id is None:
         raise Conflict("invalid_transition", "该事件没有办件。")
     if not actor.is_system and not may_see_code(actor, event.territory_code):
         raise NotFound("未找到该事件。", field="event")
-    if photos and action not in PHOTO_ACTIONS:
-        raise DomainError("invalid", "该操作不接受照片。", field="photos")
     checked_photos = check_photos(photos)
     saved: list[EventAttachment] = []
+    item = WorkItem.objects.select_related("process_version").get(pk=event.work_item_id)
     try:
         with transaction.atomic():
-            event = (
-                GridEvent.objects.select_for_update(of=("self",))
-                .select_related(
-                    "category", "work_item", "work_item__assigned_unit", "reporter", "duplicate_of"
-                )
-                .get(pk=event.pk)
-            )
-            item = event.work_item
-            assert item is not None
-            before = {
-                "level": event.level,
-                "closure_level": event.closure_level,
-                "duplicate_of": event.duplicate_of_id,
-            }
-            ids = _check_attachment_ids(event, inputs)
-            if checked_photos:
-                saved = _save_photos(event, checked_photos, stage=PHOTO_ACTIONS[action], actor=actor, now=now)
-                ids += [str(a.pk) for a in saved]
-            if ids:
-                inputs["attachments"] = ids
-            new_level: str | None = None
-            original: GridEvent | None = None
-            if action == "file" and item.state == "reported":
-                result = route(event.category.code, grid_code=event.grid_id, kind=event.kind)
-                decision = do_record_routing(
-                    result, subject_type=SUBJECT_TYPE, subject_id=str(event.pk), actor=actor, now=now
-                )
-                inputs["routing_decision"] = decision.pk
-                inputs["routed_unit"] = result.org_unit.code if result.org_unit is not None else None
-            elif action == "dispatch" and item.state == "filed":
-                _prepare_dispatch(event, item, inputs, actor, now)
-            elif action == "whistle" and item.state == "handling":
-                new_level = _check_whistle(event, item, inputs)
-            elif action == "mark_duplicate" and item.state == "reported":
-                original = _resolve_original(event, inputs.get("original"), actor)
-                inputs["original"] = original.receipt_number
-                inputs["original_id"] = original.pk
-
-            item = transition(
+            transition(
                 item,
                 action,
                 actor=actor,
                 now=now,
-                inputs=inputs,
+                inputs=dict(inputs or {}),
                 reason=reason,
                 expected_version=expected_version,
+                door={"photos": checked_photos, "saved": saved},
             )
-
-            if action == "dispatch" and item.assigned_unit is not None:
-                new_level = level_of_code(item.assigned_unit.territory_code)
-            if action == "self_resolve":
-                new_level = EventLevel.GRID
-            if new_level is not None:
-                event.level = new_level
-            if action in ("self_resolve", "verify_pass"):
-                event.closure_level = event.level
-            if original is not None:
-                event.duplicate_of = original
-            event.updated_at = now
-            event.save(update_fields=["level", "closure_level", "duplicate_of", "updated_at"])
-            changed = {
-                "level": event.level,
-                "closure_level": event.closure_level,
-                "duplicate_of": event.duplicate_of_id,
-            }
-            if changed != before:
-                _audit_event(event, actor=actor, action=f"grid.event_{action}", before=before, now=now)
-            _after_action(event, action, actor=actor, now=now)
     except BaseException:
         _discard_files(saved)
         raise
-    return event
-
-
-def _after_action(event: GridEvent, action: str, *, actor: User, now: datetime) -> None:
-    """Tell reporters about endings: the event's own reporter, and every linked duplicate's reporter."""
-    if action == "mark_duplicate":
-        original = event.duplicate_of
-        assert original is not None
-        text = f"您反映的问题与受理编号 {original.receipt_number} 为同一问题，将随其一并办理。"
-        original_item = original.work_item
-        if original_item is not None and original_item.closed_at is not None:
-            text += f"该件已{'办结' if original_item.state == 'closed' else '终止'}。"
-        _notify_reporter(event, kind="grid.event_duplicate", body=text, now=now)
-        return
-    if action not in ENDING_ACTIONS:
-        return
-    verb = "已作废" if action == "void" else "已办结"
-    body = f"您反映的问题（受理编号 {event.receipt_number}）{verb}，可凭受理编号查询结果并评价。"
-    if event.reporter_id != actor.pk:
-        _notify_reporter(event, kind=f"grid.event_{action}", body=body, now=now)
-    for duplicate in event.duplicates.select_related("reporter", "category"):
-        text = (
-            f"您反映的问题（受理编号 {duplicate.receipt_number}）与 {event.receipt_number} 为同一问题，"
-            f"该件{verb}，可凭受理编号查询结果并评价。"
-        )
-        _notify_reporter(duplicate, kind=f"grid.event_duplicate_{action}", body=text, now=now)
+    return GridEvent.objects.select_related(
+        "category", "work_item", "work_item__assigned_unit", "reporter", "duplicate_of"
+    ).get(pk=event.pk)
 
 
 # ---------------------------------------------------------------------------------------------- rating

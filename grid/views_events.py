@@ -21,7 +21,8 @@ from accounts.jurisdiction import user_roles
 from accounts.models import OrgUnit, User
 from accounts.selectors import org_units_visible_to
 from core.errors import DomainError
-from grid.event_actions import LENGTH_OF_LEVEL, LEVEL_ORDER, do_event_action, level_of_code
+from grid.event_actions import do_event_action
+from grid.event_steps import LENGTH_OF_LEVEL, LEVEL_ORDER, level_of_code
 from grid.event_selectors import (
     SUBJECT_TYPE,
     duplicate_candidates_with_distance,

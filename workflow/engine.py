@@ -35,6 +35,7 @@ from workflow.definitions import (
     StateDef,
     definition_of_version,
 )
+from workflow.handlers import Handler, Step, handler_for
 from workflow.models import Light, Priority, ProcessVersion, Transition, WorkItem, engine_writes
 from workflow.outbox import enqueue
 from workflow.publishing import current_version
@@ -70,12 +71,46 @@ def refusal(item: WorkItem, action: ActionDef, actor: User, roles: set[str]) -> 
 
 
 def available_actions(item: WorkItem, actor: User) -> list[ActionDef]:
-    """The actions `actor` may take on `item` now (inputs not yet considered)."""
+    """The actions `actor` may take on `item` now (inputs not yet considered): allowed by the definition
+    (role, actor rule), bound to a handler, and accepted by the handler's own actor check."""
     if item.closed_at is not None:
         return []
     definition = definition_for(item)
     roles = actor_roles(actor)
-    return [a for a in definition.actions_from(item.state) if refusal(item, a, actor, roles) is None]
+    offered = []
+    for action in definition.actions_from(item.state):
+        handler = handler_for(definition.name, action.name)
+        if handler is None or refusal(item, action, actor, roles) is not None:
+            continue
+        if handler.actors is not None:
+            step = Step(
+                item=item,
+                definition=definition,
+                action=action,
+                actor=actor,
+                now=item.updated_at,
+                inputs={},
+                from_state=item.state,
+            )
+            try:
+                handler.actors(step)
+            except DomainError:
+                continue
+        offered.append(action)
+    return offered
+
+
+def bound_handler(definition: ProcessDefinition, action: ActionDef) -> Handler:
+    """The handler bound to `action` (workflow.handlers); 409 `unbound_action` when there is none — a
+    step without its stream's rules is never taken."""
+    handler = handler_for(definition.name, action.name)
+    if handler is None:
+        raise Conflict(
+            "unbound_action",
+            f"动作“{action.title}”（{definition.name}.{action.name}）没有绑定处理规则，不能执行。",
+            field="action",
+        )
+    return handler
 
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -479,13 +514,25 @@ def transition(
     reason: str = "",
     expected_version: int | None = None,
     limits: dict[str, Any] | None = None,
+    door: dict[str, Any] | None = None,
 ) -> WorkItem:
-    """Take `action` on `item` as `actor`. Checks, in order: jurisdiction (404), the version the
-    caller read (409 stale_version), the action exists (400) and is allowed from the current state
-    (409 invalid_transition), the actor's role and the action's actor rule (403 not_allowed), the
-    required inputs (400 with the field). Then writes the state, a Transition row, new deadlines,
-    the audit event and the notifications, all in one transaction. Returns the updated item (and
-    refreshes the instance passed in).
+    """Take `action` on `item` as `actor`, with the rules of the handler bound to the action
+    (`workflow.handlers`), whichever door called. Refusals, in order:
+    - 404 `not_found`: the item is outside the actor's jurisdiction;
+    - 409 `stale_version`: the item changed since the version the caller read;
+    - 400 `unknown_action`: the definition has no such action;
+    - 409 `unbound_action`: no handler is bound to the action (no step runs without its rules);
+    - 409 `invalid_transition`: the action is not allowed from the current state;
+    - 403 `not_allowed`: the actor's role, the action's actor rule (assignee / unit), or the handler's
+      own actor check (team, unit, the rule's conditions);
+    - whatever the handler's guard refuses (400/409/422 with its code and field: the stream's rules);
+    - 400 `required` / `invalid`: the definition's required reason, fields and attachments.
+    Then, in one transaction: the state, a Transition row, new deadlines, the audit event, the
+    handler's effect (the stream's records, audit rows and notifications) and the engine's
+    notifications. Returns the updated item (and refreshes the instance passed in).
+
+    `door` carries what a stream's own door parsed that is not a recorded input (checked uploads); the
+    generic doors pass nothing.
 
     `limits` ({state: {amount, unit}}) is merged into the item's `limit_overrides` before the clock
     moves, so it already applies to the state this action enters (when the action restarts the
@@ -506,6 +553,7 @@ def transition(
         action_def = definition.actions.get(action)
         if action_def is None:
             raise DomainError("unknown_action", f"本流程没有动作“{action}”。", field="action")
+        handler = bound_handler(definition, action_def)
         source = definition.states[locked.state]
         if locked.state not in action_def.sources:
             raise Conflict(
@@ -516,6 +564,21 @@ def transition(
         problem = refusal(locked, action_def, actor, actor_roles(actor))
         if problem is not None:
             raise problem
+        step = Step(
+            item=locked,
+            definition=definition,
+            action=action_def,
+            actor=actor,
+            now=now,
+            inputs=inputs,
+            reason=reason,
+            from_state=source.name,
+            door=door or {},
+        )
+        if handler.actors is not None:
+            handler.actors(step)
+        if handler.guard is not None:
+            handler.guard(step)
         _clean_inputs(action_def, reason, inputs)
         overrides = clean_limits(definition, limits)
 
@@ -551,6 +614,8 @@ def transition(
             after={**_snapshot(locked), "transition": record.pk, "reason": reason},
             now=now,
         )
+        if handler.effect is not None:
+            handler.effect(step)
         reassigned = (before["assigned_unit"], before["assignee"]) != (
             locked.assigned_unit_id,
             locked.assignee_id,
