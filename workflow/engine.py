@@ -180,7 +180,8 @@ def _set_step(
 def clean_limits(definition: ProcessDefinition, limits: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """Validate per-item step limits {state: {amount, unit}} against the definition. Only states where
     the clock runs (not terminal, not paused) may have one; amount is a positive integer, unit one of
-    the engine's units. A caller's programming error, so it is a DomainError on field `limits`."""
+    the engine's units (or 0 work_days: the end of the same working day, 即办). A caller's programming
+    error, so it is a DomainError on field `limits`."""
     cleaned: dict[str, dict[str, Any]] = {}
     for name, value in (limits or {}).items():
         state = definition.states.get(name)
@@ -188,7 +189,14 @@ def clean_limits(definition: ProcessDefinition, limits: dict[str, Any] | None) -
             raise DomainError("invalid", f"状态“{name}”不能设置时限。", field="limits")
         amount = value.get("amount") if isinstance(value, dict) else None
         unit = value.get("unit") if isinstance(value, dict) else None
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0 or unit not in UNITS:
+        # 0 work_days is the same working day (即办); any other limit is positive.
+        same_day = amount == 0 and unit == "work_days"
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, int)
+            or (amount <= 0 and not same_day)
+            or unit not in UNITS
+        ):
             raise DomainError("invalid", f"状态“{name}”的时限无效：{value!r}", field="limits")
         cleaned[name] = {"amount": amount, "unit": unit}
     return cleaned
@@ -579,6 +587,7 @@ def transition(
             handler.actors(step)
         if handler.guard is not None:
             handler.guard(step)
+        reason = step.reason.strip()  # a guard may complete it (e.g. the default corrections note)
         _clean_inputs(action_def, reason, inputs)
         overrides = clean_limits(definition, limits)
 
