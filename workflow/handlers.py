@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -95,3 +96,42 @@ def handler_for(process: str, action: str) -> Handler | None:
 def bindings() -> dict[tuple[str, str], str]:
     """Every bound (process, action) → owning app (the consistency test reads it)."""
     return {key: owner for key, (owner, _handler) in _BOUND.items()}
+
+
+def binding_problems(definitions: Mapping[str, tuple[str, ProcessDefinition]]) -> list[str]:
+    """What is wrong between the definitions ({process: (owning app, definition)}) and the bindings: an
+    action with no handler, a handler for a process or action no definition has, a handler bound by
+    another app than the one whose `processes/` holds the definition. Empty when all is well (the
+    `workflow.E001` check and tests/test_bindings.py read it)."""
+    problems = []
+    for process, (owner, definition) in sorted(definitions.items()):
+        for action in sorted(definition.actions):
+            bound = _BOUND.get((process, action))
+            if bound is None:
+                problems.append(f"{process}.{action}: no handler is bound (the engine refuses the action)")
+            elif bound[0] != owner:
+                problems.append(
+                    f"{process}.{action}: bound by {bound[0]}, but the process belongs to {owner}"
+                )
+    for (process, action), (owner, _handler) in sorted(_BOUND.items()):
+        if process not in definitions:
+            problems.append(
+                f"{process}.{action}: bound by {owner}, but no definition names process {process}"
+            )
+        elif action not in definitions[process][1].actions:
+            problems.append(f"{process}.{action}: bound by {owner}, but {process} has no action {action}")
+    return problems
+
+
+def definitions_on_disk() -> dict[str, tuple[str, ProcessDefinition]]:
+    """Every `processes/*.yaml` of every installed app: {process: (app label, definition)}."""
+    from django.apps import apps
+
+    from workflow.definitions import load_file
+
+    found: dict[str, tuple[str, ProcessDefinition]] = {}
+    for config in apps.get_app_configs():
+        for path in sorted((Path(config.path) / "processes").glob("*.yaml")):
+            definition = load_file(path)
+            found[definition.name] = (config.label, definition)
+    return found
