@@ -62,7 +62,7 @@ def require_catalogue_editor(actor: User) -> None:
         return
     if Role.DATA_STEWARD in user_roles(actor):
         return
-    raise PermissionRefused("forbidden", "只有管理员或数据管理员可以维护服务事项目录和进驻授权。")
+    raise PermissionRefused("not_allowed", "只有管理员或数据管理员可以维护服务事项目录和进驻授权。")
 
 
 # ---------------------------------------------------------------------------------------------- catalogue

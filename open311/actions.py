@@ -58,7 +58,7 @@ def require_key_admin(actor: Any) -> None:
         return
     if isinstance(actor, User) and Role.DATA_STEWARD in user_roles(actor):
         return
-    raise PermissionRefused("forbidden", "只有系统管理员或数据管理员可以签发、吊销 Open311 API 密钥。")
+    raise PermissionRefused("not_allowed", "只有系统管理员或数据管理员可以签发、吊销 Open311 API 密钥。")
 
 
 def do_issue_api_key(

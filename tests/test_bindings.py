@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from workflow import handlers
 from workflow.definitions import ActionDef
 from workflow.handlers import PLAIN, binding_problems, definitions_on_disk
@@ -37,7 +39,7 @@ def test_an_action_without_a_handler_is_found() -> None:
     ]
 
 
-def test_a_stray_handler_is_found(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_stray_handler_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     bound = dict(handlers._BOUND)
     bound[("grid_event", "teleport")] = ("grid", PLAIN)
     bound[("no_such_process", "file")] = ("grid", PLAIN)

@@ -203,6 +203,7 @@ def test_corrections_are_told_once(setup: dict[str, Any]) -> None:
     )
     assert ok.status_code == 200
     audit = AuditEvent.objects.get(action="approvals.corrections_override")
+    assert audit.after is not None
     assert audit.after["by"] == "hq_leader" and audit.after["reason"] == "现场核查发现新问题"
 
 

@@ -54,17 +54,19 @@ def _item(case: Case) -> WorkItem:
     return case.work_item
 
 
-SAME = (
-    "filed_at",
-    "decision_due_at",
-    "extended",
-    "report_at",
-    "legal_review_started_at",
-    "legal_review_due_at",
+SAME: tuple[str, ...] = (
+    *(
+        "filed_at",
+        "decision_due_at",
+        "extended",
+        "report_at",
+        "legal_review_started_at",
+        "legal_review_due_at",
+    ),
+    *("legal_reviewed_at", "legal_review_opinion", "discussed_at", "notice_at", "hearing_window_ends_at"),
+    *("hearing_requested", "hearing_at", "decided_at", "fine_amount", "penalty_summary", "served_at"),
+    *("payment_due_at", "paid_at", "closed_at", "archived_at", "outside_band", "is_major", "proposed_fine"),
 )
-SAME += ("legal_reviewed_at", "legal_review_opinion", "discussed_at", "notice_at", "hearing_window_ends_at")
-SAME += ("hearing_requested", "hearing_at", "decided_at", "fine_amount", "penalty_summary", "served_at")
-SAME += ("payment_due_at", "paid_at", "closed_at", "archived_at", "outside_band", "is_major", "proposed_fine")
 SERIALS = ("number", "decision_number", "archive_number")  # drawn per case: compared as set or not
 
 

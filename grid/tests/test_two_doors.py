@@ -200,6 +200,7 @@ def test_feedback_attachments_must_be_this_events_photos(people: dict[str, Any],
 
 
 def _item_state(event: GridEvent) -> str:
+    assert event.work_item_id is not None
     return WorkItem.objects.get(pk=event.work_item_id).state
 
 

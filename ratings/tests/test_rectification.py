@@ -118,9 +118,7 @@ def test_sweeper_supervises_a_late_rectification(bad: Rating, now: datetime) -> 
     assert bad.rectification.transitions.filter(action="supervise_callback").count() == 1
 
 
-def test_engine_door_applies_the_effects_at_once(
-    bad: Rating, people: dict[str, Any], now: datetime
-) -> None:
+def test_engine_door_applies_the_effects_at_once(bad: Rating, people: dict[str, Any], now: datetime) -> None:
     """Acting through workflow.engine directly (what /work/ and the work-item API do) runs the ratings
     handler: the SMS is queued in the same transaction, once; the repair job finds nothing left."""
     assert bad.rectification is not None
