@@ -58,7 +58,7 @@ from enforcement.models import (
     SquadArea,
 )
 from enforcement.selectors import CASE_SUBJECT, band_for, squad_for_code, within_band
-from grid.event_actions import do_event_action
+from grid.events.steps import do_event_action
 from grid.models import GridEvent
 from territory.locate import locate
 from territory.models import Division, EnforcementZone, Grid

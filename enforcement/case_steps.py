@@ -63,7 +63,7 @@ from enforcement.models import (
     ServiceMethod,
 )
 from enforcement.publication import ensure_publication
-from grid.event_actions import do_event_action
+from grid.events.steps import do_event_action
 from territory.models import Division
 from workcalendar.service import LOCAL_TZ, add_working_days
 from workflow.actors import system_actor

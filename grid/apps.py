@@ -7,6 +7,6 @@ class GridConfig(AppConfig):
 
     def ready(self) -> None:
         # The rules of each grid_event step, bound to the engine (workflow.handlers).
-        from grid import event_steps
+        from grid.events import steps
 
-        event_steps.register()
+        steps.register()

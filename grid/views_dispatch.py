@@ -24,8 +24,8 @@ from accounts.jurisdiction import scope_for
 from accounts.models import User
 from accounts.selectors import org_units_visible_to
 from core.errors import DomainError
-from grid.event_actions import do_report_event
 from grid.event_selectors import SUBJECT_TYPE, events_visible_to, unrouted_events_for
+from grid.events.report import do_report_event
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
 from grid.views_common import (
     DISPATCH_ROLES,

@@ -18,7 +18,7 @@ from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, PermissionRefused
 from grid.actions import require_reference_editor
-from grid.event_actions import do_report_event
+from grid.events.report import do_report_event
 from grid.models import Category, CategoryStandard, GridEvent
 from grid.selectors import current_standard_version
 from open311 import conf

@@ -24,13 +24,13 @@ from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from territory.models import Division, Grid
 from workcalendar.service import WorkHours, add_duration
 from workflow.actors import actor_roles, in_unit
-from workflow.clock import TimeLeft, add_seconds, describe, work_hours_of, working_seconds
+from workflow.clock import TimeLeft, describe, work_hours_of, working_seconds
+from workflow.deadlines import move_clock, restart_step
 from workflow.definitions import (
     ASSIGNMENT_FIELDS,
     UNITS,
     WARN_SHARE,
     ActionDef,
-    Limit,
     ProcessDefinition,
     StateDef,
     definition_of_version,
@@ -158,25 +158,6 @@ def _resolve_assignee(value: Any, unit: OrgUnit | None) -> User | None:
 # ---------------------------------------------------------------------------------------------- clock
 
 
-def _set_step(
-    item: WorkItem, now: datetime, remaining: float, limit_seconds: float, work_hours: WorkHours
-) -> bool:
-    """Schedule the running step from `now` with `remaining` counted seconds left of `limit_seconds`.
-    Returns whether a day counted lies in a year without holiday data."""
-    unit = item.step_unit
-    due = add_seconds(now, remaining, unit, work_hours)
-    warn_left = remaining - (1 - WARN_SHARE) * limit_seconds
-    warn = add_seconds(now, warn_left, unit, work_hours)
-    item.step_limit_seconds = limit_seconds
-    item.step_due_at = due.at
-    item.warn_at = warn.at
-    if item.step_due_at > now:
-        item.overdue_at = None
-    if item.warn_at > now:
-        item.warned_at = None
-    return due.provisional
-
-
 def clean_limits(definition: ProcessDefinition, limits: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """Validate per-item step limits {state: {amount, unit}} against the definition. Only states where
     the clock runs (not terminal, not paused) may have one; amount is a positive integer, unit one of
@@ -200,80 +181,6 @@ def clean_limits(definition: ProcessDefinition, limits: dict[str, Any] | None) -
             raise DomainError("invalid", f"状态“{name}”的时限无效：{value!r}", field="limits")
         cleaned[name] = {"amount": amount, "unit": unit}
     return cleaned
-
-
-def limit_of(item: WorkItem, state: StateDef) -> Limit | None:
-    """The step limit of `state` for this item: its own override, else the definition's."""
-    override = (item.limit_overrides or {}).get(state.name)
-    if override:
-        return Limit(amount=int(override["amount"]), unit=str(override["unit"]))
-    return state.limit
-
-
-def _restart_step(item: WorkItem, state: StateDef, now: datetime, work_hours: WorkHours) -> None:
-    item.step_started_at = now
-    item.warned_at = item.overdue_at = item.sweep_retry_at = None
-    item.sweep_failures = 0
-    item.last_sweep_error = ""
-    limit = limit_of(item, state)
-    if limit is None:
-        item.step_unit = ""
-        item.step_limit_seconds = item.step_due_at = item.warn_at = None
-        item.deadline_provisional = False
-        return
-    deadline = add_duration(now, limit.amount, limit.unit, work_hours=work_hours)
-    item.step_unit = limit.unit
-    limit_seconds = max(0.0, working_seconds(now, deadline.at, limit.unit, work_hours))
-    _set_step(item, now, limit_seconds, limit_seconds, work_hours)
-    item.step_due_at = deadline.at  # exactly the calendar's deadline (e.g. 17:30 of the Nth working day)
-    item.deadline_provisional = deadline.provisional
-
-
-def _pause(item: WorkItem, definition: ProcessDefinition, now: datetime, work_hours: WorkHours) -> None:
-    if item.paused_at is not None:
-        return
-    if item.step_due_at is not None:
-        item.paused_remaining_seconds = working_seconds(now, item.step_due_at, item.step_unit, work_hours)
-    if item.due_at is not None and definition.time_limit is not None:
-        item.paused_due_remaining_seconds = working_seconds(
-            now, item.due_at, definition.time_limit.unit, work_hours
-        )
-        item.due_at = None
-    item.paused_at = now
-    item.step_due_at = item.warn_at = None
-
-
-def _resume(item: WorkItem, definition: ProcessDefinition, now: datetime, work_hours: WorkHours) -> None:
-    """Continue the stopped clock: the remaining step (and overall) time is counted again from now."""
-    assert item.paused_at is not None
-    item.paused_seconds_total += max(0.0, (now - item.paused_at).total_seconds())
-    item.paused_at = None
-    if item.paused_remaining_seconds is not None and item.step_limit_seconds is not None:
-        item.deadline_provisional = _set_step(
-            item, now, item.paused_remaining_seconds, item.step_limit_seconds, work_hours
-        )
-    if item.paused_due_remaining_seconds is not None and definition.time_limit is not None:
-        due = add_seconds(now, item.paused_due_remaining_seconds, definition.time_limit.unit, work_hours)
-        item.due_at, item.due_provisional = due.at, due.provisional
-    item.paused_remaining_seconds = item.paused_due_remaining_seconds = None
-
-
-def _extend(item: WorkItem, action: ActionDef, now: datetime, work_hours: WorkHours) -> None:
-    """延期: move the step deadline (and the overall one) by the action's amount."""
-    assert action.extend is not None
-    if item.step_due_at is None or item.step_limit_seconds is None:
-        raise Conflict("invalid_transition", "本环节没有期限，无需延期。")
-    old_due = item.step_due_at
-    new_due = add_duration(old_due, action.extend.amount, action.extend.unit, work_hours=work_hours)
-    added = max(0.0, working_seconds(old_due, new_due.at, item.step_unit, work_hours))
-    remaining = working_seconds(now, new_due.at, item.step_unit, work_hours)
-    _set_step(item, now, remaining, item.step_limit_seconds + added, work_hours)
-    item.step_due_at = new_due.at
-    item.deadline_provisional = item.deadline_provisional or new_due.provisional
-    if item.due_at is not None:
-        due = add_duration(item.due_at, action.extend.amount, action.extend.unit, work_hours=work_hours)
-        item.due_at = due.at
-        item.due_provisional = item.due_provisional or due.provisional
 
 
 def step_elapsed_seconds(item: WorkItem, now: datetime, work_hours: WorkHours | None = None) -> float | None:
@@ -405,7 +312,7 @@ def new_item(
     if definition.time_limit is not None:
         due = add_duration(now, definition.time_limit.amount, definition.time_limit.unit, work_hours=hours)
         item.due_at, item.due_provisional = due.at, due.provisional
-    _restart_step(item, start, now, hours)
+    restart_step(item, start, now, hours)
     return item
 
 
@@ -426,7 +333,7 @@ def advance(
     step_unit = item.step_unit
     reassign()
     target = definition.states[action.target]
-    _move_clock(item, definition, action, target, now, hours_of(item.assigned_unit))
+    move_clock(item, definition, action, target, now, hours_of(item.assigned_unit))
     item.state = target.name
     item.version += 1
     item.updated_at = now
@@ -661,38 +568,3 @@ def _reassign(item: WorkItem, action: ActionDef, actor: User, inputs: dict[str, 
         )
         item.assigned_unit = unit
         item.assignee = _resolve_assignee(inputs.get("assignee"), unit)
-
-
-def _move_clock(
-    item: WorkItem,
-    definition: ProcessDefinition,
-    action: ActionDef,
-    target: StateDef,
-    now: datetime,
-    work_hours: WorkHours,
-) -> None:
-    if target.terminal:
-        if item.paused_at is not None:
-            item.paused_seconds_total += max(0.0, (now - item.paused_at).total_seconds())
-            item.paused_at = None
-        item.closed_at = now
-        item.warn_at = item.step_due_at = None
-        return
-    if not target.clock_runs:
-        _pause(item, definition, now, work_hours)
-        return
-    if item.paused_at is not None:
-        if action.clock == "keep":
-            _resume(item, definition, now, work_hours)
-            return
-        item.paused_seconds_total += max(0.0, (now - item.paused_at).total_seconds())
-        item.paused_at = None
-        item.paused_remaining_seconds = None
-        if item.paused_due_remaining_seconds is not None and definition.time_limit is not None:
-            due = add_seconds(now, item.paused_due_remaining_seconds, definition.time_limit.unit, work_hours)
-            item.due_at, item.due_provisional = due.at, due.provisional
-            item.paused_due_remaining_seconds = None
-    if action.extend is not None:
-        _extend(item, action, now, work_hours)
-    elif action.clock == "restart":
-        _restart_step(item, target, now, work_hours)

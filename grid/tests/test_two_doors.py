@@ -13,7 +13,7 @@ import pytest
 from django.core.files.base import ContentFile
 from rest_framework.test import APIClient
 
-from grid.event_actions import do_event_action
+from grid.events.steps import do_event_action
 from grid.models import AttachmentStage, CategoryStandard, EventAttachment, GridEvent, RoutingDecision
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import JPEG, at, report
