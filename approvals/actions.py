@@ -34,9 +34,6 @@ from approvals.models import (
     ApplicationAttachment,
     CentreAuthorisation,
     Channel,
-    DeliveryMethod,
-    ItemType,
-    Outcome,
     ServiceItem,
     ServiceItemVersion,
 )
@@ -67,7 +64,7 @@ def require_catalogue_editor(actor: User) -> None:
         return
     if Role.DATA_STEWARD in user_roles(actor):
         return
-    raise PermissionRefused("forbidden", "只有管理员或数据管理员可以维护服务事项目录和进驻授权。")
+    raise PermissionRefused("not_allowed", "只有管理员或数据管理员可以维护服务事项目录和进驻授权。")
 
 
 # ---------------------------------------------------------------------------------------------- catalogue
@@ -469,6 +466,11 @@ def missing_required(application: Application) -> list[str]:
 
 
 def _limits_for(version: ServiceItemVersion) -> dict[str, dict[str, Any]] | None:
+    """The item's step limits: a 即办件 is decided the same working day (the intake step ends with that
+    working day: 0 work_days, whichever channel it came through — it never waits in 预审 with the
+    definition's 2-working-day fallback); others review within the promised limit."""
+    if version.is_immediate:
+        return {"submitted": {"amount": 0, "unit": "work_days"}}
     if version.promised_limit_amount <= 0:
         return None
     return {"reviewing": {"amount": version.promised_limit_amount, "unit": version.promised_limit_unit}}
@@ -663,17 +665,6 @@ def do_take_application(
 # ---------------------------------------------------------------------------------------------- steps
 
 
-def _lock(application: Application) -> Application:
-    locked = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("item", "item_version", "centre", "work_item", "item__agency", "applicant_user")
-        .get(pk=application.pk)
-    )
-    if locked.work_item is None:
-        raise Conflict("invalid_transition", "该申请没有办件流程。")
-    return locked
-
-
 def _step(
     application: Application,
     action: str,
@@ -683,17 +674,27 @@ def _step(
     reason: str = "",
     inputs: dict[str, Any] | None = None,
     expected_version: int | None = None,
-) -> WorkItem:
-    assert application.work_item is not None
-    return transition(
-        application.work_item,
+    door: dict[str, Any] | None = None,
+) -> Application:
+    """Take `action` on the application's work item through the engine, which runs the step's rules
+    bound in `approvals.steps` (the same path as the generic work-item door). Returns the application
+    as the step left it."""
+    if application.work_item_id is None:
+        raise Conflict("invalid_transition", "该申请没有办件流程。")
+    item = WorkItem.objects.select_related("process_version").get(pk=application.work_item_id)
+    transition(
+        item,
         action,
         actor=actor,
         now=now,
-        reason=reason,
-        inputs=inputs,
+        reason=(reason or "").strip(),
+        inputs=dict(inputs or {}),
         expected_version=expected_version,
+        door=door,
     )
+    return Application.objects.select_related(
+        "item", "item_version", "centre", "work_item", "item__agency", "applicant_user"
+    ).get(pk=application.pk)
 
 
 def _audit(application: Application, action: str, *, actor: User, now: datetime, **after: Any) -> None:
@@ -711,34 +712,30 @@ def _state(application: Application) -> str:
     return application.work_item.state if application.work_item is not None else ""
 
 
+def _current_state(application: Application) -> str:
+    return (
+        WorkItem.objects.filter(pk=application.work_item_id or 0).values_list("state", flat=True).first()
+        or ""
+    )
+
+
+def _finish(app: Application, outcome: str, now: datetime, reason: str = "", legal_basis: str = "") -> None:
+    app.outcome = outcome
+    app.outcome_reason = reason
+    app.outcome_legal_basis = legal_basis
+    app.completed_at = now
+    app.save(update_fields=["outcome", "outcome_reason", "outcome_legal_basis", "completed_at"])
+
+
+# The doors below parse and name the step; its rules are in approvals.steps.
+
+
 def do_accept_application(
     application: Application, *, actor: User, now: datetime, expected_version: int | None = None
 ) -> Application:
     """受理: every required material received; the item goes to its reviewing unit with the promised
     limit (working days) as the review deadline."""
-    with transaction.atomic():
-        app = _lock(application)
-        if app.item_version.is_immediate:
-            raise Conflict("invalid_transition", "即办件应当场办结。", field="action")
-        missing = missing_required(app)
-        if missing:
-            raise DomainError("materials_missing", f"必需材料未收齐：{'、'.join(missing)}", field="materials")
-        unit = reviewing_unit(app.item, app.centre)
-        _step(
-            app,
-            "accept",
-            actor=actor,
-            now=now,
-            inputs={"assigned_unit": unit.code},
-            expected_version=expected_version,
-        )
-        app.accepted_at = now
-        app.save(update_fields=["accepted_at"])
-        _audit(app, "accept_application", actor=actor, now=now, reviewing_unit=unit.code)
-        notify_applicant(
-            app, kind="approvals.accepted", body=f"您的“{app.item_version.name}”申请已受理", now=now
-        )
-    return app
+    return _step(application, "accept", actor=actor, now=now, expected_version=expected_version)
 
 
 def do_request_corrections(
@@ -748,29 +745,27 @@ def do_request_corrections(
     now: datetime,
     note: str,
     expected_version: int | None = None,
+    override_by: str = "",
+    override_reason: str = "",
 ) -> Application:
-    """补正 (一次性告知): the clock stops until the materials come; the applicant is told what is missing."""
-    note = (note or "").strip()
-    with transaction.atomic():
-        app = _lock(application)
-        if not note:
-            missing = missing_required(app)
-            note = f"请补正：{'、'.join(missing)}" if missing else ""
-        if not note:
-            raise DomainError("required", "请写明需要补正的材料或内容。", field="reason")
-        state = _state(app)
-        action = "request_review_corrections" if state == "reviewing" else "request_intake_corrections"
-        _step(app, action, actor=actor, now=now, reason=note, expected_version=expected_version)
-        app.corrections_note = note
-        app.save(update_fields=["corrections_note"])
-        _audit(app, "request_corrections", actor=actor, now=now, note=note)
-        notify_applicant(
-            app,
-            kind="approvals.corrections",
-            body=f"您的“{app.item_version.name}”申请需补正：{note}。补正后继续办理",
-            now=now,
-        )
-    return app
+    """补正 (一次性告知): the clock stops until the materials come; the applicant is told what is missing.
+    A second notice needs `override_by` (who authorised it) and `override_reason`."""
+    state = _current_state(application)
+    action = "request_review_corrections" if state == "reviewing" else "request_intake_corrections"
+    inputs = (
+        {"override_by": override_by, "override_reason": override_reason}
+        if override_by or override_reason
+        else {}
+    )
+    return _step(
+        application,
+        action,
+        actor=actor,
+        now=now,
+        reason=note,
+        inputs=inputs,
+        expected_version=expected_version,
+    )
 
 
 def do_resume_application(
@@ -782,70 +777,29 @@ def do_resume_application(
     expected_version: int | None = None,
 ) -> Application:
     """补正材料已收: record what came, and continue the stopped clock."""
-    with transaction.atomic():
-        app = _lock(application)
-        state = _state(app)
-        received = {m["name"] for m in app.materials if m.get("received")} | set(materials)
-        app.materials = _clean_materials(app.item_version, received)
-        action = "review_corrected" if state == "review_corrections" else "resubmit"
-        _step(app, action, actor=actor, now=now, expected_version=expected_version)
-        app.save(update_fields=["materials"])
-        _audit(app, "resume_application", actor=actor, now=now)
-    return app
-
-
-def _finish(app: Application, outcome: str, now: datetime, reason: str = "", legal_basis: str = "") -> None:
-    app.outcome = outcome
-    app.outcome_reason = reason
-    app.outcome_legal_basis = legal_basis
-    app.completed_at = now
-    app.save(update_fields=["outcome", "outcome_reason", "outcome_legal_basis", "completed_at"])
+    action = "review_corrected" if _current_state(application) == "review_corrections" else "resubmit"
+    inputs = {"materials": list(materials)} if materials else {}
+    return _step(application, action, actor=actor, now=now, inputs=inputs, expected_version=expected_version)
 
 
 def do_refuse_acceptance(
     application: Application, *, actor: User, now: datetime, reason: str, expected_version: int | None = None
 ) -> Application:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("required", "不予受理须说明理由。", field="reason")
-    with transaction.atomic():
-        app = _lock(application)
-        _step(
-            app, "refuse_acceptance", actor=actor, now=now, reason=reason, expected_version=expected_version
-        )
-        _finish(app, Outcome.NOT_ACCEPTED, now, reason)
-        _audit(app, "refuse_acceptance", actor=actor, now=now, reason=reason)
-        notify_applicant(
-            app,
-            kind="approvals.not_accepted",
-            body=f"您的“{app.item_version.name}”申请不予受理：{reason}",
-            now=now,
-        )
-    return app
+    return _step(
+        application,
+        "refuse_acceptance",
+        actor=actor,
+        now=now,
+        reason=reason,
+        expected_version=expected_version,
+    )
 
 
 def do_complete_on_spot(
     application: Application, *, actor: User, now: datetime, expected_version: int | None = None
 ) -> Application:
     """即办件: accepted, decided and handed over at the window at once."""
-    with transaction.atomic():
-        app = _lock(application)
-        if not app.item_version.is_immediate:
-            raise Conflict("invalid_transition", "只有即办件可以当场办结。", field="action")
-        missing = missing_required(app)
-        if missing:
-            raise DomainError("materials_missing", f"必需材料未收齐：{'、'.join(missing)}", field="materials")
-        _step(app, "complete_on_spot", actor=actor, now=now, expected_version=expected_version)
-        app.accepted_at = now
-        app.delivery_method = DeliveryMethod.WINDOW
-        app.delivered_at = now
-        app.save(update_fields=["accepted_at", "delivery_method", "delivered_at"])
-        _finish(app, Outcome.APPROVED, now, "即办件当场办结", app.item_version.legal_basis[:500])
-        _audit(app, "complete_on_spot", actor=actor, now=now)
-        notify_applicant(
-            app, kind="approvals.completed", body=f"您的“{app.item_version.name}”已当场办结", now=now
-        )
-    return app
+    return _step(application, "complete_on_spot", actor=actor, now=now, expected_version=expected_version)
 
 
 def do_pass_review(
@@ -857,13 +811,9 @@ def do_pass_review(
     expected_version: int | None = None,
 ) -> Application:
     """行政许可: 审查 passed, on to 决定 (the same deadline runs on)."""
-    with transaction.atomic():
-        app = _lock(application)
-        if app.item.item_type != ItemType.LICENSING:
-            raise Conflict("invalid_transition", "该类事项只有一个审核环节，请直接作出决定。", field="action")
-        _step(app, "pass_review", actor=actor, now=now, reason=opinion, expected_version=expected_version)
-        _audit(app, "pass_review", actor=actor, now=now, opinion=opinion)
-    return app
+    return _step(
+        application, "pass_review", actor=actor, now=now, reason=opinion, expected_version=expected_version
+    )
 
 
 def do_decide_application(
@@ -877,39 +827,15 @@ def do_decide_application(
     expected_version: int | None = None,
 ) -> Application:
     """准予 / 不予 with reasons and the legal basis. 行政许可 is decided after 审查 (state 待决定)."""
-    legal_basis = (legal_basis or "").strip()
-    reason = (reason or "").strip()
-    if not legal_basis:
-        raise DomainError("required", "请填写决定的法律依据。", field="legal_basis")
-    if not approve and not reason:
-        raise DomainError("required", "不予许可须说明理由。", field="reason")
-    with transaction.atomic():
-        app = _lock(application)
-        if app.item.item_type == ItemType.LICENSING and _state(app) == "reviewing":
-            raise Conflict("invalid_transition", "行政许可事项须先审查，再作决定。", field="action")
-        _step(
-            app,
-            "approve" if approve else "refuse",
-            actor=actor,
-            now=now,
-            reason=reason,
-            inputs={"legal_basis": legal_basis},
-            expected_version=expected_version,
-        )
-        app.outcome = Outcome.APPROVED if approve else Outcome.REFUSED
-        app.outcome_reason = reason
-        app.outcome_legal_basis = legal_basis
-        fields = ["outcome", "outcome_reason", "outcome_legal_basis"]
-        if not approve:
-            app.completed_at = now
-            fields.append("completed_at")
-        app.save(update_fields=fields)
-        _audit(app, "decide_application", actor=actor, now=now, outcome=app.outcome)
-        word = "已准予，待送达" if approve else f"不予许可：{reason}"
-        notify_applicant(
-            app, kind="approvals.decided", body=f"您的“{app.item_version.name}”申请{word}", now=now
-        )
-    return app
+    return _step(
+        application,
+        "approve" if approve else "refuse",
+        actor=actor,
+        now=now,
+        reason=reason,
+        inputs={"legal_basis": (legal_basis or "").strip()},
+        expected_version=expected_version,
+    )
 
 
 def do_deliver_application(
@@ -924,48 +850,15 @@ def do_deliver_application(
 ) -> Application:
     """送达: window pickup, EMS (tracking number recorded) or an electronic certificate issued through
     `licences.actions.do_issue_certificate` (its identifier stored on the application)."""
-    if method not in (DeliveryMethod.WINDOW, DeliveryMethod.EMS, DeliveryMethod.ELECTRONIC):
-        raise DomainError("invalid", "送达方式应为窗口领取、EMS 或电子证照。", field="method")
-    tracking = (ems_tracking_no or "").strip().upper()
-    if method == DeliveryMethod.EMS and not (8 <= len(tracking) <= 30 and tracking.isalnum()):
-        raise DomainError("invalid", "请填写正确的 EMS 运单号。", field="ems_tracking_no")
-    with transaction.atomic():
-        app = _lock(application)
-        _step(
-            app,
-            "deliver",
-            actor=actor,
-            now=now,
-            inputs={"delivery_method": method, "ems_tracking_no": tracking},
-            expected_version=expected_version,
-        )
-        if method == DeliveryMethod.ELECTRONIC:
-            app.certificate_identifier = _issue_certificate(
-                app, actor=actor, now=now, licence_type=licence_type
-            )
-        app.delivery_method = method
-        app.ems_tracking_no = tracking if method == DeliveryMethod.EMS else ""
-        app.delivered_at = now
-        app.completed_at = now
-        app.save(
-            update_fields=[
-                "delivery_method",
-                "ems_tracking_no",
-                "delivered_at",
-                "completed_at",
-                "certificate_identifier",
-            ]
-        )
-        _audit(app, "deliver_application", actor=actor, now=now, method=method)
-        how = {
-            DeliveryMethod.WINDOW: f"请到{app.centre.name}窗口领取",
-            DeliveryMethod.EMS: f"已通过 EMS 寄出，运单号 {tracking}",
-            DeliveryMethod.ELECTRONIC: f"电子证照已签发，标识 {app.certificate_identifier}",
-        }[DeliveryMethod(method)]
-        notify_applicant(
-            app, kind="approvals.delivered", body=f"您的“{app.item_version.name}”已办结，{how}", now=now
-        )
-    return app
+    return _step(
+        application,
+        "deliver",
+        actor=actor,
+        now=now,
+        inputs={"delivery_method": method, "ems_tracking_no": ems_tracking_no},
+        expected_version=expected_version,
+        door={"licence_type": licence_type},
+    )
 
 
 def _issue_certificate(app: Application, *, actor: User, now: datetime, licence_type: str) -> str:
@@ -1002,15 +895,9 @@ def _issue_certificate(app: Application, *, actor: User, now: datetime, licence_
 def do_withdraw_application(
     application: Application, *, actor: User, now: datetime, reason: str, expected_version: int | None = None
 ) -> Application:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("required", "撤回须记录申请人的撤回请求。", field="reason")
-    with transaction.atomic():
-        app = _lock(application)
-        _step(app, "withdraw", actor=actor, now=now, reason=reason, expected_version=expected_version)
-        _finish(app, Outcome.WITHDRAWN, now, reason)
-        _audit(app, "withdraw_application", actor=actor, now=now, reason=reason)
-    return app
+    return _step(
+        application, "withdraw", actor=actor, now=now, reason=reason, expected_version=expected_version
+    )
 
 
 # ---------------------------------------------------------------------------------------------- bulk

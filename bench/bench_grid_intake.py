@@ -2,7 +2,7 @@
 plain SQL in the same run. Two paths are measured:
 
 1. The BULK path (an import: a 12345 backlog, a legacy system's open events):
-   `grid.event_actions.do_report_events_bulk(rows, actor=dispatcher, now=...)` in batches of --batch
+   `grid.events.bulk.do_report_events_bulk(rows, actor=dispatcher, now=...)` in batches of --batch
    (default 1,000) — every row validated in memory, all points located with one `locate_many`, the
    category standard looked up once per (category, area class), receipt numbers drawn in memory, phones
    encrypted + hashed; per batch ONE transaction: the events' ids reserved, the engine's
@@ -10,7 +10,7 @@ plain SQL in the same run. Two paths are measured:
    audit event), the events (written already linked to their items), the grid staff's outbox messages,
    one summary audit event; every large insert is `workflow.bulk.insert_rows`/`create_objects`, i.e.
    COPY … FROM STDIN on PostgreSQL and executemany on SQLite. Duplicate search is not run per row (see
-   grid/event_actions.py).
+   grid/events/report.py).
    Baseline: the rows the first (warm-up) batch wrote — events, work items, start transitions, outbox
    messages, the two audit rows — replayed per batch of the same size with plain SQL `executemany`
    (one INSERT statement per table per batch, ids assigned up front, one transaction per batch); on
@@ -67,7 +67,7 @@ CATEGORIES = ["0102", "0103", "0104", "0201", "0402"]
 
 def intake(i: int, rng: random.Random, system: Any, grid_worker: Any) -> None:
     from grid.actions import do_record_routing
-    from grid.event_actions import do_report_event
+    from grid.events.report import do_report_event
     from grid.routing import route
 
     resident = i % 2 == 0
@@ -321,7 +321,7 @@ def bulk(vendor: str, args: Any, people: dict[str, Any]) -> None:
     from django.apps import apps
     from django.db import connection
 
-    from grid.event_actions import do_report_events_bulk
+    from grid.events.bulk import do_report_events_bulk
 
     n = args.events or 20_000
     size = args.batch

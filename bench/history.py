@@ -3,7 +3,7 @@ take long to write on a shared machine). Idempotent: it tops the database up to 
 
 - BENCH_TIMELINE_EVENTS (default 20,000) events with full timelines in every state — the demo's month
   (`seed_demo`, whose bulk path is `workflow.bulk.do_import_items`);
-- then intake through the grid bulk path (`grid.event_actions.do_report_events_bulk`, COPY on
+- then intake through the grid bulk path (`grid.events.bulk.do_report_events_bulk`, COPY on
   PostgreSQL) until the table holds BENCH_EVENTS (default 1,000,000) events, spread over the year
   before, across every grid, category and channel.
 
@@ -63,7 +63,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from grid.event_actions import do_report_events_bulk
+    from grid.events.bulk import do_report_events_bulk
     from grid.models import CategoryStandard, GridEvent
     from grid.selectors import current_standard_version
     from territory.models import Grid

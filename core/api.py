@@ -14,6 +14,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.errors import DomainError
 
 Envelope = dict[str, list[dict[str, Any]]]
+# The one refusal code (HTTP 403) of the platform: role, unit, jurisdiction-of-action and the rules' own
+# conditions all refuse with it (docs/glossary.md, "Errors"). Outside the jurisdiction is 404 instead.
+REFUSED = "not_allowed"
 
 
 def envelope(errors: list[dict[str, Any]]) -> Envelope:
@@ -80,6 +83,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             codes = exc.get_codes()
             if isinstance(codes, str):
                 code = codes
+        if isinstance(exc, exceptions.PermissionDenied):
+            code = REFUSED  # DRF says `permission_denied`; the platform has one word for a refusal
         errors = [{"code": code, "message": str(detail), "field": None}]
     if response.status_code == status.HTTP_403_FORBIDDEN and isinstance(exc, exceptions.NotAuthenticated):
         response.status_code = status.HTTP_401_UNAUTHORIZED

@@ -7,7 +7,7 @@ Deterministic (one seeded `random.Random`) and idempotent: the events carry `att
 "history"`; when any exists, nothing is added.
 
 Two paths write the same kind of rows:
-- **Real path** (`REAL_EVENTS`, ~60 events of the staffed towns): `grid.event_actions` on the workflow
+- **Real path** (`REAL_EVENTS`, ~60 events of the staffed towns): `grid.events` on the workflow
   engine, steps of all events replayed in time order with the escalation sweeper run (`sweep(now=t)`)
   before each step, exactly as production would have recorded them. These include the open
   `parked` and `extension_requested` items and every kind of step.
@@ -48,7 +48,9 @@ from django.utils import timezone
 from accounts import actions as account_actions
 from accounts.models import Assignment, OrgUnit, Role, User
 from audit.actions import record_event
-from grid.event_actions import do_event_action, do_rate_event, do_report_event
+from grid.events.rating import do_rate_event
+from grid.events.report import do_report_event
+from grid.events.steps import do_event_action
 from grid.models import (
     AttachmentStage,
     Category,
@@ -788,7 +790,7 @@ def _write_batch(
     GridEvent.objects.bulk_create(events)
     for p, event in zip(batch, events, strict=True):
         by_index[p.index] = event
-    # The feedback photos first: the transitions carry their ids (as grid.event_actions records them).
+    # The feedback photos first: the transitions carry their ids (as grid.events.handling records them).
     photos: dict[tuple[int, int], EventAttachment] = {}
     for p, event in zip(batch, events, strict=True):
         for position, step in enumerate(p.steps):
@@ -882,7 +884,7 @@ def _record(
 
 def _outcome(p: Planned, units: dict[str, OrgUnit], targets: dict[str, str]) -> tuple[str, str, bool]:
     """(level, closure level, closed) after the planned steps: dispatch and whistle move the level to
-    the unit's, self-resolving keeps it at grid (as grid.event_actions does)."""
+    the unit's, self-resolving keeps it at grid (as grid.events.dispatch does)."""
     level, closure_level = "grid", ""
     for step in p.steps:
         if step.action in ("dispatch", "whistle"):

@@ -37,7 +37,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Unpr
 from core.idnumbers import is_valid_citizen_id
 from core.pdf import content_hash
 from enforcement.deadlines import extend_for_pause
-from enforcement.documents import district_abbreviation, next_number, town_abbreviation
+from enforcement.documents import district_abbreviation, town_abbreviation
 from enforcement.models import (
     Case,
     CaseDocument,
@@ -45,7 +45,6 @@ from enforcement.models import (
     CaseOfficerRole,
     CaseSource,
     CircumstanceLevel,
-    DocumentKind,
     EnforcementMatter,
     OfficerPost,
     PartyKind,
@@ -59,16 +58,15 @@ from enforcement.models import (
     ServiceRecord,
     SquadArea,
 )
-from enforcement.publication import ensure_publication
 from enforcement.selectors import CASE_SUBJECT, band_for, squad_for_code, within_band
-from grid.event_actions import do_event_action
+from grid.events.steps import do_event_action
 from grid.models import GridEvent
 from territory.locate import locate
 from territory.models import Division, EnforcementZone, Grid
 from territory.zones import check_zone_size
-from workcalendar.service import LOCAL_TZ, add_duration, add_working_days
+from workcalendar.service import LOCAL_TZ, add_duration
 from workflow.actors import system_actor
-from workflow.engine import definition_for, do_start_item, transition
+from workflow.engine import do_start_item, transition
 from workflow.models import WorkItem
 
 SUMMARY_LIMITS = {PartyKind.NATURAL: Decimal(200), PartyKind.LEGAL: Decimal(3000)}
@@ -777,246 +775,6 @@ def _serve(
     return service
 
 
-def _decide(case: Case, inputs: dict[str, Any], reason: str, *, now: datetime, summary: bool) -> None:
-    fine = parse_money(inputs.get("fine_amount"), "inputs.fine_amount")
-    if fine is None:
-        fine = case.proposed_fine
-    if summary:
-        check_summary_limit(case.party_kind, fine)
-    if (
-        fine != case.proposed_fine
-        and check_discretion(case.matter, case.circumstance_level, fine, case.discretion_justification)
-        and not case.legal_reviewed_at
-    ):
-        raise Unprocessable(
-            "outside_band", "决定的罚款超出裁量基准，须先经法制审核。", field="inputs.fine_amount"
-        )
-    measures = str(inputs.get("penalty_summary") or "").strip()
-    if not fine and not measures and not case.proposed_measures:
-        raise DomainError("required", "请填写处罚内容（罚款金额或警告等）。", field="inputs.penalty_summary")
-    case.fine_amount = fine
-    parts = [f"罚款人民币{fine}元"] if fine else []
-    if measures or case.proposed_measures:
-        parts.insert(0, measures or case.proposed_measures)
-    case.penalty_summary = "；".join(parts)
-    case.decision_basis = str(inputs.get("decision_basis") or case.matter.penalty_basis).strip()
-    case.decision_number = next_number(
-        case, DocumentKind.SUMMARY_DECISION if summary else DocumentKind.DECISION, now
-    )
-    case.decided_at = now
-    ensure_publication(case)
-
-
-def _before_action(
-    case: Case,
-    item: WorkItem,
-    action: str,
-    inputs: dict[str, Any],
-    reason: str,
-    *,
-    actor: User,
-    now: datetime,
-) -> dict[str, Any]:
-    """The statutory checks and the case fields of one action (before the engine moves). Returns what
-    the record entry should carry."""
-    meta: dict[str, Any] = {}
-    if action == "decide_on_spot":
-        if CaseOfficer.objects.filter(case=case).count() < 2:
-            raise Unprocessable("officers_required", "简易程序须有两名以上执法人员在场。", field="officers")
-        _decide(case, inputs, reason, now=now, summary=True)
-        inputs.setdefault("method", ServiceMethod.DIRECT)
-        _serve(
-            case, inputs, actor=actor, now=now, kinds=[DocumentKind.SUMMARY_DECISION, DocumentKind.DECISION]
-        )
-        meta.update(decision_number=case.decision_number, fine=case.fine_amount, method=inputs["method"])
-    elif action == "approve_filing":
-        if CaseOfficer.objects.filter(case=case, role__in=INVESTIGATING_ROLES).count() < 2:
-            raise Unprocessable(
-                "officers_required", "调查取证须有两名以上执法人员，请先增加办案人员。", field="officers"
-            )
-        case.number = _filing_number(case, now)
-        case.filed_at = now
-        case.decision_due_at = end_of_day_after(now, DECISION_DAYS)
-        meta.update(number=case.number, decision_due_at=case.decision_due_at)
-    elif action == "resume":
-        _add_paused_time(case, item, now)
-        meta["decision_due_at"] = case.decision_due_at
-    elif action in ("extend_investigation", "extend_decision"):
-        if case.extended:
-            raise Conflict("already_extended", "办案期限只能延长一次（30日）。", field="action")
-        case.extended = True
-        if case.decision_due_at is not None:
-            case.decision_due_at = end_of_day_after(case.decision_due_at, EXTENSION_DAYS)
-        meta["decision_due_at"] = case.decision_due_at
-    elif action == "submit_report":
-        if not RecordEntry.objects.filter(case=case, kind=RecordKind.TRANSCRIPT).exists():
-            raise Unprocessable("transcript_required", "调查终结前须有询问笔录或现场笔录。", field="record")
-        if case.preserved_at is not None and case.preservation_handled_at is None:
-            raise Unprocessable(
-                "preservation_open", "先行登记保存的证据尚未作出处理决定。", field="preservation"
-            )
-        _update_findings(case, inputs)
-        case.report_at = now
-    elif action == "send_legal_review":
-        case.legal_review_started_at = now
-        case.legal_review_due_at = end_of_work_days_after(now, LEGAL_REVIEW_WORK_DAYS)
-        case.legal_reviewed_at = None
-        meta["legal_review_due_at"] = case.legal_review_due_at
-    elif action in ("legal_review_pass", "legal_review_return"):
-        opinion = str(inputs.get("opinion") or reason).strip()
-        if not opinion:
-            raise DomainError("required", "请填写法制审核意见。", field="inputs.opinion")
-        case.legal_review_opinion = opinion
-        late = case.legal_review_due_at is not None and now > case.legal_review_due_at
-        meta.update(opinion=opinion, late=late, due_at=case.legal_review_due_at)
-        if action == "legal_review_pass":
-            case.legal_reviewed_at = now
-    elif action == "record_discussion":
-        conclusion = str(inputs.get("conclusion") or reason).strip()
-        if not conclusion:
-            raise DomainError("required", "请填写集体讨论结论。", field="inputs.conclusion")
-        case.discussed_at = now
-        meta["conclusion"] = conclusion
-    elif action == "issue_notice":
-        if (case.is_major or case.outside_band) and case.legal_reviewed_at is None:
-            raise Unprocessable(
-                "legal_review_required",
-                "重大案件或超出裁量基准的处罚须经法制审核后方可告知。",
-                field="action",
-            )
-        if case.needs_discussion and case.discussed_at is None:
-            raise Unprocessable("discussion_required", "本案须经集体讨论后方可告知。", field="action")
-        if case.proposed_fine is None and not case.proposed_measures:
-            raise Unprocessable("penalty_required", "请先确定拟处罚内容。", field="proposed_fine")
-        case.notice_at = now
-        case.hearing_window_ends_at = end_of_work_days_after(now, HEARING_WINDOW_WORK_DAYS)
-        meta["hearing_window_ends_at"] = case.hearing_window_ends_at
-    elif action == "request_hearing":
-        meta.update(_schedule_hearing(case, inputs, now=now))
-    elif action == "conclude_hearing":
-        if case.hearing_at is None or now < case.hearing_at:
-            raise Conflict("hearing_not_held", "听证尚未举行。", field="action")
-        _add_paused_time(case, item, now)
-        meta.update(decision_due_at=case.decision_due_at)
-    elif action == "end_notice":
-        waived = bool(inputs.get("waived"))
-        if not waived and case.hearing_window_ends_at is not None and now <= case.hearing_window_ends_at:
-            raise Conflict(
-                "hearing_window_open",
-                f"听证申请期至 {case.hearing_window_ends_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} 届满，"
-                "当事人未明确放弃前不能进入决定。",
-                field="action",
-            )
-        meta["waived"] = waived
-    elif action == "decide":
-        _decide(case, inputs, reason, now=now, summary=False)
-        late = case.decision_due_at is not None and now > case.decision_due_at
-        meta.update(decision_number=case.decision_number, fine=case.fine_amount, late=late)
-    elif action == "decide_no_penalty":
-        case.decided_at = now
-        case.penalty_summary = "不予行政处罚"
-        meta["reason"] = reason
-    elif action == "serve":
-        service = _serve(case, inputs, actor=actor, now=now, kinds=[DocumentKind.DECISION])
-        meta.update(method=service.method, receipt_hash=service.receipt_hash)
-        if case.decided_at is not None:
-            meta["late"] = now > end_of_work_days_after(case.decided_at, 7)
-    elif action == "confirm_execution":
-        if case.fine_amount:
-            paid = inputs.get("paid_at")
-            case.paid_at = _parse_moment(paid, "inputs.paid_at") if paid else now
-            late = case.payment_due_at is not None and case.paid_at > case.payment_due_at
-            meta.update(paid_at=case.paid_at, late=late)
-    elif action == "close":
-        case.closed_at = now
-    elif action == "archive":
-        case.archive_number = _archive_number(case, now)
-        case.archived_at = now
-        meta["archive_number"] = case.archive_number
-    return meta
-
-
-def _update_findings(case: Case, inputs: dict[str, Any]) -> None:
-    """调查终结: the facts and the proposed penalty may be settled now (re-checked against the band)."""
-    if "facts" in inputs:
-        case.facts = str(inputs["facts"]).strip()
-    if "circumstance_level" in inputs:
-        case.circumstance_level = str(inputs["circumstance_level"])
-    if "circumstances" in inputs:
-        case.circumstances = str(inputs["circumstances"]).strip()
-    if "proposed_fine" in inputs:
-        case.proposed_fine = parse_money(inputs["proposed_fine"], "inputs.proposed_fine")
-    if "proposed_measures" in inputs:
-        case.proposed_measures = str(inputs["proposed_measures"]).strip()
-    if "discretion_justification" in inputs:
-        case.discretion_justification = str(inputs["discretion_justification"]).strip()
-    if not case.facts:
-        raise DomainError("required", "请填写违法事实。", field="inputs.facts")
-    outside = check_discretion(
-        case.matter, case.circumstance_level, case.proposed_fine, case.discretion_justification
-    )
-    case.outside_band = outside
-    if outside:
-        case.is_major = True
-    if inputs.get("is_major"):
-        case.is_major = True
-        case.needs_discussion = True
-
-
-def _schedule_hearing(case: Case, inputs: dict[str, Any], *, now: datetime) -> dict[str, Any]:
-    if not case.matter.hearing_possible:
-        raise Unprocessable("hearing_not_available", "该执法事项的处罚不属于听证范围。", field="action")
-    if case.hearing_window_ends_at is not None and now > case.hearing_window_ends_at:
-        raise Conflict("hearing_window_closed", "听证申请期（告知后5个工作日）已过。", field="action")
-    hearing_at = _parse_moment(inputs.get("hearing_at"), "inputs.hearing_at")
-    earliest = add_working_days(_local_date(now), HEARING_NOTICE_WORK_DAYS)
-    if _local_date(hearing_at) < earliest:
-        raise Unprocessable(
-            "hearing_notice_too_late",
-            f"听证通知须在听证7日（工作日）前送达：最早可定于 {earliest:%Y-%m-%d}。",
-            field="inputs.hearing_at",
-        )
-    chair = _user(inputs.get("hearing_chair"), "inputs.hearing_chair")
-    if not may_see_code(chair, case.territory_code):
-        raise DomainError("invalid", "听证主持人不在本案管辖范围内。", field="inputs.hearing_chair")
-    if CaseOfficer.objects.filter(case=case, officer=chair, role__in=INVESTIGATING_ROLES).exists():
-        raise Unprocessable(
-            "chair_investigated",
-            f"{chair} 参与了本案调查，不能主持听证（行政处罚法第六十四条）。",
-            field="inputs.hearing_chair",
-        )
-    case.hearing_requested = True
-    case.hearing_at = hearing_at
-    case.hearing_notified_at = now
-    case.hearing_chair = chair
-    CaseOfficer.objects.get_or_create(case=case, officer=chair, role=CaseOfficerRole.HEARING_CHAIR)
-    inputs["hearing_at"] = hearing_at.isoformat()
-    return {"hearing_at": hearing_at, "hearing_chair": chair.username}
-
-
-def _after_action(case: Case, item: WorkItem, action: str, *, now: datetime) -> None:
-    """The grid event follows its case: closed when the case closes, returned to the dispatcher when no
-    case is filed."""
-    event = case.grid_event
-    if event is None or event.work_item_id is None:
-        return
-    event_item = WorkItem.objects.filter(pk=event.work_item_id).values_list("state", flat=True).first()
-    if event_item != "enforcement":
-        return
-    system = system_actor()
-    if action == "close":
-        do_event_action(event, "enforcement_closed", actor=system, now=now, inputs={"case": case.pk})
-    elif item.state in GRID_RETURN_STATES:
-        do_event_action(
-            event,
-            "enforcement_returned",
-            actor=system,
-            now=now,
-            reason=f"执法案件未立案：{definition_for(item).states[item.state].title}",
-            inputs={"case": case.pk},
-        )
-
-
 def do_case_action(
     case: Case,
     action: str,
@@ -1027,73 +785,24 @@ def do_case_action(
     inputs: dict[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> Case:
-    """Take one action of the case's process with the statutory checks around it, the case fields it
-    sets and a record entry. Refusals: 404 outside jurisdiction, 409 wrong state/stale/limits, 403
-    role or not on the case, 400/422 with the field."""
-    inputs = dict(inputs or {})
+    """Enforcement's door to a case step: the engine takes `action`, running the step's statutory checks,
+    case fields and record entry bound in `enforcement.case_steps` (the same path as every other door).
+    Refusals: 404 outside jurisdiction, 409 wrong state/stale/limits, 403 role or not on the case,
+    400/422 with the field."""
     _require_case_access(case, actor)
     if case.work_item_id is None:
         raise Conflict("invalid_transition", "该案件没有办件。")
-    with transaction.atomic():
-        if action in NUMBERING_ACTIONS:
-            # The town's division row is the numbering lock (as for documents): one serial at a time.
-            list(Division.objects.select_for_update().filter(code=case.town_code))
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("matter", "work_item", "work_item__process_version", "grid_event")
-            .get(pk=case.pk)
-        )
-        item = case.work_item
-        assert item is not None
-        if expected_version is not None and item.version != expected_version:
-            raise Conflict("stale_version", "该案件已被他人处理或已更新，请刷新后重试。")
-        definition = definition_for(item)
-        action_def = definition.actions.get(action)
-        if action_def is None:
-            raise DomainError("unknown_action", f"本流程没有动作“{action}”。", field="action")
-        if item.state not in action_def.sources:
-            raise Conflict(
-                "invalid_transition",
-                f"案件当前为“{definition.states[item.state].title}”，不能执行“{action_def.title}”。",
-                field="action",
-            )
-        if not actor.is_system and not (user_roles(actor) & set(action_def.roles)):
-            raise PermissionRefused("not_allowed", f"您的角色无权执行“{action_def.title}”。")
-        if Role.OFFICER.value in action_def.roles:
-            _require_team(case, actor)
-        if action_def.requires.reason and not reason.strip():
-            raise DomainError("required", f"执行“{action_def.title}”须填写理由。", field="reason")
-        before_state = item.state
-        meta = _before_action(case, item, action, inputs, reason, actor=actor, now=now)
-        item = transition(
-            item,
-            action,
-            actor=actor,
-            now=now,
-            inputs=_jsonable(inputs),
-            reason=reason,
-            expected_version=item.version,
-        )
-        case.updated_at = now
-        case.save()
-        append_record(
-            case,
-            step=action,
-            title=action_def.title,
-            actor=actor,
-            now=now,
-            meta={"from": before_state, "to": item.state, "reason": reason.strip(), **_jsonable(meta)},
-        )
-        record_event(
-            actor=actor,
-            action=f"enforcement.case_{action}",
-            subject=case,
-            territory_code=case.territory_code,
-            after={"state": item.state, **_jsonable(meta)},
-            now=now,
-        )
-        _after_action(case, item, action, now=now)
-    return case
+    item = WorkItem.objects.select_related("process_version").get(pk=case.work_item_id)
+    transition(
+        item,
+        action,
+        actor=actor,
+        now=now,
+        reason=reason,
+        inputs=dict(inputs or {}),
+        expected_version=expected_version,
+    )
+    return Case.objects.select_related("matter", "work_item", "grid_event").get(pk=case.pk)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class EnforcementConfig(AppConfig):
     name = "enforcement"
     verbose_name = "综合执法 Comprehensive law enforcement"
+
+    def ready(self) -> None:
+        # The rules of each case step, bound to the engine (workflow.handlers).
+        from enforcement import case_steps
+
+        case_steps.register()

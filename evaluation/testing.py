@@ -24,7 +24,8 @@ import zoneinfo
 from datetime import datetime
 from typing import Any
 
-from enforcement.models import Case
+from enforcement.actions import append_record
+from enforcement.models import Case, RecordKind
 from enforcement.tests.test_documents_support import make_case
 from evaluation.actions import do_record_assessment
 from evaluation.rules import FILE_EXCELLENT
@@ -55,9 +56,17 @@ def started_case(people: dict[str, Any], *, lead: Any, assist: Any, number: str,
     return case
 
 
-def step(case: Case, action: str, actor: Any, at: datetime, reason: str = "") -> None:
+def step(case: Case, action: str, actor: Any, at: datetime, reason: str = "", **inputs: Any) -> None:
+    """One case step through the engine — with enforcement's rules for the step, as every door."""
     assert case.work_item is not None
-    transition(case.work_item, action, actor=actor, now=at, reason=reason)
+    transition(case.work_item, action, actor=actor, now=at, reason=reason, inputs=inputs)
+
+
+def transcript(case: Case, actor: Any, at: datetime) -> None:
+    """The 询问笔录 the report needs (调查终结前须有笔录)."""
+    append_record(
+        case, step="investigating", title="询问笔录", actor=actor, now=at, kind=RecordKind.TRANSCRIPT
+    )
 
 
 def build_hand_example(people: dict[str, Any]) -> dict[str, Case]:
@@ -68,12 +77,14 @@ def build_hand_example(people: dict[str, Any]) -> dict[str, Case]:
     b = started_case(people, lead=li, assist=zhang, number="黄综执立〔2026〕102号", at=local(2, 9))
     step(a, "propose_filing", zhang, local(4))
     step(a, "approve_filing", leader, local(5))
+    transcript(a, li, local(9))
     step(a, "submit_report", li, local(10))
     step(a, "issue_notice", zhang, local(11))
-    step(a, "end_notice", zhang, local(18))
+    step(a, "end_notice", zhang, local(18), waived=True)
     do_record_assessment(a, FILE_EXCELLENT, "文书齐全、证据链完整", actor=leader, now=local(20))
     step(b, "propose_filing", li, local(25))
     step(b, "approve_filing", leader, local(25, 11))
+    transcript(b, zhang, local(25, 15))
     step(b, "submit_report", zhang, local(26))
     step(b, "send_legal_review", zhang, local(26, 11))
     step(b, "legal_review_return", reviewer, local(27), reason="证据不足，补充调查当事人经营时长")

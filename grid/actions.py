@@ -45,7 +45,7 @@ def require_reference_editor(actor: Any) -> None:
         return
     if getattr(actor, "is_staff", False) or Role.DATA_STEWARD in user_roles(actor):
         return
-    raise PermissionRefused("forbidden", "只有管理员或数据管理员可以修改分类、标准和责任清单。")
+    raise PermissionRefused("not_allowed", "只有管理员或数据管理员可以修改分类、标准和责任清单。")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -456,7 +456,7 @@ def require_grid_editor(actor: Any, grid: Grid) -> None:
     if getattr(actor, "is_system", False) or getattr(actor, "is_superuser", False):
         return
     if not may_edit_grid_lists(actor, grid.code):
-        raise PermissionRefused("forbidden", "只有本村（社区）、网格长或数据管理员可以修改网格清单。")
+        raise PermissionRefused("not_allowed", "只有本村（社区）、网格长或数据管理员可以修改网格清单。")
 
 
 def do_update_basic_info(grid: Grid, changes: dict[str, Any], *, actor: Any, now: datetime) -> GridBasicInfo:

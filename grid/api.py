@@ -82,7 +82,7 @@ class RoutingPreviewView(APIView):
         query = raise_for_serializer(RoutingPreviewQuery(data=request.query_params))
         selectors.get_grid_for(request.user, query["grid"])
         if not selectors.may_preview_routing(request.user, query["grid"]):
-            raise PermissionRefused("forbidden", "只有指挥中心、督办、领导或数据管理员可以预览路由。")
+            raise PermissionRefused("not_allowed", "只有指挥中心、督办、领导或数据管理员可以预览路由。")
         try:
             category = get_category(query["category"], query["kind"])
         except DomainError as exc:

@@ -23,7 +23,10 @@ from accounts.models import Role, User
 from core import pii, ratelimit
 from core.api import paginated, raise_for_serializer
 from core.replica import replica_reads
-from grid import event_actions, event_selectors
+from grid import event_selectors
+from grid.events import rating as event_rating
+from grid.events import report as event_report
+from grid.events import steps as event_steps
 from grid.models import CategoryKind, EventAttachment, EventChannel, GridEvent
 from workflow.api import IDEMPOTENCY_PARAMETER
 from workflow.definitions import ActionDef
@@ -542,7 +545,7 @@ class EventListView(APIView):
         photos = _photos(request)
 
         def work() -> tuple[int, dict[str, Any]]:
-            event = event_actions.do_report_event(
+            event = event_report.do_report_event(
                 actor=user,
                 now=now,
                 channel=channel,
@@ -592,7 +595,7 @@ class EventActionView(APIView):
         now = timezone.now()
 
         def work() -> tuple[int, dict[str, Any]]:
-            event_actions.do_event_action(
+            event_steps.do_event_action(
                 event,
                 data["action"],
                 actor=user,
@@ -629,7 +632,7 @@ class PublicReportView(APIView):
         limit = int(getattr(settings, "GRID_PUBLIC_REPORTS_PER_HOUR", PUBLIC_REPORTS_PER_HOUR))
         throttle(request, scope="public-report", per_hour=limit, now=now)
         data = raise_for_serializer(ReportIn(data=request.data))
-        event = event_actions.do_report_event(
+        event = event_report.do_report_event(
             actor=None, now=now, channel=EventChannel.RESIDENT_WEB, **_report_kwargs(data, _photos(request))
         )
         event = event_selectors.event_by_receipt(event.receipt_number)
@@ -682,8 +685,6 @@ class PublicRatingView(APIView):
         throttle(request, scope="public-lookup", per_hour=limit, now=now)
         event = event_selectors.event_by_receipt(receipt)
         data = raise_for_serializer(RatingIn(data=request.data))
-        event_actions.do_rate_event(
-            event, rating=data["rating"], comment=data["comment"], now=now, actor=None
-        )
+        event_rating.do_rate_event(event, rating=data["rating"], comment=data["comment"], now=now, actor=None)
         event = event_selectors.event_by_receipt(event.receipt_number)
         return Response(PublicStatusOut(event_selectors.public_status(event, now=now)).data)

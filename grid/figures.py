@@ -24,7 +24,7 @@ Flow (transitions in P):
   nominal length (n × working hours per day, or n × 24 h).
 - send_backs (退回): `send_back` transitions.
 - wrong_dispatches (错误派遣): `dispatch` transitions that re-dispatch an item right after a send-back to a
-  unit other than the one that sent it back (grid.event_actions marks them `inputs.wrong_dispatch`, with
+  unit other than the one that sent it back (grid.events.dispatch marks them `inputs.wrong_dispatch`, with
   `inputs.previous_unit`).
 - whistles (吹哨): `whistle` transitions. late_sign_ins (报到超时): the sweeper's `supervise_sign`.
 - verifications / reworks (返工): `verify_pass` + `verify_fail` transitions / `verify_fail` transitions;

@@ -127,6 +127,9 @@ class CategoryStandard(models.Model):
     limit_c = models.PositiveIntegerField(_("C类时限"))
     unit = models.CharField(_("时限单位"), max_length=10, choices=TimeUnit.choices)
     closing_condition = models.TextField(_("结案条件"))
+    # Part of the closing condition: closing (核查结案 / 自行处置) needs handling photo(s) on file. Local:
+    # a district may lift it for rows whose condition is a document (e.g. "已作出处罚决定").
+    closing_photo_required = models.BooleanField(_("结案须处置照片"), default=True)
     responsible_unit = models.CharField(_("责任单位"), max_length=100, blank=True)
     urgent = models.BooleanField(_("紧急"), default=False)
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from accounts.jurisdiction import may_see_code
 from accounts.models import User
 from core import pii
-from core.errors import DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from core.pii import mask_name
 from grid.models import RegistryChangeRequest
 from registry import actions as registry
@@ -24,6 +24,8 @@ from registry import crypto
 from registry.models import Person
 from territory.models import Grid
 from workflow.engine import do_start_item, transition
+from workflow.handlers import Handler, Step, bind
+from workflow.models import WorkItem
 
 PROCESS = "registry_change"
 SUBJECT_TYPE = "grid.registrychangerequest"
@@ -144,21 +146,40 @@ def _apply_new_household(request: RegistryChangeRequest, actor: User, now: datet
     request.save(update_fields=["household"])
 
 
-def _approve(request: RegistryChangeRequest, actor: User, now: datetime) -> None:
-    APPLIERS[request.kind](request, actor, now)
+def _request_of(step: Step) -> RegistryChangeRequest:
+    """The change request of the locked work item, locked too."""
+    request = (
+        RegistryChangeRequest.objects.select_for_update(of=("self",))
+        .filter(work_item_id=step.item.pk)
+        .first()
+    )
+    if request is None:
+        raise Conflict("no_subject", "该办件没有对应的变更申请。", field="action")
+    step.scratch["request"] = request
+    return request
 
 
-def _reject(request: RegistryChangeRequest, actor: User, now: datetime) -> None:
-    """Nothing applies; the reason is on the transition."""
+def _lock_request(step: Step) -> None:
+    _request_of(step)
+
+
+def _approve(step: Step) -> None:
+    request: RegistryChangeRequest = step.scratch["request"]
+    APPLIERS[request.kind](request, step.actor, step.now)
 
 
 APPLIERS: dict[str, Callable[[RegistryChangeRequest, User, datetime], None]] = {
     RegistryChangeRequest.Kind.NEW_HOUSEHOLD: _apply_new_household,
 }
-HANDLERS: dict[str, Callable[[RegistryChangeRequest, User, datetime], None]] = {
-    "approve": _approve,
-    "reject": _reject,
+# Whichever door takes the step (the review page, the generic work-item endpoint), these rules run.
+HANDLERS: dict[str, Handler] = {
+    "approve": Handler(guard=_lock_request, effect=_approve),
+    "reject": Handler(guard=_lock_request),  # nothing applies; the reason is on the transition
 }
+
+
+def register() -> None:
+    bind(PROCESS, HANDLERS, owner="grid")
 
 
 def do_review_change(
@@ -168,13 +189,8 @@ def do_review_change(
     the bound handler applies. Any refusal rolls both back (the request stays proposed)."""
     if not (actor.is_system or may_see_code(actor, request.territory_code)):
         raise NotFound(field="request")
-    handler = HANDLERS.get(action)
-    if handler is None:
+    if action not in HANDLERS:
         raise DomainError("invalid_action", f"未知的操作：{action}", field="action")
-    with transaction.atomic():
-        request = (
-            RegistryChangeRequest.objects.select_for_update().select_related("work_item").get(pk=request.pk)
-        )
-        transition(request.work_item, action, actor=actor, now=now, reason=reason)
-        handler(request, actor, now)
-    return request
+    item = WorkItem.objects.select_related("process_version").get(pk=request.work_item_id)
+    transition(item, action, actor=actor, now=now, reason=reason)
+    return RegistryChangeRequest.objects.select_related("work_item").get(pk=request.pk)

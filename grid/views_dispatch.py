@@ -24,7 +24,6 @@ from accounts.models import User
 from accounts.selectors import org_units_visible_to
 from core.errors import DomainError
 from core.replica import replica_reads
-from grid.event_actions import do_report_event
 from grid.event_selectors import (
     SUBJECT_TYPE,
     attach_event_references,
@@ -32,6 +31,7 @@ from grid.event_selectors import (
     lean_events,
     unrouted_events_for,
 )
+from grid.events.report import do_report_event
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
 from grid.views_common import (
     DISPATCH_ROLES,

@@ -35,7 +35,7 @@ def do_requeue_message(message: OutboxMessage, *, actor: Any, now: datetime | No
     is queued after commit."""
     now = now or timezone.now()
     if not (getattr(actor, "is_active", False) and actor.has_perm("workflow.change_outboxmessage")):
-        raise PermissionRefused("permission_denied", _("无权重新发送消息。"))
+        raise PermissionRefused("not_allowed", _("无权重新发送消息。"))
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update().filter(pk=message.pk).first()
         if locked is None:

@@ -18,7 +18,7 @@ from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, PermissionRefused
 from grid.actions import require_reference_editor
-from grid.event_actions import do_report_event
+from grid.events.report import do_report_event
 from grid.models import Category, CategoryStandard, GridEvent
 from grid.selectors import current_standard_version
 from open311 import conf
@@ -58,7 +58,7 @@ def require_key_admin(actor: Any) -> None:
         return
     if isinstance(actor, User) and Role.DATA_STEWARD in user_roles(actor):
         return
-    raise PermissionRefused("forbidden", "只有系统管理员或数据管理员可以签发、吊销 Open311 API 密钥。")
+    raise PermissionRefused("not_allowed", "只有系统管理员或数据管理员可以签发、吊销 Open311 API 密钥。")
 
 
 def do_issue_api_key(

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.http import HttpRequest
 
-from grid.event_actions import MAX_DESCRIPTION
+from grid.events.report import MAX_DESCRIPTION
 from open311 import selectors
 from open311.actions import Submission
 from open311.attributes import AttributeError400, clean_attributes, parse_local_datetime

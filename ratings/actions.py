@@ -255,25 +255,21 @@ def do_act_on_rectification(
     inputs: dict[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> Rating:
-    """Take `action` on the rating's rectification item through the engine, then apply what follows in
-    the same transaction: the outcome SMS to the applicant after `reply`, the exclusion after an upheld
-    appeal."""
+    """Ratings' door to a rectification step: the engine takes `action`, running the step's rules bound
+    in `ratings.steps` (who may decide an appeal; the outcome SMS after `reply`, the exclusion after an
+    upheld appeal) — the same path as the generic work-item door."""
     rating = get_rating_for(actor, rating.pk)
     if rating.rectification is None:
         raise Conflict("no_rectification", "该评价无需整改。")
-    if action in APPEAL_ACTIONS and not may_review_appeal(actor, rating):
-        raise PermissionRefused("not_allowed", "申诉由区行政审批局或督办人员审核，受理中心不能自审。")
-    with transaction.atomic():
-        transition(
-            rating.rectification,
-            action,
-            actor=actor,
-            now=now,
-            reason=reason,
-            inputs=inputs,
-            expected_version=expected_version,
-        )
-        apply_rectification_effects(rating, now=now)
+    transition(
+        rating.rectification,
+        action,
+        actor=actor,
+        now=now,
+        reason=reason,
+        inputs=inputs,
+        expected_version=expected_version,
+    )
     rating.refresh_from_db()
     return rating
 
@@ -284,8 +280,8 @@ def _last_transition(item: WorkItem, action: str) -> Transition | None:
 
 def apply_rectification_effects(rating: Rating, *, now: datetime) -> list[str]:
     """Idempotent: after the item closed by `reply`, tell the applicant the outcome (once); after an
-    upheld appeal, mark the rating excluded (once). Also run by `sync_rectifications` for items acted on
-    through the engine's own pages and API."""
+    upheld appeal, mark the rating excluded (once). Run by the step handlers (`ratings.steps`, every
+    door) and by the repair job `sync_rectifications`."""
     item = rating.rectification
     if item is None:
         return []
@@ -334,8 +330,9 @@ def apply_rectification_effects(rating: Rating, *, now: datetime) -> list[str]:
 
 
 def sync_rectifications(*, now: datetime) -> int:
-    """Apply the effects for rectification items closed through /work/ or the work-item API (which know
-    nothing of ratings). Cost grows with the rows still waiting, not with all ratings."""
+    """Repair: apply the effects for rectification items that ended before the steps were bound to the
+    engine (every door runs `ratings.steps` now, so new items never wait here). Cost grows with the rows
+    still waiting, not with all ratings."""
     waiting = Rating.objects.filter(
         rectification__state="closed", outcome_sent_at__isnull=True
     ) | Rating.objects.filter(rectification__state="appeal_upheld", excluded_at__isnull=True)

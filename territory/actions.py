@@ -51,7 +51,7 @@ def _require_steward(actor: Any) -> None:
         return
     if getattr(actor, "is_active", False) and actor.has_perm("territory.change_grid"):
         return
-    raise PermissionRefused("forbidden", "无权维护区划与网格数据。Not allowed to change territory data.")
+    raise PermissionRefused("not_allowed", "无权维护区划与网格数据。Not allowed to change territory data.")
 
 
 def _bump_revision(now: datetime) -> None:

@@ -134,11 +134,11 @@ def validate_rows(rows: Iterable[Mapping[str, Any]], *, first_row: int = FIRST_D
 
 def _check_may_edit(actor: Any) -> None:
     if actor is None or not getattr(actor, "is_active", False):
-        raise PermissionRefused("permission_denied", "需要有效的操作人。")
+        raise PermissionRefused("not_allowed", "需要有效的操作人。")
     if getattr(actor, "is_system", False) or getattr(actor, "is_superuser", False):
         return
     if not actor.has_perm("workcalendar.change_calendaryear"):
-        raise PermissionRefused("permission_denied", "无权维护工作日历。")
+        raise PermissionRefused("not_allowed", "无权维护工作日历。")
 
 
 def _invalidate_now_and_after_commit() -> None:

@@ -3,10 +3,12 @@ item's state; nothing outside the two does — `workflow/tests/test_state_writes
 
 - `do_import_items`: recorded histories (a legacy migration, the demo's month). Each record's steps are
   replayed IN MEMORY against the pinned definition with the engine's own functions
-  (`engine.new_item`, `engine.advance` → `_move_clock`, `_restart_step`, `_pause`, `_resume`,
-  `_extend`, `step_elapsed_seconds`), so every deadline, pause and closure is what `transition()`
+  (`engine.new_item`, `engine.advance` → `deadlines.move_clock`, `restart_step`, `pause`, `resume`,
+  `extend`, `engine.step_elapsed_seconds`), so every deadline, pause and closure is what `transition()`
   would have written; then the items and transitions are `bulk_create`d in one transaction with one
-  summary audit event for the batch.
+  summary audit event for the batch. A replay records history that already happened: the streams' step
+  handlers (`workflow.handlers`) are not run again — the stream's own records come with the history
+  (e.g. `demo.history` writes the events' levels and photos itself).
 - `do_start_items_bulk`: many new items in the start state (an intake import), with `do_start_item`'s
   checks made set-wise, one audit event for the batch and the notifications bulk-created.
 - `allocate_ids` / `insert_objects`: the fast insert under both (and under the grid's bulk intake): ids

@@ -24,17 +24,18 @@ from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from territory.models import Division, Grid
 from workcalendar.service import WorkHours, add_duration
 from workflow.actors import actor_roles, in_unit
-from workflow.clock import TimeLeft, add_seconds, describe, work_hours_of, working_seconds
+from workflow.clock import TimeLeft, describe, work_hours_of, working_seconds
+from workflow.deadlines import move_clock, restart_step
 from workflow.definitions import (
     ASSIGNMENT_FIELDS,
     UNITS,
     WARN_SHARE,
     ActionDef,
-    Limit,
     ProcessDefinition,
     StateDef,
     definition_of_version,
 )
+from workflow.handlers import Handler, Step, handler_for
 from workflow.models import Light, Priority, ProcessVersion, Transition, WorkItem, engine_writes
 from workflow.outbox import enqueue
 from workflow.publishing import current_version
@@ -70,12 +71,46 @@ def refusal(item: WorkItem, action: ActionDef, actor: User, roles: set[str]) -> 
 
 
 def available_actions(item: WorkItem, actor: User) -> list[ActionDef]:
-    """The actions `actor` may take on `item` now (inputs not yet considered)."""
+    """The actions `actor` may take on `item` now (inputs not yet considered): allowed by the definition
+    (role, actor rule), bound to a handler, and accepted by the handler's own actor check."""
     if item.closed_at is not None:
         return []
     definition = definition_for(item)
     roles = actor_roles(actor)
-    return [a for a in definition.actions_from(item.state) if refusal(item, a, actor, roles) is None]
+    offered = []
+    for action in definition.actions_from(item.state):
+        handler = handler_for(definition.name, action.name)
+        if handler is None or refusal(item, action, actor, roles) is not None:
+            continue
+        if handler.actors is not None:
+            step = Step(
+                item=item,
+                definition=definition,
+                action=action,
+                actor=actor,
+                now=item.updated_at,
+                inputs={},
+                from_state=item.state,
+            )
+            try:
+                handler.actors(step)
+            except DomainError:
+                continue
+        offered.append(action)
+    return offered
+
+
+def bound_handler(definition: ProcessDefinition, action: ActionDef) -> Handler:
+    """The handler bound to `action` (workflow.handlers); 409 `unbound_action` when there is none — a
+    step without its stream's rules is never taken."""
+    handler = handler_for(definition.name, action.name)
+    if handler is None:
+        raise Conflict(
+            "unbound_action",
+            f"动作“{action.title}”（{definition.name}.{action.name}）没有绑定处理规则，不能执行。",
+            field="action",
+        )
+    return handler
 
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -123,29 +158,11 @@ def _resolve_assignee(value: Any, unit: OrgUnit | None) -> User | None:
 # ---------------------------------------------------------------------------------------------- clock
 
 
-def _set_step(
-    item: WorkItem, now: datetime, remaining: float, limit_seconds: float, work_hours: WorkHours
-) -> bool:
-    """Schedule the running step from `now` with `remaining` counted seconds left of `limit_seconds`.
-    Returns whether a day counted lies in a year without holiday data."""
-    unit = item.step_unit
-    due = add_seconds(now, remaining, unit, work_hours)
-    warn_left = remaining - (1 - WARN_SHARE) * limit_seconds
-    warn = add_seconds(now, warn_left, unit, work_hours)
-    item.step_limit_seconds = limit_seconds
-    item.step_due_at = due.at
-    item.warn_at = warn.at
-    if item.step_due_at > now:
-        item.overdue_at = None
-    if item.warn_at > now:
-        item.warned_at = None
-    return due.provisional
-
-
 def clean_limits(definition: ProcessDefinition, limits: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """Validate per-item step limits {state: {amount, unit}} against the definition. Only states where
     the clock runs (not terminal, not paused) may have one; amount is a positive integer, unit one of
-    the engine's units. A caller's programming error, so it is a DomainError on field `limits`."""
+    the engine's units (or 0 work_days: the end of the same working day, 即办). A caller's programming
+    error, so it is a DomainError on field `limits`."""
     cleaned: dict[str, dict[str, Any]] = {}
     for name, value in (limits or {}).items():
         state = definition.states.get(name)
@@ -153,84 +170,17 @@ def clean_limits(definition: ProcessDefinition, limits: dict[str, Any] | None) -
             raise DomainError("invalid", f"状态“{name}”不能设置时限。", field="limits")
         amount = value.get("amount") if isinstance(value, dict) else None
         unit = value.get("unit") if isinstance(value, dict) else None
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0 or unit not in UNITS:
+        # 0 work_days is the same working day (即办); any other limit is positive.
+        same_day = amount == 0 and unit == "work_days"
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, int)
+            or (amount <= 0 and not same_day)
+            or unit not in UNITS
+        ):
             raise DomainError("invalid", f"状态“{name}”的时限无效：{value!r}", field="limits")
         cleaned[name] = {"amount": amount, "unit": unit}
     return cleaned
-
-
-def limit_of(item: WorkItem, state: StateDef) -> Limit | None:
-    """The step limit of `state` for this item: its own override, else the definition's."""
-    override = (item.limit_overrides or {}).get(state.name)
-    if override:
-        return Limit(amount=int(override["amount"]), unit=str(override["unit"]))
-    return state.limit
-
-
-def _restart_step(item: WorkItem, state: StateDef, now: datetime, work_hours: WorkHours) -> None:
-    item.step_started_at = now
-    item.warned_at = item.overdue_at = item.sweep_retry_at = None
-    item.sweep_failures = 0
-    item.last_sweep_error = ""
-    limit = limit_of(item, state)
-    if limit is None:
-        item.step_unit = ""
-        item.step_limit_seconds = item.step_due_at = item.warn_at = None
-        item.deadline_provisional = False
-        return
-    deadline = add_duration(now, limit.amount, limit.unit, work_hours=work_hours)
-    item.step_unit = limit.unit
-    limit_seconds = max(0.0, working_seconds(now, deadline.at, limit.unit, work_hours))
-    _set_step(item, now, limit_seconds, limit_seconds, work_hours)
-    item.step_due_at = deadline.at  # exactly the calendar's deadline (e.g. 17:30 of the Nth working day)
-    item.deadline_provisional = deadline.provisional
-
-
-def _pause(item: WorkItem, definition: ProcessDefinition, now: datetime, work_hours: WorkHours) -> None:
-    if item.paused_at is not None:
-        return
-    if item.step_due_at is not None:
-        item.paused_remaining_seconds = working_seconds(now, item.step_due_at, item.step_unit, work_hours)
-    if item.due_at is not None and definition.time_limit is not None:
-        item.paused_due_remaining_seconds = working_seconds(
-            now, item.due_at, definition.time_limit.unit, work_hours
-        )
-        item.due_at = None
-    item.paused_at = now
-    item.step_due_at = item.warn_at = None
-
-
-def _resume(item: WorkItem, definition: ProcessDefinition, now: datetime, work_hours: WorkHours) -> None:
-    """Continue the stopped clock: the remaining step (and overall) time is counted again from now."""
-    assert item.paused_at is not None
-    item.paused_seconds_total += max(0.0, (now - item.paused_at).total_seconds())
-    item.paused_at = None
-    if item.paused_remaining_seconds is not None and item.step_limit_seconds is not None:
-        item.deadline_provisional = _set_step(
-            item, now, item.paused_remaining_seconds, item.step_limit_seconds, work_hours
-        )
-    if item.paused_due_remaining_seconds is not None and definition.time_limit is not None:
-        due = add_seconds(now, item.paused_due_remaining_seconds, definition.time_limit.unit, work_hours)
-        item.due_at, item.due_provisional = due.at, due.provisional
-    item.paused_remaining_seconds = item.paused_due_remaining_seconds = None
-
-
-def _extend(item: WorkItem, action: ActionDef, now: datetime, work_hours: WorkHours) -> None:
-    """延期: move the step deadline (and the overall one) by the action's amount."""
-    assert action.extend is not None
-    if item.step_due_at is None or item.step_limit_seconds is None:
-        raise Conflict("invalid_transition", "本环节没有期限，无需延期。")
-    old_due = item.step_due_at
-    new_due = add_duration(old_due, action.extend.amount, action.extend.unit, work_hours=work_hours)
-    added = max(0.0, working_seconds(old_due, new_due.at, item.step_unit, work_hours))
-    remaining = working_seconds(now, new_due.at, item.step_unit, work_hours)
-    _set_step(item, now, remaining, item.step_limit_seconds + added, work_hours)
-    item.step_due_at = new_due.at
-    item.deadline_provisional = item.deadline_provisional or new_due.provisional
-    if item.due_at is not None:
-        due = add_duration(item.due_at, action.extend.amount, action.extend.unit, work_hours=work_hours)
-        item.due_at = due.at
-        item.due_provisional = item.due_provisional or due.provisional
 
 
 def step_elapsed_seconds(item: WorkItem, now: datetime, work_hours: WorkHours | None = None) -> float | None:
@@ -362,7 +312,7 @@ def new_item(
     if definition.time_limit is not None:
         due = add_duration(now, definition.time_limit.amount, definition.time_limit.unit, work_hours=hours)
         item.due_at, item.due_provisional = due.at, due.provisional
-    _restart_step(item, start, now, hours)
+    restart_step(item, start, now, hours)
     return item
 
 
@@ -383,7 +333,7 @@ def advance(
     step_unit = item.step_unit
     reassign()
     target = definition.states[action.target]
-    _move_clock(item, definition, action, target, now, hours_of(item.assigned_unit))
+    move_clock(item, definition, action, target, now, hours_of(item.assigned_unit))
     item.state = target.name
     item.version += 1
     item.updated_at = now
@@ -479,13 +429,25 @@ def transition(
     reason: str = "",
     expected_version: int | None = None,
     limits: dict[str, Any] | None = None,
+    door: dict[str, Any] | None = None,
 ) -> WorkItem:
-    """Take `action` on `item` as `actor`. Checks, in order: jurisdiction (404), the version the
-    caller read (409 stale_version), the action exists (400) and is allowed from the current state
-    (409 invalid_transition), the actor's role and the action's actor rule (403 not_allowed), the
-    required inputs (400 with the field). Then writes the state, a Transition row, new deadlines,
-    the audit event and the notifications, all in one transaction. Returns the updated item (and
-    refreshes the instance passed in).
+    """Take `action` on `item` as `actor`, with the rules of the handler bound to the action
+    (`workflow.handlers`), whichever door called. Refusals, in order:
+    - 404 `not_found`: the item is outside the actor's jurisdiction;
+    - 409 `stale_version`: the item changed since the version the caller read;
+    - 400 `unknown_action`: the definition has no such action;
+    - 409 `unbound_action`: no handler is bound to the action (no step runs without its rules);
+    - 409 `invalid_transition`: the action is not allowed from the current state;
+    - 403 `not_allowed`: the actor's role, the action's actor rule (assignee / unit), or the handler's
+      own actor check (team, unit, the rule's conditions);
+    - whatever the handler's guard refuses (400/409/422 with its code and field: the stream's rules);
+    - 400 `required` / `invalid`: the definition's required reason, fields and attachments.
+    Then, in one transaction: the state, a Transition row, new deadlines, the audit event, the
+    handler's effect (the stream's records, audit rows and notifications) and the engine's
+    notifications. Returns the updated item (and refreshes the instance passed in).
+
+    `door` carries what a stream's own door parsed that is not a recorded input (checked uploads); the
+    generic doors pass nothing.
 
     `limits` ({state: {amount, unit}}) is merged into the item's `limit_overrides` before the clock
     moves, so it already applies to the state this action enters (when the action restarts the
@@ -506,6 +468,7 @@ def transition(
         action_def = definition.actions.get(action)
         if action_def is None:
             raise DomainError("unknown_action", f"本流程没有动作“{action}”。", field="action")
+        handler = bound_handler(definition, action_def)
         source = definition.states[locked.state]
         if locked.state not in action_def.sources:
             raise Conflict(
@@ -516,6 +479,22 @@ def transition(
         problem = refusal(locked, action_def, actor, actor_roles(actor))
         if problem is not None:
             raise problem
+        step = Step(
+            item=locked,
+            definition=definition,
+            action=action_def,
+            actor=actor,
+            now=now,
+            inputs=inputs,
+            reason=reason,
+            from_state=source.name,
+            door=door or {},
+        )
+        if handler.actors is not None:
+            handler.actors(step)
+        if handler.guard is not None:
+            handler.guard(step)
+        reason = step.reason.strip()  # a guard may complete it (e.g. the default corrections note)
         _clean_inputs(action_def, reason, inputs)
         overrides = clean_limits(definition, limits)
 
@@ -551,6 +530,8 @@ def transition(
             after={**_snapshot(locked), "transition": record.pk, "reason": reason},
             now=now,
         )
+        if handler.effect is not None:
+            handler.effect(step)
         reassigned = (before["assigned_unit"], before["assignee"]) != (
             locked.assigned_unit_id,
             locked.assignee_id,
@@ -587,38 +568,3 @@ def _reassign(item: WorkItem, action: ActionDef, actor: User, inputs: dict[str, 
         )
         item.assigned_unit = unit
         item.assignee = _resolve_assignee(inputs.get("assignee"), unit)
-
-
-def _move_clock(
-    item: WorkItem,
-    definition: ProcessDefinition,
-    action: ActionDef,
-    target: StateDef,
-    now: datetime,
-    work_hours: WorkHours,
-) -> None:
-    if target.terminal:
-        if item.paused_at is not None:
-            item.paused_seconds_total += max(0.0, (now - item.paused_at).total_seconds())
-            item.paused_at = None
-        item.closed_at = now
-        item.warn_at = item.step_due_at = None
-        return
-    if not target.clock_runs:
-        _pause(item, definition, now, work_hours)
-        return
-    if item.paused_at is not None:
-        if action.clock == "keep":
-            _resume(item, definition, now, work_hours)
-            return
-        item.paused_seconds_total += max(0.0, (now - item.paused_at).total_seconds())
-        item.paused_at = None
-        item.paused_remaining_seconds = None
-        if item.paused_due_remaining_seconds is not None and definition.time_limit is not None:
-            due = add_seconds(now, item.paused_due_remaining_seconds, definition.time_limit.unit, work_hours)
-            item.due_at, item.due_provisional = due.at, due.provisional
-            item.paused_due_remaining_seconds = None
-    if action.extend is not None:
-        _extend(item, action, now, work_hours)
-    elif action.clock == "restart":
-        _restart_step(item, target, now, work_hours)

@@ -94,9 +94,10 @@ def test_intake_corrections_before_acceptance(setup: dict[str, Any]):
     app = take(setup, local(2, 10), "corrections", materials=["营业执照"], reason="")
     assert app.work_item is not None and app.work_item.state == "intake_corrections"
     assert "经营场所平面图" in app.corrections_note
+    # Waiting for the corrections: not acceptable until the materials came (the state refuses first).
     with pytest.raises(DomainError) as caught:
         do_accept_application(app, actor=setup["hq_clerk"], now=local(3, 9))
-    assert caught.value.code == "materials_missing"
+    assert caught.value.code == "invalid_transition"
     app = do_resume_application(app, actor=setup["hq_clerk"], now=local(3, 9), materials=["经营场所平面图"])
     assert app.work_item is not None and app.work_item.state == "submitted"
     app = do_accept_application(app, actor=setup["hq_clerk"], now=local(3, 10))

@@ -84,7 +84,7 @@ def test_the_rollup_answers_equal_the_ledger_at_every_fold_stage(
 
 
 def test_a_step_after_the_fold_moves_the_counts(history: dict[str, int], personas: dict[str, User]) -> None:
-    from grid.event_actions import do_event_action
+    from grid.events.steps import do_event_action
 
     later = timezone.now() + timedelta(days=400)
     fold_all("grid_event", now=later)

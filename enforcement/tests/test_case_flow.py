@@ -260,10 +260,16 @@ def test_ordinary_case_with_hearing_end_to_end(people: dict[str, Any]) -> None:
 
     with time_machine.travel(at(4, 8, 10), tick=False):
         concluded = act(colleague, case_id, "conclude_hearing", reason="当事人陈述申辩意见已记录")
-    # The hearing (26 March 10:00 → 8 April 10:00 = 13 days) is not counted.
-    assert concluded["state"] == "deciding"
+    # The hearing (26 March 10:00 → 8 April 10:00 = 13 days) is not counted; after it, legal review
+    # again before the decision (行政处罚法第五十八条).
+    assert concluded["state"] == "hearing_review"
     assert parse(concluded["decision_due_at"]) == end_of(6, 23)
     assert parse(concluded["step_due_at"]) == end_of(6, 13)
+    with time_machine.travel(at(4, 8, 15), tick=False):
+        act(officer, case_id, "hearing_review_pass", status=403, opinion="同意")
+        reviewed = act(legal, case_id, "hearing_review_pass", opinion="听证意见已考虑，同意作出决定。")
+    assert reviewed["state"] == "deciding"
+    assert parse(reviewed["step_due_at"]) == end_of(6, 13)
 
     with time_machine.travel(at(4, 9), tick=False):
         extended = act(town_leader, case_id, "extend_decision", reason="案情复杂")

@@ -10,7 +10,7 @@ import pytest
 from audit.models import AuditEvent
 from audit.verify import verify_chain
 from core.errors import DomainError, NotFound, PermissionRefused
-from grid.event_actions import RowsRefused, do_report_events_bulk
+from grid.events.bulk import RowsRefused, do_report_events_bulk
 from grid.models import GridEvent
 from grid.tests.test_event_support import (
     HQ_GRID,

@@ -11,8 +11,8 @@ import pytest
 
 from core.errors import DomainError, PermissionRefused
 from grid.duplicates import bounding_box, haversine_m
-from grid.event_actions import do_rate_event
 from grid.event_selectors import duplicate_candidates, event_by_receipt, public_status
+from grid.events.rating import do_rate_event
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import HQ_POINT, act, at, photo, report
 from workflow.models import OutboxMessage

@@ -9,7 +9,7 @@ import pytest
 
 from audit.models import AuditEvent
 from core.errors import Conflict, PermissionRefused
-from grid.event_actions import do_rate_event
+from grid.events.rating import do_rate_event
 from grid.models import AttachmentStage, GridEvent, RoutingDecision
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import HQ_GRID, URBAN, act, at, photo, report

@@ -75,7 +75,7 @@ def report(
     people: dict[str, User], *, who: str | None = "hq_grid", now: datetime | None = None, **kwargs: Any
 ) -> Any:
     """A report of 暴露垃圾 (0102) at the middle of 黄桥 grid 1, by `who` (None: anonymous resident)."""
-    from grid.event_actions import do_report_event
+    from grid.events.report import do_report_event
 
     values: dict[str, Any] = {
         "channel": "patrol"
@@ -91,6 +91,6 @@ def report(
 
 
 def act(event: Any, action: str, people: dict[str, User], who: str, now: datetime, **kwargs: Any) -> Any:
-    from grid.event_actions import do_event_action
+    from grid.events.steps import do_event_action
 
     return do_event_action(event, action, actor=people[who], now=now, **kwargs)

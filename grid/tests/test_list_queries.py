@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 
 from core.testing import queries_of
-from grid.event_actions import do_report_events_bulk
+from grid.events.bulk import do_report_events_bulk
 from grid.tests.test_event_support import HQ_POINT, HQ_POINT_2, act, at, client_for, media, people, report
 from territory.models import Grid
 

@@ -74,7 +74,7 @@ def client_for(user: User | None) -> Client:
 
 def report(people: dict[str, User], who: str | None = "hq_grid", **kwargs: Any) -> Any:
     """An event of 暴露垃圾 (0102) in the middle of 黄桥 grid 1, through the action."""
-    from grid.event_actions import do_report_event
+    from grid.events.report import do_report_event
 
     values: dict[str, Any] = {
         "channel": {"hq_grid": "patrol", None: "resident_web"}.get(who, "hotline"),
@@ -88,6 +88,6 @@ def report(people: dict[str, User], who: str | None = "hq_grid", **kwargs: Any) 
 
 
 def act(event: Any, action: str, people: dict[str, User], who: str, **kwargs: Any) -> Any:
-    from grid.event_actions import do_event_action
+    from grid.events.steps import do_event_action
 
     return do_event_action(event, action, actor=people[who], now=NOW, **kwargs)

@@ -12,10 +12,10 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-import grid.event_actions as event_actions
+import grid.events.report as event_report
 from audit.models import AuditEvent
 from grid.duplicates import duplicate_candidates
-from grid.event_actions import do_report_events_bulk
+from grid.events.bulk import do_report_events_bulk
 from grid.models import GridEvent
 from grid.tests.test_event_support import HQ_POINT, at, media, people, report
 from workflow.models import Transition, WorkItem
@@ -58,12 +58,12 @@ def test_the_audited_duplicate_candidates_are_duplicate_candidates(people: dict[
 def clashing(people: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Receipt numbers drawn from a list: the test puts a taken one first."""
     drawn: list[str] = []
-    original = event_actions.draw_receipt_number
+    original = event_report.draw_receipt_number
 
     def draw(now: Any) -> str:
         return drawn.pop(0) if drawn else original(now)
 
-    monkeypatch.setattr(event_actions, "draw_receipt_number", draw)
+    monkeypatch.setattr(event_report, "draw_receipt_number", draw)
     yield drawn
 
 
@@ -86,7 +86,7 @@ def test_endless_clashes_give_up(
     people: dict[str, Any], clashing: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     taken = report(people, who="dispatcher", channel="hotline", now=NOW).receipt_number
-    monkeypatch.setattr(event_actions, "RECEIPT_ATTEMPTS", 2)
+    monkeypatch.setattr(event_report, "RECEIPT_ATTEMPTS", 2)
     clashing += [taken, taken, taken]
     with pytest.raises(IntegrityError):
         report(people, who="dispatcher", channel="hotline", now=NOW)

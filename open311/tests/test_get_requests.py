@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from grid.event_actions import do_event_action
+from grid.events.steps import do_event_action
 from grid.models import Category, GridEvent
 from open311.tests.conftest import HUANGQIAO_GRID, json_of, report, spec_error, xml_of
 

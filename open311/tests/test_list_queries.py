@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from core.testing import queries_of
-from grid.event_actions import do_report_events_bulk
+from grid.events.bulk import do_report_events_bulk
 from open311.tests.conftest import json_of
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from grid.event_actions import do_event_action
+from grid.events.steps import do_event_action
 from grid.models import GridEvent
 from open311.render import iso
 from open311.tests.conftest import json_of, report, spec_error, xml_of
@@ -142,7 +142,7 @@ def test_a_receipt_typed_loosely_is_found(client: Client, receipt: str) -> None:
 def test_staff_reports_show_no_description_or_photo(
     client: Client, demo_key: str, personas: dict[str, Any], now: datetime
 ) -> None:
-    from grid.event_actions import do_report_event
+    from grid.events.report import do_report_event
 
     event = do_report_event(
         actor=personas["dispatcher"],

@@ -118,17 +118,14 @@ def test_sweeper_supervises_a_late_rectification(bad: Rating, now: datetime) -> 
     assert bad.rectification.transitions.filter(action="supervise_callback").count() == 1
 
 
-def test_sync_applies_effects_of_work_page_actions(
-    bad: Rating, people: dict[str, Any], now: datetime
-) -> None:
-    """Acting through workflow.engine directly (what /work/ and the work-item API do) knows nothing of
-    ratings; the sync job sends the SMS afterwards, once."""
+def test_engine_door_applies_the_effects_at_once(bad: Rating, people: dict[str, Any], now: datetime) -> None:
+    """Acting through workflow.engine directly (what /work/ and the work-item API do) runs the ratings
+    handler: the SMS is queued in the same transaction, once; the repair job finds nothing left."""
     assert bad.rectification is not None
     clerk = people["hq_clerk"]
     transition(bad.rectification, "callback", actor=clerk, now=now, inputs={"callback_note": "已回访"})
     transition(bad.rectification, "reply", actor=clerk, now=now, inputs={"outcome": "已整改"})
-    assert sync_rectifications(now=now) == 1
-    assert sync_rectifications(now=now) == 0
     bad.refresh_from_db()
     assert bad.outcome_sent_at == now
+    assert sync_rectifications(now=now) == 0
     assert OutboxMessage.objects.filter(kind="ratings.rectification_outcome").count() == 1

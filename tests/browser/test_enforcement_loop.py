@@ -31,7 +31,7 @@ def loop_setup(personas: dict[str, Any], settings: Any, tmp_path: Any) -> dict[s
     from enforcement.actions import do_post_officer
     from enforcement.catalogue import seed_catalogue
     from grid.actions import do_seed_reference
-    from grid.event_actions import do_report_event
+    from grid.events.report import do_report_event
     from grid.models import Category
     from workflow.publishing import do_publish_processes
 

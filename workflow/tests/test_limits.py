@@ -69,7 +69,8 @@ def test_transition_sets_the_limit_of_the_state_it_enters(
         {"nowhere": {"amount": 1, "unit": "work_days"}},
         {"closed": {"amount": 1, "unit": "work_days"}},
         {"parked": {"amount": 1, "unit": "work_days"}},
-        {"handling": {"amount": 0, "unit": "work_days"}},
+        {"handling": {"amount": 0, "unit": "work_hours"}},  # 0 only as work_days: the same day (即办)
+        {"handling": {"amount": -1, "unit": "work_days"}},
         {"handling": {"amount": 2, "unit": "fortnights"}},
         {"handling": {"amount": True, "unit": "work_days"}},
         {"handling": 3},

@@ -1,0 +1,137 @@
+"""The two-door walk (issue 12): two identical subjects of one process are walked in lockstep, one through
+the stream's own door (its `do_*` action function, what its API and pages call), the other through the
+generic door (`POST /api/v1/work-items/{id}/transitions/`; for steps only the system may take, the
+engine's `transition()` as the sweeper calls it). After every step the two must show the same result:
+the work item (state, unit, assignee, deadlines, pause), the stream's records (a snapshot each stream
+defines: routing decisions, photos, outcome and completion fields, closure level, exclusions, documents,
+record entries), and what the step wrote — the audit rows' actions and the notifications' kinds.
+
+Each stream's test gives its routes (`Move` lists from the start state) and `Streams.cover()` checks that
+the routes take every action of the published definition, so an action added without a walk fails.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import time_machine
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from audit.models import AuditEvent
+from workflow.engine import definition_for, transition
+from workflow.models import OutboxMessage, WorkItem
+from workflow.publishing import current_version
+
+
+@dataclass(frozen=True)
+class Move:
+    """One step: the action, who takes it (a persona key), its reason and inputs, and when (default: a
+    few minutes after the previous step)."""
+
+    action: str
+    actor: str
+    reason: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    at: datetime | None = None
+
+
+def item_snapshot(item: WorkItem) -> dict[str, Any]:
+    item.refresh_from_db()
+    return {
+        "state": item.state,
+        "assigned_unit": item.assigned_unit_id,
+        "assignee": item.assignee_id,
+        "step_due_at": item.step_due_at,
+        "due_at": item.due_at,
+        "paused": item.paused_at is not None,
+        "closed": item.closed_at is not None,
+        "version": item.version,
+        "last_inputs": sorted((item.transitions.order_by("-id").first().inputs or {}).keys()),  # type: ignore[union-attr]
+    }
+
+
+def _marks() -> tuple[int, int]:
+    audit = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    outbox = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return audit, outbox
+
+
+def _written(since: tuple[int, int]) -> dict[str, Counter[str]]:
+    # A page door logs its user in first (`accounts.login`): a session's row, not the step's.
+    rows = AuditEvent.objects.filter(id__gt=since[0]).exclude(action="accounts.login")
+    audit = Counter(rows.values_list("action", flat=True))
+    outbox = Counter(OutboxMessage.objects.filter(id__gt=since[1]).values_list("kind", flat=True))
+    return {"audit": audit, "notifications": outbox}
+
+
+def generic_door(item: WorkItem, move: Move, actor: User, now: datetime) -> None:
+    """The generic work-item endpoint (or, for the system actor, the engine as the sweeper calls it)."""
+    if actor.is_system:
+        transition(item, move.action, actor=actor, now=now, reason=move.reason, inputs=dict(move.inputs))
+        return
+    client = APIClient()
+    client.force_authenticate(actor)
+    with time_machine.travel(now, tick=False):
+        response = client.post(
+            f"/api/v1/work-items/{item.pk}/transitions/",
+            {"action": move.action, "reason": move.reason, "inputs": move.inputs},
+            format="json",
+        )
+    assert response.status_code == 200, (move.action, response.content.decode())
+
+
+@dataclass
+class Streams:
+    """A stream's side of the walk: how to make a subject, take a move through its door, find the work
+    item, and snapshot its records."""
+
+    process: str
+    people: dict[str, Any]
+    make: Callable[[datetime], Any]
+    stream_door: Callable[[Any, Move, User, datetime], None]
+    item_of: Callable[[Any], WorkItem]
+    records: Callable[[Any], dict[str, Any]]
+    # Per-subject inputs (e.g. the ids of this subject's own photos), applied for both doors alike.
+    resolve: Callable[[Any, Move], Move] = lambda subject, move: move
+    step: timedelta = timedelta(minutes=10)
+
+    def walk(self, moves: Sequence[Move], start: datetime) -> list[str]:
+        """Walk `moves` on two fresh subjects; returns the actions taken. Fails at the first step whose
+        results differ between the doors."""
+        now = start
+        a, b = self.make(now), self.make(now)
+        taken = []
+        for move in moves:
+            now = move.at or now + self.step
+            actor = self.people[move.actor]
+            before = _marks()
+            self.stream_door(a, self.resolve(a, move), actor, now)
+            between = _marks()
+            written_a = _written(before)
+            generic_door(self.item_of(b), self.resolve(b, move), actor, now)
+            written_b = _written(between)
+            seen_a = {"item": item_snapshot(self.item_of(a)), "records": self.records(a), **written_a}
+            seen_b = {"item": item_snapshot(self.item_of(b)), "records": self.records(b), **written_b}
+            assert seen_a == seen_b, (move.action, seen_a, seen_b)
+            taken.append(move.action)
+        return taken
+
+    def actions(self, now: datetime) -> set[str]:
+        version = current_version(self.process, now=now)
+        item = WorkItem(process_version=version)
+        return set(definition_for(item).actions)
+
+
+def uncovered(routes: Sequence[Sequence[Move]], actions: set[str]) -> set[str]:
+    """The definition's actions no route takes."""
+    return actions - {m.action for route in routes for m in route}
+
+
+def present(value: Any) -> bool:
+    """For fields that differ between two subjects by nature (serial numbers, ids): set or not."""
+    return value not in (None, "")

@@ -1,0 +1,137 @@
+"""The binding of process actions to their handlers: one rule path for every door.
+
+Each action of a process definition is bound to exactly one `Handler` by the app that owns the process
+(its `AppConfig.ready()` calls `bind(...)`): the stream's rules for that step live there and nowhere
+else. `workflow.engine.transition()` looks the handler up by (process name, action name) and runs it
+whichever door called it — a stream's API or pages, the generic work-item endpoint, bulk paths, the
+sweeper — and refuses an action that has none (409 `unbound_action`).
+
+The arrow points down: the streams import this module and register; the engine never imports a stream.
+
+A handler has three optional parts, run by `transition()` in this order inside its transaction, with
+the work item locked:
+- `actors(step)`: who may take the step beyond the definition's roles and actor rule (team members, the
+  district bureau and never the centre, …). Raises `PermissionRefused("not_allowed")`. Also asked by
+  `available_actions()`, so pages and APIs only offer what would be accepted — it must not read
+  `step.inputs`.
+- `guard(step)`: the step's preconditions and the preparation of its inputs (it may lock the stream's
+  subject, validate and complete `step.inputs`, and keep what the effect needs in `step.scratch`).
+  Raises a DomainError to refuse; nothing has been written by the engine yet.
+- `effect(step)`: what the step writes in the stream (outcome fields, closure level, records, audit
+  rows, notifications), after the state moved and the Transition row was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from workflow.definitions import ActionDef, ProcessDefinition
+    from workflow.models import WorkItem
+
+
+@dataclass
+class Step:
+    """One action being taken: what the handler sees. `item` is the locked work item (before the move
+    in `actors`/`guard`, after it in `effect`); `door` carries what a stream's own door parsed that has
+    no place in the recorded inputs (already-checked uploads); `scratch` is the handler's own room
+    between its guard and its effect."""
+
+    item: WorkItem
+    definition: ProcessDefinition
+    action: ActionDef
+    actor: User
+    now: datetime
+    inputs: dict[str, Any]
+    reason: str = ""
+    from_state: str = ""
+    door: Mapping[str, Any] = field(default_factory=dict)
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.action.name
+
+
+StepCheck = Callable[[Step], None]
+
+
+@dataclass(frozen=True)
+class Handler:
+    """The rules of one process action. A handler with no parts is an explicit statement that the
+    step has no rules beyond the definition's (e.g. 督办 by the sweeper)."""
+
+    actors: StepCheck | None = None
+    guard: StepCheck | None = None
+    effect: StepCheck | None = None
+
+
+PLAIN = Handler()
+
+_BOUND: dict[tuple[str, str], tuple[str, Handler]] = {}
+
+
+def bind(process: str, handlers: Mapping[str, Handler], *, owner: str) -> None:
+    """Register `handlers` ({action name: Handler}) for `process`, owned by the app `owner`. Binding an
+    action twice from two owners is a programming error (two rule paths); the same owner may re-bind
+    (Django may run `ready()` twice in tests)."""
+    for action, handler in handlers.items():
+        key = (process, action)
+        existing = _BOUND.get(key)
+        if existing is not None and existing[0] != owner:
+            raise RuntimeError(f"{process}.{action} is already bound by {existing[0]}")
+        _BOUND[key] = (owner, handler)
+
+
+def handler_for(process: str, action: str) -> Handler | None:
+    bound = _BOUND.get((process, action))
+    return bound[1] if bound is not None else None
+
+
+def bindings() -> dict[tuple[str, str], str]:
+    """Every bound (process, action) → owning app (the consistency test reads it)."""
+    return {key: owner for key, (owner, _handler) in _BOUND.items()}
+
+
+def binding_problems(definitions: Mapping[str, tuple[str, ProcessDefinition]]) -> list[str]:
+    """What is wrong between the definitions ({process: (owning app, definition)}) and the bindings: an
+    action with no handler, a handler for a process or action no definition has, a handler bound by
+    another app than the one whose `processes/` holds the definition. Empty when all is well (the
+    `workflow.E001` check and tests/test_bindings.py read it)."""
+    problems = []
+    for process, (owner, definition) in sorted(definitions.items()):
+        for action in sorted(definition.actions):
+            bound = _BOUND.get((process, action))
+            if bound is None:
+                problems.append(f"{process}.{action}: no handler is bound (the engine refuses the action)")
+            elif bound[0] != owner:
+                problems.append(
+                    f"{process}.{action}: bound by {bound[0]}, but the process belongs to {owner}"
+                )
+    for (process, action), (owner, _handler) in sorted(_BOUND.items()):
+        if process not in definitions:
+            problems.append(
+                f"{process}.{action}: bound by {owner}, but no definition names process {process}"
+            )
+        elif action not in definitions[process][1].actions:
+            problems.append(f"{process}.{action}: bound by {owner}, but {process} has no action {action}")
+    return problems
+
+
+def definitions_on_disk() -> dict[str, tuple[str, ProcessDefinition]]:
+    """Every `processes/*.yaml` of every installed app: {process: (app label, definition)}."""
+    from django.apps import apps
+
+    from workflow.definitions import load_file
+
+    found: dict[str, tuple[str, ProcessDefinition]] = {}
+    for config in apps.get_app_configs():
+        for path in sorted((Path(config.path) / "processes").glob("*.yaml")):
+            definition = load_file(path)
+            found[definition.name] = (config.label, definition)
+    return found
