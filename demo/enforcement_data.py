@@ -258,7 +258,8 @@ def _summary_case(walker: _Walker, team: dict[str, Any], stage: int) -> None:
 def _ordinary_case(
     walker: _Walker, team: dict[str, Any], people: dict[str, Any], stage: int, late: bool
 ) -> None:
-    """stage: 0 verifying, 1 investigating, 2 legal review, 3 notice, 4 hearing → deciding, 5 archived."""
+    """stage: 0 verifying, 1 investigating, 2 legal review, 3 notice, 4 hearing → legal review after the
+    hearing (hearing_review), 5 archived."""
     officer, leader, legal = walker.case.lead_officer, team["leader"], people["legal"]
     if stage == 0:
         return

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.otp.SecondFactorMiddleware",
+    "accounts.session.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused by a lockout into the lockout answer (accounts.lockout).
@@ -376,7 +377,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Idle session timeout: a staff session ends after this many minutes without a request.
 SESSION_COOKIE_AGE = env_int("ZHILI_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the expiry on: idle time, not session length
+# accounts.session.IdleTimeoutMiddleware pushes the expiry on with each request: idle time, not length.
 
 
 def _origin(url: str) -> str:

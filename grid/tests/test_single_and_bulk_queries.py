@@ -34,7 +34,10 @@ def budget() -> int:
     return BUDGET
 
 
-def test_a_hotline_report_stays_within_its_query_budget(people: dict[str, Any]) -> None:
+def test_a_hotline_report_stays_within_its_query_budget(people: dict[str, Any], settings: Any) -> None:
+    # The locate index re-checks the boundary version once a second of wall-clock time: on a loaded
+    # machine the measured report would include that check (2 queries) — not the report's own cost.
+    settings.TERRITORY_LOCATE_CHECK_SECONDS = 3600.0
     report(people, who="dispatcher", channel="hotline", now=at(3, 2, 9))  # warm-up: locate index, process
     with CaptureQueriesContext(connection) as queries:
         event = report(people, who="dispatcher", channel="hotline", now=NOW)

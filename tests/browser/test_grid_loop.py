@@ -121,7 +121,8 @@ def test_grid_loop(live_server: Any, browser: Any, page: Any, phone: Any, loop_s
     resident.select_option("#id_category", "event:0102")
     resident.fill("#id_description", "路口垃圾好几天没人清理")
     resident.click("[data-geo-button]")
-    resident.wait_for_function("document.querySelector(\"input[name='lon']\").value !== ''")
+    # A function, not an expression string: the page's CSP forbids the eval Playwright would use for a string.
+    resident.wait_for_function("() => document.querySelector(\"input[name='lon']\").value !== ''")
     screenshot(resident, "grid-public-report")
     resident.click("[data-submit-public]")
     resident.wait_for_selector("[data-receipt]")
