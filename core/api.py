@@ -99,8 +99,9 @@ def raise_for_serializer(serializer: Any) -> Any:
 
 
 def paginated(item: type[Any], name: str) -> Any:
-    """The OpenAPI shape of a page-number list answer: {count, next, previous, results: [item]}, for
-    APIViews that paginate by hand (drf-spectacular only infers it for generic list views)."""
+    """The OpenAPI shape of a page-number list answer: {count, count_capped, next, previous,
+    results: [item]}, for APIViews that paginate by hand (drf-spectacular only infers it for generic list
+    views). `count_capped`: the count stopped at the cap (workflow.listing.COUNT_CAP)."""
     from drf_spectacular.utils import inline_serializer
     from rest_framework import serializers
 
@@ -108,6 +109,7 @@ def paginated(item: type[Any], name: str) -> Any:
         name=name,
         fields={
             "count": serializers.IntegerField(),
+            "count_capped": serializers.BooleanField(),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
             "results": item(many=True),

@@ -37,7 +37,7 @@ def access_read(user: User | AnonymousUser, territory_code: str) -> int:
         raise NotFound()
     level = sensitivity.level_for(user, territory_code)
     if level < sensitivity.INTERNAL:
-        raise PermissionRefused("registry_not_allowed", "您的岗位无权查看基础信息库。")
+        raise PermissionRefused("not_allowed", "您的岗位无权查看基础信息库。")
     return level
 
 
@@ -51,5 +51,5 @@ def access_write(
         raise NotFound(field=field)
     if not may_edit(user, territory_code, trivial=trivial):
         raise PermissionRefused(
-            "registry_edit_not_allowed", "只有数据管理员或网格长可以直接修改基础信息；网格员请提交变更申请。"
+            "not_allowed", "只有数据管理员或网格长可以直接修改基础信息；网格员请提交变更申请。"
         )

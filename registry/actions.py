@@ -300,7 +300,7 @@ def do_set_sensitive_record(
     names only which parts changed."""
     access.access_write(actor, person.territory_code, field="person")
     if sensitivity.level_for(actor, person.territory_code) < sensitivity.SENSITIVE and not actor.is_system:
-        raise PermissionRefused("sensitive_not_allowed", "您的岗位无权登记敏感个人信息。")
+        raise PermissionRefused("not_allowed", "您的岗位无权登记敏感个人信息。")
     with transaction.atomic():
         record, _ = SensitiveRecord.objects.select_for_update().get_or_create(
             person=person, defaults={"territory_code": person.territory_code}
@@ -549,7 +549,7 @@ def do_unmask(
         raise DomainError("unknown_field", f"字段 {field!r} 不可解密查看。", field="field")
     level = access.access_read(actor, subject.territory_code)
     if level < spec.level:
-        raise PermissionRefused("unmask_not_allowed", f"您的岗位无权查看{spec.label}原文。")
+        raise PermissionRefused("not_allowed", f"您的岗位无权查看{spec.label}原文。")
     _choice(purpose, UnmaskRecord.Purpose, "purpose")
     note = (note or "").strip()
     if purpose == UnmaskRecord.Purpose.OTHER and not note:

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from accounts.jurisdiction import jurisdiction_codes, scope_for, user_roles
 from accounts.models import Assignment, OrgUnit, User
@@ -88,7 +88,8 @@ def test_personas_log_in_with_the_right_jurisdiction(seeded: dict[str, object]) 
         "district_admin": (["320507"], {"data_steward"}),
     }
     for username, (codes, roles) in expected.items():
-        user = authenticate(username=username, password=PASSWORD)
+        # django-axes counts attempts per request: authenticate as the login page would.
+        user = authenticate(RequestFactory().post("/login/"), username=username, password=PASSWORD)
         assert isinstance(user, User), username
         assert user.is_demo and jurisdiction_codes(user) == codes and user_roles(user) == roles
     wangting = User.objects.get(username="wangting_grid")

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from accounts.testing import PASSWORD
 from core.errors import Conflict, NotFound
 from enforcement.document_actions import do_generate_document
 from enforcement.documents import kinds_for
@@ -93,6 +92,6 @@ def test_outsider_gets_404_page_lists_only_the_procedures_kinds(people: dict[str
     with pytest.raises(NotFound):
         do_generate_document(case, "decision", actor=people["wt_officer"], now=NOW)
     client = Client()
-    assert client.login(username=people["officer"].username, password=PASSWORD)
+    client.force_login(people["officer"])
     html = client.get(f"/enforcement/cases/{case.pk}/").content.decode()
     assert 'value="summary_decision"' in html and 'value="advance_notice"' not in html

@@ -13,7 +13,6 @@ import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts.testing import PASSWORD
 from enforcement.document_actions import do_generate_document
 from enforcement.surcharge import late_payment_surcharge
 from enforcement.tests.test_documents import text_of
@@ -80,7 +79,7 @@ def test_case_page_and_api_show_it_the_outsider_sees_nothing(people: dict[str, A
     case = _overdue_case(people)
     with time_machine.travel(local_noon(30), tick=False):
         page = Client()
-        assert page.login(username=people["officer"].username, password=PASSWORD)
+        page.force_login(people["officer"])
         html = page.get(f"/enforcement/cases/{case.pk}/").content.decode()
         assert 'data-surcharge="30.00"' in html
         api = APIClient()
