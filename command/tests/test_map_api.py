@@ -30,7 +30,7 @@ def placed(week: Callable[[], Scenario]) -> Scenario:
     """E4 (parked, open) and E2 (closed) placed on the map; E4 marked overdue."""
     s = week()
     GridEvent.objects.filter(pk__in=[s.events["E4"].pk, s.events["E2"].pk]).update(lon=120.55, lat=31.45)
-    WorkItem.objects.filter(pk=s.events["E4"].work_item_id).update(overdue_at=timezone.now())
+    WorkItem.objects.filter(pk=s.events["E4"].work_item_id or 0).update(overdue_at=timezone.now())
     return s
 
 
