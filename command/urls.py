@@ -1,0 +1,10 @@
+from django.urls import path
+
+from command import views
+
+app_name = "command"
+
+urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("items/", views.items_page, name="items"),
+]
