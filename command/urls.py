@@ -7,4 +7,5 @@ app_name = "command"
 urlpatterns = [
     path("", views.desk, name="desk"),
     path("items/", views.items_page, name="items"),
+    path("map/", views.map_page, name="map"),
 ]

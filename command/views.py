@@ -148,3 +148,15 @@ def items_page(request: HttpRequest) -> HttpResponse:
             "last": end - timedelta(days=1),
         },
     )
+
+
+@login_required
+def map_page(request: HttpRequest) -> HttpResponse:
+    try:
+        require_command_role(request.user)
+        scope = unit_scope(request.user, request.GET.get("level"), request.GET.get("code"))
+    except DomainError as error:
+        return _error_page(request, error)
+    param = {"town": "town", "village": "village"}.get(scope.level)
+    grids_url = f"/api/v1/territory/grids/?{param}={scope.code}" if param else ""
+    return render(request, "command/map.html", {"scope": scope, "grids_url": grids_url})

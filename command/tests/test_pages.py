@@ -81,3 +81,14 @@ def test_outsider_and_bad_input(week: Callable[[], Scenario], personas: dict[str
     leader = client_for(personas["hq_leader"])
     assert leader.get("/command/", {"from": "bad"}).status_code == 400
     assert leader.get("/command/items/", {"indicator": "score"}).status_code == 400
+
+
+def test_map_page(personas: dict[str, User]) -> None:
+    html = client_for(personas["hq_leader"]).get("/command/map/").content.decode()
+    assert "在办事项地图" in html and "/api/v1/territory/grids/?town=320507003" in html
+    assert "code=320507003" in html
+    assert client_for(personas["hq_grid"]).get("/command/map/").status_code == 403
+    unit = OrgUnit.objects.get(code="320507105201-vc")
+    outsider = client_for(make_person("wt_leader", unit=unit, role=Role.LEADER, territory_code="320507105"))
+    assert outsider.get("/command/map/", {"level": "town", "code": HUANGQIAO}).status_code == 404
+    assert client_for(personas["hq_leader"]).get("/command/map/", {"level": "x"}).status_code == 400
