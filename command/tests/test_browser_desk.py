@@ -13,8 +13,8 @@ from accounts.models import User
 from accounts.testing import PASSWORD
 from grid.models import GridEvent
 from grid.tests.test_figures import Scenario
-from workflow.models import WorkItem
 from tests.browser.conftest import PageProblems, log_in, screenshot
+from workflow.models import WorkItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
