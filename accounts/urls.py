@@ -11,5 +11,6 @@ urlpatterns = [
     path("login/otp/setup/", otp.otp_setup, name="otp_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("me/", views.home, name="me"),
     path("healthz/", views.health, name="health"),
 ]

@@ -14,4 +14,5 @@ urlpatterns = [
     path("ratings/", include("ratings.api_urls")),
     path("enforcement/officers/", include("evaluation.api_urls")),
     path("enforcement/", include("enforcement.api_urls")),
+    path("command/", include("command.api_urls")),
 ]

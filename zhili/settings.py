@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "evaluation",
     "notifications",
     "open311",
+    "command",
     "demo",
 ]
 

@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from command import views as command_views
+
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
@@ -17,7 +19,10 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="core/swagger_ui.html"),
         name="api-docs",
     ),
+    # Leaders and dispatchers land on the command desk; everyone else on the profile home.
+    path("", command_views.landing, name="landing"),
     path("", include("accounts.urls")),
+    path("command/", include("command.urls")),
     path("territory/", include("territory.urls")),
     path("registry/", include("registry.urls")),
     path("work/", include("workflow.urls")),

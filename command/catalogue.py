@@ -1,0 +1,256 @@
+"""The indicator catalogue (data, not code): what each indicator is called, how it is computed, what it
+can be cut by, and the definition shown on hover. `command/indicators.py` evaluates the formulas over the
+ledger rollup; an indicator whose `source` is not connected answers "未接入" and never a number."""
+
+from __future__ import annotations
+
+# Dimensions every grid-stream indicator can be cut by (the rollup's keys).
+GRID_DIMENSIONS = ("level", "code", "period", "stream", "category", "source")
+
+# source: "grid" = the grid_event ledger rollup; anything else names a stream whose rollup is not
+# registered yet (the indicator then says so).
+INDICATORS: list[dict[str, object]] = [
+    {
+        "code": "accepted",
+        "zh": "受理数",
+        "en": "Accepted reports",
+        "unit": "件",
+        "kind": "count",
+        "formula": "valid",
+        "definition": "期内上报且被受理（立案或自行处置，不含作废、重复件）的事件数。",
+    },
+    {
+        "code": "filed",
+        "zh": "立案数",
+        "en": "Cases filed",
+        "unit": "件",
+        "kind": "count",
+        "formula": "filed",
+        "definition": "期内上报并立案的事件数（自行处置的不立案）。",
+    },
+    {
+        "code": "due",
+        "zh": "应结案数",
+        "en": "Cases due",
+        "unit": "件",
+        "kind": "count",
+        "formula": "due",
+        "definition": "期内到期的事件：期内结案且此前未超期的，加上期末未结而首次超期落在期内的。",
+    },
+    {
+        "code": "deferred",
+        "zh": "缓办数",
+        "en": "Deferred",
+        "unit": "件",
+        "kind": "count",
+        "formula": "deferred",
+        "definition": "应结案中结案前（或期末前）挂账或批准延期的。",
+    },
+    {
+        "code": "closed",
+        "zh": "结案数",
+        "en": "Cases closed",
+        "unit": "件",
+        "kind": "count",
+        "formula": "closed",
+        "definition": "期内结案的事件数。",
+    },
+    {
+        "code": "closure_rate",
+        "zh": "结案率",
+        "en": "Closure rate",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "due_closed / (due - deferred)",
+        "definition": "结案率 = 应结案中已结案数 / (应结案数 − 缓办数)。",
+    },
+    {
+        "code": "on_time_closure_rate",
+        "zh": "按期结案率",
+        "en": "On-time closure rate",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "due_closed_on_time / (due - deferred)",
+        "definition": "按期结案率 = 应结案中按期结案数 / (应结案数 − 缓办数)。",
+    },
+    {
+        "code": "disposal_rate",
+        "zh": "处置率",
+        "en": "Disposal rate",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "(due - due_open) / due",
+        "definition": "处置率 = (应处置数 − 期末仍未办结的) / 应处置数；应处置数即应结案数（含缓办）。",
+    },
+    {
+        "code": "on_time_disposal_rate",
+        "zh": "按期处置率",
+        "en": "On-time disposal rate",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "closed_on_time / closed",
+        "definition": "按期处置率 = 期内结案中无超期记录的 / 期内结案数。",
+    },
+    {
+        "code": "rework_rate",
+        "zh": "返工率",
+        "en": "Rework rate",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "reworks / due",
+        "definition": "返工率 = 返工次数（核查不通过）/ 应结案数。",
+    },
+    {
+        "code": "extension_rate",
+        "zh": "延期率",
+        "en": "Extension rate",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "extended / due",
+        "definition": "延期率 = 经批准延期后结案的 / 应处置数（应结案数）。",
+    },
+    {
+        "code": "overdue_rate",
+        "zh": "超期率",
+        "en": "Overdue rate",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "(due - deferred - due_closed_on_time) / (due - deferred)",
+        "definition": "超期率 = 1 − 按期结案率：应结案（不含缓办）中未按期结案的比例。",
+    },
+    {
+        "code": "overdue_open",
+        "zh": "超期未办数",
+        "en": "Overdue, still open",
+        "unit": "件",
+        "kind": "count",
+        "formula": "overdue_open",
+        "definition": "期末时已超期（有超期督办记录）且仍未办结的事件数。",
+    },
+    {
+        "code": "source_share",
+        "zh": "来源占比",
+        "en": "Source shares",
+        "unit": "%",
+        "kind": "shares",
+        "formula": "filed[channel] / filed",
+        "definition": "各来源（巡查、网上、热线、Open311…）立案数 / 立案数。",
+    },
+    {
+        "code": "kind_split",
+        "zh": "事件部件占比",
+        "en": "Event vs component",
+        "unit": "%",
+        "kind": "shares",
+        "formula": "filed[kind] / filed",
+        "definition": "立案中事件类与部件类各自的占比。",
+    },
+    {
+        "code": "top_categories",
+        "zh": "高发类别前三",
+        "en": "Top-3 categories",
+        "unit": "件",
+        "kind": "top",
+        "formula": "top3(filed[category])",
+        "definition": "立案数最多的三个小类。",
+    },
+    {
+        "code": "closure_level_share",
+        "zh": "结案层级占比",
+        "en": "Closure-level shares",
+        "unit": "%",
+        "kind": "shares",
+        "formula": "closed[level] / closed",
+        "definition": "结案层级：小事不出格（网格）、大事不出村、难事不出镇、区级。",
+    },
+    {
+        "code": "score",
+        "zh": "综合指标值",
+        "en": "Composite score",
+        "unit": "分",
+        "kind": "score",
+        "formula": "Σ weight × rate (COMMAND_SCORE_WEIGHTS)",
+        "definition": (
+            "0–100 分：默认 30·处置率 + 20·按期处置率 + 20·(1−返工率) + 20·(1−超期率) + 10·(1−延期率)；"
+            "A ≥ 90，B ≥ 75，C ≥ 60，D ≥ 40，其余 E。"
+        ),
+    },
+    # Streams whose rollup contributor is not registered yet: shown as 未接入, never as a number.
+    {
+        "code": "approvals_accepted",
+        "zh": "审批受理数",
+        "en": "Applications accepted",
+        "unit": "件",
+        "kind": "count",
+        "source": "approvals",
+        "formula": "-",
+        "definition": "审批服务：期内受理的申请数。",
+    },
+    {
+        "code": "approvals_done",
+        "zh": "审批办结数",
+        "en": "Applications decided",
+        "unit": "件",
+        "kind": "count",
+        "source": "approvals",
+        "formula": "-",
+        "definition": "审批服务：期内办结的申请数。",
+    },
+    {
+        "code": "approvals_instant_rate",
+        "zh": "即办率",
+        "en": "Instant-decision rate",
+        "unit": "%",
+        "kind": "rate",
+        "source": "approvals",
+        "formula": "-",
+        "definition": "审批服务：即办件 / 办结数。",
+    },
+    {
+        "code": "approvals_overdue",
+        "zh": "审批超期数",
+        "en": "Applications overdue",
+        "unit": "件",
+        "kind": "count",
+        "source": "approvals",
+        "formula": "-",
+        "definition": "审批服务：超过承诺时限的申请数。",
+    },
+    {
+        "code": "enforcement_filed",
+        "zh": "执法立案数",
+        "en": "Enforcement cases filed",
+        "unit": "件",
+        "kind": "count",
+        "source": "enforcement",
+        "formula": "-",
+        "definition": "综合执法：期内立案的案件数。",
+    },
+    {
+        "code": "enforcement_closed",
+        "zh": "执法结案数",
+        "en": "Enforcement cases closed",
+        "unit": "件",
+        "kind": "count",
+        "source": "enforcement",
+        "formula": "-",
+        "definition": "综合执法：期内结案的案件数。",
+    },
+]
+
+SOURCE_NAMES = {
+    "grid": "网格治理台账汇总",
+    "approvals": "审批服务台账汇总",
+    "enforcement": "综合执法台账汇总",
+}
+
+# The seed's weights of the composite score (settings.COMMAND_SCORE_WEIGHTS overrides them); "1-x" means
+# the complement of rate x counts.
+DEFAULT_WEIGHTS = {
+    "disposal_rate": 30,
+    "on_time_disposal_rate": 20,
+    "1-rework_rate": 20,
+    "1-overdue_rate": 20,
+    "1-extension_rate": 10,
+}
+GRADES = ((90, "A"), (75, "B"), (60, "C"), (40, "D"))

@@ -1,0 +1,255 @@
+"""Indicators of the command centre, evaluated over the ledger rollup (workflow/rollups.py, what a
+grid event counts: grid/figures_rollup.py) and never over the raw ledger: a figure is a few sums of rollup
+rows plus the unfolded tail, so it is exact between two folds. The catalogue (names, formulas,
+definitions) is data: command/catalogue.py. Periods are whole local days [first_day, end_day)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Sum
+
+from command.catalogue import DEFAULT_WEIGHTS, GRADES, GRID_DIMENSIONS, INDICATORS, SOURCE_NAMES
+from grid.figures_rollup import PROCESS, rollup_counts
+from grid.models import Category
+from workflow.models import LedgerRollup
+from workflow.rollups import Key, cursor_of, registered, tail_delta
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    zh: str
+    en: str
+    unit: str
+    kind: str
+    formula: str
+    definition: str
+    source: str
+    dimensions: tuple[str, ...]
+
+    @property
+    def connected(self) -> bool:
+        """Whether the stream's rollup exists; an indicator of a stream not connected has no value."""
+        return self.source == "grid" and PROCESS in registered()
+
+    @property
+    def source_name(self) -> str:
+        return SOURCE_NAMES.get(self.source, self.source)
+
+
+def _indicator(row: dict[str, Any]) -> Indicator:
+    source = str(row.get("source", "grid"))
+    return Indicator(
+        code=str(row["code"]),
+        zh=str(row["zh"]),
+        en=str(row["en"]),
+        unit=str(row["unit"]),
+        kind=str(row["kind"]),
+        formula=str(row["formula"]),
+        definition=str(row["definition"]),
+        source=source,
+        dimensions=GRID_DIMENSIONS if source == "grid" else ("level", "code", "period"),
+    )
+
+
+REGISTRY: dict[str, Indicator] = {str(row["code"]): _indicator(row) for row in INDICATORS}
+
+
+def indicator(code: str) -> Indicator | None:
+    return REGISTRY.get(code)
+
+
+# ----------------------------------------------------------------------------------------- counts
+
+
+def _overdue_keys(prefix: str, tail: Counter[Key], first_day: date, end_day: date) -> int:
+    """Items whose first overdue record lies in [first_day, end_day) and that were not closed by the end."""
+    stored = LedgerRollup.objects.filter(
+        process_name=PROCESS,
+        measure="overdue_first",
+        territory_code__startswith=prefix,
+        day__gte=first_day,
+        day__lt=end_day,
+        closed_day__gte=end_day,
+    ).aggregate(n=Sum("count"))["n"]
+    unfolded = sum(
+        n
+        for key, n in tail.items()
+        if key.measure == "overdue_first"
+        and key.territory_code.startswith(prefix)
+        and first_day <= key.day < end_day
+        and key.closed_day >= end_day
+    )
+    return int(stored or 0) + unfolded
+
+
+def _filed_by(prefix: str, tail: Counter[Key], first_day: date, end_day: date) -> Counter[tuple[str, str]]:
+    """Filed items per (channel, "kind:category code")."""
+    rows = (
+        LedgerRollup.objects.filter(
+            process_name=PROCESS,
+            measure="filed",
+            territory_code__startswith=prefix,
+            day__gte=first_day,
+            day__lt=end_day,
+        )
+        .values_list("channel", "subject_class")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    out: Counter[tuple[str, str]] = Counter({(c, s): int(n or 0) for c, s, n in rows})
+    for key, n in tail.items():
+        if (
+            key.measure == "filed"
+            and key.territory_code.startswith(prefix)
+            and first_day <= key.day < end_day
+        ):
+            out[(key.channel, key.subject_class)] += n
+    return out
+
+
+def counts(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
+    """The rollup counts the indicators are made of, under a territory code prefix."""
+    out = rollup_counts(prefix, first_day, end_day)
+    tail = tail_delta(PROCESS, cursor_of(PROCESS))
+    out["due_open"] = _overdue_keys(prefix, tail, first_day, end_day)
+    out["overdue_open"] = _overdue_keys(prefix, tail, date.min, end_day)
+    filed = _filed_by(prefix, tail, first_day, end_day)
+    channels: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    for (channel, cls), n in filed.items():
+        channels[channel] += n
+        kinds[cls.split(":", 1)[0] if cls else ""] += n
+        categories[cls] += n
+    out["filed_by_channel"], out["filed_by_kind"], out["filed_by_category"] = channels, kinds, categories
+    return out
+
+
+# ----------------------------------------------------------------------------------------- values
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator > 0 else None
+
+
+def _shares(parts: Counter[str], total: int) -> dict[str, float | None]:
+    return {name: _ratio(n, total) for name, n in sorted(parts.items()) if n}
+
+
+def _top_categories(categories: Counter[str]) -> list[dict[str, Any]]:
+    top = sorted((cls for cls, n in categories.items() if n and cls), key=lambda c: (-categories[c], c))[:3]
+    names = {}
+    for cls in top:
+        kind, code = cls.split(":", 1)
+        names[cls] = Category.objects.filter(kind=kind, code=code).values_list("name", flat=True).first()
+    return [{"category": cls, "name": names[cls] or cls, "count": categories[cls]} for cls in top]
+
+
+def values_of(c: dict[str, Any]) -> dict[str, Any]:
+    """Every connected indicator's value from the counts (formulas in command/catalogue.py)."""
+    judged = c["due"] - c["deferred"]
+    v: dict[str, Any] = {
+        "accepted": c["valid"],
+        "filed": c["filed"],
+        "due": c["due"],
+        "deferred": c["deferred"],
+        "closed": c["closed"],
+        "closure_rate": _ratio(c["due_closed"], judged),
+        "on_time_closure_rate": _ratio(c["due_closed_on_time"], judged),
+        "disposal_rate": _ratio(c["due"] - c["due_open"], c["due"]),
+        "on_time_disposal_rate": _ratio(c["closed_on_time"], c["closed"]),
+        "rework_rate": _ratio(c["reworks"], c["due"]),
+        "extension_rate": _ratio(c["extended"], c["due"]),
+        "overdue_rate": _ratio(judged - c["due_closed_on_time"], judged),
+        "overdue_open": c["overdue_open"],
+        "source_share": _shares(c["filed_by_channel"], c["filed"]),
+        "kind_split": _shares(c["filed_by_kind"], c["filed"]),
+        "top_categories": _top_categories(c["filed_by_category"]),
+        "closure_level_share": _shares(Counter(c["closure_levels"]), sum(c["closure_levels"].values())),
+    }
+    v["score"] = score(v)
+    return v
+
+
+def weights() -> dict[str, float]:
+    return dict(getattr(settings, "COMMAND_SCORE_WEIGHTS", DEFAULT_WEIGHTS))
+
+
+def score(values: dict[str, Any], weighting: dict[str, float] | None = None) -> float | None:
+    """The 0–100 composite: Σ weight × rate (or × (1 − rate) for a "1-" term) / Σ weights × 100. A rate
+    without a denominator is left out with its weight; no rate at all → None."""
+    weighting = weighting if weighting is not None else weights()
+    total = earned = 0.0
+    for term, weight in weighting.items():
+        complement = term.startswith("1-")
+        rate = values.get(term[2:] if complement else term)
+        if rate is None:
+            continue
+        total += weight
+        earned += weight * ((1 - rate) if complement else rate)
+    return round(100 * earned / total, 2) if total else None
+
+
+def grade(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return next((letter for floor, letter in GRADES if value >= floor), "E")
+
+
+# ---------------------------------------------------------------------------------- periods
+
+
+def previous_period(first_day: date, end_day: date) -> tuple[date, date]:
+    """环比: the period of the same length just before."""
+    length = end_day - first_day
+    return first_day - length, first_day
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def last_year_period(first_day: date, end_day: date) -> tuple[date, date]:
+    """同比: the same days one year earlier."""
+    return _year_before(first_day), _year_before(end_day)
+
+
+def change(current: Any, before: Any, kind: str) -> float | None:
+    """A count's change as a ratio of the earlier value (None when that was 0); a rate's or score's as
+    the difference (percentage points of a rate, points of a score)."""
+    if not isinstance(current, int | float) or not isinstance(before, int | float):
+        return None
+    if kind == "count":
+        return _ratio(int(current) - int(before), int(before))
+    return round(float(current) - float(before), 4)
+
+
+def figures(prefix: str, first_day: date, end_day: date) -> dict[str, dict[str, Any]]:
+    """Every indicator over the period with 环比 and 同比; a stream not connected says so."""
+    now = values_of(counts(prefix, first_day, end_day))
+    prev = values_of(counts(prefix, *previous_period(first_day, end_day)))
+    last = values_of(counts(prefix, *last_year_period(first_day, end_day)))
+    out: dict[str, dict[str, Any]] = {}
+    for code, ind in REGISTRY.items():
+        if not ind.connected:
+            out[code] = {"connected": False, "source": ind.source_name, "value": None}
+            continue
+        out[code] = {
+            "connected": True,
+            "value": now[code],
+            "previous": prev[code],
+            "last_year": last[code],
+            "mom": change(now[code], prev[code], ind.kind),
+            "yoy": change(now[code], last[code], ind.kind),
+        }
+    out["score"]["grade"] = grade(now["score"])
+    return out

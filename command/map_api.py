@@ -1,0 +1,88 @@
+"""GET /api/v1/command/map/items.geojson: the open grid events with a location under one unit, as a
+GeoJSON FeatureCollection coloured by traffic light (red: overdue, yellow: warned, green: in time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import JsonResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from command.selectors import require_command_role, unit_scope
+from core.errors import DomainError
+from core.replica import replica_reads
+from grid.models import GridEvent
+
+MAX_FEATURES = 5000
+LIGHTS = ("red", "yellow", "green")
+
+
+def light_of(event: GridEvent) -> str:
+    item = event.work_item
+    if item is None:
+        return "green"
+    if item.overdue_at is not None:
+        return "red"
+    return "yellow" if item.warned_at is not None else "green"
+
+
+def open_items(prefix: str) -> list[GridEvent]:
+    return list(
+        GridEvent.objects.filter(
+            territory_code__startswith=prefix,
+            lon__isnull=False,
+            lat__isnull=False,
+            work_item__isnull=False,
+            work_item__closed_at__isnull=True,
+        )
+        .select_related("work_item", "category")
+        .order_by("-reported_at")[:MAX_FEATURES]
+    )
+
+
+def feature(event: GridEvent) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [event.lon, event.lat]},
+        "properties": {
+            "id": event.pk,
+            "receipt_number": event.receipt_number,
+            "title": event.title,
+            "category": event.category.name if event.category_id else "",
+            "state": event.work_item.state if event.work_item else "",
+            "light": light_of(event),
+            "reported_at": event.reported_at.isoformat(),
+            "url": reverse("grid:event", args=[event.pk]),
+        },
+    }
+
+
+class MapItemsView(APIView):
+    @extend_schema(
+        operation_id="command_map_items",
+        summary="一图：在办事项（按红黄绿灯着色）",
+        parameters=[
+            OpenApiParameter("level", str, enum=["grid", "village", "town", "district"]),
+            OpenApiParameter("code", str),
+            OpenApiParameter("light", str, enum=list(LIGHTS), description="只看某一灯色"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    @replica_reads
+    def get(self, request: Request) -> JsonResponse:
+        require_command_role(request.user)
+        light = request.query_params.get("light", "")
+        if light and light not in LIGHTS:
+            raise DomainError("invalid", "灯色应为 red / yellow / green。", field="light")
+        scope = unit_scope(request.user, request.query_params.get("level"), request.query_params.get("code"))
+        assert scope.prefix is not None
+        features = [feature(e) for e in open_items(scope.prefix)]
+        if light:
+            features = [f for f in features if f["properties"]["light"] == light]
+        return JsonResponse(
+            {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
+        )

@@ -1,0 +1,76 @@
+"""The desk's modules per centre edition (settings.COMMAND_EDITION: "town", the default, or "district";
+settings.COMMAND_MODULES may list module codes to override the edition's). A module is either fed by a
+connected source (its indicators, computed from the rollup) or names the source it waits for and shows
+"未接入" — never a number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Module:
+    code: str
+    name: str
+    # Indicator codes shown as tiles; empty when the source is not connected.
+    tiles: tuple[str, ...] = ()
+    # The source it waits for, when not connected (shown as "未接入：<source>").
+    missing_source: str = ""
+    charts: bool = False
+
+
+GRID_TILES = ("accepted", "filed", "closed", "closure_rate", "on_time_closure_rate", "overdue_open")
+COMMAND_TILES = (
+    "score",
+    "disposal_rate",
+    "on_time_disposal_rate",
+    "rework_rate",
+    "extension_rate",
+    "overdue_rate",
+)
+
+MODULES = {
+    m.code: m
+    for m in (
+        Module("party", "党建引领", missing_source="党建组织与活动（党建模块尚未建设）"),
+        Module("approvals", "审批服务", missing_source="审批服务台账汇总（审批流程尚未登记汇总）"),
+        Module("enforcement", "综合执法", missing_source="综合执法台账汇总（执法流程尚未登记汇总）"),
+        Module("grid", "网格治理", tiles=GRID_TILES, charts=True),
+        Module("territorial", "属地管理", missing_source="属地管理站所、学校、医院（属地管理模块尚未建设）"),
+        Module("command", "综合指挥", tiles=COMMAND_TILES),
+        Module("party_building", "党的建设", missing_source="党建组织与活动（党建模块尚未建设）"),
+        Module("emergency", "应急指挥", missing_source="应急指挥系统"),
+        Module("traffic", "交通管理", missing_source="交通管理系统"),
+        Module("economy", "经济发展", missing_source="经济运行数据"),
+        Module("livelihood", "民生发展", missing_source="民生事业数据"),
+        Module("grassroots", "基层集成", tiles=COMMAND_TILES),
+        Module("ecology", "生态资源", missing_source="生态环境与自然资源数据"),
+    )
+}
+
+EDITIONS = {
+    "town": ("party", "approvals", "enforcement", "grid", "territorial", "command"),
+    "district": (
+        "party_building",
+        "emergency",
+        "grid",
+        "traffic",
+        "approvals",
+        "economy",
+        "livelihood",
+        "grassroots",
+        "enforcement",
+        "ecology",
+    ),
+}
+
+
+def edition() -> str:
+    return str(getattr(settings, "COMMAND_EDITION", "town"))
+
+
+def modules() -> list[Module]:
+    codes = getattr(settings, "COMMAND_MODULES", None) or EDITIONS.get(edition(), EDITIONS["town"])
+    return [MODULES[code] for code in codes if code in MODULES]

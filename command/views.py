@@ -1,0 +1,162 @@
+"""Staff pages of the command centre: the desk (modules, KPI tiles with 同比/环比, trend and ranking
+charts drawn by static/command/desk.js from the figures API), the items behind a figure, and the landing
+page that sends leaders and dispatchers to the desk (everyone else keeps the profile home)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts import views as account_views
+from accounts.jurisdiction import user_roles
+from command import indicators as ind
+from command.drilldown import PREDICATES, describe, items_behind
+from command.modules import edition, modules
+from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
+from core.errors import DomainError
+
+# A rate or score drills down to the items of its denominator.
+DRILL = {
+    "closure_rate": "due",
+    "on_time_closure_rate": "due",
+    "disposal_rate": "due",
+    "rework_rate": "due",
+    "extension_rate": "due",
+    "overdue_rate": "due",
+    "score": "due",
+    "on_time_disposal_rate": "closed",
+}
+
+
+def _display(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return f"{value * 100:.1f}%"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _change(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "count":
+        return f"{value * 100:+.1f}%"
+    if kind == "rate":
+        return f"{value * 100:+.1f}个百分点"
+    return f"{value:+g}"
+
+
+def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+    meta = ind.REGISTRY[code]
+    drill = code if code in PREDICATES else DRILL.get(code)
+    return {
+        "code": code,
+        "name": meta.zh,
+        "definition": f"{meta.definition}（公式：{meta.formula}）",
+        "value": _display(figure.get("value"), meta.kind),
+        "mom": _change(figure.get("mom"), meta.kind),
+        "yoy": _change(figure.get("yoy"), meta.kind),
+        "grade": figure.get("grade"),
+        "url": f"/command/items/?{urlencode({**query, 'indicator': drill})}" if drill else "",
+    }
+
+
+def _is_command_user(request: HttpRequest) -> bool:
+    return bool(user_roles(request.user) & {str(r) for r in COMMAND_ROLES})
+
+
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """`/`: the command desk for leaders, dispatchers and supervisors; the profile home for the others."""
+    if _is_command_user(request):
+        return desk(request)
+    return account_views.home(request)
+
+
+def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return render(request, "command/error.html", {"error": error}, status=error.status)
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    try:
+        require_command_role(request.user)
+        scope = unit_scope(request.user, request.GET.get("level"), request.GET.get("code"))
+        first, end = days(request.GET)
+    except DomainError as error:
+        return _error_page(request, error)
+    assert scope.prefix is not None
+    last = end - timedelta(days=1)
+    query = {"level": scope.level, "code": scope.code, "from": first.isoformat(), "to": last.isoformat()}
+    figures = ind.figures(scope.prefix, first, end)
+    shown = []
+    for module in modules():
+        shown.append(
+            {
+                "module": module,
+                "tiles": [_tile(code, figures[code], query) for code in module.tiles],
+            }
+        )
+    extra = {
+        code: figures[code]["value"]
+        for code in ("source_share", "kind_split", "top_categories", "closure_level_share")
+    }
+    return render(
+        request,
+        "command/desk.html",
+        {
+            "scope": scope,
+            "first": first,
+            "last": last,
+            "edition": edition(),
+            "modules": shown,
+            "extra": extra,
+            "query": urlencode(query),
+            "items_url": f"/command/items/?{urlencode(query)}",
+        },
+    )
+
+
+@login_required
+def items_page(request: HttpRequest) -> HttpResponse:
+    try:
+        require_command_role(request.user)
+        code = request.GET.get("indicator", "")
+        if code not in PREDICATES:
+            raise DomainError(
+                "invalid", f"可下钻的指标：{'、'.join(sorted(PREDICATES))}。", field="indicator"
+            )
+        scope = unit_scope(request.user, request.GET.get("level"), request.GET.get("code"))
+        first, end = days(request.GET)
+    except DomainError as error:
+        return _error_page(request, error)
+    assert scope.prefix is not None
+    rows = describe(items_behind(code, scope.prefix, first, end))
+    return render(
+        request,
+        "command/items.html",
+        {
+            "scope": scope,
+            "indicator": ind.REGISTRY[code],
+            "rows": rows,
+            "first": first,
+            "last": end - timedelta(days=1),
+        },
+    )
+
+
+@login_required
+def map_page(request: HttpRequest) -> HttpResponse:
+    try:
+        require_command_role(request.user)
+        scope = unit_scope(request.user, request.GET.get("level"), request.GET.get("code"))
+    except DomainError as error:
+        return _error_page(request, error)
+    param = {"town": "town", "village": "village"}.get(scope.level)
+    grids_url = f"/api/v1/territory/grids/?{param}={scope.code}" if param else ""
+    return render(request, "command/map.html", {"scope": scope, "grids_url": grids_url})
