@@ -11,15 +11,28 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.selectors import org_units_visible_to, people_visible_to
 from core.errors import DomainError
 from core.replica import replica_reads
 from workflow.engine import transition
 from workflow.listing import CappedPaginator, attach_item_references, lean_items
 from workflow.models import Light
 from workflow.selectors import ItemFilters, actions_for, filter_items, get_item_for, timeline_of, view_of
+
+# What a person reads for an action's input fields (the YAML names them by key). A field not listed here
+# shows its key, so a new YAML field is visible (and caught by the page test) rather than hidden.
+FIELD_LABELS = {
+    "assigned_unit": gettext_lazy("承办机构"),
+    "result": gettext_lazy("处置结果"),
+    "original": gettext_lazy("原件受理编号"),
+    "trigger": gettext_lazy("吹哨事由"),
+    "legal_basis": gettext_lazy("法律依据"),
+    "delivery_method": gettext_lazy("送达方式"),
+}
 
 SCOPES = {
     "mine_unit": (True, True),
@@ -85,10 +98,22 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
         item = get_item_for(user, item_id)
     except DomainError as error:
         return render(request, "workflow/not_found.html", {"error": error}, status=error.status)
+    actions = actions_for(item, user)
+    wanted = {field for action in actions for field in action.requires.fields}
+    reassign = any(action.reassign == "input" for action in actions)
+    people = people_visible_to(user, org_unit=item.assigned_unit.code if item.assigned_unit else None)
     context = {
         "view": view_of(item, now=now),
         "timeline": timeline_of(item),
-        "actions": actions_for(item, user),
+        "actions": [
+            (action, [(field, FIELD_LABELS.get(field, field)) for field in action.requires.fields])
+            for action in actions
+        ],
+        # Pickers by name, scoped by jurisdiction: units to hand over to, people to reassign to.
+        "units": list(org_units_visible_to(user).order_by("name", "code").values_list("code", "name"))
+        if "assigned_unit" in wanted
+        else [],
+        "people": [(p.username, p.get_full_name() or p.username) for p in people[:500]] if reassign else [],
     }
     return render(request, "workflow/item.html", context)
 
