@@ -8,7 +8,7 @@ A definition (see workflow/processes/sample_complaint.yaml for a commented examp
     states: {name: {kind: start|active|paused|terminal, title, limit {amount, unit}, clock: true|false}}
     actions: {name: {title, from [...], to, roles [...], actor: assignee|unit|jurisdiction,
                      requires {reason, attachments, fields [...]}, clock: restart|keep,
-                     extend {amount, unit}, reassign: input|self|parent_unit}}
+                     extend {amount, unit}, reassign: input|self|parent_unit, optional: true|false}}
     escalations: [{state, warn: true|false, overdue_action}]
 """
 
@@ -90,6 +90,8 @@ class ActionDef:
     clock: str
     extend: Limit | None
     reassign: str
+    # An action nobody has to take (督办, 挂账, 自行处置): its source state is not "waiting" for its roles.
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ class ProcessDefinition:
                     "clock": a.clock,
                     "extend": a.extend.as_json() if a.extend else None,
                     "reassign": a.reassign,
+                    # Only when set: the content hash of definitions without it stays as it was.
+                    **({"optional": True} if a.optional else {}),
                 }
                 for a in self.actions.values()
             },
@@ -364,6 +368,11 @@ class _Parser:
                 raise self.fail(
                     self.line_of(spec, "extend"), f"action {name!r}: an extension must keep the clock"
                 )
+            optional = spec.get("optional", False)
+            if not isinstance(optional, bool):
+                raise self.fail(
+                    self.line_of(spec, "optional"), f"action {name!r}: optional must be true or false"
+                )
             actions[name] = ActionDef(
                 name=name,
                 title=str(spec.get("title") or name),
@@ -375,6 +384,7 @@ class _Parser:
                 clock=clock,
                 extend=extend,
                 reassign=reassign,
+                optional=optional,
             )
         return actions
 
@@ -527,6 +537,7 @@ def from_json(data: dict[str, Any]) -> ProcessDefinition:
                 clock=a["clock"],
                 extend=_limit_from(a["extend"]),
                 reassign=a["reassign"],
+                optional=a.get("optional", False),
             )
             for name, a in data["actions"].items()
         },

@@ -21,7 +21,15 @@ from core.replica import replica_reads
 from workflow.engine import transition
 from workflow.listing import CappedPaginator, attach_item_references, lean_items
 from workflow.models import Light
-from workflow.selectors import ItemFilters, actions_for, filter_items, get_item_for, timeline_of, view_of
+from workflow.selectors import (
+    ItemFilters,
+    actions_for,
+    filter_items,
+    get_item_for,
+    state_tally,
+    timeline_of,
+    view_of,
+)
 
 # What a person reads for an action's input fields (the YAML names them by key). A field not listed here
 # shows its key, so a new YAML field is visible (and caught by the page test) rather than hidden.
@@ -34,11 +42,13 @@ FIELD_LABELS = {
     "delivery_method": gettext_lazy("送达方式"),
 }
 
+# scope → (assigned to me, to my unit, waiting for my role in my jurisdiction)
 SCOPES = {
-    "mine_unit": (True, True),
-    "mine": (True, False),
-    "unit": (False, True),
-    "all": (False, False),
+    "mine_unit": (True, True, True),
+    "mine": (True, False, False),
+    "unit": (False, True, False),
+    "role": (False, False, True),
+    "all": (False, False, False),
 }
 
 
@@ -60,7 +70,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     now = timezone.now()
     scope = request.GET.get("scope", "mine_unit")
-    mine, my_unit = SCOPES.get(scope, SCOPES["mine_unit"])
+    mine, my_unit, my_role = SCOPES.get(scope, SCOPES["mine_unit"])
     light = request.GET.get("light", "")
     filters = ItemFilters(
         state=request.GET.get("state", "")[:40],
@@ -68,9 +78,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         light=light if light in Light.values else "",
         mine=mine,
         my_unit=my_unit,
+        my_role=my_role,
         overdue=request.GET.get("overdue") == "1",
     )
-    queryset = lean_items(filter_items(user, filters, now=now))
+    matching = filter_items(user, filters, now=now)
+    queryset = lean_items(matching)
     page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
     attach_item_references(page.object_list)
     rows = [view_of(item, now=now) for item in page.object_list]
@@ -80,10 +92,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "filters": filters,
         "lights": Light.choices,
+        "tally": state_tally(matching),
         "scopes": [
-            ("mine_unit", _("我的和本单位的")),
+            ("mine_unit", _("等我办理的（本人、本单位、本岗位）")),
             ("mine", _("我承办的")),
             ("unit", _("本单位的")),
+            ("role", _("本岗位在辖区内待办的")),
             ("all", _("辖区内全部")),
         ],
     }
