@@ -8,7 +8,8 @@ A definition (see workflow/processes/sample_complaint.yaml for a commented examp
     states: {name: {kind: start|active|paused|terminal, title, limit {amount, unit}, clock: true|false}}
     actions: {name: {title, from [...], to, roles [...], actor: assignee|unit|jurisdiction,
                      requires {reason, attachments, fields [...]}, clock: restart|keep,
-                     extend {amount, unit}, reassign: input|self|parent_unit, optional: true|false}}
+                     extend {amount, unit}, reassign: input|self|parent_unit, optional: true|false,
+                     destructive: true|false}}
     escalations: [{state, warn: true|false, overdue_action}]
 """
 
@@ -92,6 +93,9 @@ class ActionDef:
     reassign: str
     # An action nobody has to take (督办, 挂账, 自行处置): its source state is not "waiting" for its roles.
     optional: bool = False
+    # An action that ends or turns back the work (作废, 不予受理, 退回): shown apart from the main action and
+    # confirmed with a reason (the parser insists the action requires one).
+    destructive: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class ProcessDefinition:
                     "reassign": a.reassign,
                     # Only when set: the content hash of definitions without it stays as it was.
                     **({"optional": True} if a.optional else {}),
+                    **({"destructive": True} if a.destructive else {}),
                 }
                 for a in self.actions.values()
             },
@@ -373,6 +378,16 @@ class _Parser:
                 raise self.fail(
                     self.line_of(spec, "optional"), f"action {name!r}: optional must be true or false"
                 )
+            destructive = spec.get("destructive", False)
+            if not isinstance(destructive, bool):
+                raise self.fail(
+                    self.line_of(spec, "destructive"), f"action {name!r}: destructive must be true or false"
+                )
+            if destructive and not requires.reason:
+                raise self.fail(
+                    self.line_of(spec, "destructive"),
+                    f"action {name!r}: a destructive action requires a reason",
+                )
             actions[name] = ActionDef(
                 name=name,
                 title=str(spec.get("title") or name),
@@ -385,6 +400,7 @@ class _Parser:
                 extend=extend,
                 reassign=reassign,
                 optional=optional,
+                destructive=destructive,
             )
         return actions
 
@@ -538,6 +554,7 @@ def from_json(data: dict[str, Any]) -> ProcessDefinition:
                 extend=_limit_from(a["extend"]),
                 reassign=a["reassign"],
                 optional=a.get("optional", False),
+                destructive=a.get("destructive", False),
             )
             for name, a in data["actions"].items()
         },

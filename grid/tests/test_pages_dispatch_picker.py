@@ -93,3 +93,14 @@ def test_work_item_page_uses_pickers_for_unit_and_person(page_people: People, el
     assert "承办人账号" not in html and ">assigned_unit<" not in html and "assigned_unit<input" not in html
     # The outsider never sees the page.
     assert client_for(page_people["wt_grid"]).get(reverse("workflow:item", args=[item.pk])).status_code == 404
+
+
+def test_destructive_actions_look_apart_and_ask_to_confirm(page_people: People) -> None:
+    event = report(page_people)
+    html = client_for(page_people["dispatcher"]).get(f"/grid/events/{event.pk}/").content.decode()
+    void = re.search(r'<button[^>]*data-act="void"[^>]*>', html)
+    file = re.search(r'<button[^>]*data-act="file"[^>]*>', html)
+    assert void is not None and file is not None
+    assert "danger" in void.group(0) and "data-confirm=" in void.group(0)
+    assert "danger" not in file.group(0) and "data-confirm" not in file.group(0)
+    assert 'name="void-reason"' in html

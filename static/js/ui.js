@@ -14,6 +14,19 @@
       window.print();
     }
   });
+  // A destructive action (作废, 不予受理, 退回: `destructive: true` in the process YAML) asks first; its
+  // reason is required by the form itself.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var button = event.submitter;
+      if (button && button.hasAttribute("data-confirm") && !window.confirm(button.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
   // A long <select data-search> gets a filter box before it: typing a part of a name hides the
   // options that do not contain it (the selected option stays), so a dispatcher never types a code.
   function addSearch(select) {

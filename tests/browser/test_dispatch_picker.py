@@ -61,3 +61,32 @@ def test_dispatcher_dispatches_with_the_picker(live_server: Any, page: Any, file
         pk=filed.pk, work_item__state="dispatched", work_item__assigned_unit__code=URBAN
     ).exists()
     assert problems.errors == []
+
+
+def test_void_asks_to_confirm(
+    live_server: Any, page: Any, personas: dict[str, Any], filed: GridEvent
+) -> None:
+    event = do_report_event(
+        actor=personas["hq_grid"],
+        now=timezone.now(),
+        channel="patrol",
+        category_code="0102",
+        description="另一处垃圾",
+        lon=HQ_POINT[0],
+        lat=HQ_POINT[1],
+    )
+    base = live_server.url
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, base, "dispatcher", PASSWORD)
+    page.goto(f"{base}/grid/events/{event.pk}/")
+    page.click("#act-void > summary")
+    page.fill('textarea[name="void-reason"]', "非本区问题")
+    screenshot(page, "event-void-destructive")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click('button[data-act="void"]')
+    page.wait_for_timeout(300)
+    assert GridEvent.objects.filter(pk=event.pk, work_item__state="reported").exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click('button[data-act="void"]')
+    assert GridEvent.objects.filter(pk=event.pk, work_item__state="voided").exists()
