@@ -48,6 +48,7 @@ from django.utils import timezone
 from accounts import actions as account_actions
 from accounts.models import Assignment, OrgUnit, Role, User
 from audit.actions import record_event
+from demo.history_routing import ROUTED_ACTIONS, decision_for
 from grid.events.rating import do_rate_event
 from grid.events.report import do_report_event
 from grid.events.steps import do_event_action
@@ -62,8 +63,9 @@ from grid.models import (
     PatrolCheckIn,
     PatrolFrequency,
     PatrolItem,
+    RoutingDecision,
 )
-from grid.routing import route
+from grid.routing import RoutingResult, route
 from grid.selectors import current_standard_version
 from territory.models import Grid
 from workcalendar.service import DEFAULT_WORK_HOURS, WorkHours, add_duration, is_working_day
@@ -210,6 +212,8 @@ class World:
     town_agencies: dict[str, list[str]]  # town → agency/station codes with a member
     standards: dict[tuple[str, str], CategoryStandard]  # (kind, minor) → first standard row
     routes: dict[tuple[str, str, str], str | None]  # (kind, minor, town) → unit code
+    # (kind, minor, town) → the routing result itself (recorded as each event's routing decision)
+    route_results: dict[tuple[str, str, str], RoutingResult] = field(default_factory=dict)
 
 
 def _reported_at(rng: random.Random, now: datetime, channel: str) -> datetime:
@@ -478,6 +482,7 @@ def load_world(now: datetime, *, system: User) -> World:
         standards.setdefault((row.category.kind, row.category.code), row)
     towns = sorted({code[:9] for code, _ in grids})
     routes: dict[tuple[str, str, str], str | None] = {}
+    results: dict[tuple[str, str, str], RoutingResult] = {}
     sample = {town: next(code for code, _ in grids if code.startswith(town)) for town in towns}
     used = [("event", minor) for minor in EVENT_MIX] + [key for key in standards if key[0] == "component"][
         :COMPONENT_CLASSES
@@ -487,7 +492,8 @@ def load_world(now: datetime, *, system: User) -> World:
             result = route(minor, grid_code=sample[town], kind=kind)
             unit = result.org_unit.code if result.org_unit is not None else None
             routes[(kind, minor, town)] = unit if unit in members else None
-    return World(grids, staffed, heads, members, town_agencies, standards, routes)
+            results[(kind, minor, town)] = result
+    return World(grids, staffed, heads, members, town_agencies, standards, routes, results)
 
 
 def ensure_agency_staff(*, system: User, now: datetime) -> int:
@@ -806,6 +812,19 @@ def _write_batch(
                     uploaded_at=step.at,
                 )
     EventAttachment.objects.bulk_create(list(photos.values()))
+    RoutingDecision.objects.bulk_create(
+        [
+            decision_for(
+                world.route_results[(p.kind, p.category, p.grid[:9])],
+                event,
+                at=step.at,
+                actor=users.get(_actor_name(world, p, step.actor) or ""),
+            )
+            for p, event in zip(batch, events, strict=True)
+            for step in p.steps
+            if step.action in ROUTED_ACTIONS and (p.kind, p.category, p.grid[:9]) in world.route_results
+        ]
+    )
     records = [
         _record(p, event, by_index, photos, world, users, system)
         for p, event in zip(batch, events, strict=True)

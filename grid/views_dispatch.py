@@ -228,7 +228,7 @@ def queue_page(request: HttpRequest, queue: str = "review") -> HttpResponse:
         "categories": major_categories(),
         "lights": Light.choices,
         "channels": EventChannel.choices,
-        "units": list(org_units_visible_to(user).order_by("code").values_list("code", "name"))
+        "units": list(org_units_visible_to(user).order_by("name", "code").values_list("code", "name"))
         if queue in ("dispatch", "unrouted")
         else [],
         "here": request.get_full_path(),

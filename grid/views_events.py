@@ -62,8 +62,19 @@ def whistle_units(event: GridEvent) -> list[tuple[str, str]]:
     ]
 
 
+def dispatch_units(user: User) -> list[tuple[str, str]]:
+    """The units a dispatcher may pick, by name: those inside the viewer's jurisdiction."""
+    return list(org_units_visible_to(user).order_by("name", "code").values_list("code", "name"))
+
+
 def action_form(
-    action: str, event: GridEvent, routing: RoutingDecision | None, data: Any = None, files: Any = None
+    action: str,
+    event: GridEvent,
+    routing: RoutingDecision | None,
+    data: Any = None,
+    files: Any = None,
+    *,
+    units: list[tuple[str, str]] | None = None,
 ) -> EventActionForm:
     initial: dict[str, Any] = {"version": event.work_item.version if event.work_item else None}
     if action == "dispatch" and routing is not None and routing.chosen_unit is not None:
@@ -73,7 +84,7 @@ def action_form(
         data,
         files,
         initial=initial,
-        unit_choices=whistle_units(event) if action == "whistle" else None,
+        unit_choices=whistle_units(event) if action == "whistle" else units if action == "dispatch" else None,
     )
 
 
@@ -90,6 +101,8 @@ def staff_event_context(user: User, event: GridEvent, bound: EventActionForm | N
     item = event.work_item
     actions: list[ActionDef] = available_actions(item, user) if item else []
     routing = latest_routing(event)
+    names = {a.name for a in actions}
+    units = dispatch_units(user) if "dispatch" in names else []
     forms = []
     for action in actions:
         if action.name not in ACTION_FIELDS:
@@ -97,10 +110,9 @@ def staff_event_context(user: User, event: GridEvent, bound: EventActionForm | N
         form = (
             bound
             if bound is not None and bound.action_name == action.name
-            else action_form(action.name, event, routing)
+            else action_form(action.name, event, routing, units=units)
         )
         forms.append((action, form))
-    names = {a.name for a in actions}
     photos: dict[str, list[EventAttachment]] = {}
     for attachment in event.attachments.all().order_by("id"):
         photos.setdefault(attachment.stage, []).append(attachment)
@@ -118,9 +130,7 @@ def staff_event_context(user: User, event: GridEvent, bound: EventActionForm | N
             .order_by("decided_at", "id")
         ),
         "candidates": duplicate_candidates_with_distance(event) if "mark_duplicate" in names else [],
-        "units": list(org_units_visible_to(user).values_list("code", "name").order_by("code"))
-        if "dispatch" in names
-        else [],
+        "units": units,
         "photos": photos,
         "duplicates": list(event.duplicates.select_related("work_item").order_by("id")),
         "definition": definition_for(item) if item else None,
@@ -161,7 +171,8 @@ def act(request: HttpRequest, event_id: int) -> HttpResponse:
     if action not in ACTION_FIELDS:
         error = DomainError("invalid_action", _("未知的操作。"), field="action")
         return _inline_error(event, [error.message]) if htmx else not_found(request, error.message)
-    form = action_form(action, event, None, request.POST, request.FILES)
+    units = dispatch_units(user) if action == "dispatch" else None
+    form = action_form(action, event, None, request.POST, request.FILES, units=units)
     if form.is_valid():
         data = form.cleaned_data
         try:

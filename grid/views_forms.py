@@ -286,17 +286,16 @@ class EventActionForm(forms.Form):
             elif name == "trigger":
                 self.fields["trigger"] = forms.ChoiceField(label=_("吹哨事由"), choices=WhistleForm.TRIGGERS)
             elif name == "assigned_unit":
-                if unit_choices is not None:
-                    self.fields["assigned_unit"] = forms.ChoiceField(
-                        label=_("报到单位（上一级）"), choices=[("", "—"), *unit_choices], required=required
-                    )
-                else:
-                    self.fields["assigned_unit"] = forms.CharField(
-                        label=_("承办机构（代码）"),
-                        max_length=60,
-                        required=required,
-                        widget=forms.TextInput(attrs={"list": "org-units", "autocomplete": "off"}),
-                    )
+                # A picker by name (searchable: static/js/ui.js adds the filter box), never a code box.
+                dispatching = action == "dispatch"
+                self.fields["assigned_unit"] = forms.ChoiceField(
+                    label=_("承办机构") if dispatching else _("报到单位（上一级）"),
+                    choices=[("", _("按责任清单路由") if dispatching else "—"), *(unit_choices or [])],
+                    required=required,
+                    widget=forms.Select(
+                        attrs={"data-search": "1", "data-search-placeholder": _("搜索单位名称")}
+                    ),
+                )
             elif name == "original":
                 # A candidate picked from the list (radio "candidate") or a receipt number typed in.
                 self.fields["candidate"] = forms.CharField(

@@ -8,7 +8,8 @@ A definition (see workflow/processes/sample_complaint.yaml for a commented examp
     states: {name: {kind: start|active|paused|terminal, title, limit {amount, unit}, clock: true|false}}
     actions: {name: {title, from [...], to, roles [...], actor: assignee|unit|jurisdiction,
                      requires {reason, attachments, fields [...]}, clock: restart|keep,
-                     extend {amount, unit}, reassign: input|self|parent_unit}}
+                     extend {amount, unit}, reassign: input|self|parent_unit, optional: true|false,
+                     destructive: true|false}}
     escalations: [{state, warn: true|false, overdue_action}]
 """
 
@@ -90,6 +91,11 @@ class ActionDef:
     clock: str
     extend: Limit | None
     reassign: str
+    # An action nobody has to take (督办, 挂账, 自行处置): its source state is not "waiting" for its roles.
+    optional: bool = False
+    # An action that ends or turns back the work (作废, 不予受理, 退回): shown apart from the main action and
+    # confirmed with a reason (the parser insists the action requires one).
+    destructive: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,9 @@ class ProcessDefinition:
                     "clock": a.clock,
                     "extend": a.extend.as_json() if a.extend else None,
                     "reassign": a.reassign,
+                    # Only when set: the content hash of definitions without it stays as it was.
+                    **({"optional": True} if a.optional else {}),
+                    **({"destructive": True} if a.destructive else {}),
                 }
                 for a in self.actions.values()
             },
@@ -364,6 +373,21 @@ class _Parser:
                 raise self.fail(
                     self.line_of(spec, "extend"), f"action {name!r}: an extension must keep the clock"
                 )
+            optional = spec.get("optional", False)
+            if not isinstance(optional, bool):
+                raise self.fail(
+                    self.line_of(spec, "optional"), f"action {name!r}: optional must be true or false"
+                )
+            destructive = spec.get("destructive", False)
+            if not isinstance(destructive, bool):
+                raise self.fail(
+                    self.line_of(spec, "destructive"), f"action {name!r}: destructive must be true or false"
+                )
+            if destructive and not requires.reason:
+                raise self.fail(
+                    self.line_of(spec, "destructive"),
+                    f"action {name!r}: a destructive action requires a reason",
+                )
             actions[name] = ActionDef(
                 name=name,
                 title=str(spec.get("title") or name),
@@ -375,6 +399,8 @@ class _Parser:
                 clock=clock,
                 extend=extend,
                 reassign=reassign,
+                optional=optional,
+                destructive=destructive,
             )
         return actions
 
@@ -527,6 +553,8 @@ def from_json(data: dict[str, Any]) -> ProcessDefinition:
                 clock=a["clock"],
                 extend=_limit_from(a["extend"]),
                 reassign=a["reassign"],
+                optional=a.get("optional", False),
+                destructive=a.get("destructive", False),
             )
             for name, a in data["actions"].items()
         },

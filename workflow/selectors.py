@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.jurisdiction import scope_for
 from accounts.models import Assignment, User
 from core.errors import DomainError, NotFound
 from territory.scoping import within
+from workflow.actors import actor_roles
 from workflow.clock import TimeLeft
-from workflow.definitions import ActionDef, ProcessDefinition
+from workflow.definitions import ActionDef, ProcessDefinition, load_all
 from workflow.engine import available_actions, definition_for, time_left, traffic_light
 from workflow.models import Light, Transition, WorkItem
 
@@ -38,6 +40,7 @@ class ItemFilters:
     light: str = ""
     mine: bool = False
     my_unit: bool = False
+    my_role: bool = False  # waiting for one of my roles anywhere in my jurisdiction
     territory: str = ""
     overdue: bool = False
     include_closed: bool = False
@@ -45,6 +48,53 @@ class ItemFilters:
 
 def user_unit_ids(user: User) -> list[int]:
     return list(Assignment.objects.filter(user=user, active=True).values_list("org_unit_id", flat=True))
+
+
+@cache
+def _jurisdiction_steps() -> dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]]:
+    """Per process: (roles, source states) of each required action anyone holding the role in the
+    jurisdiction may take (actor: jurisdiction, not `optional`) — read from the definitions, not listed."""
+    return {
+        definition.name: tuple(
+            (frozenset(action.roles), frozenset(action.sources))
+            for action in definition.actions.values()
+            if action.actor == "jurisdiction" and not action.optional
+        )
+        for _path, definition in load_all()
+    }
+
+
+def waiting_for_role(user: User) -> Q:
+    """Items whose current state waits for one of the user's roles (scope them with the jurisdiction)."""
+    roles = actor_roles(user)
+    condition = Q(pk__in=[])
+    for process, steps in _jurisdiction_steps().items():
+        states = sorted({state for step_roles, sources in steps if roles & step_roles for state in sources})
+        if states:
+            condition |= Q(process_name=process, state__in=states)
+    return condition
+
+
+@cache
+def _state_titles() -> dict[tuple[str, str], str]:
+    return {
+        (definition.name, state.name): state.title
+        for _path, definition in load_all()
+        for state in definition.states.values()
+    }
+
+
+def state_tally(queryset: QuerySet[WorkItem], *, limit: int = 12) -> list[tuple[str, int]]:
+    """How many items of the list wait in each state (titles from the definitions), most first: the
+    inbox's counts, which agree with the streams' own queues (the same states in the same scope)."""
+    titles = _state_titles()
+    rows = (
+        queryset.order_by()
+        .values_list("process_name", "state")
+        .annotate(n=Count("id"))
+        .order_by("-n", "process_name", "state")[:limit]
+    )
+    return [(titles.get((process, state), state), n) for process, state, n in rows]
 
 
 def filter_items(user: User, filters: ItemFilters, *, now: datetime) -> QuerySet[WorkItem]:
@@ -55,12 +105,20 @@ def filter_items(user: User, filters: ItemFilters, *, now: datetime) -> QuerySet
         queryset = queryset.filter(state=filters.state)
     if filters.process:
         queryset = queryset.filter(process_name=filters.process)
-    if filters.mine and filters.my_unit:
-        queryset = queryset.filter(Q(assignee=user) | Q(assigned_unit_id__in=user_unit_ids(user)))
-    elif filters.mine:
-        queryset = queryset.filter(assignee=user)
-    elif filters.my_unit:
-        queryset = queryset.filter(assigned_unit_id__in=user_unit_ids(user))
+    waiting = [
+        condition
+        for wanted, condition in (
+            (filters.mine, lambda: Q(assignee=user)),
+            (filters.my_unit, lambda: Q(assigned_unit_id__in=user_unit_ids(user))),
+            (filters.my_role, lambda: waiting_for_role(user)),
+        )
+        if wanted
+    ]
+    if waiting:
+        combined = waiting[0]()
+        for condition in waiting[1:]:
+            combined |= condition()
+        queryset = queryset.filter(combined)
     if filters.territory:
         if not filters.territory.isdigit():
             raise DomainError("invalid", "区划代码须为数字。", field="territory")

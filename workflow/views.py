@@ -11,21 +11,44 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.selectors import org_units_visible_to, people_visible_to
 from core.errors import DomainError
 from core.replica import replica_reads
 from workflow.engine import transition
 from workflow.listing import CappedPaginator, attach_item_references, lean_items
 from workflow.models import Light
-from workflow.selectors import ItemFilters, actions_for, filter_items, get_item_for, timeline_of, view_of
+from workflow.selectors import (
+    ItemFilters,
+    actions_for,
+    filter_items,
+    get_item_for,
+    state_tally,
+    timeline_of,
+    view_of,
+)
 
+# What a person reads for an action's input fields (the YAML names them by key). A field not listed here
+# shows its key, so a new YAML field is visible (and caught by the page test) rather than hidden.
+FIELD_LABELS = {
+    "assigned_unit": gettext_lazy("承办机构"),
+    "result": gettext_lazy("处置结果"),
+    "original": gettext_lazy("原件受理编号"),
+    "trigger": gettext_lazy("吹哨事由"),
+    "legal_basis": gettext_lazy("法律依据"),
+    "delivery_method": gettext_lazy("送达方式"),
+}
+
+# scope → (assigned to me, to my unit, waiting for my role in my jurisdiction)
 SCOPES = {
-    "mine_unit": (True, True),
-    "mine": (True, False),
-    "unit": (False, True),
-    "all": (False, False),
+    "mine_unit": (True, True, True),
+    "mine": (True, False, False),
+    "unit": (False, True, False),
+    "role": (False, False, True),
+    "all": (False, False, False),
 }
 
 
@@ -47,7 +70,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     now = timezone.now()
     scope = request.GET.get("scope", "mine_unit")
-    mine, my_unit = SCOPES.get(scope, SCOPES["mine_unit"])
+    mine, my_unit, my_role = SCOPES.get(scope, SCOPES["mine_unit"])
     light = request.GET.get("light", "")
     filters = ItemFilters(
         state=request.GET.get("state", "")[:40],
@@ -55,9 +78,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         light=light if light in Light.values else "",
         mine=mine,
         my_unit=my_unit,
+        my_role=my_role,
         overdue=request.GET.get("overdue") == "1",
     )
-    queryset = lean_items(filter_items(user, filters, now=now))
+    matching = filter_items(user, filters, now=now)
+    queryset = lean_items(matching)
     page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
     attach_item_references(page.object_list)
     rows = [view_of(item, now=now) for item in page.object_list]
@@ -67,10 +92,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "filters": filters,
         "lights": Light.choices,
+        "tally": state_tally(matching),
         "scopes": [
-            ("mine_unit", _("我的和本单位的")),
+            ("mine_unit", _("等我办理的（本人、本单位、本岗位）")),
             ("mine", _("我承办的")),
             ("unit", _("本单位的")),
+            ("role", _("本岗位在辖区内待办的")),
             ("all", _("辖区内全部")),
         ],
     }
@@ -85,10 +112,22 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
         item = get_item_for(user, item_id)
     except DomainError as error:
         return render(request, "workflow/not_found.html", {"error": error}, status=error.status)
+    actions = actions_for(item, user)
+    wanted = {field for action in actions for field in action.requires.fields}
+    reassign = any(action.reassign == "input" for action in actions)
+    people = people_visible_to(user, org_unit=item.assigned_unit.code if item.assigned_unit else None)
     context = {
         "view": view_of(item, now=now),
         "timeline": timeline_of(item),
-        "actions": actions_for(item, user),
+        "actions": [
+            (action, [(field, FIELD_LABELS.get(field, field)) for field in action.requires.fields])
+            for action in actions
+        ],
+        # Pickers by name, scoped by jurisdiction: units to hand over to, people to reassign to.
+        "units": list(org_units_visible_to(user).order_by("name", "code").values_list("code", "name"))
+        if "assigned_unit" in wanted
+        else [],
+        "people": [(p.username, p.get_full_name() or p.username) for p in people[:500]] if reassign else [],
     }
     return render(request, "workflow/item.html", context)
 

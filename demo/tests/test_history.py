@@ -127,3 +127,25 @@ def test_figures_agree_with_plain_counts(history: dict[str, int], personas: dict
     assert figures.reworks == Transition.objects.filter(action="verify_fail").count() > 0
     assert figures.patrol_done is not None and 0 < figures.patrol_done <= (figures.patrol_due or 0)
     assert figures.ratings > 0 and figures.missed_reports > 0
+
+
+def test_every_filed_event_is_routed_like_a_live_one(
+    history: dict[str, int], personas: dict[str, User]
+) -> None:
+    from grid.event_selectors import SUBJECT_TYPE, latest_routing, unrouted_events_for
+    from grid.models import RoutingDecision
+
+    # One decision per `file` and per `dispatch`, as the live steps record them (bulk and real paths alike).
+    routed_steps = Counter(
+        Transition.objects.filter(action__in=("file", "dispatch")).values_list("item__subject_id", flat=True)
+    )
+    decisions = Counter(
+        RoutingDecision.objects.filter(subject_type=SUBJECT_TYPE).values_list("subject_id", flat=True)
+    )
+    assert routed_steps and decisions == routed_steps
+    # The 未路由 queue holds exactly the waiting events whose latest decision found no unit.
+    waiting = GridEvent.objects.filter(work_item__state="filed")
+    assert waiting.exists()
+    unrouted = {e.pk for e in waiting if (d := latest_routing(e)) is not None and d.chosen_unit_id is None}
+    assert {e.pk for e in unrouted_events_for(personas["dispatcher"])} == unrouted
+    assert all(latest_routing(e) is not None for e in waiting)

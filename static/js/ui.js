@@ -14,4 +14,56 @@
       window.print();
     }
   });
+  // A destructive action (作废, 不予受理, 退回: `destructive: true` in the process YAML) asks first; its
+  // reason is required by the form itself.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var button = event.submitter;
+      if (button && button.hasAttribute("data-confirm") && !window.confirm(button.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+  // A long <select data-search> gets a filter box before it: typing a part of a name hides the
+  // options that do not contain it (the selected option stays), so a dispatcher never types a code.
+  function addSearch(select) {
+    if (select.hasAttribute("data-search-ready")) {
+      return;
+    }
+    select.setAttribute("data-search-ready", "1");
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "select-search";
+    box.placeholder = select.getAttribute("data-search-placeholder") || "搜索…";
+    box.setAttribute("aria-label", box.placeholder);
+    box.addEventListener("input", function () {
+      var needle = box.value.trim().toLowerCase();
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var hit = !needle || option.text.toLowerCase().indexOf(needle) >= 0 || option.value === "";
+        option.hidden = !hit && !option.selected;
+        if (hit && option.value && first === null) {
+          first = option;
+        }
+      });
+      if (needle && first !== null) {
+        select.value = first.value;
+      }
+    });
+    select.parentNode.insertBefore(box, select);
+  }
+  function initSearch(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("select[data-search]"), addSearch);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    initSearch(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target instanceof Element) {
+      initSearch(event.target);
+    }
+  });
 })();
