@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "notifications",
     "open311",
     "demo",
+    "territorial",
 ]
 
 MIDDLEWARE = [

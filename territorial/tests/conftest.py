@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from accounts.models import OrgUnit, Role
+from accounts.testing import make_person
+from territorial import actions
+from territory.testing import HUANGQIAO_VILLAGE, WEITANG_VILLAGE
+
+NOW = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def people(personas: dict[str, Any]) -> dict[str, Any]:
+    """hq_head: the 黄桥 village's head (村书记); hq_agency: the town's 三资 office; hq_officer: a town
+    role that keeps no 三资; wt_head: the head of 渭塘's village (the outsider)."""
+    hq_vc = OrgUnit.objects.get(code="320507003201-vc")
+    wt_vc = OrgUnit.objects.get(code="320507105201-vc")
+    return {
+        **personas,
+        "hq_head": make_person("hq_head", unit=hq_vc, role=Role.GRID_HEAD),
+        "wt_head": make_person("wt_head", unit=wt_vc, role=Role.GRID_HEAD),
+    }
+
+
+@pytest.fixture
+def org(people: dict[str, Any]) -> Any:
+    return actions.do_create_organisation(
+        village_code=HUANGQIAO_VILLAGE, name="黄桥测试村股份经济合作社", actor=people["hq_agency"], now=NOW
+    )
+
+
+@pytest.fixture
+def wt_org(people: dict[str, Any]) -> Any:
+    return actions.do_create_organisation(
+        village_code=WEITANG_VILLAGE, name="渭塘测试村股份经济合作社", actor=people["system"], now=NOW
+    )
