@@ -1,4 +1,4 @@
-"""Who keeps a village's 三资: the village (its head) and the town's 三资 office (agency staff, leaders).
+"""Who keeps a village's 三资: the village (its head, its 报账员) and the town's 三资 office.
 Outside the jurisdiction a village's records do not exist (404); inside it, other roles are refused."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from accounts.jurisdiction import may_see_code, user_roles
 from accounts.models import Role, User
 from core.errors import NotFound, PermissionRefused
 
-VILLAGE_ROLES = {Role.GRID_HEAD.value}
+# A village-wide grid worker is the village's 报账员 (one narrowed to a grid does not see the village).
+VILLAGE_ROLES = {Role.GRID_HEAD.value, Role.GRID_WORKER.value}
 TOWN_ROLES = {Role.AGENCY_STAFF.value, Role.LEADER.value}
 KEEPERS = VILLAGE_ROLES | TOWN_ROLES
 

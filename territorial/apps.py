@@ -6,7 +6,8 @@ class TerritorialConfig(AppConfig):
     verbose_name = "属地管理 Territorial management"
 
     def ready(self) -> None:
-        # The rules of each asset-change step, bound to the engine (workflow.handlers).
-        from territorial import assets
+        # The rules of each asset-change and payment step, bound to the engine (workflow.handlers).
+        from territorial import assets, funds
 
         assets.register()
+        funds.register()

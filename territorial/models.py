@@ -193,3 +193,45 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Payment(models.Model):
+    """支出: proposed by the village with its voucher image, approved on process `fund_payment`; the
+    ledger entry is booked when the last approval needed is given."""
+
+    organisation = models.ForeignKey(
+        CollectiveOrganisation,
+        verbose_name=_("集体经济组织"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    account = models.ForeignKey(
+        Account, verbose_name=_("付款账户"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = money_field(_("金额"))
+    payee = models.CharField(_("收款方"), max_length=100)
+    purpose = models.CharField(_("用途"), max_length=200)
+    voucher = models.FileField(_("凭证"), upload_to="territorial/vouchers/%Y/%m/")
+    work_item = models.OneToOneField(
+        "workflow.WorkItem", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="+"
+    )
+    entry = models.OneToOneField(
+        LedgerEntry,
+        verbose_name=_("账目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("提出时间"))
+
+    class Meta:
+        verbose_name = _("支出申请")
+        verbose_name_plural = _("支出申请")
+        ordering = ["-proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.amount}"

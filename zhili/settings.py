@@ -419,3 +419,6 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# territorial: village payments of at least this many yuan need the town 三资 office's approval.
+TERRITORIAL_TOWN_APPROVAL_YUAN = env_int("TERRITORIAL_TOWN_APPROVAL_YUAN", 5000)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from accounts.models import OrgUnit, Role
 from accounts.testing import make_person
@@ -38,3 +41,29 @@ def wt_org(people: dict[str, Any]) -> Any:
     return actions.do_create_organisation(
         village_code=WEITANG_VILLAGE, name="渭塘测试村股份经济合作社", actor=people["system"], now=NOW
     )
+
+
+def voucher(name: str = "voucher.png") -> SimpleUploadedFile:
+    """A small PNG, as a scanned voucher."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (250, 250, 240)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def funded(people: dict[str, Any], org: Any) -> Any:
+    """The organisation's bank account with 20,000.00 received."""
+    account = actions.do_open_account(
+        org, name="农商行基本户", kind="bank", actor=people["hq_agency"], now=NOW
+    )
+    actions.do_record_entry(
+        account,
+        direction="in",
+        amount="20000.00",
+        booked_on=NOW.date(),
+        summary="土地租金",
+        actor=people["hq_agency"],
+        now=NOW,
+    )
+    account.refresh_from_db()
+    return account
