@@ -235,3 +235,87 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.amount}"
+
+
+class Contract(models.Model):
+    """A lease of an asset or a resource to a counterparty of the registries (a person or an entity)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("履行中")
+        TERMINATED = "terminated", _("已终止")
+
+    organisation = models.ForeignKey(
+        CollectiveOrganisation,
+        verbose_name=_("集体经济组织"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
+    )
+    number = models.CharField(_("合同编号"), max_length=40)
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("承租人（个人）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entity = models.ForeignKey(
+        "registry.Entity",
+        verbose_name=_("承租人（单位）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("标的资产"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("标的资源"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    annual_price = money_field(_("年租金"))
+    reference_price = money_field(_("参考年租金"), null=True, blank=True)
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("到期日期"))
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.ACTIVE)
+    terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("合同")
+        verbose_name_plural = _("合同")
+        ordering = ["organisation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="territorial_contract_unique"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")), name="territorial_contract_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Instalment(models.Model):
+    """One payment due under a contract; `entry` is the receipt that settled it."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("合同"), on_delete=models.CASCADE, related_name="instalments"
+    )
+    due_on = models.DateField(_("应收日期"))
+    amount = money_field(_("应收金额"))
+    entry = models.OneToOneField(
+        LedgerEntry,
+        verbose_name=_("收款账目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("应收款")
+        verbose_name_plural = _("应收款")
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.due_on} {self.amount}"
