@@ -114,6 +114,13 @@ CHANNELS: dict[str, Channel] = {
             "title revoke_reason",
         ),
         _channel("ratings.public_form", "receipt_no item_name centre_name", ""),
+        _channel("territorial.disclosure_entry", "booked_on direction amount", "summary"),
+        _channel(
+            "territorial.disclosure_contract",
+            "number annual_price starts_on ends_on state",
+            "counterparty subject",
+        ),
+        _channel("territorial.disclosure_asset", "applied_on kind number value", "name"),
     )
 }
 

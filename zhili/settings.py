@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "open311",
     "command",
     "demo",
+    "territorial",
 ]
 
 MIDDLEWARE = [
@@ -420,3 +421,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# territorial: village payments of at least this many yuan need the town 三资 office's approval.
+TERRITORIAL_TOWN_APPROVAL_YUAN = env_int("TERRITORIAL_TOWN_APPROVAL_YUAN", 5000)
+# territorial: cash received must be deposited in the bank within this many days (坐收坐支 warning).
+TERRITORIAL_DEPOSIT_DAYS = env_int("TERRITORIAL_DEPOSIT_DAYS", 3)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("ratings/", include("ratings.urls")),
     path("enforcement/", include("enforcement.urls")),
     path("public/enforcement/", include("enforcement.public_urls")),
+    path("public/territorial/", include("territorial.public_urls")),
     path("evaluation/", include("evaluation.urls")),
 ]
 

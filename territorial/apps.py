@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class TerritorialConfig(AppConfig):
+    name = "territorial"
+    verbose_name = "属地管理 Territorial management"
+
+    def ready(self) -> None:
+        # The rules of each asset-change and payment step, bound to the engine (workflow.handlers).
+        from territorial import assets, funds
+
+        assets.register()
+        funds.register()

@@ -1,0 +1,189 @@
+"""Warnings on the 三资, as data for the command centre (which renders and routes them; no warnings
+module here). Everything is computed from the day passed in, within the user's jurisdiction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from accounts.models import User
+from territorial.funds import town_threshold
+from territorial.models import Account, Contract, Instalment, LedgerEntry, Payment
+from territorial.selectors import organisations
+
+SPLIT_WINDOW_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    village_code: str
+    subject_type: str
+    subject_id: int
+    message: str
+    amount: Decimal | None = None
+
+
+def _contract_findings(contracts: list[Contract], today: date) -> list[Finding]:
+    found = []
+    for c in contracts:
+        left = (c.ends_on - today).days
+        if 0 <= left <= 30:
+            found.append(
+                Finding(
+                    "contract_expiring_30",
+                    c.organisation.village_code,
+                    "contract",
+                    c.pk,
+                    f"合同 {c.number} 将于 {c.ends_on} 到期（{left} 天）",
+                )
+            )
+        elif 30 < left <= 90:
+            found.append(
+                Finding(
+                    "contract_expiring_90",
+                    c.organisation.village_code,
+                    "contract",
+                    c.pk,
+                    f"合同 {c.number} 将于 {c.ends_on} 到期（{left} 天）",
+                )
+            )
+        if c.reference_price is not None and c.annual_price < c.reference_price:
+            found.append(
+                Finding(
+                    "price_below_reference",
+                    c.organisation.village_code,
+                    "contract",
+                    c.pk,
+                    f"合同 {c.number} 年租金 {c.annual_price} 低于参考价 {c.reference_price}",
+                    c.reference_price - c.annual_price,
+                )
+            )
+        due = [i for i in c.instalments.all() if i.due_on <= today]
+        if not c.instalments.all() or (due and all(i.entry_id is None for i in due)):
+            found.append(
+                Finding(
+                    "contract_without_income",
+                    c.organisation.village_code,
+                    "contract",
+                    c.pk,
+                    f"合同 {c.number} 无租金收入",
+                )
+            )
+        for i in c.instalments.all():
+            if i.entry_id is None and i.due_on < today:
+                found.append(
+                    Finding(
+                        "instalment_overdue",
+                        c.organisation.village_code,
+                        "instalment",
+                        i.pk,
+                        f"合同 {c.number} {i.due_on} 应收 {i.amount} 元逾期未收",
+                        i.amount,
+                    )
+                )
+    return found
+
+
+def _split_payments(payments: list[Payment], threshold: Decimal) -> list[Finding]:
+    """Payments to one payee within SPLIT_WINDOW_DAYS, each under the threshold, together at or above it."""
+    by_payee: dict[tuple[int, str], list[Payment]] = defaultdict(list)
+    for p in payments:
+        if p.amount < threshold:
+            by_payee[(p.organisation_id, p.payee)].append(p)
+    found = []
+    for group in by_payee.values():
+        group.sort(key=lambda p: p.proposed_at)
+        for start, first in enumerate(group):
+            window = [
+                p for p in group[start:] if p.proposed_at - first.proposed_at <= timedelta(SPLIT_WINDOW_DAYS)
+            ]
+            total = sum((p.amount for p in window), Decimal("0.00"))
+            if len(window) > 1 and total >= threshold:
+                found.append(
+                    Finding(
+                        "split_payment",
+                        first.organisation.village_code,
+                        "payment",
+                        first.pk,
+                        f"{len(window)} 笔支出付给 {first.payee}，合计 {total} 元，疑似拆分审批",
+                        total,
+                    )
+                )
+                break
+    return found
+
+
+def _undeposited_cash(accounts: list[Account], today: date, days: int) -> list[Finding]:
+    """坐收坐支: cash received and still in the cash account after `days` days (outflows taken first-in,
+    first-out against the receipts)."""
+    found = []
+    for account in accounts:
+        entries = list(account.entries.order_by("booked_on", "pk"))
+        paid_out = -sum((e.amount for e in entries if e.amount < 0), Decimal("0.00"))
+        for e in (e for e in entries if e.amount > 0):
+            if paid_out >= e.amount:
+                paid_out -= e.amount
+                continue
+            if (today - e.booked_on).days > days:
+                found.append(
+                    Finding(
+                        "cash_not_deposited",
+                        account.organisation.village_code,
+                        "ledgerentry",
+                        e.pk,
+                        f"{e.booked_on} 收取现金 {e.amount} 元超过 {days} 天未存入银行",
+                        e.amount - paid_out,
+                    )
+                )
+            break
+    return found
+
+
+def findings(user: User, *, today: date, deposit_days: int | None = None) -> list[Finding]:
+    days = settings.TERRITORIAL_DEPOSIT_DAYS if deposit_days is None else deposit_days
+    orgs = organisations(user)
+    threshold = town_threshold()
+    contracts = list(
+        Contract.objects.filter(organisation__in=orgs, state=Contract.State.ACTIVE)
+        .select_related("organisation")
+        .prefetch_related("instalments")
+    )
+    found = _contract_findings(contracts, today)
+    unapproved = (
+        LedgerEntry.objects.filter(account__organisation__in=orgs, amount__lte=-threshold)
+        .annotate(approved=Exists(Payment.objects.filter(entry=OuterRef("pk"))))
+        .filter(approved=False)
+        .select_related("account__organisation")
+    )
+    found += [
+        Finding(
+            "large_payment_unapproved",
+            e.account.organisation.village_code,
+            "ledgerentry",
+            e.pk,
+            f"{e.booked_on} 支出 {-e.amount} 元未经审批",
+            -e.amount,
+        )
+        for e in unapproved
+    ]
+    found += _split_payments(
+        list(Payment.objects.filter(organisation__in=orgs).select_related("organisation")), threshold
+    )
+    cash = Account.objects.filter(organisation__in=orgs, kind=Account.Kind.CASH, balance__gt=0)
+    found += _undeposited_cash(list(cash.select_related("organisation")), today, days)
+    return found
+
+
+def overdue_instalments(user: User, *, today: date) -> int:
+    return Instalment.objects.filter(
+        contract__organisation__in=organisations(user),
+        contract__state=Contract.State.ACTIVE,
+        entry__isnull=True,
+        due_on__lt=today,
+    ).count()

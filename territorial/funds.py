@@ -1,0 +1,182 @@
+"""Village payments on process `fund_payment`: proposed with the voucher image (no payment without one),
+approved by the village committee and, from TERRITORIAL_TOWN_APPROVAL_YUAN on, by the town's 三资 office.
+The rules of each step live in HANDLERS; the money leaves the ledger in the effect of the last approval
+needed, in the transaction of the transition."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.actions import record_event
+from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from core.uploads import clean_image
+from territorial.access import check_keeper
+from territorial.actions import _text, post_entry
+from territorial.models import Account, Payment
+from territorial.money import clean_amount
+from workflow.engine import do_start_item, transition
+from workflow.handlers import Handler, Step, bind
+from workflow.models import WorkItem
+
+PROCESS = "fund_payment"
+SUBJECT_TYPE = "territorial.payment"
+
+
+def town_threshold() -> Decimal:
+    return Decimal(settings.TERRITORIAL_TOWN_APPROVAL_YUAN)
+
+
+def do_propose_payment(
+    account: Account,
+    *,
+    amount: Any,
+    payee: str,
+    purpose: str,
+    voucher: UploadedFile | None,
+    actor: User,
+    now: datetime,
+) -> Payment:
+    organisation = account.organisation
+    check_keeper(actor, organisation.village_code, field="account")
+    value = clean_amount(amount)
+    payee = _text(payee, "payee", 100)
+    purpose = _text(purpose, "purpose", 200)
+    if voucher is None:
+        raise DomainError("voucher_required", "支出须附原始凭证图片。", field="voucher")
+    image = clean_image(voucher, field="voucher", label="凭证")
+    if value > account.balance:
+        raise DomainError("insufficient_balance", "账户余额不足。", field="amount", status=422)
+    with transaction.atomic():
+        item = do_start_item(
+            PROCESS,
+            actor=actor,
+            now=now,
+            title=f"支出 {value} 元：{purpose}",
+            territory_code=organisation.village_code,
+            subject_type=SUBJECT_TYPE,
+        )
+        payment = Payment(
+            organisation=organisation,
+            account=account,
+            amount=value,
+            payee=payee,
+            purpose=purpose,
+            work_item=item,
+            proposed_by=actor,
+            proposed_at=now,
+        )
+        payment.voucher.save(f"{item.pk}.{image.extension}", image.content, save=False)
+        payment.save()
+        item.subject_id = str(payment.pk)
+        item.save(update_fields=["subject_id"])
+        record_event(
+            actor=actor,
+            action="territorial.propose_payment",
+            subject=payment,
+            territory_code=organisation.village_code,
+            after={"amount": str(value), "payee": payee, "purpose": purpose},
+            now=now,
+        )
+    return payment
+
+
+# ---------------------------------------------------------------------------------------- the handlers
+
+
+def _payment_of(step: Step) -> Payment:
+    payment = step.scratch.get("payment")
+    if payment is None:
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(work_item_id=step.item.pk)
+            .first()
+        )
+        if payment is None:
+            raise Conflict("no_subject", "该办件没有对应的支出申请。", field="action")
+        step.scratch["payment"] = payment
+    return payment
+
+
+def _not_the_proposer(step: Step) -> None:
+    """Segregation of duties: whoever proposed a payment does not approve it."""
+    if _payment_of(step).proposed_by_id == step.actor.pk:
+        raise PermissionRefused("not_allowed", "提出人不能审核自己的支出申请。", field="action")
+
+
+def _lock(step: Step) -> None:
+    _payment_of(step)
+
+
+def _small_sum(step: Step) -> None:
+    if _payment_of(step).amount >= town_threshold():
+        raise DomainError(
+            "town_approval_required",
+            f"{town_threshold()} 元及以上的支出须报镇三资办审核。",
+            field="action",
+            status=422,
+        )
+
+
+def _pay(step: Step) -> None:
+    payment = _payment_of(step)
+    account = Account.objects.select_for_update().get(pk=payment.account_id)
+    if account.balance < payment.amount:
+        raise DomainError("insufficient_balance", "账户余额不足，不能支付。", field="amount", status=422)
+    payment.entry = post_entry(
+        account,
+        amount=-payment.amount,
+        booked_on=timezone.localtime(step.now).date(),
+        summary=f"{payment.purpose}（{payment.payee}）",
+        actor=step.actor,
+        now=step.now,
+    )
+    payment.save(update_fields=["entry"])
+    record_event(
+        actor=step.actor,
+        action="territorial.pay",
+        subject=payment,
+        territory_code=payment.organisation.village_code,
+        after={"amount": str(payment.amount)},
+        now=step.now,
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "committee_settle": Handler(actors=_not_the_proposer, guard=_small_sum, effect=_pay),
+    "committee_approve": Handler(actors=_not_the_proposer, guard=_lock),
+    "town_approve": Handler(actors=_not_the_proposer, guard=_lock, effect=_pay),
+    "reject": Handler(guard=_lock),  # nothing is paid; the reason is on the transition
+}
+
+
+def register() -> None:
+    bind(PROCESS, HANDLERS, owner="territorial")
+
+
+def do_review_payment(
+    payment: Payment, action: str, *, actor: User, now: datetime, reason: str = ""
+) -> Payment:
+    """The engine checks state, role and jurisdiction; the bound handler checks and pays."""
+    check_keeper(actor, payment.organisation.village_code, field="payment")
+    if action not in HANDLERS:
+        raise DomainError("invalid_action", f"未知的操作：{action}", field="action")
+    item = WorkItem.objects.select_related("process_version").get(pk=payment.work_item_id)
+    transition(item, action, actor=actor, now=now, reason=reason)
+    return Payment.objects.select_related("entry", "work_item").get(pk=payment.pk)
+
+
+def payment_or_404(user: User, pk: int) -> Payment:
+    payment = Payment.objects.select_related("organisation", "work_item").filter(pk=pk).first()
+    if payment is None:
+        raise NotFound(field="payment")
+    check_keeper(user, payment.organisation.village_code, field="payment")
+    return payment

@@ -1,0 +1,321 @@
+"""三资 (collective assets, funds, resources) of the villages' collective economic organisations.
+Money is `Decimal` to the fen everywhere (DecimalField with 2 places, never a float)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def money_field(label: Any, **options: Any) -> models.DecimalField:
+    """Yuan to the fen: 14 digits, 2 of them after the point."""
+    return models.DecimalField(label, max_digits=14, decimal_places=2, **options)
+
+
+class CollectiveOrganisation(models.Model):
+    """股份经济合作社: one (or more) per village."""
+
+    village_code = models.CharField(_("村/社区代码"), max_length=12, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    created_at = models.DateTimeField(_("建立时间"))
+
+    class Meta:
+        verbose_name = _("集体经济组织")
+        verbose_name_plural = _("集体经济组织")
+        ordering = ["village_code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["village_code", "name"], name="territorial_org_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(models.Model):
+    """A bank or cash account of the organisation; `balance` is kept with every entry (reconciled)."""
+
+    class Kind(models.TextChoices):
+        BANK = "bank", _("银行存款")
+        CASH = "cash", _("库存现金")
+
+    organisation = models.ForeignKey(
+        CollectiveOrganisation,
+        verbose_name=_("集体经济组织"),
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    name = models.CharField(_("账户名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    balance = money_field(_("余额"), default=0)
+
+    class Meta:
+        verbose_name = _("账户")
+        verbose_name_plural = _("账户")
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="territorial_account_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LedgerEntry(models.Model):
+    """One movement on an account: positive amounts are receipts, negative ones payments."""
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("账户"), on_delete=models.PROTECT, related_name="entries"
+    )
+    booked_on = models.DateField(_("记账日期"))
+    amount = money_field(_("金额"))
+    summary = models.CharField(_("摘要"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记账人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("账目")
+        verbose_name_plural = _("账目")
+        ordering = ["booked_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on} {self.summary} {self.amount}"
+
+
+class Asset(models.Model):
+    """资产卡片. Its fields change only through an approved AssetChange (territorial/assets.py)."""
+
+    class Kind(models.TextChoices):
+        LAND_USE_RIGHT = "land_use_right", _("土地使用权")
+        BUILDING = "building", _("房屋建筑物")
+        EQUIPMENT = "equipment", _("机器设备")
+        FACILITY = "facility", _("基础设施")
+
+    class State(models.TextChoices):
+        IN_USE = "in_use", _("自用")
+        LEASED = "leased", _("出租")
+        IDLE = "idle", _("闲置")
+        DISPOSED = "disposed", _("已处置")
+
+    organisation = models.ForeignKey(
+        CollectiveOrganisation,
+        verbose_name=_("集体经济组织"),
+        on_delete=models.PROTECT,
+        related_name="assets",
+    )
+    number = models.CharField(_("卡片编号"), max_length=40)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    value = money_field(_("原值"))
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.IN_USE)
+    responsible = models.CharField(_("责任人"), max_length=50)
+
+    class Meta:
+        verbose_name = _("资产卡片")
+        verbose_name_plural = _("资产卡片")
+        ordering = ["organisation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="territorial_asset_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class AssetChange(models.Model):
+    """A proposed change to an asset card, on process `asset_change`; `proposal` holds the new values."""
+
+    class Kind(models.TextChoices):
+        PURCHASE = "purchase", _("购置")
+        LEASE = "lease", _("出租")
+        DISPOSAL = "disposal", _("处置")
+        REVALUE = "revalue", _("重估")
+
+    organisation = models.ForeignKey(
+        CollectiveOrganisation,
+        verbose_name=_("集体经济组织"),
+        on_delete=models.PROTECT,
+        related_name="asset_changes",
+    )
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("资产"), null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
+    )
+    kind = models.CharField(_("变动类型"), max_length=10, choices=Kind.choices)
+    proposal = models.JSONField(_("变动内容"))
+    work_item = models.OneToOneField(
+        "workflow.WorkItem", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("提出时间"))
+    applied_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("资产变动")
+        verbose_name_plural = _("资产变动")
+        ordering = ["-proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Resource(models.Model):
+    """资源: collective land, water areas and others, with their outline (GeoJSON Polygon, WGS-84)."""
+
+    class Kind(models.TextChoices):
+        LAND = "land", _("土地")
+        WATER = "water", _("水域")
+        OTHER = "other", _("其他")
+
+    organisation = models.ForeignKey(
+        CollectiveOrganisation,
+        verbose_name=_("集体经济组织"),
+        on_delete=models.PROTECT,
+        related_name="resources",
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    area_mu = models.DecimalField(_("面积（亩）"), max_digits=12, decimal_places=2)
+    outline = models.JSONField(_("范围"))
+
+    class Meta:
+        verbose_name = _("资源")
+        verbose_name_plural = _("资源")
+        ordering = ["organisation", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Payment(models.Model):
+    """支出: proposed by the village with its voucher image, approved on process `fund_payment`; the
+    ledger entry is booked when the last approval needed is given."""
+
+    organisation = models.ForeignKey(
+        CollectiveOrganisation,
+        verbose_name=_("集体经济组织"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    account = models.ForeignKey(
+        Account, verbose_name=_("付款账户"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = money_field(_("金额"))
+    payee = models.CharField(_("收款方"), max_length=100)
+    purpose = models.CharField(_("用途"), max_length=200)
+    voucher = models.FileField(_("凭证"), upload_to="territorial/vouchers/%Y/%m/")
+    work_item = models.OneToOneField(
+        "workflow.WorkItem", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="+"
+    )
+    entry = models.OneToOneField(
+        LedgerEntry,
+        verbose_name=_("账目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("提出时间"))
+
+    class Meta:
+        verbose_name = _("支出申请")
+        verbose_name_plural = _("支出申请")
+        ordering = ["-proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.amount}"
+
+
+class Contract(models.Model):
+    """A lease of an asset or a resource to a counterparty of the registries (a person or an entity)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("履行中")
+        TERMINATED = "terminated", _("已终止")
+
+    organisation = models.ForeignKey(
+        CollectiveOrganisation,
+        verbose_name=_("集体经济组织"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
+    )
+    number = models.CharField(_("合同编号"), max_length=40)
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("承租人（个人）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entity = models.ForeignKey(
+        "registry.Entity",
+        verbose_name=_("承租人（单位）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("标的资产"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("标的资源"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    annual_price = money_field(_("年租金"))
+    reference_price = money_field(_("参考年租金"), null=True, blank=True)
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("到期日期"))
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.ACTIVE)
+    terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("合同")
+        verbose_name_plural = _("合同")
+        ordering = ["organisation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="territorial_contract_unique"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")), name="territorial_contract_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Instalment(models.Model):
+    """One payment due under a contract; `entry` is the receipt that settled it."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("合同"), on_delete=models.CASCADE, related_name="instalments"
+    )
+    due_on = models.DateField(_("应收日期"))
+    amount = money_field(_("应收金额"))
+    entry = models.OneToOneField(
+        LedgerEntry,
+        verbose_name=_("收款账目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("应收款")
+        verbose_name_plural = _("应收款")
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.due_on} {self.amount}"

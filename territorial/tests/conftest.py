@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from accounts.models import OrgUnit, Role
+from accounts.testing import make_person
+from territorial import actions
+from territory.testing import HUANGQIAO_VILLAGE, WEITANG_VILLAGE
+
+NOW = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def people(personas: dict[str, Any]) -> dict[str, Any]:
+    """hq_head: the 黄桥 village's head (村书记); hq_agency: the town's 三资 office; hq_officer: a town
+    role that keeps no 三资; wt_head: the head of 渭塘's village (the outsider)."""
+    hq_vc = OrgUnit.objects.get(code="320507003201-vc")
+    wt_vc = OrgUnit.objects.get(code="320507105201-vc")
+    return {
+        **personas,
+        "hq_head": make_person("hq_head", unit=hq_vc, role=Role.GRID_HEAD),
+        "wt_head": make_person("wt_head", unit=wt_vc, role=Role.GRID_HEAD),
+    }
+
+
+@pytest.fixture
+def org(people: dict[str, Any]) -> Any:
+    return actions.do_create_organisation(
+        village_code=HUANGQIAO_VILLAGE, name="黄桥测试村股份经济合作社", actor=people["hq_agency"], now=NOW
+    )
+
+
+@pytest.fixture
+def wt_org(people: dict[str, Any]) -> Any:
+    return actions.do_create_organisation(
+        village_code=WEITANG_VILLAGE, name="渭塘测试村股份经济合作社", actor=people["system"], now=NOW
+    )
+
+
+def voucher(name: str = "voucher.png") -> SimpleUploadedFile:
+    """A small PNG, as a scanned voucher."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (250, 250, 240)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def funded(people: dict[str, Any], org: Any) -> Any:
+    """The organisation's bank account with 20,000.00 received."""
+    account = actions.do_open_account(
+        org, name="农商行基本户", kind="bank", actor=people["hq_agency"], now=NOW
+    )
+    actions.do_record_entry(
+        account,
+        direction="in",
+        amount="20000.00",
+        booked_on=NOW.date(),
+        summary="土地租金",
+        actor=people["hq_agency"],
+        now=NOW,
+    )
+    account.refresh_from_db()
+    return account
