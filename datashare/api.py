@@ -26,7 +26,7 @@ class CatalogueAssetOut(serializers.Serializer[Any]):
     name = serializers.CharField()
     category = serializers.CharField(allow_blank=True)
     owner = serializers.CharField()
-    fields = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
     frequency = serializers.CharField()
     last_sync = serializers.DateTimeField(allow_null=True)
     rows = serializers.IntegerField()
@@ -36,7 +36,7 @@ class CatalogueAssetOut(serializers.Serializer[Any]):
 
 class GrantRequestIn(serializers.Serializer[Any]):
     connector = serializers.IntegerField()
-    fields = serializers.ListField(child=serializers.CharField(), min_length=1)
+    fields = serializers.ListField(child=serializers.CharField(), min_length=1)  # type: ignore[assignment]
     purpose = serializers.CharField(max_length=300)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -48,7 +48,7 @@ class GrantOut(serializers.Serializer[Any]):
     connector = serializers.IntegerField(source="connector_id")
     work_item = serializers.IntegerField(source="work_item_id")
     status = serializers.CharField()
-    fields = serializers.ListField(child=serializers.CharField())
+    fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
     purpose = serializers.CharField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -93,7 +93,10 @@ class DatasetRowsView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses={200: OpenApiResponse(description="授权字段的数据行"), 403: OpenApiResponse(description="无有效授权")},
+        responses={
+            200: OpenApiResponse(description="授权字段的数据行"),
+            403: OpenApiResponse(description="无有效授权"),
+        },
         summary="读取数据集（需授权令牌）",
     )
     def get(self, request: Request, connector_id: int) -> Response:

@@ -110,8 +110,11 @@ def _decide(status: str) -> Any:
         grant.status = status
         grant.save(update_fields=["status"])
         record_event(
-            actor=step.actor, action=f"datashare.grant_{status}", subject=grant,
-            territory_code=grant.connector.territory_code, now=step.now,
+            actor=step.actor,
+            action=f"datashare.grant_{status}",
+            subject=grant,
+            territory_code=grant.connector.territory_code,
+            now=step.now,
         )
 
     return effect
@@ -162,7 +165,9 @@ def live_grant(token: str, connector_id: int, *, now: datetime) -> DatasetGrant:
         else None
     )
     if grant is None or not grant.live(now):
-        raise PermissionRefused("grant_not_live", "没有有效的数据使用授权（令牌无效、未生效或已过期）。", field="token")
+        raise PermissionRefused(
+            "grant_not_live", "没有有效的数据使用授权（令牌无效、未生效或已过期）。", field="token"
+        )
     return grant
 
 
@@ -179,7 +184,9 @@ def dataset_rows(grant: DatasetGrant) -> list[dict[str, str]]:
     return rows
 
 
-def do_read_dataset(token: str, connector_id: int, *, now: datetime, door: str = "api") -> list[dict[str, str]]:
+def do_read_dataset(
+    token: str, connector_id: int, *, now: datetime, door: str = "api"
+) -> list[dict[str, str]]:
     """The granted fields of the dataset; every read is audited against the requester."""
     grant = live_grant(token, connector_id, now=now)
     rows = dataset_rows(grant)

@@ -80,6 +80,9 @@ class ConnectorRun(models.Model):
         verbose_name = _("同步记录")
         ordering = ["-started_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.connector_id}@{self.started_at:%Y-%m-%dT%H:%M}Z {self.status}"
+
 
 class QuarantinedRow(models.Model):
     """A source row that failed validation: kept whole, with the reason, for the steward to follow up."""
@@ -96,10 +99,13 @@ class QuarantinedRow(models.Model):
         verbose_name = _("隔离数据")
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"{self.key}: {self.reason}"
+
 
 class SyncedRecord(models.Model):
     """One record a connector keeps in a registry; a repeated row (same checksum) or an older one (cursor
-not after the applied one) is a no-op, so replaying a source is harmless."""
+    not after the applied one) is a no-op, so replaying a source is harmless."""
 
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="records")
     key = models.CharField(_("主键"), max_length=100)
@@ -110,6 +116,9 @@ not after the applied one) is a no-op, so replaying a source is harmless."""
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["connector", "key"], name="synced_record_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.connector_id}:{self.key}"
 
 
 class DatasetGrant(models.Model):
@@ -137,6 +146,9 @@ class DatasetGrant(models.Model):
     class Meta:
         verbose_name = _("数据使用授权")
         ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.connector_id} → {self.unit_id} ({self.status})"
 
     def live(self, now: datetime) -> bool:
         return self.status == self.Status.APPROVED and self.starts_at <= now < self.ends_at

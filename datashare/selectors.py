@@ -16,7 +16,12 @@ from datashare.models import Connector, QuarantinedRow, SyncedRecord
 from registry import sensitivity
 from registry.models import Building, Entity, Household, KeyPlace, Person
 
-LEVEL_LABELS = {0: "公开", sensitivity.INTERNAL: "内部", sensitivity.PERSONAL: "个人信息", sensitivity.SENSITIVE: "敏感个人信息"}
+LEVEL_LABELS = {
+    0: "公开",
+    sensitivity.INTERNAL: "内部",
+    sensitivity.PERSONAL: "个人信息",
+    sensitivity.SENSITIVE: "敏感个人信息",
+}
 REGISTRY_OWNER = "区大数据管理部门（一标三实）"
 REGISTRIES: list[tuple[str, type[Model], str]] = [
     ("实有人口", Person, "person"),
@@ -55,7 +60,9 @@ def catalogue(user: User) -> list[Asset]:
         return []
     assets = []
     for name, model, subject in REGISTRIES:
-        fields = [(f.label, LEVEL_LABELS[f.level]) for f in sensitivity.FIELDS.values() if f.subject == subject]
+        fields = [
+            (f.label, LEVEL_LABELS[f.level]) for f in sensitivity.FIELDS.values() if f.subject == subject
+        ]
         rows = scope_for(user, model.objects.all(), "territory_code").count()  # type: ignore[attr-defined]
         assets.append(Asset("registry", name, REGISTRY_OWNER, fields, "实时", None, rows))
     for connector in visible_connectors(user):
@@ -71,7 +78,9 @@ def catalogue(user: User) -> list[Asset]:
                 fields,
                 f"每 {connector.frequency_minutes} 分钟" if connector.enabled else "已停用",
                 connector.last_success_at,
-                scope_for(user, SyncedRecord.objects.filter(connector=connector), "entity__territory_code").count(),
+                scope_for(
+                    user, SyncedRecord.objects.filter(connector=connector), "entity__territory_code"
+                ).count(),
                 QuarantinedRow.objects.filter(connector=connector).count(),
                 connector.pk,
                 connector.get_category_display(),

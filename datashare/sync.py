@@ -154,25 +154,34 @@ def do_run_connector(connector: Connector, *, now: datetime, actor: User | None 
             bookmark_before=before,
             bookmark_after=before,
         )
-        record_event(actor=actor, action="datashare.run_failed", subject=connector, after={"error": error.message}, now=now)
+        record_event(
+            actor=actor,
+            action="datashare.run_failed",
+            subject=connector,
+            after={"error": error.message},
+            now=now,
+        )
         return run
     with transaction.atomic():
         locked = Connector.objects.select_for_update().get(pk=connector.pk)
         run = ConnectorRun.objects.create(
-            connector=locked, started_at=now, finished_at=now, status=ConnectorRun.Status.SUCCEEDED,
+            connector=locked,
+            started_at=now,
+            finished_at=now,
+            status=ConnectorRun.Status.SUCCEEDED,
             bookmark_before=before,
         )
         counts = {"created": 0, "updated": 0, "unchanged": 0, "quarantined": 0}
         pending = _pending(locked, rows)
         for item in pending:
-            error = item.refusal
-            if error is None:
+            problem = item.refusal
+            if problem is None:
                 try:
                     with transaction.atomic():
                         counts[_upsert(locked, item.key, item.cursor, item.row, actor, now)] += 1
                 except DomainError as refusal:
-                    error = refusal
-            if error is not None and _quarantine(locked, run, item, error):
+                    problem = refusal
+            if problem is not None and _quarantine(locked, run, item, problem):
                 counts["quarantined"] += 1
             if item.cursor:
                 locked.bookmark_cursor, locked.bookmark_key = item.cursor, item.key

@@ -31,6 +31,6 @@ def connector_page(request: HttpRequest, connector_id: int) -> HttpResponse:
         {
             "connector": connector,
             "runs": connector.runs.all()[:RUNS_SHOWN],
-            "quarantine": connector.quarantine.all()[:RUNS_SHOWN * 5],
+            "quarantine": connector.quarantine.all()[: RUNS_SHOWN * 5],
         },
     )

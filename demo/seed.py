@@ -18,13 +18,13 @@ from accounts import actions
 from accounts.models import Assignment, OrgUnit, Role, User
 from demo import organisation
 from demo.approvals_data import seed_approvals
+from demo.datashare_data import seed_datashare
 from demo.enforcement_data import seed_enforcement
 from demo.evaluation_data import seed_evaluation
 from demo.history import seed_history
 from demo.licences_data import seed_licences
 from demo.organisation import DISTRICT, Town
 from demo.ratings_data import seed_ratings
-from demo.datashare_data import seed_datashare
 from demo.registry_data import seed_registry
 from grid.actions import do_seed_reference
 from open311.actions import do_ensure_demo_key, do_seed_service_definitions
@@ -317,7 +317,7 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         do_ensure_demo_key(actor=system, now=now)
     # Synthetic registries (生成数据) for the personas' towns, through the registry's import and actions.
     registries = seed_registry(now=now, system=system, town_codes=[HUANGQIAO, WANGTING, WEITANG])
-    # Five connected sources (党建, 综治, 水务, 审批, 环保) with sample feeds, run once into 黄桥's registries.
+    # Five connected sources (党建, 综治, 水务, 审批, 环保): sample feeds, run once into 黄桥's registries.
     datashare = seed_datashare(now=now, system=system, town_code=HUANGQIAO)
     refresh_planner_statistics()
     # A month of grid-governance history (its own transactions: thousands of rows in batches).

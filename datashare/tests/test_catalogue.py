@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def fed(drop: Connector) -> Connector:
-    write_csv(Path(drop.config["directory"]) / "a.csv", [row(1, "2026-03-01T00:00:00Z"), row(2, "2026-03-01T01:00:00Z", uscc="x")])
+    write_csv(
+        Path(drop.config["directory"]) / "a.csv",
+        [row(1, "2026-03-01T00:00:00Z"), row(2, "2026-03-01T01:00:00Z", uscc="x")],
+    )
     do_run_connector(drop, now=NOW)
     return drop
 
@@ -29,7 +32,12 @@ def test_the_steward_sees_registries_and_sources_with_counts(fed: Connector, peo
     client.force_authenticate(people["hq_steward"])
     assets = client.get("/api/v1/datashare/catalogue/").json()
     source = next(a for a in assets if a["kind"] == "source")
-    assert (source["name"], source["category"], source["rows"], source["quarantined"]) == ("黄桥环保监测企业", "环保", 1, 1)
+    assert (source["name"], source["category"], source["rows"], source["quarantined"]) == (
+        "黄桥环保监测企业",
+        "环保",
+        1,
+        1,
+    )
     assert ["legal_representative", "个人信息"] in source["fields"] and source["last_sync"]
     entities = next(a for a in assets if a["name"] == "实有单位")
     assert entities["rows"] == 1 and ["法定代表人", "个人信息"] in entities["fields"]

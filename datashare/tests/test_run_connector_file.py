@@ -90,7 +90,9 @@ def test_rows_with_equal_cursors_are_ordered_by_key(drop: Connector) -> None:
 def test_each_bad_row_is_quarantined_with_its_reason(
     drop: Connector, bad: dict[str, str], field: str, error: str
 ) -> None:
-    write_csv(directory(drop) / "a.csv", [row(1, "2026-03-01T00:00:00Z"), {**row(2, "2026-03-01T01:00:00Z"), **bad}])
+    write_csv(
+        directory(drop) / "a.csv", [row(1, "2026-03-01T00:00:00Z"), {**row(2, "2026-03-01T01:00:00Z"), **bad}]
+    )
     run = do_run_connector(drop, now=NOW)
     assert (run.created, run.quarantined) == (1, 1)
     kept = QuarantinedRow.objects.get(run=run)

@@ -34,7 +34,7 @@ def source() -> Iterator[tuple[Source, str]]:
     state = Source()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query, keep_blank_values=True).items()}
             state.asked.append(query)
             since, page = query.get("since", ""), int(query.get("page", "1"))

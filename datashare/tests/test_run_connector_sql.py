@@ -22,7 +22,8 @@ def source_dsn(on_postgres: None) -> Iterator[str]:
     settings = connection.settings_dict
     # zhili_<name>_src beside the test database test_zhili_<name>
     name = f"{settings['NAME'].removeprefix('test_')}_src"
-    base = f"postgresql://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT'] or 5432}"
+    host = f"{settings['HOST']}:{settings['PORT'] or 5432}"
+    base = f"postgresql://{settings['USER']}:{settings['PASSWORD']}@{host}"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -74,4 +75,3 @@ def test_an_unknown_table_fails_the_run(source_dsn: str, people: dict[str, User]
     )
     run = do_run_connector(connector, now=NOW)
     assert run.status == "failed" and "UndefinedTable" in run.error
-

@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 def test_due_connectors_run_and_others_wait(drop: Connector) -> None:
     write_csv(Path(drop.config["directory"]) / "a.csv", [row(1, "2026-03-01T00:00:00Z")])
     off = Connector.objects.create(
-        name="停用的水务源", category="water", adapter="file", config={"directory": "/nonexistent"},
-        owner_unit=drop.owner_unit, territory_code=drop.territory_code, enabled=False,
+        name="停用的水务源",
+        category="water",
+        adapter="file",
+        config={"directory": "/nonexistent"},
+        owner_unit=drop.owner_unit,
+        territory_code=drop.territory_code,
+        enabled=False,
     )
     with time_machine.travel(NOW, tick=False):
         assert run_due_connectors.call_local() == [drop.pk]

@@ -21,7 +21,10 @@ NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 def test_five_sources_feed_the_registry(personas: dict[str, Any]) -> None:
     # The demo district's first 黄桥 village and grids, which the sample feeds name.
     village = Division.objects.create(
-        code="320507003001", name="样例村", level=Division.Level.VILLAGE, parent=Division.objects.get(code="320507003")
+        code="320507003001",
+        name="样例村",
+        level=Division.Level.VILLAGE,
+        parent=Division.objects.get(code="320507003"),
     )
     for seq in (1, 2):
         Grid.objects.create(code=f"320507003001{seq:03d}", name=f"样例第{seq}网格", village=village)
