@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from core.api import raise_for_serializer
 from core.errors import NotFound
-from datashare import grants, selectors
+from datashare import exports, grants, selectors
 from datashare.models import DatasetGrant
 
 
@@ -100,7 +101,32 @@ class DatasetRowsView(APIView):
         summary="读取数据集（需授权令牌）",
     )
     def get(self, request: Request, connector_id: int) -> Response:
-        header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Grant ").strip() if header.startswith("Grant ") else ""
-        rows = grants.do_read_dataset(token, connector_id, now=timezone.now())
+        rows = grants.do_read_dataset(_grant_token(request), connector_id, now=timezone.now())
         return Response({"rows": rows})
+
+
+def _grant_token(request: Request) -> str:
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Grant ").strip() if header.startswith("Grant ") else ""
+
+
+class DatasetExportView(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(description="XLSX（含导出人水印）"),
+            403: OpenApiResponse(description="无有效授权"),
+        },
+        summary="导出数据集（需授权令牌）",
+    )
+    def get(self, request: Request, connector_id: int) -> HttpResponse:
+        grant, content = exports.do_export_dataset(_grant_token(request), connector_id, now=timezone.now())
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="dataset-{connector_id}-grant-{grant.pk}.xlsx"'
+        )
+        return response
