@@ -59,6 +59,7 @@ def test_the_pages_show_the_catalogue_runs_and_quarantine(fed: Connector, people
     page.force_login(people["hq_steward"])
     catalogue = page.get("/datashare/").content.decode()
     assert "黄桥环保监测企业" in catalogue and "实有人口" in catalogue
+    assert 'href="/datashare/"' in page.get("/").content.decode()  # the steward's navigation
     source = page.get(f"/datashare/sources/{fed.pk}/").content.decode()
     assert "统一社会信用代码无效" in source and "2026-03-01T01:00:00Z" in source
 
