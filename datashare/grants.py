@@ -57,7 +57,7 @@ def do_request_grant(
         raise NotFound(field="connector")
     assignment = Assignment.objects.filter(user=actor, active=True).select_related("org_unit").first()
     if assignment is None:
-        raise PermissionRefused("no_unit", "只有在岗单位人员可以申请使用数据。")
+        raise PermissionRefused("not_allowed", "只有在岗单位人员可以申请使用数据。")
     purpose = purpose.strip()
     if not purpose:
         raise DomainError("required", "请说明用途。", field="purpose")
@@ -148,7 +148,7 @@ def do_issue_token(grant: DatasetGrant, *, actor: User, now: datetime) -> str:
     if grant.requested_by_id != actor.pk:
         raise NotFound(field="grant")
     if not grant.live(now):
-        raise PermissionRefused("grant_not_live", "该授权未批准、未生效或已过期。")
+        raise PermissionRefused("not_allowed", "该授权未批准、未生效或已过期。")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         DatasetGrant.objects.filter(pk=grant.pk).update(token_hash=token_hash(token))
@@ -166,7 +166,7 @@ def live_grant(token: str, connector_id: int, *, now: datetime) -> DatasetGrant:
     )
     if grant is None or not grant.live(now):
         raise PermissionRefused(
-            "grant_not_live", "没有有效的数据使用授权（令牌无效、未生效或已过期）。", field="token"
+            "not_allowed", "没有有效的数据使用授权（令牌无效、未生效或已过期）。", field="token"
         )
     return grant
 

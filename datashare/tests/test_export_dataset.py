@@ -74,5 +74,5 @@ def test_an_expired_grant_exports_nothing(drop: Connector, people: dict[str, Use
     token = granted(drop, people)
     with time_machine.travel(NOW + timedelta(days=2), tick=False):
         answer = export(drop, token)
-    assert answer.status_code == 403 and answer.json()["errors"][0]["code"] == "grant_not_live"
+    assert answer.status_code == 403 and answer.json()["errors"][0]["code"] == "not_allowed"
     assert not AuditEvent.objects.filter(action="datashare.dataset_exported").exists()

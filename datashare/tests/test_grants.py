@@ -69,7 +69,7 @@ def test_approved_grant_reads_masked_and_expires_on_time(fed: Connector, people:
     with time_machine.travel(NOW + 7 * DAY, tick=False):
         answer = rows_with(token, fed)
         assert answer.status_code == 403
-        assert answer.json()["errors"][0]["code"] == "grant_not_live"
+        assert answer.json()["errors"][0]["code"] == "not_allowed"
 
 
 def test_unmasking_needs_a_grant_that_covers_it(fed: Connector, people: dict[str, User]) -> None:
