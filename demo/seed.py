@@ -18,6 +18,7 @@ from accounts import actions
 from accounts.models import Assignment, OrgUnit, Role, User
 from demo import organisation
 from demo.approvals_data import seed_approvals
+from demo.datashare_data import seed_datashare
 from demo.enforcement_data import seed_enforcement
 from demo.evaluation_data import seed_evaluation
 from demo.history import seed_history
@@ -316,6 +317,8 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         do_ensure_demo_key(actor=system, now=now)
     # Synthetic registries (生成数据) for the personas' towns, through the registry's import and actions.
     registries = seed_registry(now=now, system=system, town_codes=[HUANGQIAO, WANGTING, WEITANG])
+    # Five connected sources (党建, 综治, 水务, 审批, 环保): sample feeds, run once into 黄桥's registries.
+    datashare = seed_datashare(now=now, system=system, town_code=HUANGQIAO)
     refresh_planner_statistics()
     # A month of grid-governance history (its own transactions: thousands of rows in batches).
     history = seed_history(now=now, system=system)
@@ -342,5 +345,6 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         "open311_services": open311_services,
         "history": history,
         "registries": registries,
+        "datashare": datashare,
         "streams": streams,
     }

@@ -425,6 +425,41 @@ def do_move_out_of_household(
 # --- Entities and key places ----------------------------------------------------------------------------
 
 
+def clean_industry_code(industry_code: str) -> str:
+    industry_code = (industry_code or "").strip().upper()
+    if not (1 <= len(industry_code) <= 5 and industry_code[0].isalpha() and industry_code[1:].isdigit()):
+        raise DomainError(
+            "invalid_industry", "行业代码须为 GB/T 4754 门类字母加 0–4 位数字。", field="industry_code"
+        )
+    return industry_code
+
+
+def do_update_entity(
+    entity: Entity,
+    *,
+    name: str,
+    legal_representative: str,
+    industry_code: str,
+    size: str,
+    actor: User,
+    now: datetime,
+) -> Entity:
+    """Correct an entity's basic facts (a connector's newer row, a steward's fix); history keeps before."""
+    access.access_write(actor, entity.territory_code)
+    changes = {
+        "name": _required(name, "name", "单位名称"),
+        "legal_representative": _required(legal_representative, "legal_representative", "法定代表人"),
+        "industry_code": clean_industry_code(industry_code),
+        "size": _choice(size, Entity.Size, "size"),
+    }
+    with transaction.atomic():
+        for attribute, value in changes.items():
+            setattr(entity, attribute, value)
+        entity.save(update_fields=list(changes))
+        _audit(actor, "registry.entity_updated", entity, now, {"uscc": entity.uscc})
+    return entity
+
+
 def do_register_entity(
     *,
     uscc_code: str,
@@ -444,11 +479,7 @@ def do_register_entity(
     code = uscc.compact(uscc_code or "")
     if not uscc.is_valid(code):
         raise DomainError("invalid_uscc", "统一社会信用代码无效（位数、字符或校验位不符）。", field="uscc")
-    industry_code = (industry_code or "").strip().upper()
-    if not (1 <= len(industry_code) <= 5 and industry_code[0].isalpha() and industry_code[1:].isdigit()):
-        raise DomainError(
-            "invalid_industry", "行业代码须为 GB/T 4754 门类字母加 0–4 位数字。", field="industry_code"
-        )
+    industry_code = clean_industry_code(industry_code)
     with transaction.atomic():
         if Entity.objects.filter(uscc=code).exists():
             raise Conflict("entity_exists", f"统一社会信用代码 {code} 已登记。", field="uscc")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("grid/", include("grid.api_urls")),
     path("public/", include("grid.public_api_urls")),
     path("licences/", include("licences.api_urls")),
+    path("datashare/", include("datashare.api_urls")),
     path("approvals/", include("approvals.api_urls")),
     path("ratings/", include("ratings.api_urls")),
     path("enforcement/officers/", include("evaluation.api_urls")),

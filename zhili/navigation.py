@@ -52,6 +52,11 @@ STAFF_LINKS: tuple[tuple[frozenset[str], str, str], ...] = (
         "grid:registry_changes",
         gettext_noop("变更申请"),
     ),
+    (
+        frozenset({Role.DATA_STEWARD, Role.LEADER, Role.AUDITOR}),
+        "datashare:catalogue",
+        gettext_noop("数据目录"),
+    ),
 )
 
 PUBLIC_LINKS: tuple[tuple[str, str], ...] = (

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "workflow",
     "grid",
     "licences",
+    "datashare",
     "approvals",
     "ratings",
     "enforcement",

@@ -1,0 +1,132 @@
+"""The datashare JSON API (under /api/v1/datashare/): the catalogue, grant requests and their token, and
+the dataset read that needs a grant's token (header `Authorization: Grant <token>`), not a session.
+Thin views: parse → access → action → render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from core.api import raise_for_serializer
+from core.errors import NotFound
+from datashare import exports, grants, selectors
+from datashare.models import DatasetGrant
+
+
+class CatalogueAssetOut(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField(allow_blank=True)
+    owner = serializers.CharField()
+    fields = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
+    frequency = serializers.CharField()
+    last_sync = serializers.DateTimeField(allow_null=True)
+    rows = serializers.IntegerField()
+    quarantined = serializers.IntegerField()
+    connector_id = serializers.IntegerField(allow_null=True)
+
+
+class GrantRequestIn(serializers.Serializer[Any]):
+    connector = serializers.IntegerField()
+    fields = serializers.ListField(child=serializers.CharField(), min_length=1)  # type: ignore[assignment]
+    purpose = serializers.CharField(max_length=300)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    unmask = serializers.BooleanField(default=False)
+
+
+class GrantOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    connector = serializers.IntegerField(source="connector_id")
+    work_item = serializers.IntegerField(source="work_item_id")
+    status = serializers.CharField()
+    fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
+    purpose = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class TokenOut(serializers.Serializer[Any]):
+    token = serializers.CharField(help_text="仅显示一次")
+
+
+def _user(request: Request) -> User:
+    return request.user  # type: ignore[return-value]  # authenticated (DRF default permission)
+
+
+class CatalogueView(APIView):
+    @extend_schema(responses=CatalogueAssetOut(many=True), summary="数据目录（本辖区）")
+    def get(self, request: Request) -> Response:
+        return Response(CatalogueAssetOut(selectors.catalogue(_user(request)), many=True).data)
+
+
+class GrantsView(APIView):
+    @extend_schema(request=GrantRequestIn, responses={201: GrantOut}, summary="申请使用数据集")
+    def post(self, request: Request) -> Response:
+        data = raise_for_serializer(GrantRequestIn(data=request.data))
+        actor = _user(request)
+        connector = grants.visible_connector(actor, data.pop("connector"))
+        grant = grants.do_request_grant(connector, **data, actor=actor, now=timezone.now())
+        return Response(GrantOut(grant).data, status=201)
+
+
+class GrantTokenView(APIView):
+    @extend_schema(request=None, responses={201: TokenOut}, summary="领取数据访问令牌")
+    def post(self, request: Request, grant_id: int) -> Response:
+        grant = DatasetGrant.objects.filter(pk=grant_id).first()
+        if grant is None:
+            raise NotFound(field="grant")
+        token = grants.do_issue_token(grant, actor=_user(request), now=timezone.now())
+        return Response({"token": token}, status=201)
+
+
+class DatasetRowsView(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(description="授权字段的数据行"),
+            403: OpenApiResponse(description="无有效授权"),
+        },
+        summary="读取数据集（需授权令牌）",
+    )
+    def get(self, request: Request, connector_id: int) -> Response:
+        rows = grants.do_read_dataset(_grant_token(request), connector_id, now=timezone.now())
+        return Response({"rows": rows})
+
+
+def _grant_token(request: Request) -> str:
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Grant ").strip() if header.startswith("Grant ") else ""
+
+
+class DatasetExportView(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(description="XLSX（含导出人水印）"),
+            403: OpenApiResponse(description="无有效授权"),
+        },
+        summary="导出数据集（需授权令牌）",
+    )
+    def get(self, request: Request, connector_id: int) -> HttpResponse:
+        grant, content = exports.do_export_dataset(_grant_token(request), connector_id, now=timezone.now())
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="dataset-{connector_id}-grant-{grant.pk}.xlsx"'
+        )
+        return response

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from datashare import api
+
+urlpatterns = [
+    path("catalogue/", api.CatalogueView.as_view(), name="datashare-catalogue"),
+    path("grants/", api.GrantsView.as_view(), name="datashare-grants"),
+    path("grants/<int:grant_id>/token/", api.GrantTokenView.as_view(), name="datashare-grant-token"),
+    path(
+        "datasets/<int:connector_id>/export.xlsx",
+        api.DatasetExportView.as_view(),
+        name="datashare-dataset-export",
+    ),
+    path("datasets/<int:connector_id>/rows/", api.DatasetRowsView.as_view(), name="datashare-dataset-rows"),
+]

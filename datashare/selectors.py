@@ -1,0 +1,89 @@
+"""The data catalogue ("what do we hold"): the registries and the connected sources the user's
+jurisdiction overlaps, with owner unit, fields and their sensitivity, update frequency, last successful
+sync and row counts (counted within the user's jurisdiction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Model
+
+from accounts.jurisdiction import jurisdiction_codes, scope_for
+from accounts.models import User
+from datashare.grants import DATASET_FIELDS, PERSONAL_FIELDS
+from datashare.models import Connector, QuarantinedRow, SyncedRecord
+from registry import sensitivity
+from registry.models import Building, Entity, Household, KeyPlace, Person
+
+LEVEL_LABELS = {
+    0: "公开",
+    sensitivity.INTERNAL: "内部",
+    sensitivity.PERSONAL: "个人信息",
+    sensitivity.SENSITIVE: "敏感个人信息",
+}
+REGISTRY_OWNER = "区大数据管理部门（一标三实）"
+REGISTRIES: list[tuple[str, type[Model], str]] = [
+    ("实有人口", Person, "person"),
+    ("户", Household, ""),
+    ("实有房屋", Building, ""),
+    ("实有单位", Entity, "entity"),
+    ("重点场所", KeyPlace, ""),
+]
+
+
+@dataclass
+class Asset:
+    kind: str  # "registry" or "source"
+    name: str
+    owner: str
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (field, sensitivity label)
+    frequency: str = ""
+    last_sync: datetime | None = None
+    rows: int = 0
+    quarantined: int = 0
+    connector_id: int | None = None
+    category: str = ""
+
+
+def overlaps(user: User, code: str) -> bool:
+    """A dataset of `code` concerns the user when either territory contains the other."""
+    return any(code.startswith(c) or c.startswith(code) for c in jurisdiction_codes(user))
+
+
+def visible_connectors(user: User) -> list[Connector]:
+    return [c for c in Connector.objects.select_related("owner_unit") if overlaps(user, c.territory_code)]
+
+
+def catalogue(user: User) -> list[Asset]:
+    if not jurisdiction_codes(user):
+        return []
+    assets = []
+    for name, model, subject in REGISTRIES:
+        fields = [
+            (f.label, LEVEL_LABELS[f.level]) for f in sensitivity.FIELDS.values() if f.subject == subject
+        ]
+        rows = scope_for(user, model.objects.all(), "territory_code").count()  # type: ignore[attr-defined]
+        assets.append(Asset("registry", name, REGISTRY_OWNER, fields, "实时", None, rows))
+    for connector in visible_connectors(user):
+        fields = [
+            (f, LEVEL_LABELS[sensitivity.PERSONAL if f in PERSONAL_FIELDS else sensitivity.INTERNAL])
+            for f in DATASET_FIELDS
+        ]
+        assets.append(
+            Asset(
+                "source",
+                connector.name,
+                connector.owner_unit.name,
+                fields,
+                f"每 {connector.frequency_minutes} 分钟" if connector.enabled else "已停用",
+                connector.last_success_at,
+                scope_for(
+                    user, SyncedRecord.objects.filter(connector=connector), "entity__territory_code"
+                ).count(),
+                QuarantinedRow.objects.filter(connector=connector).count(),
+                connector.pk,
+                connector.get_category_display(),
+            )
+        )
+    return assets

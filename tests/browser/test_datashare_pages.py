@@ -1,0 +1,75 @@
+"""The data steward opens the data catalogue and a connected source's runs and quarantine in Chromium."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accounts.models import OrgUnit, Role
+from accounts.testing import PASSWORD, make_person
+from datashare.models import Connector
+from datashare.sync import do_run_connector
+from registry.testing import synthetic_uscc
+from tests.browser.conftest import PageProblems, log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_catalogue_and_source_pages(
+    live_server: Any, page: Any, problems: PageProblems, personas: dict[str, Any], tmp_path: Path
+) -> None:
+    gov = OrgUnit.objects.get(code="320507003-gov")
+    make_person("hq_steward", unit=gov, role=Role.DATA_STEWARD)
+    with (tmp_path / "feed.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["uscc", "name", "legal_representative", "industry_code", "size", "grid", "updated_at"]
+        )
+        writer.writerow(
+            [
+                synthetic_uscc("320507", 5),
+                "样例单位（生成数据）",
+                "王建国",
+                "F5212",
+                "小型",
+                "320507003201001",
+                "2026-03-01T00:00:00Z",
+            ]
+        )
+        writer.writerow(
+            [
+                "bad",
+                "错码单位（生成数据）",
+                "李四",
+                "F5212",
+                "小型",
+                "320507003201001",
+                "2026-03-01T01:00:00Z",
+            ]
+        )
+    connector = Connector.objects.create(
+        name="环保监测系统（生成数据）",
+        category="environment",
+        adapter="file",
+        config={"directory": str(tmp_path)},
+        owner_unit=gov,
+        territory_code="320507003",
+    )
+    do_run_connector(connector, now=connector_now())
+    log_in(page, live_server.url, "hq_steward", PASSWORD)
+    page.goto(f"{live_server.url}/datashare/")
+    assert "环保监测系统（生成数据）" in page.inner_text("#assets")
+    screenshot(page, "datashare-catalogue")
+    page.click("text=环保监测系统（生成数据）")
+    assert "统一社会信用代码无效" in page.inner_text("#quarantine")
+    screenshot(page, "datashare-source")
+    assert problems.errors == []
+
+
+def connector_now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
