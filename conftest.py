@@ -76,3 +76,19 @@ def _steady_calendar_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     refcache.clear_all()  # reference rows held by a previous test's (rolled-back) database
     yield
     service.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _steady_locate_index() -> Iterator[None]:
+    """Each test starts with no locate index (a previous test's rolled-back boundaries must not answer)
+    and no wall-clock re-check of the boundary generation in the middle of it: a slow machine must not
+    turn the re-check into an extra query between a warm-up and a measured call (query-count tests).
+    Changes made inside a test still drop the index at once (territory's actions and signals)."""
+    from django.test.utils import override_settings
+
+    from territory.locate import invalidate_index
+
+    invalidate_index()
+    with override_settings(TERRITORY_LOCATE_CHECK_SECONDS=3600):
+        yield
+    invalidate_index()

@@ -165,6 +165,16 @@ class WorkItem(models.Model):
                 condition=Q(closed_at__isnull=True),
             ),
             models.Index(fields=["subject_type", "subject_id"], name="workitem_subject_idx"),
+            # The staff queues (open items of a state, earliest step deadline first; open items past
+            # their step deadline): walked in order and stopped at a page, never sorted whole.
+            models.Index(
+                fields=["state", "step_due_at"],
+                name="workitem_open_state_due_idx",
+                condition=Q(closed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["step_due_at"], name="workitem_open_due_idx", condition=Q(closed_at__isnull=True)
+            ),
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

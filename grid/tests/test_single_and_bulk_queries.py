@@ -47,6 +47,23 @@ def test_a_hotline_report_stays_within_its_query_budget(people: dict[str, Any], 
     assert event.work_item is not None and event.receipt_number.startswith("SJ260302")
 
 
+def test_the_query_count_does_not_depend_on_the_wall_clock_between_reports(
+    people: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A loaded machine: far more than the production locate window (1 s) between two measured reports
+    # costs no extra query in tests (the suite holds the window: conftest's _steady_locate_index).
+    import territory.locate as locate_module
+
+    report(people, who="dispatcher", channel="hotline", now=at(3, 2, 9))
+    with CaptureQueriesContext(connection) as prompt:
+        report(people, who="dispatcher", channel="hotline", now=at(3, 2, 9, 30))
+    later = locate_module.time.monotonic() + 120.0
+    monkeypatch.setattr(locate_module.time, "monotonic", lambda: later)
+    with CaptureQueriesContext(connection) as late:
+        report(people, who="dispatcher", channel="hotline", now=NOW)
+    assert len(late.captured_queries) == len(prompt.captured_queries) <= budget()
+
+
 def test_the_audited_duplicate_candidates_are_duplicate_candidates(people: dict[str, Any]) -> None:
     first = report(people, who="dispatcher", channel="hotline", now=at(3, 2, 9))
     second = report(people, who="dispatcher", channel="hotline", now=at(3, 2, 9, 30))
