@@ -49,6 +49,9 @@ def log_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/")
+    # Leaders and dispatchers land on the command desk, which fetches its figures: let them finish, so no
+    # request is still running on the live server when the test ends and its database goes away.
+    page.wait_for_load_state("networkidle")
 
 
 def screenshot(page: Any, name: str) -> str:
