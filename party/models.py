@@ -163,3 +163,32 @@ class MemberLink(models.Model):
 
     def __str__(self) -> str:
         return f"联户联企 #{self.pk}"
+
+
+class Visit(models.Model):
+    """One planned monthly visit of a member to a linked household or enterprise; logged on the phone
+    with the check-in point, a note and a photo. A problem found becomes a grid event (source 党员联户)."""
+
+    link = models.ForeignKey(MemberLink, on_delete=models.PROTECT, related_name="visits")
+    member = models.ForeignKey(PartyMember, on_delete=models.PROTECT, related_name="visits")
+    territory_code = models.CharField(_("所属网格"), max_length=15, db_index=True)
+    month = models.DateField(_("月份"))  # the first day of the planned month
+    due_on = models.DateField(_("应走访日期"), db_index=True)
+    visited_at = models.DateTimeField(_("走访时间"), null=True, blank=True)
+    lon = models.FloatField(_("签到经度"), null=True, blank=True)
+    lat = models.FloatField(_("签到纬度"), null=True, blank=True)
+    note = models.TextField(_("走访记录"), blank=True)
+    photo = models.FileField(_("照片"), upload_to="party/visits/%Y/%m/", blank=True)
+    event = models.ForeignKey(
+        "grid.GridEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="party_visits"
+    )
+    reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("联户走访")
+        verbose_name_plural = _("联户走访")
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["link", "month"], name="party_visit_once_a_month")]
+
+    def __str__(self) -> str:
+        return f"走访 #{self.pk}"

@@ -16,7 +16,7 @@ from accounts.jurisdiction import jurisdiction_codes, scope_for
 from accounts.models import Assignment, Role, User
 from core.errors import NotFound
 from core.pii import mask_name
-from party.models import MemberLink, Organisation, PartyMember
+from party.models import MemberLink, Organisation, PartyMember, Visit
 from territory.models import Grid
 from territory.scoping import scope
 
@@ -167,6 +167,7 @@ def command_figures(user: AnyUser, *, now: datetime) -> dict[str, Any]:
         MemberLink.objects.filter(linked_on__lte=today, member__in=members), codes, "territory_code"
     )
     linked_members = links.values("member_id").distinct().count()
+    visits = scope(Visit.objects.filter(member__in=members), codes, "territory_code")
     total_members = members.count()
     return {
         "organisations_by_kind": {kind: by_kind.get(kind, 0) for kind in Organisation.Kind.values},
@@ -184,4 +185,30 @@ def command_figures(user: AnyUser, *, now: datetime) -> dict[str, Any]:
             "households": links.filter(household__isnull=False).values("household_id").distinct().count(),
             "enterprises": links.filter(entity__isnull=False).values("entity_id").distinct().count(),
         },
+        "visits": visit_figures(visits, now=now),
+    }
+
+
+def visit_figures(visits: QuerySet[Visit], *, now: datetime) -> dict[str, Any]:
+    """Visits due by `now` (due day passed or today) and done, overdue ones, households reached, and
+    the problems raised on visits with how many of their grid events are closed."""
+    today = now.date()
+    done = visits.filter(visited_at__lte=now)
+    due = visits.filter(due_on__lte=today).count()
+    done_of_due = done.filter(due_on__lte=today).count()
+    raised = done.filter(event__isnull=False)
+    return {
+        "due": due,
+        "done_of_due": done_of_due,
+        "completion": round(done_of_due / due, 4) if due else None,
+        "done": done.count(),
+        "overdue": visits.filter(visited_at__isnull=True, due_on__lt=today).count(),
+        "households_reached": done.filter(link__household__isnull=False)
+        .values("link__household_id")
+        .distinct()
+        .count(),
+        "problems_raised": raised.count(),
+        "problems_closed": raised.filter(
+            event__work_item__state="closed", event__work_item__closed_at__lte=now
+        ).count(),
     }
