@@ -137,7 +137,5 @@ def test_reminders_due_soon_and_overdue_once_a_day(planned: dict[str, Any]) -> N
     assert message.recipient == planned["member_user"] and "2 次走访即将到期、0 次已逾期" in message.body
     late = NOW.replace(month=4, day=2)
     assert visits.send_visit_reminders(now=late) == 1
-    assert (
-        "0 次走访即将到期、2 次已逾期"
-        in OutboxMessage.objects.filter(kind="party_visit_reminder").last().body
-    )
+    last = OutboxMessage.objects.filter(kind="party_visit_reminder").order_by("id").last()
+    assert last is not None and "0 次走访即将到期、2 次已逾期" in last.body
