@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.jurisdiction import jurisdiction_codes, scope_for
 from accounts.models import Assignment, Role, User
@@ -212,3 +213,30 @@ def visit_figures(visits: QuerySet[Visit], *, now: datetime) -> dict[str, Any]:
             event__work_item__state="closed", event__work_item__closed_at__lte=now
         ).count(),
     }
+
+
+# --- The member's own pages ---------------------------------------------------------------------------
+
+
+def visit_row(visit: Visit) -> dict[str, Any]:
+    """A visit as the member's phone shows it: the household number or the enterprise name (a legal
+    person's name is public); no resident's name."""
+    link = visit.link
+    target = (
+        f"{_('户')} {link.household.number}" if link.household else (link.entity.name if link.entity else "")
+    )
+    return {
+        "id": visit.pk,
+        "target": target,
+        "due_on": visit.due_on,
+        "done": visit.visited_at is not None,
+        "visited_at": visit.visited_at,
+        "event_id": visit.event_id,
+    }
+
+
+def member_coverage(member: PartyMember, *, now: datetime) -> dict[str, Any]:
+    """The member's own coverage figure: this member's visits as `visit_figures` counts them."""
+    figures = visit_figures(Visit.objects.filter(member=member), now=now)
+    figures["links"] = MemberLink.objects.filter(member=member).count()
+    return figures

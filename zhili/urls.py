@@ -22,6 +22,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("work/", include("workflow.urls")),
     path("grid/", include("grid.urls")),
+    path("party/", include("party.urls")),
     path("open311/v2/", include("open311.urls")),
     path("", include("licences.urls")),
     path("approvals/", include("approvals.urls")),
