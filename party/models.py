@@ -192,3 +192,45 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"走访 #{self.pk}"
+
+
+class Meeting(models.Model):
+    """组织生活 (三会一课): one meeting of a branch, scheduled then held; attendance, minutes, a photo."""
+
+    class Kind(models.TextChoices):
+        GENERAL_ASSEMBLY = "general_assembly", _("支部党员大会")
+        COMMITTEE = "committee", _("支部委员会")
+        GROUP = "group", _("党小组会")
+        LECTURE = "lecture", _("党课")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="meetings")
+    territory_code = models.CharField(_("所属区划/网格"), max_length=15, db_index=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    topic = models.CharField(_("主题"), max_length=200)
+    scheduled_for = models.DateTimeField(_("计划时间"))
+    held_at = models.DateTimeField(_("召开时间"), null=True, blank=True)
+    minutes = models.TextField(_("会议记录"), blank=True)
+    photo = models.FileField(_("照片"), upload_to="party/meetings/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("组织生活")
+        verbose_name_plural = _("组织生活")
+        ordering = ["scheduled_for", "id"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
+    member = models.ForeignKey(PartyMember, on_delete=models.PROTECT, related_name="attendance")
+    signed_at = models.DateTimeField(_("签到时间"))
+
+    class Meta:
+        verbose_name = _("参会签到")
+        verbose_name_plural = _("参会签到")
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="party_attendance_once")]
+
+    def __str__(self) -> str:
+        return f"签到 #{self.pk}"

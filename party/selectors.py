@@ -17,6 +17,7 @@ from accounts.jurisdiction import jurisdiction_codes, scope_for
 from accounts.models import Assignment, Role, User
 from core.errors import NotFound
 from core.pii import mask_name
+from party.meetings import completeness
 from party.models import MemberLink, Organisation, PartyMember, Visit
 from territory.models import Grid
 from territory.scoping import scope
@@ -187,6 +188,7 @@ def command_figures(user: AnyUser, *, now: datetime) -> dict[str, Any]:
             "enterprises": links.filter(entity__isnull=False).values("entity_id").distinct().count(),
         },
         "visits": visit_figures(visits, now=now),
+        "meetings": {k: v for k, v in completeness(orgs, now=now).items() if k != "rows"},
     }
 
 
