@@ -26,5 +26,5 @@ def access_write(user: User | AnonymousUser, territory_code: str, *, field: str 
     )
     if not allowed:
         raise PermissionRefused(
-            "party_edit_not_allowed", "只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。"
+            "not_allowed", "只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。"
         )
