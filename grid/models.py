@@ -334,6 +334,7 @@ class EventChannel(models.TextChoices):
     HOTLINE = "hotline", _("12345 热线")
     DISPATCHER = "dispatcher", _("指挥中心录入")
     REFERRAL = "referral", _("部门移交")
+    PARTY_LINK = "party_link", _("党员联户")
 
 
 class EventLevel(models.TextChoices):

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("accounts.api_urls")),
     path("territory/", include("territory.api_urls")),
     path("registry/", include("registry.api_urls")),
+    path("party/", include("party.api_urls")),
     path("", include("workflow.api_urls")),
     path("grid/", include("grid.api_urls")),
     path("public/", include("grid.public_api_urls")),

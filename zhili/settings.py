@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ratings",
     "enforcement",
     "evaluation",
+    "party",
     "notifications",
     "open311",
     "command",
@@ -285,6 +286,13 @@ PII_ID_MASK_KEEP = (env_int("PII_ID_MASK_HEAD", 6), env_int("PII_ID_MASK_TAIL", 
 # Unmasking one registry value: per user and hour (over the limit: 429). The count lives in the cache,
 # which is shared between processes when REDIS_URL is set.
 REGISTRY_UNMASKS_PER_HOUR = env_int("REGISTRY_UNMASKS_PER_HOUR", 30)
+
+# Party (party app): households/enterprises one member may be linked to (联户联企, e.g. 1:10); whether a
+# member may be linked to a household outside the village of the grid they serve in; whether "一肩挑"
+# (grid head = branch secretary) is checked on every grid or only on comprehensive grids.
+PARTY_LINKS_PER_MEMBER = env_int("PARTY_LINKS_PER_MEMBER", 10)
+PARTY_LINK_OUTSIDE_VILLAGE = env_bool("PARTY_LINK_OUTSIDE_VILLAGE", False)
+PARTY_ONE_SHOULDER_ALL_GRIDS = env_bool("PARTY_ONE_SHOULDER_ALL_GRIDS", False)
 
 # Map: an optional tile server (e.g. an intranet tile service). Empty = vector layers only.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")

@@ -28,6 +28,7 @@ urlpatterns = [
     path("work/", include("workflow.urls")),
     path("grid/", include("grid.urls")),
     path("datashare/", include("datashare.urls")),
+    path("party/", include("party.urls")),
     path("open311/v2/", include("open311.urls")),
     path("", include("licences.urls")),
     path("approvals/", include("approvals.urls")),

@@ -63,6 +63,8 @@ STAFF_CHANNELS: dict[str, set[str]] = {
     EventChannel.HOTLINE: {Role.DISPATCHER},
     EventChannel.DISPATCHER: {Role.DISPATCHER},
     EventChannel.REFERRAL: {Role.DISPATCHER},
+    # 党员联户: only through party's visit action, which checks the member and reports as the system.
+    EventChannel.PARTY_LINK: set(),
 }
 
 

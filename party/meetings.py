@@ -1,0 +1,174 @@
+"""组织生活 (三会一课): meetings scheduled per branch, attendance signed, minutes and a photo recorded when
+held, and completeness per quarter against the standard counts (支部党员大会 and 党课 once a quarter,
+支委会 monthly; 党小组会 monthly where the branch has groups)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import User
+from audit.actions import record_event
+from core.errors import Conflict, DomainError, NotFound
+from core.uploads import clean_image
+from party.access import access_write
+from party.models import Attendance, Meeting, Organisation, PartyMember
+
+K = Meeting.Kind
+REQUIRED_PER_QUARTER = {K.GENERAL_ASSEMBLY: 1, K.COMMITTEE: 3, K.GROUP: 3, K.LECTURE: 1}
+BRANCH_KINDS = (Organisation.Kind.BRANCH, Organisation.Kind.GENERAL_BRANCH)
+MAX_MINUTES = 5000
+
+
+def quarter_of(day: date) -> tuple[date, date]:
+    """First day of the quarter and first day of the next."""
+    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    nxt = date(first.year + 1, 1, 1) if first.month == 10 else date(first.year, first.month + 3, 1)
+    return first, nxt
+
+
+def do_schedule_meeting(
+    org: Organisation, *, kind: str, topic: str, scheduled_for: datetime, actor: User, now: datetime
+) -> Meeting:
+    if org.kind not in BRANCH_KINDS:
+        raise DomainError("not_a_branch", "三会一课按党支部（总支）安排。", field="organisation_id")
+    if kind not in K.values:
+        raise DomainError("invalid_choice", f"会议类型无效：{kind!r}。", field="kind")
+    topic = (topic or "").strip()
+    if not topic or len(topic) > 200:
+        raise DomainError("required", "请填写会议主题（不超过200字）。", field="topic")
+    if scheduled_for < now:
+        raise DomainError("in_the_past", "计划时间不能早于现在。", field="scheduled_for")
+    access_write(actor, org.territory_code, field="organisation_id")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            organisation=org,
+            territory_code=org.territory_code,
+            kind=kind,
+            topic=topic,
+            scheduled_for=scheduled_for,
+            created_at=now,
+        )
+        record_event(
+            actor=actor,
+            action="party.meeting_scheduled",
+            subject=meeting,
+            territory_code=meeting.territory_code,
+            after={"kind": kind, "scheduled_for": scheduled_for.isoformat()},
+            now=now,
+        )
+    return meeting
+
+
+def do_sign_attendance(meeting: Meeting, member: PartyMember, *, actor: User, now: datetime) -> Attendance:
+    """The member signs in (or an organiser signs for them), from an hour before the meeting."""
+    if member.user_id != actor.pk:
+        access_write(actor, meeting.territory_code, field="member_id")
+    if member.organisation_id != meeting.organisation_id and (
+        member.organisation.parent_id != meeting.organisation_id
+    ):
+        raise DomainError("not_in_branch", "该党员不属于本支部。", field="member_id")
+    if now < meeting.scheduled_for - timedelta(hours=1):
+        raise DomainError("too_early", "会议开始前一小时起方可签到。", field="meeting_id")
+    with transaction.atomic():
+        if Attendance.objects.filter(meeting=meeting, member=member).exists():
+            raise Conflict("already_signed", "已签到。", field="member_id")
+        signed = Attendance.objects.create(meeting=meeting, member=member, signed_at=now)
+        record_event(
+            actor=actor,
+            action="party.attendance_signed",
+            subject=meeting,
+            territory_code=meeting.territory_code,
+            after={"member": member.pk},
+            now=now,
+        )
+    return signed
+
+
+@dataclass
+class MeetingRecord:
+    minutes: str
+    photo: UploadedFile | None = None
+
+
+def do_record_meeting(meeting: Meeting, record: MeetingRecord, *, actor: User, now: datetime) -> Meeting:
+    access_write(actor, meeting.territory_code, field="meeting_id")
+    minutes = (record.minutes or "").strip()
+    if not minutes:
+        raise DomainError("required", "请填写会议记录。", field="minutes")
+    if len(minutes) > MAX_MINUTES:
+        raise DomainError("too_long", f"会议记录不能超过 {MAX_MINUTES} 字。", field="minutes")
+    if now < meeting.scheduled_for:
+        raise DomainError("not_yet_held", "会议尚未开始。", field="meeting_id")
+    photo = clean_image(record.photo, field="photo", label="照片") if record.photo is not None else None
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.held_at is not None:
+            raise Conflict("already_recorded", "会议记录已登记。", field="meeting_id")
+        locked.held_at, locked.minutes = now, minutes
+        fields = ["held_at", "minutes"]
+        if photo is not None:
+            locked.photo.save(f"meeting-{locked.pk}.{photo.extension}", photo.content, save=False)
+            fields.append("photo")
+        locked.save(update_fields=fields)
+        record_event(
+            actor=actor,
+            action="party.meeting_recorded",
+            subject=locked,
+            territory_code=locked.territory_code,
+            after={"photo": photo is not None, "attendance": locked.attendance.count()},
+            now=now,
+        )
+    return locked
+
+
+def meeting_for(queryset: QuerySet[Meeting], meeting_id: int) -> Meeting:
+    meeting = queryset.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound()
+    return meeting
+
+
+def completeness(branches: QuerySet[Organisation], *, now: datetime) -> dict[str, Any]:
+    """For the quarter containing `now`: per branch, held meetings of each kind against the required
+    count (党小组会 only where the branch has groups), and the share of branches complete so far."""
+    first, nxt = quarter_of(now.date())
+    branch_list = list(
+        branches.filter(kind__in=BRANCH_KINDS).annotate(
+            groups=Count("children", filter=Q(children__kind=Organisation.Kind.GROUP))
+        )
+    )
+    held: dict[tuple[int, str], int] = {}
+    for org_id, kind, n in (
+        Meeting.objects.filter(
+            organisation__in=[b.pk for b in branch_list],
+            held_at__isnull=False,
+            held_at__lte=now,
+            scheduled_for__date__gte=first,
+            scheduled_for__date__lt=nxt,
+        )
+        .values_list("organisation_id", "kind")
+        .annotate(n=Count("id"))
+    ):
+        held[(org_id, kind)] = n
+    rows = []
+    for branch in branch_list:
+        kinds = {k: v for k, v in REQUIRED_PER_QUARTER.items() if k != K.GROUP or branch.groups}
+        counts = {k: {"required": v, "held": held.get((branch.pk, k), 0)} for k, v in kinds.items()}
+        complete = all(c["held"] >= c["required"] for c in counts.values())
+        rows.append(
+            {"organisation_id": branch.pk, "name": branch.name, "kinds": counts, "complete": complete}
+        )
+    done = sum(1 for r in rows if r["complete"])
+    return {
+        "quarter": first.isoformat(),
+        "branches": len(rows),
+        "complete": done,
+        "share": round(done / len(rows), 4) if rows else None,
+        "rows": rows,
+    }

@@ -1,0 +1,117 @@
+"""The party member's phone pages (/party/m/…): this month's 联户 visits, and logging one visit with
+the phone's position, a note, a photo and (optionally) a problem reported to the grid (党员联户)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import User
+from core.errors import DomainError, NotFound
+from grid.models import Category, CategoryKind
+from grid.views_mobile import geo_labels
+from party import selectors
+from party.visits import VisitLog, do_log_visit, month_bounds, visit_for_member
+
+
+class VisitForm(forms.Form):
+    lon = forms.FloatField(widget=forms.HiddenInput, required=False)
+    lat = forms.FloatField(widget=forms.HiddenInput, required=False)
+    crs = forms.CharField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(label="走访记录", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    photo = forms.FileField(
+        label="照片", required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
+    problem = forms.CharField(
+        label="发现的问题（可不填）", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    category_code = forms.ChoiceField(label="问题类别", required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        minors = Category.objects.filter(kind=CategoryKind.EVENT, active=True, parent__isnull=False).order_by(
+            "code"
+        )
+        self.fields["category_code"].choices = [("", "—"), *((c.code, f"{c.code} {c.name}") for c in minors)]  # type: ignore[attr-defined]
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_GET
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    member = getattr(user, "party_member", None)
+    if member is None:
+        return render(request, "party/m/not_member.html", status=403)
+    now = timezone.now()
+    first, _last = month_bounds(timezone.localdate(now))
+    # This month's visits, and earlier ones still open (overdue).
+    visits = list(
+        member.visits.filter(Q(month=first) | Q(month__lt=first, visited_at__isnull=True))
+        .select_related("link__household", "link__entity")
+        .order_by("due_on", "id")
+    )
+    figures = selectors.member_coverage(member, now=now)
+    return render(
+        request,
+        "party/m/visits.html",
+        {
+            "visits": [selectors.visit_row(v) for v in visits],
+            "figures": figures,
+            "month": first,
+            "today": now.date(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def visit_log(request: HttpRequest, visit_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        visit = visit_for_member(user, visit_id)
+    except NotFound:
+        return render(request, "party/m/not_member.html", status=404)
+    form = VisitForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["lon"] is None or data["lat"] is None:
+            form.add_error(None, _("未能获取位置：请允许定位后再签到。"))
+            status = 400
+        else:
+            log = VisitLog(
+                lon=data["lon"],
+                lat=data["lat"],
+                note=data["note"],
+                photo=data["photo"],
+                problem=data["problem"],
+                category_code=data["category_code"],
+            )
+            try:
+                do_log_visit(visit, log, actor=user, now=timezone.now())
+            except DomainError as error:
+                field = error.field if error.field in form.fields else None
+                form.add_error(field, error.message)
+                status = error.status
+            else:
+                return HttpResponseRedirect(reverse("party:m_visits") + f"?done={visit.pk}")
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "party/m/visit.html",
+        {"visit": selectors.visit_row(visit), "form": form, "geo_labels": geo_labels()},
+        status=status,
+    )

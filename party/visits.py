@@ -1,0 +1,160 @@
+"""联户联企 visits: the monthly plan (one visit per link and month, due on the month's last day), the
+visit logged by the member on the phone (check-in point, note, photo re-encoded by core.uploads), a
+problem found reported as a grid event through grid's one report action (source 党员联户), and the
+reminders for visits falling due or overdue (one a day at most per visit, through the outbox)."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from accounts.models import User
+from audit.actions import record_event
+from core.errors import Conflict, DomainError, NotFound
+from core.uploads import clean_image
+from grid.events.report import do_report_event
+from grid.models import EventChannel
+from party.access import access_write
+from party.models import MemberLink, PartyMember, Visit
+from territory.locate import check_lon_lat
+from workflow.actors import system_actor
+from workflow.outbox import enqueue
+
+MAX_NOTE = 1000
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+DUE_SOON_DAYS = 5  # a reminder goes out this many days before a visit falls due
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def do_plan_month(member: PartyMember, month: date, *, actor: User, now: datetime) -> list[Visit]:
+    """One visit per link of the member for `month`; links already planned are left as they are."""
+    access_write(actor, member.territory_code, field="member_id")
+    first, last = month_bounds(month)
+    with transaction.atomic():
+        planned = set(Visit.objects.filter(member=member, month=first).values_list("link_id", flat=True))
+        new = [
+            Visit(link=link, member=member, territory_code=link.territory_code, month=first, due_on=last)
+            for link in MemberLink.objects.filter(member=member, linked_on__lte=last).order_by("id")
+            if link.pk not in planned
+        ]
+        Visit.objects.bulk_create(new)
+        record_event(
+            actor=actor,
+            action="party.visits_planned",
+            subject=member,
+            territory_code=member.territory_code,
+            after={"month": first.isoformat(), "visits": len(new)},
+            now=now,
+        )
+    return new
+
+
+def visit_for_member(user: User, visit_id: int) -> Visit:
+    """The member's own visit; anyone else's (or a non-member's request) is NotFound."""
+    visit = (
+        Visit.objects.select_related("link__household", "link__entity", "member").filter(pk=visit_id).first()
+    )
+    if visit is None or visit.member.user_id != user.pk:
+        raise NotFound()
+    return visit
+
+
+@dataclass
+class VisitLog:
+    lon: float
+    lat: float
+    note: str
+    photo: UploadedFile | None = None
+    problem: str = ""  # a problem found: reported as a grid event
+    category_code: str = ""
+
+
+def do_log_visit(visit: Visit, log: VisitLog, *, actor: User, now: datetime) -> Visit:
+    if visit.member.user_id != actor.pk:
+        raise NotFound()
+    check_lon_lat(log.lon, log.lat)
+    note = (log.note or "").strip()
+    if not note:
+        raise DomainError("required", "请填写走访记录。", field="note")
+    if len(note) > MAX_NOTE:
+        raise DomainError("too_long", f"走访记录不能超过 {MAX_NOTE} 字。", field="note")
+    photo = None
+    if log.photo is not None:
+        if (log.photo.size or 0) > MAX_PHOTO_BYTES:
+            raise DomainError("too_large", "照片超过 10 MB。", field="photo")
+        photo = clean_image(log.photo, field="photo", label="照片")
+    problem = (log.problem or "").strip()
+    if problem and not log.category_code:
+        raise DomainError("required", "请选择问题类别。", field="category_code")
+    with transaction.atomic():
+        locked = Visit.objects.select_for_update().get(pk=visit.pk)
+        if locked.visited_at is not None:
+            raise Conflict("already_logged", "该走访已登记。", field="visit_id")
+        event = None
+        if problem:
+            # Reported as the system (the party action is the gate); the grid is the visited household's.
+            event = do_report_event(
+                actor=system_actor(),
+                now=now,
+                channel=EventChannel.PARTY_LINK,
+                category_code=log.category_code,
+                description=problem,
+                lon=log.lon,
+                lat=log.lat,
+                grid_code=locked.territory_code,
+                attributes={"party_visit": locked.pk, "party_member": visit.member_id},
+            )
+        locked.visited_at = now
+        locked.lon, locked.lat, locked.note, locked.event = log.lon, log.lat, note, event
+        fields = ["visited_at", "lon", "lat", "note", "event"]
+        if photo is not None:
+            locked.photo.save(f"visit-{locked.pk}.{photo.extension}", photo.content, save=False)
+            fields.append("photo")
+        locked.save(update_fields=fields)
+        record_event(
+            actor=actor,
+            action="party.visit_logged",
+            subject=locked,
+            territory_code=locked.territory_code,
+            after={"event": event.pk if event else None, "photo": photo is not None},
+            now=now,
+        )
+    return locked
+
+
+def send_visit_reminders(*, now: datetime) -> int:
+    """Remind each member (with an account) of visits due within DUE_SOON_DAYS or overdue: one outbox
+    message per member and day, listing the count; visits already reminded today are skipped."""
+    today = now.date()
+    with transaction.atomic():
+        due = list(
+            Visit.objects.select_for_update(skip_locked=True)
+            .filter(visited_at__isnull=True, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+            .exclude(reminded_on=today)
+            .filter(member__user__isnull=False)
+            .select_related("member__user")
+        )
+        per_member: dict[int, list[Visit]] = {}
+        for visit in due:
+            per_member.setdefault(visit.member_id, []).append(visit)
+        for visits in per_member.values():
+            overdue = sum(1 for v in visits if v.due_on < today)
+            enqueue(
+                channel="console",
+                kind="party_visit_reminder",
+                recipient=visits[0].member.user,
+                subject="联户走访提醒",
+                body=f"您有 {len(visits) - overdue} 次走访即将到期、{overdue} 次已逾期，请尽快走访。",
+                now=now,
+                payload={"visits": [v.pk for v in visits]},
+            )
+        Visit.objects.filter(pk__in=[v.pk for v in due]).update(reminded_on=today)
+    return len(per_member)
