@@ -163,17 +163,7 @@ def test_enforcement_loop(live_server: Any, browser: Any, page: Any, loop_setup:
     _act(officer_page, "end_notice", checks=("waived",))
     leader_page.goto(case_url)
     _act(leader_page, "decide")
-    officer_page.goto(case_url)
-    _act(officer_page, "serve", fields={"method": "direct", "recipient": "王小五"})
-    _act(officer_page, "confirm_execution")
-    leader_page.goto(case_url)
-    _act(leader_page, "close")
-    officer_page.goto(case_url)
-    _act(officer_page, "archive")
-    assert officer_page.locator("[data-state=archived]").count() == 1
-    screenshot(officer_page, "enforcement-case-archived")
-
-    # 3. The decision PDF: generated, opened through the officer's session, Chinese text, the ID masked.
+    # The decision PDF, made once decided: opened in the officer's session, Chinese text, the ID masked.
     document = officer.post(
         f"/api/v1/enforcement/cases/{case_id}/documents/", {"kind": "decision"}, status=201
     )
@@ -184,8 +174,19 @@ def test_enforcement_loop(live_server: Any, browser: Any, page: Any, loop_setup:
     assert "320507********1231" in text and not ID_PATTERN.search(text)
     officer_page.goto(case_url)
     assert document["number"] in officer_page.inner_text("main")
+    _act(officer_page, "serve", fields={"method": "direct", "recipient": "王小五"})
+    _act(officer_page, "confirm_execution")
+    leader_page.goto(case_url)
+    _act(leader_page, "close")
+    officer_page.goto(case_url)
+    _act(officer_page, "archive")
+    assert officer_page.locator("[data-state=archived]").count() == 1
+    screenshot(officer_page, "enforcement-case-archived")
 
-    # 4. Published; the public page shows the decision and no ID number.
+    # An archived case takes no new document.
+    officer.post(f"/api/v1/enforcement/cases/{case_id}/documents/", {"kind": "decision"}, status=409)
+
+    # 3. Published; the public page shows the decision and no ID number.
     officer.post(f"/api/v1/enforcement/cases/{case_id}/publication/", {"action": "publish"})
     page.goto(f"{base}/public/enforcement/decisions/")
     row = page.locator(f"tr[data-decision='{document['number']}']")
@@ -197,7 +198,7 @@ def test_enforcement_loop(live_server: Any, browser: Any, page: Any, loop_setup:
     assert page.locator("tr[data-matter='CG-005']").count() == 1
     screenshot(page, "enforcement-public-matters")
 
-    # 5. The grid event closed with the case; the squad leader computes the month's points.
+    # 4. The grid event closed with the case; the squad leader computes the month's points.
     event.refresh_from_db()
     assert event.work_item is not None and event.work_item.state == "closed"
     leader_page.goto(f"{base}/evaluation/")

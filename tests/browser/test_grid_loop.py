@@ -150,7 +150,7 @@ def test_grid_loop(live_server: Any, browser: Any, page: Any, phone: Any, loop_s
 
     page.goto(f"{base}/grid/dispatch/dispatch/")
     row = f"tr[data-event='{worker_event.receipt_number}']"
-    assert page.input_value(f"{row} input[name='dispatch-assigned_unit']") == "320507003-urban"
+    assert page.input_value(f"{row} select[name='dispatch-assigned_unit']") == "320507003-urban"
     assert "黄桥街道城市管理办公室" in page.inner_text(row)
     screenshot(page, "grid-dispatch-dispatch")
     page.click(f"{row} button[data-act='dispatch']")
