@@ -32,6 +32,7 @@ from territory.actions import do_load_territory
 from territory.models import Division, EnforcementZone, Grid
 from territory.synthetic import TerritorySpec, generate_territory
 from workflow.publishing import do_publish_processes
+from workflow.rollups import fold_all, registered
 
 PASSWORD = "zhili-demo-2026"  # noqa: S105 - published on purpose: demo personas only (zhili.E001)
 HUANGQIAO = "320507003"
@@ -335,6 +336,9 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
     ):
         started = time.monotonic()
         streams[name] = {**seed(now=now, system=system), "seconds": round(time.monotonic() - started, 1)}
+    # Fold the history into the ledger rollup now: the command desk reads figures from it, and the
+    # periodic fold would otherwise leave a month of transitions to recompute on the first requests.
+    rollup = {name: fold_all(name, now=now) for name in registered()}
     return {
         "territory": territory,
         "org_units_created": len(units),
@@ -347,4 +351,5 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         "registries": registries,
         "datashare": datashare,
         "streams": streams,
+        "rollup": rollup,
     }

@@ -46,4 +46,6 @@ class Command(BaseCommand):
         for name, figures in result["streams"].items():
             counts = ", ".join(f"{key} {value}" for key, value in figures.items() if key != "seconds")
             self.stdout.write(f"{name}: {counts} ({figures['seconds']} s)")
+        folded = ", ".join(f"{name} {count}" for name, count in result["rollup"].items())
+        self.stdout.write(f"ledger rollup: transitions folded: {folded}")
         self.stdout.write(f"done in {time.monotonic() - started:.1f} s")
