@@ -26,3 +26,11 @@ class IdleTimeoutMiddleware:
             if now - int(session.get(LAST_SEEN, 0)) >= REFRESH_AFTER_SECONDS:
                 session[LAST_SEEN] = now  # modified: SessionMiddleware saves it with a fresh expiry
         return response
+
+
+def mark_seen_at_login(request: HttpRequest | None) -> None:
+    """Logging in saves the session anyway: stamp it then, so the first page after it does not write it
+    again (user_logged_in receiver in accounts.signals)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LAST_SEEN] = int(timezone.now().timestamp())

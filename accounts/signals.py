@@ -12,11 +12,17 @@ from django.utils import timezone
 
 from accounts.actions import do_record_login, do_record_login_failure
 from accounts.lockout import do_record_lockout
+from accounts.session import mark_seen_at_login
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_login")
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     do_record_login(user, now=timezone.now())
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.session_seen_at_login")
+def session_seen_at_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    mark_seen_at_login(request)
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.audit_login_failed")

@@ -25,14 +25,14 @@ MAX_DAYS = 366 * 3
 
 def require_command_role(user: User | AnonymousUser) -> None:
     if not user_roles(user) & {str(r) for r in COMMAND_ROLES}:
-        raise PermissionRefused("forbidden", "仅领导、指挥中心调度员和督办员可查看指挥中心。")
+        raise PermissionRefused("not_allowed", "仅领导、指挥中心调度员和督办员可查看指挥中心。")
 
 
 def home_unit(user: User | AnonymousUser) -> tuple[str, str]:
     """(level, code) of the caller's widest jurisdiction root: the desk's default unit."""
     codes = sorted(jurisdiction_codes(user), key=len)
     if not codes:
-        raise PermissionRefused("forbidden", "没有辖区。")
+        raise PermissionRefused("not_allowed", "没有辖区。")
     code = codes[0]
     return {6: "district", 9: "town", 12: "village", 15: "grid"}.get(len(code), "district"), code
 

@@ -38,6 +38,8 @@ def seed_datashare(*, now: datetime, system: User, town_code: str) -> dict[str, 
             },
         )
         counts["connectors"] += int(made)
+        if not made:
+            continue  # seeded before: its first run is on record (a second seed writes nothing)
         run = do_run_connector(connector, now=now, actor=system)
         counts["created"] += run.created
         counts["quarantined"] += run.quarantined

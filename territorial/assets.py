@@ -146,7 +146,7 @@ def _apply(step: Step) -> None:
         if change.kind == AssetChange.Kind.REVALUE:
             asset.value = proposal["value"]
         else:
-            asset.state = NEXT_STATE[AssetChange.Kind(change.kind)]
+            asset.state = NEXT_STATE[AssetChange.Kind(change.kind)]  # the card's: # not a work item
         asset.save(update_fields=["state", "value"])
     change.applied_at = step.now
     change.save(update_fields=["asset", "applied_at"])

@@ -45,7 +45,7 @@ def test_other_roles_are_refused(personas: dict[str, User], who: str) -> None:
     for path in ("indicators/", "figures/", "figures/items/?indicator=filed"):
         response = get(personas[who], path)
         assert response.status_code == 403, path
-        assert response.json()["errors"][0]["code"] == "forbidden"
+        assert response.json()["errors"][0]["code"] == "not_allowed"
     assert get(None, "indicators/").status_code in (401, 403)
 
 

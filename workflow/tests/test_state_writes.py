@@ -24,6 +24,9 @@ WRITES = [
     re.compile(r"\bengine_writes\("),
 ]
 
+# A line that writes another model's `state` in a file that also handles work items says so.
+WAIVER = "# not a work item"
+
 
 def _python_files() -> list[Path]:
     return [p for p in ROOT.rglob("*.py") if not SKIP_PARTS & set(p.relative_to(ROOT).parts)]
@@ -43,9 +46,12 @@ def test_no_state_writes_outside_the_engine() -> None:
         text = path.read_text(encoding="utf-8")
         if not _mentions_work_items(text):
             continue
+        lines = text.splitlines()
         for pattern in WRITES:
             for match in pattern.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
+                if WAIVER in lines[line - 1]:  # another model's own state, said so on the line
+                    continue
                 offenders.append(f"{path.relative_to(ROOT)}:{line}: {match.group(0)!r}")
     assert offenders == [], (
         "work item state written outside the engine (workflow/engine.py, bulk.py):\n" + "\n".join(offenders)
