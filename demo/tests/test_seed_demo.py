@@ -3,13 +3,16 @@ start refuses the seeded demo accounts (zhili.E001)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.test import RequestFactory, override_settings
 
 from accounts.jurisdiction import jurisdiction_codes, scope_for, user_roles
@@ -29,9 +32,14 @@ def counts() -> dict[str, int]:
     return {m.__name__: m.objects.count() for m in MODELS}
 
 
-@pytest.fixture
-def seeded() -> dict[str, object]:
-    return seed_demo(now=NOW)
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, object]]:
+    """The demo, seeded once per test process for the module (a seed takes most of a minute), in a
+    transaction rolled back at its end: each test's own transaction nests in it as a savepoint, so what
+    one test writes is gone before the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed_demo(now=NOW)
+        transaction.set_rollback(True)
 
 
 def test_second_run_changes_nothing_and_writes_no_audit_row(seeded: dict[str, object]) -> None:
