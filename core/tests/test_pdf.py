@@ -24,3 +24,25 @@ def test_qr_svg_is_inline_svg() -> None:
 
 def test_content_hash_is_sha256_hex() -> None:
     assert content_hash(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_without_a_chinese_font_documents_are_refused_not_printed_as_boxes(
+    tmp_path, settings, monkeypatch
+) -> None:
+    import pytest
+
+    from core import pdf
+    from core.checks import check_cjk_font
+    from core.errors import DomainError
+
+    assert pdf.cjk_fonts(), "this machine has a CJK font (fonts-noto-cjk), so documents render"
+    assert check_cjk_font() == []
+    monkeypatch.setattr(pdf, "cjk_fonts", lambda: ())
+    (tmp_path / "t.html").write_text("<p>行政处罚决定书</p>", encoding="utf-8")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    with pytest.raises(DomainError) as refused:
+        render_pdf("t.html", {})
+    assert (refused.value.code, refused.value.status) == ("cjk_font_missing", 503)
+    assert "fonts-noto-cjk" in refused.value.message
+    monkeypatch.setattr("core.checks.cjk_fonts", lambda: ())
+    assert [m.id for m in check_cjk_font()] == ["core.W001"]

@@ -110,3 +110,13 @@ def test_revoke_twice_is_409(client: Client, staff: dict[str, Any], certificate:
         url(certificate, "revoke/"), {"reason": "错误颁发"}, content_type="application/json"
     )
     assert response.status_code == 409 and response.json()["errors"][0]["code"] == "already_revoked"
+
+
+def test_pdf_without_a_chinese_font_is_a_clear_503(
+    client: Client, staff: dict[str, Any], certificate: Certificate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("core.pdf.cjk_fonts", lambda: ())
+    client.force_login(staff["hq_agency"])
+    response = client.get(f"/api/v1/licences/certificates/{certificate.identifier}/pdf")
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["code"] == "cjk_font_missing"
