@@ -133,7 +133,7 @@ def do_issue_certificate(
             issued_by=actor,
             valid_until=valid_until,
         )
-        certificate.pdf_hash = _pdf_hash(certificate_pdf(certificate))
+        certificate.pdf_hash = _pdf_hash(certificate_pdf(certificate, as_issued=True))
         certificate.save(update_fields=["pdf_hash"])
         record_event(
             actor=actor,

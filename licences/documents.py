@@ -1,8 +1,10 @@
 """The certificate as a document: an A4 PDF (WeasyPrint) with the holder (masked ID), the title, the body
 lines, the issuer, the date, the identifier and a QR code to the public verification page.
 
-The PDF is rendered from the certificate's immutable fields only (never its revocation), so a re-render
-gives the same bytes; `Certificate.pdf_hash` is the hash of the document as issued."""
+The document as issued is rendered from the certificate's immutable fields only, so a re-render gives the
+same bytes; `Certificate.pdf_hash` is its hash. Once revoked, the copy handed out carries a large 已撤销
+mark with the date and reason, so a printed or forwarded copy cannot pass for a valid one (its hash is
+then not the issued one, on purpose)."""
 
 from __future__ import annotations
 
@@ -31,9 +33,14 @@ def verify_url(certificate: Certificate) -> str:
     return public_base_url() + verify_path(certificate)
 
 
-def certificate_pdf(certificate: Certificate) -> bytes:
+def certificate_pdf(certificate: Certificate, *, as_issued: bool = False) -> bytes:
     url = verify_url(certificate)
+    revoked = certificate.revoked_at is not None and not as_issued
     context = {
+        "revoked": revoked,
+        "revoked_on": timezone.localdate(certificate.revoked_at)
+        if revoked and certificate.revoked_at
+        else None,
         "certificate": certificate,
         "licence_type": certificate.licence_type,
         "issuer": certificate.issuer,

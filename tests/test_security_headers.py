@@ -26,6 +26,7 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         ZHILI_DEMO="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="zhili.example.gov.cn",
+        PUBLIC_BASE_URL="https://zhili.example.gov.cn",
         ZHILI_VAR_DIR=str(tmp_path),
         FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         FIELD_HASH_KEY=secrets.token_urlsafe(32),

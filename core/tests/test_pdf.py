@@ -46,3 +46,12 @@ def test_without_a_chinese_font_documents_are_refused_not_printed_as_boxes(
     assert "fonts-noto-cjk" in refused.value.message
     monkeypatch.setattr("core.checks.cjk_fonts", lambda: ())
     assert [m.id for m in check_cjk_font()] == ["core.W001"]
+
+
+def test_production_without_a_public_address_is_warned(settings) -> None:
+    from core.checks import check_public_base_url
+
+    settings.DEMO_MODE, settings.PUBLIC_BASE_URL = False, ""
+    assert [m.id for m in check_public_base_url()] == ["core.W002"]
+    settings.PUBLIC_BASE_URL = "https://zhili.example.gov.cn"
+    assert check_public_base_url() == []

@@ -133,6 +133,17 @@ def test_revoke_records_reason_and_audit(staff: dict[str, Any]) -> None:
     assert audit.after == {"revoked_at": later.isoformat(), "reason": "申请人隐瞒有关情况"}
 
 
+def test_a_revoked_certificate_pdf_carries_the_mark(staff: dict[str, Any]) -> None:
+    certificate = issue(staff)
+    assert "已撤销" not in pdf_text(certificate_pdf(certificate)).replace(" ", "")
+    do_revoke_certificate(certificate, actor=staff["hq_approver"], now=T0, reason="申请人隐瞒有关情况")
+    certificate.refresh_from_db()
+    text = pdf_text(certificate_pdf(certificate)).replace(" ", "").replace("\n", "")
+    assert "已撤销" in text and "申请人隐瞒有关情况" in text and "王小明" in text
+    # The document as issued is still the one on record.
+    assert content_hash(certificate_pdf(certificate, as_issued=True)) == certificate.pdf_hash
+
+
 def test_revoke_twice_conflicts(staff: dict[str, Any]) -> None:
     certificate = issue(staff)
     do_revoke_certificate(certificate, actor=staff["hq_clerk"], now=T0, reason="错误颁发")
