@@ -3,7 +3,6 @@ territory outside the caller's is 404), paged; each row links its files and give
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.http import FileResponse
@@ -24,7 +23,7 @@ from workflow.listing import Pagination
 
 class ReportOut(serializers.ModelSerializer[Report]):
     kind_name = serializers.CharField(source="get_kind_display")
-    last_day = serializers.SerializerMethodField()
+    last_day = serializers.DateField(read_only=True)
     downloads = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,9 +43,6 @@ class ReportOut(serializers.ModelSerializer[Report]):
             "summary",
             "downloads",
         ]
-
-    def get_last_day(self, report: Report) -> str:
-        return (report.end_day - timedelta(days=1)).isoformat()
 
     def get_downloads(self, report: Report) -> dict[str, str]:
         return {fmt: reverse("command-report-download", args=[report.pk, fmt]) for fmt in ("xlsx", "pdf")}

@@ -3,6 +3,8 @@ subscription to a territory's reports of one kind."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +53,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.territory_name} {self.period} {self.get_kind_display()}"
+
+    @property
+    def last_day(self) -> date:
+        return self.end_day - timedelta(days=1)
 
 
 class ReportSubscription(models.Model):

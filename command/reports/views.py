@@ -35,6 +35,12 @@ def _page(request: HttpRequest, error: DomainError | None = None) -> HttpRespons
     except DomainError as refused:
         return render(request, "command/error.html", {"error": refused}, status=refused.status)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    territories = _territories(request)
+    names = dict(territories)
+    subscriptions = [
+        (sub, names.get(sub.territory_code, sub.territory_code))
+        for sub in subscriptions_of(request.user)  # type: ignore[arg-type]
+    ]
     return render(
         request,
         "command/reports/list.html",
@@ -42,8 +48,8 @@ def _page(request: HttpRequest, error: DomainError | None = None) -> HttpRespons
             "page": page,
             "kinds": ReportKind.choices,
             "channels": DeliveryChannel.choices,
-            "territories": _territories(request),
-            "subscriptions": subscriptions_of(request.user),  # type: ignore[arg-type]
+            "territories": territories,
+            "subscriptions": subscriptions,
             "chosen": {"kind": request.GET.get("kind", ""), "code": request.GET.get("code", "")},
             "error": error,
         },
