@@ -96,11 +96,18 @@ def do_generate_report(code: str, period: Period, *, actor: User, now: datetime)
             )
             _queue_deliveries(report, now=now)
     except IntegrityError:
-        for name in (report.xlsx.name, report.pdf.name):
-            if name:
-                default_storage.delete(name)
+        _remove_files(report)
         return Report.objects.get(kind=period.kind, territory_code=code, first_day=period.first_day), False
+    except BaseException:
+        _remove_files(report)  # no row refers to them: leave no orphan behind
+        raise
     return report, True
+
+
+def _remove_files(report: Report) -> None:
+    for name in (report.xlsx.name, report.pdf.name):
+        if name:
+            default_storage.delete(name)
 
 
 def _link(report: Report, fmt: str) -> str:

@@ -16,7 +16,7 @@ from command.reports.charts import bar_chart
 from core.pdf import render_pdf
 
 NOT_CONNECTED = "未接入"
-FIGURE_HEADER = ["代码", "指标", "本期", "上期（环比基期）", "环比", "去年同期", "同比"]
+FIGURE_HEADER = ["代码", "指标", "本期", "上期（环比基期）", "环比", "去年同期", "同比", "等级"]
 
 
 def _sheet(book: Workbook, title: str, header: list[str]) -> Worksheet:
@@ -65,6 +65,7 @@ def workbook(content: dict[str, Any], *, generated_at: Any) -> bytes:
                 row["mom"],
                 row["last_year"],
                 row["yoy"],
+                row.get("grade"),
             ]
         )
         number = _fmt(row["kind"])

@@ -29,6 +29,11 @@ from workflow.models import OutboxMessage
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
 def subscribe(user: User, channel: str, address: str) -> None:
     with time_machine.travel(APRIL_2, tick=False):
         do_subscribe_report(
@@ -81,6 +86,7 @@ def test_march_report_is_made_once_delivered_and_equals_the_desk(
     assert compared == 14
     assert cells["filed"][0] == 5 and cells["closed"][0] == 5 and cells["closure_rate"][0] == 1.0
     assert cells["overdue_open"][0] == 1
+    assert [row[7] for row in sheet_rows(xlsx, "指标") if row[0] == "score"] == [figures["score"]["grade"]]
 
     # The other sections.
     assert sheet_rows(xlsx, "来源构成") == [
@@ -159,3 +165,17 @@ def test_a_report_at_23_30_on_the_last_day_belongs_to_that_month(
         assert (cells["accepted"][0], cells["filed"][0]) == (1, 1), report.period
     # Days cut in UTC would have put both reports into 31 March.
     assert ind.figures(HUANGQIAO, *MARCH)["filed"]["value"] == 1
+
+
+def test_a_subscriber_who_lost_the_jurisdiction_gets_nothing(
+    reference: Any, personas: dict[str, User]
+) -> None:
+    from accounts.models import Assignment
+
+    subscribe(personas["hq_leader"], "sms", "13800138000")
+    subscribe(personas["dispatcher"], "sms", "13900139000")
+    Assignment.objects.filter(user=personas["hq_leader"]).update(active=False)  # moved to another post
+    generate(HUANGQIAO)
+    assert list(OutboxMessage.objects.filter(kind="command.report").values_list("address", flat=True)) == [
+        "13900139000"
+    ]
