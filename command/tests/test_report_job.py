@@ -127,3 +127,15 @@ def test_only_districts_and_towns_have_reports(territory: Any) -> None:
     with pytest.raises(DomainError) as refused:
         actions.report_territory("320507003201")
     assert refused.value.code == "not_found"
+
+
+def test_the_job_is_a_periodic_task_due_at_minute_20() -> None:
+    """The consumer's scheduler runs it hourly; a run between two finished periods is a no-op anyway."""
+    from huey.contrib.djhuey import HUEY
+
+    assert generate_periodic_reports.task_class in {
+        type(task) for task in HUEY.read_periodic(datetime(2026, 4, 2, 2, 20))
+    }
+    assert generate_periodic_reports.task_class not in {
+        type(task) for task in HUEY.read_periodic(datetime(2026, 4, 2, 2, 21))
+    }
