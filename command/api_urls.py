@@ -1,10 +1,18 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from command import api, map_api
+from command.reports import api as report_api
 
 urlpatterns = [
     path("indicators/", api.IndicatorsView.as_view(), name="command-indicators"),
     path("figures/", api.FiguresView.as_view(), name="command-figures"),
     path("figures/items/", api.FigureItemsView.as_view(), name="command-figure-items"),
+    path("reports/", report_api.ReportListView.as_view(), name="command-reports"),
+    path("reports/<int:report_id>/", report_api.ReportDetailView.as_view(), name="command-report"),
+    re_path(
+        r"^reports/(?P<report_id>\d+)/download/(?P<fmt>xlsx|pdf)/$",
+        report_api.ReportDownloadView.as_view(),
+        name="command-report-download",
+    ),
     path("map/items.geojson", map_api.MapItemsView.as_view(), name="command-map-items"),
 ]

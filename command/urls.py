@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from command import views
+from command.reports import views as report_views
 
 app_name = "command"
 
@@ -8,4 +9,14 @@ urlpatterns = [
     path("", views.desk, name="desk"),
     path("items/", views.items_page, name="items"),
     path("map/", views.map_page, name="map"),
+    path("reports/", report_views.reports_page, name="reports"),
+    re_path(
+        r"^reports/(?P<report_id>\d+)/(?P<fmt>xlsx|pdf)/$", report_views.download, name="report-download"
+    ),
+    path("reports/subscriptions/", report_views.subscribe, name="report-subscribe"),
+    path(
+        "reports/subscriptions/<int:subscription_id>/delete/",
+        report_views.unsubscribe,
+        name="report-unsubscribe",
+    ),
 ]

@@ -16,6 +16,7 @@ import urllib.request
 from typing import Protocol
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
@@ -66,6 +67,20 @@ class ConsoleTransport:
         )
 
 
+def _attach_files(email: EmailMessage, message: OutboxMessage) -> None:
+    """Files named in `payload["attachments"]` (`storage_name`, `filename`, `content_type`), read from the
+    default storage at send time: the outbox row carries the reference, not the bytes."""
+    for spec in (message.payload or {}).get("attachments", []):
+        try:
+            with default_storage.open(spec["storage_name"], "rb") as handle:
+                data = handle.read()
+        except (OSError, KeyError) as exc:
+            raise TransportError(False, f"attachment missing / 附件不存在: {exc}") from exc
+        email.attach(
+            spec.get("filename") or spec["storage_name"].rsplit("/", 1)[-1], data, spec.get("content_type")
+        )
+
+
 class EmailTransport:
     """Through Django's configured e-mail backend (SMTP in production)."""
 
@@ -73,14 +88,16 @@ class EmailTransport:
         address = message.address or (message.recipient.email if message.recipient else "")
         if not address or "@" not in address:
             raise TransportError(False, "no e-mail address for the recipient / 接收人没有电子邮件地址")
+        email = EmailMessage(
+            message.subject or message.kind,
+            message.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+            headers={"Message-ID": f"<{delivery_key(message)}@{message_id_domain()}>"},
+        )
+        _attach_files(email, message)
         try:
-            EmailMessage(
-                message.subject or message.kind,
-                message.body,
-                settings.DEFAULT_FROM_EMAIL,
-                [address],
-                headers={"Message-ID": f"<{delivery_key(message)}@{message_id_domain()}>"},
-            ).send(fail_silently=False)
+            email.send(fail_silently=False)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
             raise TransportError(False, f"SMTP refused: {exc}") from exc
         except smtplib.SMTPResponseException as exc:

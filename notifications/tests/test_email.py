@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -69,3 +70,30 @@ def test_smtp_errors(monkeypatch: pytest.MonkeyPatch, error: Exception, retryabl
     with pytest.raises(TransportError) as caught:
         EmailTransport().send(OutboxMessage(pk=1, address="x@example.org", body="x", kind="k"))
     assert caught.value.retryable is retryable
+
+
+def test_attachments_named_in_the_payload_are_read_from_storage(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save("reports/monthly.pdf", ContentFile(b"%PDF-1.7 report"))
+    attachment = {"storage_name": name, "filename": "黄桥街道月报.pdf", "content_type": "application/pdf"}
+    message = make_message(
+        now=NOW,
+        channel=OutboxMessage.Channel.EMAIL,
+        address="leader@example.org",
+        payload={"attachments": [attachment]},
+    )
+    missing = make_message(
+        now=NOW,
+        channel=OutboxMessage.Channel.EMAIL,
+        address="leader@example.org",
+        payload={"attachments": [{**attachment, "storage_name": "reports/gone.pdf"}]},
+    )
+
+    report = delivery.deliver_due(now=NOW)
+
+    assert report.sent == [message.pk] and report.dead == [missing.pk]
+    [email] = mail.outbox
+    assert email.attachments == [("黄桥街道月报.pdf", b"%PDF-1.7 report", "application/pdf")]

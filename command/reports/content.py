@@ -1,0 +1,80 @@
+"""What a report says, computed with the desk's own functions (command/indicators.py `figures()`,
+`values_of(counts())` for the ranking as the figures API ranks units, command/drilldown.py for the
+overdue list), so a report's numbers are the desk's numbers for the same days."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from command import indicators as ind
+from command.drilldown import describe, items_behind
+from command.reports.periods import Period
+from command.selectors import children
+from grid.figures import Scope
+from grid.models import CategoryKind, EventChannel
+
+SCALAR_KINDS = ("count", "rate", "score")
+KIND_NAMES = {str(k): str(v) for k, v in CategoryKind.choices}
+CHANNEL_NAMES = {str(k): str(v) for k, v in EventChannel.choices}
+# Another engineer connects warnings; until then the section says so instead of showing numbers.
+WARNINGS_SOURCE = "预警模块"
+
+
+def scope_of(code: str, name: str) -> Scope:
+    return Scope("district" if len(code) == 6 else "town", code, name, code)
+
+
+def _ranking(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    rows = []
+    for code, name in children(scope):
+        values = ind.values_of(ind.counts(code, period.first_day, period.end_day))
+        rows.append(
+            {"code": code, "name": name, "score": values["score"], "grade": ind.grade(values["score"])}
+        )
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["code"]))
+    for place, row in enumerate(rows, start=1):
+        row["place"] = place
+    return rows
+
+
+def _shares(values: dict[str, float | None], names: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {"code": code, "name": str(names.get(code, code or "未分类")), "share": share}
+        for code, share in values.items()
+    ]
+
+
+def build(scope: Scope, period: Period) -> dict[str, Any]:
+    """The report's content for a town or the district over the period."""
+    assert scope.prefix is not None
+    figures = ind.figures(scope.prefix, period.first_day, period.end_day)
+    rows = []
+    for code, meta in ind.REGISTRY.items():
+        if meta.kind not in SCALAR_KINDS:
+            continue
+        figure = figures[code]
+        rows.append({"code": code, "name": meta.zh, "kind": meta.kind, "unit": meta.unit, **figure})
+    extra = {code: figures[code].get("value") or {} for code in ("source_share", "kind_split")}
+    overdue = describe(items_behind("overdue_open", scope.prefix, period.first_day, period.end_day))
+    return {
+        "scope": scope,
+        "period": period,
+        "figures": figures,
+        "rows": rows,
+        "source_shares": _shares(extra["source_share"], CHANNEL_NAMES),
+        "kind_split": _shares(extra["kind_split"], KIND_NAMES),
+        "top_categories": figures["top_categories"].get("value") or [],
+        "ranking": _ranking(scope, period),
+        "overdue": overdue,
+        "warnings_source": WARNINGS_SOURCE,
+    }
+
+
+def summary(content: dict[str, Any]) -> dict[str, Any]:
+    """The headline numbers kept on the report row (JSON)."""
+    figures = content["figures"]
+    return {
+        code: figures[code]["value"]
+        for code in ("accepted", "filed", "closed", "closure_rate", "overdue_open", "score")
+        if figures[code].get("connected")
+    } | {"grade": figures["score"].get("grade"), "overdue_items": len(content["overdue"])}
