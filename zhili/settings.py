@@ -218,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "GridKindEnum": "territory.models.Grid.Kind",
         "DivisionLevelEnum": "territory.models.Division.Level",
         "CategoryKindEnum": "grid.models.CategoryKind",
+        "WarningLevelEnum": "command.warnings.models.Level",
     },
 }
 

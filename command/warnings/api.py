@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -53,14 +53,14 @@ class WarningSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-class ActionOut(serializers.Serializer):
+class WarningActionOut(serializers.Serializer):
     name = serializers.CharField()
     title = serializers.CharField()
     requires_reason = serializers.BooleanField()
     requires_fields = serializers.ListField(child=serializers.CharField())
 
 
-class HistoryOut(serializers.Serializer):
+class WarningHistoryOut(serializers.Serializer):
     action = serializers.CharField()
     from_state = serializers.CharField()
     to_state = serializers.CharField()
@@ -70,8 +70,8 @@ class HistoryOut(serializers.Serializer):
 
 
 class WarningDetailSerializer(WarningSerializer):
-    actions = ActionOut(many=True)
-    history = HistoryOut(many=True)
+    actions = WarningActionOut(many=True)
+    history = WarningHistoryOut(many=True)
 
 
 class ListQuery(serializers.Serializer):
@@ -150,7 +150,11 @@ class WarningListView(APIView):
     @extend_schema(
         operation_id="command_warnings_list",
         summary="预警列表（本人辖区）",
-        parameters=[ListQuery],
+        parameters=[
+            ListQuery,
+            OpenApiParameter("page", int, description="页码（从 1 开始）"),
+            OpenApiParameter("page_size", int, description="每页条数（≤ 200，缺省 25）"),
+        ],
         responses={200: paginated(WarningSerializer, "PaginatedWarningList")},
     )
     @replica_reads
