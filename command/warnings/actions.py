@@ -127,7 +127,12 @@ def do_act_on_warning(
 ) -> EarlyWarning:
     """The command centre's door to a warning's step (签收, 处置, 办结, 误报, 督办): the engine takes it with
     the rules bound in command/warnings/steps.py — the same path as the generic work-item door."""
-    warning = get_warning_for(actor, warning.pk)
+    # The system (the sweeper's 督办) acts everywhere; a person only within their jurisdiction (else 404).
+    warning = (
+        EarlyWarning.objects.select_related("work_item").get(pk=warning.pk)
+        if actor.is_system
+        else get_warning_for(actor, warning.pk)
+    )
     transition(
         warning.work_item,
         action,

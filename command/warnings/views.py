@@ -92,6 +92,8 @@ def page(request: HttpRequest) -> HttpResponse:
             raise DomainError("invalid", "未知的预警规则。", field="rule")
         if level and level not in Level.values:
             raise DomainError("invalid", "未知的预警等级。", field="level_of")
+        if state and state not in dict(_states()):
+            raise DomainError("invalid", "未知的预警状态。", field="state")
         filters = WarningFilters(territory=scope.code, rule=rule, level=level, state=state)
         found = list(filter_warnings(request.user, filters)[:PAGE_ROWS])
     except DomainError as error:
