@@ -25,7 +25,32 @@ from .rules import WARNING_PROCESS
 from .selectors import WarningFilters, filter_warnings, get_warning_for
 
 PANEL_ROWS = 10
+# How the evidence's numbers are labelled on the pages (the API keeps the keys).
+EVIDENCE_LABELS = {
+    "elapsed_share": "已用时比例",
+    "idle_hours": "无人办理（小时）",
+    "threshold_share": "用时阈值",
+    "threshold_idle_hours": "无人办理阈值（小时）",
+    "state": "所处环节",
+    "series": "近12日上报",
+    "c1": "C1",
+    "c2": "C2",
+    "c3": "C3",
+    "mean_c1": "近7日均值",
+    "sigma_c1": "近7日标准差",
+    "threshold": "阈值",
+    "reports": "上报件数",
+    "radius_m": "半径（米）",
+    "days": "天数",
+    "waiting": "待派遣件数",
+    "hours": "等待阈值（小时）",
+    "oldest_hours": "最久等待（小时）",
+}
 PAGE_ROWS = 100
+
+
+def _shown(value: Any) -> str:
+    return " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 def _rows(user: User, warnings: list[EarlyWarning]) -> list[dict[str, Any]]:
@@ -33,7 +58,13 @@ def _rows(user: User, warnings: list[EarlyWarning]) -> list[dict[str, Any]]:
         {
             "warning": w,
             "state_title": definition_for(w.work_item).states[w.work_item.state].title,
-            "evidence": sorted((k, v) for k, v in w.evidence.items() if not isinstance(v, list | dict)),
+            "evidence": [
+                (label, _shown(w.evidence[key]))
+                for key, label in EVIDENCE_LABELS.items()
+                if key in w.evidence
+                and not isinstance(w.evidence[key], dict)
+                and not (key == "days" and isinstance(w.evidence[key], list))
+            ],
             "actions": [
                 a for a in available_actions(w.work_item, user) if not a.name.startswith("supervise")
             ],

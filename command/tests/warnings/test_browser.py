@@ -24,7 +24,7 @@ def test_a_leader_acknowledges_and_handles_a_warning_on_the_desk(
     page.set_viewport_size({"width": 1440, "height": 900})
     log_in(page, live_server.url, "hq_leader", PASSWORD)
     row = page.wait_for_selector(f"[data-warning='{red.pk}']")
-    assert "红色预警" in row.inner_text() and "waiting" in row.inner_text()
+    assert "红色预警" in row.inner_text() and "待派遣件数" in row.inner_text()
     assert page.locator("#cmd-warnings [data-warning]").nth(1).get_attribute("data-warning") == str(yellow.pk)
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '预警')")
     page.wait_for_load_state("networkidle")

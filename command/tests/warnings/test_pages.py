@@ -49,7 +49,7 @@ def test_the_panel_shows_the_towns_open_warnings_red_first(
     assert f'data-warning="{planted["wt"].pk}"' not in html
     assert "红色预警" in html and 'data-action="acknowledge"' in html and 'data-action="dismiss"' in html
     assert 'data-action="supervise"' not in html  # 督办 is the supervisor's, from the warnings API
-    assert "waiting" in html and '<span class="badge" data-open-warnings>2</span>' in html
+    assert "待派遣件数" in html and '<span class="badge" data-open-warnings>2</span>' in html
 
 
 def test_the_outsider_and_other_roles(planted: dict[str, EarlyWarning], people: dict[str, User]) -> None:

@@ -142,7 +142,7 @@ def test_the_spike_rule_reads_the_rollup_and_its_tail(
     assert warning.fingerprint == f"spike:{VILLAGE}:event:0102:2026-03-02"
     assert warning.evidence["series"] == [*baseline, today]
     assert (warning.evidence["c1"], warning.evidence["c2"], warning.evidence["c3"]) == (6.0, 6.0, 5.0)
-    assert sorted(warning.item_ids) == sorted(e.work_item_id for e in events)
+    assert sorted(warning.item_ids) == sorted(e.work_item_id or 0 for e in events)
     assert warning.owner_unit is not None and warning.owner_unit.code == "320507003-gov"
 
 
@@ -271,5 +271,5 @@ def test_an_unrouted_backlog_per_town(
     evaluate_warnings(now=now, rules=[Rule.UNROUTED_BACKLOG])
     (warning,) = EarlyWarning.objects.all()  # 黄桥 has 2 waiting ≥ 2 h; 渭塘 has 1
     assert warning.territory_code == HUANGQIAO and warning.level == Level.YELLOW
-    assert warning.item_ids == sorted(e.work_item_id for e in waiting[:2])
+    assert warning.item_ids == sorted(e.work_item_id or 0 for e in waiting[:2])
     assert warning.evidence == {"waiting": 2, "threshold": 2, "hours": 2.0, "oldest_hours": 3.0}
