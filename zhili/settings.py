@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 from core.env import env_bool, env_float, env_int, env_list, env_percent, env_str
 from core.pii import parse_keyring
@@ -345,6 +346,10 @@ COMMAND_WARN_EARS_C3_THRESHOLD = env_float("COMMAND_WARN_EARS_C3_THRESHOLD", 2.0
 COMMAND_WARN_EARS_MIN_SIGMA = env_float("COMMAND_WARN_EARS_MIN_SIGMA", 0.5)
 COMMAND_WARN_EARS_MIN_COUNT = env_int("COMMAND_WARN_EARS_MIN_COUNT", 3)
 COMMAND_WARN_SPIKE_AREA = env_str("COMMAND_WARN_SPIKE_AREA", "village")
+if COMMAND_WARN_SPIKE_AREA not in ("town", "village", "grid"):
+    raise ImproperlyConfigured(
+        f"COMMAND_WARN_SPIKE_AREA must be town, village or grid, not {COMMAND_WARN_SPIKE_AREA!r}"
+    )
 COMMAND_WARN_PLACE_COUNT = env_int("COMMAND_WARN_PLACE_COUNT", 3)
 COMMAND_WARN_PLACE_RADIUS_M = env_float("COMMAND_WARN_PLACE_RADIUS_M", 100.0)
 COMMAND_WARN_PLACE_DAYS = env_int("COMMAND_WARN_PLACE_DAYS", 7)
