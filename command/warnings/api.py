@@ -18,13 +18,13 @@ from accounts.models import User
 from core.api import paginated, raise_for_serializer
 from core.replica import replica_reads
 from workflow.api import IDEMPOTENCY_PARAMETER
-from workflow.engine import available_actions, definition_for, traffic_light
+from workflow.engine import definition_for, traffic_light
 from workflow.idempotency import idempotent
 from workflow.listing import Pagination
 
 from .actions import do_act_on_warning
 from .models import EarlyWarning, Level, Rule
-from .selectors import WarningFilters, filter_warnings, get_warning_for
+from .selectors import WarningFilters, actions_in_order, filter_warnings, get_warning_for
 
 STATES = ("raised", "acknowledged", "handled", "closed", "dismissed")
 
@@ -130,7 +130,7 @@ def detail_data(user: User, warning_id: int, now: datetime) -> dict[str, Any]:
                 "requires_reason": a.requires.reason,
                 "requires_fields": list(a.requires.fields),
             }
-            for a in available_actions(warning.work_item, user)
+            for a in actions_in_order(warning.work_item, user)
         ],
         "history": [
             {

@@ -12,6 +12,9 @@ from accounts.jurisdiction import scope_for
 from accounts.models import User
 from command.selectors import require_command_role
 from core.errors import NotFound
+from workflow.definitions import ActionDef
+from workflow.engine import available_actions
+from workflow.models import WorkItem
 
 from .models import EarlyWarning
 
@@ -51,6 +54,12 @@ def filter_warnings(user: User | AnonymousUser, filters: WarningFilters) -> Quer
     if filters.territory:
         queryset = queryset.filter(territory_code__startswith=filters.territory)
     return queryset.order_by("-raised_at", "-id")
+
+
+def actions_in_order(item: WorkItem, user: User) -> list[ActionDef]:
+    """The actions `user` may take on a warning's item, the forward step first and 误报 last (the pinned
+    definition's own order is not kept on PostgreSQL, whose jsonb sorts the keys)."""
+    return sorted(available_actions(item, user), key=lambda a: (a.destructive, a.optional, a.name))
 
 
 def get_warning_for(user: User | AnonymousUser, warning_id: int) -> EarlyWarning:

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from command.selectors import unit_scope
 from core.errors import DomainError
-from workflow.engine import available_actions, definition_for
+from workflow.engine import definition_for
 from workflow.publishing import current_version
 
 from .actions import do_act_on_warning
 from .models import LEVEL_ORDER, EarlyWarning, Level, Rule
 from .rules import WARNING_PROCESS
-from .selectors import WarningFilters, filter_warnings, get_warning_for
+from .selectors import WarningFilters, actions_in_order, filter_warnings, get_warning_for
 
 PANEL_ROWS = 10
 # How the evidence's numbers are labelled on the pages (the API keeps the keys).
@@ -45,6 +45,8 @@ EVIDENCE_LABELS = {
     "waiting": "待派遣件数",
     "hours": "等待阈值（小时）",
     "oldest_hours": "最久等待（小时）",
+    "decision_number": "决定书文号",
+    "hours_late": "已超期（小时）",
 }
 PAGE_ROWS = 100
 
@@ -65,9 +67,7 @@ def _rows(user: User, warnings: list[EarlyWarning]) -> list[dict[str, Any]]:
                 and not isinstance(w.evidence[key], dict)
                 and not (key == "days" and isinstance(w.evidence[key], list))
             ],
-            "actions": [
-                a for a in available_actions(w.work_item, user) if not a.name.startswith("supervise")
-            ],
+            "actions": [a for a in actions_in_order(w.work_item, user) if not a.name.startswith("supervise")],
         }
         for w in warnings
     ]

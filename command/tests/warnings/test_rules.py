@@ -5,7 +5,7 @@ tail, deadline risk, repeated reports at one place, and the unrouted backlog."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -273,3 +273,41 @@ def test_an_unrouted_backlog_per_town(
     assert warning.territory_code == HUANGQIAO and warning.level == Level.YELLOW
     assert warning.item_ids == sorted(e.work_item_id or 0 for e in waiting[:2])
     assert warning.evidence == {"waiting": 2, "threshold": 2, "hours": 2.0, "oldest_hours": 3.0}
+
+
+# ---------------------------------------------------------------------------------------------- publication
+
+
+def test_a_decision_not_published_in_time(personas: dict[str, User]) -> None:
+    from enforcement.publication import do_publish_decision, ensure_publication
+    from enforcement.tests.test_documents_support import squad_people
+    from enforcement.tests.test_publication import DECIDED, decided_case
+
+    people = squad_people(personas, DECIDED)
+    late, on_time = decided_case(people), decided_case(people)
+    for case in (late, on_time):
+        ensure_publication(case)
+    # Decided Tue 2026-11-10 10:00: 7 working days → due Thu 11-19 17:30 local (09:30 UTC).
+    due = datetime(2026, 11, 19, 9, 30, tzinfo=UTC)
+    do_publish_decision(on_time, actor=people["officer"], now=due - timedelta(hours=1))
+    assert (
+        evaluate_warnings(now=due - timedelta(minutes=1), rules=[Rule.PUBLICATION_LATE])["publication_late"][
+            "found"
+        ]
+        == 0
+    )
+    evaluate_warnings(now=due + timedelta(hours=2), rules=[Rule.PUBLICATION_LATE])
+    (warning,) = EarlyWarning.objects.all()
+    assert warning.level == Level.ORANGE
+    assert warning.item_ids == (
+        [late.work_item_id] if late.work_item_id else []
+    )  # the helper's cases have none
+    assert warning.evidence == {
+        "decision_number": late.decision_number,
+        "stage": "publish",
+        "due_at": due.isoformat(),
+        "hours_late": 2.0,
+    }
+    assert warning.owner_unit_id == late.squad_id and warning.territory_code == late.territory_code
+    evaluate_warnings(now=due + timedelta(hours=3), rules=[Rule.PUBLICATION_LATE])
+    assert EarlyWarning.objects.count() == 1
