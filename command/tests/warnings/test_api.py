@@ -181,3 +181,22 @@ def test_in_the_openapi_document(people: dict[str, User]) -> None:
     } <= set(schema["paths"])
     listing = schema["paths"]["/api/v1/command/warnings/"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {"state", "level", "rule", "open", "page"}
+
+
+def test_the_lists_query_count_does_not_grow_with_rows(
+    plant: Callable[..., EarlyWarning], people: dict[str, User]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        get(people["hq_leader"])  # warm the caches (process version, session)
+        with CaptureQueriesContext(connection) as captured:
+            assert get(people["hq_leader"]).status_code == 200
+        return len(captured.captured_queries)
+
+    plant("one")
+    one = queries()
+    for key in ("two", "three", "four"):
+        plant(key)
+    assert queries() == one
