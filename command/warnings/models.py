@@ -23,6 +23,7 @@ class Rule(models.TextChoices):
     REPEATED_PLACE = "repeated_place", _("同一地点重复上报")
     UNROUTED_BACKLOG = "unrouted_backlog", _("立案待派遣积压")
     PUBLICATION_LATE = "publication_late", _("处罚决定未按时公示")
+    APPROVALS_QUEUE = "approvals_queue", _("审批窗口积压增长")
 
 
 class EarlyWarning(models.Model):

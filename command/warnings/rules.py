@@ -11,6 +11,8 @@ warning per finding, once per fingerprint.
   the last COMMAND_WARN_PLACE_DAYS days.
 - unrouted_backlog: per town, COMMAND_WARN_UNROUTED_COUNT or more filed events waiting for dispatch longer
   than COMMAND_WARN_UNROUTED_HOURS.
+- approvals_queue: a centre's queue of open applications grew on each of the last
+  COMMAND_WARN_QUEUE_DAYS days, by COMMAND_WARN_QUEUE_GROWTH or more in all.
 - publication_late: a penalty decision not published within its statutory limit, or a revoked one still
   up (enforcement.publication's own definition of late, `late_filter`).
 """
@@ -23,10 +25,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import OrgUnit
@@ -43,6 +46,7 @@ from .models import EarlyWarning, Level, Rule
 
 WARNING_PROCESS = "command_warning"
 GRID_PROCESS = "grid_event"
+APPROVALS_PROCESS = "approval_application"
 AREA_LENGTHS = {"town": 9, "village": 12, "grid": 15}
 SERIES_DAYS = 12  # C3 needs C2 of today and the two days before, each over a 7-day baseline lagged 2 days
 DEADLINE_BATCH = 2000
@@ -423,6 +427,55 @@ def unrouted_backlog(now: datetime, owners: Owners) -> list[Finding]:
     return found
 
 
+# ---------------------------------------------------------------------------------------------- approvals
+
+
+def approvals_queue(now: datetime, owners: Owners) -> list[Finding]:
+    """Open applications per handling unit at now and at each of the previous days (open at T: created by
+    T and not closed by T), counted in one grouped query over the open and the recently closed items."""
+    days = int(settings.COMMAND_WARN_QUEUE_DAYS)
+    growth_min = int(settings.COMMAND_WARN_QUEUE_GROWTH)
+    moments = [now - timedelta(days=back) for back in range(days, -1, -1)]  # oldest first
+
+    def open_at(moment: datetime) -> Count:
+        return Count(
+            "pk", filter=Q(created_at__lte=moment) & (Q(closed_at__isnull=True) | Q(closed_at__gt=moment))
+        )
+
+    rows = (
+        WorkItem.objects.filter(
+            process_name=APPROVALS_PROCESS, assigned_unit__isnull=False, created_at__lte=now
+        )
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=moments[0]))
+        .values("assigned_unit_id")
+        .annotate(**{f"q{i}": open_at(moment) for i, moment in enumerate(moments)})
+        .order_by("assigned_unit_id")
+    )
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=[r["assigned_unit_id"] for r in rows])}
+    today = local_day(now)
+    found = []
+    for row in rows:
+        counts: dict[str, Any] = dict(row)
+        queue = [int(counts[f"q{i}"]) for i in range(len(moments))]
+        growth = queue[-1] - queue[0]
+        if growth < growth_min or any(b <= a for a, b in pairwise(queue)):
+            continue
+        unit = units[row["assigned_unit_id"]]
+        found.append(
+            Finding(
+                rule=Rule.APPROVALS_QUEUE,
+                level=Level.ORANGE if growth >= 2 * growth_min else Level.YELLOW,
+                fingerprint=f"approvals_queue:{unit.code}:{today.isoformat()}",
+                territory_code=unit.territory_code,
+                owner_unit=unit,
+                title=f"审批窗口积压增长：{unit.name}"[:200],
+                summary=f"在办件连续 {days} 天增加，由 {queue[0]} 件增至 {queue[-1]} 件。",
+                evidence={"queue": queue, "growth": growth, "days": days, "threshold": growth_min},
+            )
+        )
+    return found
+
+
 # ---------------------------------------------------------------------------------------------- publication
 
 
@@ -470,5 +523,6 @@ RULES: dict[str, Callable[[datetime, Owners], list[Finding]]] = {
     Rule.SPIKE: spikes,
     Rule.REPEATED_PLACE: repeated_places,
     Rule.UNROUTED_BACKLOG: unrouted_backlog,
+    Rule.APPROVALS_QUEUE: approvals_queue,
     Rule.PUBLICATION_LATE: late_publications,
 }

@@ -45,6 +45,8 @@ EVIDENCE_LABELS = {
     "waiting": "待派遣件数",
     "hours": "等待阈值（小时）",
     "oldest_hours": "最久等待（小时）",
+    "queue": "逐日在办件数",
+    "growth": "增加件数",
     "decision_number": "决定书文号",
     "hours_late": "已超期（小时）",
 }

@@ -311,3 +311,39 @@ def test_a_decision_not_published_in_time(personas: dict[str, User]) -> None:
     assert warning.owner_unit_id == late.squad_id and warning.territory_code == late.territory_code
     evaluate_warnings(now=due + timedelta(hours=3), rules=[Rule.PUBLICATION_LATE])
     assert EarlyWarning.objects.count() == 1
+
+
+# ---------------------------------------------------------------------------------------------- approvals
+
+
+@pytest.mark.parametrize(("per_day", "fires"), [(3, True), (1, False)])
+def test_an_approvals_queue_that_grows(
+    personas: dict[str, User], now: datetime, per_day: int, fires: bool
+) -> None:
+    from approvals.actions import ApplicantInput, IntakeSpec, do_file_applications_bulk
+    from approvals.codes import citizen_id
+    from approvals.testing import LICENCE_CODE, PHONE, make_approvals
+
+    setup = {**personas, **make_approvals(personas, now - timedelta(days=4))}
+    serial = iter(range(1000))
+    # Filed at the 黄桥 centre: 2 four days ago, then `per_day` a day; nothing is finished.
+    for back, n in ((3, 2), (2, per_day), (1, per_day), (0, per_day)):
+        specs = [
+            IntakeSpec(
+                item_code=LICENCE_CODE,
+                applicant=ApplicantInput("natural", "申请人", citizen_id(next(serial)), PHONE),
+                materials=("营业执照",),
+            )
+            for _ in range(n)
+        ]
+        at = now - timedelta(days=back, minutes=10)
+        with time_machine.travel(at, tick=False):
+            do_file_applications_bulk(specs, centre=setup["hq_centre"], actor=setup["hq_clerk"], now=at)
+    evaluate_warnings(now=now, rules=[Rule.APPROVALS_QUEUE])
+    found = list(EarlyWarning.objects.all())
+    if not fires:  # 2 → 3 → 4 → 5: growing every day, but by 3 < COMMAND_WARN_QUEUE_GROWTH (5)
+        assert found == []
+        return
+    (warning,) = found  # 2 → 5 → 8 → 11: +9 over three days, each day higher
+    assert warning.evidence == {"queue": [2, 5, 8, 11], "growth": 9, "days": 3, "threshold": 5}
+    assert warning.owner_unit == setup["hq_centre"] and warning.level == Level.YELLOW
