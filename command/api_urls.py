@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from command import api, map_api
 from command.reports import api as report_api
+from command.warnings import api as warnings_api
 
 urlpatterns = [
     path("indicators/", api.IndicatorsView.as_view(), name="command-indicators"),
@@ -15,4 +16,11 @@ urlpatterns = [
         name="command-report-download",
     ),
     path("map/items.geojson", map_api.MapItemsView.as_view(), name="command-map-items"),
+    path("warnings/", warnings_api.WarningListView.as_view(), name="command-warnings"),
+    path("warnings/<int:warning_id>/", warnings_api.WarningDetailView.as_view(), name="command-warning"),
+    path(
+        "warnings/<int:warning_id>/transitions/",
+        warnings_api.WarningActView.as_view(),
+        name="command-warning-act",
+    ),
 ]

@@ -1,5 +1,6 @@
-"""Models of the command centre, defined beside the code that owns them."""
+"""Models of the command centre, each defined beside the code that owns it."""
 
 from command.reports.models import Report, ReportSubscription
+from command.warnings.models import EarlyWarning
 
-__all__ = ["Report", "ReportSubscription"]
+__all__ = ["EarlyWarning", "Report", "ReportSubscription"]

@@ -9,6 +9,9 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from command.reports.jobs import generate_due
+from command.warnings.tasks import evaluate_early_warnings
+
+__all__ = ["evaluate_early_warnings", "generate_periodic_reports"]
 
 
 @db_periodic_task(crontab(minute="20"))

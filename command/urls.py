@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from command import views
 from command.reports import views as report_views
+from command.warnings import views as warning_views
 
 app_name = "command"
 
@@ -19,4 +20,7 @@ urlpatterns = [
         report_views.unsubscribe,
         name="report-unsubscribe",
     ),
+    path("warnings/", warning_views.page, name="warnings"),
+    path("warnings/panel/", warning_views.panel, name="warnings_panel"),
+    path("warnings/<int:warning_id>/act/", warning_views.act, name="warning_act"),
 ]

@@ -47,3 +47,13 @@ def env_percent(name: str, default: int) -> int:
     if not 0 <= value <= 100:
         raise ImproperlyConfigured(f"{name} must be a percentage between 0 and 100, got {value}")
     return value
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc

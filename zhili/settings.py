@@ -6,8 +6,9 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
-from core.env import env_bool, env_int, env_list, env_percent, env_str
+from core.env import env_bool, env_float, env_int, env_list, env_percent, env_str
 from core.pii import parse_keyring
 
 # Lets code write ModelAdmin[Model], QuerySet[Model] and other generics at run time.
@@ -218,6 +219,7 @@ SPECTACULAR_SETTINGS = {
         "GridKindEnum": "territory.models.Grid.Kind",
         "DivisionLevelEnum": "territory.models.Division.Level",
         "CategoryKindEnum": "grid.models.CategoryKind",
+        "WarningLevelEnum": "command.warnings.models.Level",
     },
 }
 
@@ -333,6 +335,34 @@ APPROVALS_PROMISED_SHARE = env_percent("APPROVALS_PROMISED_PERCENT", 50) / 100
 # (DOMAIN.md: each squad covers 2–6 second-level grids). Checked wherever a zone or a squad's area is set.
 ENFORCEMENT_ZONE_MIN_VILLAGES = env_int("ENFORCEMENT_ZONE_MIN_VILLAGES", 2)
 ENFORCEMENT_ZONE_MAX_VILLAGES = env_int("ENFORCEMENT_ZONE_MAX_VILLAGES", 6)
+
+# Command-centre early warnings (预警, docs/warnings.md): the rules' thresholds and the limits a warning has
+# before the sweeper supervises (督办) it.
+COMMAND_WARN_DEADLINE_SHARE = env_percent("COMMAND_WARN_DEADLINE_PERCENT", 60) / 100
+COMMAND_WARN_DEADLINE_ORANGE_SHARE = env_percent("COMMAND_WARN_DEADLINE_ORANGE_PERCENT", 80) / 100
+COMMAND_WARN_DEADLINE_IDLE_HOURS = env_float("COMMAND_WARN_DEADLINE_IDLE_HOURS", 4.0)
+COMMAND_WARN_EARS_THRESHOLD = env_float("COMMAND_WARN_EARS_THRESHOLD", 3.0)
+COMMAND_WARN_EARS_C3_THRESHOLD = env_float("COMMAND_WARN_EARS_C3_THRESHOLD", 2.0)
+COMMAND_WARN_EARS_MIN_SIGMA = env_float("COMMAND_WARN_EARS_MIN_SIGMA", 0.5)
+COMMAND_WARN_EARS_MIN_COUNT = env_int("COMMAND_WARN_EARS_MIN_COUNT", 3)
+COMMAND_WARN_SPIKE_AREA = env_str("COMMAND_WARN_SPIKE_AREA", "village")
+if COMMAND_WARN_SPIKE_AREA not in ("town", "village", "grid"):
+    raise ImproperlyConfigured(
+        f"COMMAND_WARN_SPIKE_AREA must be town, village or grid, not {COMMAND_WARN_SPIKE_AREA!r}"
+    )
+COMMAND_WARN_PLACE_COUNT = env_int("COMMAND_WARN_PLACE_COUNT", 3)
+COMMAND_WARN_PLACE_RADIUS_M = env_float("COMMAND_WARN_PLACE_RADIUS_M", 100.0)
+COMMAND_WARN_PLACE_DAYS = env_int("COMMAND_WARN_PLACE_DAYS", 7)
+COMMAND_WARN_UNROUTED_HOURS = env_float("COMMAND_WARN_UNROUTED_HOURS", 2.0)
+COMMAND_WARN_UNROUTED_COUNT = env_int("COMMAND_WARN_UNROUTED_COUNT", 5)
+COMMAND_WARN_QUEUE_DAYS = env_int("COMMAND_WARN_QUEUE_DAYS", 3)
+COMMAND_WARN_QUEUE_GROWTH = env_int("COMMAND_WARN_QUEUE_GROWTH", 5)
+COMMAND_WARN_ACK_HOURS = {
+    "red": env_int("COMMAND_WARN_ACK_HOURS_RED", 1),
+    "orange": env_int("COMMAND_WARN_ACK_HOURS_ORANGE", 2),
+    "yellow": env_int("COMMAND_WARN_ACK_HOURS_YELLOW", 4),
+}
+COMMAND_WARN_HANDLE_DAYS = env_int("COMMAND_WARN_HANDLE_DAYS", 1)
 
 # Demo history (`seed_demo`): how many grid events a month of history has, and how many of them go through
 # the real actions rather than the engine's bulk import.

@@ -1,0 +1,73 @@
+"""The early-warning record: what fired (rule, level, evidence), where (territory, owner unit), about what
+(work items), and the work item (process `command_warning`) on which it is acknowledged, handled, closed
+and supervised. The state lives on the work item only; this row never holds a second copy of it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    RED = "red", _("红色预警")
+    ORANGE = "orange", _("橙色预警")
+    YELLOW = "yellow", _("黄色预警")
+
+
+LEVEL_ORDER = {Level.RED: 0, Level.ORANGE: 1, Level.YELLOW: 2}
+
+
+class Rule(models.TextChoices):
+    DEADLINE_RISK = "deadline_risk", _("临期风险")
+    SPIKE = "spike", _("事件激增")
+    REPEATED_PLACE = "repeated_place", _("同一地点重复上报")
+    UNROUTED_BACKLOG = "unrouted_backlog", _("立案待派遣积压")
+    PUBLICATION_LATE = "publication_late", _("处罚决定未按时公示")
+    APPROVALS_QUEUE = "approvals_queue", _("审批窗口积压增长")
+
+
+class EarlyWarning(models.Model):
+    """One situation, one row: `fingerprint` (rule + what it is about + its period) is unique, so a
+    rule that still holds at the next evaluation finds its warning instead of raising another."""
+
+    work_item = models.OneToOneField(
+        "workflow.WorkItem", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="early_warning"
+    )
+    rule = models.CharField(_("预警规则"), max_length=30, choices=Rule.choices)
+    level = models.CharField(_("预警等级"), max_length=10, choices=Level.choices)
+    fingerprint = models.CharField(_("指纹"), max_length=200, unique=True)
+    territory_code = models.CharField(_("区划/网格代码"), max_length=15, db_index=True)
+    owner_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="early_warnings",
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    summary = models.TextField(_("说明"))
+    # The numbers that fired the rule (thresholds included), shown as they were at raising.
+    evidence = models.JSONField(_("触发依据"), default=dict)
+    # Work items the warning is about (the item at risk, the repeated reports, the backlog).
+    item_ids = models.JSONField(_("涉及办件"), default=list, blank=True)
+    raised_at = models.DateTimeField(_("发出时间"))
+    # Written by the step handlers (command/warnings/steps.py) when the engine takes the step.
+    measures = models.TextField(_("处置措施"), blank=True)
+    finished_at = models.DateTimeField(_("办结/撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["-raised_at", "-id"],
+                name="warning_open_newest_idx",
+                condition=models.Q(finished_at__isnull=True),
+            ),
+            models.Index(fields=["rule", "finished_at"], name="warning_rule_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.title}"

@@ -1,0 +1,69 @@
+"""Scoped reads of the early warnings: a command-centre user sees the warnings of their jurisdiction
+(everything else is 404), filtered by state, level and rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from accounts.jurisdiction import scope_for
+from accounts.models import User
+from command.selectors import require_command_role
+from core.errors import NotFound
+from workflow.definitions import ActionDef
+from workflow.engine import available_actions
+from workflow.models import WorkItem
+
+from .models import EarlyWarning
+
+OPEN_STATES = ("raised", "acknowledged", "handled")
+
+
+def warnings_visible_to(user: User | AnonymousUser) -> QuerySet[EarlyWarning]:
+    require_command_role(user)
+    return scope_for(
+        user,
+        EarlyWarning.objects.select_related("work_item", "work_item__process_version", "owner_unit"),
+        "territory_code",
+    )
+
+
+@dataclass(frozen=True)
+class WarningFilters:
+    state: str = ""
+    level: str = ""
+    rule: str = ""
+    open: bool | None = None
+    territory: str = ""
+
+
+def filter_warnings(user: User | AnonymousUser, filters: WarningFilters) -> QuerySet[EarlyWarning]:
+    queryset = warnings_visible_to(user)
+    if filters.state:
+        queryset = queryset.filter(work_item__state=filters.state)
+    if filters.level:
+        queryset = queryset.filter(level=filters.level)
+    if filters.rule:
+        queryset = queryset.filter(rule=filters.rule)
+    if filters.open is True:
+        queryset = queryset.filter(finished_at__isnull=True)
+    elif filters.open is False:
+        queryset = queryset.filter(finished_at__isnull=False)
+    if filters.territory:
+        queryset = queryset.filter(territory_code__startswith=filters.territory)
+    return queryset.order_by("-raised_at", "-id")
+
+
+def actions_in_order(item: WorkItem, user: User) -> list[ActionDef]:
+    """The actions `user` may take on a warning's item, the forward step first and 误报 last (the pinned
+    definition's own order is not kept on PostgreSQL, whose jsonb sorts the keys)."""
+    return sorted(available_actions(item, user), key=lambda a: (a.destructive, a.optional, a.name))
+
+
+def get_warning_for(user: User | AnonymousUser, warning_id: int) -> EarlyWarning:
+    found = warnings_visible_to(user).filter(pk=warning_id).first()
+    if found is None:
+        raise NotFound()
+    return found
