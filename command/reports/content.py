@@ -10,14 +10,13 @@ from command import indicators as ind
 from command.drilldown import describe, items_behind
 from command.reports.periods import Period
 from command.selectors import children
+from command.warnings.selectors import period_summary
 from grid.figures import Scope
 from grid.models import CategoryKind, EventChannel
 
 SCALAR_KINDS = ("count", "rate", "score")
 KIND_NAMES = {str(k): str(v) for k, v in CategoryKind.choices}
 CHANNEL_NAMES = {str(k): str(v) for k, v in EventChannel.choices}
-# Another engineer connects warnings; until then the section says so instead of showing numbers.
-WARNINGS_SOURCE = "预警模块"
 
 
 def scope_of(code: str, name: str) -> Scope:
@@ -66,7 +65,7 @@ def build(scope: Scope, period: Period) -> dict[str, Any]:
         "top_categories": figures["top_categories"].get("value") or [],
         "ranking": _ranking(scope, period),
         "overdue": overdue,
-        "warnings_source": WARNINGS_SOURCE,
+        "warnings": period_summary(scope.prefix, period.first_day, period.end_day),
     }
 
 

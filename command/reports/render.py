@@ -16,6 +16,13 @@ from command.reports.charts import bar_chart
 from core.pdf import render_pdf
 
 NOT_CONNECTED = "未接入"
+WARNING_ROWS = (
+    ("发出预警", "raised"),
+    ("办结", "closed"),
+    ("误报撤销", "dismissed"),
+    ("督办", "supervised"),
+    ("期末仍未办结", "open_at_end"),
+)
 FIGURE_HEADER = ["代码", "指标", "本期", "上期（环比基期）", "环比", "去年同期", "同比", "等级"]
 
 
@@ -95,8 +102,12 @@ def workbook(content: dict[str, Any], *, generated_at: Any) -> bytes:
                 _local(item["created_at"]),
             ]
         )
-    sheet = _sheet(book, "预警", ["状态"])
-    sheet.append([f"{NOT_CONNECTED}（{content['warnings_source']}）"])
+    warnings = content["warnings"]
+    sheet = _sheet(book, "预警", ["项目", "数量"])
+    for label, key in WARNING_ROWS:
+        sheet.append([label, warnings[key]])
+    for label, n in warnings["by_level"] + warnings["by_rule"]:
+        sheet.append([f"其中：{label}", n])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

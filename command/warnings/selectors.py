@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.jurisdiction import scope_for
 from accounts.models import User
@@ -14,11 +18,12 @@ from command.selectors import require_command_role
 from core.errors import NotFound
 from workflow.definitions import ActionDef
 from workflow.engine import available_actions
-from workflow.models import WorkItem
+from workflow.models import Transition, WorkItem
 
-from .models import EarlyWarning
+from .models import EarlyWarning, Level, Rule
 
 OPEN_STATES = ("raised", "acknowledged", "handled")
+SUPERVISE_ACTIONS = ("supervise", "supervise_handling")
 
 
 def warnings_visible_to(user: User | AnonymousUser) -> QuerySet[EarlyWarning]:
@@ -67,3 +72,37 @@ def get_warning_for(user: User | AnonymousUser, warning_id: int) -> EarlyWarning
     if found is None:
         raise NotFound()
     return found
+
+
+def period_summary(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
+    """What the warnings of a territory did over [first_day, end_day) (local days), for the periodic
+    reports: raised (by level and rule), closed, dismissed, supervised, and still open at the end."""
+    start, end = (
+        timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+        for day in (first_day, end_day)
+    )
+    here = EarlyWarning.objects.filter(territory_code__startswith=prefix)
+    raised = here.filter(raised_at__gte=start, raised_at__lt=end)
+    finished = here.filter(finished_at__gte=start, finished_at__lt=end)
+    supervised = (
+        Transition.objects.filter(
+            item__early_warning__in=here,
+            action__in=SUPERVISE_ACTIONS,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        )
+        .values("item_id")
+        .distinct()
+        .count()
+    )
+    by_level = Counter(raised.values_list("level", flat=True))
+    by_rule = Counter(raised.values_list("rule", flat=True))
+    return {
+        "raised": sum(by_level.values()),
+        "by_level": [(str(label), by_level.get(code, 0)) for code, label in Level.choices],
+        "by_rule": [(str(label), by_rule[code]) for code, label in Rule.choices if by_rule.get(code)],
+        "closed": finished.filter(work_item__state="closed").count(),
+        "dismissed": finished.filter(work_item__state="dismissed").count(),
+        "supervised": supervised,
+        "open_at_end": here.filter(raised_at__lt=end).exclude(finished_at__lt=end).count(),
+    }
