@@ -205,8 +205,20 @@ def grade(value: float | None) -> str | None:
 # ---------------------------------------------------------------------------------- periods
 
 
+def _months_between(first_day: date, end_day: date) -> int:
+    """How many whole calendar months [first_day, end_day) is (1 for March, 3 for a quarter), else 0."""
+    if first_day.day != 1 or end_day.day != 1:
+        return 0
+    return max(0, (end_day.year - first_day.year) * 12 + end_day.month - first_day.month)
+
+
 def previous_period(first_day: date, end_day: date) -> tuple[date, date]:
-    """环比: the period of the same length just before."""
+    """环比: the period just before — the previous calendar month(s) when the period is whole months (March
+    → February, Q2 → Q1, as leaders read a monthly or quarterly figure), else the same number of days."""
+    months = _months_between(first_day, end_day)
+    if months:
+        back = first_day.year * 12 + first_day.month - 1 - months
+        return date(back // 12, back % 12 + 1, 1), first_day
     length = end_day - first_day
     return first_day - length, first_day
 

@@ -106,6 +106,11 @@ def test_score_weights_are_configurable(settings: Any) -> None:
 
 def test_periods_and_changes() -> None:
     assert previous_period(MON, NEXT_MON) == (date(2026, 2, 23), MON)
+    # Whole calendar months: the previous month(s), not the same number of days (March's is all February).
+    assert previous_period(date(2026, 3, 1), date(2026, 4, 1)) == (date(2026, 2, 1), date(2026, 3, 1))
+    assert previous_period(date(2026, 1, 1), date(2026, 2, 1)) == (date(2025, 12, 1), date(2026, 1, 1))
+    assert previous_period(date(2026, 4, 1), date(2026, 7, 1)) == (date(2026, 1, 1), date(2026, 4, 1))
+    assert previous_period(date(2026, 3, 1), date(2026, 3, 16)) == (date(2026, 2, 14), date(2026, 3, 1))
     assert last_year_period(date(2028, 2, 29), date(2028, 3, 1)) == (date(2027, 2, 28), date(2027, 3, 1))
     assert (
         change(6, 4, "count") == 0.5 and change(0.8, 0.75, "rate") == 0.05 and change(1, 0, "count") is None
