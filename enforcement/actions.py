@@ -83,7 +83,13 @@ INVESTIGATING_ROLES = (CaseOfficerRole.LEAD, CaseOfficerRole.ASSIST, CaseOfficer
 # Actions only the case's own officers may take when the actor is an officer (not a squad leader).
 CASE_TEAM_ONLY = {Role.OFFICER.value}
 ENDING_STATES = {"archived", "not_filed", "dropped"}
-GRID_RETURN_STATES = {"not_filed", "dropped"}
+# Where a case arrives decides what its grid event does (the event waits in `enforcement`): closed with
+# the case (结案 → archiving), or back to the dispatcher when no case is filed — (action, reason heading).
+GRID_FOLLOW = {
+    "archiving": ("enforcement_closed", ""),
+    "not_filed": ("enforcement_returned", "执法案件未立案"),
+    "dropped": ("enforcement_returned", "执法案件未立案"),
+}
 NUMBERING_ACTIONS = {"approve_filing", "decide", "decide_on_spot", "archive"}
 
 

@@ -30,7 +30,7 @@ from core.errors import Conflict, DomainError, NotFound, Unprocessable
 from enforcement.actions import (
     DECISION_DAYS,
     EXTENSION_DAYS,
-    GRID_RETURN_STATES,
+    GRID_FOLLOW,
     HEARING_NOTICE_WORK_DAYS,
     HEARING_WINDOW_WORK_DAYS,
     INVESTIGATING_ROLES,
@@ -165,27 +165,18 @@ def _schedule_hearing(case: Case, inputs: dict[str, Any], *, now: datetime) -> d
     return {"hearing_at": hearing_at, "hearing_chair": chair.username}
 
 
-def _follow_grid_event(case: Case, item: WorkItem, action: str, *, now: datetime) -> None:
-    """The grid event follows its case: closed when the case closes, returned to the dispatcher when no
-    case is filed."""
+def _follow_grid_event(case: Case, item: WorkItem, *, now: datetime) -> None:
+    """The grid event follows its case (GRID_FOLLOW, by the state the case reached): closed when the case
+    closes, returned to the dispatcher when no case is filed."""
+    follow, heading = GRID_FOLLOW.get(item.state, ("", ""))
     event = case.grid_event
-    if event is None or event.work_item_id is None:
+    if not follow or event is None or event.work_item_id is None:
         return
     event_item = WorkItem.objects.filter(pk=event.work_item_id).values_list("state", flat=True).first()
     if event_item != "enforcement":
         return
-    system = system_actor()
-    if action == "close":
-        do_event_action(event, "enforcement_closed", actor=system, now=now, inputs={"case": case.pk})
-    elif item.state in GRID_RETURN_STATES:
-        do_event_action(
-            event,
-            "enforcement_returned",
-            actor=system,
-            now=now,
-            reason=f"执法案件未立案：{definition_for(item).states[item.state].title}",
-            inputs={"case": case.pk},
-        )
+    reason = f"{heading}：{definition_for(item).states[item.state].title}" if heading else ""
+    do_event_action(event, follow, actor=system_actor(), now=now, reason=reason, inputs={"case": case.pk})
 
 
 # ---------------------------------------------------------------------------------------------- steps
@@ -443,7 +434,7 @@ def _handler(rule: Callable[[Case, Step], Meta]) -> Handler:
             after={"state": step.item.state, **meta},
             now=step.now,
         )
-        _follow_grid_event(case, step.item, step.name, now=step.now)
+        _follow_grid_event(case, step.item, now=step.now)
 
     return Handler(actors=_actors, guard=guard, effect=effect)
 

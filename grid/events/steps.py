@@ -36,7 +36,13 @@ from accounts.jurisdiction import may_see_code
 from accounts.models import User
 from audit.actions import record_event
 from core.errors import Conflict, NotFound
-from grid.events.closure import closing_photos, closure_level, level_grid, tell_reporters
+from grid.events.closure import (
+    closing_photos,
+    closure_level,
+    level_grid,
+    tell_duplicate_reporter,
+    tell_ending,
+)
 from grid.events.dispatch import (
     check_whistle,
     level_climbed,
@@ -93,7 +99,9 @@ def _guard(*checks: Callable[[Step, GridEvent], None]) -> Callable[[Step], None]
     return guard
 
 
-def _effect(*changes: Callable[[Step, GridEvent], None]) -> Callable[[Step], None]:
+def _effect(
+    changes: Sequence[Callable[[Step, GridEvent], None]], notices: Sequence[Callable[[Step, GridEvent], None]]
+) -> Callable[[Step], None]:
     def effect(step: Step) -> None:
         event = _event(step)
         for change in changes:
@@ -118,7 +126,8 @@ def _effect(*changes: Callable[[Step, GridEvent], None]) -> Callable[[Step], Non
                 after={**after, "rating": event.rating},
                 now=step.now,
             )
-        tell_reporters(step, event)
+        for notice in notices:
+            notice(step, event)
 
     return effect
 
@@ -126,15 +135,21 @@ def _effect(*changes: Callable[[Step, GridEvent], None]) -> Callable[[Step], Non
 def _step(
     guards: Sequence[Callable[[Step, GridEvent], None]] = (),
     effects: Sequence[Callable[[Step, GridEvent], None]] = (),
+    notices: Sequence[Callable[[Step, GridEvent], None]] = (),
 ) -> Handler:
-    return Handler(guard=_guard(*guards), effect=_effect(*effects))
+    """A step's handler: guards check, effects change the event, notices (after the event is saved and
+    audited) tell the people outside."""
+    return Handler(guard=_guard(*guards), effect=_effect(effects, notices))
+
+
+CLOSED, VOIDED = tell_ending("已办结"), tell_ending("已作废")
 
 
 HANDLERS: dict[str, Handler] = {
-    "self_resolve": _step([closing_photos], [level_grid, closure_level]),
+    "self_resolve": _step([closing_photos], [level_grid, closure_level], [CLOSED]),
     "file": _step([route_filing]),
-    "void": _step(),
-    "mark_duplicate": _step([resolve_original], [link_original]),
+    "void": _step(notices=[VOIDED]),
+    "mark_duplicate": _step([resolve_original], [link_original], [tell_duplicate_reporter]),
     "dispatch": _step([route_dispatch], [level_from_unit]),
     "sign": _step(),
     "send_back": _step(),
@@ -148,7 +163,7 @@ HANDLERS: dict[str, Handler] = {
     "supervise_sign": _step(),
     "feedback": _step(),
     "verify_fail": _step(),
-    "verify_pass": _step([closing_photos], [closure_level]),
+    "verify_pass": _step([closing_photos], [closure_level], [CLOSED]),
     "to_enforcement": _step(),
     "enforcement_closed": _step(),
     "enforcement_returned": _step(),
