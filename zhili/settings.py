@@ -451,7 +451,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every record is masked before any handler writes it (core/log_filters.py): no phone or ID in logs.
+    "filters": {"mask_personal_data": {"()": "core.log_filters.MaskPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every layout step at INFO and fontTools every subset: keep only their warnings.
     "loggers": {
