@@ -6,7 +6,7 @@
   var el = document.getElementById("cmd-map");
   if (!el || !window.L || !window.ZhiliLayers) { return; }
   var Z = window.ZhiliLayers, LABELS = { red: "超期", yellow: "预警", green: "正常" };
-  var map = L.map(el).setView([31.43, 120.56], 11);
+  var map = L.map(el, { maxZoom: 18 }).setView([31.43, 120.56], 11);
   var layers = Z.create(map);
   var features = [];
   var unit = "level=" + encodeURIComponent(el.dataset.level) + "&code=" + encodeURIComponent(el.dataset.code);

@@ -146,7 +146,7 @@
   }
 
   // ---- Map: outlines + choropleth by 综合指标值, clustered items, heat.
-  var map = L.map("scr-map", { zoomControl: false, attributionControl: false }).setView([31.43, 120.56], 11);
+  var map = L.map("scr-map", { zoomControl: false, attributionControl: false, maxZoom: 18, zoomSnap: 0.25 }).setView([31.43, 120.56], 11);
   var layers = Z.create(map, { outline: "#60a5fa" });
   if (layers.heat) { layers.heat.addTo(map); }
   var fitted = false;
@@ -170,5 +170,10 @@
     root.dataset.itemsReady = "true";
   });
   poll("heat", d.heat, function (fc) { layers.setHeat(fc); });
+  // The columns settle once the tiles are filled: charts and map follow their boxes' sizes.
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { trend.resize(); ranking.resize(); map.invalidateSize(); })
+      .observe(document.getElementById("scr-ranking"));
+  }
   window.addEventListener("resize", function () { trend.resize(); ranking.resize(); map.invalidateSize(); });
 })();
