@@ -86,7 +86,9 @@ def heat_points(prefix: str, first: date, end: date) -> list[dict[str, Any]]:
         .values_list("lon", "lat")[:MAX_HEAT_REPORTS]
     )
     cells: Counter[tuple[float, float]] = Counter(
-        (round(lon, HEAT_DECIMALS), round(lat, HEAT_DECIMALS)) for lon, lat in rows
+        (round(lon, HEAT_DECIMALS), round(lat, HEAT_DECIMALS))
+        for lon, lat in rows
+        if lon is not None and lat is not None  # filtered above; narrows the type
     )
     return [
         {

@@ -22,9 +22,9 @@ from demo.datashare_data import seed_datashare
 from demo.enforcement_data import seed_enforcement
 from demo.evaluation_data import seed_evaluation
 from demo.history import seed_history
-from demo.places import place_history_events
 from demo.licences_data import seed_licences
 from demo.organisation import DISTRICT, Town
+from demo.places import place_history_events
 from demo.ratings_data import seed_ratings
 from demo.registry_data import seed_registry
 from grid.actions import do_seed_reference

@@ -28,7 +28,9 @@ def test_every_history_event_is_placed_inside_its_grid(history: dict[str, int]) 
     by_pk = {e.pk: e for e in events}
     duplicates = [e for e in events[1:] if e.duplicate_of_id and e.duplicate_of_id != events[0].pk]
     for event in duplicates:
-        original = by_pk[event.duplicate_of_id]
+        original = by_pk[event.duplicate_of_id or 0]
+        assert event.lon is not None and event.lat is not None
+        assert original.lon is not None and original.lat is not None
         assert abs(event.lon - original.lon) <= 0.0002 and abs(event.lat - original.lat) <= 0.0002
     assert place_history_events() == 0
     # The same points on another run.
