@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -37,6 +38,21 @@ class ScreenTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return HEADER_KEYWORD
+
+
+class ScreenTokenScheme(OpenApiAuthenticationExtension):
+    """The token in the OpenAPI document."""
+
+    target_class = "command.screen_access.ScreenTokenAuthentication"
+    name = "screenToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Screen <key>`: a read-only wall-screen token (大屏令牌) of one territory.",
+        }
 
 
 class StaffOrScreenToken(BasePermission):
