@@ -186,3 +186,20 @@ def test_a_token_opens_nothing_else(placed: Scenario, key: str) -> None:
     items = api.get("/api/v1/command/map/items.geojson").json()["features"]
     assert [f["properties"]["receipt_number"] for f in items] == [placed.events["E4"].receipt_number]
     assert "title" not in items[0]["properties"] and "url" not in items[0]["properties"]
+
+
+def test_feed_and_items_query_counts_do_not_grow_with_rows(placed: Scenario, key: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert screen_client(key).get(url).status_code == 200
+        return len(captured)
+
+    with time_machine.travel(AFTER_WEEK, tick=False):
+        few = (queries(FEED), queries("/api/v1/command/map/items.geojson"))
+        open_events = [e.pk for e in placed.events.values() if e.territory_code.startswith(HUANGQIAO)]
+        GridEvent.objects.filter(pk__in=open_events).update(lon=120.556, lat=31.406)
+        WorkItem.objects.filter(subject_id__in=[str(pk) for pk in open_events]).update(overdue_at=AFTER_WEEK)
+        assert (queries(FEED), queries("/api/v1/command/map/items.geojson")) == few
