@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_person
+from command import map_layers
 from command.tokens import do_issue_screen_token
 from grid.models import GridEvent
 from grid.tests.test_figures import HUANGQIAO, Scenario
@@ -61,11 +62,15 @@ def test_grids_coloured_by_filed(week: Callable[[], Scenario], personas: dict[st
 
 
 def test_grids_scoped_and_bad_input(
-    week: Callable[[], Scenario], personas: dict[str, User], outsider: User
+    week: Callable[[], Scenario], personas: dict[str, User], outsider: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     week()
     district = get(personas["dispatcher"], GRIDS, indicator="filed", level="district", code="320507", **WEEK)
-    assert len(district.json()["features"]) == 4
+    assert len(district.json()["features"]) == 4 and district.json()["coloured"] is True
+    monkeypatch.setattr(map_layers, "MAX_COLOURED_GRIDS", 3)  # a district of many grids: outlines only
+    outlines = get(personas["dispatcher"], GRIDS, indicator="filed", level="district", code="320507").json()
+    assert outlines["coloured"] is False and len(outlines["features"]) == 4
+    assert all(f["properties"]["value"] is None for f in outlines["features"])
     own = get(outsider, GRIDS, indicator="filed", **WEEK).json()["features"]
     assert {f["properties"]["code"][:9] for f in own} == {"320507105"}
     assert all(f["properties"]["value"] == 0 for f in own)  # 渭塘 had one report (W1), never filed

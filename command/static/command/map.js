@@ -36,7 +36,7 @@
     var indicator = document.getElementById("cmd-map-indicator").value;
     return getJSON(el.dataset.grids + "?" + unit + "&indicator=" + encodeURIComponent(indicator)).then(function (fc) {
       var bounds = layers.setGrids(fc);
-      document.getElementById("cmd-map-legend").textContent = fc.connected === false ? "该指标数据源未接入" : "网格按“" + fc.indicator.zh + "”着色（近30天）";
+      document.getElementById("cmd-map-legend").textContent = fc.connected === false ? "该指标数据源未接入" : fc.coloured === false ? "网格过多，请选择镇/街道后按指标着色" : "网格按“" + fc.indicator.zh + "”着色（近30天）";
       return bounds;
     });
   }
