@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from command import api, map_api
+from command import api, map_api, map_layers, screen
 from command.reports import api as report_api
 from command.warnings import api as warnings_api
 
@@ -23,4 +23,8 @@ urlpatterns = [
         warnings_api.WarningActView.as_view(),
         name="command-warning-act",
     ),
+    path("map/grids.geojson", map_layers.MapGridsView.as_view(), name="command-map-grids"),
+    path("map/heat.geojson", map_layers.MapHeatView.as_view(), name="command-map-heat"),
+    path("screen/figures/", screen.ScreenFiguresView.as_view(), name="command-screen-figures"),
+    path("screen/feed/", screen.ScreenFeedView.as_view(), name="command-screen-feed"),
 ]

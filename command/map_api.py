@@ -12,13 +12,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from command.selectors import require_command_role, unit_scope
+from command.screen_access import SCREEN_AUTH, screen_scope
+from command.tokens import ScreenToken
 from core.errors import DomainError
 from core.replica import replica_reads
 from grid.models import GridEvent
 
 MAX_FEATURES = 5000
 LIGHTS = ("red", "yellow", "green")
+SCREEN_HIDDEN = ("title", "url")
 
 
 def light_of(event: GridEvent) -> str:
@@ -62,6 +64,9 @@ def feature(event: GridEvent) -> dict[str, Any]:
 
 
 class MapItemsView(APIView):
+    authentication_classes = SCREEN_AUTH["authentication_classes"]
+    permission_classes = SCREEN_AUTH["permission_classes"]
+
     @extend_schema(
         operation_id="command_map_items",
         summary="一图：在办事项（按红黄绿灯着色）",
@@ -74,13 +79,16 @@ class MapItemsView(APIView):
     )
     @replica_reads
     def get(self, request: Request) -> JsonResponse:
-        require_command_role(request.user)
+        scope = screen_scope(request)
         light = request.query_params.get("light", "")
         if light and light not in LIGHTS:
             raise DomainError("invalid", "灯色应为 red / yellow / green。", field="light")
-        scope = unit_scope(request.user, request.query_params.get("level"), request.query_params.get("code"))
         assert scope.prefix is not None
         features = [feature(e) for e in open_items(scope.prefix)]
+        if isinstance(request.auth, ScreenToken):
+            # The hall screen shows no free text and links to no staff page.
+            for f in features:
+                f["properties"] = {k: v for k, v in f["properties"].items() if k not in SCREEN_HIDDEN}
         if light:
             features = [f for f in features if f["properties"]["light"] == light]
         return JsonResponse(

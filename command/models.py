@@ -1,6 +1,7 @@
 """Models of the command centre, each defined beside the code that owns it."""
 
 from command.reports.models import Report, ReportSubscription
+from command.tokens import ScreenToken
 from command.warnings.models import EarlyWarning
 
-__all__ = ["EarlyWarning", "Report", "ReportSubscription"]
+__all__ = ["EarlyWarning", "Report", "ReportSubscription", "ScreenToken"]

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from command import views
+from command import screen, views
 from command.reports import views as report_views
 from command.warnings import views as warning_views
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("warnings/", warning_views.page, name="warnings"),
     path("warnings/panel/", warning_views.panel, name="warnings_panel"),
     path("warnings/<int:warning_id>/act/", warning_views.act, name="warning_act"),
+    path("screen/", screen.screen_page, name="screen"),
 ]

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from accounts import views as account_views
 from accounts.jurisdiction import user_roles
 from command import indicators as ind
+from command import map_layers
 from command.drilldown import PREDICATES, describe, items_behind
 from command.modules import edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
@@ -157,6 +158,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         scope = unit_scope(request.user, request.GET.get("level"), request.GET.get("code"))
     except DomainError as error:
         return _error_page(request, error)
-    param = {"town": "town", "village": "village"}.get(scope.level)
-    grids_url = f"/api/v1/territory/grids/?{param}={scope.code}" if param else ""
-    return render(request, "command/map.html", {"scope": scope, "grids_url": grids_url})
+    return render(
+        request,
+        "command/map.html",
+        {"scope": scope, "indicators": map_layers.choropleth_choices()},
+    )

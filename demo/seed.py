@@ -24,6 +24,7 @@ from demo.evaluation_data import seed_evaluation
 from demo.history import seed_history
 from demo.licences_data import seed_licences
 from demo.organisation import DISTRICT, Town
+from demo.places import place_history_events
 from demo.ratings_data import seed_ratings
 from demo.registry_data import seed_registry
 from grid.actions import do_seed_reference
@@ -323,6 +324,8 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
     refresh_planner_statistics()
     # A month of grid-governance history (its own transactions: thousands of rows in batches).
     history = seed_history(now=now, system=system)
+    # Points inside their grids for the history's events (the map and the wall screen show them).
+    history["placed"] = place_history_events()
     refresh_planner_statistics()
     # The other streams, each through its own actions (approvals issue certificates, ratings rate the
     # applications, officer points are computed from the enforcement cases).

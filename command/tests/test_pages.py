@@ -85,8 +85,8 @@ def test_outsider_and_bad_input(week: Callable[[], Scenario], personas: dict[str
 
 def test_map_page(personas: dict[str, User]) -> None:
     html = client_for(personas["hq_leader"]).get("/command/map/").content.decode()
-    assert "在办事项地图" in html and "/api/v1/territory/grids/?town=320507003" in html
-    assert "code=320507003" in html
+    assert "在办事项地图" in html and "/api/v1/command/map/grids.geojson" in html
+    assert 'data-code="320507003"' in html and '<option value="score">' in html
     assert client_for(personas["hq_grid"]).get("/command/map/").status_code == 403
     unit = OrgUnit.objects.get(code="320507105201-vc")
     outsider = client_for(make_person("wt_leader", unit=unit, role=Role.LEADER, territory_code="320507105"))

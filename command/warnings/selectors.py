@@ -20,7 +20,7 @@ from workflow.definitions import ActionDef
 from workflow.engine import available_actions
 from workflow.models import Transition, WorkItem
 
-from .models import EarlyWarning, Level, Rule
+from .models import LEVEL_ORDER, EarlyWarning, Level, Rule
 
 OPEN_STATES = ("raised", "acknowledged", "handled")
 SUPERVISE_ACTIONS = ("supervise", "supervise_handling")
@@ -106,3 +106,24 @@ def period_summary(prefix: str, first_day: date, end_day: date) -> dict[str, Any
         "supervised": supervised,
         "open_at_end": here.filter(raised_at__lt=end).exclude(finished_at__lt=end).count(),
     }
+
+
+def open_for_screen(prefix: str, now: datetime) -> list[dict[str, Any]]:
+    """The wall screen's open warnings under `prefix` (red first, newest first, at most 20). A hall screen
+    may be opened with a token: each row names the rule and the place only — no item title or address."""
+    from command.warnings.rules import place_name
+
+    rows = (
+        EarlyWarning.objects.filter(territory_code__startswith=prefix, work_item__state__in=OPEN_STATES)
+        .order_by("-raised_at", "-id")
+        .only("level", "rule", "territory_code", "raised_at")[:100]
+    )
+    ranked = sorted(rows, key=lambda w: (LEVEL_ORDER[Level(w.level)], -w.raised_at.timestamp()))[:20]
+    return [
+        {
+            "level": str(Level(w.level).label),
+            "title": f"{Rule(w.rule).label} · {place_name(w.territory_code)}",
+            "raised_at": w.raised_at.isoformat(),
+        }
+        for w in ranked
+    ]

@@ -48,6 +48,10 @@ def test_second_run_changes_nothing_and_writes_no_audit_row(seeded: dict[str, ob
     again = seed_demo(now=datetime(2026, 3, 3, tzinfo=UTC))
     assert counts() == first
     assert again["org_units_created"] == again["persona_writes"] == again["staff_created"] == 0
+    # Every history event got a place in its grid (the map shows them); none is moved on a second run.
+    history, repeated = seeded["history"], again["history"]
+    assert isinstance(history, dict) and isinstance(repeated, dict)
+    assert history["placed"] == history["events"] > 0 and repeated["placed"] == 0
     assert verify_chain().intact
 
 
