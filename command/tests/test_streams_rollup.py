@@ -112,7 +112,7 @@ def week(personas: dict[str, User]) -> dict[str, User]:
         ],
         limits={"reviewing": {"amount": 1, "unit": "work_days"}},
     )
-    ordinary = [
+    ordinary: list[tuple[str, Any, dict[str, Any]]] = [
         ("propose_filing", at(2026, 2, 23), {}),
         ("approve_filing", at(2026, 2, 24), {}),  # filed the week before
         ("submit_report", at(2026, 2, 27), {}),
@@ -125,7 +125,7 @@ def week(personas: dict[str, User]) -> dict[str, User]:
         ("confirm_execution", at(2026, 3, 6), {}),
         ("close", at(2026, 3, 6, 15), {}),
     ]
-    quick = [
+    quick: list[tuple[str, Any, dict[str, Any]]] = [
         ("propose_filing", at(2026, 3, 2), {}),
         ("approve_filing", at(2026, 3, 2, 15), {}),  # filed Mon
         ("submit_report", at(2026, 3, 3), {}),
@@ -142,7 +142,7 @@ def week(personas: dict[str, User]) -> dict[str, User]:
             (WT_GRID, at(2026, 3, 2, 9), quick),
         ],
     )
-    summary = [
+    summary: list[tuple[str, Any, dict[str, Any]]] = [
         ("decide_on_spot", at(2026, 3, 4), {}),
         ("confirm_execution", at(2026, 3, 4, 11), {}),
         ("close", at(2026, 3, 4, 15), {}),
