@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
@@ -222,7 +222,9 @@ def _row(pk: Any, number: str, title: str, state: str, where: str, at: Any, url:
         "state": state,
         "territory_code": where,
         "category": "",
-        "created_at": at,
+        # A date-only moment (a due day) goes in `day`, shown without a time.
+        "created_at": at if isinstance(at, datetime) else None,
+        "day": at if isinstance(at, date) and not isinstance(at, datetime) else None,
         "overdue": False,
         "url": url,
     }

@@ -123,7 +123,9 @@ def _row(pk: Any, number: str, title: str, state: str, where: str, at: Any) -> d
         "state": state,
         "territory_code": where,
         "category": "",
-        "created_at": at,
+        # A date-only moment (a due day) goes in `day`, shown without a time.
+        "created_at": at if isinstance(at, datetime) else None,
+        "day": at if isinstance(at, date) and not isinstance(at, datetime) else None,
         "overdue": False,
         "url": "",
     }

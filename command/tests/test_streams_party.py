@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from command import streams
 from command.indicators import figures
@@ -62,6 +63,20 @@ def test_party_figures_by_hand(planned: dict[str, Any]) -> None:
     desk = figures(HUANGQIAO, MARCH, APRIL)
     assert desk["party_organisations"]["previous"] == 0 and desk["party_organisations"]["mom"] is None
     assert desk["party_visit_completion"]["value"] == 0.5
+    # The items page lists the overdue visit (a due day, shown without a time) for the town leader.
+    client = Client()
+    client.force_login(planned["users"]["hq_leader"])
+    page = client.get(
+        "/command/items/", {"indicator": "party_visits_overdue", "from": "2026-03-01", "to": "2026-03-31"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and html.count("data-item-row") == 1 and "2026-03-31" in html
+    # The outsider from another town gets 404 for 黄桥's unit.
+    client.force_login(planned["users"]["wt_leader"])
+    refused = client.get(
+        "/command/items/", {"indicator": "party_members", "level": "town", "code": HUANGQIAO}
+    )
+    assert refused.status_code == 404
     # The other town: its own committee and branch, none of 黄桥's members or visits.
     other = streams.values(WEITANG, MARCH, APRIL, today=date(2026, 3, 10))
     assert (
