@@ -254,9 +254,15 @@ def unit_values(code: str, prefix: str, first_day: date, end_day: date) -> dict[
 
 def figures(prefix: str, first_day: date, end_day: date) -> dict[str, dict[str, Any]]:
     """Every indicator over the period with 环比 and 同比; a stream not connected says so."""
-    now = all_values(prefix, first_day, end_day)
-    prev = all_values(prefix, *previous_period(first_day, end_day))
-    last = all_values(prefix, *last_year_period(first_day, end_day))
+    periods = [
+        (first_day, end_day),
+        previous_period(first_day, end_day),
+        last_year_period(first_day, end_day),
+    ]
+    now, prev, last = (
+        {**values_of(counts(prefix, *period)), **others}
+        for period, others in zip(periods, streams.values_for(prefix, periods), strict=True)
+    )
     out: dict[str, dict[str, Any]] = {}
     for code, ind in REGISTRY.items():
         if not ind.connected:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,8 +25,8 @@ from enforcement.models import Case, Publication
 from party import figures as party_figures
 from ratings.models import BAD_LEVELS, SATISFIED_LEVELS, Rating
 from territorial import figures as territorial_figures
-from workflow.models import Transition, WorkItem
-from workflow.rollups import Key, contributor_for, cursor_of, registered, sums_in, tail_delta
+from workflow.models import LedgerRollup, Transition, WorkItem
+from workflow.rollups import Key, contributor_for, cursor_of, registered, tail_delta
 
 ROLLUP_PROCESSES = {
     "approvals": (approvals_rollup.PROCESS,),
@@ -133,38 +133,83 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator > 0 else None
 
 
-def _rollup_rows(
-    process: str, prefix: str, first: date, end: date
-) -> Iterable[tuple[Key | None, str, str, int]]:
-    for measure, flags, _s, _c, _d, n in sums_in(process, prefix, first, end):
-        yield None, measure, flags, n
-    for key, n in tail_delta(process, cursor_of(process)).items():
-        if key.territory_code.startswith(prefix) and first <= key.day < end:
-            yield key, key.measure, key.flags, n
+Tails = dict[str, list[tuple[Key, int]]]
 
 
-def rollup_counts(prefix: str, first: date, end: date) -> Counter[str]:
-    """The rollup counts of the connected streams (and Σ decision days) under the prefix."""
+def tails(prefix: str) -> Tails:
+    """The unfolded tail of each connected stream process under the prefix, computed once for all the
+    periods a desk asks about."""
+    processes = [p for group in ROLLUP_PROCESSES.values() for p in group if p in registered()]
+    return {
+        process: [
+            (key, n)
+            for key, n in tail_delta(process, cursor_of(process)).items()
+            if key.territory_code.startswith(prefix)
+        ]
+        for process in processes
+    }
+
+
+def rollup_counts(prefix: str, first: date, end: date, tail: Tails | None = None) -> Counter[str]:
+    """The rollup counts of the connected streams (and Σ decision days) under the prefix: one summed
+    query over the stored rows of every stream process, plus the unfolded tail."""
+    tail = tail if tail is not None else tails(prefix)
+    source_of = {p: source for source, group in ROLLUP_PROCESSES.items() for p in group}
+    stored = (
+        LedgerRollup.objects.filter(
+            process_name__in=list(tail), territory_code__startswith=prefix, day__gte=first, day__lt=end
+        )
+        .values_list("process_name", "measure", "flags")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    rows = [(source_of[p], m, f, int(n or 0)) for p, m, f, n in stored]
+    rows += [
+        (source_of[p], key.measure, key.flags, n)
+        for p, keys in tail.items()
+        for key, n in keys
+        if first <= key.day < end
+    ]
     out: Counter[str] = Counter(dict.fromkeys([*ROLLUP_COUNTS, "enforcement_decision_days_sum"], 0))
-    for source, processes in ROLLUP_PROCESSES.items():
-        for process in processes:
-            if process not in registered():
-                continue
-            for _key, measure, flags, n in _rollup_rows(process, prefix, first, end):
-                for code, (src, wanted, test) in ROLLUP_COUNTS.items():
-                    if src == source and measure == wanted and (test is None or test(flags)):
-                        out[code] += n
-                if measure == "decided":
-                    out["enforcement_decision_days_sum"] += n * int(flags.split("=", 1)[1])
+    for source, measure, flags, n in rows:
+        for code, (src, wanted, test) in ROLLUP_COUNTS.items():
+            if src == source and measure == wanted and (test is None or test(flags)):
+                out[code] += n
+        if measure == "decided":
+            out["enforcement_decision_days_sum"] += n * int(flags.split("=", 1)[1])
     return out
 
 
-def values(prefix: str, first: date, end: date, *, today: date | None = None) -> dict[str, Any]:
+def _aggregates(prefix: str, first: date, end: date) -> dict[str, int]:
+    """Counts read together in one query per table (each equals its QUERIES queryset's count)."""
+    bad = Q(level__in=BAD_LEVELS)
+    closed = Q(rectification__state="closed", rectification__closed_at__lt=midnight(end))
+    out = _ratings(prefix, first, end).aggregate(
+        approvals_rated=Count("id"),
+        approvals_satisfied=Count("id", filter=Q(level__in=SATISFIED_LEVELS)),
+        approvals_bad=Count("id", filter=bad),
+        approvals_rectified=Count("id", filter=bad & closed),
+    )
+    out |= _publications_due(prefix, first, end).aggregate(
+        enforcement_publications_due=Count("id"),
+        enforcement_published_on_time=Count(
+            "id", filter=Q(published_at__isnull=False, published_at__lte=F("due_at"))
+        ),
+    )
+    out |= party_figures.aggregates(prefix, first, end)
+    return {code: int(n or 0) for code, n in out.items()}
+
+
+def values(
+    prefix: str, first: date, end: date, *, today: date | None = None, tail: Tails | None = None
+) -> dict[str, Any]:
     """Every stream indicator's value under the prefix over [first, end)."""
     current = end > (today or timezone.localdate())
-    counts = rollup_counts(prefix, first, end)
+    counts = rollup_counts(prefix, first, end, tail)
+    counts.update(_aggregates(prefix, first, end))
     for code, query in QUERIES.items():
-        counts[code] = query(prefix, first, end).count()
+        if code not in counts:
+            counts[code] = query(prefix, first, end).count()
     out: dict[str, Any] = dict(counts)
     for code, (numerator, denominator) in RATES.items():
         out[code] = _ratio(counts[numerator], counts[denominator])
@@ -178,6 +223,12 @@ def values(prefix: str, first: date, end: date, *, today: date | None = None) ->
         if not current:
             out[code] = None
     return out
+
+
+def values_for(prefix: str, periods: Iterable[tuple[date, date]]) -> list[dict[str, Any]]:
+    """`values` of several periods (the desk's, 环比's, 同比's) sharing one unfolded tail."""
+    tail = tails(prefix)
+    return [values(prefix, first, end, tail=tail) for first, end in periods]
 
 
 # ------------------------------------------------------------------------------------- drill-down
