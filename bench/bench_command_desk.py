@@ -74,12 +74,8 @@ def main() -> int:
                     ind.values_of(ind.counts(TOWN, *period))
 
             def streams_only() -> None:
-                for period in (
-                    (first, end),
-                    ind.previous_period(first, end),
-                    ind.last_year_period(first, end),
-                ):
-                    streams.values(TOWN, *period)
+                periods = [(first, end), ind.previous_period(first, end), ind.last_year_period(first, end)]
+                streams.values_for(TOWN, periods)
 
             def desk() -> None:
                 ind.figures(TOWN, first, end)
