@@ -208,7 +208,7 @@ def values(
     counts = rollup_counts(prefix, first, end, tail)
     counts.update(_aggregates(prefix, first, end))
     for code, query in QUERIES.items():
-        if code not in counts:
+        if code not in counts and (current or code not in CURRENT_ONLY):  # a past period: left None below
             counts[code] = query(prefix, first, end).count()
     out: dict[str, Any] = dict(counts)
     for code, (numerator, denominator) in RATES.items():
