@@ -6,7 +6,11 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "政务服务 Approval services"
 
     def ready(self) -> None:
+        # Registers what each application counts in the ledger rollup (workflow/rollups.py).
         # The rules of each application step, bound to the engine (workflow.handlers).
-        from approvals import steps
+        from approvals import (
+            figures_rollup,  # noqa: F401
+            steps,
+        )
 
         steps.register()

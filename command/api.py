@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from command import indicators as ind
-from command.drilldown import PREDICATES, describe, items_behind
+from command import streams
+from command.drilldown import PREDICATES
 from command.selectors import children, days, require_command_role, unit_scope
 from core.errors import DomainError
 from core.replica import replica_reads
@@ -113,7 +114,7 @@ class FiguresView(APIView):
                 series.append(
                     {
                         "day": day,
-                        "value": ind.values_of(ind.counts(scope.prefix, day, day + timedelta(days=1)))[
+                        "value": ind.unit_values(chosen.code, scope.prefix, day, day + timedelta(days=1))[
                             chosen.code
                         ],
                     }
@@ -124,7 +125,7 @@ class FiguresView(APIView):
             assert chosen is not None
             rows = []
             for code, name in children(scope):
-                values = ind.values_of(ind.counts(code, first, end))
+                values = ind.unit_values(chosen.code, code, first, end)
                 rows.append(
                     {
                         "code": code,
@@ -153,7 +154,10 @@ class FigureItemsView(APIView):
         operation_id="command_figure_items",
         summary="指标下钻：构成该数字的事项",
         description="The items behind a count indicator's figure; the list's length equals the figure.",
-        parameters=[*UNIT_PARAMS, OpenApiParameter("indicator", str, required=True, enum=sorted(PREDICATES))],
+        parameters=[
+            *UNIT_PARAMS,
+            OpenApiParameter("indicator", str, required=True, enum=[*sorted(PREDICATES), *streams.DRILLABLE]),
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     @replica_reads
@@ -162,14 +166,13 @@ class FigureItemsView(APIView):
         params = request.query_params
         chosen = _indicator_param(params, required=True)
         assert chosen is not None
-        if chosen.code not in PREDICATES:
-            raise DomainError(
-                "invalid", f"可下钻的指标：{'、'.join(sorted(PREDICATES))}。", field="indicator"
-            )
+        if chosen.code not in PREDICATES and chosen.code not in streams.DRILLABLE:
+            drillable = [*sorted(PREDICATES), *streams.DRILLABLE]
+            raise DomainError("invalid", f"可下钻的指标：{'、'.join(drillable)}。", field="indicator")
         scope = unit_scope(request.user, params.get("level"), params.get("code"))
         first, end = days(params)
         assert scope.prefix is not None
-        items = describe(items_behind(chosen.code, scope.prefix, first, end))
+        items = streams.drill_rows(chosen.code, scope.prefix, first, end)
         return Response(
             {
                 "indicator": chosen.code,

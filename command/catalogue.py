@@ -7,8 +7,8 @@ from __future__ import annotations
 # Dimensions every grid-stream indicator can be cut by (the rollup's keys).
 GRID_DIMENSIONS = ("level", "code", "period", "stream", "category", "source")
 
-# source: "grid" = the grid_event ledger rollup; anything else names a stream whose rollup is not
-# registered yet (the indicator then says so).
+# source: "grid" = the grid_event ledger rollup; the other streams' indicators are in
+# command/catalogue_streams.py.
 INDICATORS: list[dict[str, object]] = [
     {
         "code": "accepted",
@@ -174,67 +174,6 @@ INDICATORS: list[dict[str, object]] = [
             "0–100 分：默认 30·处置率 + 20·按期处置率 + 20·(1−返工率) + 20·(1−超期率) + 10·(1−延期率)；"
             "A ≥ 90，B ≥ 75，C ≥ 60，D ≥ 40，其余 E。"
         ),
-    },
-    # Streams whose rollup contributor is not registered yet: shown as 未接入, never as a number.
-    {
-        "code": "approvals_accepted",
-        "zh": "审批受理数",
-        "en": "Applications accepted",
-        "unit": "件",
-        "kind": "count",
-        "source": "approvals",
-        "formula": "-",
-        "definition": "审批服务：期内受理的申请数。",
-    },
-    {
-        "code": "approvals_done",
-        "zh": "审批办结数",
-        "en": "Applications decided",
-        "unit": "件",
-        "kind": "count",
-        "source": "approvals",
-        "formula": "-",
-        "definition": "审批服务：期内办结的申请数。",
-    },
-    {
-        "code": "approvals_instant_rate",
-        "zh": "即办率",
-        "en": "Instant-decision rate",
-        "unit": "%",
-        "kind": "rate",
-        "source": "approvals",
-        "formula": "-",
-        "definition": "审批服务：即办件 / 办结数。",
-    },
-    {
-        "code": "approvals_overdue",
-        "zh": "审批超期数",
-        "en": "Applications overdue",
-        "unit": "件",
-        "kind": "count",
-        "source": "approvals",
-        "formula": "-",
-        "definition": "审批服务：超过承诺时限的申请数。",
-    },
-    {
-        "code": "enforcement_filed",
-        "zh": "执法立案数",
-        "en": "Enforcement cases filed",
-        "unit": "件",
-        "kind": "count",
-        "source": "enforcement",
-        "formula": "-",
-        "definition": "综合执法：期内立案的案件数。",
-    },
-    {
-        "code": "enforcement_closed",
-        "zh": "执法结案数",
-        "en": "Enforcement cases closed",
-        "unit": "件",
-        "kind": "count",
-        "source": "enforcement",
-        "formula": "-",
-        "definition": "综合执法：期内结案的案件数。",
     },
 ]
 

@@ -13,7 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Sum
 
+from command import streams
 from command.catalogue import DEFAULT_WEIGHTS, GRADES, GRID_DIMENSIONS, INDICATORS, SOURCE_NAMES
+from command.catalogue_streams import STREAM_INDICATORS, STREAM_SOURCE_NAMES
 from grid.figures_rollup import PROCESS, rollup_counts
 from grid.models import Category
 from workflow.models import LedgerRollup
@@ -34,12 +36,14 @@ class Indicator:
 
     @property
     def connected(self) -> bool:
-        """Whether the stream's rollup exists; an indicator of a stream not connected has no value."""
-        return self.source == "grid" and PROCESS in registered()
+        """Whether the source is connected; an indicator of a source not connected has no value."""
+        if self.source == "grid":
+            return PROCESS in registered()
+        return streams.connected(self.source)
 
     @property
     def source_name(self) -> str:
-        return SOURCE_NAMES.get(self.source, self.source)
+        return {**SOURCE_NAMES, **STREAM_SOURCE_NAMES}.get(self.source, self.source)
 
 
 def _indicator(row: dict[str, Any]) -> Indicator:
@@ -57,7 +61,9 @@ def _indicator(row: dict[str, Any]) -> Indicator:
     )
 
 
-REGISTRY: dict[str, Indicator] = {str(row["code"]): _indicator(row) for row in INDICATORS}
+REGISTRY: dict[str, Indicator] = {
+    str(row["code"]): _indicator(row) for row in [*INDICATORS, *STREAM_INDICATORS]
+}
 
 
 def indicator(code: str) -> Indicator | None:
@@ -245,11 +251,30 @@ def change(current: Any, before: Any, kind: str) -> float | None:
     return round(float(current) - float(before), 4)
 
 
+def all_values(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
+    """Every indicator's value: the grid's from its rollup counts, the other streams' (command/streams.py)."""
+    return {**values_of(counts(prefix, first_day, end_day)), **streams.values(prefix, first_day, end_day)}
+
+
+def unit_values(code: str, prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
+    """The grid's values (with the score, for rankings) plus `code`'s when it is another stream's."""
+    out = values_of(counts(prefix, first_day, end_day))
+    if code not in out:
+        out[code] = streams.values(prefix, first_day, end_day)[code]
+    return out
+
+
 def figures(prefix: str, first_day: date, end_day: date) -> dict[str, dict[str, Any]]:
     """Every indicator over the period with 环比 and 同比; a stream not connected says so."""
-    now = values_of(counts(prefix, first_day, end_day))
-    prev = values_of(counts(prefix, *previous_period(first_day, end_day)))
-    last = values_of(counts(prefix, *last_year_period(first_day, end_day)))
+    periods = [
+        (first_day, end_day),
+        previous_period(first_day, end_day),
+        last_year_period(first_day, end_day),
+    ]
+    now, prev, last = (
+        {**values_of(counts(prefix, *period)), **others}
+        for period, others in zip(periods, streams.values_for(prefix, periods), strict=True)
+    )
     out: dict[str, dict[str, Any]] = {}
     for code, ind in REGISTRY.items():
         if not ind.connected:

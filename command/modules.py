@@ -22,6 +22,43 @@ class Module:
 
 
 GRID_TILES = ("accepted", "filed", "closed", "closure_rate", "on_time_closure_rate", "overdue_open")
+APPROVALS_TILES = (
+    "approvals_accepted",
+    "approvals_done",
+    "approvals_instant_rate",
+    "approvals_early_rate",
+    "approvals_overdue",
+    "approvals_satisfaction",
+    "approvals_rectification_rate",
+)
+ENFORCEMENT_TILES = (
+    "enforcement_filed",
+    "enforcement_closed",
+    "enforcement_decision_days",
+    "enforcement_publication_on_time",
+    "enforcement_hearings",
+    "enforcement_overturned",
+)
+PARTY_TILES = (
+    "party_organisations",
+    "party_members",
+    "party_one_shoulder",
+    "party_visit_completion",
+    "party_visits_overdue",
+    "party_households_reached",
+    "party_problems_raised",
+    "party_problem_closure",
+    "party_meetings_held",
+)
+TERRITORIAL_TILES = (
+    "territorial_institutions",
+    "territorial_assets",
+    "territorial_contracts_expiring",
+    "territorial_contracts_ended",
+    "territorial_instalments_overdue",
+    "territorial_payments_awaiting",
+    "territorial_payments_proposed",
+)
 COMMAND_TILES = (
     "score",
     "disposal_rate",
@@ -34,13 +71,13 @@ COMMAND_TILES = (
 MODULES = {
     m.code: m
     for m in (
-        Module("party", "党建引领", missing_source="党建组织与活动（党建模块尚未建设）"),
-        Module("approvals", "审批服务", missing_source="审批服务台账汇总（审批流程尚未登记汇总）"),
-        Module("enforcement", "综合执法", missing_source="综合执法台账汇总（执法流程尚未登记汇总）"),
+        Module("party", "党建引领", tiles=PARTY_TILES),
+        Module("approvals", "审批服务", tiles=APPROVALS_TILES),
+        Module("enforcement", "综合执法", tiles=ENFORCEMENT_TILES),
         Module("grid", "网格治理", tiles=GRID_TILES, charts=True),
-        Module("territorial", "属地管理", missing_source="属地管理站所、学校、医院（属地管理模块尚未建设）"),
+        Module("territorial", "属地管理", tiles=TERRITORIAL_TILES),
         Module("command", "综合指挥", tiles=COMMAND_TILES),
-        Module("party_building", "党的建设", missing_source="党建组织与活动（党建模块尚未建设）"),
+        Module("party_building", "党的建设", tiles=PARTY_TILES),
         Module("emergency", "应急指挥", missing_source="应急指挥系统"),
         Module("traffic", "交通管理", missing_source="交通管理系统"),
         Module("economy", "经济发展", missing_source="经济运行数据"),

@@ -15,8 +15,8 @@ from django.shortcuts import render
 from accounts import views as account_views
 from accounts.jurisdiction import user_roles
 from command import indicators as ind
-from command import map_layers
-from command.drilldown import PREDICATES, describe, items_behind
+from command import map_layers, streams
+from command.drilldown import PREDICATES
 from command.modules import edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
 from core.errors import DomainError
@@ -54,7 +54,7 @@ def _change(value: Any, kind: str) -> str:
 
 def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
     meta = ind.REGISTRY[code]
-    drill = code if code in PREDICATES else DRILL.get(code)
+    drill = code if code in PREDICATES or code in streams.DRILLABLE else DRILL.get(code)
     return {
         "code": code,
         "name": meta.zh,
@@ -128,16 +128,18 @@ def items_page(request: HttpRequest) -> HttpResponse:
     try:
         require_command_role(request.user)
         code = request.GET.get("indicator", "")
-        if code not in PREDICATES:
+        if code not in PREDICATES and code not in streams.DRILLABLE:
             raise DomainError(
-                "invalid", f"可下钻的指标：{'、'.join(sorted(PREDICATES))}。", field="indicator"
+                "invalid",
+                f"可下钻的指标：{'、'.join([*sorted(PREDICATES), *streams.DRILLABLE])}。",
+                field="indicator",
             )
         scope = unit_scope(request.user, request.GET.get("level"), request.GET.get("code"))
         first, end = days(request.GET)
     except DomainError as error:
         return _error_page(request, error)
     assert scope.prefix is not None
-    rows = describe(items_behind(code, scope.prefix, first, end))
+    rows = streams.drill_rows(code, scope.prefix, first, end)
     return render(
         request,
         "command/items.html",

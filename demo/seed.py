@@ -24,9 +24,11 @@ from demo.evaluation_data import seed_evaluation
 from demo.history import seed_history
 from demo.licences_data import seed_licences
 from demo.organisation import DISTRICT, Town
+from demo.party_data import seed_party
 from demo.places import place_history_events
 from demo.ratings_data import seed_ratings
 from demo.registry_data import seed_registry
+from demo.territorial_data import seed_territorial
 from grid.actions import do_seed_reference
 from open311.actions import do_ensure_demo_key, do_seed_service_definitions
 from territory.actions import do_load_territory
@@ -336,6 +338,8 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         ("ratings", seed_ratings),
         ("enforcement", seed_enforcement),
         ("evaluation", seed_evaluation),
+        ("party", seed_party),
+        ("territorial", seed_territorial),
     ):
         started = time.monotonic()
         streams[name] = {**seed(now=now, system=system), "seconds": round(time.monotonic() - started, 1)}

@@ -6,7 +6,11 @@ class EnforcementConfig(AppConfig):
     verbose_name = "综合执法 Comprehensive law enforcement"
 
     def ready(self) -> None:
+        # Registers what each case counts in the ledger rollup (workflow/rollups.py).
         # The rules of each case step, bound to the engine (workflow.handlers).
-        from enforcement import case_steps
+        from enforcement import (
+            case_steps,
+            figures_rollup,  # noqa: F401
+        )
 
         case_steps.register()

@@ -368,6 +368,9 @@ COMMAND_WARN_HANDLE_DAYS = env_int("COMMAND_WARN_HANDLE_DAYS", 1)
 # the real actions rather than the engine's bulk import.
 DEMO_HISTORY_EVENTS = env_int("DEMO_HISTORY_EVENTS", 3000)
 DEMO_HISTORY_REAL_EVENTS = env_int("DEMO_HISTORY_REAL_EVENTS", 60)
+# Demo 党建 (demo/party_data.py): members per grid with registry people, households linked per member.
+DEMO_PARTY_MEMBERS_PER_GRID = env_int("DEMO_PARTY_MEMBERS_PER_GRID", 4)
+DEMO_PARTY_LINKS_PER_MEMBER = env_int("DEMO_PARTY_LINKS_PER_MEMBER", 3)
 
 # Open311 GeoReport v2 (/open311/v2/): the jurisdiction_id clients may send (empty: no check), the default
 # hourly request limit of a new API key, and the discovery endpoint type (empty: "test" in demo mode).

@@ -23,6 +23,8 @@ STORAGES = {
 }
 # Tests that seed the demo need its shape, not a month of volume.
 DEMO_HISTORY_EVENTS = 150
+DEMO_PARTY_MEMBERS_PER_GRID = 2
+DEMO_PARTY_LINKS_PER_MEMBER = 2
 # The shared cache is a database table in tests even when REDIS_URL is set: each test's transaction
 # rolls its counters back, so rate limits never leak from one test (or xdist worker) into another.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zhili_cache"}}

@@ -37,7 +37,9 @@ def test_catalogue_names_every_indicator(personas: dict[str, User]) -> None:
     rows = {row["code"]: row for row in body["indicators"]}
     assert rows["closure_rate"]["zh"] == "结案率" and rows["closure_rate"]["connected"] is True
     assert "category" in rows["filed"]["dimensions"]
-    assert rows["approvals_accepted"]["connected"] is False and rows["approvals_accepted"]["source"]
+    assert rows["approvals_accepted"]["connected"] is True
+    assert rows["approvals_accepted"]["source"] == "审批服务台账汇总"
+    assert rows["party_visit_completion"]["definition"] and rows["party_visit_completion"]["connected"]
 
 
 @pytest.mark.parametrize("who", ["hq_grid", "hq_agency", "hq_officer"])
@@ -56,7 +58,8 @@ def test_figures_of_the_week(week: Callable[[], Scenario], personas: dict[str, U
     figures = body["indicators"]
     assert figures["filed"]["value"] == 5 and figures["closure_rate"]["value"] == 1.0
     assert figures["score"]["value"] == 85.0 and figures["score"]["grade"] == "B"
-    assert figures["approvals_accepted"] == {"connected": False, "source": "审批服务台账汇总", "value": None}
+    # no application in the week: a connected zero, not a missing source
+    assert figures["approvals_accepted"]["connected"] is True and figures["approvals_accepted"]["value"] == 0
     one = get(personas["hq_leader"], "figures/", indicator="closed", **WEEK).json()
     assert list(one["indicators"]) == ["closed"] and one["indicators"]["closed"]["value"] == 5
 

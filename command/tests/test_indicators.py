@@ -83,10 +83,10 @@ def test_overdue_and_open_counts_in_disposal(week: Callable[[], Scenario]) -> No
     assert figures(HUANGQIAO, NEXT_MON, date(2026, 3, 16))["overdue_open"]["value"] == 1
 
 
-def test_streams_not_connected_say_so() -> None:
-    for code in ("approvals_accepted", "enforcement_filed"):
-        assert not REGISTRY[code].connected
-        assert REGISTRY[code].source_name.endswith("台账汇总")
+def test_every_stream_is_connected() -> None:
+    for code in ("approvals_accepted", "enforcement_filed", "party_members", "territorial_assets"):
+        assert REGISTRY[code].connected, code
+    assert REGISTRY["approvals_accepted"].source_name == "审批服务台账汇总"
 
 
 @pytest.mark.parametrize(

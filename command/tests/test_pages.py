@@ -30,8 +30,9 @@ def test_leader_lands_on_the_desk_with_every_module(
     assert page.status_code == 200 and "黄桥街道 · 集成指挥中心" in html
     for name in ("党建引领", "审批服务", "综合执法", "网格治理", "属地管理", "综合指挥"):
         assert f"<h2>{name}</h2>" in html
-    # four modules wait for their sources and say so, with no number
-    assert html.count("data-not-connected") == 4 and "未接入" in html
+    # every town-edition module is fed by its source: none says 未接入
+    assert html.count("data-not-connected") == 0 and "未接入" not in html
+    assert 'data-figure="approvals_accepted"' in html and 'data-figure="party_members"' in html
     assert 'data-figure="filed"' in html and "/command/items/?level=town" in html
     assert "<script>" not in html  # strict CSP: scripts come from static files
 

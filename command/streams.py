@@ -1,0 +1,377 @@
+"""Figures of the streams beside the grid (catalogue: command/catalogue_streams.py) and the items behind
+them. 审批服务 and 综合执法 are sums over the ledger rollup their contributors register
+(approvals/figures_rollup.py, enforcement/figures_rollup.py) plus the unfolded tail, so exact between
+two folds, and drill down through the same contributor; 好差评, publication, party and 三资 figures are
+scoped aggregates over small indexed tables, each the count of one queryset that is also its drill-down.
+A figure kept only as today's state (CURRENT_ONLY) has no value for a period that ended before today."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from approvals import figures_rollup as approvals_rollup
+from approvals.models import Application
+from command.catalogue_streams import STREAM_INDICATORS
+from command.drilldown import PREDICATES, describe, items_behind
+from enforcement import figures_rollup as enforcement_rollup
+from enforcement.models import Case, Publication
+from party import figures as party_figures
+from ratings.models import BAD_LEVELS, SATISFIED_LEVELS, Rating
+from territorial import figures as territorial_figures
+from workflow.models import LedgerRollup, Transition, WorkItem
+from workflow.rollups import Key, contributor_for, cursor_of, registered, tail_delta
+
+ROLLUP_PROCESSES = {
+    "approvals": (approvals_rollup.PROCESS,),
+    "enforcement": enforcement_rollup.PROCESSES,
+}
+
+
+def _flag(name: str) -> Callable[[str], bool]:
+    return lambda flags: f"{name}=1" in flags.split(",")
+
+
+# count code → (source, rollup measure, flag test)
+ROLLUP_COUNTS: dict[str, tuple[str, str, Callable[[str], bool] | None]] = {
+    "approvals_accepted": ("approvals", "accepted", None),
+    "approvals_done": ("approvals", "done", None),
+    "approvals_instant": ("approvals", "done", _flag("instant")),
+    "approvals_early": ("approvals", "done", _flag("early")),
+    "approvals_overdue": ("approvals", "overdue_first", None),
+    "enforcement_filed": ("enforcement", "filed", None),
+    "enforcement_decided": ("enforcement", "decided", None),
+    "enforcement_closed": ("enforcement", "closed", None),
+    "enforcement_hearings": ("enforcement", "hearings", None),
+}
+
+
+def connected(source: str) -> bool:
+    if source in ROLLUP_PROCESSES:
+        return all(name in registered() for name in ROLLUP_PROCESSES[source])
+    return source in ("party", "territorial")
+
+
+# ---------------------------------------------------------------------------- aggregate querysets
+
+
+def _ratings(prefix: str, first: date, end: date) -> QuerySet[Rating]:
+    return Rating.objects.filter(
+        territory_code__startswith=prefix,
+        rated_at__gte=midnight(first),
+        rated_at__lt=midnight(end),
+        excluded_at__isnull=True,
+    )
+
+
+def _bad(prefix: str, first: date, end: date) -> QuerySet[Rating]:
+    return _ratings(prefix, first, end).filter(level__in=BAD_LEVELS)
+
+
+def _publications_due(prefix: str, first: date, end: date) -> QuerySet[Publication]:
+    return Publication.objects.filter(
+        case__territory_code__startswith=prefix,
+        due_at__gte=midnight(first),
+        due_at__lt=midnight(end),
+    )
+
+
+QUERIES: dict[str, Callable[[str, date, date], QuerySet[Any]]] = {
+    "approvals_rated": _ratings,
+    "approvals_satisfied": lambda p, f, e: _ratings(p, f, e).filter(level__in=SATISFIED_LEVELS),
+    "approvals_bad": _bad,
+    "approvals_rectified": lambda p, f, e: _bad(p, f, e).filter(
+        rectification__state="closed", rectification__closed_at__lt=midnight(e)
+    ),
+    "enforcement_publications_due": _publications_due,
+    "enforcement_published_on_time": lambda p, f, e: _publications_due(p, f, e).filter(
+        published_at__isnull=False, published_at__lte=F("due_at")
+    ),
+    "enforcement_overturned": lambda p, f, e: Publication.objects.filter(
+        case__territory_code__startswith=p, revoked_at__gte=midnight(f), revoked_at__lt=midnight(e)
+    ),
+    **party_figures.COUNTS,
+    **territorial_figures.COUNTS,
+}
+CURRENT_ONLY = territorial_figures.CURRENT_ONLY | {"party_one_shoulder"}
+# rate code → (numerator, denominator); a rate drills down to its denominator's items.
+RATES = {
+    "approvals_instant_rate": ("approvals_instant", "approvals_done"),
+    "approvals_early_rate": ("approvals_early", "approvals_done"),
+    "approvals_satisfaction": ("approvals_satisfied", "approvals_rated"),
+    "approvals_rectification_rate": ("approvals_rectified", "approvals_bad"),
+    "enforcement_publication_on_time": ("enforcement_published_on_time", "enforcement_publications_due"),
+    **party_figures.RATES,
+}
+DRILL = {
+    **{code: den for code, (_num, den) in RATES.items()},
+    "enforcement_decision_days": "enforcement_decided",
+    "party_one_shoulder": "party_one_shoulder",
+}
+
+
+def drill_code(code: str) -> str | None:
+    """The count whose items stand behind the indicator `code` (itself for a count), or None."""
+    if code in ROLLUP_COUNTS or code in QUERIES:
+        return code
+    return DRILL.get(code)
+
+
+DRILLABLE = sorted(str(row["code"]) for row in STREAM_INDICATORS if drill_code(str(row["code"])))
+
+
+# ------------------------------------------------------------------------------------------ values
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator > 0 else None
+
+
+Tails = dict[str, list[tuple[Key, int]]]
+
+
+def tails(prefix: str) -> Tails:
+    """The unfolded tail of each connected stream process under the prefix, computed once for all the
+    periods a desk asks about."""
+    processes = [p for group in ROLLUP_PROCESSES.values() for p in group if p in registered()]
+    return {
+        process: [
+            (key, n)
+            for key, n in tail_delta(process, cursor_of(process)).items()
+            if key.territory_code.startswith(prefix)
+        ]
+        for process in processes
+    }
+
+
+def rollup_counts(prefix: str, first: date, end: date, tail: Tails | None = None) -> Counter[str]:
+    """The rollup counts of the connected streams (and Σ decision days) under the prefix: one summed
+    query over the stored rows of every stream process, plus the unfolded tail."""
+    tail = tail if tail is not None else tails(prefix)
+    source_of = {p: source for source, group in ROLLUP_PROCESSES.items() for p in group}
+    stored = (
+        LedgerRollup.objects.filter(
+            process_name__in=list(tail), territory_code__startswith=prefix, day__gte=first, day__lt=end
+        )
+        .values_list("process_name", "measure", "flags")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    rows = [(source_of[p], m, f, int(n or 0)) for p, m, f, n in stored]
+    rows += [
+        (source_of[p], key.measure, key.flags, n)
+        for p, keys in tail.items()
+        for key, n in keys
+        if first <= key.day < end
+    ]
+    out: Counter[str] = Counter(dict.fromkeys([*ROLLUP_COUNTS, "enforcement_decision_days_sum"], 0))
+    for source, measure, flags, n in rows:
+        for code, (src, wanted, test) in ROLLUP_COUNTS.items():
+            if src == source and measure == wanted and (test is None or test(flags)):
+                out[code] += n
+        if measure == "decided":
+            out["enforcement_decision_days_sum"] += n * int(flags.split("=", 1)[1])
+    return out
+
+
+def _aggregates(prefix: str, first: date, end: date) -> dict[str, int]:
+    """Counts read together in one query per table (each equals its QUERIES queryset's count)."""
+    bad = Q(level__in=BAD_LEVELS)
+    closed = Q(rectification__state="closed", rectification__closed_at__lt=midnight(end))
+    out = _ratings(prefix, first, end).aggregate(
+        approvals_rated=Count("id"),
+        approvals_satisfied=Count("id", filter=Q(level__in=SATISFIED_LEVELS)),
+        approvals_bad=Count("id", filter=bad),
+        approvals_rectified=Count("id", filter=bad & closed),
+    )
+    out |= _publications_due(prefix, first, end).aggregate(
+        enforcement_publications_due=Count("id"),
+        enforcement_published_on_time=Count(
+            "id", filter=Q(published_at__isnull=False, published_at__lte=F("due_at"))
+        ),
+    )
+    out |= party_figures.aggregates(prefix, first, end)
+    return {code: int(n or 0) for code, n in out.items()}
+
+
+def values(
+    prefix: str, first: date, end: date, *, today: date | None = None, tail: Tails | None = None
+) -> dict[str, Any]:
+    """Every stream indicator's value under the prefix over [first, end)."""
+    current = end > (today or timezone.localdate())
+    counts = rollup_counts(prefix, first, end, tail)
+    counts.update(_aggregates(prefix, first, end))
+    for code, query in QUERIES.items():
+        if code not in counts and (current or code not in CURRENT_ONLY):  # a past period: left None below
+            counts[code] = query(prefix, first, end).count()
+    out: dict[str, Any] = dict(counts)
+    for code, (numerator, denominator) in RATES.items():
+        out[code] = _ratio(counts[numerator], counts[denominator])
+    decided = counts["enforcement_decided"]
+    out["enforcement_decision_days"] = (
+        round(counts["enforcement_decision_days_sum"] / decided, 2) if decided else None
+    )
+    checks = party_figures.one_shoulder(prefix) if current else []
+    out["party_one_shoulder"] = _ratio(sum(1 for c in checks if c.satisfied), len(checks))
+    for code in CURRENT_ONLY:
+        if not current:
+            out[code] = None
+    return out
+
+
+def values_for(prefix: str, periods: Iterable[tuple[date, date]]) -> list[dict[str, Any]]:
+    """`values` of several periods (the desk's, 环比's, 同比's) sharing one unfolded tail."""
+    tail = tails(prefix)
+    return [values(prefix, first, end, tail=tail) for first, end in periods]
+
+
+# ------------------------------------------------------------------------------------- drill-down
+
+
+def _rollup_items(code: str, prefix: str, first: date, end: date) -> list[WorkItem]:
+    """The work items whose contribution (the stream's own contributor) counts in the figure."""
+    source, measure, test = ROLLUP_COUNTS[code]
+    processes = [p for p in ROLLUP_PROCESSES[source] if p in registered()]
+    items = list(
+        WorkItem.objects.filter(
+            process_name__in=processes, territory_code__startswith=prefix, created_at__lt=midnight(end)
+        )
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=midnight(first)))
+        .order_by("created_at", "pk")
+    )
+    history: dict[int, list[Transition]] = {}
+    for record in Transition.objects.filter(item__in=items).order_by("item_id", "id").defer("reason"):
+        history.setdefault(record.item_id, []).append(record)
+    contexts = {p: contributor_for(p).prepare([i for i in items if i.process_name == p]) for p in processes}
+    out = []
+    for item in items:
+        keys = contributor_for(item.process_name).contribution(
+            item, history.get(item.pk, []), contexts[item.process_name]
+        )
+        if any(
+            key.measure == measure
+            and first <= key.day < end
+            and key.territory_code.startswith(prefix)
+            and (test is None or test(key.flags))
+            for key in keys
+        ):
+            out.append(item)
+    return out
+
+
+def _row(pk: Any, number: str, title: str, state: str, where: str, at: Any, url: str = "") -> dict[str, Any]:
+    return {
+        "id": pk,
+        "receipt_number": number,
+        "title": title,
+        "state": state,
+        "territory_code": where,
+        "category": "",
+        # A date-only moment (a due day) goes in `day`, shown without a time.
+        "created_at": at if isinstance(at, datetime) else None,
+        "day": at if isinstance(at, date) and not isinstance(at, datetime) else None,
+        "overdue": False,
+        "url": url,
+    }
+
+
+def _describe_items(items: list[WorkItem]) -> list[dict[str, Any]]:
+    apps = {a.work_item_id: a for a in Application.objects.filter(work_item__in=items)}
+    cases = {c.work_item_id: c for c in Case.objects.filter(work_item__in=items)}
+    rows = []
+    for item in items:
+        row = _row(item.pk, "", item.title, item.state, item.territory_code, item.created_at)
+        row["overdue"] = item.overdue_at is not None
+        if item.pk in apps:
+            app = apps[item.pk]
+            row.update(receipt_number=app.receipt_no, url=reverse("approvals:application", args=[app.pk]))
+        elif item.pk in cases:
+            case = cases[item.pk]
+            row.update(receipt_number=case.number, url=reverse("enforcement:case", args=[case.pk]))
+        rows.append(row)
+    return rows
+
+
+def _describe(obj: Any) -> dict[str, Any]:
+    """One row of a drill-down list; people's names are masked, as everywhere by default."""
+    if isinstance(obj, Rating):
+        app = obj.application
+        url = reverse("approvals:application", args=[app.pk])
+        return _row(
+            obj.pk,
+            app.receipt_no,
+            obj.item.name,
+            obj.get_level_display(),
+            obj.territory_code,
+            obj.rated_at,
+            url,
+        )
+    if isinstance(obj, Publication):
+        case = obj.case
+        state = "已公示" if obj.published_at else "未公示"
+        url = reverse("enforcement:case", args=[case.pk])
+        return _row(
+            obj.pk,
+            case.decision_number or case.number,
+            case.matter.name,
+            state,
+            case.territory_code,
+            obj.due_at,
+            url,
+        )
+    return (
+        party_figures.describe(obj) if obj._meta.app_label == "party" else territorial_figures.describe(obj)
+    )
+
+
+# Relations each figure's rows read (no query per row).
+RELATED: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("approvals_rated", "approvals_satisfied", "approvals_bad", "approvals_rectified"),
+        ("application", "item"),
+    ),
+    **dict.fromkeys(
+        ("enforcement_publications_due", "enforcement_published_on_time", "enforcement_overturned"),
+        ("case", "case__matter"),
+    ),
+    "party_members": ("person",),
+    **territorial_figures.RELATED,
+}
+
+
+def items(
+    code: str, prefix: str, first: date, end: date, *, today: date | None = None
+) -> list[dict[str, Any]]:
+    """The rows behind the count `code` (see drill_code); its length equals the figure."""
+    if code in ROLLUP_COUNTS:
+        return _describe_items(_rollup_items(code, prefix, first, end))
+    if code == "party_one_shoulder":
+        current = end > (today or timezone.localdate())
+        checks = party_figures.one_shoulder(prefix) if current else []
+        return [party_figures.describe_check(c) for c in checks]
+    if code in CURRENT_ONLY and end <= (today or timezone.localdate()):
+        return []
+    queryset = QUERIES[code](prefix, first, end)
+    if code in RELATED:
+        queryset = queryset.select_related(*RELATED[code])
+    return [_describe(obj) for obj in queryset.order_by("pk")]
+
+
+def midnight(day: date) -> Any:
+    return party_figures.midnight(day)
+
+
+def drill_rows(code: str, prefix: str, first: date, end: date) -> list[dict[str, Any]]:
+    """The rows behind any drillable indicator: the grid's through command/drilldown.py's predicates,
+    the other streams' through `items` (a rate's: its denominator's items)."""
+    if code in PREDICATES:
+        return describe(items_behind(code, prefix, first, end))
+    target = drill_code(code)
+    assert target is not None
+    return items(target, prefix, first, end)

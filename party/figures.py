@@ -1,0 +1,187 @@
+"""What the party records contribute to the command centre's 党建引领 module: one queryset per count
+figure under a territory code prefix over whole local days [first_day, end_day), so a figure is the
+queryset's count and its drill-down is the same queryset's rows (equal by construction). Rates are two
+of these counts. `one_shoulder` is the 一肩挑 check of today's assignments (no history is kept)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from core.pii import mask_name
+from party.models import Meeting, Organisation, PartyMember, Visit
+from party.selectors import GridHeadCheck, one_shoulder_checks
+
+
+def midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def organisations(prefix: str, first_day: date, end_day: date) -> QuerySet[Organisation]:
+    """Organisations registered before the end of the period."""
+    return Organisation.objects.filter(territory_code__startswith=prefix, created_at__lt=midnight(end_day))
+
+
+def members(prefix: str, first_day: date, end_day: date) -> QuerySet[PartyMember]:
+    """Members (formal and probationary) joined and registered before the end, in a grid under the prefix."""
+    return PartyMember.objects.filter(
+        territory_code__startswith=prefix, joined_on__lt=end_day, created_at__lt=midnight(end_day)
+    )
+
+
+def visits_due(prefix: str, first_day: date, end_day: date) -> QuerySet[Visit]:
+    """联户 visits planned to fall due in the period."""
+    return Visit.objects.filter(territory_code__startswith=prefix, due_on__gte=first_day, due_on__lt=end_day)
+
+
+def visits_done(prefix: str, first_day: date, end_day: date) -> QuerySet[Visit]:
+    """Of the visits due in the period, those logged before its end."""
+    return visits_due(prefix, first_day, end_day).filter(visited_at__lt=midnight(end_day))
+
+
+def visits_overdue(prefix: str, first_day: date, end_day: date) -> QuerySet[Visit]:
+    """Of the visits due in the period, those not logged by its end."""
+    return visits_due(prefix, first_day, end_day).filter(
+        Q(visited_at__isnull=True) | Q(visited_at__gte=midnight(end_day))
+    )
+
+
+def households_reached(prefix: str, first_day: date, end_day: date) -> QuerySet[Visit]:
+    """One visit per household visited in the period (its first), so the count is of households; the
+    period's visits are few, so the first per household is picked here, the same on both databases."""
+    firsts: dict[int, int] = {}
+    for pk, household in (
+        Visit.objects.filter(
+            territory_code__startswith=prefix,
+            visited_at__gte=midnight(first_day),
+            visited_at__lt=midnight(end_day),
+            link__household__isnull=False,
+        )
+        .order_by("visited_at", "pk")
+        .values_list("pk", "link__household_id")
+    ):
+        firsts.setdefault(household, pk)
+    return Visit.objects.filter(pk__in=list(firsts.values()))
+
+
+def problems_raised(prefix: str, first_day: date, end_day: date) -> QuerySet[Visit]:
+    """Visits in the period that reported a problem as a grid event (source 党员联户)."""
+    return Visit.objects.filter(
+        territory_code__startswith=prefix,
+        visited_at__gte=midnight(first_day),
+        visited_at__lt=midnight(end_day),
+        event__isnull=False,
+    )
+
+
+def problems_closed(prefix: str, first_day: date, end_day: date) -> QuerySet[Visit]:
+    """Of the problems raised in the period, those whose grid event was closed by its end."""
+    return problems_raised(prefix, first_day, end_day).filter(
+        event__work_item__state="closed", event__work_item__closed_at__lt=midnight(end_day)
+    )
+
+
+def meetings_held(prefix: str, first_day: date, end_day: date) -> QuerySet[Meeting]:
+    """三会一课 meetings held in the period."""
+    return Meeting.objects.filter(
+        territory_code__startswith=prefix, held_at__gte=midnight(first_day), held_at__lt=midnight(end_day)
+    )
+
+
+def aggregates(prefix: str, first_day: date, end_day: date) -> dict[str, int]:
+    """The visit counts in two queries (each equals its COUNTS queryset's count)."""
+    stop = midnight(end_day)
+    done = Q(visited_at__lt=stop)
+    out = visits_due(prefix, first_day, end_day).aggregate(
+        party_visits_due=Count("id"),
+        party_visits_done=Count("id", filter=done),
+        party_visits_overdue=Count("id", filter=~done | Q(visited_at__isnull=True)),
+    )
+    out |= problems_raised(prefix, first_day, end_day).aggregate(
+        party_problems_raised=Count("id"),
+        party_problems_closed=Count(
+            "id", filter=Q(event__work_item__state="closed", event__work_item__closed_at__lt=stop)
+        ),
+    )
+    return {code: int(n or 0) for code, n in out.items()}
+
+
+COUNTS: dict[str, Callable[[str, date, date], QuerySet[Any]]] = {
+    "party_organisations": organisations,
+    "party_members": members,
+    "party_visits_due": visits_due,
+    "party_visits_done": visits_done,
+    "party_visits_overdue": visits_overdue,
+    "party_households_reached": households_reached,
+    "party_problems_raised": problems_raised,
+    "party_problems_closed": problems_closed,
+    "party_meetings_held": meetings_held,
+}
+# rate code → (numerator count, denominator count)
+RATES = {
+    "party_visit_completion": ("party_visits_done", "party_visits_due"),
+    "party_problem_closure": ("party_problems_closed", "party_problems_raised"),
+}
+
+
+def one_shoulder(prefix: str) -> list[GridHeadCheck]:
+    """Today's 一肩挑 check of the grids under the prefix (the share is satisfied / checked)."""
+    return one_shoulder_checks([prefix])
+
+
+def _row(pk: Any, number: str, title: str, state: str, where: str, at: Any) -> dict[str, Any]:
+    return {
+        "id": pk,
+        "receipt_number": number,
+        "title": title,
+        "state": state,
+        "territory_code": where,
+        "category": "",
+        # A date-only moment (a due day) goes in `day`, shown without a time.
+        "created_at": at if isinstance(at, datetime) else None,
+        "day": at if isinstance(at, date) and not isinstance(at, datetime) else None,
+        "overdue": False,
+        "url": "",
+    }
+
+
+def describe(obj: Any) -> dict[str, Any]:
+    """A drill-down row of a party record: names of members masked (surname + *)."""
+    if isinstance(obj, Organisation):
+        return _row(obj.pk, "", obj.name, obj.get_kind_display(), obj.territory_code, obj.created_at)
+    if isinstance(obj, PartyMember):
+        title = mask_name(obj.person.name)
+        return _row(obj.pk, "", title, obj.get_status_display(), obj.territory_code, obj.joined_on)
+    if isinstance(obj, Visit):
+        row = _row(
+            obj.pk,
+            f"{obj.month:%Y-%m}",
+            f"联户走访（应于 {obj.due_on} 前）",
+            "已走访" if obj.visited_at else "未走访",
+            obj.territory_code,
+            obj.visited_at or obj.due_on,
+        )
+        row["overdue"] = obj.visited_at is None
+        return row
+    if isinstance(obj, Meeting):
+        return _row(obj.pk, "", obj.topic, obj.get_kind_display(), obj.territory_code, obj.held_at)
+    raise TypeError(type(obj).__name__)
+
+
+def describe_check(check: GridHeadCheck) -> dict[str, Any]:
+    problems = {
+        "": "一肩挑",
+        "no_head": "无网格长",
+        "no_branch": "无支部",
+        "no_secretary": "支部无书记",
+        "head_not_secretary": "网格长非支部书记",
+    }
+    row = _row(
+        check.grid_code, check.grid_code, check.grid_name, problems[check.problem], check.grid_code, None
+    )
+    row["overdue"] = not check.satisfied
+    return row
