@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -16,7 +17,7 @@ from rest_framework.settings import api_settings
 
 from command.selectors import LEVELS, require_command_role, unit_scope
 from command.tokens import ScreenToken, valid_token
-from core.errors import DomainError, NotFound, PermissionRefused
+from core.errors import DomainError, NotFound
 from grid.figures import Scope
 from territory.models import Division, Grid
 
@@ -33,7 +34,8 @@ class ScreenTokenAuthentication(BaseAuthentication):
             return None
         token = valid_token(words[1], now=timezone.now())
         if token is None:
-            raise PermissionRefused("invalid_token", "大屏令牌无效、已过期或已吊销。")
+            # An unknown, expired or revoked key is a failed authentication: 401, `not_authenticated`.
+            raise exceptions.AuthenticationFailed("大屏令牌无效、已过期或已吊销。", code="not_authenticated")
         return AnonymousUser(), token
 
     def authenticate_header(self, request: Request) -> str:

@@ -108,11 +108,11 @@ def test_revoked_or_expired_token_refused(key: str, personas: dict[str, User]) -
     )
     with time_machine.travel(datetime(2026, 3, 11, tzinfo=UTC), tick=False):
         assert Client().get("/command/screen/", {"token": token[1]}).status_code == 403
-        assert screen_client(token[1]).get(FEED).status_code == 403
+        assert screen_client(token[1]).get(FEED).status_code == 401
     do_revoke_screen_token(token[0].pk - 1, actor=personas["hq_leader"], now=timezone.now())
     assert Client().get("/command/screen/", {"token": key}).status_code == 403
     response = screen_client(key).get(FEED)
-    assert response.status_code == 403 and response.json()["errors"][0]["code"] == "invalid_token"
+    assert response.status_code == 401 and response.json()["errors"][0]["code"] == "not_authenticated"
 
 
 def test_figures_for_staff_and_token(

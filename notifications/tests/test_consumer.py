@@ -65,6 +65,10 @@ class RunningConsumer:
 
     def __enter__(self) -> RunningConsumer:
         self.thread.start()
+        # run() starts the scheduler and the workers one by one: stopping before the last has started
+        # would join a thread that never ran (a busy machine makes that window real).
+        started = [self.consumer.scheduler, *(t for _, t in self.consumer.worker_threads)]
+        wait_for(lambda: all(t.ident is not None for t in started), "the consumer's threads to start")
         return self
 
     def __exit__(self, *exc: object) -> None:
