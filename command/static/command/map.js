@@ -1,5 +1,5 @@
 /* The command map: grid outlines coloured by a chosen indicator, open items as clustered markers by
-   traffic light with a card per item, and a heat layer of reports (static/command/layers.js). Data from
+   traffic light with a card per item (its actions: static/command/map_card.js), and a heat layer of reports (static/command/layers.js). Data from
    the command map API; no inline script. */
 (function () {
   "use strict";
@@ -24,11 +24,23 @@
   function card(p) {
     return '<div class="cmd-card" data-item-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.receipt_number) + "</strong> " +
       '<span class="badge cmd-' + Z.esc(p.light) + '">' + LABELS[p.light] + "</span><br>" + Z.esc(p.title) + "<br>" +
-      Z.esc(p.category) + " · " + Z.esc(p.state) + '<br><a href="' + Z.esc(p.url) + '">打开事项</a></div>';
+      Z.esc(p.category) + ' · <a href="' + Z.esc(p.url) + '">打开事项</a>' +
+      '<div class="cmd-card-slot" data-card-slot data-url="' + Z.esc(el.dataset.card.replace("/0/", "/" + p.id + "/")) + '">载入可执行操作…</div></div>';
+  }
+  function refresh() {
+    return getJSON(el.dataset.items + "?" + unit).then(function (fc) { features = fc.features; draw(); });
+  }
+  if (window.ZhiliMapCard) {
+    window.ZhiliMapCard.attach(map, {
+      onDone: function (note) {
+        document.getElementById("cmd-map-status").textContent = note;
+        refresh().catch(function () { document.getElementById("cmd-map-count").textContent = "地图数据暂时无法读取。"; });
+      }
+    });
   }
   function draw() {
     var on = chosen();
-    var shown = layers.setItems(features.filter(function (f) { return on[f.properties.light]; }), card);
+    var shown = layers.setItems(features.filter(function (f) { return on[f.properties.light]; }), card, { maxWidth: 380, minWidth: 300, maxHeight: 420 });
     document.getElementById("cmd-map-count").textContent = "显示 " + shown + " / " + features.length + " 件";
     el.dataset.markers = String(shown);
   }
