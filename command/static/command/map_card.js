@@ -50,6 +50,12 @@
   }
 
   function attach(map, options) {
+    /* The card grows once loaded, after Leaflet's own autopan: pan again so its top stays in view. */
+    function fit(popup) {
+      if (!popup) { return; }
+      var dy = popup.getBoundingClientRect().top - map.getContainer().getBoundingClientRect().top - 10;
+      if (dy < 0) { map.panBy([0, dy], { animate: false }); }
+    }
     function load(slot, note, failed) {
       slot.dataset.cardReady = "loading";
       return fetch(slot.dataset.url, { credentials: "same-origin", headers: { Accept: "text/html" } }).then(function (r) {
@@ -62,6 +68,7 @@
           form.addEventListener("submit", function (e) { e.preventDefault(); submit(slot, form); });
         });
         slot.dataset.cardReady = "true";
+        fit(slot.closest(".leaflet-popup"));
       }).catch(function () {
         slot.textContent = "事项卡片暂时无法读取，请稍后重试。";
         slot.dataset.cardReady = "error";
