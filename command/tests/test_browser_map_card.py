@@ -52,7 +52,7 @@ def test_dispatcher_dispatches_an_item_from_its_card(
     page.wait_for_load_state("networkidle")
     screenshot(page, "command-map-card-dispatched")
     assert page.url.endswith("/command/map/")  # never left the map
-    item = WorkItem.objects.get(pk=filed.work_item_id)
+    item = WorkItem.objects.get(grid_event=filed)
     assert item.state == "dispatched" and item.assigned_unit is not None and item.assigned_unit.code == URBAN
     assert problems.errors == []
 
@@ -61,7 +61,7 @@ def test_a_colleague_acted_first_the_card_says_so(
     live_server: Any, page: Any, problems: PageProblems, personas: dict[str, User], filed: GridEvent
 ) -> None:
     card = open_card(page, live_server.url, filed)
-    drawn_at = WorkItem.objects.get(pk=filed.work_item_id).version
+    drawn_at = WorkItem.objects.get(grid_event=filed).version
     centre = OrgUnit.objects.get(code="320507-command")
     colleague = make_person("dispatcher2", unit=centre, role=Role.DISPATCHER)
     act(filed, "dispatch", {"dispatcher2": colleague}, "dispatcher2", inputs={"assigned_unit": URBAN})
@@ -70,6 +70,6 @@ def test_a_colleague_acted_first_the_card_says_so(
     assert card.locator("[data-state='dispatched']").count() == 1  # redrawn at the new version
     assert card.locator("[data-card-form='dispatch']").count() == 0
     page.wait_for_load_state("networkidle")
-    assert WorkItem.objects.get(pk=filed.work_item_id).version == drawn_at + 1  # ours changed nothing
+    assert WorkItem.objects.get(grid_event=filed).version == drawn_at + 1  # ours changed nothing
     # The 409 answer is the one expected console/network problem of this test.
     assert all("409" in e for e in problems.errors)
