@@ -25,6 +25,7 @@ from demo.history import seed_history
 from demo.licences_data import seed_licences
 from demo.organisation import DISTRICT, Town
 from demo.places import place_history_events
+from demo.projects_data import seed_projects
 from demo.ratings_data import seed_ratings
 from demo.registry_data import seed_registry
 from grid.actions import do_seed_reference
@@ -336,6 +337,7 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         ("ratings", seed_ratings),
         ("enforcement", seed_enforcement),
         ("evaluation", seed_evaluation),
+        ("projects", seed_projects),
     ):
         started = time.monotonic()
         streams[name] = {**seed(now=now, system=system), "seconds": round(time.monotonic() - started, 1)}

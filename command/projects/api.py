@@ -19,6 +19,7 @@ from command.projects.models import KeyProject, Milestone
 from command.projects.selectors import get_project_for, projects_visible_to
 from core.replica import replica_reads
 from workflow.engine import traffic_light
+from workflow.models import WorkItem
 
 
 class ProjectSerializer(serializers.Serializer):
@@ -46,6 +47,8 @@ class LinkedItemSerializer(serializers.Serializer):
     state = serializers.CharField()
     light = serializers.CharField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True, help_text="网格事件的位置（无定位时为空）")
+    lat = serializers.FloatField(allow_null=True)
 
 
 class ProjectDetailSerializer(ProjectSerializer):
@@ -69,9 +72,14 @@ def project_data(project: KeyProject) -> dict[str, Any]:
     }
 
 
-def _late(milestone: Milestone, today: date) -> bool:
+def milestone_late(milestone: Milestone, today: date) -> bool:
     done = milestone.actual_on
     return done > milestone.planned_on if done is not None else milestone.planned_on < today
+
+
+def _place(item: WorkItem) -> dict[str, float | None]:
+    event = getattr(item, "grid_event", None)
+    return {"lon": event.lon, "lat": event.lat} if event is not None else {"lon": None, "lat": None}
 
 
 def detail_data(user: User, project_id: int, now: datetime) -> dict[str, Any]:
@@ -82,7 +90,12 @@ def detail_data(user: User, project_id: int, now: datetime) -> dict[str, Any]:
         "description": project.description,
         "outline": project.outline,
         "milestones": [
-            {"name": m.name, "planned_on": m.planned_on, "actual_on": m.actual_on, "late": _late(m, today)}
+            {
+                "name": m.name,
+                "planned_on": m.planned_on,
+                "actual_on": m.actual_on,
+                "late": milestone_late(m, today),
+            }
             for m in project.milestones.all()
         ],
         "work_items": [
@@ -92,6 +105,7 @@ def detail_data(user: User, project_id: int, now: datetime) -> dict[str, Any]:
                 "state": item.state,
                 "light": traffic_light(item, now),
                 "closed_at": item.closed_at,
+                **_place(item),
             }
             for item in project.work_items.all()
         ],

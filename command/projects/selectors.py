@@ -24,7 +24,7 @@ def get_project_for(user: User | AnonymousUser, project_id: int) -> KeyProject:
         projects_visible_to(user)
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("planned_on", "id")),
-            Prefetch("work_items", queryset=WorkItem.objects.order_by("id")),
+            Prefetch("work_items", queryset=WorkItem.objects.select_related("grid_event").order_by("id")),
         )
         .filter(pk=project_id)
         .first()

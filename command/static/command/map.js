@@ -18,7 +18,25 @@
   }
   function chosen() {
     var on = {};
-    document.querySelectorAll("#cmd-map-filters input[name=light]").forEach(function (box) { on[box.value] = box.checked; });
+    var projects = L.layerGroup();
+  function projectLayer() {
+    if (!document.getElementById("cmd-map-projects").checked) { map.removeLayer(projects); return; }
+    var code = el.dataset.code;
+    getJSON(el.dataset.projects).then(function (list) {
+      projects.clearLayers();
+      list.forEach(function (p) {
+        // The projects of this unit, and those of the units it lies in.
+        var here = p.territory_code.indexOf(code) === 0 || code.indexOf(p.territory_code) === 0;
+        if (!here || p.lat == null || p.lon == null) { return; }
+        L.marker([p.lat, p.lon], { title: p.name }).bindPopup('<div data-project-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + "</strong><br>" +
+          Z.esc(p.owner_unit_name) + " · 进度 " + Z.esc(p.progress) + '%<br><a href="' + Z.esc(el.dataset.projectPage.replace("/0/", "/" + p.id + "/")) + '">项目一张图</a></div>').addTo(projects);
+      });
+      projects.addTo(map);
+      el.dataset.projectsShown = String(projects.getLayers().length);
+    }).catch(function () { document.getElementById("cmd-map-legend").textContent = "重点项目暂时无法读取。"; });
+  }
+  document.getElementById("cmd-map-projects").addEventListener("change", projectLayer);
+  document.querySelectorAll("#cmd-map-filters input[name=light]").forEach(function (box) { on[box.value] = box.checked; });
     return on;
   }
   function card(p) {
