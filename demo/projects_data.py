@@ -4,6 +4,7 @@ ahead) and a few of the grid's events linked. Found by name and territory, so a 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from shapely.geometry import mapping, shape
 
 from accounts.models import OrgUnit, User
+from command.projects.actions import do_record_project_links, do_save_project
 from command.projects.models import KeyProject, Milestone
 from grid.models import GridEvent
 from territory.models import GridBoundary
@@ -20,7 +22,7 @@ TOWNS = {"320507003": "黄桥大道综合改造工程（演示）", "320507105":
 LINKED = 4
 
 
-def _project(town: str, name: str, now: datetime) -> bool:
+def _project(town: str, name: str, now: datetime, system: User) -> bool:
     owner = OrgUnit.objects.filter(code=f"{town}-gov").first()
     boundary = (
         GridBoundary.objects.filter(grid__code__startswith=town, valid_to__isnull=True)
@@ -36,16 +38,17 @@ def _project(town: str, name: str, now: datetime) -> bool:
     grid = shape(boundary.geometry)
     centre = grid.representative_point()
     today = timezone.localdate(now)
-    project = KeyProject.objects.create(
+    project = KeyProject(
         name=name,
         owner_unit=owner,
         territory_code=town,
         lon=round(centre.x, 6),
         lat=round(centre.y, 6),
-        outline=mapping(grid.envelope),
+        outline=json.loads(json.dumps(mapping(grid.envelope))),  # tuples → JSON lists
         progress=45,
         description="演示数据：道路、管网与沿线环境一体改造。",
     )
+    do_save_project(project, actor=system, now=now)
     Milestone.objects.bulk_create(
         [
             Milestone(
@@ -62,11 +65,11 @@ def _project(town: str, name: str, now: datetime) -> bool:
         "-reported_at"
     )
     project.work_items.set([e.work_item_id for e in events[:LINKED] if e.work_item_id is not None])
+    do_record_project_links(project, actor=system, now=now)
     return True
 
 
 def seed_projects(*, now: datetime, system: User) -> dict[str, Any]:
-    """`system` is unused (the register has no audited actions yet) but keeps the streams' signature."""
     with transaction.atomic():
-        created = sum(1 for town, name in TOWNS.items() if _project(town, name, now))
+        created = sum(1 for town, name in TOWNS.items() if _project(town, name, now, system))
     return {"projects_created": created}

@@ -16,11 +16,11 @@ OUTLINE_TYPES = ("Polygon", "MultiPolygon")
 
 def _ring_ok(ring: Any) -> bool:
     return (
-        isinstance(ring, list)
+        isinstance(ring, list | tuple)
         and len(ring) >= 4
-        and ring[0] == ring[-1]
+        and list(ring[0]) == list(ring[-1])
         and all(
-            isinstance(p, list)
+            isinstance(p, list | tuple)
             and len(p) >= 2
             and all(isinstance(v, int | float) for v in p[:2])
             and -180 <= p[0] <= 180
@@ -37,10 +37,10 @@ def validate_outline(value: Any) -> None:
     if not isinstance(value, dict) or value.get("type") not in OUTLINE_TYPES:
         raise ValidationError(_("轮廓须为 GeoJSON 的 Polygon 或 MultiPolygon 几何。"), code="invalid_outline")
     polygons = [value.get("coordinates")] if value["type"] == "Polygon" else value.get("coordinates")
-    if not isinstance(polygons, list) or not polygons:
+    if not isinstance(polygons, list | tuple) or not polygons:
         raise ValidationError(_("轮廓缺少坐标。"), code="invalid_outline")
     for rings in polygons:
-        if not isinstance(rings, list) or not rings or not all(_ring_ok(r) for r in rings):
+        if not isinstance(rings, list | tuple) or not rings or not all(_ring_ok(r) for r in rings):
             raise ValidationError(
                 _("轮廓的每个环须首尾相同、至少四个经纬度点（经度 −180～180，纬度 −90～90）。"),
                 code="invalid_outline",

@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_person
+from audit.models import AuditEvent
+from command.projects.actions import do_record_project_links, do_save_project
 from command.projects.models import KeyProject, Milestone
 from grid.tests.test_pages_support import NOW, act, report
 
@@ -121,16 +123,32 @@ def test_detail_milestones_and_linked_items(
     ],
 )
 def test_bad_input_is_refused_beside_its_field(
-    projects: dict[str, KeyProject], changes: dict[str, Any], field: str
+    personas: dict[str, User], projects: dict[str, KeyProject], changes: dict[str, Any], field: str
 ) -> None:
+    system = personas["system"]
     project = projects["hq"]
     for key, value in changes.items():
         setattr(project, key, value)
+    audited = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as raised:
-        project.full_clean()
+        do_save_project(project, actor=system, now=NOW)
     assert field in raised.value.message_dict
     project.refresh_from_db()
     assert project.progress == 40 and project.outline == SQUARE  # nothing saved
+    assert AuditEvent.objects.count() == audited
+
+
+def test_saving_a_project_and_its_links_is_audited(
+    personas: dict[str, User], projects: dict[str, KeyProject]
+) -> None:
+    project = projects["hq"]
+    project.progress = 55
+    do_save_project(project, actor=personas["system"], now=NOW)
+    saved = AuditEvent.objects.filter(action="command.project_saved").get()
+    assert saved.before["progress"] == 40 and saved.after["progress"] == 55  # type: ignore[index]
+    do_record_project_links(project, actor=personas["system"], now=NOW)
+    links = AuditEvent.objects.filter(action="command.project_links_saved").get()
+    assert [m[0] for m in links.after["milestones"]] == ["开工", "主体完工", "竣工验收"]  # type: ignore[index]
 
 
 def test_openapi_names_the_projects_endpoints(personas: dict[str, User]) -> None:

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditEvent
 from command.projects.models import KeyProject
 from demo.projects_data import seed_projects
 from grid.tests.test_pages_support import NOW, act, report
@@ -35,5 +36,7 @@ def test_demo_projects_are_seeded_once(personas: dict[str, User], territory: Any
         False,
     ]
     project.full_clean()
+    audited = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"command.project_saved", "command.project_links_saved"} <= audited
     assert seed_projects(now=NOW, system=personas["system"]) == {"projects_created": 0}
     assert KeyProject.objects.count() == 1
