@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from command import api, map_api, map_layers, screen
+from command.projects import api as project_api
 from command.reports import api as report_api
 from command.warnings import api as warnings_api
 
@@ -27,4 +28,6 @@ urlpatterns = [
     path("map/heat.geojson", map_layers.MapHeatView.as_view(), name="command-map-heat"),
     path("screen/figures/", screen.ScreenFiguresView.as_view(), name="command-screen-figures"),
     path("screen/feed/", screen.ScreenFeedView.as_view(), name="command-screen-feed"),
+    path("projects/", project_api.ProjectListView.as_view(), name="command-projects"),
+    path("projects/<int:project_id>/", project_api.ProjectDetailView.as_view(), name="command-project"),
 ]

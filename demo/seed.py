@@ -26,6 +26,7 @@ from demo.licences_data import seed_licences
 from demo.organisation import DISTRICT, Town
 from demo.party_data import seed_party
 from demo.places import place_history_events
+from demo.projects_data import seed_projects
 from demo.ratings_data import seed_ratings
 from demo.registry_data import seed_registry
 from demo.territorial_data import seed_territorial
@@ -340,6 +341,7 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         ("evaluation", seed_evaluation),
         ("party", seed_party),
         ("territorial", seed_territorial),
+        ("projects", seed_projects),
     ):
         started = time.monotonic()
         streams[name] = {**seed(now=now, system=system), "seconds": round(time.monotonic() - started, 1)}

@@ -83,16 +83,17 @@
         return grids.getBounds();
       },
       /* features: the items.geojson features to show; popup(properties) → HTML or null. */
-      setItems: function (features, popup) {
-        var seen = {}, added = [], removed = [];
+      setItems: function (features, popup, popupOptions) {
+        var seen = {}, added = [], removed = [], restyled = [];
         features.forEach(function (f) {
           var p = f.properties, c = f.geometry.coordinates, m = markers[p.id];
           seen[p.id] = true;
-          if (m && m.options.light !== p.light) { removed.push(m); m = null; }
+          // A new light restyles the marker in place, so an open card stays open.
+          if (m && m.options.light !== p.light) { m.options.light = p.light; m.setStyle({ fillColor: LIGHT[p.light] }); restyled.push(m); }
           if (!m) {
             m = L.circleMarker([c[1], c[0]], { radius: 8, color: "#fff", weight: 1, fillColor: LIGHT[p.light], fillOpacity: 0.95, light: p.light });
             var html = popup ? popup(p) : null;
-            if (html) { m.bindPopup(html); }
+            if (html) { m.bindPopup(html, popupOptions); }
             markers[p.id] = m;
             added.push(m);
           }
@@ -102,6 +103,7 @@
         });
         if (removed.length) { cluster.removeLayers(removed); }
         if (added.length) { cluster.addLayers(added); }
+        if (restyled.length) { cluster.refreshClusters(restyled); }
         return Object.keys(markers).length;
       },
       setHeat: function (collection) {

@@ -1,5 +1,5 @@
 /* The command map: grid outlines coloured by a chosen indicator, open items as clustered markers by
-   traffic light with a card per item, and a heat layer of reports (static/command/layers.js). Data from
+   traffic light with a card per item (its actions: static/command/map_card.js), and a heat layer of reports (static/command/layers.js). Data from
    the command map API; no inline script. */
 (function () {
   "use strict";
@@ -18,17 +18,47 @@
   }
   function chosen() {
     var on = {};
-    document.querySelectorAll("#cmd-map-filters input[name=light]").forEach(function (box) { on[box.value] = box.checked; });
+    var projects = L.layerGroup();
+  function projectLayer() {
+    if (!document.getElementById("cmd-map-projects").checked) { map.removeLayer(projects); return; }
+    var code = el.dataset.code;
+    getJSON(el.dataset.projects).then(function (list) {
+      projects.clearLayers();
+      list.forEach(function (p) {
+        // The projects of this unit, and those of the units it lies in.
+        var here = p.territory_code.indexOf(code) === 0 || code.indexOf(p.territory_code) === 0;
+        if (!here || p.lat == null || p.lon == null) { return; }
+        L.marker([p.lat, p.lon], { title: p.name }).bindPopup('<div data-project-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + "</strong><br>" +
+          Z.esc(p.owner_unit_name) + " · 进度 " + Z.esc(p.progress) + '%<br><a href="' + Z.esc(el.dataset.projectPage.replace("/0/", "/" + p.id + "/")) + '">项目一张图</a></div>').addTo(projects);
+      });
+      projects.addTo(map);
+      el.dataset.projectsShown = String(projects.getLayers().length);
+    }).catch(function () { document.getElementById("cmd-map-legend").textContent = "重点项目暂时无法读取。"; });
+  }
+  document.getElementById("cmd-map-projects").addEventListener("change", projectLayer);
+  document.querySelectorAll("#cmd-map-filters input[name=light]").forEach(function (box) { on[box.value] = box.checked; });
     return on;
   }
   function card(p) {
     return '<div class="cmd-card" data-item-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.receipt_number) + "</strong> " +
       '<span class="badge cmd-' + Z.esc(p.light) + '">' + LABELS[p.light] + "</span><br>" + Z.esc(p.title) + "<br>" +
-      Z.esc(p.category) + " · " + Z.esc(p.state) + '<br><a href="' + Z.esc(p.url) + '">打开事项</a></div>';
+      Z.esc(p.category) + ' · <a href="' + Z.esc(p.url) + '">打开事项</a>' +
+      '<div class="cmd-card-slot" data-card-slot data-url="' + Z.esc(el.dataset.card.replace("/0/", "/" + p.id + "/")) + '">载入可执行操作…</div></div>';
+  }
+  function refresh() {
+    return getJSON(el.dataset.items + "?" + unit).then(function (fc) { features = fc.features; draw(); });
+  }
+  if (window.ZhiliMapCard) {
+    window.ZhiliMapCard.attach(map, {
+      onDone: function (note) {
+        document.getElementById("cmd-map-status").textContent = note;
+        refresh().catch(function () { document.getElementById("cmd-map-count").textContent = "地图数据暂时无法读取。"; });
+      }
+    });
   }
   function draw() {
     var on = chosen();
-    var shown = layers.setItems(features.filter(function (f) { return on[f.properties.light]; }), card);
+    var shown = layers.setItems(features.filter(function (f) { return on[f.properties.light]; }), card, { maxWidth: 380, minWidth: 300, maxHeight: 420 });
     document.getElementById("cmd-map-count").textContent = "显示 " + shown + " / " + features.length + " 件";
     el.dataset.markers = String(shown);
   }
