@@ -383,7 +383,11 @@ def do_create_user(
             if not is_system:
                 raise PermissionRefused("not_allowed", _("只有系统账号可以无操作人创建。"))
         else:
-            if not (actor.is_system or actor.is_superuser or Role.DATA_STEWARD in user_roles(actor)):
+            if not (
+                actor.is_system
+                or has_admin_role(actor, AdminRole.SYSTEM)
+                or Role.DATA_STEWARD in user_roles(actor)
+            ):
                 raise PermissionRefused("not_allowed", _("无权创建用户。"))
             if is_staff or is_superuser:
                 _require_superuser_for_privileges(actor, {"is_staff": is_staff, "is_superuser": is_superuser})
@@ -424,7 +428,11 @@ def do_update_user(user: User, *, changes: Mapping[str, Any], actor: User, now: 
         _check_username(changes["username"])
     with transaction.atomic():
         locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
-        if not (actor.is_system or actor.is_superuser or Role.DATA_STEWARD in user_roles(actor)):
+        if not (
+            actor.is_system
+            or has_admin_role(actor, AdminRole.SYSTEM)
+            or Role.DATA_STEWARD in user_roles(actor)
+        ):
             raise PermissionRefused("not_allowed", _("无权修改用户。"))
         if locked.is_system:
             raise PermissionRefused("not_allowed", _("系统账号不可修改。"))
@@ -453,7 +461,9 @@ def do_set_password(user: User, *, password: str | None, actor: User, now: datet
     """Set (or, with None, disable) a password. The audit row records that it changed, never the value."""
     with transaction.atomic():
         locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
-        if actor.pk != locked.pk and not (actor.is_superuser or Role.DATA_STEWARD in user_roles(actor)):
+        if actor.pk != locked.pk and not (
+            has_admin_role(actor, AdminRole.SYSTEM) or Role.DATA_STEWARD in user_roles(actor)
+        ):
             raise PermissionRefused("not_allowed", _("无权修改该用户的密码。"))
         if locked.is_system:
             raise PermissionRefused("not_allowed", _("系统账号不可登录。"))
@@ -721,7 +731,7 @@ def do_bulk_create_staff(
 def do_issue_api_token(user: User, *, actor: User, now: datetime) -> Token:
     """The user's API token (created on first request, the same one afterwards)."""
     with transaction.atomic():
-        if actor.pk != user.pk and not actor.is_superuser:
+        if actor.pk != user.pk and not has_admin_role(actor, AdminRole.SECURITY):
             raise PermissionRefused("not_allowed", _("只能为本人签发令牌。"))
         token, created = Token.objects.get_or_create(user=user)
         record_event(
