@@ -22,6 +22,11 @@ class AdminRole(models.TextChoices):
 
 
 ADMIN_GROUPS = frozenset(r.value for r in AdminRole)
+_ENGLISH = {
+    AdminRole.SYSTEM: "system administrator",
+    AdminRole.SECURITY: "security administrator",
+    AdminRole.AUDIT: "audit administrator",
+}
 
 
 def admin_roles_of(user: Any) -> set[str]:
@@ -41,11 +46,12 @@ def has_admin_role(user: Any, role: str) -> bool:
 def command_actor(username: str | None, role: str) -> Any:
     """The administrator a management command runs as (`--actor`). Required in production; in demo and
     test mode a command without one runs as the host operator (None)."""
+    label = f"{role} ({_ENGLISH[AdminRole(role)]})"
     if not username:
         if getattr(settings, "DEMO_MODE", True):
             return None
-        raise CommandError(f"name the {role} running this command with --actor USERNAME")
+        raise CommandError(f"name the {label} running this command with --actor USERNAME")
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None or not has_admin_role(user, role):
-        raise CommandError(f"{username} is not an active {role}; this command belongs to the {role}")
+        raise CommandError(f"{username} is not an active {label}; this command belongs to the {label}")
     return user
