@@ -683,7 +683,9 @@ def do_bulk_create_staff(
             check_territory_code(code)
             if not code.startswith(unit.territory_code):
                 raise DomainError("outside_org_unit", _("负责区划须在所属机构的区划之内。"), "territory_code")
+            # People (the system administrator's) with roles (the security administrator's): neither alone.
             _require_steward(actor, code)
+            _require_steward(actor, code, AdminRole.SECURITY)
         users = []
         for spec in todo:
             user = User(

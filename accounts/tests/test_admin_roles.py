@@ -187,3 +187,11 @@ def test_nobody_assigns_themselves_a_role(admins: dict[str, User]) -> None:
 def test_a_deactivated_administrator_holds_nothing(admins: dict[str, User]) -> None:
     admins["sec"].is_active = False
     assert not has_admin_role(admins["sec"], AdminRole.SECURITY)
+
+
+def test_bulk_staff_needs_more_than_one_administrator_role(admins: dict[str, User]) -> None:
+    spec = actions.StaffSpec("bulk1", "批量", "320507003-gov", Role.LEADER)
+    for who in ("sys", "sec", "audit"):
+        with pytest.raises(PermissionRefused):
+            actions.do_bulk_create_staff([spec], actor=admins[who], now=NOW)
+    assert not User.objects.filter(username="bulk1").exists()
