@@ -556,7 +556,7 @@ def do_assign_role(
     code = territory_code or org_unit.territory_code
     _check_assignment(user, org_unit, role, code, reports_to)
     if actor.pk == user.pk and not actor.is_system:
-        raise PermissionRefused("self_grant", _("不能为自己分配角色。"), "user")
+        raise PermissionRefused("not_allowed", _("不能为自己分配角色。"), "user")
     with transaction.atomic():
         _require_steward(actor, code, AdminRole.SECURITY)
         existing = (

@@ -36,9 +36,10 @@ AUDIT_MODELS = {"audit.auditevent", "audit.auditblock", "admin.logentry"}
 class AdminRoleRefused(DomainError):
     """Refused change of an administrator role; `record_refusal` puts it on the audit trail."""
 
-    def __init__(self, code: str, message: str, *, status: int, actor: Any, user: User, wanted: list[str]):
-        super().__init__(code, message, "groups", status)
-        self.actor, self.user, self.wanted = actor, user, wanted
+    def __init__(self, reason: str, message: str, *, status: int, actor: Any, user: User, wanted: list[str]):
+        # Every 403 says not_allowed (tests/test_refusal_codes.py); the audit row keeps the reason.
+        super().__init__("not_allowed" if status == 403 else reason, message, "groups", status)
+        self.reason, self.actor, self.user, self.wanted = reason, actor, user, wanted
 
 
 def record_refusal(exc: AdminRoleRefused, *, now: datetime) -> None:
@@ -47,7 +48,7 @@ def record_refusal(exc: AdminRoleRefused, *, now: datetime) -> None:
             actor=exc.actor,
             action="accounts.admin_role_refused",
             subject=exc.user,
-            after={"code": exc.code, "wanted": exc.wanted},
+            after={"code": exc.code, "reason": exc.reason, "wanted": exc.wanted},
             now=now,
         )
 

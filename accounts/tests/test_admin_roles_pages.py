@@ -152,13 +152,13 @@ def test_granting_in_the_user_form(admins: dict[str, User], personas: dict[str, 
     assert "互斥" in response.content.decode()
     assert admin_roles_of(person) == {AdminRole.AUDIT}
     refused = AuditEvent.objects.filter(action="accounts.admin_role_refused").order_by("id")
-    assert [e.after["code"] for e in refused.all()] == ["admin_roles_exclusive"]  # type: ignore[index]
+    assert [e.after["reason"] for e in refused.all()] == ["admin_roles_exclusive"]  # type: ignore[index]
 
     own = f"/admin/accounts/user/{admins['sec'].pk}/change/"
     response = as_(admins["sec"]).post(own, user_form(admins["sec"], [AdminRole.SECURITY, AdminRole.AUDIT]))
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert admin_roles_of(admins["sec"]) == {AdminRole.SECURITY}
-    codes = [e.after["code"] for e in refused.all()]  # type: ignore[index]
+    codes = [e.after["reason"] for e in refused.all()]  # type: ignore[index]
     assert codes == ["admin_roles_exclusive", "self_grant"]
 
 

@@ -112,11 +112,11 @@ def test_personas_log_in_with_the_right_jurisdiction(seeded: dict[str, object]) 
     assert grid == Grid.objects.filter(code__startswith="320507100").order_by("code").first().pk  # type: ignore[union-attr]
     assert Assignment.objects.get(user=wangting).org_unit.code == f"{grid[:12]}-vc"
     # 三员分立: three administrators, one role each, and no superuser among the personas.
-    roles = {
+    held = {
         name: admin_roles_of(User.objects.get(username=name))
         for name in ("district_sysadmin", "district_secadmin", "district_auditadmin")
     }
-    assert roles == {
+    assert held == {
         "district_sysadmin": {AdminRole.SYSTEM},
         "district_secadmin": {AdminRole.SECURITY},
         "district_auditadmin": {AdminRole.AUDIT},
