@@ -15,9 +15,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from accounts.adminroles import check_admin_role_change, sync_staff_flag
 from accounts.jurisdiction import may_see_code, user_roles
 from accounts.models import Assignment, OrgUnit, Role, User, validate_territory_code
 from audit.actions import record_event
+from core.adminroles import ADMIN_GROUPS, AdminRole, has_admin_role
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -124,10 +126,10 @@ def check_work_hours(value: Any) -> None:
             raise DomainError("invalid_work_hours", message, "work_hours")
 
 
-def _require_steward(actor: User, territory_code: str) -> None:
-    """Organisation and people are managed by superusers, the system, or a data steward whose
-    jurisdiction covers the territory concerned."""
-    if actor.is_system or (actor.is_active and actor.is_superuser):
+def _require_steward(actor: User, territory_code: str, admin_role: str = AdminRole.SYSTEM) -> None:
+    """Organisation and people are managed by the system, the system administrator (assignments: the
+    security administrator), or a data steward whose jurisdiction covers the territory concerned."""
+    if actor.is_system or has_admin_role(actor, admin_role):
         return
     if Role.DATA_STEWARD in user_roles(actor) and may_see_code(actor, territory_code):
         return
@@ -381,7 +383,11 @@ def do_create_user(
             if not is_system:
                 raise PermissionRefused("not_allowed", _("只有系统账号可以无操作人创建。"))
         else:
-            if not (actor.is_system or actor.is_superuser or Role.DATA_STEWARD in user_roles(actor)):
+            if not (
+                actor.is_system
+                or has_admin_role(actor, AdminRole.SYSTEM)
+                or Role.DATA_STEWARD in user_roles(actor)
+            ):
                 raise PermissionRefused("not_allowed", _("无权创建用户。"))
             if is_staff or is_superuser:
                 _require_superuser_for_privileges(actor, {"is_staff": is_staff, "is_superuser": is_superuser})
@@ -422,7 +428,11 @@ def do_update_user(user: User, *, changes: Mapping[str, Any], actor: User, now: 
         _check_username(changes["username"])
     with transaction.atomic():
         locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
-        if not (actor.is_system or actor.is_superuser or Role.DATA_STEWARD in user_roles(actor)):
+        if not (
+            actor.is_system
+            or has_admin_role(actor, AdminRole.SYSTEM)
+            or Role.DATA_STEWARD in user_roles(actor)
+        ):
             raise PermissionRefused("not_allowed", _("无权修改用户。"))
         if locked.is_system:
             raise PermissionRefused("not_allowed", _("系统账号不可修改。"))
@@ -451,7 +461,9 @@ def do_set_password(user: User, *, password: str | None, actor: User, now: datet
     """Set (or, with None, disable) a password. The audit row records that it changed, never the value."""
     with transaction.atomic():
         locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
-        if actor.pk != locked.pk and not (actor.is_superuser or Role.DATA_STEWARD in user_roles(actor)):
+        if actor.pk != locked.pk and not (
+            has_admin_role(actor, AdminRole.SYSTEM) or Role.DATA_STEWARD in user_roles(actor)
+        ):
             raise PermissionRefused("not_allowed", _("无权修改该用户的密码。"))
         if locked.is_system:
             raise PermissionRefused("not_allowed", _("系统账号不可登录。"))
@@ -489,15 +501,18 @@ def do_set_user_permissions(
             ),
         }
         groups, permissions = list(groups), list(permissions)
+        # Checked (and a refusal audited) before anything changes: see accounts.adminroles.
+        check_admin_role_change(user, [g.name for g in groups], actor=actor, now=now)
         after = {
             "groups": sorted(g.name for g in groups),
             "permissions": sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions),
         }
         if before == after:
             return user
-        if not (actor.is_system or actor.is_superuser):
-            raise PermissionRefused("not_allowed", _("只有超级管理员可以分配权限。"), "groups")
+        if not (actor.is_system or has_admin_role(actor, AdminRole.SECURITY)):
+            raise PermissionRefused("not_allowed", _("只有安全管理员可以分配权限。"), "groups")
         user.groups.set(groups)
+        sync_staff_flag(user, {g.name for g in groups} & ADMIN_GROUPS)
         user.user_permissions.set(permissions)
         record_event(
             actor=actor,
@@ -540,8 +555,10 @@ def do_assign_role(
     Re-assigning an ended assignment starts it again."""
     code = territory_code or org_unit.territory_code
     _check_assignment(user, org_unit, role, code, reports_to)
+    if actor.pk == user.pk and not actor.is_system:
+        raise PermissionRefused("not_allowed", _("不能为自己分配角色。"), "user")
     with transaction.atomic():
-        _require_steward(actor, code)
+        _require_steward(actor, code, AdminRole.SECURITY)
         existing = (
             Assignment.objects.select_for_update(of=("self",))
             .filter(user=user, org_unit=org_unit, role=role, territory_code=code)
@@ -580,12 +597,12 @@ def do_update_assignment(
             .select_related("user", "org_unit", "reports_to")
             .get(pk=assignment.pk)
         )
-        _require_steward(actor, locked.territory_code)
+        _require_steward(actor, locked.territory_code, AdminRole.SECURITY)
         before = assignment_snapshot(locked)
         for name, value in changes.items():
             setattr(locked, name, value)
         _check_assignment(locked.user, locked.org_unit, locked.role, locked.territory_code, locked.reports_to)
-        _require_steward(actor, locked.territory_code)
+        _require_steward(actor, locked.territory_code, AdminRole.SECURITY)
         after = assignment_snapshot(locked)
         if after == before:
             return locked
@@ -610,7 +627,7 @@ def do_end_assignment(assignment: Assignment, *, actor: User, now: datetime) -> 
             .select_related("user", "org_unit", "reports_to")
             .get(pk=assignment.pk)
         )
-        _require_steward(actor, locked.territory_code)
+        _require_steward(actor, locked.territory_code, AdminRole.SECURITY)
         if not locked.active:
             raise Conflict("assignment_ended", _("该任职已结束。"))
         before = assignment_snapshot(locked)
@@ -666,7 +683,9 @@ def do_bulk_create_staff(
             check_territory_code(code)
             if not code.startswith(unit.territory_code):
                 raise DomainError("outside_org_unit", _("负责区划须在所属机构的区划之内。"), "territory_code")
+            # People (the system administrator's) with roles (the security administrator's): neither alone.
             _require_steward(actor, code)
+            _require_steward(actor, code, AdminRole.SECURITY)
         users = []
         for spec in todo:
             user = User(
@@ -714,7 +733,7 @@ def do_bulk_create_staff(
 def do_issue_api_token(user: User, *, actor: User, now: datetime) -> Token:
     """The user's API token (created on first request, the same one afterwards)."""
     with transaction.atomic():
-        if actor.pk != user.pk and not actor.is_superuser:
+        if actor.pk != user.pk and not has_admin_role(actor, AdminRole.SECURITY):
             raise PermissionRefused("not_allowed", _("只能为本人签发令牌。"))
         token, created = Token.objects.get_or_create(user=user)
         record_event(

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
@@ -15,10 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import actions
+from accounts.adminroles import AdminRoleRefused, record_refusal
 from accounts.jurisdiction import user_roles
 from accounts.models import Assignment, OrgUnit, Role, User
 from audit.admin import AuditEventAdmin
 from audit.models import AuditEvent
+from core.adminroles import AdminRole, admin_roles_of, has_admin_role
 from core.errors import DomainError
 from territory.models import Division
 
@@ -28,9 +32,43 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, AdminRoleRefused):
+        # The admin's transaction rolled the action's audit row back with the change: record it again.
+        record_refusal(exc, now=timezone.now())
     field = f" ({exc.field})" if exc.field else ""
     messages.error(request, f"{exc.message}{field}")
     return HttpResponseRedirect(request.get_full_path())
+
+
+def _may(request: HttpRequest, *roles: str) -> bool:
+    """Staff holding one of the administrator roles (a superuser holds them all: break-glass only)."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and any(has_admin_role(user, r) for r in roles))
+
+
+_ALL = (AdminRole.SYSTEM, AdminRole.SECURITY, AdminRole.AUDIT)
+
+
+class _RolePermissions:
+    """三员分立 in the admin: who may see, add, change or delete this model's rows."""
+
+    view_roles: tuple[str, ...] = _ALL
+    edit_roles: tuple[str, ...] = ()
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _may(request, *self.view_roles)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may(request, *self.view_roles)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return _may(request, *self.edit_roles)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may(request, *self.edit_roles)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may(request, *self.edit_roles)
 
 
 class _ActionErrors(admin.ModelAdmin):
@@ -56,7 +94,9 @@ class _ActionErrors(admin.ModelAdmin):
             return _refused(request, exc)
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(_RolePermissions, admin.TabularInline):
+    edit_roles = (AdminRole.SECURITY,)
+
     model = Assignment
     fk_name = "user"
     extra = 0
@@ -67,7 +107,11 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(_ActionErrors, DjangoUserAdmin):
+class UserAdmin(_RolePermissions, _ActionErrors, DjangoUserAdmin):
+    # The system administrator keeps accounts; the security administrator changes only a person's
+    # groups, permissions and assignments (get_readonly_fields).
+    edit_roles = (AdminRole.SYSTEM, AdminRole.SECURITY)
+
     list_display = ("username", "display_name", "is_active", "is_staff", "is_demo", "is_system", "last_login")
     list_filter = ("is_active", "is_staff", "is_superuser", "is_demo", "is_system", "assignments__role")
     search_fields = ("username", "display_name", "email")
@@ -105,6 +149,21 @@ class UserAdmin(_ActionErrors, DjangoUserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # People who acted are referenced by the audit trail: deactivate them instead.
         return False
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return _may(request, AdminRole.SYSTEM)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        base = tuple(super().get_readonly_fields(request, obj))
+        if obj is None or request.user.is_superuser:
+            return base
+        grants = ("groups", "user_permissions", "is_superuser", "is_staff")
+        if not _may(request, AdminRole.SYSTEM):  # the security administrator
+            account = [str(f) for _n, fs in self.fieldsets for f in fs["fields"] if f not in grants[:2]]
+            return tuple(dict.fromkeys((*base, *account)))
+        if not _may(request, AdminRole.SECURITY):
+            return (*base, *grants)
+        return base
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         now = timezone.now()
@@ -191,6 +250,8 @@ class UserAdmin(_ActionErrors, DjangoUserAdmin):
                     actions.do_end_assignment(current, actor=actor, now=now)
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        if not _may(request, AdminRole.SYSTEM):
+            raise PermissionDenied
         # Django's view saves the form itself; we let it, then record the change in the same transaction.
         try:
             return self._change_password(request, id, form_url)
@@ -238,7 +299,9 @@ class OrgUnitForm(ModelForm):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(_ActionErrors, admin.ModelAdmin):
+class OrgUnitAdmin(_RolePermissions, _ActionErrors, admin.ModelAdmin):
+    edit_roles = (AdminRole.SYSTEM,)
+
     form = OrgUnitForm
     list_display = (
         "code",
@@ -300,7 +363,9 @@ class OrgUnitAdmin(_ActionErrors, admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(_ActionErrors, admin.ModelAdmin):
+class AssignmentAdmin(_RolePermissions, _ActionErrors, admin.ModelAdmin):
+    edit_roles = (AdminRole.SECURITY,)
+
     list_display = (
         "user",
         "org_unit",
@@ -378,7 +443,8 @@ class TownFilter(admin.SimpleListFilter):
 
 
 class ScopedAuditEventAdmin(AuditEventAdmin):
-    """The audit trail for superusers and auditors (who need is_staff to enter the admin)."""
+    """The audit trail for the audit administrator, superusers and auditors (who need is_staff to enter
+    the admin). The security administrator sees the audit administrators' own rows only."""
 
     list_filter = ("action", "subject_type", ("actor", admin.RelatedOnlyFieldListFilter), TownFilter)
 
@@ -386,7 +452,28 @@ class ScopedAuditEventAdmin(AuditEventAdmin):
         user = request.user
         if not (user.is_active and user.is_staff):
             return False
-        return bool(user.is_superuser or Role.AUDITOR in user_roles(user))
+        if user.is_superuser or Role.AUDITOR in user_roles(user):
+            return True
+        return bool(admin_roles_of(user) & {AdminRole.AUDIT, AdminRole.SECURITY})
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        rows = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser or Role.AUDITOR in user_roles(user) or has_admin_role(user, AdminRole.AUDIT):
+            return rows
+        watched = User.objects.filter(groups__name=AdminRole.AUDIT).values("pk")
+        return rows.filter(actor_id__in=watched)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(_RolePermissions, admin.ModelAdmin):
+    """The admin's own history (who changed what in /admin/), read-only, for the audit administrator."""
+
+    view_roles = (AdminRole.AUDIT,)
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("object_repr", "change_message", "user__username")
+    date_hierarchy = "action_time"
 
 
 admin.site.register(AuditEvent, ScopedAuditEventAdmin)

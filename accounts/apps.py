@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -8,3 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the system check zhili.E001 and the log-in audit receivers.
         from accounts import checks, signals  # noqa: F401
+        from accounts.adminroles import sync_group_permissions
+
+        post_migrate.connect(sync_group_permissions, dispatch_uid="accounts.admin_group_permissions")

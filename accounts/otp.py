@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from audit.actions import record_event
+from core.adminroles import admin_roles_of
 from core.pdf import qr_svg
 
 # Paths a user who still owes the second factor may reach: the second-factor pages themselves, log-out,
@@ -45,7 +46,9 @@ def second_factor_required(user: Any) -> bool:
         return True
     if not getattr(settings, "OTP_REQUIRED_FOR_ADMINS", True):
         return False
-    return bool(user.is_staff or user.is_superuser or Role.AUDITOR in user_roles(user))
+    if user.is_staff or user.is_superuser or admin_roles_of(user):
+        return True
+    return Role.AUDITOR in user_roles(user)
 
 
 class SecondFactorMiddleware:

@@ -65,3 +65,14 @@ def make_personas() -> dict[str, User]:
         ),
         "system": system,
     }
+
+
+def make_administrator(username: str, role: str) -> User:
+    """A staff member holding one of the three administrator groups (core.adminroles.AdminRole)."""
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, is_staff=True, display_name=username
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user

@@ -58,3 +58,12 @@ def record_event(
     event = AuditEvent(**row, prev_hash="", key_id=key_id, hash=row_hmac(key, key_id, row))
     event.save()
     return event
+
+
+def record_admin_command(actor: Any, action: str, *, after: Any = None, now: datetime | None = None) -> None:
+    """An administrator ran a management command (三员分立: their own actions are on the trail too). Only
+    named administrators (`--actor`) are recorded; demo and test runs without one are not."""
+    if actor is None:
+        return
+    with transaction.atomic():
+        record_event(actor=actor, action=action, subject=actor, after=after, now=now)

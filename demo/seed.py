@@ -15,7 +15,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from accounts import actions
+from accounts.adminroles import do_grant_admin_role
 from accounts.models import Assignment, OrgUnit, Role, User
+from core.adminroles import AdminRole, admin_roles_of
 from demo import organisation
 from demo.approvals_data import seed_approvals
 from demo.datashare_data import seed_datashare
@@ -56,6 +58,7 @@ class Persona:
     territory_code: str = ""  # default: the unit's
     is_staff: bool = False
     is_superuser: bool = False
+    admin_role: str = ""  # one of core.adminroles.AdminRole (三员分立)
 
 
 def personas() -> list[Persona]:
@@ -131,13 +134,31 @@ def personas() -> list[Persona]:
             weitang_grid,
         ),
         Persona(
-            "district_admin",
+            "district_sysadmin",
             "赵强",
-            "数据管理员，可进入管理后台",
+            "系统管理员（账号、机构、参考数据），可进入管理后台",
             f"{DISTRICT}-command",
             Role.DATA_STEWARD,
             is_staff=True,
-            is_superuser=True,
+            admin_role=AdminRole.SYSTEM,
+        ),
+        Persona(
+            "district_secadmin",
+            "孙磊",
+            "安全管理员（任职与授权、锁定、双因素设备、密钥）",
+            f"{DISTRICT}-command",
+            "",  # no business role: least privilege
+            is_staff=True,
+            admin_role=AdminRole.SECURITY,
+        ),
+        Persona(
+            "district_auditadmin",
+            "周敏",
+            "审计管理员（查看审计记录与后台历史，只读）",
+            f"{DISTRICT}-command",
+            Role.AUDITOR,
+            is_staff=True,
+            admin_role=AdminRole.AUDIT,
         ),
         Persona(
             "district_auditor",
@@ -279,12 +300,18 @@ def _ensure_persona(persona: Persona, *, password_hash: str, actor: User, now: d
         writes += 1
     unit = OrgUnit.objects.get(code=persona.org_unit)
     code = persona.territory_code or unit.territory_code
-    if not Assignment.objects.filter(
-        user=user, org_unit=unit, role=persona.role, territory_code=code
-    ).exists():
+    if (
+        persona.role
+        and not Assignment.objects.filter(
+            user=user, org_unit=unit, role=persona.role, territory_code=code
+        ).exists()
+    ):
         actions.do_assign_role(
             user=user, org_unit=unit, role=persona.role, territory_code=code, actor=actor, now=now
         )
+        writes += 1
+    if persona.admin_role and persona.admin_role not in admin_roles_of(user):
+        do_grant_admin_role(user, persona.admin_role, actor=actor, now=now)
         writes += 1
     return writes
 

@@ -155,6 +155,8 @@ AXES_VERBOSE = False
 # anyone may enrol. In demo mode only, the demo personas may be exempted (make run, browser tests).
 OTP_REQUIRED_FOR_ADMINS = env_bool("ZHILI_OTP_REQUIRED", True)
 OTP_DEMO_EXEMPT = DEMO_MODE and env_bool("ZHILI_OTP_DEMO_EXEMPT", True)
+# 三员分立: the one superuser allowed in production, kept sealed for emergencies (docs/security.md).
+BREAK_GLASS_USER = env_str("ZHILI_BREAK_GLASS_USER", "breakglass")
 OTP_TOTP_ISSUER = env_str("ZHILI_OTP_ISSUER", "Zhili 治理")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -53,3 +53,21 @@ def test_deactivated_demo_accounts_are_harmless() -> None:
     User.objects.create_user(username="demo_person", is_demo=True, is_active=False)
     with override_settings(DEMO_MODE=False):
         assert e001() == []
+
+
+def w002() -> list[str]:
+    return [m.id for m in run_checks(include_deployment_checks=True) if m.id == "zhili.W002"]
+
+
+def test_w002_warns_of_superusers_besides_break_glass_in_production() -> None:
+    User.objects.create_superuser(username="breakglass", password="x")
+    with override_settings(DEMO_MODE=False, BREAK_GLASS_USER="breakglass"):
+        assert w002() == []
+        User.objects.create_superuser(username="root", password="x")
+        assert w002() == ["zhili.W002"]
+        assert [m.id for m in run_checks() if m.id == "zhili.W002"] == []  # a deployment check only
+        User.objects.filter(username="root").update(is_active=False)
+        assert w002() == []
+    User.objects.filter(username="root").update(is_active=True)
+    with override_settings(DEMO_MODE=True):
+        assert w002() == []

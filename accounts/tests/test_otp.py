@@ -105,3 +105,15 @@ def test_demo_personas_are_exempt_only_in_demo_mode(admin: User, settings: Any) 
     assert not second_factor_required(admin)
     settings.DEMO_MODE = False  # production: the exemption never applies
     assert second_factor_required(admin)
+
+
+def test_the_three_administrators_must_have_it(personas: dict[str, User], settings: Any) -> None:
+    from accounts.otp import second_factor_required
+    from accounts.testing import make_administrator
+    from core.adminroles import AdminRole
+
+    for name, role in (("s1", AdminRole.SYSTEM), ("s2", AdminRole.SECURITY), ("s3", AdminRole.AUDIT)):
+        user = make_administrator(name, role)
+        User.objects.filter(pk=user.pk).update(is_staff=False)  # the group alone is enough
+        user.refresh_from_db()
+        assert second_factor_required(user)

@@ -20,6 +20,7 @@ from accounts.models import Assignment, OrgUnit, User
 from accounts.selectors import org_units_visible_to, people_visible_to
 from audit.models import AuditEvent
 from audit.verify import verify_chain
+from core.adminroles import AdminRole, admin_roles_of
 from demo.seed import PASSWORD, seed_demo
 from territory.models import Division, EnforcementZone, Grid
 
@@ -97,7 +98,8 @@ def test_personas_log_in_with_the_right_jurisdiction(seeded: dict[str, object]) 
         "huangqiao_leader": (["320507003"], {"leader"}),
         "huangqiao_window": (["320507003"], {"window_clerk"}),
         "huangqiao_officer": (["320507003"], {"officer"}),
-        "district_admin": (["320507"], {"data_steward"}),
+        "district_sysadmin": (["320507"], {"data_steward"}),
+        "district_auditadmin": (["320507"], {"auditor"}),
     }
     for username, (codes, roles) in expected.items():
         # django-axes counts attempts per request: authenticate as the login page would.
@@ -109,8 +111,18 @@ def test_personas_log_in_with_the_right_jurisdiction(seeded: dict[str, object]) 
     assert len(grid) == 15 and grid.startswith("320507100")
     assert grid == Grid.objects.filter(code__startswith="320507100").order_by("code").first().pk  # type: ignore[union-attr]
     assert Assignment.objects.get(user=wangting).org_unit.code == f"{grid[:12]}-vc"
-    admin = User.objects.get(username="district_admin")
-    assert admin.is_staff and admin.is_superuser
+    # 三员分立: three administrators, one role each, and no superuser among the personas.
+    held = {
+        name: admin_roles_of(User.objects.get(username=name))
+        for name in ("district_sysadmin", "district_secadmin", "district_auditadmin")
+    }
+    assert held == {
+        "district_sysadmin": {AdminRole.SYSTEM},
+        "district_secadmin": {AdminRole.SECURITY},
+        "district_auditadmin": {AdminRole.AUDIT},
+    }
+    assert not User.objects.filter(is_demo=True, is_superuser=True).exists()
+    assert User.objects.get(username="district_secadmin").is_staff
     system = User.objects.get(username="system")
     assert system.is_system and not system.has_usable_password()
 
@@ -142,7 +154,15 @@ def test_commands(seeded: dict[str, object]) -> None:
     out = StringIO()
     call_command("demo_logins", stdout=out)
     table = out.getvalue()
-    for username in ("dispatcher", "huangqiao_leader", "wangting_grid", "weitang_grid", "district_admin"):
+    for username in (
+        "dispatcher",
+        "huangqiao_leader",
+        "wangting_grid",
+        "weitang_grid",
+        "district_sysadmin",
+        "district_secadmin",
+        "district_auditadmin",
+    ):
         assert username in table
     assert PASSWORD in table and "黄桥街道" in table
     with override_settings(DEMO_MODE=False):

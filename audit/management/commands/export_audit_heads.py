@@ -11,17 +11,23 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from audit.actions import record_admin_command
 from audit.heads import export_head
 from audit.sealing import seal_pending
+from core.adminroles import AdminRole, command_actor
 
 
 class Command(BaseCommand):
     help = "Append the newest signed audit chain head to a file (JSON lines)."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--actor", default=None, help="the audit administrator running this (required in production)"
+        )
         parser.add_argument("--out", default=None, help="file to append to (AUDIT_HEADS_FILE)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        actor = command_actor(options["actor"], AdminRole.AUDIT)
         seal_pending()
         path = Path(options["out"] or settings.AUDIT_HEADS_FILE)
         line = export_head(path, now=timezone.now())
@@ -29,3 +35,4 @@ class Command(BaseCommand):
             self.stdout.write(f"no new head for {path}")
         else:
             self.stdout.write(f"{path}: {json.dumps(line, sort_keys=True)}")
+        record_admin_command(actor, "audit.heads_exported", after={"file": str(path), "head": line})

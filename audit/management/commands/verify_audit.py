@@ -11,8 +11,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from audit.actions import record_admin_command
 from audit.heads import check_heads
 from audit.verify import verify_chain
+from core.adminroles import AdminRole, command_actor
 
 _WHAT = {
     "content": "content changed (row edited or re-hashed without the key)",
@@ -27,10 +29,14 @@ class Command(BaseCommand):
     help = "Verify the audit trail's keyed hashes and sealed blocks; exit non-zero at the first break."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--actor", default=None, help="the audit administrator running this (required in production)"
+        )
         parser.add_argument("--batch-size", type=int, default=2000, help="rows read per query")
         parser.add_argument("--heads", default=None, help="a file of exported signed heads to check against")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        actor = command_actor(options["actor"], AdminRole.AUDIT)
         report = verify_chain(batch_size=options["batch_size"])
         if report.broken is not None:
             b = report.broken
@@ -54,4 +60,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"audit chain intact: {report.checked} events verified, {report.blocks} blocks, "
             f"{report.unsealed} events not yet sealed{lag}"
+        )
+        record_admin_command(
+            actor,
+            "audit.verified",
+            after={"events": report.checked, "blocks": report.blocks, "heads": bool(options["heads"])},
         )
