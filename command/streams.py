@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -20,6 +20,7 @@ from approvals import figures_rollup as approvals_rollup
 from approvals.models import Application
 from command.catalogue_streams import STREAM_INDICATORS
 from command.drilldown import PREDICATES, describe, items_behind
+from core.drill import drill_row
 from enforcement import figures_rollup as enforcement_rollup
 from enforcement.models import Case, Publication
 from party import figures as party_figures
@@ -265,28 +266,12 @@ def _rollup_items(code: str, prefix: str, first: date, end: date) -> list[WorkIt
     return out
 
 
-def _row(pk: Any, number: str, title: str, state: str, where: str, at: Any, url: str = "") -> dict[str, Any]:
-    return {
-        "id": pk,
-        "receipt_number": number,
-        "title": title,
-        "state": state,
-        "territory_code": where,
-        "category": "",
-        # A date-only moment (a due day) goes in `day`, shown without a time.
-        "created_at": at if isinstance(at, datetime) else None,
-        "day": at if isinstance(at, date) and not isinstance(at, datetime) else None,
-        "overdue": False,
-        "url": url,
-    }
-
-
 def _describe_items(items: list[WorkItem]) -> list[dict[str, Any]]:
     apps = {a.work_item_id: a for a in Application.objects.filter(work_item__in=items)}
     cases = {c.work_item_id: c for c in Case.objects.filter(work_item__in=items)}
     rows = []
     for item in items:
-        row = _row(item.pk, "", item.title, item.state, item.territory_code, item.created_at)
+        row = drill_row(item.pk, "", item.title, item.state, item.territory_code, item.created_at)
         row["overdue"] = item.overdue_at is not None
         if item.pk in apps:
             app = apps[item.pk]
@@ -303,7 +288,7 @@ def _describe(obj: Any) -> dict[str, Any]:
     if isinstance(obj, Rating):
         app = obj.application
         url = reverse("approvals:application", args=[app.pk])
-        return _row(
+        return drill_row(
             obj.pk,
             app.receipt_no,
             obj.item.name,
@@ -316,7 +301,7 @@ def _describe(obj: Any) -> dict[str, Any]:
         case = obj.case
         state = "已公示" if obj.published_at else "未公示"
         url = reverse("enforcement:case", args=[case.pk])
-        return _row(
+        return drill_row(
             obj.pk,
             case.decision_number or case.number,
             case.matter.name,

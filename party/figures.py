@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core.drill import drill_row
 from core.pii import mask_name
 from party.models import Meeting, Organisation, PartyMember, Visit
 from party.selectors import GridHeadCheck, one_shoulder_checks
@@ -133,31 +134,15 @@ def one_shoulder(prefix: str) -> list[GridHeadCheck]:
     return one_shoulder_checks([prefix])
 
 
-def _row(pk: Any, number: str, title: str, state: str, where: str, at: Any) -> dict[str, Any]:
-    return {
-        "id": pk,
-        "receipt_number": number,
-        "title": title,
-        "state": state,
-        "territory_code": where,
-        "category": "",
-        # A date-only moment (a due day) goes in `day`, shown without a time.
-        "created_at": at if isinstance(at, datetime) else None,
-        "day": at if isinstance(at, date) and not isinstance(at, datetime) else None,
-        "overdue": False,
-        "url": "",
-    }
-
-
 def describe(obj: Any) -> dict[str, Any]:
     """A drill-down row of a party record: names of members masked (surname + *)."""
     if isinstance(obj, Organisation):
-        return _row(obj.pk, "", obj.name, obj.get_kind_display(), obj.territory_code, obj.created_at)
+        return drill_row(obj.pk, "", obj.name, obj.get_kind_display(), obj.territory_code, obj.created_at)
     if isinstance(obj, PartyMember):
         title = mask_name(obj.person.name)
-        return _row(obj.pk, "", title, obj.get_status_display(), obj.territory_code, obj.joined_on)
+        return drill_row(obj.pk, "", title, obj.get_status_display(), obj.territory_code, obj.joined_on)
     if isinstance(obj, Visit):
-        row = _row(
+        row = drill_row(
             obj.pk,
             f"{obj.month:%Y-%m}",
             f"联户走访（应于 {obj.due_on} 前）",
@@ -168,7 +153,7 @@ def describe(obj: Any) -> dict[str, Any]:
         row["overdue"] = obj.visited_at is None
         return row
     if isinstance(obj, Meeting):
-        return _row(obj.pk, "", obj.topic, obj.get_kind_display(), obj.territory_code, obj.held_at)
+        return drill_row(obj.pk, "", obj.topic, obj.get_kind_display(), obj.territory_code, obj.held_at)
     raise TypeError(type(obj).__name__)
 
 
@@ -180,7 +165,7 @@ def describe_check(check: GridHeadCheck) -> dict[str, Any]:
         "no_secretary": "支部无书记",
         "head_not_secretary": "网格长非支部书记",
     }
-    row = _row(
+    row = drill_row(
         check.grid_code, check.grid_code, check.grid_name, problems[check.problem], check.grid_code, None
     )
     row["overdue"] = not check.satisfied

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import OrgUnit
+from core.drill import drill_row
 from territorial.models import Asset, Contract, Instalment, Payment
 from territorial.selectors import AWAITING
 
@@ -102,31 +103,15 @@ CURRENT_ONLY = {
 }
 
 
-def _row(pk: Any, number: str, title: str, state: str, where: str, at: Any) -> dict[str, Any]:
-    return {
-        "id": pk,
-        "receipt_number": number,
-        "title": title,
-        "state": state,
-        "territory_code": where,
-        "category": "",
-        # A date-only moment (a due day) goes in `day`, shown without a time.
-        "created_at": at if isinstance(at, datetime) else None,
-        "day": at if isinstance(at, date) and not isinstance(at, datetime) else None,
-        "overdue": False,
-        "url": "",
-    }
-
-
 def describe(obj: Any) -> dict[str, Any]:
     """A drill-down row of a 三资 record or an institution (no counterparty's name: a person is masked
     everywhere, so the row names the object, not the party)."""
     if isinstance(obj, Asset):
         village = obj.organisation.village_code
-        return _row(obj.pk, obj.number, obj.name, obj.get_state_display(), village, None)
+        return drill_row(obj.pk, obj.number, obj.name, obj.get_state_display(), village, None)
     if isinstance(obj, Contract):
         village = obj.organisation.village_code
-        return _row(
+        return drill_row(
             obj.pk,
             obj.number,
             f"{obj.starts_on} — {obj.ends_on}",
@@ -137,13 +122,13 @@ def describe(obj: Any) -> dict[str, Any]:
     if isinstance(obj, Instalment):
         contract = obj.contract
         village = contract.organisation.village_code
-        return _row(obj.pk, contract.number, f"应收 {obj.amount} 元", "未收", village, obj.due_on)
+        return drill_row(obj.pk, contract.number, f"应收 {obj.amount} 元", "未收", village, obj.due_on)
     if isinstance(obj, Payment):
         village = obj.organisation.village_code
         state = obj.work_item.state if obj.work_item_id else ""
-        return _row(obj.pk, "", f"{obj.purpose}（{obj.amount} 元）", state, village, obj.proposed_at)
+        return drill_row(obj.pk, "", f"{obj.purpose}（{obj.amount} 元）", state, village, obj.proposed_at)
     if isinstance(obj, OrgUnit):
-        return _row(obj.pk, obj.code, obj.name, obj.get_kind_display(), obj.territory_code, None)
+        return drill_row(obj.pk, obj.code, obj.name, obj.get_kind_display(), obj.territory_code, None)
     raise TypeError(type(obj).__name__)
 
 
