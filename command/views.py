@@ -16,6 +16,7 @@ from accounts import views as account_views
 from accounts.jurisdiction import user_roles
 from command import indicators as ind
 from command import map_layers, streams
+from command.display import show, show_change
 from command.drilldown import PREDICATES
 from command.modules import edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
@@ -34,24 +35,6 @@ DRILL = {
 }
 
 
-def _display(value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "rate":
-        return f"{value * 100:.1f}%"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _change(value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "count":
-        return f"{value * 100:+.1f}%"
-    if kind == "rate":
-        return f"{value * 100:+.1f}个百分点"
-    return f"{value:+g}"
-
-
 def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
     meta = ind.REGISTRY[code]
     drill = code if code in PREDICATES or code in streams.DRILLABLE else DRILL.get(code)
@@ -59,9 +42,9 @@ def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str,
         "code": code,
         "name": meta.zh,
         "definition": f"{meta.definition}（公式：{meta.formula}）",
-        "value": _display(figure.get("value"), meta.kind),
-        "mom": _change(figure.get("mom"), meta.kind),
-        "yoy": _change(figure.get("yoy"), meta.kind),
+        "value": show(figure.get("value"), meta.kind),
+        "mom": show_change(figure.get("mom"), meta.kind),
+        "yoy": show_change(figure.get("yoy"), meta.kind),
         "grade": figure.get("grade"),
         "url": f"/command/items/?{urlencode({**query, 'indicator': drill})}" if drill else "",
     }

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from command.display import show, show_change
 from command.reports.charts import bar_chart
 from core.pdf import render_pdf
 
@@ -127,24 +128,6 @@ def charts(content: dict[str, Any]) -> dict[str, str]:
         "ranking": bar_chart("下级单位综合指标值", ranking, maximum=100),
         "sources": bar_chart("立案来源占比", shares, maximum=100, suffix="%"),
     }
-
-
-def show(value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "rate":
-        return f"{value * 100:.1f}%"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def show_change(value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "count":
-        return f"{value * 100:+.1f}%"
-    if kind == "rate":
-        return f"{value * 100:+.1f}个百分点"
-    return f"{value:+g}"
 
 
 def pdf(content: dict[str, Any], *, generated_at: Any) -> bytes:
