@@ -26,15 +26,9 @@ from typing import Any
 
 from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
-from approvals.actions import (
-    _audit,
-    _clean_materials,
-    _finish,
-    _issue_certificate,
-    missing_required,
-    notify_applicant,
-    reviewing_unit,
-)
+from approvals.actions.applicants import notify_applicant
+from approvals.actions.intake import _clean_materials, missing_required, reviewing_unit
+from approvals.actions.lifecycle import _audit, _finish, _issue_certificate
 from approvals.models import Application, DeliveryMethod, ItemType, Outcome
 from audit.actions import record_event
 from core.errors import Conflict, DomainError

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from approvals import actions
-from approvals.actions import ApplicantInput, IntakeSpec, do_file_applications_bulk
+from approvals.actions import ApplicantInput, IntakeSpec, applicants, do_file_applications_bulk
 from approvals.codes import citizen_id
 from approvals.models import Application
 from approvals.testing import CONFIRM_CODE, LICENCE_CODE, PHONE
@@ -56,6 +56,6 @@ def test_receipt_collisions_are_drawn_again(setup: dict[str, Any], now, monkeypa
         0
     ]
     draws = iter([taken.receipt_no, "SP2026110200000001", "SP2026110200000001", "SP2026110200000002"])
-    monkeypatch.setattr(actions, "new_receipt_no", lambda _now: next(draws))
-    numbers = actions._draw_receipts(2, now)
+    monkeypatch.setattr(applicants, "new_receipt_no", lambda _now: next(draws))
+    numbers = applicants._draw_receipts(2, now)
     assert sorted(numbers) == ["SP2026110200000001", "SP2026110200000002"]
