@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import actions
+from accounts.actions.common import ASSIGNMENT_FIELDS, ORG_UNIT_FIELDS, USER_FIELDS
 from accounts.adminroles import AdminRoleRefused, record_refusal
 from accounts.jurisdiction import user_roles
 from accounts.models import Assignment, OrgUnit, Role, User
@@ -182,7 +183,7 @@ class UserAdmin(_RolePermissions, _ActionErrors, DjangoUserAdmin):
             obj._state.adding = False
             obj._state.db = created._state.db
         else:
-            fields = [f for f in form.changed_data if f in actions.USER_FIELDS]
+            fields = [f for f in form.changed_data if f in USER_FIELDS]
             if fields:
                 current = User.objects.get(pk=obj.pk)
                 actions.do_update_user(
@@ -230,9 +231,7 @@ class UserAdmin(_RolePermissions, _ActionErrors, DjangoUserAdmin):
                 continue
             current = Assignment.objects.get(pk=instance.pk)
             formset.changed_objects.append((current, inline_form.changed_data))
-            changes = {
-                f: data[f] for f in actions.ASSIGNMENT_FIELDS if f in inline_form.changed_data and f in data
-            }
+            changes = {f: data[f] for f in ASSIGNMENT_FIELDS if f in inline_form.changed_data and f in data}
             if changes:
                 actions.do_update_assignment(current, changes=changes, actor=actor, now=now)
             if "active" in inline_form.changed_data:
@@ -338,7 +337,7 @@ class OrgUnitAdmin(_RolePermissions, _ActionErrors, admin.ModelAdmin):
             obj._state.adding = False
             obj._state.db = created._state.db
         else:
-            fields = [f for f in form.changed_data if f in actions.ORG_UNIT_FIELDS]
+            fields = [f for f in form.changed_data if f in ORG_UNIT_FIELDS]
             if fields:
                 current = OrgUnit.objects.get(pk=obj.pk)
                 actions.do_update_org_unit(
@@ -407,7 +406,7 @@ class AssignmentAdmin(_RolePermissions, _ActionErrors, admin.ModelAdmin):
             obj._state.db = created._state.db
             return
         current = Assignment.objects.get(pk=obj.pk)
-        changes = {f: getattr(obj, f) for f in actions.ASSIGNMENT_FIELDS if f in form.changed_data}
+        changes = {f: getattr(obj, f) for f in ASSIGNMENT_FIELDS if f in form.changed_data}
         if changes:
             current = actions.do_update_assignment(current, changes=changes, actor=actor, now=now)
         if "active" in form.changed_data:

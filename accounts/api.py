@@ -18,7 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.actions import check_territory_code, do_issue_api_token
+from accounts.actions import do_issue_api_token
+from accounts.actions.common import check_territory_code
 from accounts.models import Assignment, OrgUnit, Role, User
 from accounts.otp import second_factor_required
 from accounts.selectors import (

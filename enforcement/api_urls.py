@@ -2,20 +2,21 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from enforcement import api, publication_api
+from enforcement import publication_api
+from enforcement.api import cases, matters, patrols
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("matters/", api.MattersView.as_view(), name="enforcement-matters"),
-    path("matters/import/", api.MatterImportView.as_view(), name="enforcement-matters-import"),
-    path("responsible/", api.ResponsibleView.as_view(), name="enforcement-responsible"),
-    path("cases/", api.CasesView.as_view(), name="enforcement-cases"),
-    path("cases/<int:case_id>/", api.CaseDetailView.as_view(), name="enforcement-case"),
-    path("cases/<int:case_id>/actions/", api.CaseActionView.as_view(), name="enforcement-case-actions"),
-    path("cases/<int:case_id>/record/", api.CaseRecordView.as_view(), name="enforcement-case-record"),
-    path("cases/<int:case_id>/officers/", api.CaseOfficersView.as_view(), name="enforcement-case-officers"),
+    path("matters/", matters.MattersView.as_view(), name="enforcement-matters"),
+    path("matters/import/", matters.MatterImportView.as_view(), name="enforcement-matters-import"),
+    path("responsible/", matters.ResponsibleView.as_view(), name="enforcement-responsible"),
+    path("cases/", cases.CasesView.as_view(), name="enforcement-cases"),
+    path("cases/<int:case_id>/", cases.CaseDetailView.as_view(), name="enforcement-case"),
+    path("cases/<int:case_id>/actions/", cases.CaseActionView.as_view(), name="enforcement-case-actions"),
+    path("cases/<int:case_id>/record/", cases.CaseRecordView.as_view(), name="enforcement-case-record"),
+    path("cases/<int:case_id>/officers/", cases.CaseOfficersView.as_view(), name="enforcement-case-officers"),
     path(
         "cases/<int:case_id>/preservation/",
-        api.CasePreservationView.as_view(),
+        cases.CasePreservationView.as_view(),
         name="enforcement-case-preservation",
     ),
     path(
@@ -36,9 +37,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         publication_api.PublicationView.as_view(),
         name="enforcement-case-publication",
     ),
-    path("grid-events/<int:event_id>/convert/", api.ConvertEventView.as_view(), name="enforcement-convert"),
-    path("patrols/", api.PatrolsView.as_view(), name="enforcement-patrols"),
-    path("patrols/<int:log_id>/checks/", api.PatrolCheckView.as_view(), name="enforcement-patrol-checks"),
-    path("patrols/<int:log_id>/end/", api.PatrolEndView.as_view(), name="enforcement-patrol-end"),
-    path("patrol-checks/<int:check_id>/case/", api.PatrolCaseView.as_view(), name="enforcement-patrol-case"),
+    path("grid-events/<int:event_id>/convert/", cases.ConvertEventView.as_view(), name="enforcement-convert"),
+    path("patrols/", patrols.PatrolsView.as_view(), name="enforcement-patrols"),
+    path("patrols/<int:log_id>/checks/", patrols.PatrolCheckView.as_view(), name="enforcement-patrol-checks"),
+    path("patrols/<int:log_id>/end/", patrols.PatrolEndView.as_view(), name="enforcement-patrol-end"),
+    path(
+        "patrol-checks/<int:check_id>/case/", patrols.PatrolCaseView.as_view(), name="enforcement-patrol-case"
+    ),
 ]

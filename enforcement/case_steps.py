@@ -27,7 +27,9 @@ from accounts.jurisdiction import may_see_code
 from accounts.models import Role
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound, Unprocessable
-from enforcement.actions import (
+from enforcement.actions.access import _require_team
+from enforcement.actions.cases import _add_paused_time, _archive_number, _filing_number, _serve
+from enforcement.actions.common import (
     DECISION_DAYS,
     EXTENSION_DAYS,
     GRID_FOLLOW,
@@ -36,22 +38,16 @@ from enforcement.actions import (
     INVESTIGATING_ROLES,
     LEGAL_REVIEW_WORK_DAYS,
     NUMBERING_ACTIONS,
-    _add_paused_time,
-    _archive_number,
-    _filing_number,
     _jsonable,
     _local_date,
     _parse_moment,
-    _require_team,
-    _serve,
     _user,
-    append_record,
-    check_discretion,
-    check_summary_limit,
     end_of_day_after,
     end_of_work_days_after,
     parse_money,
 )
+from enforcement.actions.opening import check_discretion, check_summary_limit
+from enforcement.actions.record import append_record
 from enforcement.documents import next_number
 from enforcement.models import (
     Case,

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from core.errors import Unprocessable
-from enforcement.actions import check_discretion
-from enforcement.catalogue import catalogue_specs
+from enforcement.actions.opening import check_discretion
+from enforcement.catalogue import CATALOGUE_FILE, catalogue_specs
 from enforcement.imports import HEADERS, MatterImportError, do_import_matters, write_template
 from enforcement.models import DiscretionBand, EnforcementMatter
 from enforcement.tests.conftest import client_for
@@ -137,3 +137,16 @@ def test_import_all_or_nothing(people: dict[str, Any]) -> None:
 def test_import_bad_file(people: dict[str, Any]) -> None:
     with pytest.raises(MatterImportError):
         do_import_matters(io.BytesIO(b"not a spreadsheet"), actor=people["system"], now=at(3, 2))
+
+
+def test_catalogue_file_is_checked_as_an_import(tmp_path):
+    """The seed catalogue is a data file read by the import's parser: a bad row is refused, row named."""
+    good = CATALOGUE_FILE.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "matters.csv"
+    bad.write_text(
+        "\n".join([good[0], good[1].replace("城市管理", "不存在的领域", 1)]) + "\n", encoding="utf-8"
+    )
+    with pytest.raises(MatterImportError) as refused:
+        catalogue_specs(bad)
+    assert [(p.row, p.column) for p in refused.value.problems] == [(2, "领域")]
+    assert [spec.code for spec in catalogue_specs()][:2] == ["CG-001", "CG-002"]
