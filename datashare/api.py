@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.requests import acting_user
 from core.api import raise_for_serializer
 from core.errors import NotFound
 from datashare import exports, grants, selectors
@@ -59,21 +59,17 @@ class TokenOut(serializers.Serializer[Any]):
     token = serializers.CharField(help_text="仅显示一次")
 
 
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]  # authenticated (DRF default permission)
-
-
 class CatalogueView(APIView):
     @extend_schema(responses=CatalogueAssetOut(many=True), summary="数据目录（本辖区）")
     def get(self, request: Request) -> Response:
-        return Response(CatalogueAssetOut(selectors.catalogue(_user(request)), many=True).data)
+        return Response(CatalogueAssetOut(selectors.catalogue(acting_user(request)), many=True).data)
 
 
 class GrantsView(APIView):
     @extend_schema(request=GrantRequestIn, responses={201: GrantOut}, summary="申请使用数据集")
     def post(self, request: Request) -> Response:
         data = raise_for_serializer(GrantRequestIn(data=request.data))
-        actor = _user(request)
+        actor = acting_user(request)
         connector = grants.visible_connector(actor, data.pop("connector"))
         grant = grants.do_request_grant(connector, **data, actor=actor, now=timezone.now())
         return Response(GrantOut(grant).data, status=201)
@@ -85,7 +81,7 @@ class GrantTokenView(APIView):
         grant = DatasetGrant.objects.filter(pk=grant_id).first()
         if grant is None:
             raise NotFound(field="grant")
-        token = grants.do_issue_token(grant, actor=_user(request), now=timezone.now())
+        token = grants.do_issue_token(grant, actor=acting_user(request), now=timezone.now())
         return Response({"token": token}, status=201)
 
 

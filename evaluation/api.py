@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.jurisdiction import scope_for
 from accounts.models import User
+from accounts.requests import acting_user
 from core.api import raise_for_serializer
 from core.errors import NotFound
 from enforcement.models import Case
@@ -30,11 +31,6 @@ from evaluation.serializers import (
 PERIOD = OpenApiParameter("period", str, required=True, description="考核期 YYYY-MM，例如 2026-11")
 
 
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 class RankingView(APIView):
     @extend_schema(
         operation_id="enforcement_officers_ranking",
@@ -49,7 +45,7 @@ class RankingView(APIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         ranking = selectors.ranking_for(
-            _user(request),
+            acting_user(request),
             period=params.get("period") or selectors.default_period(timezone.now()),
             town=params.get("town", ""),
             squad=params.get("squad", ""),
@@ -66,7 +62,7 @@ class OfficerEntriesView(APIView):
     )
     def get(self, request: Request, officer_id: int) -> Response:
         entries = selectors.entries_for(
-            _user(request), period=request.query_params.get("period"), officer_id=officer_id
+            acting_user(request), period=request.query_params.get("period"), officer_id=officer_id
         )
         return Response(EntryOut(entries, many=True).data)
 
@@ -79,7 +75,7 @@ class RotationView(APIView):
         responses=FlagOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        flags = selectors.rotation_flags_for(_user(request), period=request.query_params.get("period"))
+        flags = selectors.rotation_flags_for(acting_user(request), period=request.query_params.get("period"))
         return Response(FlagOut(flags, many=True).data)
 
 
@@ -92,7 +88,7 @@ class ComputeView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = raise_for_serializer(ComputeIn(data=request.data))
-        report = actions.do_compute_points(data["period"], actor=_user(request), now=timezone.now())
+        report = actions.do_compute_points(data["period"], actor=acting_user(request), now=timezone.now())
         return Response(ComputeOut(asdict(report)).data)
 
 
@@ -104,7 +100,7 @@ class AssessmentsView(APIView):
         responses={201: AssessmentOut},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(AssessmentIn(data=request.data))
         case = (
             scope_for(user, Case.objects.select_related("lead_officer"), "territory_code")

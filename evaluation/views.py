@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.jurisdiction import user_roles
 from accounts.models import User
+from accounts.requests import acting_user
 from core.errors import DomainError, NotFound, PermissionRefused
 from enforcement.publication import NOTICE_WITHDRAWAL_LATE, late_publications_for, late_stage
 from evaluation import actions, selectors
@@ -41,11 +42,6 @@ def _staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _default_period() -> str:
     return selectors.default_period(timezone.now())
 
@@ -53,7 +49,7 @@ def _default_period() -> str:
 @require_GET
 @_staff_page
 def ranking(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     period = request.GET.get("period") or _default_period()
     town = request.GET.get("town", "")
     result = selectors.ranking_for(user, period=period, town=town, squad=request.GET.get("squad", ""))
@@ -70,7 +66,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 @require_GET
 @_staff_page
 def officer_entries(request: HttpRequest, officer_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     period = request.GET.get("period") or _default_period()
     entries = list(selectors.entries_for(user, period=period, officer_id=officer_id))
     officer = User.objects.filter(pk=officer_id).first()
@@ -90,7 +86,7 @@ def officer_entries(request: HttpRequest, officer_id: int) -> HttpResponse:
 def compute(request: HttpRequest) -> HttpResponse:
     period = request.POST.get("period", "")
     try:
-        report = actions.do_compute_points(period, actor=_user(request), now=timezone.now())
+        report = actions.do_compute_points(period, actor=acting_user(request), now=timezone.now())
     except PermissionRefused:
         raise
     except DomainError as error:
@@ -110,6 +106,6 @@ def late_publications(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = [
         {"publication": p, "case": p.case, "withdrawal": late_stage(p) == NOTICE_WITHDRAWAL_LATE}
-        for p in late_publications_for(_user(request), now=now)
+        for p in late_publications_for(acting_user(request), now=now)
     ]
     return render(request, "evaluation/late_publications.html", {"rows": rows, "now": now})

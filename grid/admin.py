@@ -19,6 +19,9 @@ from accounts.jurisdiction import scope_for
 from core import pii
 from core.errors import DomainError
 from grid import actions
+from grid.actions.grid_lists import BASIC_INFO_FIELDS, validate_patrol_item
+from grid.actions.responsibility import validate_responsibility
+from grid.actions.standard import validate_category, validate_standard_row
 from grid.imports import StandardImportError, do_import_standard, export_standard
 from grid.models import (
     Category,
@@ -58,7 +61,7 @@ def _refused(request: HttpRequest, exc: DomainError) -> None:
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    form = validated_by(actions.validate_category)
+    form = validated_by(validate_category)
     list_display = ["code", "name", "kind", "parent", "active", "public_location_coarse"]
     list_filter = ["kind", "active", "public_location_coarse"]
     search_fields = ["code", "name"]
@@ -73,7 +76,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 class StandardRowInline(admin.TabularInline):
     model = CategoryStandard
-    form = validated_by(actions.validate_standard_row)
+    form = validated_by(validate_standard_row)
     extra = 0
     fields = [
         "category",
@@ -217,7 +220,7 @@ class CategoryStandardVersionAdmin(admin.ModelAdmin):
 
 @admin.register(ResponsibilityEntry)
 class ResponsibilityEntryAdmin(admin.ModelAdmin):
-    form = validated_by(actions.validate_responsibility)
+    form = validated_by(validate_responsibility)
     list_display = ["territory_code", "category", "basis", "org_unit", "active", "note"]
     list_filter = ["basis", "active", "category__kind"]
     search_fields = ["territory_code", "org_unit__name", "category__name", "category__code"]
@@ -265,7 +268,7 @@ class RoutingDecisionAdmin(admin.ModelAdmin):
 
 @admin.register(PatrolItem)
 class PatrolItemAdmin(admin.ModelAdmin):
-    form = validated_by(actions.validate_patrol_item)
+    form = validated_by(validate_patrol_item)
     list_display = ["grid", "name", "category", "frequency", "checkpoint", "active"]
     list_filter = ["frequency", "active"]
     search_fields = ["grid__code", "name"]
@@ -288,9 +291,7 @@ class GridBasicInfoAdmin(admin.ModelAdmin):
     readonly_fields = ["updated_at", "updated_by"]
 
     def save_model(self, request: HttpRequest, obj: GridBasicInfo, form: Any, change: bool) -> None:
-        changes = {
-            name: form.cleaned_data[name] for name in form.changed_data if name in actions.BASIC_INFO_FIELDS
-        }
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in BASIC_INFO_FIELDS}
         actions.do_update_basic_info(
             obj.grid, changes or {"note": obj.note}, actor=request.user, now=timezone.now()
         )

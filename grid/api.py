@@ -15,6 +15,7 @@ from accounts.models import Assignment
 from core.api import raise_for_serializer
 from core.errors import DomainError, PermissionRefused
 from grid import actions, selectors
+from grid.actions.grid_lists import BASIC_INFO_COUNTS
 from grid.models import CategoryStandardVersion, GridBasicInfo
 from grid.routing import get_category, route
 from grid.serializers import (
@@ -94,7 +95,7 @@ class RoutingPreviewView(APIView):
 def _basic_info_payload(
     info: GridBasicInfo | None, heads: list[Assignment], workers: list[Assignment]
 ) -> dict[str, Any]:
-    payload: dict[str, Any] = {name: getattr(info, name) if info else 0 for name in actions.BASIC_INFO_COUNTS}
+    payload: dict[str, Any] = {name: getattr(info, name) if info else 0 for name in BASIC_INFO_COUNTS}
     payload.update(
         estates=info.estates if info else "",
         note=info.note if info else "",

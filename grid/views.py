@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError, NotFound
 from grid import actions, selectors
+from grid.actions.grid_lists import BASIC_INFO_COUNTS
 from grid.models import PatrolFrequency
 
 
@@ -40,7 +41,7 @@ def grid_lists(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     info = lists.basic_info
-    initial = {name: getattr(info, name) if info else 0 for name in actions.BASIC_INFO_COUNTS}
+    initial = {name: getattr(info, name) if info else 0 for name in BASIC_INFO_COUNTS}
     initial["estates"] = info.estates if info else ""
     basic_form = BasicInfoForm(initial=initial)
     patrol_form = PatrolItemForm()

@@ -17,6 +17,7 @@ from accounts.models import Role, User
 from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, PermissionRefused
+from core.snapshots import field_snapshot
 from grid.actions import require_reference_editor
 from grid.events.report import do_report_event
 from grid.models import Category, CategoryStandard, GridEvent
@@ -41,10 +42,6 @@ ATTRIBUTE_FIELDS = (
     "values",
 )
 MIN_KEY_LENGTH = 12
-
-
-def _snapshot(obj: Any, fields: Sequence[str]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in fields}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -102,7 +99,7 @@ def do_issue_api_key(
             actor=actor,
             action="open311.api_key_issued",
             subject=api_key,
-            after=_snapshot(api_key, KEY_FIELDS),
+            after=field_snapshot(api_key, KEY_FIELDS),
             now=now,
         )
     return api_key, raw
@@ -114,7 +111,7 @@ def do_revoke_api_key(api_key: ApiKey, *, actor: Any, now: datetime, reason: str
         locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
         if not locked.active:
             raise Conflict("already_revoked", f"密钥“{locked.name}”已被吊销。")
-        before = _snapshot(locked, KEY_FIELDS)
+        before = field_snapshot(locked, KEY_FIELDS)
         locked.active = False
         locked.revoked_at = now
         locked.revoked_by = actor if isinstance(actor, User) else None
@@ -125,7 +122,7 @@ def do_revoke_api_key(api_key: ApiKey, *, actor: Any, now: datetime, reason: str
             action="open311.api_key_revoked",
             subject=locked,
             before=before,
-            after={**_snapshot(locked, KEY_FIELDS), "reason": locked.revoke_reason},
+            after={**field_snapshot(locked, KEY_FIELDS), "reason": locked.revoke_reason},
             now=now,
         )
     return locked
@@ -207,7 +204,7 @@ def do_save_service_attribute(attribute: ServiceAttribute, *, actor: Any, now: d
         before = None
         if attribute.pk is not None:
             old = ServiceAttribute.objects.select_for_update().get(pk=attribute.pk)
-            before = _snapshot(old, ATTRIBUTE_FIELDS)
+            before = field_snapshot(old, ATTRIBUTE_FIELDS)
         clash = ServiceAttribute.objects.filter(category_id=attribute.category_id, code=attribute.code)
         if clash.exclude(pk=attribute.pk).exists():
             raise Conflict("duplicate_code", f"该服务已有代码为 {attribute.code} 的属性。", field="code")
@@ -217,7 +214,7 @@ def do_save_service_attribute(attribute: ServiceAttribute, *, actor: Any, now: d
             action="open311.service_attribute_saved",
             subject=attribute,
             before=before,
-            after=_snapshot(attribute, ATTRIBUTE_FIELDS),
+            after=field_snapshot(attribute, ATTRIBUTE_FIELDS),
             now=now,
         )
     return attribute
@@ -226,7 +223,7 @@ def do_save_service_attribute(attribute: ServiceAttribute, *, actor: Any, now: d
 def do_delete_service_attribute(attribute: ServiceAttribute, *, actor: Any, now: datetime) -> None:
     require_reference_editor(actor)
     with transaction.atomic():
-        before = _snapshot(attribute, ATTRIBUTE_FIELDS)
+        before = field_snapshot(attribute, ATTRIBUTE_FIELDS)
         record_event(
             actor=actor, action="open311.service_attribute_deleted", subject=attribute, before=before, now=now
         )

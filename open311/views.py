@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from core import ratelimit
-from core.errors import DomainError, PermissionRefused
+from core.errors import DomainError
 from core.replica import reading_replica
 from open311 import conf, parsing, selectors
 from open311.actions import do_submit_request
@@ -125,12 +125,13 @@ def endpoint(*, methods: tuple[str, ...], key_required_for: tuple[str, ...] = ()
                 return error_response(fmt, 404, str(exc))
             except (selectors.BadRequestError, parsing.ParseError) as exc:
                 return error_response(fmt, 400, str(exc))
-            except PermissionRefused as exc:
-                return error_response(fmt, 403, exc.message)
             except DomainError as exc:
-                # Refusals of the event intake (bad location, category, phone, photo …) are the client's.
-                where = f"{PARAMETER_OF.get(exc.field, exc.field)}: " if exc.field else ""
-                return error_response(fmt, 400, f"{where}{exc.message}")
+                # The one error type keeps its status here too (not found 404, refused 403, conflict 409,
+                # unprocessable 422); refusals of the event intake (bad location, category, phone, photo …)
+                # are the client's 400, with the parameter named.
+                named = exc.field if exc.status in (400, 422) else None
+                where = f"{PARAMETER_OF.get(named, named)}: " if named else ""
+                return error_response(fmt, exc.status, f"{where}{exc.message}")
 
         return wrapper
 

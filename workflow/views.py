@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.requests import acting_user
 from accounts.selectors import org_units_visible_to, people_visible_to
 from core.errors import DomainError
 from core.replica import replica_reads
@@ -52,11 +52,6 @@ SCOPES = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _render_error(request: HttpRequest, item_id: int, error: DomainError) -> HttpResponse:
     response = render(request, "workflow/_errors.html", {"errors": [error.as_dict()]})
     if not request.headers.get("HX-Request"):
@@ -67,7 +62,7 @@ def _render_error(request: HttpRequest, item_id: int, error: DomainError) -> Htt
 @login_required
 @replica_reads
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     now = timezone.now()
     scope = request.GET.get("scope", "mine_unit")
     mine, my_unit, my_role = SCOPES.get(scope, SCOPES["mine_unit"])
@@ -106,7 +101,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     now = timezone.now()
     try:
         item = get_item_for(user, item_id)
@@ -136,7 +131,7 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, item_id: int) -> HttpResponse:
     """Parse → access → action → render: the item page's action buttons post here."""
-    user = _user(request)
+    user = acting_user(request)
     now = timezone.now()
     try:
         item = get_item_for(user, item_id)
