@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the system check zhili.E001 and the log-in audit receivers.
-        from accounts import checks, signals  # noqa: F401
+        from accounts import checks, lockout_admin, signals  # noqa: F401
         from accounts.adminroles import sync_group_permissions
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="accounts.admin_group_permissions")
+        lockout_admin.install()  # axes' admin bound to the security administrator (after autodiscovery)

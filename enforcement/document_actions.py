@@ -85,9 +85,10 @@ def do_generate_document(
 ) -> CaseDocument:
     """Render form `kind` for `case` as a numbered PDF, store it with its SHA-256 and enter it in the
     full-process record (kind document). The decision takes the case's decision number when it has one."""
+    # Jurisdiction and role first: an outsider learns nothing about the case from the input checks.
+    case = access_case(actor, case.pk, DOCUMENT_ROLES)
     if kind not in GENERATED_KINDS:
         raise DomainError("invalid", f"不能生成该种类的文书：{kind}", field="kind")
-    case = access_case(actor, case.pk, DOCUMENT_ROLES)
     details = dict(details or {})
     with transaction.atomic():
         # The town's division row is the numbering lock: serials of a town are taken one at a time.

@@ -146,10 +146,12 @@ def do_publish_decision(case: Case, *, actor: User, now: datetime) -> Publicatio
 
 def do_withdraw_publication(case: Case, reason: str, *, actor: User, now: datetime) -> Publication:
     """Take a published decision down (撤下), with the reason."""
+    case = _access(
+        actor, case.pk, WITHDRAW_ROLES, "您的角色不能撤下公示。"
+    )  # before the input check: outsiders learn nothing
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("required", "请填写撤下理由。", field="reason")
-    case = _access(actor, case.pk, WITHDRAW_ROLES, "您的角色不能撤下公示。")
     with transaction.atomic():
         publication = Publication.objects.select_for_update().filter(case=case).first()
         if publication is None or publication.published_at is None:
@@ -175,10 +177,12 @@ def do_withdraw_publication(case: Case, reason: str, *, actor: User, now: dateti
 def do_record_revocation(case: Case, reason: str, *, actor: User, now: datetime) -> Publication:
     """The decision was revoked (by reconsideration, a court or the organ itself): its publication must
     come down within 3 days (the check raises a notice after that)."""
+    case = _access(
+        actor, case.pk, REVOKE_ROLES, "您的角色不能登记决定撤销。"
+    )  # before the input check: outsiders learn nothing
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("required", "请填写撤销决定的文书或理由。", field="reason")
-    case = _access(actor, case.pk, REVOKE_ROLES, "您的角色不能登记决定撤销。")
     if not is_decided(case):
         raise Conflict("not_decided", "案件尚未作出处罚决定。", field="case")
     with transaction.atomic():

@@ -33,6 +33,7 @@ from enforcement.document_actions import (
 from enforcement.documents import GENERATED_KINDS
 from enforcement.models import Case, CaseDocument, Publication
 from enforcement.publication import do_publish_decision, do_record_revocation, do_withdraw_publication
+from enforcement.selectors import cases_for
 
 
 def _user(request: Request) -> User:
@@ -40,8 +41,10 @@ def _user(request: Request) -> User:
     return request.user
 
 
-def _case(case_id: int) -> Case:
-    case = Case.objects.filter(pk=case_id).first()
+def _case(request: Request, case_id: int) -> Case:
+    """The case if it lies in the caller's jurisdiction, looked up before the body is parsed: a case
+    elsewhere and a missing one answer the same 404 whatever the input."""
+    case = cases_for(_user(request)).filter(pk=case_id).first()
     if case is None:
         raise NotFound("案件不存在，或不在您的管辖范围内。")
     return case
@@ -89,9 +92,10 @@ class CaseDocumentsView(APIView):
         responses={201: DocumentOut},
     )
     def post(self, request: Request, case_id: int) -> Response:
+        case = _case(request, case_id)
         data = raise_for_serializer(DocumentIn(data=request.data))
         document = do_generate_document(
-            _case(case_id), data["kind"], actor=_user(request), now=timezone.now(), details=data["details"]
+            case, data["kind"], actor=_user(request), now=timezone.now(), details=data["details"]
         )
         return Response(DocumentOut(document).data, status=201)
 
@@ -119,7 +123,7 @@ class CaseFileView(APIView):
         responses={(200, PDF_MEDIA_TYPE): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, case_id: int) -> HttpResponse:
-        pdf = do_assemble_case_file(_case(case_id), actor=_user(request), now=timezone.now())
+        pdf = do_assemble_case_file(_case(request, case_id), actor=_user(request), now=timezone.now())
         response = HttpResponse(pdf, content_type=PDF_MEDIA_TYPE)
         response["Content-Disposition"] = f'inline; filename="case-{case_id}.pdf"'
         return response
@@ -133,8 +137,9 @@ class PublicationView(APIView):
         responses=PublicationOut,
     )
     def post(self, request: Request, case_id: int) -> Response:
+        case = _case(request, case_id)
         data = raise_for_serializer(PublicationIn(data=request.data))
-        case, actor, now = _case(case_id), _user(request), timezone.now()
+        actor, now = _user(request), timezone.now()
         publication: Publication
         if data["action"] == "publish":
             publication = do_publish_decision(case, actor=actor, now=now)

@@ -22,6 +22,7 @@ from enforcement.document_actions import (
 )
 from enforcement.models import Case, CaseDocument
 from enforcement.publication import do_publish_decision, do_withdraw_publication
+from enforcement.selectors import cases_for
 
 
 def _user(request: HttpRequest) -> User:
@@ -33,14 +34,16 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "enforcement/not_found.html", status=404)
 
 
-def _case(case_id: int) -> Case | None:
-    return Case.objects.filter(pk=case_id).first()
+def _case(request: HttpRequest, case_id: int) -> Case | None:
+    """The case if it lies in the user's jurisdiction: a case elsewhere and a missing one answer alike,
+    before any input is looked at."""
+    return cases_for(_user(request)).filter(pk=case_id).first()
 
 
 @login_required
 @require_POST
 def generate_document(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case(case_id)
+    case = _case(request, case_id)
     if case is None:
         return _not_found(request)
     try:
@@ -79,7 +82,7 @@ def document_pdf(request: HttpRequest, case_id: int, document_id: int) -> HttpRe
 
 @login_required
 def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case(case_id)
+    case = _case(request, case_id)
     if case is None:
         return _not_found(request)
     try:
@@ -94,7 +97,7 @@ def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def publication(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case(case_id)
+    case = _case(request, case_id)
     if case is None:
         return _not_found(request)
     actor, now = _user(request), timezone.now()

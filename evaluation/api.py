@@ -15,7 +15,7 @@ from accounts.jurisdiction import scope_for
 from accounts.models import User
 from accounts.requests import acting_user
 from core.api import raise_for_serializer
-from core.errors import NotFound
+from core.errors import DomainError, NotFound
 from enforcement.models import Case
 from evaluation import actions, selectors
 from evaluation.serializers import (
@@ -113,7 +113,8 @@ class AssessmentsView(APIView):
         if data.get("officer"):
             officer = User.objects.filter(pk=data["officer"]).first()
             if officer is None:
-                raise NotFound("人员不存在。", field="officer")
+                # As for someone not on the case: user ids are not to be probed through this door.
+                raise DomainError("invalid", "该人员不是本案办案人员。", field="officer")
         assessment = actions.do_record_assessment(
             case, data["rule"], data["note"], actor=user, now=timezone.now(), officer=officer
         )

@@ -31,6 +31,7 @@ from workflow.selectors import (
     history_of,
     view_of,
 )
+from workflow.subjects import check_subject
 
 # ---------------------------------------------------------------------------------------------- output
 
@@ -194,7 +195,13 @@ class CreateSerializer(serializers.Serializer):
     process = serializers.CharField(max_length=80)
     title = serializers.CharField(max_length=200)
     territory_code = serializers.RegexField(r"^\d{6,15}$")
-    subject_type = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
+    subject_type = serializers.CharField(
+        max_length=80,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="model label (app.model) of a row in your jurisdiction that no work item handles yet",
+    )
     subject_id = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
     assigned_unit = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
     assignee = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
@@ -263,6 +270,7 @@ class WorkItemListView(APIView):
         assert isinstance(user, User)
 
         def work() -> tuple[int, dict[str, Any]]:
+            subject_type, subject_id = check_subject(user, data["subject_type"], data["subject_id"])
             unit, assignee = _unit_and_assignee(data)
             item = do_start_item(
                 data["process"],
@@ -270,8 +278,8 @@ class WorkItemListView(APIView):
                 now=now,
                 title=data["title"],
                 territory_code=data["territory_code"],
-                subject_type=data["subject_type"],
-                subject_id=data["subject_id"],
+                subject_type=subject_type,
+                subject_id=subject_id,
                 assigned_unit=unit,
                 assignee=assignee,
                 priority=int(data["priority"]),

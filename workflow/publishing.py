@@ -3,10 +3,11 @@ a new ProcessVersion; an unchanged one is left alone. Published versions are imm
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from audit.actions import record_event
@@ -67,7 +68,9 @@ def current_version(name: str, *, now: datetime) -> ProcessVersion:
     database before `publish_processes` ran), the definitions on disk are published first."""
     version = ProcessVersion.objects.filter(name=name).order_by("-version").first()
     if version is None:
-        do_publish_processes(now=now)
+        # Concurrent first requests may both publish: the loser's savepoint is rolled back; read theirs.
+        with suppress(IntegrityError):
+            do_publish_processes(now=now)
         version = ProcessVersion.objects.filter(name=name).order_by("-version").first()
     if version is None:
         raise DomainError("unknown_process", f"未知的流程：{name}", field="process")

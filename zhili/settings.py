@@ -39,11 +39,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files (closed networks have no CDN)
     "django_filters",
     "huey.contrib.djhuey",
-    "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "core",
     "accounts",
+    # After accounts: its `axes_reset*` commands (security administrator only, audited) replace axes' own.
+    "axes",
     "territory",
     "audit",
     "workcalendar",

@@ -22,8 +22,6 @@ CREATE = {
     "process": "sample_complaint",
     "title": "夜间施工扰民",
     "territory_code": GRID,
-    "subject_type": "grid.event",
-    "subject_id": "E-1",
 }
 
 

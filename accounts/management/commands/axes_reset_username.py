@@ -1,0 +1,21 @@
+"""Unlock accounts by username; security administrator only."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from accounts.management.commands._unlock import UnlockCommand
+from accounts.unlock import do_reset_lockouts
+
+
+class Command(UnlockCommand):
+    help = "Reset the access attempts and lockouts of the given usernames (security administrator, --actor)"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("username", nargs="+", type=str)
+
+    def reset(self, actor: Any, options: dict[str, Any]) -> int:
+        now = self.now()
+        return sum(do_reset_lockouts(actor=actor, now=now, username=name) for name in options["username"])

@@ -1,0 +1,217 @@
+"""Faults under load, on loopback and PostgreSQL: grid workers keep filing reports (each with its own
+Idempotency-Key, retried until answered) while the web server (gunicorn) and the job consumer (huey) are
+killed with SIGKILL mid-stream and started again. Afterwards: every report was acknowledged exactly once
+and stored once, every stored report has its work item with its first transition, and the outbox drains
+(nothing left pending). PostgreSQL only: on SQLite the server and the test share one file and the
+load case is tests/test_sqlite_load.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from grid.models import GridEvent
+from grid.tests import test_event_support as support
+from grid.tests.test_event_support import HQ_POINT
+from tests.test_sqlite_load import free_port, wait_until_up
+from workflow.models import OutboxMessage, Transition, WorkItem
+
+media, people = support.media, support.people  # fixtures
+
+WRITERS = 4
+REPORTS_EACH = 12
+KILL_AFTER = 12  # acknowledged reports before the kill
+TAG = "断电测试"
+WEB = ("-w", "2", "--threads", "4", "--timeout", "120")
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+class Stack:
+    """gunicorn and a huey consumer, each in its own process group so that SIGKILL takes its children."""
+
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.env, self.port = env, port
+        self.web: subprocess.Popen[bytes] | None = None
+        self.jobs: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        var = Path(self.env["ZHILI_VAR_DIR"])
+        var.mkdir(parents=True, exist_ok=True)
+        log = (var / "web.log").open("ab")
+        self.web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "zhili.wsgi:application",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                *WEB,
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        self.jobs = subprocess.Popen(
+            [sys.executable, "manage.py", "run_huey", "--quiet"],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until_up(self.base, self.web)
+
+    def kill(self) -> None:
+        for process in (self.web, self.jobs):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+
+    def stop(self) -> None:
+        for process in (self.web, self.jobs):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=30)
+
+
+def file_report(base: str, token: str, key: str) -> tuple[int, dict[str, Any]]:
+    body = {"category_code": "0102", "description": f"{TAG} {key}", "lon": HQ_POINT[0], "lat": HQ_POINT[1]}
+    request = urllib.request.Request(  # noqa: S310 (loopback http)
+        f"{base}/api/v1/grid/events/",
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Token {token}",
+            "Idempotency-Key": key,
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (loopback)
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, {"raw": exc.read()[:300].decode("utf-8", "replace")}
+    except OSError as exc:  # the server died under the request: no answer, try again
+        return 0, {"error": repr(exc)}
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    db = connection.settings_dict
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "zhili.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}",
+        "ZHILI_VAR_DIR": str(tmp_path / "var"),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "HUEY_IMMEDIATE": "0",
+        "HUEY_NAME": f"zhili-fault-{os.getpid()}",  # its own queue in a shared Redis
+        "OUTBOX_CLAIM_LEASE_SECONDS": "3",  # a send cut off by the kill is retried soon
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "0",
+        "ZHILI_DEMO": "1",
+    }
+    env.pop("DATABASE_REPLICA_URL", None)
+    return env
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kill_web_and_jobs_under_load_loses_and_doubles_nothing(
+    people: dict[str, Any], tmp_path: Path
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL): the server processes and the test share its database")
+    token = Token.objects.create(user=people["hq_grid"]).key
+    stack = Stack(environment(tmp_path), free_port())
+    answers: dict[str, list[int]] = {}
+    odd: list[tuple[str, int, dict[str, Any]]] = []
+    acknowledged: dict[str, str] = {}
+    lock = threading.Lock()
+    enough = threading.Event()
+
+    def writer(w: int) -> None:
+        for i in range(REPORTS_EACH):
+            key = f"fault-{w}-{i}"
+            for _attempt in range(240):  # bounded: ~2 minutes of a server that does not come back
+                status, body = file_report(stack.base, token, key)
+                with lock:
+                    answers.setdefault(key, []).append(status)
+                if status not in (0, 201, 502, 503):
+                    with lock:
+                        odd.append((key, status, body))
+                if status == 201:
+                    with lock:
+                        acknowledged[key] = body["receipt_number"]
+                        if len(acknowledged) >= KILL_AFTER:
+                            enough.set()
+                    break
+                time.sleep(0.5)  # the server is restarting: wait for it, not for a clock
+
+    stack.start()
+    try:
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        assert enough.wait(timeout=300), "no reports acknowledged before the kill"
+        stack.kill()
+        stack.start()
+        for thread in threads:
+            thread.join(timeout=600)
+        # The outbox drains: the consumer's minutely sweep picks up what the killed one left claimed.
+        deadline = time.monotonic() + 180  # a bound on the drain, not a timing assertion
+        while OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).exists():
+            assert time.monotonic() < deadline, list(
+                OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).values(
+                    "id", "kind", "attempts"
+                )
+            )
+            time.sleep(1)
+    finally:
+        stack.stop()
+
+    keys = {f"fault-{w}-{i}" for w in range(WRITERS) for i in range(REPORTS_EACH)}
+    statuses = Counter(s for seen in answers.values() for s in seen)
+    assert set(acknowledged) == keys, statuses  # every report answered 201 in the end
+    log = (tmp_path / "var" / "web.log").read_text(errors="replace")[-3000:]
+    assert set(statuses) <= {0, 201, 502, 503}, (statuses, odd[:3], log)  # never a 500 or a 409 for a retry
+    events = list(
+        GridEvent.objects.filter(description__startswith=TAG).values("pk", "description", "receipt_number")
+    )
+    per_key = Counter(e["description"].removeprefix(f"{TAG} ") for e in events)
+    assert set(per_key) == keys and set(per_key.values()) == {1}, per_key.most_common(
+        3
+    )  # none lost or doubled
+    assert {e["receipt_number"] for e in events} == set(acknowledged.values())
+    ids = [str(e["pk"]) for e in events]
+    items = WorkItem.objects.filter(subject_type="grid.gridevent", subject_id__in=ids)
+    assert items.count() == len(ids)
+    started = set(Transition.objects.filter(item__in=items, action="start").values_list("item_id", flat=True))
+    assert started == set(items.values_list("pk", flat=True))  # no item lacks its first transition
+    outbox = Counter(OutboxMessage.objects.values_list("state", flat=True))
+    assert outbox[OutboxMessage.State.SENT] > 0 and set(outbox) == {OutboxMessage.State.SENT}, outbox
