@@ -119,8 +119,8 @@ def main() -> None:
         print(f"  transition():  {n / transition_seconds:8.0f} /s  ({each:.2f} ms each)")
         print(f"  plain inserts: {n / insert_seconds:8.0f} /s  ({1000 * insert_seconds / n:.2f} ms each)")
         print(
-            f"  same rows, plain: {n / same_rows_seconds:5.0f} /s  ({1000 * same_rows_seconds / n:.2f} ms each,"
-            f" {per_item:.1f} rows per transaction)"
+            f"  same rows, plain: {n / same_rows_seconds:5.0f} /s"
+            f"  ({1000 * same_rows_seconds / n:.2f} ms each, {per_item:.1f} rows per transaction)"
         )
         ratio = transition_seconds / same_rows_seconds
         verdict = "met" if ratio <= 3 else "NOT met"
