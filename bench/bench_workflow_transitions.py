@@ -97,12 +97,12 @@ def main() -> None:
 
         ids = [item.pk for item in items]
         written: dict[int, list[tuple[Any, dict[str, Any]]]] = {pk: [] for pk in ids}
-        for row in Transition.objects.filter(item_id__in=ids, action="dispatch"):
-            written[row.item_id].append((Transition, fields(row)))
-        for row in AuditEvent.objects.filter(action="workflow.dispatch", subject_type="workflow.workitem"):
-            written[int(row.subject_id)].append((AuditEvent, fields(row)))
-        for row in OutboxMessage.objects.filter(kind="workflow.dispatch"):
-            written[int(row.payload["work_item"])].append((OutboxMessage, fields(row)))
+        for record in Transition.objects.filter(item_id__in=ids, action="dispatch"):
+            written[record.item_id].append((Transition, fields(record)))
+        for event in AuditEvent.objects.filter(action="workflow.dispatch", subject_type="workflow.workitem"):
+            written[int(event.subject_id)].append((AuditEvent, fields(event)))
+        for message in OutboxMessage.objects.filter(kind="workflow.dispatch"):
+            written[int(message.payload["work_item"])].append((OutboxMessage, fields(message)))
         began = time.perf_counter()
         for i, item in enumerate(items):
             with transaction.atomic():
