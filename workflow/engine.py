@@ -21,7 +21,7 @@ from accounts.jurisdiction import may_see_code
 from accounts.models import Assignment, OrgUnit, User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
-from territory.models import Division, Grid
+from territory.refs import DIVISIONS, GRIDS
 from workcalendar.service import WorkHours, add_duration
 from workflow.actors import actor_roles, in_unit
 from workflow.clock import TimeLeft, describe, work_hours_of, working_seconds
@@ -278,10 +278,13 @@ def notify_item(item: WorkItem, *, kind: str, body: str, now: datetime, exclude:
     return len(recipients)
 
 
+GRID_CODE_LENGTH = 15  # grids have 15-digit codes, divisions 6, 9 or 12
+
+
 def _check_territory(code: str) -> None:
-    if not code or not (
-        Division.objects.filter(code=code).exists() or Grid.objects.filter(code=code).exists()
-    ):
+    """The code names a division or a grid (from the process cache: no query once the row is held)."""
+    caches = (GRIDS, DIVISIONS) if len(code) == GRID_CODE_LENGTH else (DIVISIONS, GRIDS)
+    if not code or not any(cache.many([code]) for cache in caches):
         raise DomainError("invalid", "区划/网格代码不存在。", field="territory_code")
 
 
