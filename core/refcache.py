@@ -24,6 +24,7 @@ class RefCache(Generic[M]):
         self.ttl = ttl
         self.defer = defer
         self._rows: dict[Any, tuple[float, M]] = {}
+        self._keys: dict[tuple[str, Any], Any] = {}  # (unique field, value) -> pk, checked on each use
         self._lock = threading.Lock()
         post_save.connect(self._dropped, sender=model, weak=False)
         post_delete.connect(self._dropped, sender=model, weak=False)
@@ -36,6 +37,7 @@ class RefCache(Generic[M]):
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
+            self._keys.clear()
 
     def many(self, ids: Iterable[Any]) -> dict[Any, M]:
         """The rows with these ids (one query for those not held, none when all are)."""
@@ -59,6 +61,25 @@ class RefCache(Generic[M]):
                 for pk, row in fetched.items():
                     self._rows[pk] = (now, row)
             found.update(fetched)
+        return found
+
+    def by(self, field: str, value: Any) -> M | None:
+        """The row whose unique `field` equals `value`: from memory when held (and the held row still
+        has that value), else one query; None when there is no such row."""
+        pk = self._keys.get((field, value))
+        if pk is not None:
+            row = self.many([pk]).get(pk)
+            if row is not None and getattr(row, field) == value:
+                return row
+        queryset = self.model._default_manager.filter(**{field: value})
+        if self.defer:
+            queryset = queryset.defer(*self.defer)
+        found = queryset.first()
+        if found is None:
+            return None
+        with self._lock:
+            self._rows[found.pk] = (time.monotonic(), found)
+            self._keys[(field, value)] = found.pk
         return found
 
 

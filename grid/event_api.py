@@ -635,7 +635,7 @@ class PublicReportView(APIView):
         event = event_report.do_report_event(
             actor=None, now=now, channel=EventChannel.RESIDENT_WEB, **_report_kwargs(data, _photos(request))
         )
-        event = event_selectors.event_by_receipt(event.receipt_number)
+        # No read-back: the event, its category and its new work item are the objects just written.
         body = {
             "receipt_number": event.receipt_number,
             "status": event_selectors.public_status(event, now=now),

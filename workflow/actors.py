@@ -20,10 +20,15 @@ def system_actor() -> User:
 
 
 def actor_roles(actor: User) -> set[str]:
-    roles = user_roles(actor)
     if actor.is_system:
-        roles.add(SYSTEM_ROLE)
-    return roles
+        # The system actor (sweeper, publishing) acts on many items in one pass: its roles are read once
+        # per instance (a fresh instance per pass, `system_actor()`).
+        cached: set[str] | None = getattr(actor, "_system_roles", None)
+        if cached is None:
+            cached = user_roles(actor) | {SYSTEM_ROLE}
+            actor._system_roles = cached  # type: ignore[attr-defined]
+        return set(cached)
+    return user_roles(actor)
 
 
 def in_unit(actor: User, unit_id: int | None) -> bool:

@@ -21,7 +21,7 @@ from accounts.jurisdiction import may_see_code
 from accounts.models import Assignment, OrgUnit, User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
-from territory.models import Division, Grid
+from territory.refs import DIVISIONS, GRIDS
 from workcalendar.service import WorkHours, add_duration
 from workflow.actors import actor_roles, in_unit
 from workflow.clock import TimeLeft, describe, work_hours_of, working_seconds
@@ -36,6 +36,7 @@ from workflow.definitions import (
     definition_of_version,
 )
 from workflow.handlers import Handler, Step, handler_for
+from workflow.listing import ORG_UNITS, attach_item_references
 from workflow.models import Light, Priority, ProcessVersion, Transition, WorkItem, engine_writes
 from workflow.outbox import enqueue
 from workflow.publishing import current_version
@@ -136,7 +137,7 @@ def _clean_inputs(action: ActionDef, reason: str, inputs: dict[str, Any]) -> dic
 def _resolve_unit(value: Any, actor: User, item: WorkItem) -> OrgUnit:
     """The unit to assign: one in the actor's jurisdiction, or one whose territory contains the item's
     (handing an item up the chain, e.g. 吹哨 from a village to the town's agencies)."""
-    unit = OrgUnit.objects.filter(code=str(value)).first() if value else None
+    unit = ORG_UNITS.by("code", str(value)) if value else None
     if unit is None or not (
         actor.is_system
         or may_see_code(actor, unit.territory_code)
@@ -149,8 +150,18 @@ def _resolve_unit(value: Any, actor: User, item: WorkItem) -> OrgUnit:
 def _resolve_assignee(value: Any, unit: OrgUnit | None) -> User | None:
     if not value:
         return None
-    user = User.objects.filter(username=str(value), is_active=True).first()
-    if user is None or unit is None or not in_unit(user, unit.pk):
+    # One query: the active user with an active assignment in the unit.
+    user = (
+        User.objects.filter(
+            username=str(value),
+            is_active=True,
+            assignments__org_unit_id=unit.pk,
+            assignments__active=True,
+        ).first()
+        if unit is not None
+        else None
+    )
+    if user is None:
         raise DomainError("invalid", "承办人不存在或不属于承办机构。", field="inputs.assignee")
     return user
 
@@ -267,10 +278,13 @@ def notify_item(item: WorkItem, *, kind: str, body: str, now: datetime, exclude:
     return len(recipients)
 
 
+GRID_CODE_LENGTH = 15  # grids have 15-digit codes, divisions 6, 9 or 12
+
+
 def _check_territory(code: str) -> None:
-    if not code or not (
-        Division.objects.filter(code=code).exists() or Grid.objects.filter(code=code).exists()
-    ):
+    """The code names a division or a grid (from the process cache: no query once the row is held)."""
+    caches = (GRIDS, DIVISIONS) if len(code) == GRID_CODE_LENGTH else (DIVISIONS, GRIDS)
+    if not code or not any(cache.many([code]) for cache in caches):
         raise DomainError("invalid", "区划/网格代码不存在。", field="territory_code")
 
 
@@ -457,11 +471,10 @@ def transition(
     check_jurisdiction(actor, item)
     expected = item.version if expected_version is None else expected_version
     with transaction.atomic(), engine_writes():
-        locked = (
-            WorkItem.objects.select_for_update(of=("self",))
-            .select_related("process_version", "assigned_unit", "assignee")
-            .get(pk=item.pk)
-        )
+        # The row alone (no joins): the pinned version, the unit and the assignee come from the
+        # process cache (workflow.listing), so a transition neither re-reads nor re-parses them.
+        locked = WorkItem.objects.select_for_update().get(pk=item.pk)
+        attach_item_references([locked])
         if locked.version != expected:
             raise Conflict("stale_version", "该办件已被他人处理或已更新，请刷新后重试。")
         definition = definition_for(locked)
@@ -558,7 +571,10 @@ def _reassign(item: WorkItem, action: ActionDef, actor: User, inputs: dict[str, 
         unit = item.assigned_unit
         if unit is None or unit.parent_id is None:
             raise Conflict("invalid_transition", "承办机构没有上级机构，无法上报。")
-        item.assigned_unit = OrgUnit.objects.get(pk=unit.parent_id)
+        parent = ORG_UNITS.many([unit.parent_id]).get(unit.parent_id)
+        if parent is None:
+            raise OrgUnit.DoesNotExist(f"OrgUnit {unit.parent_id}")
+        item.assigned_unit = parent
         item.assignee = None
     elif action.reassign == "input" and any(inputs.get(name) for name in ASSIGNMENT_FIELDS):
         unit = (

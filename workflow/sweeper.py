@@ -27,6 +27,7 @@ from accounts.models import User
 from audit.actions import record_event
 from workflow.actors import system_actor
 from workflow.engine import definition_for, notify_item, transition
+from workflow.listing import attach_item_references
 from workflow.models import WorkItem
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,8 @@ def _warn(pk: int, old_warn_at: datetime, now: datetime, system: User) -> bool:
         )
         if not claimed:
             return False
-        item = WorkItem.objects.select_related("process_version", "assignee").get(pk=pk)
+        item = WorkItem.objects.get(pk=pk)
+        attach_item_references([item])  # version, unit, assignee from the process cache: no joins
         rule = definition_for(item).rule_for(item.state)
         if rule is not None and rule.warn:
             record_event(
@@ -119,7 +121,8 @@ def _overdue(pk: int, old_due_at: datetime, now: datetime, system: User) -> tupl
         )
         if not claimed:
             return False, False
-        item = WorkItem.objects.select_related("process_version", "assignee", "assigned_unit").get(pk=pk)
+        item = WorkItem.objects.get(pk=pk)
+        attach_item_references([item])  # version, unit, assignee from the process cache: no joins
         rule = definition_for(item).rule_for(item.state)
         record_event(
             actor=system,
