@@ -366,14 +366,17 @@ def drill_rows(code: str, prefix: str, first: date, end: date) -> list[dict[str,
 # ------------------------------------------------------------------------------------- 三会一课
 
 
-def meetings_by_quarter(prefix: str, now: datetime, quarters: int = 2) -> list[dict[str, Any]] | None:
-    """三会一课 completeness of the branches under the prefix for the current quarter (so far) and the
-    quarters before it (as they closed), newest first, from the party's own count
-    (party/meetings.py); None while the party source is not connected."""
+def meetings_by_quarter(
+    prefix: str, now: datetime, quarters: int = 2, until: date | None = None
+) -> list[dict[str, Any]] | None:
+    """三会一课 completeness of the branches under the prefix for the quarter holding the desk's last day
+    (`until`, default today; so far when it is the current quarter) and the quarters before it (as they
+    closed), newest first, from the party's own count (party/meetings.py); None while the party source
+    is not connected."""
     if not connected("party"):
         return None
     rows = []
-    at = now
+    at = now if until is None else min(now, party_figures.midnight(until + timedelta(days=1)) - _TICK)
     for _ in range(quarters):
         first, nxt = quarter_of(timezone.localtime(at).date())
         found = completeness(party_figures.organisations(prefix, first, nxt), now=at)
@@ -381,8 +384,11 @@ def meetings_by_quarter(prefix: str, now: datetime, quarters: int = 2) -> list[d
             {
                 **{k: v for k, v in found.items() if k != "rows"},  # quarter (its first day), counts, share
                 "label": f"{first.year}年第{(first.month - 1) // 3 + 1}季度",
-                "current": at == now,
+                "current": party_figures.midnight(first) <= now < party_figures.midnight(nxt),
             }
         )
-        at = party_figures.midnight(first) - timedelta(microseconds=1)
+        at = party_figures.midnight(first) - _TICK
     return rows
+
+
+_TICK = timedelta(microseconds=1)

@@ -101,7 +101,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "edition": edition(),
             "modules": shown,
             "extra": extra,
-            "meetings": streams.meetings_by_quarter(scope.prefix, timezone.now()),
+            "meetings": streams.meetings_by_quarter(scope.prefix, timezone.now(), until=last),
             "query": urlencode(query),
             "items_url": f"/command/items/?{urlencode(query)}",
         },

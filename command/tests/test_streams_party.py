@@ -124,6 +124,10 @@ def test_meetings_completeness_per_quarter_on_the_desk(party_world: dict[str, An
     # Another town's branches are not 黄桥's.
     _q2, wt_q1 = streams.meetings_by_quarter(WEITANG, in_q2) or []
     assert (wt_q1["branches"], wt_q1["complete"]) == (1, 0)
+    # A desk period ending in March shows Q1 (closed: not "so far") and the quarter before.
+    q1_closed, q4 = streams.meetings_by_quarter(HUANGQIAO, in_q2, until=date(2026, 3, 31)) or []
+    assert (q1_closed["label"], q1_closed["current"], q1_closed["complete"]) == ("2026年第1季度", False, 1)
+    assert (q4["label"], q4["complete"]) == ("2025年第4季度", 0)
 
     client = Client()
     with time_machine.travel(in_q2, tick=False):
