@@ -30,4 +30,9 @@ urlpatterns = [
     path("screen/feed/", screen.ScreenFeedView.as_view(), name="command-screen-feed"),
     path("projects/", project_api.ProjectListView.as_view(), name="command-projects"),
     path("projects/<int:project_id>/", project_api.ProjectDetailView.as_view(), name="command-project"),
+    path(
+        "projects/<int:project_id>/milestones/",
+        project_api.ProjectMilestonesView.as_view(),
+        name="command-project-milestones",
+    ),
 ]

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.db.models.functions import Substr
 
 from command import streams
 from command.catalogue import DEFAULT_WEIGHTS, GRADES, GRID_DIMENSIONS, INDICATORS, SOURCE_NAMES
 from command.catalogue_streams import STREAM_INDICATORS, STREAM_SOURCE_NAMES
-from grid.figures_rollup import PROCESS, rollup_counts
+from grid.figures_rollup import PROCESS, fold_counts, rollup_counts
 from grid.models import Category
 from workflow.models import LedgerRollup
 from workflow.rollups import Key, cursor_of, registered, tail_delta
@@ -119,13 +120,25 @@ def _filed_by(prefix: str, tail: Counter[Key], first_day: date, end_day: date) -
     return out
 
 
-def counts(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
+def grid_tail() -> Counter[Key]:
+    """The grid ledger's unfolded tail (transitions after the rollup's cursor), computed once and shared by
+    every `counts` of one answer."""
+    return tail_delta(PROCESS, cursor_of(PROCESS))
+
+
+def counts(prefix: str, first_day: date, end_day: date, tail: Counter[Key] | None = None) -> dict[str, Any]:
     """The rollup counts the indicators are made of, under a territory code prefix."""
-    out = rollup_counts(prefix, first_day, end_day)
-    tail = tail_delta(PROCESS, cursor_of(PROCESS))
+    if tail is None:
+        tail = grid_tail()
+    out = rollup_counts(prefix, first_day, end_day, tail=tail)
     out["due_open"] = _overdue_keys(prefix, tail, first_day, end_day)
     out["overdue_open"] = _overdue_keys(prefix, tail, date.min, end_day)
-    filed = _filed_by(prefix, tail, first_day, end_day)
+    _split_filed(out, _filed_by(prefix, tail, first_day, end_day))
+    return out
+
+
+def _split_filed(out: dict[str, Any], filed: Counter[tuple[str, str]]) -> None:
+    """Filed items by source channel, by kind (event/component) and by category, into `out`."""
     channels: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     categories: Counter[str] = Counter()
@@ -134,7 +147,98 @@ def counts(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
         kinds[cls.split(":", 1)[0] if cls else ""] += n
         categories[cls] += n
     out["filed_by_channel"], out["filed_by_kind"], out["filed_by_category"] = channels, kinds, categories
+
+
+def counts_by_unit(
+    codes: list[str], first_day: date, end_day: date, tail: Counter[Key] | None = None
+) -> dict[str, dict[str, Any]]:
+    """`counts` of several sibling units (territory codes of one length) in four grouped queries instead
+    of four per unit: the rankings' reads. Each unit's counts equal `counts(code, …)` (tested)."""
+    if tail is None:
+        tail = grid_tail()
+    if not codes or len({len(c) for c in codes}) != 1:
+        return {code: counts(code, first_day, end_day, tail=tail) for code in codes}
+    size, wanted = len(codes[0]), set(codes)
+    under = Q()
+    for code in codes:
+        under |= Q(territory_code__startswith=code)
+    rows = (
+        LedgerRollup.objects.filter(under, process_name=PROCESS)
+        .annotate(unit=Substr("territory_code", 1, size))
+        .order_by()
+    )
+    pairs: dict[str, list[tuple[Key, int]]] = {code: [] for code in codes}
+    period = rows.filter(day__gte=first_day, day__lt=end_day).values_list(
+        "unit", "measure", "flags", "since_day", "closed_day", "deferred_day"
+    )
+    for unit, m, f, since, closed, deferred, n in period.annotate(n=Sum("count")):
+        key = Key(m, first_day, unit, flags=f, since_day=since, closed_day=closed, deferred_day=deferred)
+        pairs[unit].append((key, int(n or 0)))
+    overdue = rows.filter(measure="overdue_first", day__lt=end_day, closed_day__gte=end_day)
+    due_open = dict(overdue.filter(day__gte=first_day).values_list("unit").annotate(n=Sum("count")))
+    overdue_open = dict(overdue.values_list("unit").annotate(n=Sum("count")))
+    filed_rows = period.filter(measure="filed").values_list("unit", "channel", "subject_class")
+    filed: dict[str, Counter[tuple[str, str]]] = {code: Counter() for code in codes}
+    for unit, channel, cls, n in filed_rows.annotate(n=Sum("count")):
+        filed[unit][(channel, cls)] += int(n or 0)
+    for key, n in tail.items():
+        unit = key.territory_code[:size]
+        if unit not in wanted:
+            continue
+        if first_day <= key.day < end_day:
+            pairs[unit].append((key, n))
+            if key.measure == "filed":
+                filed[unit][(key.channel, key.subject_class)] += n
+    out = {}
+    for code in codes:
+        c = fold_counts(pairs[code], first_day, end_day)
+        unfolded = [(k, n) for k, n in tail.items() if k.territory_code[:size] == code]
+        c["due_open"] = int(due_open.get(code) or 0) + _late_in(unfolded, first_day, end_day)
+        c["overdue_open"] = int(overdue_open.get(code) or 0) + _late_in(unfolded, date.min, end_day)
+        _split_filed(c, filed[code])
+        out[code] = c
     return out
+
+
+def _late_in(tail: list[tuple[Key, int]], first_day: date, end_day: date) -> int:
+    return sum(
+        n
+        for key, n in tail
+        if key.measure == "overdue_first" and first_day <= key.day < end_day and key.closed_day >= end_day
+    )
+
+
+def daily(prefix: str, first_day: date, end_day: date, tail: Counter[Key] | None = None) -> dict[str, Any]:
+    """立案数 and 结案数 per day over [first_day, end_day) in one grouped query (the trend's read): each
+    day's numbers equal `values_of(counts(prefix, day, day + 1))["filed"/"closed"]` (tested)."""
+    if tail is None:
+        tail = grid_tail()
+    filed: Counter[date] = Counter()
+    closed: Counter[date] = Counter()
+    rows = (
+        LedgerRollup.objects.filter(
+            process_name=PROCESS,
+            measure__in=("filed", "closing"),
+            territory_code__startswith=prefix,
+            day__gte=first_day,
+            day__lt=end_day,
+        )
+        .values_list("day", "measure")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    pairs = [(day, measure, int(n or 0)) for day, measure, n in rows]
+    pairs += [
+        (key.day, key.measure, n)
+        for key, n in tail.items()
+        if key.measure in ("filed", "closing")
+        and key.territory_code.startswith(prefix)
+        and first_day <= key.day < end_day
+    ]
+    for day, measure, n in pairs:
+        (filed if measure == "filed" else closed)[day] += n
+    days = [first_day + timedelta(days=i) for i in range((end_day - first_day).days)]
+    return {"days": days, "filed": [filed[d] for d in days], "closed": [closed[d] for d in days]}
 
 
 # ----------------------------------------------------------------------------------------- values
@@ -150,11 +254,14 @@ def _shares(parts: Counter[str], total: int) -> dict[str, float | None]:
 
 def _top_categories(categories: Counter[str]) -> list[dict[str, Any]]:
     top = sorted((cls for cls, n in categories.items() if n and cls), key=lambda c: (-categories[c], c))[:3]
-    names = {}
+    if not top:
+        return []
+    wanted = Q()
     for cls in top:
         kind, code = cls.split(":", 1)
-        names[cls] = Category.objects.filter(kind=kind, code=code).values_list("name", flat=True).first()
-    return [{"category": cls, "name": names[cls] or cls, "count": categories[cls]} for cls in top]
+        wanted |= Q(kind=kind, code=code)
+    names = {f"{k}:{c}": n for k, c, n in Category.objects.filter(wanted).values_list("kind", "code", "name")}
+    return [{"category": cls, "name": names.get(cls) or cls, "count": categories[cls]} for cls in top]
 
 
 def values_of(c: dict[str, Any]) -> dict[str, Any]:
@@ -264,19 +371,32 @@ def unit_values(code: str, prefix: str, first_day: date, end_day: date) -> dict[
     return out
 
 
-def figures(prefix: str, first_day: date, end_day: date) -> dict[str, dict[str, Any]]:
-    """Every indicator over the period with 环比 and 同比; a stream not connected says so."""
+def figures(
+    prefix: str,
+    first_day: date,
+    end_day: date,
+    tail: Counter[Key] | None = None,
+    only: tuple[str, ...] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Every indicator (or those in `only`) over the period with 环比 and 同比; a stream not connected says
+    so. The other streams are read only when an asked-for indicator is theirs."""
     periods = [
         (first_day, end_day),
         previous_period(first_day, end_day),
         last_year_period(first_day, end_day),
     ]
+    if tail is None:
+        tail = grid_tail()
+    codes = list(REGISTRY) if only is None else list(only)
+    grid_only = all(REGISTRY[code].source == "grid" for code in codes)
+    others = [{} for _ in periods] if grid_only else streams.values_for(prefix, periods)
     now, prev, last = (
-        {**values_of(counts(prefix, *period)), **others}
-        for period, others in zip(periods, streams.values_for(prefix, periods), strict=True)
+        {**values_of(counts(prefix, *period, tail=tail)), **stream_values}
+        for period, stream_values in zip(periods, others, strict=True)
     )
     out: dict[str, dict[str, Any]] = {}
-    for code, ind in REGISTRY.items():
+    for code in codes:
+        ind = REGISTRY[code]
         if not ind.connected:
             out[code] = {"connected": False, "source": ind.source_name, "value": None}
             continue
@@ -288,5 +408,6 @@ def figures(prefix: str, first_day: date, end_day: date) -> dict[str, dict[str, 
             "mom": change(now[code], prev[code], ind.kind),
             "yoy": change(now[code], last[code], ind.kind),
         }
-    out["score"]["grade"] = grade(now["score"])
+    if "score" in out:
+        out["score"]["grade"] = grade(now["score"])
     return out

@@ -7,6 +7,7 @@ Nothing here shows free text or personal data: a feed row is a receipt number, a
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from core.errors import DomainError
 from core.replica import replica_reads
 from grid.figures import Scope
 from grid.models import GridEvent
+from workflow.rollups import Key
 
 KPI_CODES = ("accepted", "filed", "closed", "closure_rate", "on_time_closure_rate", "overdue_open", "score")
 TREND_CODES = ("filed", "closed")
@@ -81,9 +83,9 @@ def screen_page(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------------------ data
 
 
-def _kpis(scope: Scope, first: Any, end: Any) -> list[dict[str, Any]]:
+def _kpis(scope: Scope, first: Any, end: Any, tail: Counter[Key]) -> list[dict[str, Any]]:
     assert scope.prefix is not None
-    found = ind.figures(scope.prefix, first, end)
+    found = ind.figures(scope.prefix, first, end, tail=tail, only=KPI_CODES)
     tiles = []
     for code in KPI_CODES:
         meta, figure = ind.REGISTRY[code], found[code]
@@ -103,22 +105,17 @@ def _kpis(scope: Scope, first: Any, end: Any) -> list[dict[str, Any]]:
     return tiles
 
 
-def _trend(prefix: str, end: Any) -> dict[str, Any]:
-    day = end - timedelta(days=TREND_DAYS)
-    out: dict[str, Any] = {"days": [], **{code: [] for code in TREND_CODES}}
-    while day < end:
-        values = ind.values_of(ind.counts(prefix, day, day + timedelta(days=1)))
-        out["days"].append(day.isoformat())
-        for code in TREND_CODES:
-            out[code].append(values[code])
-        day += timedelta(days=1)
-    return out
+def _trend(prefix: str, end: Any, tail: Counter[Key]) -> dict[str, Any]:
+    found = ind.daily(prefix, end - timedelta(days=TREND_DAYS), end, tail=tail)
+    return {"days": [day.isoformat() for day in found["days"]], **{code: found[code] for code in TREND_CODES}}
 
 
-def _ranking(scope: Scope, first: Any, end: Any) -> list[dict[str, Any]]:
+def _ranking(scope: Scope, first: Any, end: Any, tail: Counter[Key]) -> list[dict[str, Any]]:
+    units = children(scope)
+    found = ind.counts_by_unit([code for code, _ in units], first, end, tail=tail)
     rows = []
-    for code, name in children(scope):
-        score = ind.values_of(ind.counts(code, first, end))["score"]
+    for code, name in units:
+        score = ind.values_of(found[code])["score"]
         rows.append({"code": code, "name": name, "score": score, "grade": ind.grade(score)})
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["code"]))
     return rows
@@ -145,14 +142,15 @@ class ScreenFiguresView(APIView):
         scope = screen_scope(request)
         assert scope.prefix is not None
         first, end = days({})
+        tail = ind.grid_tail()  # unfolded once for the tiles, the trend and the ranking
         return Response(
             {
                 **_head(scope, timezone.now()),
                 "from": first,
                 "to": end - timedelta(days=1),
-                "kpis": _kpis(scope, first, end),
-                "trend": _trend(scope.prefix, end),
-                "ranking": _ranking(scope, first, end),
+                "kpis": _kpis(scope, first, end, tail),
+                "trend": _trend(scope.prefix, end, tail),
+                "ranking": _ranking(scope, first, end, tail),
             }
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -24,6 +24,7 @@ from core.drill import drill_row
 from enforcement import figures_rollup as enforcement_rollup
 from enforcement.models import Case, Publication
 from party import figures as party_figures
+from party.meetings import completeness, quarter_of
 from ratings.models import BAD_LEVELS, SATISFIED_LEVELS, Rating
 from territorial import figures as territorial_figures
 from workflow.models import LedgerRollup, Transition, WorkItem
@@ -360,3 +361,34 @@ def drill_rows(code: str, prefix: str, first: date, end: date) -> list[dict[str,
     target = drill_code(code)
     assert target is not None
     return items(target, prefix, first, end)
+
+
+# ------------------------------------------------------------------------------------- 三会一课
+
+
+def meetings_by_quarter(
+    prefix: str, now: datetime, quarters: int = 2, until: date | None = None
+) -> list[dict[str, Any]] | None:
+    """三会一课 completeness of the branches under the prefix for the quarter holding the desk's last day
+    (`until`, default today; so far when it is the current quarter) and the quarters before it (as they
+    closed), newest first, from the party's own count (party/meetings.py); None while the party source
+    is not connected."""
+    if not connected("party"):
+        return None
+    rows = []
+    at = now if until is None else min(now, party_figures.midnight(until + timedelta(days=1)) - _TICK)
+    for _ in range(quarters):
+        first, nxt = quarter_of(timezone.localtime(at).date())
+        found = completeness(party_figures.organisations(prefix, first, nxt), now=at)
+        rows.append(
+            {
+                **{k: v for k, v in found.items() if k != "rows"},  # quarter (its first day), counts, share
+                "label": f"{first.year}年第{(first.month - 1) // 3 + 1}季度",
+                "current": party_figures.midnight(first) <= now < party_figures.midnight(nxt),
+            }
+        )
+        at = party_figures.midnight(first) - _TICK
+    return rows
+
+
+_TICK = timedelta(microseconds=1)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts import views as account_views
 from accounts.jurisdiction import user_roles
@@ -100,6 +101,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "edition": edition(),
             "modules": shown,
             "extra": extra,
+            "meetings": streams.meetings_by_quarter(scope.prefix, timezone.now(), until=last),
             "query": urlencode(query),
             "items_url": f"/command/items/?{urlencode(query)}",
         },

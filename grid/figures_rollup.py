@@ -193,19 +193,27 @@ SIMPLE = (
 )
 
 
-def rollup_counts(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
+def rollup_counts(
+    prefix: str, first_day: date, end_day: date, tail: Counter[Key] | None = None
+) -> dict[str, Any]:
     """The figures' counts under a territory prefix over [first_day, end_day), from the rollup rows and
-    the unfolded tail."""
-    cursor = cursor_of(PROCESS)
+    the unfolded tail (`tail`: one already unfolded by the caller, shared by the figures of a request)."""
+    if tail is None:
+        tail = tail_delta(PROCESS, cursor_of(PROCESS))
     pairs = [
         (Key(m, first_day, prefix, flags=f, since_day=s, closed_day=c, deferred_day=d), n)
         for m, f, s, c, d, n in sums_in(PROCESS, prefix, first_day, end_day)
     ]
     pairs += [
         (key, n)
-        for key, n in tail_delta(PROCESS, cursor).items()
+        for key, n in tail.items()
         if key.territory_code.startswith(prefix) and first_day <= key.day < end_day
     ]
+    return fold_counts(pairs, first_day, end_day)
+
+
+def fold_counts(pairs: Sequence[tuple[Key, int]], first_day: date, end_day: date) -> dict[str, Any]:
+    """The figures' counts over [first_day, end_day) from (rollup key, count) pairs of that period."""
     out: dict[str, Any] = dict.fromkeys(SIMPLE, 0)
     out.update(closed=0, closed_on_time=0, extended=0, due=0, deferred=0, due_closed=0, due_closed_on_time=0)
     levels: Counter[str] = Counter()

@@ -169,3 +169,77 @@ def test_bad_input_from_the_card_is_refused_beside_its_field(page_people: People
     assert bad_version.status_code == 200  # no version: the engine acts on the current one
     filed.work_item.refresh_from_db()
     assert filed.work_item.version == version + 1
+
+
+VILLAGE_UNIT = "320507003201-vc"
+
+
+@pytest.fixture
+def at_village(page_people: People, filed: GridEvent) -> GridEvent:
+    """Dispatched to the village committee and signed for by its grid head: the village holds it."""
+    act(filed, "dispatch", page_people, "dispatcher", inputs={"assigned_unit": VILLAGE_UNIT})
+    act(filed, "sign", page_people, "hq_head")
+    filed.refresh_from_db()
+    return filed
+
+
+@pytest.fixture
+def village_leader() -> User:
+    """A leader of the holding village committee: a command role, and of the unit that holds the item."""
+    unit = OrgUnit.objects.get(code=VILLAGE_UNIT)
+    return make_person("hq_village_leader", unit=unit, role=Role.LEADER, territory_code="320507003201")
+
+
+def test_an_eligible_leader_whistles_from_the_card(at_village: GridEvent, village_leader: User) -> None:
+    html = client_for(village_leader).get(card_url(at_village)).content.decode()
+    assert offered(html) == engine_actions(at_village, village_leader)
+    assert "whistle" in offered(html)
+    # The whistle picker lists the units one level up covering the place (the grid's own choices).
+    picker = re.search(r'<select name="whistle-assigned_unit"[^>]*>(.*?)</select>', html, re.S)
+    assert picker is not None and f'value="{URBAN}"' in picker.group(1)
+    assert at_village.work_item is not None
+    response = post_as_card(
+        village_leader,
+        at_village,
+        "whistle",
+        at_village.work_item.version,
+        reason="需要执法力量，村里处理不了",
+        trigger="needs_enforcement",
+        assigned_unit=URBAN,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["timeline"][-1]["action"] == "whistle"
+    at_village.refresh_from_db()
+    at_village.work_item.refresh_from_db()
+    assert at_village.work_item.state == "dispatched" and at_village.level == "town"
+    assert at_village.work_item.assigned_unit is not None
+    assert at_village.work_item.assigned_unit.code == URBAN
+    after = client_for(village_leader).get(card_url(at_village)).content.decode()
+    assert "whistle" not in offered(after) and 'data-state="dispatched"' in after
+
+
+def test_whistle_is_refused_to_those_the_grid_rules_exclude(
+    page_people: People, at_village: GridEvent, village_leader: User
+) -> None:
+    assert at_village.work_item is not None
+    version = at_village.work_item.version
+    inputs = {"reason": "紧急", "trigger": "emergency", "assigned_unit": URBAN}
+    # The centre's dispatcher and the town leader are not of the holding unit: no whistle on their card,
+    # and a post is refused by the step's handler.
+    for who in ("dispatcher", "hq_leader"):
+        user = page_people[who]
+        html = client_for(user).get(card_url(at_village)).content.decode()
+        assert "whistle" not in offered(html)
+        refused = post_as_card(user, at_village, "whistle", version, **dict(inputs))
+        assert refused.status_code == 403, refused.content
+    # Bad input from an eligible whistler: the field is named, nothing changes.
+    skipped = post_as_card(
+        village_leader, at_village, "whistle", version, **{**inputs, "assigned_unit": "320507-command"}
+    )
+    assert skipped.status_code == 400 and skipped.json()["errors"][0]["field"].endswith("assigned_unit")
+    no_reason = post_as_card(village_leader, at_village, "whistle", version, **{**inputs, "reason": ""})
+    assert no_reason.status_code == 400 and no_reason.json()["errors"][0]["field"] == "reason"
+    at_village.refresh_from_db()
+    at_village.work_item.refresh_from_db()
+    assert at_village.work_item.state == "handling" and at_village.work_item.version == version
+    assert at_village.level == "village"

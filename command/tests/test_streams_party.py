@@ -82,3 +82,61 @@ def test_party_figures_by_hand(planned: dict[str, Any]) -> None:
     assert (
         other["party_organisations"] == 2 and other["party_members"] == 0 and other["party_visits_due"] == 0
     )
+
+
+def test_meetings_completeness_per_quarter_on_the_desk(party_world: dict[str, Any]) -> None:
+    """三会一课 per quarter, from the party's own count: Q1 complete in 黄桥's branch, Q2 not yet; the
+    desk's 党建引领 module shows both quarters; 渭塘's leader sees only 渭塘's branch."""
+    import time_machine
+
+    from party.models import Meeting
+    from party.tests.test_meetings import hold
+
+    for kind, day in (
+        (Meeting.Kind.GENERAL_ASSEMBLY, 3),
+        (Meeting.Kind.LECTURE, 4),
+        (Meeting.Kind.COMMITTEE, 5),
+        (Meeting.Kind.COMMITTEE, 6),
+        (Meeting.Kind.COMMITTEE, 7),
+    ):
+        hold(party_world, "hq_branch", kind, day)
+    in_q2 = party_fixtures.NOW + timedelta(days=40)  # 11 April
+    q2, q1 = streams.meetings_by_quarter(HUANGQIAO, in_q2) or []
+    assert (q2["label"], q2["current"], q2["branches"], q2["complete"], q2["share"]) == (
+        "2026年第2季度",
+        True,
+        1,
+        0,
+        0.0,
+    )
+    assert (q1["label"], q1["current"], q1["branches"], q1["complete"], q1["share"]) == (
+        "2026年第1季度",
+        False,
+        1,
+        1,
+        1.0,
+    )
+    # Mid-quarter, before the committee meetings: Q1 so far is incomplete.
+    [so_far] = (
+        streams.meetings_by_quarter(HUANGQIAO, party_fixtures.NOW + timedelta(days=4, hours=12), 1) or []
+    )
+    assert (so_far["complete"], so_far["share"]) == (0, 0.0)
+    # Another town's branches are not 黄桥's.
+    _q2, wt_q1 = streams.meetings_by_quarter(WEITANG, in_q2) or []
+    assert (wt_q1["branches"], wt_q1["complete"]) == (1, 0)
+    # A desk period ending in March shows Q1 (closed: not "so far") and the quarter before.
+    q1_closed, q4 = streams.meetings_by_quarter(HUANGQIAO, in_q2, until=date(2026, 3, 31)) or []
+    assert (q1_closed["label"], q1_closed["current"], q1_closed["complete"]) == ("2026年第1季度", False, 1)
+    assert (q4["label"], q4["complete"]) == ("2025年第4季度", 0)
+
+    client = Client()
+    with time_machine.travel(in_q2, tick=False):
+        client.force_login(party_world["users"]["hq_leader"])
+        html = client.get("/command/").content.decode()
+        assert html.count("data-meetings") == 1 and "三会一课完成情况" in html
+        q1_row = html.split('data-quarter="2026-01-01"')[1].split("</tr>")[0]
+        assert "<td>1</td><td>1</td><td>100%</td>" in q1_row
+        client.force_login(party_world["users"]["wt_leader"])
+        wt = client.get("/command/").content.decode()
+        wt_row = wt.split('data-quarter="2026-01-01"')[1].split("</tr>")[0]
+        assert "<td>1</td><td>0</td><td>0%</td>" in wt_row
