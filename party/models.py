@@ -234,3 +234,23 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"签到 #{self.pk}"
+
+
+class MeetingReminder(models.Model):
+    """The quarter-end reminder sent to a branch's secretary about meetings still missing: one row per
+    branch and quarter, so the reminder goes out exactly once (the unique pair is the claim)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="meeting_reminders")
+    quarter = models.DateField(_("季度"))  # the first day of the quarter
+    sent_at = models.DateTimeField(_("提醒时间"))
+    missing = models.JSONField(_("缺少的会议"), default=dict)
+
+    class Meta:
+        verbose_name = _("三会一课提醒")
+        verbose_name_plural = _("三会一课提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "quarter"], name="party_meeting_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"提醒 {self.organisation_id} {self.quarter}"
