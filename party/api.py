@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import JsonResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,7 +21,7 @@ from accounts.jurisdiction import jurisdiction_codes
 from accounts.models import User
 from core.api import raise_for_serializer
 from core.errors import DomainError, NotFound
-from party import actions, meetings, selectors, visits
+from party import actions, meetings, projects, selectors, visits
 from party.models import Meeting, Organisation
 from registry.models import Entity, Household
 
@@ -453,3 +454,141 @@ class CompletenessView(APIView):
     def get(self, request: Request) -> Response:
         branches = selectors.organisations_visible_to(_user(request))
         return Response(meetings.completeness(branches, now=timezone.now()))
+
+
+class PartyMilestoneIn(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    planned_on = serializers.DateField()
+
+
+class PartyProjectIn(serializers.Serializer[Any]):
+    organisation_id = serializers.IntegerField()
+    name = serializers.CharField(max_length=200)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    milestones = PartyMilestoneIn(many=True, required=False, default=list)
+
+
+class PartyMilestoneOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    planned_on = serializers.DateField()
+    done_on = serializers.DateField(allow_null=True)
+
+
+class PartyProjectOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    leader_id = serializers.IntegerField()
+    name = serializers.CharField()
+    territory_code = serializers.CharField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    description = serializers.CharField(allow_blank=True)
+    milestones = PartyMilestoneOut(many=True, source="milestones.all")
+
+
+class PartyVanguardPostIn(serializers.Serializer[Any]):
+    member_id = serializers.IntegerField()
+    name = serializers.CharField(max_length=200)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+
+
+class PartyVanguardPostOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    member_id = serializers.IntegerField()
+    name = serializers.CharField()
+    territory_code = serializers.CharField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+
+
+class ProjectsView(APIView):
+    @extend_schema(
+        operation_id="party_projects", summary="党建项目（辖区内）", responses=PartyProjectOut(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.projects_visible_to(_user(request)).prefetch_related("milestones")[:LIST_LIMIT]
+        return Response(PartyProjectOut(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="party_project_create",
+        summary="登记书记领办的党建项目（含节点）",
+        request=PartyProjectIn,
+        responses={201: PartyProjectOut},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyProjectIn(data=request.data))
+        org = selectors.organisation_for_field(user, data["organisation_id"], "organisation_id")
+        project = projects.do_create_project(
+            org,
+            name=data["name"],
+            lon=data["lon"],
+            lat=data["lat"],
+            description=data["description"],
+            milestones=[(m["name"], m["planned_on"]) for m in data["milestones"]],
+            actor=user,
+            now=timezone.now(),
+        )
+        return Response(PartyProjectOut(project).data, status=201)
+
+
+class MilestoneDoneView(APIView):
+    @extend_schema(
+        operation_id="party_milestone_done",
+        summary="项目节点完成",
+        request=None,
+        responses=PartyMilestoneOut,
+    )
+    def post(self, request: Request, milestone_id: int) -> Response:
+        user = _user(request)
+        milestone = selectors.milestone_for(user, milestone_id)
+        done = projects.do_complete_milestone(milestone, actor=user, now=timezone.now())
+        return Response(PartyMilestoneOut(done).data)
+
+
+class VanguardPostsView(APIView):
+    @extend_schema(
+        operation_id="party_vanguard_posts",
+        summary="党员先锋岗（辖区内）",
+        responses=PartyVanguardPostOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.vanguard_posts_visible_to(_user(request))[:LIST_LIMIT]
+        return Response(PartyVanguardPostOut(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="party_vanguard_post_create",
+        summary="设立党员先锋岗",
+        request=PartyVanguardPostIn,
+        responses={201: PartyVanguardPostOut},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyVanguardPostIn(data=request.data))
+        member = selectors.members_visible_to(user).filter(pk=data["member_id"]).first()
+        if member is None:
+            raise NotFound(field="member_id")
+        post = projects.do_create_vanguard_post(
+            member, name=data["name"], lon=data["lon"], lat=data["lat"], actor=user, now=timezone.now()
+        )
+        return Response(PartyVanguardPostOut(post).data, status=201)
+
+
+class MapLayerView(APIView):
+    @extend_schema(
+        operation_id="party_map_layer",
+        summary="党建一图：党建项目与党员先锋岗（GeoJSON 点，辖区内；properties.layer 区分）",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> JsonResponse:
+        user = _user(request)
+        features = projects.map_features(
+            selectors.projects_visible_to(user), selectors.vanguard_posts_visible_to(user)
+        )
+        return JsonResponse(
+            {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
+        )

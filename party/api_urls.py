@@ -17,4 +17,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("meetings/<int:meeting_id>/record/", api.MeetingRecordView.as_view(), name="party-meeting-record"),
     path("one-shoulder/", api.OneShoulderView.as_view(), name="party-one-shoulder"),
     path("figures/", api.FiguresView.as_view(), name="party-figures"),
+    path("projects/", api.ProjectsView.as_view(), name="party-projects"),
+    path("milestones/<int:milestone_id>/done/", api.MilestoneDoneView.as_view(), name="party-milestone-done"),
+    path("vanguard-posts/", api.VanguardPostsView.as_view(), name="party-vanguard-posts"),
+    path("map.geojson", api.MapLayerView.as_view(), name="party-map-layer"),
 ]

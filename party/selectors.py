@@ -18,7 +18,17 @@ from accounts.models import Assignment, Role, User
 from core.errors import NotFound
 from core.pii import mask_name
 from party.meetings import completeness
-from party.models import Meeting, MemberLink, Organisation, Pairing, PartyMember, Visit
+from party.models import (
+    Meeting,
+    MemberLink,
+    Organisation,
+    Pairing,
+    PartyMember,
+    PartyProject,
+    ProjectMilestone,
+    VanguardPost,
+    Visit,
+)
 from territory.models import Grid
 from territory.scoping import scope
 
@@ -47,6 +57,25 @@ def organisation_for_field(user: AnyUser, org_id: int, field: str | None) -> Org
     if org is None:
         raise NotFound(field=field)
     return org
+
+
+def projects_visible_to(user: AnyUser) -> QuerySet[PartyProject]:
+    return scope_for(user, PartyProject.objects.all(), "territory_code")
+
+
+def vanguard_posts_visible_to(user: AnyUser) -> QuerySet[VanguardPost]:
+    return scope_for(user, VanguardPost.objects.all(), "territory_code")
+
+
+def milestone_for(user: AnyUser, milestone_id: int) -> ProjectMilestone:
+    milestone = (
+        scope_for(user, ProjectMilestone.objects.select_related("project"), "project__territory_code")
+        .filter(pk=milestone_id)
+        .first()
+    )
+    if milestone is None:
+        raise NotFound(field="milestone_id")
+    return milestone
 
 
 def pairings_visible_to(user: AnyUser) -> QuerySet[Pairing]:
