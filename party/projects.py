@@ -42,7 +42,9 @@ def do_create_project(
     access_write(actor, org.territory_code, field="organisation_id")
     clean = _name(name)
     check_lon_lat(lon, lat)
-    if org.secretary_id is None:
+    # The secretary as stored now (the caller's copy of the organisation may predate an appointment).
+    secretary_id = Organisation.objects.filter(pk=org.pk).values_list("secretary_id", flat=True).first()
+    if secretary_id is None:
         raise DomainError("no_secretary", "该党组织尚无书记，无法领办项目。", field="organisation_id")
     for label, _planned in milestones:
         if not (label or "").strip():
@@ -50,7 +52,7 @@ def do_create_project(
     with transaction.atomic():
         project = PartyProject.objects.create(
             organisation=org,
-            leader_id=org.secretary_id,
+            leader_id=secretary_id,
             name=clean,
             territory_code=org.territory_code,
             lon=lon,

@@ -151,6 +151,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "action_branches": [o for o in orgs if o.kind == Organisation.Kind.ACTION_BRANCH],
         "functional_groups": [o for o in orgs if o.kind == Organisation.Kind.FUNCTIONAL_GROUP],
         "pairings": list(selectors.pairings_visible_to(user)[:200]),
+        "projects": [
+            {"project": p, "leader": mask_name(p.leader.person.name), "milestones": list(p.milestones.all())}
+            for p in selectors.projects_visible_to(user)
+            .select_related("organisation", "leader__person")
+            .prefetch_related("milestones")[:200]
+        ],
         "one_shoulder": selectors.one_shoulder_figures(checks),
         "problems": [c for c in checks if not c.satisfied],
         "may_write": may_write,

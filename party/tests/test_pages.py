@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from party import actions, visits
+from party import actions, projects, visits
 from party.models import Meeting, MemberLink, Organisation
 from party.tests.conftest import HQ_GRID, NOW, enrol
 
@@ -32,12 +32,26 @@ def test_home_tree_one_shoulder_and_forms(party_world: dict[str, Any], frozen: A
     assert "黄桥街道党工委" in page and "黄桥测试村党支部" in page and "渭塘" not in page
     assert "0 / 2 个网格" in page and "无网格长" in page and "党建引领" in page
     # Setting the secretary through the form: grid 1 now satisfies the rule.
+    assert "村级稻米合作社" not in page
     done = leader.post(
         "/party/", {"sec-organisation_id": party_world["hq_branch"].pk, "sec-member_id": member.pk}
     )
     assert done.status_code == 302
     assert "1 / 2 个网格" in leader.get("/party/").content.decode()
     assert "李*员" in leader.get("/party/").content.decode()
+    projects.do_create_project(
+        party_world["hq_branch"],
+        name="村级稻米合作社",
+        lon=120.5552,
+        lat=31.4051,
+        description="",
+        milestones=[("注册合作社", NOW.date())],
+        actor=users["hq_leader"],
+        now=NOW,
+    )
+    with_project = leader.get("/party/").content.decode()
+    assert "村级稻米合作社" in with_project and "○ 注册合作社" in with_project
+    assert "村级稻米合作社" not in as_user(users["wt_leader"]).get("/party/").content.decode()
     # A new group through the form; a bad one shows the action's message and writes nothing.
     created = leader.post(
         "/party/",
