@@ -1,22 +1,29 @@
 """The party JSON API (under /api/v1/party/): jurisdiction-scoped reads of organisations and members
-(masked), the 一肩挑 check, and the command centre's figures. Thin views: parse → selectors → render."""
+(masked), the 一肩挑 check and the command centre's figures; and the writes (organisations, secretaries,
+pairings, members, 联户联企 links, visit plans, meetings and attendance), each through its one action in
+party/actions.py, party/visits.py or party/meetings.py. Thin views: parse → access → action → render."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import JsonResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.jurisdiction import jurisdiction_codes
 from accounts.models import User
-from core.errors import DomainError
-from party import selectors
+from core.api import raise_for_serializer
+from core.errors import DomainError, NotFound
+from party import actions, meetings, projects, selectors, visits
+from party.models import Meeting, Organisation
+from registry.models import Entity, Household
 
 LIST_LIMIT = 500
 
@@ -61,6 +68,118 @@ class PartyGridHeadCheckOut(serializers.Serializer[Any]):
     )
 
 
+# --- Writes: each view parses, fetches what the caller may see, and calls the one action ---------------
+
+
+class PartyOrganisationIn(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.CharField(
+        help_text="committee | working_committee | general_branch | branch | group | "
+        "action_branch | functional_group"
+    )
+    territory_code = serializers.CharField(max_length=15, required=False, allow_blank=True, default="")
+    parent_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    entity_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    action_type = serializers.CharField(required=False, allow_blank=True, default="")
+    functional_type = serializers.CharField(required=False, allow_blank=True, default="")
+    founded_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class PartySecretaryIn(serializers.Serializer[Any]):
+    member_id = serializers.IntegerField(allow_null=True, help_text="null 表示撤销书记")
+
+
+class PartyPairingIn(serializers.Serializer[Any]):
+    first_id = serializers.IntegerField()
+    second_id = serializers.IntegerField()
+    started_on = serializers.DateField()
+    activities = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PartyPairingOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    first_id = serializers.IntegerField()
+    first = serializers.CharField(source="first.name")
+    second_id = serializers.IntegerField()
+    second = serializers.CharField(source="second.name")
+    started_on = serializers.DateField()
+    activities = serializers.CharField(allow_blank=True)
+
+
+class PartyMemberIn(serializers.Serializer[Any]):
+    person_id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    status = serializers.CharField(help_text="formal | probationary")
+    joined_on = serializers.DateField()
+    grid_code = serializers.CharField(max_length=15)
+    mobile = serializers.BooleanField(required=False, default=False)
+    user_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PartyLinkIn(serializers.Serializer[Any]):
+    household_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    entity_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PartyLinkOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    member_id = serializers.IntegerField()
+    household_id = serializers.IntegerField(allow_null=True)
+    entity_id = serializers.IntegerField(allow_null=True)
+    territory_code = serializers.CharField()
+    linked_on = serializers.DateField()
+
+
+class PartyVisitPlanIn(serializers.Serializer[Any]):
+    month = serializers.DateField(help_text="该月任一日期")
+
+
+class PartyVisitOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    link_id = serializers.IntegerField()
+    member_id = serializers.IntegerField()
+    month = serializers.DateField()
+    due_on = serializers.DateField()
+    visited_at = serializers.DateTimeField(allow_null=True)
+    event_id = serializers.IntegerField(allow_null=True)
+
+
+class PartyMeetingIn(serializers.Serializer[Any]):
+    organisation_id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="general_assembly | committee | group | lecture")
+    topic = serializers.CharField(max_length=200)
+    scheduled_for = serializers.DateTimeField()
+
+
+class PartyMeetingOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    territory_code = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    topic = serializers.CharField()
+    scheduled_for = serializers.DateTimeField()
+    held_at = serializers.DateTimeField(allow_null=True)
+    minutes = serializers.CharField(allow_blank=True)
+    has_photo = serializers.SerializerMethodField()
+    attendance = serializers.SerializerMethodField()
+
+    def get_has_photo(self, meeting: Meeting) -> bool:
+        return bool(meeting.photo)
+
+    def get_attendance(self, meeting: Meeting) -> list[int]:
+        return [a.member_id for a in meeting.attendance.all()]
+
+
+class PartyAttendanceIn(serializers.Serializer[Any]):
+    member_id = serializers.IntegerField()
+
+
+class PartyMeetingRecordIn(serializers.Serializer[Any]):
+    minutes = serializers.CharField(max_length=meetings.MAX_MINUTES)
+    photo = serializers.ImageField(required=False, allow_null=True, default=None)
+
+
 class OrganisationsView(APIView):
     @extend_schema(
         operation_id="party_organisations",
@@ -77,6 +196,19 @@ class OrganisationsView(APIView):
             rows = rows.filter(kind=kind)
         return Response(PartyOrganisationOut(rows[:LIST_LIMIT], many=True).data)
 
+    @extend_schema(
+        operation_id="party_organisation_create",
+        summary="新建党组织（党委、总支、支部、党小组、行动支部、功能型党小组）",
+        request=PartyOrganisationIn,
+        responses={201: PartyOrganisationOut},
+    )
+    def post(self, request: Request) -> Response:
+        data = raise_for_serializer(PartyOrganisationIn(data=request.data))
+        org = actions.do_create_organisation(
+            actions.OrganisationInput(**data), actor=_user(request), now=timezone.now()
+        )
+        return Response(_organisation_out(org), status=201)
+
 
 class MembersView(APIView):
     @extend_schema(
@@ -91,6 +223,19 @@ class MembersView(APIView):
             raise DomainError("query_required", "请提供网格编码。", field="grid")
         members = selectors.members_visible_to(_user(request)).filter(territory_code=grid)[:LIST_LIMIT]
         return Response(PartyMemberOut([selectors.masked_member(m) for m in members], many=True).data)
+
+    @extend_schema(
+        operation_id="party_member_enrol",
+        summary="登记党员（关联人口库人员、所在支部、入格网格）",
+        request=PartyMemberIn,
+        responses={201: PartyMemberOut},
+    )
+    def post(self, request: Request) -> Response:
+        data = raise_for_serializer(PartyMemberIn(data=request.data))
+        member = actions.do_enrol_member(
+            actions.MemberInput(**data), actor=_user(request), now=timezone.now()
+        )
+        return Response(PartyMemberOut(selectors.masked_member(member)).data, status=201)
 
 
 class OneShoulderView(APIView):
@@ -117,3 +262,333 @@ class FiguresView(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(selectors.command_figures(_user(request), now=timezone.now()))
+
+
+def _organisation_out(org: Organisation) -> dict[str, Any]:
+    return dict(PartyOrganisationOut(org).data)
+
+
+class SecretaryView(APIView):
+    @extend_schema(
+        operation_id="party_organisation_secretary",
+        summary="设置（或撤销）党组织书记",
+        request=PartySecretaryIn,
+        responses=PartyOrganisationOut,
+    )
+    def post(self, request: Request, org_id: int) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartySecretaryIn(data=request.data))
+        org = selectors.organisation_for(user, org_id)
+        member = None
+        if data["member_id"] is not None:
+            member = selectors.members_visible_to(user).filter(pk=data["member_id"]).first()
+            if member is None:
+                raise NotFound(field="member_id")
+        org = actions.do_set_secretary(org, member, actor=user, now=timezone.now())
+        return Response(_organisation_out(org))
+
+
+class PairingsView(APIView):
+    @extend_schema(
+        operation_id="party_pairings",
+        summary="结对共建（辖区内任一方）",
+        responses=PartyPairingOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.pairings_visible_to(_user(request))[:LIST_LIMIT]
+        return Response(PartyPairingOut(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="party_pairing_create",
+        summary="两个党组织结对共建",
+        request=PartyPairingIn,
+        responses={201: PartyPairingOut},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyPairingIn(data=request.data))
+        first = selectors.organisation_for_field(user, data["first_id"], "first_id")
+        # The partner may be in another town (town and village branches pair across); it must exist.
+        second = Organisation.objects.filter(pk=data["second_id"]).first()
+        if second is None:
+            raise NotFound(field="second_id")
+        pairing = actions.do_pair_organisations(
+            first,
+            second,
+            started_on=data["started_on"],
+            activities=data["activities"],
+            actor=user,
+            now=timezone.now(),
+        )
+        return Response(PartyPairingOut(pairing).data, status=201)
+
+
+class MemberLinksView(APIView):
+    @extend_schema(
+        operation_id="party_member_links",
+        summary="党员联系的户和企业（联户联企）",
+        responses=PartyLinkOut(many=True),
+    )
+    def get(self, request: Request, member_id: int) -> Response:
+        member = selectors.member_for(_user(request), member_id)
+        return Response(PartyLinkOut(member.links.order_by("id"), many=True).data)
+
+    @extend_schema(
+        operation_id="party_member_link_create",
+        summary="为党员联系一户或一家企业（须在其入格网格所在村内，除非配置允许）",
+        request=PartyLinkIn,
+        responses={201: PartyLinkOut},
+    )
+    def post(self, request: Request, member_id: int) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyLinkIn(data=request.data))
+        member = selectors.member_for(user, member_id)
+        household = entity = None
+        if data["household_id"] is not None:
+            household = Household.objects.filter(pk=data["household_id"]).first()
+            if household is None:
+                raise NotFound(field="household_id")
+        if data["entity_id"] is not None:
+            entity = Entity.objects.filter(pk=data["entity_id"]).first()
+            if entity is None:
+                raise NotFound(field="entity_id")
+        link = actions.do_link_member(
+            member, household=household, entity=entity, actor=user, now=timezone.now()
+        )
+        return Response(PartyLinkOut(link).data, status=201)
+
+
+class VisitPlanView(APIView):
+    @extend_schema(
+        operation_id="party_visit_plan",
+        summary="生成党员某月的走访计划（每个联系户/企一次，月末到期；已有的不重复）",
+        request=PartyVisitPlanIn,
+        responses={201: PartyVisitOut(many=True)},
+    )
+    def post(self, request: Request, member_id: int) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyVisitPlanIn(data=request.data))
+        member = selectors.member_for(user, member_id)
+        visits.do_plan_month(member, data["month"], actor=user, now=timezone.now())
+        first, _last = visits.month_bounds(data["month"])
+        planned = member.visits.filter(month=first).order_by("due_on", "id")
+        return Response(PartyVisitOut(planned, many=True).data, status=201)
+
+
+class MeetingsView(APIView):
+    @extend_schema(
+        operation_id="party_meetings",
+        summary="三会一课（辖区内），可按支部筛选",
+        parameters=[OpenApiParameter("organisation", OpenApiTypes.INT, description="支部 id")],
+        responses=PartyMeetingOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.meetings_visible_to(_user(request))
+        if raw := request.query_params.get("organisation", "").strip():
+            if not raw.isdigit():
+                raise DomainError("invalid", "支部 id 须为整数。", field="organisation")
+            rows = rows.filter(organisation_id=int(raw))
+        return Response(PartyMeetingOut(rows.order_by("-scheduled_for", "-id")[:LIST_LIMIT], many=True).data)
+
+    @extend_schema(
+        operation_id="party_meeting_schedule",
+        summary="安排一次组织生活（支部党员大会、支委会、党小组会、党课）",
+        request=PartyMeetingIn,
+        responses={201: PartyMeetingOut},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyMeetingIn(data=request.data))
+        org = selectors.organisation_for_field(user, data["organisation_id"], "organisation_id")
+        meeting = meetings.do_schedule_meeting(
+            org,
+            kind=data["kind"],
+            topic=data["topic"],
+            scheduled_for=data["scheduled_for"],
+            actor=user,
+            now=timezone.now(),
+        )
+        return Response(PartyMeetingOut(meeting).data, status=201)
+
+
+class AttendanceView(APIView):
+    @extend_schema(
+        operation_id="party_meeting_attendance",
+        summary="参会签到（党员本人，或组织者代签）",
+        request=PartyAttendanceIn,
+        responses={201: PartyMeetingOut},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyAttendanceIn(data=request.data))
+        meeting = selectors.meeting_visible_for(user, meeting_id)
+        member = selectors.member_signing_for(user, data["member_id"])
+        meetings.do_sign_attendance(meeting, member, actor=user, now=timezone.now())
+        return Response(PartyMeetingOut(meeting).data, status=201)
+
+
+class MeetingRecordView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        operation_id="party_meeting_record",
+        summary="登记会议记录与照片（会议召开后）",
+        request={"multipart/form-data": PartyMeetingRecordIn, "application/json": PartyMeetingRecordIn},
+        responses=PartyMeetingOut,
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyMeetingRecordIn(data=request.data))
+        meeting = selectors.meeting_visible_for(user, meeting_id)
+        record = meetings.MeetingRecord(minutes=data["minutes"], photo=data["photo"])
+        meeting = meetings.do_record_meeting(meeting, record, actor=user, now=timezone.now())
+        return Response(PartyMeetingOut(meeting).data)
+
+
+class CompletenessView(APIView):
+    @extend_schema(
+        operation_id="party_meetings_completeness",
+        summary="三会一课本季度完成情况（辖区内每个支部）",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        branches = selectors.organisations_visible_to(_user(request))
+        return Response(meetings.completeness(branches, now=timezone.now()))
+
+
+class PartyMilestoneIn(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    planned_on = serializers.DateField()
+
+
+class PartyProjectIn(serializers.Serializer[Any]):
+    organisation_id = serializers.IntegerField()
+    name = serializers.CharField(max_length=200)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    milestones = PartyMilestoneIn(many=True, required=False, default=list)
+
+
+class PartyMilestoneOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    planned_on = serializers.DateField()
+    done_on = serializers.DateField(allow_null=True)
+
+
+class PartyProjectOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    leader_id = serializers.IntegerField()
+    name = serializers.CharField()
+    territory_code = serializers.CharField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    description = serializers.CharField(allow_blank=True)
+    milestones = PartyMilestoneOut(many=True, source="milestones.all")
+
+
+class PartyVanguardPostIn(serializers.Serializer[Any]):
+    member_id = serializers.IntegerField()
+    name = serializers.CharField(max_length=200)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+
+
+class PartyVanguardPostOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    member_id = serializers.IntegerField()
+    name = serializers.CharField()
+    territory_code = serializers.CharField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+
+
+class ProjectsView(APIView):
+    @extend_schema(
+        operation_id="party_projects", summary="党建项目（辖区内）", responses=PartyProjectOut(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.projects_visible_to(_user(request)).prefetch_related("milestones")[:LIST_LIMIT]
+        return Response(PartyProjectOut(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="party_project_create",
+        summary="登记书记领办的党建项目（含节点）",
+        request=PartyProjectIn,
+        responses={201: PartyProjectOut},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyProjectIn(data=request.data))
+        org = selectors.organisation_for_field(user, data["organisation_id"], "organisation_id")
+        project = projects.do_create_project(
+            org,
+            name=data["name"],
+            lon=data["lon"],
+            lat=data["lat"],
+            description=data["description"],
+            milestones=[(m["name"], m["planned_on"]) for m in data["milestones"]],
+            actor=user,
+            now=timezone.now(),
+        )
+        return Response(PartyProjectOut(project).data, status=201)
+
+
+class MilestoneDoneView(APIView):
+    @extend_schema(
+        operation_id="party_milestone_done",
+        summary="项目节点完成",
+        request=None,
+        responses=PartyMilestoneOut,
+    )
+    def post(self, request: Request, milestone_id: int) -> Response:
+        user = _user(request)
+        milestone = selectors.milestone_for(user, milestone_id)
+        done = projects.do_complete_milestone(milestone, actor=user, now=timezone.now())
+        return Response(PartyMilestoneOut(done).data)
+
+
+class VanguardPostsView(APIView):
+    @extend_schema(
+        operation_id="party_vanguard_posts",
+        summary="党员先锋岗（辖区内）",
+        responses=PartyVanguardPostOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.vanguard_posts_visible_to(_user(request))[:LIST_LIMIT]
+        return Response(PartyVanguardPostOut(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="party_vanguard_post_create",
+        summary="设立党员先锋岗",
+        request=PartyVanguardPostIn,
+        responses={201: PartyVanguardPostOut},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = raise_for_serializer(PartyVanguardPostIn(data=request.data))
+        member = selectors.members_visible_to(user).filter(pk=data["member_id"]).first()
+        if member is None:
+            raise NotFound(field="member_id")
+        post = projects.do_create_vanguard_post(
+            member, name=data["name"], lon=data["lon"], lat=data["lat"], actor=user, now=timezone.now()
+        )
+        return Response(PartyVanguardPostOut(post).data, status=201)
+
+
+class MapLayerView(APIView):
+    @extend_schema(
+        operation_id="party_map_layer",
+        summary="党建一图：党建项目与党员先锋岗（GeoJSON 点，辖区内；properties.layer 区分）",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> JsonResponse:
+        user = _user(request)
+        features = projects.map_features(
+            selectors.projects_visible_to(user), selectors.vanguard_posts_visible_to(user)
+        )
+        return JsonResponse(
+            {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
+        )

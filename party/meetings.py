@@ -1,6 +1,8 @@
 """组织生活 (三会一课): meetings scheduled per branch, attendance signed, minutes and a photo recorded when
 held, and completeness per quarter against the standard counts (支部党员大会 and 党课 once a quarter,
-支委会 monthly; 党小组会 monthly where the branch has groups)."""
+支委会 monthly; 党小组会 monthly where the branch has groups), and the reminder to each branch
+secretary, PARTY_MEETING_REMIND_DAYS before a quarter ends, of the meetings still missing (once per branch
+and quarter)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
@@ -17,7 +20,8 @@ from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound
 from core.uploads import clean_image
 from party.access import access_write
-from party.models import Attendance, Meeting, Organisation, PartyMember
+from party.models import Attendance, Meeting, MeetingReminder, Organisation, PartyMember
+from workflow.outbox import enqueue
 
 K = Meeting.Kind
 REQUIRED_PER_QUARTER = {K.GENERAL_ASSEMBLY: 1, K.COMMITTEE: 3, K.GROUP: 3, K.LECTURE: 1}
@@ -172,3 +176,50 @@ def completeness(branches: QuerySet[Organisation], *, now: datetime) -> dict[str
         "share": round(done / len(rows), 4) if rows else None,
         "rows": rows,
     }
+
+
+def send_meeting_reminders(*, now: datetime) -> int:
+    """From PARTY_MEETING_REMIND_DAYS before the quarter's end: each branch whose quarter is not yet
+    complete and whose secretary has an account gets one outbox message listing the meetings missing.
+    The MeetingReminder row (unique per branch and quarter) is written in the same transaction as the
+    message, so a second run, or a second worker, sends nothing more. Returns the messages written."""
+    first, nxt = quarter_of(now.date())
+    last = nxt - timedelta(days=1)
+    if now.date() < nxt - timedelta(days=int(settings.PARTY_MEETING_REMIND_DAYS)):
+        return 0
+    branches = (
+        Organisation.objects.filter(kind__in=BRANCH_KINDS, secretary__user__isnull=False)
+        .exclude(meeting_reminders__quarter=first)
+        .select_related("secretary__user")
+    )
+    by_id = {b.pk: b for b in branches}
+    sent = 0
+    for row in completeness(Organisation.objects.filter(pk__in=list(by_id)), now=now)["rows"]:
+        if row["complete"]:
+            continue
+        branch = by_id[row["organisation_id"]]
+        missing = {k: c["required"] - c["held"] for k, c in row["kinds"].items() if c["held"] < c["required"]}
+        listing = "、".join(f"{K(k).label} {n} 次" for k, n in missing.items())
+        quarter_name = f"{first.year}年第{(first.month - 1) // 3 + 1}季度"
+        try:
+            with transaction.atomic():
+                MeetingReminder.objects.create(
+                    organisation=branch, quarter=first, sent_at=now, missing=missing
+                )
+                assert branch.secretary is not None  # filtered above
+                enqueue(
+                    channel="console",
+                    kind="party_meeting_reminder",
+                    recipient=branch.secretary.user,
+                    subject="三会一课提醒",
+                    body=(
+                        f"{branch.name}{quarter_name}三会一课尚缺：{listing}。"
+                        f"本季度于 {last.month}月{last.day}日 结束，请及时召开并登记。"
+                    ),
+                    now=now,
+                    payload={"organisation": branch.pk, "quarter": first.isoformat(), "missing": missing},
+                )
+        except IntegrityError:
+            continue  # another run reminded this branch first
+        sent += 1
+    return sent

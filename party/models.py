@@ -234,3 +234,84 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"签到 #{self.pk}"
+
+
+class MeetingReminder(models.Model):
+    """The quarter-end reminder sent to a branch's secretary about meetings still missing: one row per
+    branch and quarter, so the reminder goes out exactly once (the unique pair is the claim)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="meeting_reminders")
+    quarter = models.DateField(_("季度"))  # the first day of the quarter
+    sent_at = models.DateTimeField(_("提醒时间"))
+    missing = models.JSONField(_("缺少的会议"), default=dict)
+
+    class Meta:
+        verbose_name = _("三会一课提醒")
+        verbose_name_plural = _("三会一课提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "quarter"], name="party_meeting_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"提醒 {self.organisation_id} {self.quarter}"
+
+
+class PartyProject(models.Model):
+    """A party project (党建项目) led by a branch secretary, placed on the one map (党建一图解析)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("牵头党组织"), on_delete=models.PROTECT, related_name="projects"
+    )
+    leader = models.ForeignKey(
+        PartyMember, verbose_name=_("领办书记"), on_delete=models.PROTECT, related_name="led_projects"
+    )
+    name = models.CharField(_("项目名称"), max_length=200)
+    territory_code = models.CharField(_("所在区划/网格"), max_length=15, db_index=True)
+    lon = models.FloatField(_("经度"))
+    lat = models.FloatField(_("纬度"))
+    description = models.TextField(_("简介"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("党建项目")
+        verbose_name_plural = _("党建项目")
+        ordering = ["territory_code", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectMilestone(models.Model):
+    project = models.ForeignKey(PartyProject, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("节点"), max_length=200)
+    planned_on = models.DateField(_("计划完成日期"))
+    done_on = models.DateField(_("实际完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("项目节点")
+        verbose_name_plural = _("项目节点")
+        ordering = ["planned_on", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VanguardPost(models.Model):
+    """党员先锋岗: a post held by a member at a place (a shop, a station, a service desk), on the map."""
+
+    member = models.ForeignKey(
+        PartyMember, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="vanguard_posts"
+    )
+    name = models.CharField(_("岗位名称"), max_length=200)
+    territory_code = models.CharField(_("所在网格"), max_length=15, db_index=True)
+    lon = models.FloatField(_("经度"))
+    lat = models.FloatField(_("纬度"))
+    created_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("党员先锋岗")
+        verbose_name_plural = _("党员先锋岗")
+        ordering = ["territory_code", "id"]
+
+    def __str__(self) -> str:
+        return self.name

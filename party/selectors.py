@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.jurisdiction import jurisdiction_codes, scope_for
@@ -18,7 +18,17 @@ from accounts.models import Assignment, Role, User
 from core.errors import NotFound
 from core.pii import mask_name
 from party.meetings import completeness
-from party.models import MemberLink, Organisation, PartyMember, Visit
+from party.models import (
+    Meeting,
+    MemberLink,
+    Organisation,
+    Pairing,
+    PartyMember,
+    PartyProject,
+    ProjectMilestone,
+    VanguardPost,
+    Visit,
+)
 from territory.models import Grid
 from territory.scoping import scope
 
@@ -39,10 +49,73 @@ def links_visible_to(user: AnyUser) -> QuerySet[MemberLink]:
 
 
 def organisation_for(user: AnyUser, org_id: int) -> Organisation:
+    return organisation_for_field(user, org_id, None)
+
+
+def organisation_for_field(user: AnyUser, org_id: int, field: str | None) -> Organisation:
     org = organisations_visible_to(user).filter(pk=org_id).first()
     if org is None:
-        raise NotFound()
+        raise NotFound(field=field)
     return org
+
+
+def projects_visible_to(user: AnyUser) -> QuerySet[PartyProject]:
+    return scope_for(user, PartyProject.objects.all(), "territory_code")
+
+
+def vanguard_posts_visible_to(user: AnyUser) -> QuerySet[VanguardPost]:
+    return scope_for(user, VanguardPost.objects.all(), "territory_code")
+
+
+def milestone_for(user: AnyUser, milestone_id: int) -> ProjectMilestone:
+    milestone = (
+        scope_for(user, ProjectMilestone.objects.select_related("project"), "project__territory_code")
+        .filter(pk=milestone_id)
+        .first()
+    )
+    if milestone is None:
+        raise NotFound(field="milestone_id")
+    return milestone
+
+
+def pairings_visible_to(user: AnyUser) -> QuerySet[Pairing]:
+    """Pairings where either side stands in the user's jurisdiction (a village branch paired with a
+    town department's branch is seen from both ends)."""
+    visible = organisations_visible_to(user).values("pk")
+    return (
+        Pairing.objects.filter(Q(first__in=visible) | Q(second__in=visible))
+        .select_related("first", "second")
+        .order_by("-started_on", "id")
+    )
+
+
+def meetings_visible_to(user: AnyUser) -> QuerySet[Meeting]:
+    return scope_for(
+        user, Meeting.objects.select_related("organisation").prefetch_related("attendance"), "territory_code"
+    )
+
+
+def meeting_visible_for(user: AnyUser, meeting_id: int) -> Meeting:
+    """A meeting in the user's jurisdiction, or one of the user's own branch (a member signing in)."""
+    meeting = meetings_visible_to(user).filter(pk=meeting_id).first()
+    own = getattr(user, "party_member", None) if isinstance(user, User) else None
+    if meeting is None and own is not None:
+        branches = {own.organisation_id, own.organisation.parent_id}
+        meeting = Meeting.objects.filter(pk=meeting_id, organisation_id__in=branches).first()
+    if meeting is None:
+        raise NotFound(field="meeting_id")
+    return meeting
+
+
+def member_signing_for(user: AnyUser, member_id: int) -> PartyMember:
+    """The member to sign in: oneself, or a member in the user's jurisdiction."""
+    own = getattr(user, "party_member", None) if isinstance(user, User) else None
+    if own is not None and own.pk == member_id:
+        return own
+    member = members_visible_to(user).filter(pk=member_id).first()
+    if member is None:
+        raise NotFound(field="member_id")
+    return member
 
 
 def member_for(user: AnyUser, member_id: int) -> PartyMember:

@@ -1,4 +1,5 @@
-"""Background job of the party app: the daily 联户 visit reminders. The outermost layer reads the clock."""
+"""Background jobs of the party app: the daily 联户 visit reminders and the quarter-end 三会一课 reminders.
+The outermost layer reads the clock."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from party.meetings import send_meeting_reminders
 from party.visits import send_visit_reminders
 
 
 @db_periodic_task(crontab(hour="1", minute="15"))
 def remind_party_visits() -> int:
     return send_visit_reminders(now=timezone.now())
+
+
+@db_periodic_task(crontab(hour="1", minute="20"))
+def remind_party_meetings() -> int:
+    return send_meeting_reminders(now=timezone.now())

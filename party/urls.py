@@ -1,11 +1,15 @@
-"""Pages of the party app (under /party/): the member's phone pages (m/)."""
+"""Pages of the party app (under /party/): the staff pages and the member's phone pages (m/)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from party import views_mobile
+from party import views, views_mobile
 
 app_name = "party"
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path("members/", views.member_list, name="members"),
+    path("members/<int:member_id>/", views.member_detail, name="member"),
+    path("meetings/", views.meeting_list, name="meetings"),
     path("m/visits/", views_mobile.visit_list, name="m_visits"),
     path("m/visits/<int:visit_id>/", views_mobile.visit_log, name="m_visit"),
 ]

@@ -53,6 +53,11 @@ STAFF_LINKS: tuple[tuple[frozenset[str], str, str], ...] = (
         gettext_noop("变更申请"),
     ),
     (
+        frozenset({Role.LEADER, Role.GRID_HEAD, Role.DATA_STEWARD, Role.SUPERVISOR}),
+        "party:home",
+        gettext_noop("党建引领"),
+    ),
+    (
         frozenset({Role.DATA_STEWARD, Role.LEADER, Role.AUDITOR}),
         "datashare:catalogue",
         gettext_noop("数据目录"),

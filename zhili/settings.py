@@ -298,6 +298,8 @@ REGISTRY_UNMASKS_PER_HOUR = env_int("REGISTRY_UNMASKS_PER_HOUR", 30)
 PARTY_LINKS_PER_MEMBER = env_int("PARTY_LINKS_PER_MEMBER", 10)
 PARTY_LINK_OUTSIDE_VILLAGE = env_bool("PARTY_LINK_OUTSIDE_VILLAGE", False)
 PARTY_ONE_SHOULDER_ALL_GRIDS = env_bool("PARTY_ONE_SHOULDER_ALL_GRIDS", False)
+# 三会一课: how many days before a quarter ends each branch secretary is reminded of meetings still missing.
+PARTY_MEETING_REMIND_DAYS = env_int("PARTY_MEETING_REMIND_DAYS", 10)
 
 # Map: an optional tile server (e.g. an intranet tile service). Empty = vector layers only.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")

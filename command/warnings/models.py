@@ -24,6 +24,7 @@ class Rule(models.TextChoices):
     UNROUTED_BACKLOG = "unrouted_backlog", _("立案待派遣积压")
     PUBLICATION_LATE = "publication_late", _("处罚决定未按时公示")
     APPROVALS_QUEUE = "approvals_queue", _("审批窗口积压增长")
+    ONE_SHOULDER = "one_shoulder", _("网格长未兼任支部书记（一肩挑）")
 
 
 class EarlyWarning(models.Model):

@@ -15,6 +15,10 @@ warning per finding, once per fingerprint.
   COMMAND_WARN_QUEUE_DAYS days, by COMMAND_WARN_QUEUE_GROWTH or more in all.
 - publication_late: a penalty decision not published within its statutory limit, or a revoked one still
   up (enforcement.publication's own definition of late, `late_filter`).
+- one_shoulder: a grid where "一肩挑" applies (party's `one_shoulder_checks`; every grid or comprehensive
+  ones only, PARTY_ONE_SHOULDER_ALL_GRIDS) has no grid head (橙), or its head is not the secretary of the
+  branch over it (黄). One warning per grid, problem and month while none is open for them; once the
+  secretary is assigned the rule no longer finds the grid.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from enforcement.models import Publication
 from enforcement.publication import NOTICE_PUBLICATION_LATE, REVOKED_WITHDRAW_DAYS, late_filter, late_stage
 from grid.duplicates import METRES_PER_DEGREE_LAT, haversine_m
 from grid.models import Category, GridEvent
+from party.selectors import one_shoulder_checks
 from territory.models import Division, Grid
 from workflow.engine import step_elapsed_seconds
 from workflow.models import LedgerRollup, WorkItem
@@ -518,6 +523,55 @@ def late_publications(now: datetime, owners: Owners) -> list[Finding]:
     return found
 
 
+# ---------------------------------------------------------------------------------------------- 一肩挑
+
+ONE_SHOULDER_PROBLEMS = {
+    "no_head": ("无网格长", Level.ORANGE),
+    "no_branch": ("网格及所在村无党支部", Level.YELLOW),
+    "no_secretary": ("所属党支部无书记", Level.YELLOW),
+    "head_not_secretary": ("网格长不是所属党支部书记", Level.YELLOW),
+}
+
+
+def one_shoulder(now: datetime, owners: Owners) -> list[Finding]:
+    """Grids failing the 一肩挑 check today. A grid + problem with an unfinished warning is that
+    warning's situation; a closed one that still holds comes back the next month (the month is in the
+    fingerprint), so a standing gap is raised at most monthly and never twice at once."""
+    counties = list(Division.objects.filter(level=Division.Level.DISTRICT).values_list("code", flat=True))
+    open_now = {
+        (w.get("grid_code"), w.get("problem"))
+        for w in EarlyWarning.objects.filter(rule=Rule.ONE_SHOULDER, finished_at__isnull=True).values_list(
+            "evidence", flat=True
+        )
+        if isinstance(w, dict)
+    }
+    month = local_day(now).strftime("%Y-%m")
+    found = []
+    for check in one_shoulder_checks(counties):
+        if check.satisfied or (check.grid_code, check.problem) in open_now:
+            continue
+        what, level = ONE_SHOULDER_PROBLEMS[check.problem]
+        found.append(
+            Finding(
+                rule=Rule.ONE_SHOULDER,
+                level=level,
+                fingerprint=f"one_shoulder:{check.grid_code}:{check.problem}:{month}",
+                territory_code=check.grid_code,
+                owner_unit=owners.of(check.grid_code),
+                title=f"一肩挑：{place_name(check.village_code)} {check.grid_name}{what}"[:200],
+                summary=f"{check.grid_name}（{check.grid_code}）{what}；网格长应由所属党支部书记担任。",
+                evidence={
+                    "grid_code": check.grid_code,
+                    "grid_name": check.grid_name,
+                    "village_code": check.village_code,
+                    "problem": check.problem,
+                    "all_grids": bool(settings.PARTY_ONE_SHOULDER_ALL_GRIDS),
+                },
+            )
+        )
+    return found
+
+
 RULES: dict[str, Callable[[datetime, Owners], list[Finding]]] = {
     Rule.DEADLINE_RISK: deadline_risk,
     Rule.SPIKE: spikes,
@@ -525,4 +579,5 @@ RULES: dict[str, Callable[[datetime, Owners], list[Finding]]] = {
     Rule.UNROUTED_BACKLOG: unrouted_backlog,
     Rule.APPROVALS_QUEUE: approvals_queue,
     Rule.PUBLICATION_LATE: late_publications,
+    Rule.ONE_SHOULDER: one_shoulder,
 }

@@ -1,0 +1,48 @@
+"""The town's party office on the desktop: the organisation tree with 一肩挑, setting the branch secretary
+through the page's form moves the share; the member list with its filters; 三会一课 completeness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.testing import PASSWORD
+from party.tests.conftest import enrol, party_world  # noqa: F401 (fixture)
+from tests.browser.conftest import PageProblems, log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_party_office_sets_the_secretary_and_reads_members(
+    live_server: Any,
+    page: Any,
+    party_world: dict[str, Any],  # noqa: F811
+) -> None:
+    users = party_world["users"]
+    member = enrol(party_world, 1, user_id=users["hq_sec"].pk)
+    enrol(party_world, 2, mobile=True, grid="320507003201002")
+    problems = PageProblems()
+    problems.attach(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    base = live_server.url
+    log_in(page, base, "hq_leader", PASSWORD)
+    page.click("nav.mainnav >> text=党建引领")
+    page.wait_for_url(f"{base}/party/")
+    assert "0 / 2 个网格" in page.inner_text("[data-one-shoulder-total]")
+    page.select_option("#id_sec-organisation_id", str(party_world["hq_branch"].pk))
+    page.select_option("#id_sec-member_id", str(member.pk))
+    page.click("[data-submit-secretary]")
+    page.wait_for_selector("[data-done=secretary]")
+    assert "1 / 2 个网格" in page.inner_text("[data-one-shoulder-total]")
+    screenshot(page, "party-home")
+    page.click("nav.tabs >> text=党员与联户联企")
+    page.select_option("#id_mobile", "yes")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**mobile=yes**")
+    assert page.locator("[data-members] tbody tr").count() == 1
+    screenshot(page, "party-members")
+    page.click("nav.tabs >> text=三会一课")
+    assert "0 / 1 个支部已完成" in page.inner_text("[data-complete]")
+    screenshot(page, "party-meetings")
+    assert problems.errors == []
