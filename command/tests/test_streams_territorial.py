@@ -20,7 +20,7 @@ from territorial.tests.conftest import NOW, voucher
 pytestmark = pytest.mark.django_db
 # The territorial tests' fixtures, reused.
 people, org, wt_org = territorial_fixtures.people, territorial_fixtures.org, territorial_fixtures.wt_org
-funded, tenant, _sign = territorial_fixtures.funded, territorial_fixtures.tenant, contract_tests._sign
+funded, tenant, _sign = territorial_fixtures.funded, contract_tests.tenant, contract_tests._sign
 TODAY = date(2026, 6, 15)
 JUNE, END = date(2026, 6, 1), date(2026, 6, 16)
 HUANGQIAO, WEITANG = "320507003", "320507105"

@@ -22,9 +22,11 @@ from territorial.findings import findings
 from territorial.funds import do_propose_payment
 from territorial.models import Account, Contract, Instalment
 from territorial.selectors import command_figures
+from territorial.tests import conftest as fixtures
 from territorial.tests.conftest import NOW, voucher
 
 pytestmark = pytest.mark.django_db
+tenant = fixtures.tenant  # command's tests take it from here
 TODAY = date(2026, 6, 15)  # NOW in Asia/Shanghai
 SQUARE = {"type": "Polygon", "coordinates": [[[120.5, 31.4], [120.51, 31.4], [120.51, 31.41], [120.5, 31.4]]]}
 
