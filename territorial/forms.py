@@ -29,7 +29,9 @@ class ReceiptForm(_Select):
         label=_("收支方向"), choices=[("in", _("收入")), ("out", _("支出（期初、调整，仅镇三资办）"))]
     )
     amount = forms.CharField(label=_("金额（元）"), max_length=20)
-    booked_on = forms.DateField(label=_("记账日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    booked_on = forms.DateField(
+        label=_("记账日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     summary = forms.CharField(label=_("摘要"), max_length=200)
 
 
@@ -86,8 +88,12 @@ class ContractForm(_Select):
     subject = forms.CharField(label=_("标的（资产或资源）"), max_length=20)
     annual_price = forms.CharField(label=_("年租金（元）"), max_length=20)
     reference_price = forms.CharField(label=_("参考年租金（元）"), max_length=20, required=False)
-    starts_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("到期日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("到期日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     schedule = forms.CharField(
         label=_("收款计划"),
         required=False,
@@ -97,14 +103,18 @@ class ContractForm(_Select):
 
 
 class RenewForm(forms.Form):
-    ends_on = forms.DateField(label=_("新到期日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("新到期日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     schedule = forms.CharField(
         label=_("续期收款计划"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class TerminateForm(forms.Form):
-    on = forms.DateField(label=_("终止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("终止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reason = forms.CharField(label=_("终止理由"), max_length=200)
 
 
