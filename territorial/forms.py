@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from territorial.models import Account, Asset, AssetChange, Resource
+from territorial.models import Account, Asset, AssetChange, InstitutionEvaluation, Post, Resource
 
 
 class _Select(forms.Form):
@@ -153,3 +153,32 @@ def attach(form: forms.Form, error: DomainError) -> None:
         form.add_error(error.field, error.message)
     else:
         form.add_error(None, error.message)
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(label=_("岗位"), max_length=100)
+    category = forms.ChoiceField(label=_("编制类型"), choices=Post.Category.choices)
+
+
+class FillPostForm(forms.Form):
+    post = forms.IntegerField()
+    holder_name = forms.CharField(label=_("在编人员"), max_length=50)
+    started_on = forms.DateField(
+        label=_("到岗日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class MovePostForm(_Select):
+    post = forms.IntegerField()
+    to_unit = forms.IntegerField(label=_("划转至"))
+    moved_on = forms.DateField(
+        label=_("划转日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(label=_("划转事由"), max_length=200)
+
+
+class EvaluationForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"))
+    grade = forms.ChoiceField(label=_("等次"), choices=InstitutionEvaluation.Grade.choices)
+    town_opinion = forms.CharField(label=_("镇（街道）考核意见"), widget=forms.Textarea(attrs={"rows": 2}))
+    sector_opinion = forms.CharField(label=_("业务指导部门意见"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -25,4 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("asset-changes/<int:change_id>/", v.asset_change_detail, name="asset_change"),
     path("resources/", v.resource_list, name="resources"),
     path("warnings/", v.warning_list, name="warnings"),
+    path("institutions/", v.institution_list, name="institutions"),
+    path("institutions/<int:unit_id>/", v.institution_detail, name="institution"),
+    path("institutions/<int:unit_id>/<str:verb>/", v.institution_act, name="institution_act"),
 ]

@@ -23,14 +23,18 @@ from accounts.jurisdiction import user_roles
 from accounts.models import User
 from core.errors import DomainError, NotFound
 from registry import selectors as registry
-from territorial import actions, assets, contracts, funds, selectors
+from territorial import actions, assets, contracts, funds, institutions, selectors
 from territorial.access import TOWN_ROLES, VILLAGE_ROLES
 from territorial.findings import findings
 from territorial.forms import (
     AccountForm,
     AssetChangeForm,
     ContractForm,
+    EvaluationForm,
+    FillPostForm,
+    MovePostForm,
     PaymentForm,
+    PostForm,
     ReceiptForm,
     ReceiveForm,
     RenewForm,
@@ -40,7 +44,7 @@ from territorial.forms import (
     attach,
     parse_schedule,
 )
-from territorial.models import Asset, AssetChange, Contract, Instalment
+from territorial.models import Asset, AssetChange, Contract, Instalment, InstitutionEvaluation, Post
 from workflow.engine import available_actions
 
 
@@ -664,3 +668,114 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "territorial/staff/warnings.html", {"findings": rows, "codes": codes, "code": code}
     )
+
+
+# ---------------------------------------------------------------------------------------------- institutions
+
+
+@require_GET
+@staff_page
+def institution_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    units = list(institutions.institutions(user))
+    posts = Post.objects.filter(org_unit__in=units).prefetch_related("holdings")
+    evaluations = InstitutionEvaluation.objects.filter(org_unit__in=units).order_by("org_unit", "-year")
+    latest: dict[int, InstitutionEvaluation] = {}
+    for e in evaluations:
+        latest.setdefault(e.org_unit_id, e)
+    counts: dict[int, list[int]] = {}
+    for p in posts:
+        filled = any(h.ended_on is None for h in p.holdings.all())
+        row = counts.setdefault(p.org_unit_id, [0, 0])
+        row[0] += 1
+        row[1] += int(filled)
+    rows = [(u, counts.get(u.pk, [0, 0]), latest.get(u.pk)) for u in units]
+    return render(request, "territorial/staff/institutions.html", {"rows": rows})
+
+
+def _institution_page(request: HttpRequest, unit: Any, *, status: int = 200, **forms: Any) -> HttpResponse:
+    user = _user(request)
+    move = forms.get("move") or MovePostForm()
+    move.set_choices("to_unit", [(u.pk, u.name) for u in institutions.institutions(user).exclude(pk=unit.pk)])
+    posts = Post.objects.filter(org_unit=unit).prefetch_related(
+        "holdings", "moves__from_unit", "moves__to_unit"
+    )
+    context = {
+        "unit": unit,
+        "posts": posts,
+        "evaluations": InstitutionEvaluation.objects.filter(org_unit=unit).select_related("recorded_by"),
+        "post_form": forms.get("post") or PostForm(),
+        "fill": forms.get("fill") or FillPostForm(initial={"started_on": _today()}),
+        "move": move,
+        "evaluation": forms.get("evaluation") or EvaluationForm(initial={"year": _today().year - 1}),
+        **_roles(user),
+    }
+    return render(request, "territorial/staff/institution.html", context, status=status)
+
+
+@require_GET
+@staff_page
+def institution_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+    return _institution_page(request, institutions.institution_for(_user(request), unit_id))
+
+
+@require_POST
+@staff_page
+def institution_act(request: HttpRequest, unit_id: int, verb: str) -> HttpResponse:
+    """post (create), fill, move, evaluation: one action function each."""
+    user = _user(request)
+    unit = institutions.institution_for(user, unit_id)
+    form_class = {
+        "post": PostForm,
+        "fill": FillPostForm,
+        "move": MovePostForm,
+        "evaluation": EvaluationForm,
+    }.get(verb)
+    if form_class is None:
+        raise NotFound(field="action")
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _institution_page(request, unit, status=400, **{verb: form})
+    data, now = form.cleaned_data, _now()
+
+    def post_of() -> Post:
+        post = Post.objects.filter(org_unit=unit, pk=data["post"]).first()
+        if post is None:
+            raise NotFound(field="post")
+        return post
+
+    try:
+        if verb == "post":
+            institutions.do_create_post(
+                unit, title=data["title"], category=data["category"], actor=user, now=now
+            )
+        elif verb == "fill":
+            institutions.do_fill_post(
+                post_of(), holder_name=data["holder_name"], started_on=data["started_on"], actor=user, now=now
+            )
+        elif verb == "move":
+            institutions.do_move_post(
+                post_of(),
+                to_unit=institutions.institution_for(user, data["to_unit"]),
+                moved_on=data["moved_on"],
+                reason=data["reason"],
+                actor=user,
+                now=now,
+            )
+        else:
+            institutions.do_record_evaluation(
+                unit,
+                year=data["year"],
+                grade=data["grade"],
+                town_opinion=data["town_opinion"],
+                sector_opinion=data["sector_opinion"],
+                actor=user,
+                now=now,
+            )
+    except NotFound:
+        raise
+    except DomainError as error:
+        attach(form, error)
+        return _institution_page(request, unit, status=error.status, **{verb: form})
+    messages.success(request, "已登记。")
+    return HttpResponseRedirect(reverse("territorial:institution", args=[unit.pk]))
