@@ -425,3 +425,22 @@ class InstitutionEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit} {self.year}"
+
+
+class AssetPhoto(models.Model):
+    """A photo of an asset card (the building, the equipment on site); re-encoded without metadata."""
+
+    asset = models.ForeignKey(Asset, verbose_name=_("资产"), on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("照片"), upload_to="territorial/assets/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("资产照片")
+        verbose_name_plural = _("资产照片")
+        ordering = ["asset", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.asset} #{self.pk}"

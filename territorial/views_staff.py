@@ -497,19 +497,61 @@ def _map_config(points: list[dict[str, Any]], outlines: list[dict[str, Any]] | N
     }
 
 
-@require_GET
-@staff_page
-def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
+def _asset_page(
+    request: HttpRequest, asset: Asset, *, photo_error: str = "", status: int = 200
+) -> HttpResponse:
     user = _user(request)
-    asset = selectors.asset_for(user, asset_id)
     changes = [
         (c, selectors.state_title(c.work_item))
         for c in AssetChange.objects.filter(asset=asset).select_related("work_item", "proposed_by")
     ]
     points = [] if asset.lon is None else [{"lon": asset.lon, "lat": asset.lat, "label": asset.name}]
     leases = selectors.contracts(user).filter(asset=asset)
-    context = {"asset": asset, "changes": changes, "leases": leases, "map_config": _map_config(points)}
-    return render(request, "territorial/staff/asset.html", context)
+    context = {
+        "asset": asset,
+        "changes": changes,
+        "leases": leases,
+        "photos": asset.photos.all(),
+        "photo_error": photo_error,
+        "map_config": _map_config(points),
+    }
+    return render(request, "territorial/staff/asset.html", context, status=status)
+
+
+@require_GET
+@staff_page
+def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
+    return _asset_page(request, selectors.asset_for(_user(request), asset_id))
+
+
+@require_POST
+@staff_page
+def asset_photo_add(request: HttpRequest, asset_id: int) -> HttpResponse:
+    user = _user(request)
+    asset = selectors.asset_for(user, asset_id)
+    try:
+        assets.do_add_asset_photo(asset, photo=request.FILES.get("photo"), actor=user, now=_now())
+    except NotFound:
+        raise
+    except DomainError as error:
+        return _asset_page(request, asset, photo_error=error.message, status=error.status)
+    messages.success(request, "照片已上传。")
+    return HttpResponseRedirect(reverse("territorial:asset", args=[asset.pk]))
+
+
+@require_GET
+@staff_page
+def asset_photo(request: HttpRequest, asset_id: int, photo_id: int) -> HttpResponse:
+    asset = selectors.asset_for(_user(request), asset_id)
+    row = asset.photos.filter(pk=photo_id).first()
+    if row is None:
+        raise NotFound(field="photo")
+    with row.image.open("rb") as image:
+        content = image.read()
+    kind = mimetypes.guess_type(str(row.image.name))[0] or "application/octet-stream"
+    response = HttpResponse(content, content_type=kind)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import User
@@ -411,3 +412,26 @@ def test_warnings_page(people: dict[str, Any], org: Any, tenant: Entity) -> None
     assert "低于参考价" in only and "到期（25 天）" not in only
     assert "HT-1" not in as_user(people["wt_head"]).get("/territorial/warnings/").content.decode()
     assert as_user(people["hq_officer"]).get("/territorial/warnings/").status_code == 403
+
+
+def test_asset_photos(people: dict[str, Any], org: Any, media: None) -> None:
+    change = do_propose_asset_change(
+        org,
+        kind="purchase",
+        card={"number": "ZC-3", "name": "水泵", "kind": "equipment", "value": "3000", "responsible": "李"},
+        actor=people["hq_head"],
+        now=NOW,
+    )
+    as_user(people["hq_agency"]).post(f"/territorial/asset-changes/{change.pk}/", {"action": "approve"})
+    asset = Asset.objects.get()
+    url = f"/territorial/assets/{asset.pk}/photos/"
+    head = as_user(people["hq_head"])
+    bad = head.post(url, {"photo": SimpleUploadedFile("x.png", b"<html>", content_type="image/png")})
+    assert bad.status_code == 400 and not asset.photos.exists()
+    assert as_user(people["wt_head"]).post(url, {"photo": voucher("p.png")}).status_code == 404
+    assert head.post(url, {"photo": voucher("p.png")}).status_code == 302
+    photo = asset.photos.get()
+    assert f'data-photo="{photo.pk}"' in head.get(f"/territorial/assets/{asset.pk}/").content.decode()
+    image = head.get(f"{url}{photo.pk}/")
+    assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+    assert as_user(people["wt_head"]).get(f"{url}{photo.pk}/").status_code == 404
