@@ -7,13 +7,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts.models import User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound
+from core.uploads import clean_image
 from territorial.access import check_keeper
-from territorial.models import Asset, AssetChange, CollectiveOrganisation
+from territorial.models import Asset, AssetChange, AssetPhoto, CollectiveOrganisation
 from territorial.money import clean_amount
 from workflow.engine import do_start_item, transition
 from workflow.handlers import Handler, Step, bind
@@ -181,3 +183,24 @@ def do_review_asset_change(
     item = WorkItem.objects.select_related("process_version").get(pk=change.work_item_id)
     transition(item, action, actor=actor, now=now, reason=reason)
     return AssetChange.objects.select_related("asset").get(pk=change.pk)
+
+
+def do_add_asset_photo(asset: Asset, *, photo: UploadedFile | None, actor: User, now: datetime) -> AssetPhoto:
+    """A photo documents the card; it changes none of its fields, so it needs no approval."""
+    check_keeper(actor, asset.organisation.village_code, field="asset")
+    if photo is None:
+        raise DomainError("required", "请选择照片。", field="photo")
+    image = clean_image(photo, field="photo", label="照片")
+    with transaction.atomic():
+        row = AssetPhoto(asset=asset, uploaded_by=actor, uploaded_at=now)
+        row.image.save(f"{asset.pk}-{int(now.timestamp())}.{image.extension}", image.content, save=False)
+        row.save()
+        record_event(
+            actor=actor,
+            action="territorial.add_asset_photo",
+            subject=row,
+            territory_code=asset.organisation.village_code,
+            after={"asset": asset.pk},
+            now=now,
+        )
+    return row

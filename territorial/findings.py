@@ -9,11 +9,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
 from territorial.funds import town_threshold
-from territorial.models import Account, Contract, Instalment, LedgerEntry, Payment
+from territorial.models import (
+    Account,
+    CollectiveOrganisation,
+    Contract,
+    Instalment,
+    LedgerEntry,
+    Payment,
+)
 from territorial.selectors import organisations
 
 SPLIT_WINDOW_DAYS = 7
@@ -146,8 +153,15 @@ def _undeposited_cash(accounts: list[Account], today: date, days: int) -> list[F
 
 
 def findings(user: User, *, today: date, deposit_days: int | None = None) -> list[Finding]:
+    """The findings within the user's jurisdiction."""
+    return findings_in(organisations(user), today=today, deposit_days=deposit_days)
+
+
+def findings_in(
+    orgs: QuerySet[CollectiveOrganisation], *, today: date, deposit_days: int | None = None
+) -> list[Finding]:
+    """The findings of the given organisations (the command centre's rules pass all of them)."""
     days = settings.TERRITORIAL_DEPOSIT_DAYS if deposit_days is None else deposit_days
-    orgs = organisations(user)
     threshold = town_threshold()
     contracts = list(
         Contract.objects.filter(organisation__in=orgs, state=Contract.State.ACTIVE)

@@ -319,3 +319,128 @@ class Instalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on} {self.amount}"
+
+
+class Post(models.Model):
+    """编制: a post of a town-managed institution (school, hospital, station). It moves with its duties
+    ("编随事走", PostMove) and its holder moves with it ("人随编走", PostHolding)."""
+
+    class Category(models.TextChoices):
+        ADMINISTRATIVE = "administrative", _("行政编制")
+        PUBLIC_SERVICE = "public_service", _("事业编制")
+        OTHER = "other", _("其他")
+
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("所在机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("岗位"), max_length=100)
+    category = models.CharField(_("编制类型"), max_length=20, choices=Category.choices)
+    created_at = models.DateTimeField(_("设立时间"))
+
+    class Meta:
+        verbose_name = _("编制")
+        verbose_name_plural = _("编制")
+        ordering = ["org_unit", "title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PostMove(models.Model):
+    """One move of a post from one unit to another with its duties (编随事走)."""
+
+    post = models.ForeignKey(Post, verbose_name=_("编制"), on_delete=models.CASCADE, related_name="moves")
+    from_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("原机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("新机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    moved_on = models.DateField(_("划转日期"))
+    reason = models.CharField(_("划转事由"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("编制划转")
+        verbose_name_plural = _("编制划转")
+        ordering = ["post", "moved_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.post} {self.moved_on}"
+
+
+class PostHolding(models.Model):
+    """Who held a post, from when to when (open while `ended_on` is empty)."""
+
+    post = models.ForeignKey(Post, verbose_name=_("编制"), on_delete=models.CASCADE, related_name="holdings")
+    holder_name = models.CharField(_("在编人员"), max_length=50)
+    started_on = models.DateField(_("到岗日期"))
+    ended_on = models.DateField(_("离岗日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("在编人员")
+        verbose_name_plural = _("在编人员")
+        ordering = ["post", "started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post"], condition=models.Q(ended_on__isnull=True), name="territorial_post_one_holder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.holder_name
+
+
+class InstitutionEvaluation(models.Model):
+    """The yearly performance evaluation of a town-managed institution, recorded by the town with the
+    guiding sector department's opinion."""
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", _("优秀")
+        GOOD = "good", _("良好")
+        PASS = "pass", _("合格")
+        FAIL = "fail", _("不合格")
+
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("年度"))
+    grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices)
+    town_opinion = models.TextField(_("镇（街道）考核意见"))
+    sector_opinion = models.TextField(_("业务指导部门意见"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("年度绩效考核")
+        verbose_name_plural = _("年度绩效考核")
+        ordering = ["org_unit", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year"], name="territorial_evaluation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit} {self.year}"
+
+
+class AssetPhoto(models.Model):
+    """A photo of an asset card (the building, the equipment on site); re-encoded without metadata."""
+
+    asset = models.ForeignKey(Asset, verbose_name=_("资产"), on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("照片"), upload_to="territorial/assets/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("资产照片")
+        verbose_name_plural = _("资产照片")
+        ordering = ["asset", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.asset} #{self.pk}"

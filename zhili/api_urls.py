@@ -7,6 +7,7 @@ urlpatterns = [
     path("territory/", include("territory.api_urls")),
     path("registry/", include("registry.api_urls")),
     path("party/", include("party.api_urls")),
+    path("territorial/", include("territorial.api_urls")),
     path("", include("workflow.api_urls")),
     path("grid/", include("grid.api_urls")),
     path("public/", include("grid.public_api_urls")),

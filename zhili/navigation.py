@@ -58,6 +58,11 @@ STAFF_LINKS: tuple[tuple[frozenset[str], str, str], ...] = (
         gettext_noop("党建引领"),
     ),
     (
+        frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.AGENCY_STAFF, Role.LEADER}),
+        "territorial:index",
+        gettext_noop("三资"),
+    ),
+    (
         frozenset({Role.DATA_STEWARD, Role.LEADER, Role.AUDITOR}),
         "datashare:catalogue",
         gettext_noop("数据目录"),

@@ -35,6 +35,7 @@ urlpatterns = [
     path("ratings/", include("ratings.urls")),
     path("enforcement/", include("enforcement.urls")),
     path("public/enforcement/", include("enforcement.public_urls")),
+    path("territorial/", include("territorial.urls")),
     path("public/territorial/", include("territorial.public_urls")),
     path("evaluation/", include("evaluation.urls")),
 ]

@@ -25,6 +25,12 @@ class Rule(models.TextChoices):
     PUBLICATION_LATE = "publication_late", _("处罚决定未按时公示")
     APPROVALS_QUEUE = "approvals_queue", _("审批窗口积压增长")
     ONE_SHOULDER = "one_shoulder", _("网格长未兼任支部书记（一肩挑）")
+    TERRITORIAL_CONTRACT_EXPIRING = "territorial_contract_expiring", _("三资合同即将到期")
+    TERRITORIAL_INSTALMENT_OVERDUE = "territorial_instalment_overdue", _("三资合同租金逾期未收")
+    TERRITORIAL_CASH_NOT_DEPOSITED = "territorial_cash_not_deposited", _("坐收坐支（现金未按期存入）")
+    TERRITORIAL_LARGE_UNAPPROVED = "territorial_large_unapproved", _("大额支出未经审批")
+    TERRITORIAL_SPLIT_PAYMENT = "territorial_split_payment", _("疑似拆分支出规避审批")
+    TERRITORIAL_CONTRACT_NO_INCOME = "territorial_contract_no_income", _("三资合同无收入")
 
 
 class EarlyWarning(models.Model):

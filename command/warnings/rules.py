@@ -19,6 +19,9 @@ warning per finding, once per fingerprint.
   ones only, PARTY_ONE_SHOULDER_ALL_GRIDS) has no grid head (橙), or its head is not the secretary of the
   branch over it (黄). One warning per grid, problem and month while none is open for them; once the
   secretary is assigned the rule no longer finds the grid.
+- territorial_*: the 三资 findings of territorial.findings (contracts expiring in 90 / 30 days, rent
+  overdue, cash kept undeposited past TERRITORIAL_DEPOSIT_DAYS (坐收坐支), large payments booked without
+  the approval chain, payments split under the town's threshold, contracts without income), one rule each.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ from enforcement.publication import NOTICE_PUBLICATION_LATE, REVOKED_WITHDRAW_DA
 from grid.duplicates import METRES_PER_DEGREE_LAT, haversine_m
 from grid.models import Category, GridEvent
 from party.selectors import one_shoulder_checks
+from territorial.findings import Finding as TerritorialFinding
+from territorial.findings import findings_in
+from territorial.models import CollectiveOrganisation
 from territory.models import Division, Grid
 from workflow.engine import step_elapsed_seconds
 from workflow.models import LedgerRollup, WorkItem
@@ -570,6 +576,51 @@ def one_shoulder(now: datetime, owners: Owners) -> list[Finding]:
             )
         )
     return found
+# ---------------------------------------------------------------------------------------------- 三资
+
+
+# territorial finding code → (rule, level); a contract that moves from 90 to 30 days left raises anew.
+TERRITORIAL_CODES: dict[str, tuple[str, str]] = {
+    "contract_expiring_90": (Rule.TERRITORIAL_CONTRACT_EXPIRING, Level.YELLOW),
+    "contract_expiring_30": (Rule.TERRITORIAL_CONTRACT_EXPIRING, Level.ORANGE),
+    "instalment_overdue": (Rule.TERRITORIAL_INSTALMENT_OVERDUE, Level.YELLOW),
+    "cash_not_deposited": (Rule.TERRITORIAL_CASH_NOT_DEPOSITED, Level.ORANGE),
+    "large_payment_unapproved": (Rule.TERRITORIAL_LARGE_UNAPPROVED, Level.RED),
+    "split_payment": (Rule.TERRITORIAL_SPLIT_PAYMENT, Level.ORANGE),
+    "contract_without_income": (Rule.TERRITORIAL_CONTRACT_NO_INCOME, Level.YELLOW),
+}
+
+
+def _territorial_finding(f: TerritorialFinding, owners: Owners) -> Finding:
+    rule, level = TERRITORIAL_CODES[f.code]
+    evidence: dict[str, Any] = {"code": f.code, "subject_type": f.subject_type, "subject_id": f.subject_id}
+    if f.amount is not None:
+        evidence["amount"] = str(f.amount)
+    return Finding(
+        rule=rule,
+        level=level,
+        fingerprint=f"{rule}:{f.code}:{f.subject_type}:{f.subject_id}",
+        territory_code=f.village_code,
+        owner_unit=owners.of(f.village_code),
+        title=f"{Rule(rule).label}：{place_name(f.village_code)}"[:200],
+        summary=f.message,
+        evidence=evidence,
+    )
+
+
+def territorial_rule(rule: str) -> Callable[[datetime, Owners], list[Finding]]:
+    """The rule `rule` over all villages' 三资 at the local day of `now`."""
+
+    def evaluate(now: datetime, owners: Owners) -> list[Finding]:
+        found = findings_in(CollectiveOrganisation.objects.all(), today=local_day(now))
+        return [
+            _territorial_finding(f, owners)
+            for f in found
+            if f.code in TERRITORIAL_CODES and TERRITORIAL_CODES[f.code][0] == rule
+        ]
+
+    evaluate.__name__ = rule
+    return evaluate
 
 
 RULES: dict[str, Callable[[datetime, Owners], list[Finding]]] = {
@@ -580,4 +631,15 @@ RULES: dict[str, Callable[[datetime, Owners], list[Finding]]] = {
     Rule.APPROVALS_QUEUE: approvals_queue,
     Rule.PUBLICATION_LATE: late_publications,
     Rule.ONE_SHOULDER: one_shoulder,
+    **{
+        rule: territorial_rule(rule)
+        for rule in (
+            Rule.TERRITORIAL_CONTRACT_EXPIRING,
+            Rule.TERRITORIAL_INSTALMENT_OVERDUE,
+            Rule.TERRITORIAL_CASH_NOT_DEPOSITED,
+            Rule.TERRITORIAL_LARGE_UNAPPROVED,
+            Rule.TERRITORIAL_SPLIT_PAYMENT,
+            Rule.TERRITORIAL_CONTRACT_NO_INCOME,
+        )
+    },
 }

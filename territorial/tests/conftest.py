@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts.models import OrgUnit, Role
 from accounts.testing import make_person
+from registry.models import Entity
+from registry.testing import synthetic_uscc
 from territorial import actions
 from territory.testing import HUANGQIAO_VILLAGE, WEITANG_VILLAGE
 
@@ -67,3 +71,28 @@ def funded(people: dict[str, Any], org: Any) -> Any:
     )
     account.refresh_from_db()
     return account
+
+
+@pytest.fixture
+def clerk(people: dict[str, Any]) -> Any:
+    """The village's 报账员 (a grid worker of the whole village)."""
+    return make_person("hq_clerk", unit=OrgUnit.objects.get(code="320507003201-vc"), role=Role.GRID_WORKER)
+
+
+@pytest.fixture
+def tenant(db: None) -> Entity:
+    return Entity.objects.create(
+        uscc=synthetic_uscc(HUANGQIAO_VILLAGE, 7),
+        name="苏州某农业有限公司",
+        legal_representative="李四",
+        industry_code="A0111",
+        size=Entity.Size.SMALL,
+        territory_code=f"{HUANGQIAO_VILLAGE}001",
+    )
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    """The pages read the clock: it stands at NOW."""
+    with time_machine.travel(NOW, tick=False):
+        yield

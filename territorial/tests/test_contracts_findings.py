@@ -10,7 +10,6 @@ import pytest
 
 from core.errors import DomainError
 from registry.models import Entity
-from registry.testing import synthetic_uscc
 from territorial import actions
 from territorial.contracts import (
     ContractInput,
@@ -23,24 +22,13 @@ from territorial.findings import findings
 from territorial.funds import do_propose_payment
 from territorial.models import Account, Contract, Instalment
 from territorial.selectors import command_figures
+from territorial.tests import conftest as fixtures
 from territorial.tests.conftest import NOW, voucher
-from territory.testing import HUANGQIAO_VILLAGE
 
 pytestmark = pytest.mark.django_db
+tenant = fixtures.tenant  # command's tests take it from here
 TODAY = date(2026, 6, 15)  # NOW in Asia/Shanghai
 SQUARE = {"type": "Polygon", "coordinates": [[[120.5, 31.4], [120.51, 31.4], [120.51, 31.41], [120.5, 31.4]]]}
-
-
-@pytest.fixture
-def tenant(db: None) -> Entity:
-    return Entity.objects.create(
-        uscc=synthetic_uscc(HUANGQIAO_VILLAGE, 7),
-        name="苏州某农业有限公司",
-        legal_representative="李四",
-        industry_code="A0111",
-        size=Entity.Size.SMALL,
-        territory_code=f"{HUANGQIAO_VILLAGE}001",
-    )
 
 
 def _sign(

@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import OrgUnit, Role
-from accounts.testing import make_person
 from core.errors import DomainError
 from territorial.funds import do_propose_payment, do_review_payment
 from territorial.models import Account, LedgerEntry, Payment
@@ -18,12 +16,6 @@ from territorial.tests.conftest import NOW, voucher
 from workflow.models import WorkItem
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clerk(people: dict[str, Any]) -> Any:
-    """The village's 报账员 (a grid worker of the whole village)."""
-    return make_person("hq_clerk", unit=OrgUnit.objects.get(code="320507003201-vc"), role=Role.GRID_WORKER)
 
 
 def _propose(account: Account, clerk: Any, amount: str = "8000.00") -> Payment:

@@ -1,0 +1,426 @@
+"""The 三资 JSON API (under /api/v1/territorial/): jurisdiction-scoped reads of organisations, ledgers,
+assets, resources, contracts, payments and warnings; proposing a payment (multipart, with its voucher)
+and taking a step of its approval chain through the same action functions as the pages; the public monthly
+disclosure (财务公开, no login, through the publication path). Thin views: parse → selectors → action."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from core.errors import DomainError
+from territorial import funds, selectors
+from territorial.disclosure import monthly_disclosure
+from territorial.findings import findings
+from territorial.models import Contract, Payment
+
+LIST_LIMIT = 500
+ERROR_ENVELOPE = OpenApiResponse(description='{"errors": [{"code", "message", "field"}]}')
+ERRORS = dict.fromkeys((400, 403, 404, 409, 422), ERROR_ENVELOPE)
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    user = request.user
+    selectors.check_viewer(user)
+    return user
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+# ---------------------------------------------------------------------------------------------- shapes
+
+
+class AccountOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    balance = serializers.CharField(help_text="元，两位小数（字符串，不用浮点）")
+
+
+class OrganisationOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    village_code = serializers.CharField()
+    credit_code = serializers.CharField(allow_blank=True)
+    accounts = AccountOut(many=True)
+
+
+class EntryOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    booked_on = serializers.DateField()
+    amount = serializers.CharField(help_text="正数为收入，负数为支出")
+    summary = serializers.CharField()
+    balance = serializers.CharField(help_text="记账后余额")
+    payment_id = serializers.IntegerField(allow_null=True)
+
+
+class LedgerOut(serializers.Serializer[Any]):
+    account = AccountOut()
+    receipts = serializers.CharField()
+    payments = serializers.CharField()
+    reconciles = serializers.BooleanField(help_text="余额等于明细合计")
+    entries = EntryOut(many=True)
+
+
+class AssetOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    value = serializers.CharField()
+    state = serializers.CharField()
+    responsible = serializers.CharField()
+    lon = serializers.FloatField(allow_null=True)
+    lat = serializers.FloatField(allow_null=True)
+
+
+class ResourceOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    area_mu = serializers.CharField()
+    outline = serializers.JSONField()
+
+
+class ContractOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    number = serializers.CharField()
+    counterparty = serializers.CharField(help_text="单位名称；个人已脱敏")
+    asset_id = serializers.IntegerField(allow_null=True)
+    resource_id = serializers.IntegerField(allow_null=True)
+    annual_price = serializers.CharField()
+    reference_price = serializers.CharField(allow_null=True)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    state = serializers.CharField()
+    expiring_30 = serializers.BooleanField()
+    expiring_90 = serializers.BooleanField()
+    ended = serializers.BooleanField()
+    overdue = serializers.CharField(help_text="逾期未收金额")
+    below_reference = serializers.BooleanField()
+
+
+class PaymentOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    account_id = serializers.IntegerField()
+    amount = serializers.CharField()
+    payee = serializers.CharField()
+    purpose = serializers.CharField()
+    state = serializers.CharField()
+    state_title = serializers.CharField()
+    work_item_id = serializers.IntegerField()
+    entry_id = serializers.IntegerField(allow_null=True)
+    proposed_at = serializers.DateTimeField()
+    voucher_url = serializers.CharField()
+    actions = serializers.ListField(child=serializers.CharField(), help_text="当前用户可执行的动作")
+
+
+class PaymentIn(serializers.Serializer[Any]):
+    account = serializers.IntegerField()
+    amount = serializers.CharField(help_text="元，最多两位小数")
+    payee = serializers.CharField()
+    purpose = serializers.CharField()
+    voucher = serializers.FileField(help_text="原始凭证图片（必填）")
+
+
+class ReviewIn(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class FindingOut(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    title = serializers.CharField(help_text="预警类型名称")
+    village_code = serializers.CharField()
+    subject_type = serializers.CharField()
+    subject_id = serializers.IntegerField()
+    message = serializers.CharField()
+    amount = serializers.CharField(allow_null=True)
+
+
+def account_data(a: Any) -> dict[str, Any]:
+    return {"id": a.pk, "name": a.name, "kind": a.kind, "balance": _money(a.balance)}
+
+
+def contract_data(c: Contract, today: date) -> dict[str, Any]:
+    flags = selectors.contract_flags(c, today)
+    return {
+        "id": c.pk,
+        "organisation_id": c.organisation_id,
+        "number": c.number,
+        "counterparty": selectors.counterparty_label(c),
+        "asset_id": c.asset_id,
+        "resource_id": c.resource_id,
+        "annual_price": _money(c.annual_price),
+        "reference_price": _money(c.reference_price),
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "state": c.state,
+        "expiring_30": flags.expiring_30,
+        "expiring_90": flags.expiring_90,
+        "ended": flags.ended,
+        "overdue": _money(flags.overdue),
+        "below_reference": flags.below_reference,
+    }
+
+
+def payment_data(p: Payment, user: User, *, with_actions: bool = True) -> dict[str, Any]:
+    from workflow.engine import available_actions
+
+    item = p.work_item
+    return {
+        "id": p.pk,
+        "organisation_id": p.organisation_id,
+        "account_id": p.account_id,
+        "amount": _money(p.amount),
+        "payee": p.payee,
+        "purpose": p.purpose,
+        "state": item.state,
+        "state_title": selectors.state_title(item),
+        "work_item_id": item.pk,
+        "entry_id": p.entry_id,
+        "proposed_at": p.proposed_at,
+        "voucher_url": reverse("territorial:payment_voucher", args=[p.pk]),
+        "actions": [a.name for a in available_actions(item, user)] if with_actions else [],
+    }
+
+
+# ---------------------------------------------------------------------------------------------- views
+
+
+class OrganisationsView(APIView):
+    @extend_schema(
+        operation_id="territorial_organisations",
+        summary="集体经济组织及其账户余额（辖区内）",
+        responses={200: OrganisationOut(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.organisations(_user(request)).prefetch_related("accounts")[:LIST_LIMIT]
+        data = [
+            {
+                "id": o.pk,
+                "name": o.name,
+                "village_code": o.village_code,
+                "credit_code": o.credit_code,
+                "accounts": [account_data(a) for a in o.accounts.all()],
+            }
+            for o in rows
+        ]
+        return Response(OrganisationOut(data, many=True).data)
+
+
+class LedgerView(APIView):
+    @extend_schema(
+        operation_id="territorial_ledger",
+        summary="一个集体经济组织的账簿：每个账户的明细、逐笔余额与对账结果",
+        responses={200: LedgerOut(many=True), **ERRORS},
+    )
+    def get(self, request: Request, org_id: int) -> Response:
+        org = selectors.organisation_for(_user(request), org_id)
+        books = [selectors.ledger(a) for a in org.accounts.all()]
+        data = [
+            {
+                "account": account_data(book.account),
+                "receipts": _money(book.receipts),
+                "payments": _money(book.payments),
+                "reconciles": book.reconciles,
+                "entries": [
+                    {
+                        "id": line.entry.pk,
+                        "booked_on": line.entry.booked_on,
+                        "amount": _money(line.entry.amount),
+                        "summary": line.entry.summary,
+                        "balance": _money(line.balance),
+                        "payment_id": line.payment.pk if line.payment else None,
+                    }
+                    for line in book.lines
+                ],
+            }
+            for book in books
+        ]
+        return Response(LedgerOut(data, many=True).data)
+
+
+class AssetsView(APIView):
+    @extend_schema(
+        operation_id="territorial_assets",
+        summary="资产卡片（辖区内）",
+        parameters=[OpenApiParameter("state", OpenApiTypes.STR, description="状态")],
+        responses={200: AssetOut(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.assets(_user(request))
+        state = request.query_params.get("state", "").strip()
+        if state:
+            if state not in selectors.Asset.State.values:
+                raise DomainError("invalid_choice", f"资产状态无效：{state!r}。", field="state")
+            rows = rows.filter(state=state)
+        data = [{**a.__dict__, "value": _money(a.value), "id": a.pk} for a in rows[:LIST_LIMIT]]
+        return Response(AssetOut(data, many=True).data)
+
+
+class ResourcesView(APIView):
+    @extend_schema(
+        operation_id="territorial_resources",
+        summary="集体资源及其范围（GeoJSON 多边形）",
+        responses={200: ResourceOut(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.resources(_user(request))[:LIST_LIMIT]
+        data = [{**r.__dict__, "area_mu": _money(r.area_mu), "id": r.pk} for r in rows]
+        return Response(ResourceOut(data, many=True).data)
+
+
+class ContractsView(APIView):
+    @extend_schema(
+        operation_id="territorial_contracts",
+        summary="合同，附到期（30/90 天）、逾期应收与低于参考价提示",
+        parameters=[
+            OpenApiParameter("expiring_within", OpenApiTypes.INT, description="只列出该天数内到期的"),
+        ],
+        responses={200: ContractOut(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        today = timezone.localdate()
+        rows = selectors.contracts(_user(request)).prefetch_related("instalments")
+        within = request.query_params.get("expiring_within", "").strip()
+        if within:
+            if not within.isdigit() or int(within) > 3660:
+                raise DomainError("invalid_number", "天数须为 0 到 3660 的整数。", field="expiring_within")
+            rows = rows.filter(
+                state=Contract.State.ACTIVE,
+                ends_on__gte=today,
+                ends_on__lte=today + timedelta(days=int(within)),
+            )
+        data = [contract_data(c, today) for c in rows.order_by("ends_on")[:LIST_LIMIT]]
+        return Response(ContractOut(data, many=True).data)
+
+
+class PaymentsView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="territorial_payments",
+        summary="村级资金支出申请（辖区内），可只列出待审批的",
+        parameters=[OpenApiParameter("waiting", OpenApiTypes.BOOL, description="只列出待审批的")],
+        responses={200: PaymentOut(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        user = _user(request)
+        rows = selectors.payments(user).order_by("-proposed_at")
+        if request.query_params.get("waiting") in ("1", "true"):
+            rows = rows.filter(work_item__state__in=selectors.AWAITING)
+        data = [payment_data(p, user, with_actions=False) for p in rows[:LIST_LIMIT]]
+        return Response(PaymentOut(data, many=True).data)
+
+    @extend_schema(
+        operation_id="territorial_payment_propose",
+        summary="提出支出申请（须附原始凭证图片），进入村委会 → 镇三资办审批",
+        request={"multipart/form-data": PaymentIn},
+        responses={201: PaymentOut, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        payload: Any = request.data
+        raw = payload.get("account", "")
+        if not str(raw).isdigit():
+            raise DomainError("required", "请选择付款账户。", field="account")
+        account = selectors.account_for(user, int(raw))
+        payment = funds.do_propose_payment(
+            account,
+            amount=payload.get("amount", ""),
+            payee=payload.get("payee", ""),
+            purpose=payload.get("purpose", ""),
+            voucher=request.FILES.get("voucher"),
+            actor=user,
+            now=timezone.now(),
+        )
+        payment = selectors.payment_for(user, payment.pk)
+        return Response(PaymentOut(payment_data(payment, user)).data, status=status.HTTP_201_CREATED)
+
+
+class PaymentView(APIView):
+    @extend_schema(
+        operation_id="territorial_payment",
+        summary="一笔支出申请及当前用户可执行的审批动作",
+        responses={200: PaymentOut, **ERRORS},
+    )
+    def get(self, request: Request, payment_id: int) -> Response:
+        user = _user(request)
+        return Response(PaymentOut(payment_data(selectors.payment_for(user, payment_id), user)).data)
+
+
+class PaymentActionView(APIView):
+    @extend_schema(
+        operation_id="territorial_payment_action",
+        summary="审批动作：committee_settle、committee_approve、town_approve、reject（须填理由）",
+        request=ReviewIn,
+        responses={200: PaymentOut, **ERRORS},
+    )
+    def post(self, request: Request, payment_id: int, action: str) -> Response:
+        user = _user(request)
+        payment = selectors.payment_for(user, payment_id)
+        payload: Any = request.data
+        reason = payload.get("reason", "") if isinstance(payload, dict) else ""
+        funds.do_review_payment(payment, action, actor=user, now=timezone.now(), reason=str(reason or ""))
+        return Response(PaymentOut(payment_data(selectors.payment_for(user, payment_id), user)).data)
+
+
+class FindingsView(APIView):
+    @extend_schema(
+        operation_id="territorial_findings",
+        summary="三资预警（按今日计算）：合同到期、逾期未收、坐收坐支、大额未审批、拆分支出、无收入合同、低于参考价",
+        responses={200: FindingOut(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        found = findings(_user(request), today=timezone.localdate())
+        data = [
+            {**f.__dict__, "title": selectors.FINDING_LABELS.get(f.code, f.code), "amount": _money(f.amount)}
+            for f in found
+        ]
+        return Response(FindingOut(data, many=True).data)
+
+
+class DisclosureView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(
+        operation_id="territorial_disclosure",
+        summary="财务公开（公开，无需登录）：某村某月的收入、支出、合同与资产变动，个人信息已脱敏",
+        responses={200: OpenApiTypes.OBJECT, 404: ERROR_ENVELOPE},
+    )
+    def get(self, request: Request, village_code: str, year: int, month: int) -> Response:
+        page = monthly_disclosure(village_code, year, month)
+        return Response(
+            {
+                "village_code": page.village.code,
+                "village_name": page.village.name,
+                "month": page.month.strftime("%Y-%m"),
+                "income": _money(page.income),
+                "expenditure": _money(page.expenditure),
+                "entries": [{**row, "amount": _money(row.get("amount"))} for row in page.entries],
+                "contracts": [
+                    {**row, "annual_price": _money(row.get("annual_price"))} for row in page.contracts
+                ],
+                "asset_changes": [{**row, "value": _money(row.get("value"))} for row in page.asset_changes],
+            }
+        )
