@@ -6,7 +6,7 @@ duplicates. Columns: docs/registry.md."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +31,14 @@ from registry.models import Entity, Household, Person
 from territory.models import Grid
 
 MAX_ROWS = 100_000
+PROGRESS_EVERY = 500  # rows between two progress reports (a long file's progress bar)
+Progress = Callable[[int, int], None]  # (rows done, rows in the file)
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
 PEOPLE_HEADERS = ["网格编码", "姓名", "身份证号", "人口类别", "联系电话", "户号", "与户主关系"]
 ENTITY_HEADERS = ["网格编码", "单位名称", "统一社会信用代码", "法定代表人", "行业代码", "规模"]
 KIND_LABELS = {str(label): value for value, label in Person.Kind.choices}
@@ -168,16 +176,23 @@ def _check_households(cleaned: list[dict[str, Any]], report: ImportReport) -> No
             report.problems.append(ImportProblem(first, "户号", f"户 {household} 已存在"))
 
 
-def do_import_people(file: FileArg, *, actor: User, now: datetime) -> ImportReport:
-    """Import people and households; refuses the whole file (RegistryImportError) on any bad row."""
+def do_import_people(
+    file: FileArg, *, actor: User, now: datetime, progress: Progress = _no_progress
+) -> ImportReport:
+    """Import people and households; refuses the whole file (RegistryImportError) on any bad row.
+    `progress(done, total)` is called every PROGRESS_EVERY rows written (and once validated, with 0)."""
     cleaned, report = _people_rows(read_rows(file), actor, now)
     if report.problems:
         raise RegistryImportError(report.problems)
+    total = len(cleaned)
+    progress(0, total)
     hashes = {crypto.lookup_hash(r["id_number"]): r for r in cleaned}
     known = dict(Person.objects.filter(id_number_hash__in=list(hashes)).values_list("id_number_hash", "pk"))
     with transaction.atomic():
         people: dict[str, Person] = {}
-        for key, row in hashes.items():
+        for done, (key, row) in enumerate(hashes.items(), start=1):
+            if done % PROGRESS_EVERY == 0:
+                progress(done, total)
             if key in known:
                 report.duplicates += 1
                 continue
@@ -208,6 +223,7 @@ def do_import_people(file: FileArg, *, actor: User, now: datetime) -> ImportRepo
                     number=household, territory_code=head_grid, members=pairs, actor=actor, now=now
                 )
             report.households += 1
+        progress(total, total)
         record_event(
             actor=actor,
             action="registry.people_imported",
@@ -217,7 +233,9 @@ def do_import_people(file: FileArg, *, actor: User, now: datetime) -> ImportRepo
     return report
 
 
-def do_import_entities(file: FileArg, *, actor: User, now: datetime) -> ImportReport:
+def do_import_entities(
+    file: FileArg, *, actor: User, now: datetime, progress: Progress = _no_progress
+) -> ImportReport:
     rows = read_rows(file)
     columns = _columns(rows, ENTITY_HEADERS)
     report = ImportReport(rows=len(rows) - 1)
@@ -243,8 +261,12 @@ def do_import_entities(file: FileArg, *, actor: User, now: datetime) -> ImportRe
     if report.problems:
         raise RegistryImportError(report.problems)
     known = set(Entity.objects.filter(uscc__in=[c["uscc"] for c in cleaned]).values_list("uscc", flat=True))
+    total = len(cleaned)
+    progress(0, total)
     with transaction.atomic():
-        for entry in cleaned:
+        for done, entry in enumerate(cleaned, start=1):
+            if done % PROGRESS_EVERY == 0:
+                progress(done, total)
             if entry["uscc"] in known:
                 report.duplicates += 1
                 continue
@@ -261,4 +283,5 @@ def do_import_entities(file: FileArg, *, actor: User, now: datetime) -> ImportRe
                 )
             known.add(entry["uscc"])
             report.created += 1
+        progress(total, total)
     return report
