@@ -7,14 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from accounts.jurisdiction import jurisdiction_codes, scope_for
 from accounts.models import User
+from core.errors import NotFound
 from datashare.grants import DATASET_FIELDS, PERSONAL_FIELDS
-from datashare.models import Connector, QuarantinedRow, SyncedRecord
+from datashare.models import Connector, DatasetGrant, QuarantinedRow, SyncedRecord
 from registry import sensitivity
 from registry.models import Building, Entity, Household, KeyPlace, Person
+from workflow.definitions import ActionDef
+from workflow.engine import available_actions
 
 LEVEL_LABELS = {
     0: "公开",
@@ -87,3 +90,45 @@ def catalogue(user: User) -> list[Asset]:
             )
         )
     return assets
+
+
+# --- Grant requests (有条件使用) -------------------------------------------------------------------------
+
+
+@dataclass
+class PendingGrant:
+    grant: DatasetGrant
+    actions: list[ActionDef]  # what the engine lets this reviewer do now
+
+
+def grants_requested_by(user: User) -> QuerySet[DatasetGrant]:
+    return (
+        DatasetGrant.objects.filter(requested_by=user)
+        .select_related("connector", "unit", "work_item")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def grants_to_review(user: User) -> list[PendingGrant]:
+    """Requests waiting in the user's jurisdiction that the engine lets the user approve or reject."""
+    pending = (
+        DatasetGrant.objects.filter(status=DatasetGrant.Status.REQUESTED)
+        .select_related("connector", "unit", "requested_by", "work_item__process_version")
+        .order_by("requested_at", "pk")
+    )
+    rows = []
+    for grant in pending:
+        if not overlaps(user, grant.connector.territory_code):
+            continue
+        actions = available_actions(grant.work_item, user)
+        if actions:
+            rows.append(PendingGrant(grant, actions))
+    return rows
+
+
+def grant_for_reviewer(user: User, grant_id: int) -> DatasetGrant:
+    """A grant of a dataset in the user's jurisdiction (else NotFound); the engine checks the rest."""
+    grant = DatasetGrant.objects.select_related("connector").filter(pk=grant_id).first()
+    if grant is None or not overlaps(user, grant.connector.territory_code):
+        raise NotFound(field="grant")
+    return grant

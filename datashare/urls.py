@@ -1,4 +1,4 @@
-"""Staff pages of the data catalogue (under /datashare/)."""
+"""Staff pages of the data catalogue and its grant requests (under /datashare/)."""
 
 from django.urls import path
 
@@ -9,4 +9,7 @@ app_name = "datashare"
 urlpatterns = [
     path("", views.catalogue_page, name="catalogue"),
     path("sources/<int:connector_id>/", views.connector_page, name="connector"),
+    path("grants/", views.grants_page, name="grants"),
+    path("grants/<int:grant_id>/review/", views.review_grant, name="grant_review"),
+    path("grants/<int:grant_id>/token/", views.grant_token, name="grant_token"),
 ]

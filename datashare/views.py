@@ -1,27 +1,60 @@
-"""Staff pages: the data catalogue and one connected source (its runs and its quarantine)."""
+"""Staff pages: the data catalogue, one connected source (its runs and its quarantine), and the grant
+requests of 有条件使用 (a unit asks for a dataset for a purpose and period; reviewers approve on the
+engine; the requester takes the access token once)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from datashare import selectors
-from datashare.models import Connector
+from core.errors import DomainError
+from datashare import grants, selectors
+from datashare.models import Connector, DatasetGrant
 
 RUNS_SHOWN = 20
+FIELD_LABELS = {
+    "uscc": gettext_lazy("统一社会信用代码"),
+    "name": gettext_lazy("名称"),
+    "legal_representative": gettext_lazy("法定代表人（个人信息）"),
+    "industry_code": gettext_lazy("行业代码"),
+    "size": gettext_lazy("规模"),
+    "territory_code": gettext_lazy("所属网格"),
+}
+# The action's error field → the form's field (the form cannot have a field called `fields`).
+FORM_FIELDS = {
+    "connector": "connector",
+    "fields": "dataset_fields",
+    "purpose": "purpose",
+    "starts_at": "starts_at",
+    "ends_at": "ends_at",
+}
+LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # login_required
 
 
 @login_required
 def catalogue_page(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    return render(request, "datashare/catalogue.html", {"assets": selectors.catalogue(user)})
+    return render(request, "datashare/catalogue.html", {"assets": selectors.catalogue(_user(request))})
 
 
 @login_required
 def connector_page(request: HttpRequest, connector_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = _user(request)
     connector = Connector.objects.select_related("owner_unit").filter(pk=connector_id).first()
     if connector is None or not selectors.overlaps(user, connector.territory_code):
         raise Http404
@@ -34,3 +67,122 @@ def connector_page(request: HttpRequest, connector_id: int) -> HttpResponse:
             "quarantine": connector.quarantine.all()[: RUNS_SHOWN * 5],
         },
     )
+
+
+class GrantRequestForm(forms.Form):
+    connector = forms.TypedChoiceField(label=gettext_lazy("数据集"), coerce=int)
+    dataset_fields = forms.MultipleChoiceField(
+        label=gettext_lazy("字段"), choices=list(FIELD_LABELS.items()), widget=forms.CheckboxSelectMultiple
+    )
+    purpose = forms.CharField(label=gettext_lazy("用途"), max_length=300, widget=forms.Textarea({"rows": 2}))
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("起始时间"),
+        input_formats=LOCAL_INPUT,
+        widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        label=gettext_lazy("截止时间"),
+        input_formats=LOCAL_INPUT,
+        widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    unmask = forms.BooleanField(label=gettext_lazy("需要个人信息原文（否则脱敏）"), required=False)
+
+    def __init__(self, connectors: list[Connector], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["connector"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(c.pk, f"{c.name}（{c.owner_unit.name}）") for c in connectors]
+
+
+def _grants_context(user: User, form: GrantRequestForm, **extra: Any) -> dict[str, Any]:
+    now = timezone.now()
+    mine = list(selectors.grants_requested_by(user))
+    to_review = selectors.grants_to_review(user)
+    for grant in [*mine, *(row.grant for row in to_review)]:
+        grant.field_names = "、".join(str(FIELD_LABELS.get(f, f)) for f in grant.fields)  # type: ignore[attr-defined]
+    for grant in mine:
+        grant.is_live = grant.live(now)  # type: ignore[attr-defined]
+        grant.has_expired = grant.status == DatasetGrant.Status.APPROVED and grant.ends_at <= now  # type: ignore[attr-defined]
+    connector_field = form.fields["connector"]
+    return {
+        "form": form,
+        "has_connectors": bool(getattr(connector_field, "choices", None)),
+        "mine": mine,
+        "to_review": to_review,
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grants_page(request: HttpRequest) -> HttpResponse:
+    """Request a dataset; follow one's requests; review the requests waiting in one's jurisdiction."""
+    user = _user(request)
+    now = timezone.now()
+    initial = {"starts_at": timezone.localtime(now), "ends_at": timezone.localtime(now + timedelta(days=30))}
+    connectors = selectors.visible_connectors(user)
+    form = GrantRequestForm(connectors, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            connector = grants.visible_connector(user, data["connector"])
+            grant = grants.do_request_grant(
+                connector,
+                fields=data["dataset_fields"],
+                purpose=data["purpose"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                unmask=data["unmask"],
+                actor=user,
+                now=now,
+            )
+        except DomainError as error:
+            form.add_error(FORM_FIELDS.get(error.field or ""), error.message)
+        else:
+            messages.success(request, _("申请已提交（编号 %(id)s），等待审批。") % {"id": grant.pk})
+            return HttpResponseRedirect(reverse("datashare:grants"), status=303)
+    status = 400 if form.errors else 200
+    return render(request, "datashare/grants.html", _grants_context(user, form), status=status)
+
+
+@login_required
+@require_POST
+def review_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """Approve or reject: the engine checks state, role and jurisdiction; the bound handler decides."""
+    user = _user(request)
+    try:
+        grant = selectors.grant_for_reviewer(user, grant_id)
+    except DomainError as error:
+        raise Http404 from error
+    action = request.POST.get("action", "")
+    try:
+        grants.do_review_grant(
+            grant, action, actor=user, now=timezone.now(), reason=request.POST.get("reason", "").strip()
+        )
+    except DomainError as error:
+        if error.status == 404:
+            raise Http404 from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已处理数据使用申请 %(id)s。") % {"id": grant.pk})
+    return HttpResponseRedirect(reverse("datashare:grants"), status=303)
+
+
+@login_required
+@require_POST
+def grant_token(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """A new access token for the requester's live grant, shown once on the page (only its hash is kept)."""
+    user = _user(request)
+    grant = DatasetGrant.objects.filter(pk=grant_id, requested_by=user).first()
+    if grant is None:
+        raise Http404
+    form = GrantRequestForm(selectors.visible_connectors(user), initial={})
+    try:
+        token = grants.do_issue_token(grant, actor=user, now=timezone.now())
+    except DomainError as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(reverse("datashare:grants"), status=303)
+    context = _grants_context(user, form, token=token, token_grant=grant)
+    response = render(request, "datashare/grants.html", context)
+    response["Cache-Control"] = "no-store"
+    return response

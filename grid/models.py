@@ -310,6 +310,17 @@ class PatrolItem(models.Model):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     active = models.BooleanField(_("有效"), default=True)
+    # Issued for a key place (重点场所) falling due: the inspection period it belongs to starts on `due_on`
+    # (grid/key_place_patrols.py); one item per place and period, the previous period's item retired.
+    key_place = models.ForeignKey(
+        "registry.KeyPlace",
+        verbose_name=_("重点场所"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(_("本期巡查起始日"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"))
 
@@ -317,6 +328,13 @@ class PatrolItem(models.Model):
         verbose_name = _("巡查事项")
         verbose_name_plural = _("巡查事项清单")
         ordering = ["grid_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key_place", "due_on"],
+                condition=Q(key_place__isnull=False),
+                name="patrol_item_one_per_key_place_period",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.grid_id} {self.name}"

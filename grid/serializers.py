@@ -131,7 +131,19 @@ class PatrolItemOut(serializers.ModelSerializer[PatrolItem]):
 
     class Meta:
         model = PatrolItem
-        fields = ["id", "name", "category", "frequency", "checkpoint", "lon", "lat", "active", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "category",
+            "frequency",
+            "checkpoint",
+            "lon",
+            "lat",
+            "active",
+            "key_place",
+            "due_on",
+            "created_at",
+        ]
 
 
 class ResponsibilityExceptionOut(serializers.Serializer[Any]):

@@ -223,13 +223,12 @@ def clean_phone(phone: str) -> str:
     return phone
 
 
-def do_register_person(data: PersonInput, *, actor: User, now: datetime) -> Person:
-    """A person; a second registration of the same ID number is refused (the hash is unique)."""
-    access.access_write(actor, data.territory_code)
-    _grid_code(data.territory_code)
+def build_person(data: PersonInput, *, today: date) -> Person:
+    """A person checked and sealed, not yet saved: what `do_register_person` and the bulk import write.
+    The caller has checked the grid and the actor's right on it."""
     _choice(data.kind, Person.Kind, "kind")
     _choice(data.id_type, Person.IdType, "id_type")
-    number = clean_id_number(data.id_type, data.id_number, today=now.date())
+    number = clean_id_number(data.id_type, data.id_number, today=today)
     birth: date | None
     if data.id_type == Person.IdType.RESIDENT_ID:
         birth, sex = idnumbers.birth_date(number), idnumbers.sex(number)
@@ -238,7 +237,7 @@ def do_register_person(data: PersonInput, *, actor: User, now: datetime) -> Pers
     phone = clean_phone(data.phone)
     if data.house is not None and data.house.territory_code != data.territory_code:
         raise DomainError("house_outside_grid", "住房不在该网格内。", field="house")
-    person = Person(
+    return Person(
         territory_code=data.territory_code,
         kind=data.kind,
         name=_required(data.name, "name", "姓名"),
@@ -254,6 +253,13 @@ def do_register_person(data: PersonInput, *, actor: User, now: datetime) -> Pers
         address_detail_sealed=crypto.seal(Person, "address_detail_sealed", data.address_detail.strip()),
         tenant=data.tenant,
     )
+
+
+def do_register_person(data: PersonInput, *, actor: User, now: datetime) -> Person:
+    """A person; a second registration of the same ID number is refused (the hash is unique)."""
+    access.access_write(actor, data.territory_code)
+    _grid_code(data.territory_code)
+    person = build_person(data, today=now.date())
     try:
         with transaction.atomic():
             person.save()

@@ -3,25 +3,33 @@ Thin views: parse → access (selectors) → action → render."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.jurisdiction import jurisdiction_codes
 from accounts.models import User
+from core import ratelimit
 from core.api import raise_for_serializer
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from registry import selectors
 from registry.actions import do_unmask
 from registry.models import Building, Household, KeyPlace, UnmaskRecord
 from registry.sensitivity import FIELDS
+from territory.scoping import covers
 
 LIST_LIMIT = 200
+PUBLIC_ADDRESS_RESULTS = 10
+PUBLIC_ADDRESS_SEARCHES_PER_HOUR = 300  # per client address: typing a few addresses, not harvesting them
 
 
 class RegistryPersonOut(serializers.Serializer[Any]):
@@ -295,3 +303,88 @@ class AddressesView(APIView):
         if not query:
             raise DomainError("query_required", "请输入地址关键字。", field="q")
         return Response(RegistryAddressOut(selectors.search_addresses(query), many=True).data)
+
+
+class RegistryAddressLocationOut(serializers.Serializer[Any]):
+    address_id = serializers.IntegerField()
+    address = serializers.CharField()
+    grid = serializers.CharField()
+    grid_name = serializers.CharField(allow_blank=True)
+    village = serializers.CharField()
+    village_name = serializers.CharField(allow_blank=True)
+    town = serializers.CharField()
+    town_name = serializers.CharField(allow_blank=True)
+    lon = serializers.FloatField(allow_null=True, help_text="WGS-84")
+    lat = serializers.FloatField(allow_null=True, help_text="WGS-84")
+    located_by = serializers.ChoiceField(
+        choices=["point", "code"], help_text="point：按地址坐标落网格；code：地址登记在网格上（无坐标）"
+    )
+
+
+class AddressLocateView(APIView):
+    """Locate by address (beside territory's locate by point): the address's point → its grid."""
+
+    @extend_schema(
+        operation_id="registry_address_locate",
+        summary="按标准地址定位网格：地址（编号或能唯一确定的关键字）→ 坐标 → 网格",
+        parameters=[
+            OpenApiParameter("address", OpenApiTypes.INT, description="标准地址编号（检索结果的 id）"),
+            OpenApiParameter("q", OpenApiTypes.STR, description="地址关键字，须只匹配一个地址"),
+        ],
+        responses={
+            200: RegistryAddressLocationOut,
+            404: OpenApiResponse(description="地址不存在、不在任何网格或不在辖区内"),
+            422: OpenApiResponse(description="匹配到多个地址，或地址无法定位"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        address_id = request.query_params.get("address", "").strip()
+        query = request.query_params.get("q", "").strip()
+        if address_id and not address_id.isdigit():
+            raise DomainError("invalid_address", "地址编号须为数字。", field="address")
+        if not (address_id or query):
+            raise DomainError("query_required", "请提供地址编号或地址关键字。", field="q")
+        location = selectors.locate_address(selectors.address_by_query(address_id or query))
+        if not covers(jurisdiction_codes(_user(request)), location.grid_code):
+            raise NotFound()
+        return Response(RegistryAddressLocationOut(location.as_dict()).data)
+
+
+class PublicAddressesView(APIView):
+    """The resident's report form: addresses (not personal data) with the grid each lies in, so picking
+    one places the report. Anonymous, no session, rate-limited per client address."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="registry_public_addresses",
+        summary="群众反映问题：检索标准地址并得到其坐标与所在网格（匿名，限频）",
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True)],
+        responses={200: RegistryAddressLocationOut(many=True), 429: OpenApiResponse(description="过于频繁")},
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        now = timezone.now()
+        limit = int(
+            getattr(settings, "REGISTRY_PUBLIC_ADDRESS_SEARCHES_PER_HOUR", PUBLIC_ADDRESS_SEARCHES_PER_HOUR)
+        )
+        ratelimit.enforce_for_client(
+            request,
+            "registry-public-addresses",
+            limit=limit,
+            window=timedelta(hours=1),
+            now=now,
+            code="rate_limited",
+            message="检索过于频繁，请稍后再试。Too many requests.",
+        )
+        query = request.query_params.get("q", "").strip()
+        if not query:
+            raise DomainError("query_required", "请输入地址关键字。", field="q")
+        rows = []
+        for address in selectors.search_addresses(query, limit=PUBLIC_ADDRESS_RESULTS):
+            try:
+                rows.append(selectors.locate_address(address).as_dict())
+            except DomainError:
+                continue  # an address that lies in no grid cannot place a report: not offered
+        return Response(RegistryAddressLocationOut(rows, many=True).data)

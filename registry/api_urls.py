@@ -14,4 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("entities/<int:entity_id>/unmask/", api.EntityUnmaskView.as_view(), name="registry-entity-unmask"),
     path("places/", api.PlacesView.as_view(), name="registry-places"),
     path("addresses/", api.AddressesView.as_view(), name="registry-addresses"),
+    path("addresses/locate/", api.AddressLocateView.as_view(), name="registry-address-locate"),
+    path("public/addresses/", api.PublicAddressesView.as_view(), name="registry-public-addresses"),
 ]

@@ -3,6 +3,7 @@ a record outside the jurisdiction is NotFound; what is returned for display is m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -11,7 +12,7 @@ from django.db.models import Count, QuerySet
 from accounts.jurisdiction import scope_for
 from accounts.models import User
 from core import idnumbers
-from core.errors import NotFound
+from core.errors import NotFound, Unprocessable
 from core.pii import mask_id_number, mask_name, mask_phone
 from registry import access, crypto
 from registry.models import (
@@ -25,6 +26,8 @@ from registry.models import (
     SensitiveRecord,
     UnmaskRecord,
 )
+from territory import refs
+from territory.locate import locate
 
 AnyUser = User | AnonymousUser
 
@@ -96,6 +99,81 @@ def search_addresses(query: str, *, territory_prefix: str = "", limit: int = 20)
     for part in parts:
         queryset = queryset.filter(search_text__icontains=part)
     return queryset[:limit]
+
+
+@dataclass(frozen=True)
+class AddressLocation:
+    """Where a standard address lies: its grid (and village, town) and the point it was located by."""
+
+    address: Address
+    grid_code: str
+    village_code: str
+    town_code: str
+    lon: float | None
+    lat: float | None
+    source: (
+        str  # "point": the address's point located to its grid; "code": the address is registered on a grid
+    )
+
+    def as_dict(self) -> dict[str, Any]:
+        names = refs.grid_names(self.grid_code)
+        return {
+            "address_id": self.address.pk,
+            "address": self.address.text,
+            "grid": self.grid_code,
+            "grid_name": names["grid_name"],
+            "village": self.village_code,
+            "village_name": names["village_name"],
+            "town": self.town_code,
+            "town_name": names["town_name"],
+            "lon": self.lon,
+            "lat": self.lat,
+            "located_by": self.source,
+        }
+
+
+def locate_address(address: Address) -> AddressLocation:
+    """Standard address → point → grid, the same `locate()` a point goes through (so an address and a
+    point on it land in the same grid). An address without a point but registered on a grid (15-digit
+    code) is that grid; one with neither cannot be located (422), never guessed."""
+    if address.lon is not None and address.lat is not None:
+        located = locate(address.lon, address.lat)
+        return AddressLocation(
+            address,
+            located.grid_code,
+            located.village_code,
+            located.town_code,
+            located.lon,
+            located.lat,
+            "point",
+        )
+    code = address.territory_code
+    if len(code) == 15:
+        return AddressLocation(address, code, code[:12], code[:9], None, None, "code")
+    raise Unprocessable(
+        "address_not_located",
+        "该地址没有坐标，也未登记到网格，无法定位，请在地图上点选位置。",
+        field="address",
+    )
+
+
+def address_by_query(query: str) -> Address:
+    """The one standard address a query names: an address id, or text that matches exactly one address
+    (several matches → 422 `address_ambiguous`, none → 404)."""
+    query = (query or "").strip()
+    if query.isdigit():
+        address = Address.objects.filter(pk=int(query)).first()
+        if address is None:
+            raise NotFound(field="address")
+        return address
+    matches = list(search_addresses(query, limit=2))
+    if not matches:
+        raise NotFound("没有找到该地址。No such address.", field="q")
+    if len(matches) > 1:
+        raise Unprocessable(
+            "address_ambiguous", "匹配到多个地址，请输入更完整的地址或从检索结果中选择。", field="q"
+        )
+    return matches[0]
 
 
 # --- Masked views ---------------------------------------------------------------------------------------

@@ -13,4 +13,6 @@ urlpatterns = [
     path("entities/<int:entity_id>/", views.entity_page, name="entity"),
     path("import/", views_import.import_page, name="import"),
     path("import/report/<str:token>/", views_import.import_report, name="import_report"),
+    path("import/jobs/<str:token>/", views_import.import_job, name="import_job"),
+    path("import/jobs/<str:token>/errors/", views_import.import_job_report, name="import_job_report"),
 ]

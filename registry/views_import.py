@@ -1,25 +1,30 @@
 """The import page of the registries (people with households, entities): upload, then either the counts
-or every problem, with the error report (XLSX) to download for the same user for ten minutes."""
+or every problem, with the error report (XLSX) to download for the same user for ten minutes. A long
+file (over REGISTRY_IMPORT_BACKGROUND_BYTES) is imported in the background: its page shows a progress
+bar that polls the job until the same result is there."""
 
 from __future__ import annotations
 
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.jurisdiction import jurisdiction_codes
 from core.spreadsheets import SpreadsheetImportError, problems_workbook
-from registry import access
+from registry import access, import_jobs
 from registry.imports import do_import_entities, do_import_people
 from registry.views import _user
 
 REPORT_SECONDS = 600
+BACKGROUND_BYTES = 1_000_000  # about 20,000 rows of CSV: longer files get the progress bar
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORTERS = {"people": do_import_people, "entities": do_import_entities}
 
@@ -38,6 +43,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > int(getattr(settings, "REGISTRY_IMPORT_BACKGROUND_BYTES", BACKGROUND_BYTES)):
+            token = import_jobs.queue_import(
+                upload, form.cleaned_data["kind"], actor=user, now=timezone.now()
+            )
+            return HttpResponseRedirect(reverse("registry:import_job", args=[token]), status=303)
         try:
             context["report"] = IMPORTERS[form.cleaned_data["kind"]](upload, actor=user, now=timezone.now())
         except SpreadsheetImportError as error:
@@ -52,6 +62,28 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_report(request: HttpRequest, token: str) -> HttpResponse:
     content = cache.get(f"registry:import-report:{_user(request).pk}:{token}")
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="import-errors.xlsx"'
+    return response
+
+
+@login_required
+def import_job(request: HttpRequest, token: str) -> HttpResponse:
+    """A background import: the progress bar (the fragment polls itself until the job has finished)."""
+    state = import_jobs.state_for(_user(request), token)
+    if state is None:
+        raise Http404
+    template = (
+        "registry/_import_job.html" if request.headers.get("HX-Request") else "registry/import_job.html"
+    )
+    return render(request, template, {"job": state, "token": token})
+
+
+@login_required
+def import_job_report(request: HttpRequest, token: str) -> HttpResponse:
+    content = import_jobs.error_report(_user(request), token)
     if content is None:
         raise Http404
     response = HttpResponse(content, content_type=XLSX)

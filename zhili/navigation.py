@@ -67,6 +67,21 @@ STAFF_LINKS: tuple[tuple[frozenset[str], str, str], ...] = (
         "datashare:catalogue",
         gettext_noop("数据目录"),
     ),
+    (
+        frozenset(
+            {
+                Role.AGENCY_STAFF,
+                Role.OFFICER,
+                Role.WINDOW_CLERK,
+                Role.APPROVER,
+                Role.GRID_HEAD,
+                Role.DATA_STEWARD,
+                Role.LEADER,
+            }
+        ),
+        "datashare:grants",
+        gettext_noop("数据使用申请"),
+    ),
 )
 
 PUBLIC_LINKS: tuple[tuple[str, str], ...] = (

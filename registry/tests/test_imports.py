@@ -111,3 +111,32 @@ def test_entities_xlsx_with_a_bad_credit_code(people, tmp_path):
     workbook.save(path)
     assert do_import_entities(path, actor=people["hq_steward"], now=NOW).created == 2
     assert do_import_entities(path, actor=people["hq_steward"], now=NOW).duplicates == 2
+
+
+def test_long_files_report_progress(people, tmp_path, monkeypatch):
+    from registry import imports
+
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    ticks: list[tuple[int, int]] = []
+    rows = [[HQ_GRID, f"王{seq}", idn(seq), "户籍人口", "", "", ""] for seq in range(10, 15)]
+    report = do_import_people(
+        csv_file(tmp_path, rows),
+        actor=people["hq_steward"],
+        now=NOW,
+        progress=lambda d, t: ticks.append((d, t)),
+    )
+    assert report.created == 5
+    assert ticks == [(0, 5), (2, 5), (4, 5), (5, 5)]
+
+
+def test_a_refused_file_reports_no_progress(people, tmp_path):
+    ticks: list[tuple[int, int]] = []
+    bad = [[HQ_GRID, "王", "110101199003070000", "户籍人口", "", "", ""]]
+    with pytest.raises(RegistryImportError):
+        do_import_people(
+            csv_file(tmp_path, bad),
+            actor=people["hq_steward"],
+            now=NOW,
+            progress=lambda d, t: ticks.append((d, t)),
+        )
+    assert ticks == [] and not Person.objects.exists()

@@ -73,3 +73,30 @@ def connector_now() -> Any:
     from datetime import UTC, datetime
 
     return datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+def test_grant_request_page(
+    live_server: Any, page: Any, problems: PageProblems, personas: dict[str, Any], tmp_path: Path
+) -> None:
+    from workflow.publishing import do_publish_processes
+
+    gov = OrgUnit.objects.get(code="320507003-gov")
+    do_publish_processes(now=connector_now())
+    Connector.objects.create(
+        name="审批系统企业库（生成数据）",
+        category="approval",
+        adapter="file",
+        config={"directory": str(tmp_path)},
+        owner_unit=gov,
+        territory_code="320507003",
+    )
+    log_in(page, live_server.url, "hq_agency", PASSWORD)
+    page.goto(f"{live_server.url}/datashare/grants/")
+    page.check("input[name='dataset_fields'][value='uscc']")
+    page.check("input[name='dataset_fields'][value='name']")
+    page.fill("textarea[name='purpose']", "企业走访服务")
+    page.click("#request button[type=submit]")
+    page.wait_for_selector("#mine [data-grant]")
+    assert "待审批" in page.inner_text("#mine")
+    screenshot(page, "datashare-grants")
+    assert problems.errors == []

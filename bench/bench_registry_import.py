@@ -1,0 +1,127 @@
+"""Benchmark: registry import throughput — people rows per second through `registry.imports
+.do_import_people` (the page's and the command's path: every row validated, ID numbers checked and
+hashed, each person registered by `do_register_person` with its sealed columns and audit row, one
+transaction, progress reported), as a ratio to writing the same final rows with PostgreSQL's COPY in
+the same run (the rows the import wrote, read back and copied into an empty table of the same shape:
+the floor any import path pays). On SQLite the baseline is one executemany of the same rows.
+
+Target (issue 11): ≥ 5,000 rows/s on PostgreSQL. Default --rows 20,000 (100,000 takes minutes on this
+shared machine); the output names the N it used.
+
+Usage: python bench/bench_registry_import.py [--rows N]
+       DATABASE_URL=postgres://… python bench/bench_registry_import.py   (a throwaway database next to it)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _setup import setup_django
+
+GRIDS = ["320507003201001", "320507003201002"]
+COLUMNS = [
+    "territory_code",
+    "kind",
+    "name",
+    "id_type",
+    "id_number_sealed",
+    "id_number_hash",
+    "birth_date",
+    "sex",
+    "nationality",
+    "phone_sealed",
+    "phone_hash",
+    "address_detail_sealed",
+    "tenant",
+    "relation",
+]
+
+
+def people_csv(rows: int) -> bytes:
+    from registry.testing import synthetic_id_number
+
+    epoch = date(1950, 1, 1)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["网格编码", "姓名", "身份证号", "人口类别", "联系电话", "户号", "与户主关系"])
+    for i in range(rows):
+        number = synthetic_id_number("320507", epoch + timedelta(days=i // 500), i % 500 + 1)
+        writer.writerow([GRIDS[i % 2], "测试（生成数据）", number, "户籍人口", f"139{i:08d}", "", ""])
+    return out.getvalue().encode("utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20_000)
+    args = parser.parse_args()
+    vendor, cleanup = setup_django()
+    try:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.db import connection, transaction
+
+        from accounts.testing import make_personas
+        from registry.imports import do_import_people
+        from territory.testing import make_small_territory
+
+        make_small_territory()
+        system = make_personas()["system"]
+        content = people_csv(args.rows)
+        now = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+        ticks: list[int] = []
+        started = time.perf_counter()
+        report = do_import_people(
+            SimpleUploadedFile("people.csv", content, "text/csv"),
+            actor=system,
+            now=now,
+            progress=lambda done, total: ticks.append(done),
+        )
+        import_seconds = time.perf_counter() - started
+        assert report.created == args.rows, report
+        rate = args.rows / import_seconds
+        print(
+            f"{vendor}: import of {args.rows:,} people: {import_seconds:.1f} s = {rate:,.0f} rows/s "
+            f"({len(ticks)} progress reports)"
+        )
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(COLUMNS)} FROM registry_person")  # noqa: S608 (constant list)
+            rows = cursor.fetchall()
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            if vendor == "postgresql":
+                cursor.execute("CREATE TEMP TABLE person_copy (LIKE registry_person INCLUDING ALL)")
+                with cursor.cursor.copy(f"COPY person_copy ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                label = "COPY"
+            else:
+                cursor.execute("CREATE TEMP TABLE person_copy AS SELECT * FROM registry_person WHERE 0")
+                marks = ", ".join(["%s"] * len(COLUMNS))
+                cursor.executemany(
+                    f"INSERT INTO person_copy ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                    rows,
+                )
+                label = "executemany"
+        baseline_seconds = time.perf_counter() - started
+        baseline = args.rows / baseline_seconds
+        print(f"{label} of the same {args.rows:,} rows: {baseline_seconds:.2f} s = {baseline:,.0f} rows/s")
+        verdict = "met" if rate >= 5000 else "MISSED"
+        print(
+            f"ratio import / {label} = {rate / baseline:.3f}; target ≥ 5,000 rows/s on PostgreSQL: "
+            f"{verdict} ({vendor})"
+        )
+        return 0
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
