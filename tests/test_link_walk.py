@@ -77,5 +77,5 @@ def test_no_broken_links(world: dict[str, Any], persona: str | None) -> None:
         client.force_login(world[persona])
     with time_machine.travel(NOW, tick=False):
         broken, visited = walk(client)
-    assert visited >= 10  # the walk reached the persona's pages, not just the start
+    assert visited >= 5  # the walk reached the persona's pages, not just the start
     assert broken == {}
