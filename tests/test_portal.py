@@ -4,6 +4,7 @@ home for the others); the 财务公开 picker goes to a village's month by name.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -118,3 +119,21 @@ def test_portal_in_english(client: Client, territory: dict[str, Any]) -> None:
     client.cookies["django_language"] = "en"
     html = client.get("/").content.decode()
     assert "Report a problem" in html and "Staff login" in html
+
+
+HAN = re.compile(r"[\u3400-\u9fff\uff08\uff09\u3001\u3002\uff0c\uff1a]")
+
+
+def visible_text(html: str) -> str:
+    """The page's text as a reader sees it: tags, scripts and the language picker (each language named
+    in its own script) left out."""
+    html = re.sub(r'<select name="language".*?</select>', "", html, flags=re.S)
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return html
+
+
+def test_portal_in_english_has_no_chinese_ui_text(client: Client, territory: dict[str, Any]) -> None:
+    client.cookies["django_language"] = "en"
+    text = visible_text(client.get("/").content.decode())
+    assert HAN.findall(text) == [], text
