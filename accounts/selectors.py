@@ -43,6 +43,12 @@ class Profile:
     def territories(self) -> list[Territory]:
         return territory_names(self.jurisdiction)
 
+    @property
+    def assignment_rows(self) -> list[tuple[Assignment, Territory]]:
+        """Each assignment with the name of the division or grid it covers (people read names)."""
+        places = territory_names([a.territory_code for a in self.assignments])
+        return list(zip(self.assignments, places, strict=True))
+
 
 def territory_names(codes: list[str]) -> list[Territory]:
     """Codes with the names of their divisions or grids (two queries whatever the number of codes)."""

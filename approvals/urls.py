@@ -19,5 +19,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("applications/", views.worklist, name="worklist"),
     path("applications/<int:application_id>/", views.application, name="application"),
     path("applications/<int:application_id>/receipt/", views.receipt, name="receipt"),
+    path(
+        "applications/<int:application_id>/attachments/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
     path("report/", views.report, name="report"),
 ]

@@ -6,17 +6,18 @@ catalogue import/export. Views are parse → access → action → render."""
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +41,7 @@ from approvals.forms import (
     WindowForm,
 )
 from approvals.models import Channel, ServiceItem
+from approvals.search import with_search_keys
 from core import ratelimit
 from core.errors import DomainError, NotFound
 from core.pdf import qr_svg
@@ -355,7 +357,7 @@ def window(request: HttpRequest) -> HttpResponse:
     if not centres:
         return _refuse(request, _("您没有窗口岗位。"), 403)
     centre = next((c for c in centres if c.code == request.GET.get("centre")), centres[0])
-    items = list(selectors.items_of_centre(centre))
+    items = with_search_keys(selectors.items_of_centre(centre))
     item_code = request.GET.get("item", "")
     item = next((i for i in items if i.implementation_code == item_code), None)
     materials = item.current_version.materials if item is not None and item.current_version else []
@@ -405,7 +407,7 @@ def proxy(request: HttpRequest) -> HttpResponse:
     if not centres:
         return _refuse(request, _("您所在的区域没有便民服务中心。"), 403)
     centre = next((c for c in centres if c.code == request.GET.get("centre")), centres[0])
-    items = list(selectors.items_of_centre(centre))
+    items = with_search_keys(selectors.items_of_centre(centre))
     item = next((i for i in items if i.implementation_code == request.GET.get("item", "")), None)
     materials = item.current_version.materials if item is not None and item.current_version else []
     form = ProxyForm(request.POST or None, materials=materials)
@@ -486,6 +488,23 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
         "attachments": list(app.attachments.all()),
     }
     return page(request, "approvals/application.html", context, status=400 if form.errors else 200)
+
+
+@staff_required(STAFF_ROLES, _("您无权查看办件。"))
+@require_http_methods(["GET"])
+def attachment(request: HttpRequest, application_id: int, attachment_id: int) -> HttpResponse:
+    """A scan taken at intake, for staff who may see the application (files are never public: no MEDIA_URL
+    is served). Outside the jurisdiction, or not this application's: 404."""
+    app = selectors.get_application_for(_user(request), application_id)
+    scan = app.attachments.filter(pk=attachment_id).first()
+    if scan is None or not scan.file:
+        raise Http404
+    content_type, _encoding = mimetypes.guess_type(scan.file.name or "")
+    response = FileResponse(scan.file.open("rb"), content_type=content_type or "application/octet-stream")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    # A streamed file, which the page decorators (typed for HttpResponse) pass through unchanged.
+    return cast(HttpResponse, response)
 
 
 @staff_required(STAFF_ROLES, _("您无权查看办件。"))

@@ -1,6 +1,7 @@
 """Staff pages of the command centre: the desk (modules, KPI tiles with 同比/环比, trend and ranking
 charts drawn by static/command/desk.js from the figures API), the items behind a figure, and the landing
-page that sends leaders and dispatchers to the desk (everyone else keeps the profile home)."""
+page: the residents' portal for anonymous visitors, the desk for leaders and dispatchers, the profile home
+for the other staff."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from accounts import views as account_views
 from accounts.jurisdiction import user_roles
@@ -22,6 +26,8 @@ from command.drilldown import PREDICATES
 from command.modules import edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
 from core.errors import DomainError
+from territorial.models import CollectiveOrganisation
+from territory.models import Division
 
 # A rate or score drills down to the items of its denominator.
 DRILL = {
@@ -55,12 +61,54 @@ def _is_command_user(request: HttpRequest) -> bool:
     return bool(user_roles(request.user) & {str(r) for r in COMMAND_ROLES})
 
 
-@login_required
 def landing(request: HttpRequest) -> HttpResponse:
-    """`/`: the command desk for leaders, dispatchers and supervisors; the profile home for the others."""
+    """`/`: the residents' portal for anonymous visitors; the command desk for leaders, dispatchers and
+    supervisors; the profile home for the other staff."""
+    if not request.user.is_authenticated:
+        return portal(request)
     if _is_command_user(request):
         return desk(request)
     return account_views.home(request)
+
+
+def _disclosure_villages() -> list[tuple[str, str]]:
+    """(code, name) of the villages whose collective economic organisations publish 财务公开."""
+    codes = CollectiveOrganisation.objects.values_list("village_code", flat=True).distinct()
+    villages = Division.objects.filter(code__in=codes, level=Division.Level.VILLAGE).order_by("code")
+    return list(villages.values_list("code", "name"))
+
+
+def _previous_month() -> str:
+    today = timezone.localdate()
+    last = today.replace(day=1) - timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
+@require_GET
+def portal(request: HttpRequest) -> HttpResponse:
+    """The residents' portal (also at /public/ for staff who want to see what residents see): every public
+    service one tap away, the 财务公开 picker (village by name + month), staff login one click away."""
+    villages = _disclosure_villages()
+    village, month = request.GET.get("village", ""), request.GET.get("month", "")
+    error = ""
+    if village or month:
+        year, _dash, number = month.partition("-")
+        if village not in dict(villages):
+            error = _("请选择村（社区）。")
+        elif not (
+            year.isdigit() and number.isdigit() and 1 <= int(number) <= 12 and 2000 <= int(year) <= 2100
+        ):
+            error = _("请选择月份。")
+        else:
+            url = reverse("territorial_public:disclosure", args=[village, int(year), int(number)])
+            return HttpResponseRedirect(url)
+    context = {
+        "villages": villages,
+        "village": village,
+        "month": month or _previous_month(),
+        "disclosure_error": error,
+    }
+    return render(request, "portal.html", context, status=400 if error else 200)
 
 
 def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:

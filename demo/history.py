@@ -764,11 +764,13 @@ def _write_batch(
     photo_name: str,
 ) -> int:
     events = []
+    # Titles name the grid as the live path does (category（grid name）), never its 15-digit code.
+    grid_names = dict(Grid.objects.filter(code__in={p.grid for p in batch}).values_list("code", "name"))
     for p in batch:
         category = categories[(p.kind, p.category)]
         reporter = _reporter_name(world, p)
         standard = world.standards[(p.kind, p.category)]
-        title = f"{category.name}（{p.grid}）"
+        title = f"{category.name}（{grid_names.get(p.grid, p.grid)}）"
         level, closure_level, closed = _outcome(p, units, targets)
         rating, rated_at = p.rating if p.rating is not None and closed else (None, None)
         events.append(

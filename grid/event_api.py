@@ -400,7 +400,13 @@ class EventQuery(EventQueryBase):
 
 
 class ReportIn(serializers.Serializer[Any]):
-    category_code = serializers.CharField(max_length=4)
+    category_code = serializers.CharField(
+        max_length=4,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="事件小类代码（4位）；群众可不填：归入“其他事件”并标记待分类，由调度员研判派遣",
+    )
     kind = serializers.ChoiceField(choices=CategoryKind.choices, required=False, default=CategoryKind.EVENT)
     description = serializers.CharField(max_length=2000, trim_whitespace=True)
     title = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
@@ -425,6 +431,7 @@ class ReportIn(serializers.Serializer[Any]):
 
 
 class StaffReportIn(ReportIn):
+    category_code = serializers.CharField(max_length=4, help_text="事件或部件小类代码（4位）")
     channel = serializers.ChoiceField(
         choices=EventChannel.choices,
         required=False,

@@ -200,3 +200,10 @@ def figures_for(
     for row in rows:
         total.add(row)
     return Figures(by=by, start=start, end=end, rows=rows, total=total)
+
+
+def centre_choices(user: User | AnonymousUser) -> list[tuple[str, str]]:
+    """(code, name) of the service centres within the user's jurisdiction: the figures page picks a
+    centre by name, never by typing its code."""
+    centres = OrgUnit.objects.filter(kind=OrgUnit.Kind.SERVICE_CENTRE).order_by("territory_code", "code")
+    return [(c.code, c.name) for c in centres if may_see_code(user, c.territory_code)]

@@ -31,7 +31,7 @@ from ratings.actions import (
     do_rate_application,
     may_review_appeal,
 )
-from ratings.figures import GROUPING_TITLES, GROUPINGS, Figures, figures_for
+from ratings.figures import GROUPING_TITLES, GROUPINGS, Figures, centre_choices, figures_for
 from ratings.forms import IdentifyForm, RatingForm
 from ratings.models import BAD_LEVELS, Level, RatingChannel, dimensions_for
 from ratings.selectors import (
@@ -223,6 +223,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "groupings": [(key, GROUPING_TITLES[key]) for key in GROUPINGS],
         "params": request.GET,
         "levels": [label for _value, label in sorted(Level.choices, reverse=True)],
+        "centres": centre_choices(request.user),
     }
     try:
         start, end = parse_period(request.GET, timezone.now())

@@ -19,8 +19,10 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="core/swagger_ui.html"),
         name="api-docs",
     ),
-    # Leaders and dispatchers land on the command desk; everyone else on the profile home.
+    # Anonymous visitors land on the residents' portal, leaders and dispatchers on the command desk,
+    # the other staff on their profile home; /public/ shows the portal to anyone.
     path("", command_views.landing, name="landing"),
+    path("public/", command_views.portal, name="portal"),
     path("", include("accounts.urls")),
     path("command/", include("command.urls")),
     path("territory/", include("territory.urls")),

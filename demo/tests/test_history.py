@@ -149,3 +149,15 @@ def test_every_filed_event_is_routed_like_a_live_one(
     unrouted = {e.pk for e in waiting if (d := latest_routing(e)) is not None and d.chosen_unit_id is None}
     assert {e.pk for e in unrouted_events_for(personas["dispatcher"])} == unrouted
     assert all(latest_routing(e) is not None for e in waiting)
+
+
+def test_titles_name_the_grid_not_its_code(history: dict[str, int]) -> None:
+    import re
+
+    from territory.models import Grid
+
+    code = re.compile(r"\d{15}")
+    names = set(Grid.objects.values_list("name", flat=True))
+    titles = list(GridEvent.objects.values_list("title", "work_item__title"))
+    assert titles and not [t for pair in titles for t in pair if t and code.search(t)]
+    assert all(title.split("（")[-1].rstrip("）") in names for title, _item in titles)

@@ -193,6 +193,18 @@ def notify_reporter(event: GridEvent, *, kind: str, body: str, now: datetime) ->
     return 0
 
 
+# A resident cannot know the category codes (as a 12345 call centre does, the report is taken anyway): a
+# resident's report without one is filed under the standard's catch-all 其他事件 and marked unclassified,
+# for the dispatcher to read and route. Staff always name the category.
+UNCLASSIFIED_CATEGORY = "0601"
+
+
+def _unclassified(attributes: dict[str, Any] | None) -> dict[str, Any]:
+    if attributes is not None and not isinstance(attributes, dict):
+        raise DomainError("invalid", "附加属性须为对象。", field="attributes")
+    return {**(attributes or {}), "unclassified": True}
+
+
 def _category(category_code: str, kind: str) -> Category:
     if kind not in CategoryKind.values:
         raise DomainError("invalid_kind", "类型应为 event（事件）或 component（部件）。", field="kind")
@@ -266,8 +278,8 @@ def do_report_event(
     actor: User | None,
     now: datetime,
     channel: str,
-    category_code: str,
     description: str,
+    category_code: str = "",
     kind: str = "event",
     title: str = "",
     lon: float | None = None,
@@ -286,6 +298,12 @@ def do_report_event(
     the work item (state `reported`, handling limit from the standard), audit, and tell the grid's staff
     about a report they did not make. `actor` None = an anonymous resident (the system user acts)."""
     check_reporter(actor, channel)
+    category_code = (category_code or "").strip()
+    if not category_code and actor is None and kind == CategoryKind.EVENT:
+        attributes = _unclassified(attributes)
+        category_code = UNCLASSIFIED_CATEGORY
+    elif not category_code:
+        raise DomainError("required", "请选择问题分类。", field="category_code")
     category = _category(category_code, kind)
     description = (description or "").strip()
     if not description:

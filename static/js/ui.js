@@ -27,8 +27,9 @@
     },
     true
   );
-  // A long <select data-search> gets a filter box before it: typing a part of a name hides the
-  // options that do not contain it (the selected option stays), so a dispatcher never types a code.
+  // A long <select data-search> gets a filter box before it: typing a part of a name (or of an
+  // option's data-keys: codes, pinyin initials) hides the options that do not contain it (the
+  // selected option stays), so a dispatcher never types a code and a clerk finds 居住证 by "jzz".
   function addSearch(select) {
     if (select.hasAttribute("data-search-ready")) {
       return;
@@ -43,7 +44,13 @@
       var needle = box.value.trim().toLowerCase();
       var first = null;
       Array.prototype.forEach.call(select.options, function (option) {
-        var hit = !needle || option.text.toLowerCase().indexOf(needle) >= 0 || option.value === "";
+        // data-keys: what else the option answers to (codes, pinyin initials), lower case.
+        var keys = option.getAttribute("data-keys") || "";
+        var hit =
+          !needle ||
+          option.text.toLowerCase().indexOf(needle) >= 0 ||
+          keys.indexOf(needle) >= 0 ||
+          option.value === "";
         option.hidden = !hit && !option.selected;
         if (hit && option.value && first === null) {
           first = option;
