@@ -576,6 +576,8 @@ def one_shoulder(now: datetime, owners: Owners) -> list[Finding]:
             )
         )
     return found
+
+
 # ---------------------------------------------------------------------------------------------- 三资
 
 
