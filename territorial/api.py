@@ -60,7 +60,7 @@ class OrganisationOut(serializers.Serializer[Any]):
     accounts = AccountOut(many=True)
 
 
-class EntryOut(serializers.Serializer[Any]):
+class LedgerEntryOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     booked_on = serializers.DateField()
     amount = serializers.CharField(help_text="正数为收入，负数为支出")
@@ -74,7 +74,7 @@ class LedgerOut(serializers.Serializer[Any]):
     receipts = serializers.CharField()
     payments = serializers.CharField()
     reconciles = serializers.BooleanField(help_text="余额等于明细合计")
-    entries = EntryOut(many=True)
+    entries = LedgerEntryOut(many=True)
 
 
 class AssetOut(serializers.Serializer[Any]):

@@ -12,9 +12,11 @@ from audit.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_anonymous_home_redirects_to_login(client: Client) -> None:
+def test_anonymous_home_is_the_portal_with_the_staff_login_one_click_away(client: Client) -> None:
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"].startswith("/login/?next=/")
+    assert response.status_code == 200 and 'href="/login/' in response.content.decode()
+    staff_page = client.get("/me/")
+    assert staff_page.status_code == 302 and staff_page["Location"].startswith("/login/?next=/me/")
 
 
 def test_login_logout_are_audited(client: Client, personas: dict[str, User]) -> None:
@@ -24,7 +26,7 @@ def test_login_logout_are_audited(client: Client, personas: dict[str, User]) -> 
     assert login.actor_id == personas["hq_leader"].pk
     response = client.post("/logout/")
     assert response.status_code == 302 and response["Location"] == "/login/"
-    assert client.get("/").status_code == 302
+    assert client.get("/me/").status_code == 302
 
 
 def test_failed_login_records_username_only(client: Client, personas: dict[str, User]) -> None:

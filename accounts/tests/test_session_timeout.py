@@ -27,5 +27,5 @@ def test_an_idle_session_ends_and_an_active_one_does_not(
         with time_machine.travel(START + timedelta(minutes=minutes), tick=False):
             assert client.get("/").status_code == 200
     with time_machine.travel(START + timedelta(minutes=91), tick=False):
-        idle = client.get("/")
+        idle = client.get("/me/")
     assert idle.status_code == 302 and idle["Location"].startswith("/login/")

@@ -108,7 +108,7 @@ def do_write_project(
         code = data["territory_code"]
         if not isinstance(code, str) or not may_see_code(actor, code):
             raise PermissionRefused(
-                "outside_jurisdiction", "所在区划不在本人辖区内。", field="territory_code"
+                "not_allowed", "所在区划不在本人辖区内。", field="territory_code"
             )
     if "owner_unit" in data:
         unit = org_units_visible_to(actor).filter(code=str(data["owner_unit"] or "")).first()

@@ -102,9 +102,9 @@ def test_the_outsider_cannot_touch_another_town(wt_leader: User, projects: dict[
     hq = projects["hq"]
     assert call(wt_leader, "patch", f"{hq.pk}/", {"progress": 99}).status_code == 404
     assert call(wt_leader, "put", f"{hq.pk}/milestones/", {"milestones": []}).status_code == 404
-    assert error(call(wt_leader, "post", body=NEW)) == (403, "outside_jurisdiction", "territory_code")
+    assert error(call(wt_leader, "post", body=NEW)) == (403, "not_allowed", "territory_code")
     moved = call(wt_leader, "patch", f"{projects['wt'].pk}/", {"territory_code": "320507003"})
-    assert error(moved) == (403, "outside_jurisdiction", "territory_code")
+    assert error(moved) == (403, "not_allowed", "territory_code")
     foreign_unit = {**NEW, "territory_code": "320507105", "owner_unit": "320507003-gov"}
     assert error(call(wt_leader, "post", body=foreign_unit)) == (400, "unknown_unit", "owner_unit")
     hq.refresh_from_db()

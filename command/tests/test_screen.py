@@ -182,8 +182,10 @@ def test_a_token_opens_nothing_else(placed: Scenario, key: str) -> None:
         f"/api/v1/grid/events/{placed.events['E4'].pk}/",
     ):
         assert api.get(url).status_code in (401, 403), url
+    # The token is no staff session: `/` answers with the residents' portal, never the desk.
+    portal = Client().get("/", {"token": key})
+    assert portal.status_code == 200 and b'href="/login/' in portal.content
     for url in (
-        "/",
         "/command/",
         "/command/map/",
         "/command/items/?indicator=filed",

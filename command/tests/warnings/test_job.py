@@ -36,6 +36,12 @@ def test_the_job_and_the_command(people: dict[str, Any], time_machine: Any) -> N
         "approvals_queue",
         "publication_late",
         "one_shoulder",
+        "territorial_contract_expiring",
+        "territorial_instalment_overdue",
+        "territorial_cash_not_deposited",
+        "territorial_large_unapproved",
+        "territorial_split_payment",
+        "territorial_contract_no_income",
     }
     out = StringIO()
     call_command("evaluate_warnings", "--rule", "deadline_risk", stdout=out)
