@@ -107,9 +107,7 @@ def do_write_project(
     if "territory_code" in data:
         code = data["territory_code"]
         if not isinstance(code, str) or not may_see_code(actor, code):
-            raise PermissionRefused(
-                "not_allowed", "所在区划不在本人辖区内。", field="territory_code"
-            )
+            raise PermissionRefused("not_allowed", "所在区划不在本人辖区内。", field="territory_code")
     if "owner_unit" in data:
         unit = org_units_visible_to(actor).filter(code=str(data["owner_unit"] or "")).first()
         if unit is None:
