@@ -94,12 +94,12 @@ def do_propose_payment(
 def _payment_of(step: Step) -> Payment:
     payment = step.scratch.get("payment")
     if payment is None:
-        payment = (
-            Payment.objects.select_for_update(of=("self",))
-            .select_related("organisation")
-            .filter(work_item_id=step.item.pk)
-            .first()
-        )
+        rows = Payment.objects.select_related("organisation").filter(work_item_id=step.item.pk)
+        # Inside a transition the row is locked; the engine's offer of actions (available_actions)
+        # only reads, outside any transaction, where a lock is refused on PostgreSQL.
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update(of=("self",))
+        payment = rows.first()
         if payment is None:
             raise Conflict("no_subject", "该办件没有对应的支出申请。", field="action")
         step.scratch["payment"] = payment

@@ -85,11 +85,8 @@ def test_payment_chain_through_the_api(
     body = created.json()
     assert body["amount"] == "8000.00" and body["state"] == "proposed"
     base = f"/api/v1/territorial/payments/{body['id']}/"
-    assert as_user(people["hq_head"]).get(base).json()["actions"] == [
-        "committee_settle",
-        "committee_approve",
-        "reject",
-    ]
+    offered = as_user(people["hq_head"]).get(base).json()["actions"]
+    assert sorted(offered) == ["committee_approve", "committee_settle", "reject"]
     small = as_user(people["hq_head"]).post(f"{base}actions/committee_settle/", {}, format="json")
     assert small.status_code == 422 and small.json()["errors"][0]["code"] == "town_approval_required"
     step = as_user(people["hq_head"]).post(f"{base}actions/committee_approve/", {}, format="json")
