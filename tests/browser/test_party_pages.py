@@ -3,12 +3,14 @@ through the page's form moves the share; the member list with its filters; 三�
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from accounts.testing import PASSWORD
-from party.tests.conftest import enrol, party_world  # noqa: F401 (fixture)
+from party import actions, projects
+from party.tests.conftest import NOW, enrol, party_world  # noqa: F401 (fixture)
 from tests.browser.conftest import PageProblems, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,4 +47,42 @@ def test_party_office_sets_the_secretary_and_reads_members(
     page.click("nav.tabs >> text=三会一课")
     assert "0 / 1 个支部已完成" in page.inner_text("[data-complete]")
     screenshot(page, "party-meetings")
+    assert problems.errors == []
+
+
+def test_the_command_map_draws_party_projects_and_vanguard_posts(
+    live_server: Any,
+    page: Any,
+    party_world: dict[str, Any],  # noqa: F811
+) -> None:
+    """党建一图 on the one map: the leader switches the party layer on and sees their town's project and
+    vanguard post; the other town's post is not drawn."""
+    users = party_world["users"]
+    secretary = enrol(party_world, 1, user_id=users["hq_sec"].pk)
+    actions.do_set_secretary(party_world["hq_branch"], secretary, actor=users["system"], now=NOW)
+    projects.do_create_project(
+        party_world["hq_branch"],
+        name="村级稻米合作社",
+        lon=120.5552,
+        lat=31.4051,
+        description="",
+        milestones=[("注册合作社", date(2026, 4, 30))],
+        actor=users["hq_leader"],
+        now=NOW,
+    )
+    projects.do_create_vanguard_post(
+        secretary, name="便民服务先锋岗", lon=120.556, lat=31.406, actor=users["hq_leader"], now=NOW
+    )
+    problems = PageProblems()
+    problems.attach(page)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, live_server.url, "hq_leader", PASSWORD)
+    page.goto(f"{live_server.url}/command/map/")
+    page.wait_for_selector("#cmd-map[data-map-ready]")
+    page.check("#cmd-map-party")
+    page.wait_for_selector("#cmd-map[data-party-shown='2']")
+    page.locator("#cmd-map path.leaflet-interactive[fill='#ffca28']").first.click(force=True)
+    page.wait_for_selector("[data-party-card^='vanguard_post-']")
+    assert "便民服务先锋岗" in page.inner_text(".leaflet-popup-content")
+    screenshot(page, "command-map-party")
     assert problems.errors == []

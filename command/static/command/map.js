@@ -1,5 +1,5 @@
 /* The command map: grid outlines coloured by a chosen indicator, open items as clustered markers by
-   traffic light with a card per item (its actions: static/command/map_card.js), and a heat layer of reports (static/command/layers.js). Data from
+   traffic light with a card per item (its actions: static/command/map_card.js), a heat layer of reports (static/command/layers.js), key projects and the party layer (党建项目, 党员先锋岗). Data from
    the command map API; no inline script. */
 (function () {
   "use strict";
@@ -18,16 +18,21 @@
   }
   function chosen() {
     var on = {};
-    var projects = L.layerGroup();
+    document.querySelectorAll("#cmd-map-filters input[name=light]").forEach(function (box) { on[box.value] = box.checked; });
+    return on;
+  }
+  function inScope(code) {
+    // What lies in this unit, and what belongs to the units it lies in.
+    var here = el.dataset.code;
+    return code.indexOf(here) === 0 || here.indexOf(code) === 0;
+  }
+  var projects = L.layerGroup();
   function projectLayer() {
     if (!document.getElementById("cmd-map-projects").checked) { map.removeLayer(projects); return; }
-    var code = el.dataset.code;
     getJSON(el.dataset.projects).then(function (list) {
       projects.clearLayers();
       list.forEach(function (p) {
-        // The projects of this unit, and those of the units it lies in.
-        var here = p.territory_code.indexOf(code) === 0 || code.indexOf(p.territory_code) === 0;
-        if (!here || p.lat == null || p.lon == null) { return; }
+        if (!inScope(p.territory_code) || p.lat == null || p.lon == null) { return; }
         L.marker([p.lat, p.lon], { title: p.name }).bindPopup('<div data-project-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + "</strong><br>" +
           Z.esc(p.owner_unit_name) + " · 进度 " + Z.esc(p.progress) + '%<br><a href="' + Z.esc(el.dataset.projectPage.replace("/0/", "/" + p.id + "/")) + '">项目一张图</a></div>').addTo(projects);
       });
@@ -36,9 +41,28 @@
     }).catch(function () { document.getElementById("cmd-map-legend").textContent = "重点项目暂时无法读取。"; });
   }
   document.getElementById("cmd-map-projects").addEventListener("change", projectLayer);
-  document.querySelectorAll("#cmd-map-filters input[name=light]").forEach(function (box) { on[box.value] = box.checked; });
-    return on;
+  // 党建一图: party projects and 党员先锋岗 (the party app's GeoJSON layer, names masked there).
+  var party = L.layerGroup();
+  var PARTY_KINDS = { party_project: "党建项目", vanguard_post: "党员先锋岗" };
+  function partyCard(p) {
+    var detail = p.layer === "party_project" ? Z.esc(p.organisation) + " · 里程碑 " + Z.esc(p.milestones_done) + "/" + Z.esc(p.milestones) : Z.esc(p.member);
+    return '<div data-party-card="' + Z.esc(p.layer) + "-" + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + "</strong> <span class=\"badge\">" + (PARTY_KINDS[p.layer] || "") + "</span><br>" + detail + "</div>";
   }
+  function partyLayer() {
+    if (!document.getElementById("cmd-map-party").checked) { map.removeLayer(party); return; }
+    getJSON(el.dataset.party).then(function (fc) {
+      party.clearLayers();
+      fc.features.forEach(function (f) {
+        var p = f.properties;
+        if (p.territory_code && !inScope(p.territory_code)) { return; }
+        L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 8, color: "#b71c1c", fillColor: p.layer === "party_project" ? "#e53935" : "#ffca28", fillOpacity: 0.9, weight: 2 })
+          .bindPopup(partyCard(p)).addTo(party);
+      });
+      party.addTo(map);
+      el.dataset.partyShown = String(party.getLayers().length);
+    }).catch(function () { document.getElementById("cmd-map-legend").textContent = "党建一图暂时无法读取。"; });
+  }
+  document.getElementById("cmd-map-party").addEventListener("change", partyLayer);
   function card(p) {
     return '<div class="cmd-card" data-item-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.receipt_number) + "</strong> " +
       '<span class="badge cmd-' + Z.esc(p.light) + '">' + LABELS[p.light] + "</span><br>" + Z.esc(p.title) + "<br>" +
