@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
+from accounts.requests import acting_user
 from approvals import actions, selectors
 from approvals.api import run_action
 from approvals.catalogue import CatalogueImportError, record_of, template_bytes, workbook_bytes
@@ -76,11 +77,6 @@ ACTION_NAMES = {
     "deliver": "deliver",
     "withdraw": "withdraw",
 }
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -352,7 +348,7 @@ def template_xlsx(request: HttpRequest) -> HttpResponse:
 @staff_required({Role.WINDOW_CLERK}, _("只有窗口人员可以窗口受理。"))
 @require_http_methods(["GET", "POST"])
 def window(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     centres = selectors.clerk_centres(user)
     if not centres:
         return _refuse(request, _("您没有窗口岗位。"), 403)
@@ -395,7 +391,7 @@ def window(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proxy(request: HttpRequest) -> HttpResponse:
     """代办: the grid worker files for a resident at the centre of their town (or village station)."""
-    user = _user(request)
+    user = acting_user(request)
     from accounts.jurisdiction import jurisdiction_codes
 
     codes = jurisdiction_codes(user)
@@ -444,7 +440,7 @@ def proxy(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @replica_reads
 def worklist(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     now = timezone.now()
     waiting = selectors.attach_references(selectors.lean_applications(selectors.worklist(user))[:100])
     newest = selectors.lean_applications(selectors.applications_visible_to(user)).order_by(
@@ -458,7 +454,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 @staff_required(STAFF_ROLES, _("您无权查看办件。"))
 @require_http_methods(["GET", "POST"])
 def application(request: HttpRequest, application_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     app = selectors.get_application_for(user, application_id)
     now = timezone.now()
     names = [m["name"] for m in app.materials]
@@ -495,7 +491,7 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
 def attachment(request: HttpRequest, application_id: int, attachment_id: int) -> HttpResponse:
     """A scan taken at intake, for staff who may see the application (files are never public: no MEDIA_URL
     is served). Outside the jurisdiction, or not this application's: 404."""
-    app = selectors.get_application_for(_user(request), application_id)
+    app = selectors.get_application_for(acting_user(request), application_id)
     scan = app.attachments.filter(pk=attachment_id).first()
     if scan is None or not scan.file:
         raise Http404
@@ -511,7 +507,7 @@ def attachment(request: HttpRequest, application_id: int, attachment_id: int) ->
 @require_http_methods(["GET"])
 def receipt(request: HttpRequest, application_id: int) -> HttpResponse:
     """受理回执, printable (the browser's print)."""
-    app = selectors.get_application_for(_user(request), application_id)
+    app = selectors.get_application_for(acting_user(request), application_id)
     url = request.build_absolute_uri(reverse("approvals:track"))
     return page(
         request,
@@ -523,7 +519,9 @@ def receipt(request: HttpRequest, application_id: int) -> HttpResponse:
 @staff_required(STAFF_ROLES, _("您无权查看核查报告。"))
 @require_http_methods(["GET"])
 def report(request: HttpRequest) -> HttpResponse:
-    return page(request, "approvals/report.html", {"report": selectors.authorisation_report(_user(request))})
+    return page(
+        request, "approvals/report.html", {"report": selectors.authorisation_report(acting_user(request))}
+    )
 
 
 def _steward(request: HttpRequest) -> bool:
@@ -541,7 +539,7 @@ def import_catalogue(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             result = actions.do_import_catalogue(
-                upload, actor=_user(request), now=timezone.now(), filename=upload.name or ""
+                upload, actor=acting_user(request), now=timezone.now(), filename=upload.name or ""
             )
         except CatalogueImportError as error:
             problems = error.problems

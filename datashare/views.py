@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.requests import acting_user
 from core.errors import DomainError
 from datashare import grants, selectors
 from datashare.models import Connector, DatasetGrant
@@ -43,18 +44,14 @@ FORM_FIELDS = {
 LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # login_required
-
-
 @login_required
 def catalogue_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "datashare/catalogue.html", {"assets": selectors.catalogue(_user(request))})
+    return render(request, "datashare/catalogue.html", {"assets": selectors.catalogue(acting_user(request))})
 
 
 @login_required
 def connector_page(request: HttpRequest, connector_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     connector = Connector.objects.select_related("owner_unit").filter(pk=connector_id).first()
     if connector is None or not selectors.overlaps(user, connector.territory_code):
         raise Http404
@@ -117,7 +114,7 @@ def _grants_context(user: User, form: GrantRequestForm, **extra: Any) -> dict[st
 @require_http_methods(["GET", "POST"])
 def grants_page(request: HttpRequest) -> HttpResponse:
     """Request a dataset; follow one's requests; review the requests waiting in one's jurisdiction."""
-    user = _user(request)
+    user = acting_user(request)
     now = timezone.now()
     initial = {"starts_at": timezone.localtime(now), "ends_at": timezone.localtime(now + timedelta(days=30))}
     connectors = selectors.visible_connectors(user)
@@ -149,7 +146,7 @@ def grants_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
     """Approve or reject: the engine checks state, role and jurisdiction; the bound handler decides."""
-    user = _user(request)
+    user = acting_user(request)
     try:
         grant = selectors.grant_for_reviewer(user, grant_id)
     except DomainError as error:
@@ -172,7 +169,7 @@ def review_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
 @require_POST
 def grant_token(request: HttpRequest, grant_id: int) -> HttpResponse:
     """A new access token for the requester's live grant, shown once on the page (only its hash is kept)."""
-    user = _user(request)
+    user = acting_user(request)
     grant = DatasetGrant.objects.filter(pk=grant_id, requested_by=user).first()
     if grant is None:
         raise Http404

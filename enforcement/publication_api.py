@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.requests import acting_user
 from core.api import raise_for_serializer
 from core.errors import DomainError, NotFound
 from core.pdf import PDF_MEDIA_TYPE
@@ -36,15 +36,10 @@ from enforcement.publication import do_publish_decision, do_record_revocation, d
 from enforcement.selectors import cases_for
 
 
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _case(request: Request, case_id: int) -> Case:
     """The case if it lies in the caller's jurisdiction, looked up before the body is parsed: a case
     elsewhere and a missing one answer the same 404 whatever the input."""
-    case = cases_for(_user(request)).filter(pk=case_id).first()
+    case = cases_for(acting_user(request)).filter(pk=case_id).first()
     if case is None:
         raise NotFound("案件不存在，或不在您的管辖范围内。")
     return case
@@ -95,7 +90,7 @@ class CaseDocumentsView(APIView):
         case = _case(request, case_id)
         data = raise_for_serializer(DocumentIn(data=request.data))
         document = do_generate_document(
-            case, data["kind"], actor=_user(request), now=timezone.now(), details=data["details"]
+            case, data["kind"], actor=acting_user(request), now=timezone.now(), details=data["details"]
         )
         return Response(DocumentOut(document).data, status=201)
 
@@ -107,7 +102,7 @@ class DocumentPdfView(APIView):
         responses={(200, PDF_MEDIA_TYPE): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, case_id: int, document_id: int) -> FileResponse:
-        case = access_case(_user(request), case_id, CASE_FILE_ROLES)
+        case = access_case(acting_user(request), case_id, CASE_FILE_ROLES)
         document = CaseDocument.objects.filter(case=case, pk=document_id).first()
         if document is None:
             raise NotFound("文书不存在。")
@@ -123,7 +118,7 @@ class CaseFileView(APIView):
         responses={(200, PDF_MEDIA_TYPE): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, case_id: int) -> HttpResponse:
-        pdf = do_assemble_case_file(_case(request, case_id), actor=_user(request), now=timezone.now())
+        pdf = do_assemble_case_file(_case(request, case_id), actor=acting_user(request), now=timezone.now())
         response = HttpResponse(pdf, content_type=PDF_MEDIA_TYPE)
         response["Content-Disposition"] = f'inline; filename="case-{case_id}.pdf"'
         return response
@@ -139,7 +134,7 @@ class PublicationView(APIView):
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
         data = raise_for_serializer(PublicationIn(data=request.data))
-        actor, now = _user(request), timezone.now()
+        actor, now = acting_user(request), timezone.now()
         publication: Publication
         if data["action"] == "publish":
             publication = do_publish_decision(case, actor=actor, now=now)

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.jurisdiction import user_roles
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.requests import acting_user
 from core import pii
 from core.errors import DomainError
 from core.replica import replica_reads
@@ -55,11 +56,6 @@ ACTION_INPUTS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _row(case: Case, now: datetime) -> dict[str, Any]:
     item = case.work_item
     state_title = definition_for(item).states[item.state].title if item else ""
@@ -79,7 +75,7 @@ def _row(case: Case, now: datetime) -> dict[str, Any]:
 @replica_reads
 def case_list(request: HttpRequest) -> HttpResponse:
     """The officer's cases (mine), the squad leader's queue (queue), or every case in jurisdiction."""
-    user = _user(request)
+    user = acting_user(request)
     roles = user_roles(user)
     default = "queue" if Role.SQUAD_LEADER in roles else ("mine" if Role.OFFICER in roles else "all")
     view = request.GET.get("view", default)
@@ -110,14 +106,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case | HttpResponse:
     try:
-        return selectors.case_for(_user(request), case_id)
+        return selectors.case_for(acting_user(request), case_id)
     except DomainError:
         return render(request, "enforcement/not_found.html", status=404)
 
 
 @login_required
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     case = _case_or_404(request, case_id)
     if isinstance(case, HttpResponse):
         return case
@@ -169,7 +165,7 @@ def _inputs_from(request: HttpRequest, action: str) -> dict[str, Any]:
 @login_required
 @require_POST
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     case = _case_or_404(request, case_id)
     if isinstance(case, HttpResponse):
         return case
@@ -195,7 +191,7 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_record(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     case = _case_or_404(request, case_id)
     if isinstance(case, HttpResponse):
         return case
@@ -219,7 +215,7 @@ def case_record(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 def convert_event(request: HttpRequest, event_id: int) -> HttpResponse:
     """转执法: the dispatcher picks the matter, the party and the officers."""
-    user = _user(request)
+    user = acting_user(request)
     try:
         event = get_event_for(user, event_id)
     except DomainError:

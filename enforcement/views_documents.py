@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.requests import acting_user
 from core.errors import DomainError
 from core.pdf import PDF_MEDIA_TYPE
 from enforcement.document_actions import (
@@ -25,11 +25,6 @@ from enforcement.publication import do_publish_decision, do_withdraw_publication
 from enforcement.selectors import cases_for
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "enforcement/not_found.html", status=404)
 
@@ -37,7 +32,7 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 def _case(request: HttpRequest, case_id: int) -> Case | None:
     """The case if it lies in the user's jurisdiction: a case elsewhere and a missing one answer alike,
     before any input is looked at."""
-    return cases_for(_user(request)).filter(pk=case_id).first()
+    return cases_for(acting_user(request)).filter(pk=case_id).first()
 
 
 @login_required
@@ -48,7 +43,7 @@ def generate_document(request: HttpRequest, case_id: int) -> HttpResponse:
         return _not_found(request)
     try:
         document = do_generate_document(
-            case, request.POST.get("kind", ""), actor=_user(request), now=timezone.now()
+            case, request.POST.get("kind", ""), actor=acting_user(request), now=timezone.now()
         )
     except DomainError as error:
         if error.status == 404:
@@ -69,7 +64,7 @@ def generate_document(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 def document_pdf(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse | FileResponse:
     try:
-        case = access_case(_user(request), case_id, CASE_FILE_ROLES)
+        case = access_case(acting_user(request), case_id, CASE_FILE_ROLES)
     except DomainError as error:
         return _not_found(request) if error.status == 404 else HttpResponse(error.message, status=403)
     document = CaseDocument.objects.filter(case=case, pk=document_id).first()
@@ -86,7 +81,7 @@ def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
     if case is None:
         return _not_found(request)
     try:
-        pdf = do_assemble_case_file(case, actor=_user(request), now=timezone.now())
+        pdf = do_assemble_case_file(case, actor=acting_user(request), now=timezone.now())
     except DomainError as error:
         return _not_found(request) if error.status == 404 else HttpResponse(error.message, status=403)
     response = HttpResponse(pdf, content_type=PDF_MEDIA_TYPE)
@@ -100,7 +95,7 @@ def publication(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     if case is None:
         return _not_found(request)
-    actor, now = _user(request), timezone.now()
+    actor, now = acting_user(request), timezone.now()
     try:
         if request.POST.get("action") == "withdraw":
             do_withdraw_publication(case, request.POST.get("reason", ""), actor=actor, now=now)

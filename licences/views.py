@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
+from accounts.requests import acting_user
 from core import ratelimit
 from core.errors import DomainError, NotFound
 from core.pdf import qr_svg
@@ -36,11 +36,6 @@ CODES_PER_ADDRESS_HOUR = 30
 SESSION_PENDING = "licences_selfservice_pending"
 SESSION_ISSUED = "licences_selfservice_issued"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _attach(form: forms.Form, error: DomainError) -> None:
@@ -190,7 +185,7 @@ def selfservice_pdf(request: HttpRequest, identifier: str) -> HttpResponse:
 @require_GET
 def certificate_list(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()
-    certificates = selectors.certificates_visible_to(_user(request))
+    certificates = selectors.certificates_visible_to(acting_user(request))
     if query:
         certificates = certificates.filter(identifier__icontains=query) | certificates.filter(
             holder_name__icontains=query
@@ -207,7 +202,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 def _detail(
     request: HttpRequest, certificate: Certificate, form: RevokeForm, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     context = {
         "certificate": certificate,
         "info": selectors.public_certificate(certificate, timezone.now()),
@@ -222,7 +217,7 @@ def _detail(
 @require_GET
 def certificate_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     try:
-        certificate = selectors.get_certificate_for(_user(request), identifier)
+        certificate = selectors.get_certificate_for(acting_user(request), identifier)
     except NotFound:
         return render(request, "licences/not_found.html", {}, status=404)
     return _detail(request, certificate, RevokeForm())
@@ -232,7 +227,7 @@ def certificate_detail(request: HttpRequest, identifier: str) -> HttpResponse:
 @require_GET
 def certificate_pdf_view(request: HttpRequest, identifier: str) -> HttpResponse:
     try:
-        certificate = selectors.get_certificate_for(_user(request), identifier)
+        certificate = selectors.get_certificate_for(acting_user(request), identifier)
     except NotFound:
         return render(request, "licences/not_found.html", {}, status=404)
     return pdf_response(certificate)
@@ -241,7 +236,7 @@ def certificate_pdf_view(request: HttpRequest, identifier: str) -> HttpResponse:
 @login_required
 @require_POST
 def certificate_revoke(request: HttpRequest, identifier: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     try:
         certificate = selectors.get_certificate_for(user, identifier)
     except NotFound:
@@ -262,7 +257,7 @@ def certificate_revoke(request: HttpRequest, identifier: str) -> HttpResponse:
 def property_import(request: HttpRequest) -> HttpResponse:
     from accounts.jurisdiction import user_roles
 
-    user = _user(request)
+    user = acting_user(request)
     if not user_roles(user) & IMPORT_ROLES:
         return render(
             request, "licences/forbidden.html", {"message": _("只有数据管理员可以导入产权登记。")}, status=403

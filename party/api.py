@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.jurisdiction import jurisdiction_codes
-from accounts.models import User
+from accounts.requests import acting_user
 from core.api import raise_for_serializer
 from core.errors import DomainError, NotFound
 from party import actions, meetings, projects, selectors, visits
@@ -26,11 +26,6 @@ from party.models import Meeting, Organisation
 from registry.models import Entity, Household
 
 LIST_LIMIT = 500
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class PartyOrganisationOut(serializers.Serializer[Any]):
@@ -188,7 +183,7 @@ class OrganisationsView(APIView):
         responses=PartyOrganisationOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.organisations_visible_to(_user(request))
+        rows = selectors.organisations_visible_to(acting_user(request))
         kind = request.query_params.get("kind", "").strip()
         if kind:
             if kind not in selectors.Organisation.Kind.values:
@@ -205,7 +200,7 @@ class OrganisationsView(APIView):
     def post(self, request: Request) -> Response:
         data = raise_for_serializer(PartyOrganisationIn(data=request.data))
         org = actions.do_create_organisation(
-            actions.OrganisationInput(**data), actor=_user(request), now=timezone.now()
+            actions.OrganisationInput(**data), actor=acting_user(request), now=timezone.now()
         )
         return Response(_organisation_out(org), status=201)
 
@@ -221,7 +216,7 @@ class MembersView(APIView):
         grid = request.query_params.get("grid", "").strip()
         if not grid:
             raise DomainError("query_required", "请提供网格编码。", field="grid")
-        members = selectors.members_visible_to(_user(request)).filter(territory_code=grid)[:LIST_LIMIT]
+        members = selectors.members_visible_to(acting_user(request)).filter(territory_code=grid)[:LIST_LIMIT]
         return Response(PartyMemberOut([selectors.masked_member(m) for m in members], many=True).data)
 
     @extend_schema(
@@ -233,7 +228,7 @@ class MembersView(APIView):
     def post(self, request: Request) -> Response:
         data = raise_for_serializer(PartyMemberIn(data=request.data))
         member = actions.do_enrol_member(
-            actions.MemberInput(**data), actor=_user(request), now=timezone.now()
+            actions.MemberInput(**data), actor=acting_user(request), now=timezone.now()
         )
         return Response(PartyMemberOut(selectors.masked_member(member)).data, status=201)
 
@@ -245,7 +240,7 @@ class OneShoulderView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        checks = selectors.one_shoulder_checks(jurisdiction_codes(_user(request)))
+        checks = selectors.one_shoulder_checks(jurisdiction_codes(acting_user(request)))
         return Response(
             {
                 "figures": selectors.one_shoulder_figures(checks),
@@ -261,7 +256,7 @@ class FiguresView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        return Response(selectors.command_figures(_user(request), now=timezone.now()))
+        return Response(selectors.command_figures(acting_user(request), now=timezone.now()))
 
 
 def _organisation_out(org: Organisation) -> dict[str, Any]:
@@ -276,7 +271,7 @@ class SecretaryView(APIView):
         responses=PartyOrganisationOut,
     )
     def post(self, request: Request, org_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(PartySecretaryIn(data=request.data))
         org = selectors.organisation_for(user, org_id)
         member = None
@@ -295,7 +290,7 @@ class PairingsView(APIView):
         responses=PartyPairingOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.pairings_visible_to(_user(request))[:LIST_LIMIT]
+        rows = selectors.pairings_visible_to(acting_user(request))[:LIST_LIMIT]
         return Response(PartyPairingOut(rows, many=True).data)
 
     @extend_schema(
@@ -305,7 +300,7 @@ class PairingsView(APIView):
         responses={201: PartyPairingOut},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(PartyPairingIn(data=request.data))
         first = selectors.organisation_for_field(user, data["first_id"], "first_id")
         # The partner may be in another town (town and village branches pair across); it must exist.
@@ -330,7 +325,7 @@ class MemberLinksView(APIView):
         responses=PartyLinkOut(many=True),
     )
     def get(self, request: Request, member_id: int) -> Response:
-        member = selectors.member_for(_user(request), member_id)
+        member = selectors.member_for(acting_user(request), member_id)
         return Response(PartyLinkOut(member.links.order_by("id"), many=True).data)
 
     @extend_schema(
@@ -340,7 +335,7 @@ class MemberLinksView(APIView):
         responses={201: PartyLinkOut},
     )
     def post(self, request: Request, member_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(PartyLinkIn(data=request.data))
         member = selectors.member_for(user, member_id)
         household = entity = None
@@ -366,7 +361,7 @@ class VisitPlanView(APIView):
         responses={201: PartyVisitOut(many=True)},
     )
     def post(self, request: Request, member_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(PartyVisitPlanIn(data=request.data))
         member = selectors.member_for(user, member_id)
         visits.do_plan_month(member, data["month"], actor=user, now=timezone.now())
@@ -383,7 +378,7 @@ class MeetingsView(APIView):
         responses=PartyMeetingOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.meetings_visible_to(_user(request))
+        rows = selectors.meetings_visible_to(acting_user(request))
         if raw := request.query_params.get("organisation", "").strip():
             if not raw.isdigit():
                 raise DomainError("invalid", "支部 id 须为整数。", field="organisation")
@@ -397,7 +392,7 @@ class MeetingsView(APIView):
         responses={201: PartyMeetingOut},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(PartyMeetingIn(data=request.data))
         org = selectors.organisation_for_field(user, data["organisation_id"], "organisation_id")
         meeting = meetings.do_schedule_meeting(
@@ -419,7 +414,7 @@ class AttendanceView(APIView):
         responses={201: PartyMeetingOut},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(PartyAttendanceIn(data=request.data))
         meeting = selectors.meeting_visible_for(user, meeting_id)
         member = selectors.member_signing_for(user, data["member_id"])
@@ -437,7 +432,7 @@ class MeetingRecordView(APIView):
         responses=PartyMeetingOut,
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(PartyMeetingRecordIn(data=request.data))
         meeting = selectors.meeting_visible_for(user, meeting_id)
         record = meetings.MeetingRecord(minutes=data["minutes"], photo=data["photo"])
@@ -452,7 +447,7 @@ class CompletenessView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        branches = selectors.organisations_visible_to(_user(request))
+        branches = selectors.organisations_visible_to(acting_user(request))
         return Response(meetings.completeness(branches, now=timezone.now()))
 
 
@@ -510,7 +505,7 @@ class ProjectsView(APIView):
         operation_id="party_projects", summary="党建项目（辖区内）", responses=PartyProjectOut(many=True)
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.projects_visible_to(_user(request)).prefetch_related("milestones")[:LIST_LIMIT]
+        rows = selectors.projects_visible_to(acting_user(request)).prefetch_related("milestones")[:LIST_LIMIT]
         return Response(PartyProjectOut(rows, many=True).data)
 
     @extend_schema(
@@ -520,7 +515,7 @@ class ProjectsView(APIView):
         responses={201: PartyProjectOut},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(PartyProjectIn(data=request.data))
         org = selectors.organisation_for_field(user, data["organisation_id"], "organisation_id")
         project = projects.do_create_project(
@@ -544,7 +539,7 @@ class MilestoneDoneView(APIView):
         responses=PartyMilestoneOut,
     )
     def post(self, request: Request, milestone_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         milestone = selectors.milestone_for(user, milestone_id)
         done = projects.do_complete_milestone(milestone, actor=user, now=timezone.now())
         return Response(PartyMilestoneOut(done).data)
@@ -557,7 +552,7 @@ class VanguardPostsView(APIView):
         responses=PartyVanguardPostOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.vanguard_posts_visible_to(_user(request))[:LIST_LIMIT]
+        rows = selectors.vanguard_posts_visible_to(acting_user(request))[:LIST_LIMIT]
         return Response(PartyVanguardPostOut(rows, many=True).data)
 
     @extend_schema(
@@ -567,7 +562,7 @@ class VanguardPostsView(APIView):
         responses={201: PartyVanguardPostOut},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = raise_for_serializer(PartyVanguardPostIn(data=request.data))
         member = selectors.members_visible_to(user).filter(pk=data["member_id"]).first()
         if member is None:
@@ -585,7 +580,7 @@ class MapLayerView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> JsonResponse:
-        user = _user(request)
+        user = acting_user(request)
         features = projects.map_features(
             selectors.projects_visible_to(user), selectors.vanguard_posts_visible_to(user)
         )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import User
+from accounts.requests import acting_user
 from core.errors import DomainError, NotFound
 from grid.models import Category, CategoryKind
 from grid.views_mobile import geo_labels
@@ -42,15 +42,10 @@ class VisitForm(forms.Form):
         self.fields["category_code"].choices = [("", "—"), *((c.code, f"{c.code} {c.name}") for c in minors)]  # type: ignore[attr-defined]
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @require_GET
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     member = getattr(user, "party_member", None)
     if member is None:
         return render(request, "party/m/not_member.html", status=403)
@@ -78,7 +73,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def visit_log(request: HttpRequest, visit_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     try:
         visit = visit_for_member(user, visit_id)
     except NotFound:

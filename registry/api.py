@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.jurisdiction import jurisdiction_codes
-from accounts.models import User
+from accounts.requests import acting_user
 from core import ratelimit
 from core.api import raise_for_serializer
 from core.errors import DomainError, NotFound
@@ -159,13 +159,9 @@ class RegistryAddressOut(serializers.Serializer[Any]):
     lat = serializers.FloatField(allow_null=True)
 
 
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]  # authenticated (DRF default permission)
-
-
 def _unmask(request: Request, subject: Any) -> Response:
     data = raise_for_serializer(RegistryUnmaskIn(data=request.data))
-    value = do_unmask(subject, actor=_user(request), now=timezone.now(), **data)
+    value = do_unmask(subject, actor=acting_user(request), now=timezone.now(), **data)
     return Response(RegistryUnmaskOut({"field": data["field"], "value": value}).data)
 
 
@@ -183,10 +179,10 @@ class PeopleView(APIView):
         number = request.query_params.get("id_number", "").strip()
         grid = request.query_params.get("grid", "").strip()
         if number:
-            people = [selectors.person_by_id_number(_user(request), number)]
+            people = [selectors.person_by_id_number(acting_user(request), number)]
         elif grid:
             people = list(
-                selectors.people_visible_to(_user(request))
+                selectors.people_visible_to(acting_user(request))
                 .filter(territory_code=grid)
                 .select_related("house")[:LIST_LIMIT]
             )
@@ -202,7 +198,7 @@ class PersonView(APIView):
         responses={200: RegistryPersonDetailOut, 404: OpenApiResponse(description="不存在或不在辖区内")},
     )
     def get(self, request: Request, person_id: int) -> Response:
-        person = selectors.person_for(_user(request), person_id)
+        person = selectors.person_for(acting_user(request), person_id)
         payload = {
             "person": selectors.masked_person(person),
             "unmask_log": selectors.unmask_log_for_person(person),
@@ -218,7 +214,7 @@ class PersonUnmaskView(APIView):
         responses={200: RegistryUnmaskOut, 403: OpenApiResponse(description="岗位无此级别"), 429: None},
     )
     def post(self, request: Request, person_id: int) -> Response:
-        return _unmask(request, selectors.person_for(_user(request), person_id))
+        return _unmask(request, selectors.person_for(acting_user(request), person_id))
 
 
 class HouseholdView(APIView):
@@ -228,7 +224,7 @@ class HouseholdView(APIView):
         responses=RegistryHouseholdOut,
     )
     def get(self, request: Request, household_id: int) -> Response:
-        household: Household = selectors.household_for(_user(request), household_id)
+        household: Household = selectors.household_for(acting_user(request), household_id)
         payload = {
             "id": household.pk,
             "number": household.number,
@@ -247,7 +243,7 @@ class BuildingView(APIView):
         responses=RegistryBuildingOut,
     )
     def get(self, request: Request, building_id: int) -> Response:
-        building: Building = selectors.building_for(_user(request), building_id)
+        building: Building = selectors.building_for(acting_user(request), building_id)
         return Response(
             RegistryBuildingOut(
                 {**vars(building), "address": building.address, **selectors.building_occupants(building)}
@@ -261,7 +257,9 @@ class EntityView(APIView):
     )
     def get(self, request: Request, entity_id: int) -> Response:
         return Response(
-            RegistryEntityOut(selectors.masked_entity(selectors.entity_for(_user(request), entity_id))).data
+            RegistryEntityOut(
+                selectors.masked_entity(selectors.entity_for(acting_user(request), entity_id))
+            ).data
         )
 
 
@@ -273,7 +271,7 @@ class EntityUnmaskView(APIView):
         responses=RegistryUnmaskOut,
     )
     def post(self, request: Request, entity_id: int) -> Response:
-        return _unmask(request, selectors.entity_for(_user(request), entity_id))
+        return _unmask(request, selectors.entity_for(acting_user(request), entity_id))
 
 
 class PlacesView(APIView):
@@ -284,7 +282,7 @@ class PlacesView(APIView):
         responses=RegistryPlaceOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        places = selectors.places_visible_to(_user(request))
+        places = selectors.places_visible_to(acting_user(request))
         if grid := request.query_params.get("grid", "").strip():
             places = places.filter(territory_code__startswith=grid)
         rows: list[KeyPlace] = list(places[:LIST_LIMIT])
@@ -345,7 +343,7 @@ class AddressLocateView(APIView):
         if not (address_id or query):
             raise DomainError("query_required", "请提供地址编号或地址关键字。", field="q")
         location = selectors.locate_address(selectors.address_by_query(address_id or query))
-        if not covers(jurisdiction_codes(_user(request)), location.grid_code):
+        if not covers(jurisdiction_codes(acting_user(request)), location.grid_code):
             raise NotFound()
         return Response(RegistryAddressLocationOut(location.as_dict()).data)
 

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.requests import acting_user
 from core import idnumbers
 from core.errors import DomainError, NotFound
 from core.pii import mask_id_number
@@ -38,11 +38,6 @@ class UnmaskForm(forms.Form):
         field.choices = [(f.name, f.label) for f in FIELDS.values() if f.subject == subject]
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _unmask_on_post(
     request: HttpRequest, subject: Person | Entity, kind: str
 ) -> tuple[UnmaskForm, dict[str, str]]:
@@ -53,7 +48,7 @@ def _unmask_on_post(
     if not form.is_valid():
         return form, {}
     try:
-        value = do_unmask(subject, actor=_user(request), now=timezone.now(), **form.cleaned_data)
+        value = do_unmask(subject, actor=acting_user(request), now=timezone.now(), **form.cleaned_data)
     except NotFound as error:
         raise Http404(error.message) from error
     except DomainError as error:
@@ -67,7 +62,7 @@ def _unmask_on_post(
 
 def _get(fetch: Any, request: HttpRequest, pk: int) -> Any:
     try:
-        return fetch(_user(request), pk)
+        return fetch(acting_user(request), pk)
     except NotFound as error:
         raise Http404(error.message) from error
 
@@ -78,7 +73,7 @@ def search(request: HttpRequest) -> HttpResponse:
     Posted, so that an ID number never lands in a URL (access logs, history); echoed back masked."""
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     shown_query = query
-    user = _user(request)
+    user = acting_user(request)
     results: dict[str, Any] = {"people": [], "addresses": [], "entities": []}
     if query:
         compact = idnumbers.compact(query)
@@ -131,7 +126,7 @@ def entity_page(request: HttpRequest, entity_id: int) -> HttpResponse:
         "entity": selectors.masked_entity(entity),
         "building": entity.building,
         "places": entity.places.order_by("name"),
-        "sections": profile.sections_for(entity, _user(request)),
+        "sections": profile.sections_for(entity, acting_user(request)),
         "form": form,
         "revealed": revealed,
         "unmask_log": selectors.unmask_log_for_entity(entity)[:50],

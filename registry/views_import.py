@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.jurisdiction import jurisdiction_codes
+from accounts.requests import acting_user
 from core.spreadsheets import SpreadsheetImportError, problems_workbook
 from registry import access, import_jobs
 from registry.imports import do_import_entities, do_import_people
-from registry.views import _user
 
 REPORT_SECONDS = 600
 BACKGROUND_BYTES = 1_000_000  # about 20,000 rows of CSV: longer files get the progress bar
@@ -36,7 +36,7 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not (user.is_superuser or any(access.may_edit(user, code) for code in jurisdiction_codes(user))):
         return render(request, "registry/import.html", {"refused": True}, status=403)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -61,7 +61,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_report(request: HttpRequest, token: str) -> HttpResponse:
-    content = cache.get(f"registry:import-report:{_user(request).pk}:{token}")
+    content = cache.get(f"registry:import-report:{acting_user(request).pk}:{token}")
     if content is None:
         raise Http404
     response = HttpResponse(content, content_type=XLSX)
@@ -72,7 +72,7 @@ def import_report(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def import_job(request: HttpRequest, token: str) -> HttpResponse:
     """A background import: the progress bar (the fragment polls itself until the job has finished)."""
-    state = import_jobs.state_for(_user(request), token)
+    state = import_jobs.state_for(acting_user(request), token)
     if state is None:
         raise Http404
     template = (
@@ -83,7 +83,7 @@ def import_job(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def import_job_report(request: HttpRequest, token: str) -> HttpResponse:
-    content = import_jobs.error_report(_user(request), token)
+    content = import_jobs.error_report(acting_user(request), token)
     if content is None:
         raise Http404
     response = HttpResponse(content, content_type=XLSX)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.jurisdiction import user_roles
 from accounts.models import User
+from accounts.requests import acting_user
 from core.errors import DomainError, NotFound
 from registry import selectors as registry
 from territorial import actions, assets, contracts, funds, institutions, selectors
@@ -48,11 +49,6 @@ from territorial.models import Asset, AssetChange, Contract, Instalment, Institu
 from workflow.engine import available_actions
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Log-in required; only the 三资 roles (403 otherwise); a refusal not shown on a form renders the
     error page with its status (404 for what is outside the jurisdiction)."""
@@ -62,7 +58,7 @@ def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         try:
-            selectors.check_viewer(_user(request))
+            selectors.check_viewer(acting_user(request))
             return view(request, *args, **kwargs)
         except DomainError as error:
             status = 404 if isinstance(error, NotFound) else error.status
@@ -91,7 +87,7 @@ def _roles(user: User) -> dict[str, bool]:
 @require_GET
 @staff_page
 def index(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     today = _today()
     orgs = selectors.organisations(user).prefetch_related("accounts")
     awaiting = selectors.payments(user).filter(work_item__state__in=selectors.AWAITING).count()
@@ -112,7 +108,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def _ledger_page(
     request: HttpRequest, org: Any, *, receipt: ReceiptForm | None = None, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     accounts = list(org.accounts.all())
     receipt = receipt or ReceiptForm(initial={"booked_on": _today(), "direction": "in"})
     receipt.set_choices("account", [(a.pk, f"{a.name}（{a.get_kind_display()}）") for a in accounts])
@@ -130,13 +126,13 @@ def _ledger_page(
 @require_GET
 @staff_page
 def ledger(request: HttpRequest, org_id: int) -> HttpResponse:
-    return _ledger_page(request, selectors.organisation_for(_user(request), org_id))
+    return _ledger_page(request, selectors.organisation_for(acting_user(request), org_id))
 
 
 @require_POST
 @staff_page
 def record_entry(request: HttpRequest, org_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     org = selectors.organisation_for(user, org_id)
     form = ReceiptForm(request.POST)
     if not form.is_valid():
@@ -166,7 +162,7 @@ def record_entry(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_POST
 @staff_page
 def open_account(request: HttpRequest, org_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     org = selectors.organisation_for(user, org_id)
     form = AccountForm(request.POST)
     if not form.is_valid():
@@ -184,7 +180,7 @@ def open_account(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_GET
 @staff_page
 def payment_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     rows = selectors.payments(user).order_by("-proposed_at")
     waiting = request.GET.get("waiting") == "1"
     if waiting:
@@ -204,7 +200,7 @@ def _account_choices(user: User) -> list[tuple[Any, str]]:
 @require_http_methods(["GET", "POST"])
 @staff_page
 def payment_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form = PaymentForm(request.POST or None, request.FILES or None)
     form.set_choices("account", _account_choices(user))
     status = 200
@@ -238,7 +234,7 @@ def payment_new(request: HttpRequest) -> HttpResponse:
 def _payment_page(
     request: HttpRequest, payment: Any, *, review: ReviewForm | None = None, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     item = payment.work_item
     context = {
         "payment": payment,
@@ -254,13 +250,13 @@ def _payment_page(
 @require_GET
 @staff_page
 def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
-    return _payment_page(request, selectors.payment_for(_user(request), payment_id))
+    return _payment_page(request, selectors.payment_for(acting_user(request), payment_id))
 
 
 @require_POST
 @staff_page
 def payment_review(request: HttpRequest, payment_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     payment = selectors.payment_for(user, payment_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -285,7 +281,7 @@ def payment_review(request: HttpRequest, payment_id: int) -> HttpResponse:
 @require_GET
 @staff_page
 def payment_voucher(request: HttpRequest, payment_id: int) -> HttpResponse:
-    payment = selectors.payment_for(_user(request), payment_id)
+    payment = selectors.payment_for(acting_user(request), payment_id)
     with payment.voucher.open("rb") as image:
         content = image.read()
     kind = mimetypes.guess_type(str(payment.voucher.name))[0] or "application/octet-stream"
@@ -301,7 +297,7 @@ def payment_voucher(request: HttpRequest, payment_id: int) -> HttpResponse:
 @require_GET
 @staff_page
 def contract_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     today = _today()
     rows = selectors.contracts(user).prefetch_related("instalments").order_by("state", "ends_on")
     show = request.GET.get("show", "")
@@ -369,7 +365,7 @@ def _contract_input(user: User, data: dict[str, Any]) -> tuple[Any, contracts.Co
 @require_http_methods(["GET", "POST"])
 @staff_page
 def contract_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form = ContractForm(request.POST or None)
     form.set_choices("subject", _subject_choices(user))
     status = 200
@@ -394,7 +390,7 @@ def contract_new(request: HttpRequest) -> HttpResponse:
 def _contract_page(
     request: HttpRequest, contract: Contract, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     receive = forms.get("receive") or ReceiveForm()
     receive.set_choices(
         "account",
@@ -417,14 +413,14 @@ def _contract_page(
 @require_GET
 @staff_page
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
-    return _contract_page(request, selectors.contract_for(_user(request), contract_id))
+    return _contract_page(request, selectors.contract_for(acting_user(request), contract_id))
 
 
 @require_POST
 @staff_page
 def contract_act(request: HttpRequest, contract_id: int, verb: str) -> HttpResponse:
     """receive (an instalment into an account), renew, terminate: one action function each."""
-    user = _user(request)
+    user = acting_user(request)
     contract = selectors.contract_for(user, contract_id)
     form_class = {"receive": ReceiveForm, "renew": RenewForm, "terminate": TerminateForm}.get(verb)
     if form_class is None:
@@ -465,7 +461,7 @@ def contract_act(request: HttpRequest, contract_id: int, verb: str) -> HttpRespo
 @require_GET
 @staff_page
 def asset_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     rows = selectors.assets(user).annotate(changes_count=Count("changes"))
     kind = request.GET.get("kind", "")
     if kind in Asset.Kind.values:
@@ -500,7 +496,7 @@ def _map_config(points: list[dict[str, Any]], outlines: list[dict[str, Any]] | N
 def _asset_page(
     request: HttpRequest, asset: Asset, *, photo_error: str = "", status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     changes = [
         (c, selectors.state_title(c.work_item))
         for c in AssetChange.objects.filter(asset=asset).select_related("work_item", "proposed_by")
@@ -521,13 +517,13 @@ def _asset_page(
 @require_GET
 @staff_page
 def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
-    return _asset_page(request, selectors.asset_for(_user(request), asset_id))
+    return _asset_page(request, selectors.asset_for(acting_user(request), asset_id))
 
 
 @require_POST
 @staff_page
 def asset_photo_add(request: HttpRequest, asset_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     asset = selectors.asset_for(user, asset_id)
     try:
         assets.do_add_asset_photo(asset, photo=request.FILES.get("photo"), actor=user, now=_now())
@@ -542,7 +538,7 @@ def asset_photo_add(request: HttpRequest, asset_id: int) -> HttpResponse:
 @require_GET
 @staff_page
 def asset_photo(request: HttpRequest, asset_id: int, photo_id: int) -> HttpResponse:
-    asset = selectors.asset_for(_user(request), asset_id)
+    asset = selectors.asset_for(acting_user(request), asset_id)
     row = asset.photos.filter(pk=photo_id).first()
     if row is None:
         raise NotFound(field="photo")
@@ -557,7 +553,7 @@ def asset_photo(request: HttpRequest, asset_id: int, photo_id: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 @staff_page
 def asset_change_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     initial = {"asset": request.GET.get("asset"), "kind": request.GET.get("kind") or "purchase"}
     form = AssetChangeForm(request.POST or None, initial=initial)
     form.set_choices("organisation", [(o.pk, o.name) for o in selectors.organisations(user)])
@@ -612,7 +608,7 @@ def _change_page(
     context = {
         "change": change,
         "state": selectors.state_title(item),
-        "actions": available_actions(item, _user(request)),
+        "actions": available_actions(item, acting_user(request)),
         "history": selectors.timeline(item),
         "review": review or ReviewForm(),
     }
@@ -622,7 +618,7 @@ def _change_page(
 @require_http_methods(["GET", "POST"])
 @staff_page
 def asset_change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     change = selectors.asset_change_for(user, change_id)
     if request.method == "GET":
         return _change_page(request, change)
@@ -648,7 +644,7 @@ def asset_change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_page
 def resource_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form = ResourceForm(request.POST or None)
     form.set_choices("organisation", [(o.pk, o.name) for o in selectors.organisations(user)])
     status = 200
@@ -690,7 +686,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_page
 def warning_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     found = findings(user, today=_today())
     code = request.GET.get("code", "")
     codes = [(c, selectors.FINDING_LABELS.get(c, c)) for c in sorted({f.code for f in found})]
@@ -718,7 +714,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_page
 def institution_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     units = list(institutions.institutions(user))
     posts = Post.objects.filter(org_unit__in=units).prefetch_related("holdings")
     evaluations = InstitutionEvaluation.objects.filter(org_unit__in=units).order_by("org_unit", "-year")
@@ -736,7 +732,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 
 
 def _institution_page(request: HttpRequest, unit: Any, *, status: int = 200, **forms: Any) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     move = forms.get("move") or MovePostForm()
     move.set_choices("to_unit", [(u.pk, u.name) for u in institutions.institutions(user).exclude(pk=unit.pk)])
     posts = Post.objects.filter(org_unit=unit).prefetch_related(
@@ -758,14 +754,14 @@ def _institution_page(request: HttpRequest, unit: Any, *, status: int = 200, **f
 @require_GET
 @staff_page
 def institution_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
-    return _institution_page(request, institutions.institution_for(_user(request), unit_id))
+    return _institution_page(request, institutions.institution_for(acting_user(request), unit_id))
 
 
 @require_POST
 @staff_page
 def institution_act(request: HttpRequest, unit_id: int, verb: str) -> HttpResponse:
     """post (create), fill, move, evaluation: one action function each."""
-    user = _user(request)
+    user = acting_user(request)
     unit = institutions.institution_for(user, unit_id)
     form_class = {
         "post": PostForm,
