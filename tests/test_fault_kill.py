@@ -1,9 +1,11 @@
 """Faults under load, on loopback and PostgreSQL: grid workers keep filing reports (each with its own
 Idempotency-Key, retried until answered) while the web server (gunicorn) and the job consumer (huey) are
-killed with SIGKILL mid-stream and started again. Afterwards: every report was acknowledged exactly once
-and stored once, every stored report has its work item with its first transition, and the outbox drains
-(nothing left pending). PostgreSQL only: on SQLite the server and the test share one file and the
-load case is tests/test_sqlite_load.py."""
+killed with SIGKILL mid-stream and started again, while the job consumer is sending a batch of SMS through
+a gateway on loopback. Afterwards: every report was acknowledged exactly once and stored once, every
+stored report has its work item with its first transition, the outbox drains (nothing left pending), and
+the gateway received every SMS — a send cut off by the kill is repeated with the same delivery key, so the
+gateway recognises it and the phone gets each text once; the repeats are counted. PostgreSQL only: on
+SQLite the server and the test share one file and the load case is tests/test_sqlite_load.py."""
 
 from __future__ import annotations
 
@@ -17,17 +19,22 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils.timezone import now as django_now
+from huey import RedisHuey, SqliteHuey
 from rest_framework.authtoken.models import Token
 
 from grid.models import GridEvent
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import HQ_POINT
+from notifications.tasks import build_delivery_tasks
+from notifications.transports import delivery_key
 from tests.test_sqlite_load import free_port, wait_until_up
 from workflow.models import OutboxMessage, Transition, WorkItem
 
@@ -38,6 +45,10 @@ REPORTS_EACH = 12
 KILL_AFTER = 12  # acknowledged reports before the kill
 TAG = "断电测试"
 WEB = ("-w", "2", "--threads", "4", "--timeout", "120")
+SMS_COUNT = 80  # texts queued for the consumer before the kill
+SMS_BEFORE_KILL = 10  # texts the gateway has received before the kill
+GATEWAY_LATENCY = 0.1  # seconds the gateway takes per text: sends are under way when the kill lands
+CONSUMER_WORKERS = 2
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -100,6 +111,81 @@ class Stack:
                     process.wait(timeout=30)
 
 
+class Gateway:
+    """An SMS gateway on loopback: records every request (its request id, Idempotency-Key header, phone and
+    text) and answers 200 after a short pause. `delivered()` is what the phones get: one text per request
+    id, as a gateway that honours the key would send."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                with gateway.lock:
+                    gateway.requests.append({**body, "header_key": self.headers.get("Idempotency-Key")})
+                time.sleep(GATEWAY_LATENCY)  # the gateway's own latency, not the test waiting
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"ok": true}')
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender was killed while waiting for the answer: the text went out
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/send"
+
+    def received(self) -> int:
+        with self.lock:
+            return len(self.requests)
+
+    def delivered(self) -> Counter[str]:
+        with self.lock:
+            return Counter(r["request_id"] for r in self.requests)
+
+    def __enter__(self) -> Gateway:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def queue_texts(env: dict[str, str], count: int) -> list[OutboxMessage]:
+    """Commit `count` SMS rows and put their delivery on the stack's own queue, as a committed change does
+    (the rows are written without the commit signal: this process's queue is not the stack's)."""
+    now = django_now()
+    rows = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            created_at=now,
+            channel=OutboxMessage.Channel.SMS,
+            address=f"139{n:08d}",
+            kind="fault.sms",
+            subject="",
+            body=f"{TAG}短信{n}",
+            next_attempt_at=now,
+        )
+        for n in range(count)
+    )
+    if env.get("REDIS_URL"):
+        queue = RedisHuey(name=env["HUEY_NAME"], url=env["REDIS_URL"])
+    else:
+        queue = SqliteHuey(name="zhili", filename=str(Path(env["ZHILI_VAR_DIR"]) / "huey.sqlite3"))
+    build_delivery_tasks(queue).deliver_outbox_messages([row.pk for row in rows])
+    return rows
+
+
 def file_report(base: str, token: str, key: str) -> tuple[int, dict[str, Any]]:
     body = {"category_code": "0102", "description": f"{TAG} {key}", "lon": HQ_POINT[0], "lat": HQ_POINT[1]}
     request = urllib.request.Request(  # noqa: S310 (loopback http)
@@ -132,6 +218,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "HUEY_IMMEDIATE": "0",
         "HUEY_NAME": f"zhili-fault-{os.getpid()}",  # its own queue in a shared Redis
+        "HUEY_WORKERS": str(CONSUMER_WORKERS),
         "OUTBOX_CLAIM_LEASE_SECONDS": "3",  # a send cut off by the kill is retried soon
         "LOG_LEVEL": "WARNING",
         "DEBUG": "0",
@@ -148,7 +235,9 @@ def test_kill_web_and_jobs_under_load_loses_and_doubles_nothing(
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL): the server processes and the test share its database")
     token = Token.objects.create(user=people["hq_grid"]).key
-    stack = Stack(environment(tmp_path), free_port())
+    gateway = Gateway()
+    env = {**environment(tmp_path), "SMS_GATEWAY_URL": gateway.url, "SMS_GATEWAY_TIMEOUT": "5"}
+    stack = Stack(env, free_port())
     answers: dict[str, list[int]] = {}
     odd: list[tuple[str, int, dict[str, Any]]] = []
     acknowledged: dict[str, str] = {}
@@ -173,27 +262,47 @@ def test_kill_web_and_jobs_under_load_loses_and_doubles_nothing(
                     break
                 time.sleep(0.5)  # the server is restarting: wait for it, not for a clock
 
-    stack.start()
-    try:
-        threads = [threading.Thread(target=writer, args=(w,)) for w in range(WRITERS)]
-        for thread in threads:
-            thread.start()
-        assert enough.wait(timeout=300), "no reports acknowledged before the kill"
-        stack.kill()
+    with gateway:
         stack.start()
-        for thread in threads:
-            thread.join(timeout=600)
-        # The outbox drains: the consumer's minutely sweep picks up what the killed one left claimed.
-        deadline = time.monotonic() + 180  # a bound on the drain, not a timing assertion
-        while OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).exists():
-            assert time.monotonic() < deadline, list(
-                OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).values(
-                    "id", "kind", "attempts"
+        try:
+            texts = queue_texts(env, SMS_COUNT)
+            threads = [threading.Thread(target=writer, args=(w,)) for w in range(WRITERS)]
+            for thread in threads:
+                thread.start()
+            assert enough.wait(timeout=300), "no reports acknowledged before the kill"
+            bound = time.monotonic() + 120  # a bound on the wait for the first texts, not a timing assertion
+            while gateway.received() < SMS_BEFORE_KILL:
+                assert time.monotonic() < bound, "the consumer sent no texts"
+                time.sleep(0.05)
+            in_flight = SMS_COUNT - OutboxMessage.objects.filter(state=OutboxMessage.State.SENT).count()
+            stack.kill()
+            stack.start()
+            for thread in threads:
+                thread.join(timeout=600)
+            # The outbox drains: the consumer's minutely sweep picks up what the killed one left claimed.
+            deadline = time.monotonic() + 180  # a bound on the drain, not a timing assertion
+            while OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).exists():
+                assert time.monotonic() < deadline, list(
+                    OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).values(
+                        "id", "kind", "attempts"
+                    )
                 )
-            )
-            time.sleep(1)
-    finally:
-        stack.stop()
+                time.sleep(1)
+        finally:
+            stack.stop()
+
+    # The gateway got every text, each under its row's delivery key (body and header agree): the phones
+    # got each text exactly once. Repeats are the sends the kill cut off, at most one per consumer thread.
+    assert in_flight > 0, "the kill landed after every text had gone out"
+    requests = list(gateway.requests)
+    assert all(r["request_id"] == r["header_key"] for r in requests)
+    delivered = gateway.delivered()
+    assert set(delivered) == {
+        delivery_key(row) for row in OutboxMessage.objects.filter(pk__in=[t.pk for t in texts])
+    }
+    repeats = sum(delivered.values()) - len(delivered)
+    print(f"SMS: {len(delivered)} texts, {len(requests)} gateway requests, {repeats} repeated after the kill")
+    assert repeats <= CONSUMER_WORKERS, delivered.most_common(CONSUMER_WORKERS + 1)
 
     keys = {f"fault-{w}-{i}" for w in range(WRITERS) for i in range(REPORTS_EACH)}
     statuses = Counter(s for seen in answers.values() for s in seen)
