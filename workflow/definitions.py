@@ -163,10 +163,16 @@ class ProcessDefinition:
                 {"state": r.state, "warn": r.warn, "overdue_action": r.overdue_action}
                 for r in self.escalations
             ],
+            # The written order of states and actions (the first action is the main one on a page):
+            # PostgreSQL's jsonb keeps object keys in its own order, so the order is kept as lists.
+            "order": {"states": list(self.states), "actions": list(self.actions)},
         }
 
     def content_hash(self) -> str:
-        canonical = json.dumps(self.as_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        """Over the content only: the order is presentation, and versions published before it was
+        stored keep their hash."""
+        content = {key: value for key, value in self.as_json().items() if key != "order"}
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -517,10 +523,20 @@ def _limit_from(data: dict[str, Any] | None) -> Limit | None:
     return Limit(amount=int(data["amount"]), unit=str(data["unit"])) if data else None
 
 
+def _in_order(mapping: dict[str, Any], order: list[str] | None) -> dict[str, Any]:
+    """`mapping` in the stored written order; names the order does not list keep their place after it."""
+    if not order:
+        return mapping
+    listed = [name for name in order if name in mapping]
+    return {name: mapping[name] for name in [*listed, *(n for n in mapping if n not in set(listed))]}
+
+
 def from_json(data: dict[str, Any]) -> ProcessDefinition:
-    """Rebuild a definition from what a ProcessVersion stored (format 1)."""
+    """Rebuild a definition from what a ProcessVersion stored (format 1), states and actions in their
+    written order."""
     if data.get("format") != 1:
         raise ValueError(f"unknown definition format {data.get('format')!r}")
+    order = data.get("order") or {}
     return ProcessDefinition(
         name=data["name"],
         title=data["title"],
@@ -535,7 +551,7 @@ def from_json(data: dict[str, Any]) -> ProcessDefinition:
                 limit=_limit_from(s["limit"]),
                 clock_runs=s["clock"],
             )
-            for name, s in data["states"].items()
+            for name, s in _in_order(data["states"], order.get("states")).items()
         },
         actions={
             name: ActionDef(
@@ -556,7 +572,7 @@ def from_json(data: dict[str, Any]) -> ProcessDefinition:
                 optional=a.get("optional", False),
                 destructive=a.get("destructive", False),
             )
-            for name, a in data["actions"].items()
+            for name, a in _in_order(data["actions"], order.get("actions")).items()
         },
         escalations=tuple(
             EscalationRule(state=r["state"], warn=r["warn"], overdue_action=r["overdue_action"])

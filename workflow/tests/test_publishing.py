@@ -79,3 +79,36 @@ def test_workflow_diagram(fmt: str, expected: str) -> None:
 def test_workflow_diagram_unknown_process() -> None:
     with pytest.raises(CommandError, match="unknown process"):
         call_command("workflow_diagram", "nope", stdout=StringIO())
+
+
+def test_states_and_actions_come_back_in_written_order(personas: dict[str, Any]) -> None:
+    """jsonb (PostgreSQL) reorders object keys; the written order travels as lists beside them."""
+    from workflow.definitions import definition_of_version
+
+    call_command("publish_processes", stdout=StringIO())
+    for _path, written in load_all():
+        stored = ProcessVersion.objects.filter(name=written.name).order_by("-version").first()
+        assert stored is not None
+        back = definition_of_version(stored.pk, stored.content_hash, stored.definition)
+        assert list(back.actions) == list(written.actions), written.name
+        assert list(back.states) == list(written.states), written.name
+        assert stored.content_hash == written.content_hash()
+
+
+def test_order_migration_restores_written_order_of_stored_versions(personas: dict[str, Any]) -> None:
+    """A version stored before the order was kept (keys shuffled as jsonb does) gets its file's order."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("workflow.migrations.0006_process_version_order")
+    call_command("publish_processes", stdout=StringIO())
+    written = _sample()
+    stored = ProcessVersion.objects.get(name="sample_complaint", version=1)
+    shuffled = {key: value for key, value in stored.definition.items() if key != "order"}
+    shuffled["actions"] = dict(sorted(shuffled["actions"].items(), key=lambda kv: (len(kv[0]), kv[0])))
+    ProcessVersion.objects.filter(pk=stored.pk).update(definition=shuffled)
+    migration.add_order(apps, None)
+    stored.refresh_from_db()
+    assert stored.definition["order"]["actions"] == list(written.actions)
+    assert stored.content_hash == written.content_hash()
