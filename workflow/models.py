@@ -7,12 +7,14 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.appendonly import AppendOnlyModel
 
 # Set only by workflow.engine while it writes a work item: WorkItem.save() refuses to create a row or
 # change its state otherwise, so "nothing but transition() writes a state" holds at run time too.
@@ -34,11 +36,7 @@ class StateWriteRefused(Exception):
     """A work item's state was written outside workflow.engine."""
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class ProcessVersion(models.Model):
+class ProcessVersion(AppendOnlyModel):
     """One published, immutable version of a process definition. Work items pin the version they
     started with and the engine reads `definition` (normalised JSON), never the YAML file."""
 
@@ -58,11 +56,6 @@ class ProcessVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("a published process version cannot be changed")
-        super().save(*args, **kwargs)
 
 
 class Priority(models.IntegerChoices):
@@ -209,7 +202,7 @@ class WorkItem(models.Model):
         return self.paused_at is not None
 
 
-class Transition(models.Model):
+class Transition(AppendOnlyModel):
     """Append-only history of a work item: one row per action taken (by a person or the system)."""
 
     item = models.ForeignKey(
@@ -235,14 +228,6 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.from_state} —{self.action}→ {self.to_state}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("transitions are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("transitions are append-only")
 
 
 class IdempotencyRecord(models.Model):

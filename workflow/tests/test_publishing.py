@@ -12,10 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.appendonly import AppendOnlyError
 from core.errors import DomainError
 from workflow.definitions import load_all
 from workflow.engine import available_actions, transition
-from workflow.models import AppendOnlyError, ProcessVersion, WorkItem
+from workflow.models import ProcessVersion, WorkItem
 from workflow.publishing import do_publish_process
 from workflow.tests.conftest import at
 
