@@ -46,7 +46,7 @@ class AuditEvent(AppendOnlyModel):
     # "" marks a legacy unkeyed row.
     key_id = models.CharField(_("密钥版本"), max_length=32, blank=True, default="")
 
-    objects: ClassVar[models.Manager["AuditEvent"]] = AuditEventQuerySet.as_manager()
+    objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计事件")
