@@ -20,11 +20,11 @@ def test_the_platforms_append_only_models_share_the_base(model: type[AppendOnlyM
     assert issubclass(model, AppendOnlyModel)
     queryset = model.objects.all()
     with pytest.raises(AppendOnlyError, match="cannot be changed"):
-        queryset.update(pk=0)
+        queryset.update(id=0)
     with pytest.raises(AppendOnlyError, match="cannot be deleted"):
         queryset.delete()
     with pytest.raises(AppendOnlyError, match="cannot be changed"):
-        queryset.bulk_update([], ["pk"])
+        queryset.bulk_update([], ["id"])
 
 
 @pytest.mark.django_db
