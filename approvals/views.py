@@ -212,7 +212,7 @@ def _item_or_404(request: HttpRequest, code: str) -> ServiceItem | None:
 def apply_online(request: HttpRequest, code: str) -> HttpResponse:
     """网上申请: the resident fills the form, gets an SMS code, confirms it; the application lands in the
     centre's pre-check (预审)."""
-    from licences.verification import do_confirm_phone_code, do_send_phone_code
+    from outbox.phone_codes import do_confirm_phone_code, do_send_phone_code
 
     item = _item_or_404(request, code)
     if item is None:

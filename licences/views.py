@@ -30,7 +30,7 @@ from licences.forms import CodeForm, NoHousingForm, PropertyImportForm, RevokeFo
 from licences.imports import IMPORT_ROLES, do_import_property_records, template_workbook
 from licences.models import Certificate, PropertyRecord
 from licences.selfservice import PHONE_PURPOSE, do_issue_no_housing_certificate, normalize_id_number
-from licences.verification import do_confirm_phone_code, do_send_phone_code, normalize_phone
+from outbox.phone_codes import do_confirm_phone_code, do_send_phone_code, normalize_phone
 
 # SMS codes one client address may ask for per hour (a kiosk serves many residents; a script should not).
 CODES_PER_ADDRESS_HOUR = 30

@@ -28,8 +28,9 @@ from rest_framework.authtoken.models import Token
 from grid.models import GridEvent
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import HQ_POINT
+from outbox.models import OutboxMessage
 from tests.test_sqlite_load import free_port, wait_until_up
-from workflow.models import OutboxMessage, Transition, WorkItem
+from workflow.models import Transition, WorkItem
 
 media, people = support.media, support.people  # fixtures
 
