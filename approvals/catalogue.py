@@ -12,16 +12,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
-from zipfile import BadZipFile
 
 from django.conf import settings
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils.exceptions import InvalidFileException
 from stdnum.cn import uscc
 
 from approvals.models import HandlingType, ItemType, LimitUnit, ServiceItem, ServiceLevel, Theme
-from core.errors import DomainError
+from core import spreadsheets
+from core.spreadsheets import ImportProblem
 
 SHEET_TITLE = "服务事项目录"
 NOTES_TITLE = "填写说明"
@@ -137,20 +136,6 @@ ITEM_FIELDS = (
 FileArg = str | Path | IO[bytes]
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    row: int  # spreadsheet row (header = 1); 0 = the file itself
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "文件"
-        return f"{where}「{self.column}」：{self.reason}" if self.column else f"{where}：{self.reason}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-
 @dataclass
 class ItemRow:
     """One valid catalogue row, normalised to model values."""
@@ -168,22 +153,9 @@ class ItemRow:
 @dataclass
 class ParsedCatalogue:
     rows: list[ItemRow] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
     # Kept for the import result's shape: the promised-limit rule refuses rows now, nothing is only flagged.
-    warnings: list[RowProblem] = field(default_factory=list)
-
-
-class CatalogueImportError(DomainError):
-    """The file was refused; `problems` lists every bad cell (nothing was imported)."""
-
-    def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        message = f"文件有 {len(problems)} 处错误，未导入任何数据：" + "；".join(
-            str(p) for p in problems[:50]
-        )
-        if len(problems) > 50:
-            message += f"……（另有 {len(problems) - 50} 处）"
-        super().__init__("invalid_file", message, field="file", status=400)
+    warnings: list[ImportProblem] = field(default_factory=list)
 
 
 def guide_hash(guide: dict[str, Any]) -> str:
@@ -334,7 +306,7 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> ParsedCatalogue:
     parsed = ParsedCatalogue()
     share_limit = promised_share_limit()
     if not rows:
-        parsed.problems.append(RowProblem(0, "", "文件为空"))
+        parsed.problems.append(ImportProblem(0, "", "文件为空"))
         return parsed
     header = [_base(h) for h in rows[0]]
     positions: dict[str, int] = {}
@@ -342,7 +314,7 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> ParsedCatalogue:
         if _base(name) in header:
             positions[name] = header.index(_base(name))
         else:
-            parsed.problems.append(RowProblem(1, name, "缺少此列"))
+            parsed.problems.append(ImportProblem(1, name, "缺少此列"))
     if parsed.problems:
         return parsed
     seen_codes: dict[str, int] = {}
@@ -357,26 +329,26 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> ParsedCatalogue:
             continue
         first = seen_codes.setdefault(row.implementation_code, number)
         if first != number:
-            parsed.problems.append(RowProblem(number, "实施编码", f"与第{first}行重复"))
+            parsed.problems.append(ImportProblem(number, "实施编码", f"与第{first}行重复"))
             continue
         reason = promised_limit_problem(row.guide, share_limit)
         if reason is not None:
-            parsed.problems.append(RowProblem(number, "承诺办结时限", reason))
+            parsed.problems.append(ImportProblem(number, "承诺办结时限", reason))
             continue
         parsed.rows.append(row)
     if data_rows == 0:
-        parsed.problems.append(RowProblem(0, "", "文件没有数据行"))
+        parsed.problems.append(ImportProblem(0, "", "文件没有数据行"))
     elif data_rows > MAX_ROWS:
-        parsed.problems.append(RowProblem(0, "", f"数据行超过 {MAX_ROWS} 行"))
+        parsed.problems.append(ImportProblem(0, "", f"数据行超过 {MAX_ROWS} 行"))
     return parsed
 
 
-def parse_row(number: int, cells: dict[str, str], sink: list[RowProblem]) -> ItemRow | None:
+def parse_row(number: int, cells: dict[str, str], sink: list[ImportProblem]) -> ItemRow | None:
     """One data row (cells by header) → an ItemRow, or None with its problems appended to `sink`."""
-    bad: list[RowProblem] = []
+    bad: list[ImportProblem] = []
 
     def fail(column: str, reason: str) -> None:
-        bad.append(RowProblem(number, column, reason))
+        bad.append(ImportProblem(number, column, reason))
 
     def required(column: str, limit: int) -> str:
         value = cells.get(column, "")
@@ -500,17 +472,7 @@ def rows_from_dicts(records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 
 def read_rows(file: FileArg) -> list[tuple[Any, ...]]:
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise CatalogueImportError(
-            [RowProblem(0, "", f"不是有效的 xlsx 文件（{exc.__class__.__name__}）")]
-        ) from exc
-    try:
-        sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+    return spreadsheets.read_rows(file, sheet_title=SHEET_TITLE)
 
 
 # ------------------------------------------------------------------------------------------------ export

@@ -31,7 +31,7 @@ from accounts.models import Role, User
 from accounts.requests import acting_user
 from approvals import actions, selectors
 from approvals.api import run_action
-from approvals.catalogue import CatalogueImportError, record_of, template_bytes, workbook_bytes
+from approvals.catalogue import record_of, template_bytes, workbook_bytes
 from approvals.forms import (
     ActionForm,
     CatalogueFilterForm,
@@ -47,6 +47,7 @@ from core import ratelimit
 from core.errors import DomainError, NotFound
 from core.pdf import qr_svg
 from core.replica import replica_reads
+from core.spreadsheets import SpreadsheetImportError
 from workflow.engine import available_actions
 from workflow.selectors import timeline_of
 
@@ -211,7 +212,7 @@ def _item_or_404(request: HttpRequest, code: str) -> ServiceItem | None:
 def apply_online(request: HttpRequest, code: str) -> HttpResponse:
     """网上申请: the resident fills the form, gets an SMS code, confirms it; the application lands in the
     centre's pre-check (预审)."""
-    from licences.verification import do_confirm_phone_code, do_send_phone_code
+    from outbox.phone_codes import do_confirm_phone_code, do_send_phone_code
 
     item = _item_or_404(request, code)
     if item is None:
@@ -541,7 +542,7 @@ def import_catalogue(request: HttpRequest) -> HttpResponse:
             result = actions.do_import_catalogue(
                 upload, actor=acting_user(request), now=timezone.now(), filename=upload.name or ""
             )
-        except CatalogueImportError as error:
+        except SpreadsheetImportError as error:
             problems = error.problems
             form.add_error("file", _("文件有 %(n)d 处错误，未导入任何数据。") % {"n": len(problems)})
         except DomainError as error:

@@ -4,35 +4,24 @@ the key is named by `manage.py verify_audit`."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyError(Exception):
-    """Raised on any attempt to change or remove an audit row through the ORM."""
+from core.appendonly import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    """Bulk writes bypass Model.save()/delete(), so they are refused here too. Triggers (migrations
-    0002 and 0004) refuse UPDATE and DELETE even from raw SQL, on PostgreSQL and SQLite."""
-
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit events cannot be changed")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("audit events cannot be deleted")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit events cannot be changed")
+class AuditEventQuerySet(AppendOnlyQuerySet["AuditEvent"]):
+    """Triggers (migrations 0002 and 0004) refuse UPDATE and DELETE even from raw SQL, on PostgreSQL
+    and SQLite; the ORM refuses them here and in AppendOnlyModel."""
 
     def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events are written by audit.actions.record_event only")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     occurred_at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -57,7 +46,7 @@ class AuditEvent(models.Model):
     # "" marks a legacy unkeyed row.
     key_id = models.CharField(_("密钥版本"), max_length=32, blank=True, default="")
 
-    objects = AuditEventQuerySet.as_manager()
+    objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计事件")
@@ -68,24 +57,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.subject_type}:{self.subject_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("audit events cannot be changed")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit events cannot be deleted")
-
-
-class AuditBlockQuerySet(models.QuerySet["AuditBlock"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit blocks cannot be changed")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("audit blocks cannot be deleted")
-
-
-class AuditBlock(models.Model):
+class AuditBlock(AppendOnlyModel):
     """A sealed run of audit rows: ids after the previous block's `last_event_id` up to this one's."""
 
     number = models.PositiveBigIntegerField(_("块号"), unique=True)
@@ -97,8 +70,6 @@ class AuditBlock(models.Model):
     key_id = models.CharField(_("密钥版本"), max_length=32)
     sealed_at = models.DateTimeField(_("封存时间"))
 
-    objects = AuditBlockQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("审计封存块")
         verbose_name_plural = _("审计封存块")
@@ -106,11 +77,3 @@ class AuditBlock(models.Model):
 
     def __str__(self) -> str:
         return f"block {self.number} (…{self.last_event_id})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("audit blocks cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit blocks cannot be deleted")

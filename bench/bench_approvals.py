@@ -207,7 +207,7 @@ def bench_intake(n: int, batch: int, people: dict[str, Any], codes: list[str]) -
         "approvals.Application",
         "workflow.WorkItem",
         "workflow.Transition",
-        "workflow.OutboxMessage",
+        "outbox.OutboxMessage",
         "audit.AuditEvent",
     )
     centre, clerk = people["hq_centre"], people["hq_clerk"]
@@ -247,7 +247,7 @@ def bench_single(n: int, people: dict[str, Any], codes: list[str]) -> list[str]:
         "approvals.Application",
         "workflow.WorkItem",
         "workflow.Transition",
-        "workflow.OutboxMessage",
+        "outbox.OutboxMessage",
         "audit.AuditEvent",
     )
 

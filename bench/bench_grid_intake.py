@@ -93,7 +93,7 @@ TABLES = (
     "grid.GridEvent",
     "workflow.Transition",
     "audit.AuditEvent",
-    "workflow.OutboxMessage",
+    "outbox.OutboxMessage",
     "grid.RoutingDecision",
 )
 
@@ -214,7 +214,7 @@ BULK_TABLES = (
     "workflow.WorkItem",
     "grid.GridEvent",
     "workflow.Transition",
-    "workflow.OutboxMessage",
+    "outbox.OutboxMessage",
     "audit.AuditEvent",
 )
 DISPATCHER_CHANNELS = ("hotline", "referral", "dispatcher")

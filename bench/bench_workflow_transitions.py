@@ -41,9 +41,10 @@ def main() -> None:
 
         from accounts.testing import make_personas
         from audit.models import AuditEvent
+        from outbox.models import OutboxMessage
         from territory.testing import make_small_territory
         from workflow.engine import do_start_item, transition
-        from workflow.models import OutboxMessage, Transition, WorkItem
+        from workflow.models import Transition, WorkItem
 
         make_small_territory()
         people = make_personas()

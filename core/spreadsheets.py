@@ -31,15 +31,32 @@ class ImportProblem:
         where = f"第{self.row}行" if self.row else "文件"
         return f"{where}「{self.column}」：{self.reason}" if self.column else f"{where}：{self.reason}"
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
 
 class SpreadsheetImportError(DomainError):
-    """The file was refused; `problems` lists every bad cell."""
+    """The file was refused and nothing was imported; `problems` lists every bad cell.
 
-    def __init__(self, problems: list[ImportProblem]):
+    Every import of the platform raises this one class. `code` and `field` default to the envelope
+    that the file imports have always answered with (`invalid_file`, field `file`); an import whose
+    clients know another code (the work calendar's `invalid_calendar_rows`) passes its own."""
+
+    SHOWN = 50  # problems named in the message; all of them stay in `problems` (and the error report)
+
+    def __init__(
+        self,
+        problems: list[ImportProblem],
+        *,
+        code: str = "invalid_file",
+        field: str | None = "file",
+        subject: str = "文件",
+    ):
         self.problems = problems
-        shown = "；".join(str(p) for p in problems[:20]) + ("……" if len(problems) > 20 else "")
+        shown = "；".join(str(p) for p in problems[: self.SHOWN])
+        more = f"……（另有 {len(problems) - self.SHOWN} 处）" if len(problems) > self.SHOWN else ""
         super().__init__(
-            "invalid_file", f"文件有 {len(problems)} 处错误，未导入任何数据：{shown}", field="file"
+            code, f"{subject}有 {len(problems)} 处错误，未导入任何数据：{shown}{more}", field=field
         )
 
 

@@ -9,19 +9,20 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from enforcement.imports import MatterImportError, MatterSpec, parse_rows, save_specs
+from core.spreadsheets import SpreadsheetImportError
+from enforcement.imports import MatterSpec, parse_rows, save_specs
 from enforcement.models import EnforcementMatter
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "matters.csv"
 
 
 def catalogue_specs(path: Path = CATALOGUE_FILE) -> list[MatterSpec]:
-    """The catalogue file's matters, checked as an import checks them (MatterImportError on a bad row)."""
+    """The catalogue file's matters, checked as an import checks them (a bad row refuses the file)."""
     with path.open(encoding="utf-8", newline="") as file:
         rows = [tuple(row) for row in csv.reader(file)]
     specs, problems = parse_rows(rows)
     if problems:
-        raise MatterImportError(problems)
+        raise SpreadsheetImportError(problems)
     return specs
 
 

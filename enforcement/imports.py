@@ -10,16 +10,16 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
-from zipfile import BadZipFile
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 
 from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from audit.actions import record_event
-from core.errors import DomainError, PermissionRefused
+from core import spreadsheets
+from core.errors import PermissionRefused
+from core.spreadsheets import ImportProblem, SpreadsheetImportError
 from enforcement.models import CircumstanceLevel, DiscretionBand, EnforcementMatter, Sector
 
 SHEET_TITLE = "执法事项"
@@ -46,24 +46,6 @@ MAX_ROWS = 5000
 CODE_RE = re.compile(r"^[A-Za-z0-9\-_.]{1,40}$")
 
 FileArg = str | Path | IO[bytes]
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    row: int  # spreadsheet row (header = 1); 0 = the file
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "文件"
-        return f"{where}「{self.column}」：{self.reason}" if self.column else f"{where}：{self.reason}"
-
-
-class MatterImportError(DomainError):
-    def __init__(self, problems: list[ImportProblem]):
-        self.problems = problems
-        message = f"文件有 {len(problems)} 处错误，未导入任何数据：" + "；".join(str(p) for p in problems)
-        super().__init__("invalid_file", message, field="file", status=400)
 
 
 @dataclass
@@ -192,14 +174,7 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[MatterSpec], list[Impo
 
 
 def read_rows(file: FileArg) -> list[tuple[Any, ...]]:
-    try:
-        book = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError) as error:
-        raise MatterImportError(
-            [ImportProblem(0, "", f"不是有效的 XLSX 文件（{type(error).__name__}）")]
-        ) from None
-    sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
-    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    return spreadsheets.read_rows(file, sheet_title=SHEET_TITLE)
 
 
 def save_specs(specs: list[MatterSpec]) -> dict[str, int]:
@@ -239,12 +214,12 @@ def save_specs(specs: list[MatterSpec]) -> dict[str, int]:
 
 
 def do_import_matters(file: FileArg, *, actor: User, now: datetime) -> dict[str, int]:
-    """Import the catalogue from XLSX: all rows or none (MatterImportError lists every problem)."""
+    """Import the catalogue from XLSX: all rows or none (SpreadsheetImportError lists every problem)."""
     if not actor.is_system and not (user_roles(actor) & {Role.DATA_STEWARD, Role.LEADER}):
         raise PermissionRefused("not_allowed", "只有数据管理员或领导可以导入执法事项目录。")
     specs, problems = parse_rows(read_rows(file))
     if problems:
-        raise MatterImportError(problems)
+        raise SpreadsheetImportError(problems)
     with transaction.atomic():
         counts = save_specs(specs)
         record_event(

@@ -5,15 +5,11 @@ The full-process record (全过程记录) is append-only. See docs/enforcement.m
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyError(Exception):
-    """A full-process record entry was to be changed or deleted."""
+from core.appendonly import AppendOnlyModel
 
 
 class Sector(models.TextChoices):
@@ -397,7 +393,7 @@ def record_upload_to(instance: RecordEntry, filename: str) -> str:
     return f"enforcement/record/{instance.case_id}/{filename}"
 
 
-class RecordEntry(models.Model):
+class RecordEntry(AppendOnlyModel):
     """全过程记录: one step, note or attachment of a case, with who, when and a sha256 content hash.
     Append-only: save() refuses to change a stored row and delete() is refused."""
 
@@ -422,14 +418,6 @@ class RecordEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.title}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("全过程记录只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("全过程记录只能追加，不能删除。")
 
 
 class DocumentKind(models.TextChoices):

@@ -33,9 +33,9 @@ from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.publication import publish
 from enforcement.documents import LOCAL_TZ, issuing_authority
 from enforcement.models import Case, OfficerPost, PartyKind, Publication
+from outbox.actions import enqueue
 from workcalendar.service import add_duration
 from workflow.actors import system_actor
-from workflow.outbox import enqueue
 
 PUBLICATION_WORKING_DAYS = 7
 NATURAL_PERSON_YEARS = 2

@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.jurisdiction import scope_for
 from core import pii
 from core.errors import DomainError
+from core.spreadsheets import SpreadsheetImportError
 from grid import actions
 from grid.actions.grid_lists import BASIC_INFO_FIELDS, validate_patrol_item
 from grid.actions.responsibility import validate_responsibility
 from grid.actions.standard import validate_category, validate_standard_row
-from grid.imports import StandardImportError, do_import_standard, export_standard
+from grid.imports import do_import_standard, export_standard
 from grid.models import (
     Category,
     CategoryStandard,
@@ -185,7 +186,7 @@ class CategoryStandardVersionAdmin(admin.ModelAdmin):
                     note=form.cleaned_data["note"],
                     source=upload.name,
                 )
-            except StandardImportError as exc:
+            except SpreadsheetImportError as exc:
                 problems = exc.problems
             except DomainError as exc:
                 _refused(request, exc)

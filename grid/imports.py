@@ -8,16 +8,14 @@ import re
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
-from zipfile import BadZipFile
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from audit.actions import record_event
-from core.errors import DomainError
-from core.spreadsheets import ImportProblem, cell_text, header_base
+from core import spreadsheets
+from core.spreadsheets import ImportProblem, SpreadsheetImportError, cell_text, header_base
 from grid.actions import require_reference_editor
 from grid.actions.standard import StandardRowSpec, publish_rows
 from grid.models import CategoryKind, CategoryStandardVersion, TimeUnit
@@ -49,15 +47,6 @@ FileArg = str | Path | IO[bytes]
 
 
 _base = header_base
-
-
-class StandardImportError(DomainError):
-    """The file was refused; `problems` lists every bad cell."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        self.problems = problems
-        message = f"文件有 {len(problems)} 处错误，未导入任何数据：" + "；".join(str(p) for p in problems)
-        super().__init__("invalid_file", message, field="file", status=400)
 
 
 _text = cell_text
@@ -201,17 +190,7 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
 
 
 def read_rows(file: FileArg) -> list[tuple[Any, ...]]:
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise StandardImportError(
-            [ImportProblem(0, "", f"不是有效的 xlsx 文件（{exc.__class__.__name__}）")]
-        ) from exc
-    try:
-        sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+    return spreadsheets.read_rows(file, sheet_title=SHEET_TITLE)
 
 
 def do_import_standard(
@@ -221,7 +200,7 @@ def do_import_standard(
     require_reference_editor(actor)
     specs, problems = parse_rows(read_rows(file))
     if problems:
-        raise StandardImportError(problems)
+        raise SpreadsheetImportError(problems)
     source = source or (
         Path(file).name if isinstance(file, str | Path) else getattr(file, "name", "") or "xlsx"
     )

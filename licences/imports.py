@@ -10,19 +10,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
-from zipfile import BadZipFile
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.jurisdiction import may_see_code, user_roles
 from accounts.models import Role, User
 from audit.actions import record_event
-from core.errors import DomainError, PermissionRefused
+from core import spreadsheets
+from core.errors import PermissionRefused
 from core.idnumbers import is_valid_citizen_id
 from core.pii import encrypt, lookup_hash
+from core.spreadsheets import ImportProblem, SpreadsheetImportError
 from licences.models import PropertyRecord
 from territory.models import Division
 
@@ -40,29 +40,6 @@ HEADERS = [
 REQUIRED = HEADERS[:7]
 MAX_ROWS = 20000
 IMPORT_ROLES = frozenset({Role.DATA_STEWARD})
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    row: int  # spreadsheet row (header = 1); 0 = the file itself
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "文件"
-        return f"{where}「{self.column}」：{self.reason}" if self.column else f"{where}：{self.reason}"
-
-
-class PropertyImportError(DomainError):
-    """The file was refused; `problems` lists every bad cell."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        self.problems = problems
-        shown = "；".join(str(p) for p in problems[:50])
-        more = f"；等共 {len(problems)} 处" if len(problems) > 50 else ""
-        super().__init__(
-            "invalid_file", f"文件有 {len(problems)} 处错误，未导入任何数据：{shown}{more}", field="file"
-        )
 
 
 @dataclass(frozen=True)
@@ -183,14 +160,7 @@ def parse_rows(
 
 
 def read_sheet(file: IO[bytes]) -> list[tuple[Any, ...]]:
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise PropertyImportError([ImportProblem(0, "", "不是有效的 XLSX 文件")]) from error
-    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-    rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
+    return spreadsheets.read_rows(file, sheet_title=SHEET_TITLE)
 
 
 def do_import_property_records(
@@ -206,7 +176,7 @@ def do_import_property_records(
     }
     rows, problems = parse_rows(read_sheet(file), known_codes=known)
     if problems:
-        raise PropertyImportError(problems)
+        raise SpreadsheetImportError(problems)
     with transaction.atomic():
         existing = {
             r.certificate_number: r

@@ -21,15 +21,16 @@ from core import ratelimit
 from core.errors import DomainError, NotFound
 from core.pdf import qr_svg
 from core.pii import decrypt, encrypt, mask_id_number, mask_phone
+from core.spreadsheets import SpreadsheetImportError
 from licences import selectors
 from licences.access import may_manage_certificates
 from licences.actions import do_revoke_certificate
 from licences.documents import pdf_response, verify_path, verify_url
 from licences.forms import CodeForm, NoHousingForm, PropertyImportForm, RevokeForm, VerifyForm
-from licences.imports import IMPORT_ROLES, PropertyImportError, do_import_property_records, template_workbook
+from licences.imports import IMPORT_ROLES, do_import_property_records, template_workbook
 from licences.models import Certificate, PropertyRecord
 from licences.selfservice import PHONE_PURPOSE, do_issue_no_housing_certificate, normalize_id_number
-from licences.verification import do_confirm_phone_code, do_send_phone_code, normalize_phone
+from outbox.phone_codes import do_confirm_phone_code, do_send_phone_code, normalize_phone
 
 # SMS codes one client address may ask for per hour (a kiosk serves many residents; a script should not).
 CODES_PER_ADDRESS_HOUR = 30
@@ -271,7 +272,7 @@ def property_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 result = do_import_property_records(form.cleaned_data["file"], actor=user, now=timezone.now())
-            except PropertyImportError as error:
+            except SpreadsheetImportError as error:
                 context["problems"] = error.problems
                 form.add_error(
                     "file", _("文件有 %(n)d 处错误，未导入任何数据。") % {"n": len(error.problems)}

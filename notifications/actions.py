@@ -13,7 +13,7 @@ from audit.actions import record_event
 from core.errors import Conflict, NotFound, PermissionRefused
 from notifications import delivery
 from notifications.tasks import schedule_delivery
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 
 def _snapshot(message: OutboxMessage) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def do_requeue_message(message: OutboxMessage, *, actor: Any, now: datetime | No
     """Send a dead letter again: back to pending, due now, with a fresh attempt budget. Audited; delivery
     is queued after commit."""
     now = now or timezone.now()
-    if not (getattr(actor, "is_active", False) and actor.has_perm("workflow.change_outboxmessage")):
+    if not (getattr(actor, "is_active", False) and actor.has_perm("outbox.change_outboxmessage")):
         raise PermissionRefused("not_allowed", _("无权重新发送消息。"))
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update().filter(pk=message.pk).first()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError
 from notifications.actions import do_requeue_message
 from notifications.selectors import dead_letter_count
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 
 class DeadLetterFilter(admin.SimpleListFilter):

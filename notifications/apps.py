@@ -7,6 +7,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.receivers import on_outbox_committed
-        from workflow.outbox import outbox_committed
+        from outbox.actions import outbox_committed
 
         outbox_committed.connect(on_outbox_committed, dispatch_uid="notifications.deliver_committed_outbox")

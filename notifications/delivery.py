@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 
 from core.env import env_int
 from notifications import transports
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 logger = logging.getLogger("zhili.notifications")
 

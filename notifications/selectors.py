@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 
 def outbox_state_counts() -> dict[str, int]:

@@ -21,7 +21,7 @@ from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 from core.env import env_int, env_str
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 logger = logging.getLogger("zhili.notifications")
 

@@ -19,9 +19,9 @@ from accounts.models import User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound
 from core.uploads import clean_image
+from outbox.actions import enqueue
 from party.access import access_write
 from party.models import Attendance, Meeting, MeetingReminder, Organisation, PartyMember
-from workflow.outbox import enqueue
 
 K = Meeting.Kind
 REQUIRED_PER_QUARTER = {K.GENERAL_ASSEMBLY: 1, K.COMMITTEE: 3, K.GROUP: 3, K.LECTURE: 1}

@@ -18,11 +18,11 @@ from core.errors import Conflict, DomainError, NotFound
 from core.uploads import clean_image
 from grid.events.report import do_report_event
 from grid.models import EventChannel
+from outbox.actions import enqueue
 from party.access import access_write
 from party.models import MemberLink, PartyMember, Visit
 from territory.locate import check_lon_lat
 from workflow.actors import system_actor
-from workflow.outbox import enqueue
 
 MAX_NOTE = 1000
 MAX_PHOTO_BYTES = 10 * 1024 * 1024

@@ -18,14 +18,15 @@ from approvals.models import Application
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Unprocessable
 from core.pii import decrypt, lookup_hash
-from licences.verification import do_confirm_phone_code, normalize_phone
+from outbox.actions import enqueue
+from outbox.models import OutboxMessage
+from outbox.phone_codes import do_confirm_phone_code, normalize_phone
 from ratings.models import BAD_LEVELS, Level, Rating, RatingChannel, Stage, dimensions_for
 from ratings.selectors import find_application, get_rating_for, stages_open
 from workflow.actors import system_actor
 from workflow.definitions import load_file
 from workflow.engine import do_start_item, transition
-from workflow.models import OutboxMessage, ProcessVersion, Transition, WorkItem
-from workflow.outbox import enqueue
+from workflow.models import ProcessVersion, Transition, WorkItem
 from workflow.publishing import do_publish_process
 
 RECTIFICATION_PROCESS = "rating_rectification"
@@ -209,7 +210,7 @@ def do_rate_online(
     now: datetime,
 ) -> tuple[Rating, bool]:
     """The applicant rates online with the receipt number, the phone on the application and the code
-    sent to it (licences.verification, purpose "ratings"). A retry of a stored rating with the same
+    sent to it (outbox.phone_codes, purpose "ratings"). A retry of a stored rating with the same
     content returns it without needing a fresh code."""
     application = find_application(receipt_no, phone)
     existing = Rating.objects.filter(application=application, stage=stage).first()

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from core.errors import DomainError
-from licences.verification import do_send_phone_code
+from outbox.phone_codes import do_send_phone_code
 from ratings.actions import PHONE_CODE_PURPOSE, do_rate_application, do_rate_online
 from ratings.figures import GROUPINGS, figures_for
 from ratings.models import Rating, RatingChannel, Stage

@@ -11,7 +11,7 @@ from accounts.models import Assignment, Role, User
 from approvals.models import Application
 from core.errors import NotFound, PermissionRefused
 from core.pii import lookup_hash
-from licences.verification import normalize_phone
+from outbox.phone_codes import normalize_phone
 from ratings.models import Rating, Stage
 
 # Roles that see the figures and the ratings list of their jurisdiction.

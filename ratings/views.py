@@ -23,7 +23,7 @@ from accounts.models import User
 from approvals.models import Application
 from core.errors import DomainError
 from core.publication import publish
-from licences.verification import do_confirm_phone_code, do_send_phone_code
+from outbox.phone_codes import do_confirm_phone_code, do_send_phone_code
 from ratings.actions import (
     APPEAL_ACTIONS,
     PHONE_CODE_PURPOSE,

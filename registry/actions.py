@@ -4,17 +4,16 @@ clear personal value in it), time passed in. Bad input raises DomainError with t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from stdnum.cn import uscc
 
 from accounts.models import User
 from audit.actions import record_event
-from core import idnumbers
+from core import idnumbers, ratelimit
 from core.errors import Conflict, DomainError, PermissionRefused, Unprocessable
 from core.pii import MAINLAND_MOBILE
 from registry import access, crypto, sensitivity
@@ -540,16 +539,17 @@ def do_register_key_place(
 
 
 def _throttle(actor: User, now: datetime) -> None:
+    """Unmasks per user and hour, counted by the platform's one rate limiter (429 with Retry-After)."""
     limit = int(getattr(settings, "REGISTRY_UNMASKS_PER_HOUR", 30))
-    key = f"registry:unmask:{actor.pk}:{int(now.timestamp() // 3600)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
-        raise DomainError("rate_limited", f"每小时最多解密查看 {limit} 次，请稍后再试。", status=429)
+    ratelimit.enforce(
+        "registry-unmask",
+        str(actor.pk),
+        limit=limit,
+        window=timedelta(hours=1),
+        now=now,
+        code="rate_limited",
+        message=f"每小时最多解密查看 {limit} 次，请稍后再试。",
+    )
 
 
 def _clear_value(subject: Person | Entity, field: str) -> str:

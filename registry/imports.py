@@ -47,10 +47,6 @@ RELATION_LABELS = {str(label): value for value, label in Person.Relation.choices
 SIZE_LABELS = {str(label): value for value, label in Entity.Size.choices}
 
 
-class RegistryImportError(SpreadsheetImportError):
-    pass
-
-
 @dataclass
 class ImportReport:
     created: int = 0
@@ -68,18 +64,18 @@ def _row_errors(row: int) -> Iterator[None]:
     except DomainError as error:
         if isinstance(error, SpreadsheetImportError):
             raise
-        raise RegistryImportError([ImportProblem(row, error.field or "", error.message)]) from error
+        raise SpreadsheetImportError([ImportProblem(row, error.field or "", error.message)]) from error
 
 
 def _columns(rows: list[tuple[Any, ...]], headers: list[str]) -> dict[str, int]:
     if not rows:
-        raise RegistryImportError([ImportProblem(0, "", "文件为空")])
+        raise SpreadsheetImportError([ImportProblem(0, "", "文件为空")])
     if len(rows) - 1 > MAX_ROWS:
-        raise RegistryImportError([ImportProblem(0, "", f"一次最多导入 {MAX_ROWS} 行")])
+        raise SpreadsheetImportError([ImportProblem(0, "", f"一次最多导入 {MAX_ROWS} 行")])
     found = {header_base(h): i for i, h in enumerate(rows[0]) if h}
     missing = [h for h in headers if h not in found]
     if missing:
-        raise RegistryImportError([ImportProblem(1, h, "缺少该列") for h in missing])
+        raise SpreadsheetImportError([ImportProblem(1, h, "缺少该列") for h in missing])
     return found
 
 
@@ -180,11 +176,11 @@ def _check_households(cleaned: list[dict[str, Any]], report: ImportReport) -> No
 def do_import_people(
     file: FileArg, *, actor: User, now: datetime, progress: Progress = _no_progress
 ) -> ImportReport:
-    """Import people and households; refuses the whole file (RegistryImportError) on any bad row.
+    """Import people and households; refuses the whole file (SpreadsheetImportError) on any bad row.
     `progress(done, total)` is called every PROGRESS_EVERY rows written (and once validated, with 0)."""
     cleaned, report = _people_rows(read_rows(file), actor, now)
     if report.problems:
-        raise RegistryImportError(report.problems)
+        raise SpreadsheetImportError(report.problems)
     total = len(cleaned)
     progress(0, total)
     hashes = {crypto.lookup_hash(r["id_number"]): r for r in cleaned}
@@ -214,7 +210,7 @@ def do_import_people(
                         batch, Person, batch_size=PROGRESS_EVERY, default_user=actor, default_date=now
                     )
             except IntegrityError as error:  # registered meanwhile by someone else: refuse the file
-                raise RegistryImportError(
+                raise SpreadsheetImportError(
                     [ImportProblem(0, "身份证号", "导入期间有人员被另行登记，请重新导入")]
                 ) from error
             for row, person in zip(fresh[start : start + PROGRESS_EVERY], saved, strict=True):
@@ -276,7 +272,7 @@ def do_import_entities(
         report.problems += [ImportProblem(number, c, r) for c, r in problems]
         cleaned.append({**cell, "uscc": code, "row": number})
     if report.problems:
-        raise RegistryImportError(report.problems)
+        raise SpreadsheetImportError(report.problems)
     known = set(Entity.objects.filter(uscc__in=[c["uscc"] for c in cleaned]).values_list("uscc", flat=True))
     total = len(cleaned)
     progress(0, total)

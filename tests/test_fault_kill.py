@@ -35,8 +35,9 @@ from grid.tests import test_event_support as support
 from grid.tests.test_event_support import HQ_POINT
 from notifications.tasks import build_delivery_tasks
 from notifications.transports import delivery_key
+from outbox.models import OutboxMessage
 from tests.test_sqlite_load import free_port, wait_until_up
-from workflow.models import OutboxMessage, Transition, WorkItem
+from workflow.models import Transition, WorkItem
 
 media, people = support.media, support.people  # fixtures
 

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from audit.actions import record_event
 from core.errors import DomainError, PermissionRefused
+from core.spreadsheets import ImportProblem, SpreadsheetImportError
 from workcalendar import service, signals
 from workcalendar.models import CalendarDay, CalendarYear, DayKind
 
@@ -31,28 +32,6 @@ class DayEntry:
     date: date
     kind: str  # DayKind value
     name: str = ""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行 {self.field}：{self.message}"
-
-
-class CalendarRowsInvalid(DomainError):
-    """Some rows are bad; `row_errors` lists every one of them (all found in one pass)."""
-
-    def __init__(self, row_errors: list[RowError]):
-        self.row_errors = row_errors
-        summary = "；".join(str(error) for error in row_errors)
-        field = row_errors[0].field if len(row_errors) == 1 else "rows"
-        super().__init__(
-            "invalid_calendar_rows", f"日历数据有 {len(row_errors)} 处错误，未导入：{summary}", field
-        )
 
 
 @dataclass(frozen=True)
@@ -88,13 +67,13 @@ def _parse_date(value: str) -> date:
 
 
 def validate_rows(rows: Iterable[Mapping[str, Any]], *, first_row: int = FIRST_DATA_ROW) -> list[DayEntry]:
-    """Check every row and return the entries, or raise CalendarRowsInvalid naming every bad row."""
-    errors: list[RowError] = []
+    """Check every row and return the entries, or raise SpreadsheetImportError naming every bad row."""
+    errors: list[ImportProblem] = []
     entries: list[DayEntry] = []
     seen: dict[date, int] = {}
     row_number = first_row - 1
     for row_number, row in enumerate(rows, start=first_row):
-        row_errors: list[RowError] = []
+        row_errors: list[ImportProblem] = []
         raw_date = str(row.get("date") or "").strip()
         raw_kind = str(row.get("kind") or "").strip().lower()
         name = str(row.get("name") or "").strip()
@@ -102,30 +81,37 @@ def validate_rows(rows: Iterable[Mapping[str, Any]], *, first_row: int = FIRST_D
         try:
             day = _parse_date(raw_date)
         except ValueError:
-            row_errors.append(RowError(row_number, "date", f"日期无效（应为 YYYY-MM-DD）：{raw_date!r}"))
+            row_errors.append(ImportProblem(row_number, "date", f"日期无效（应为 YYYY-MM-DD）：{raw_date!r}"))
         if raw_kind not in DayKind.values:
             row_errors.append(
-                RowError(row_number, "kind", f"类型无效（应为 holiday 或 workday）：{raw_kind!r}")
+                ImportProblem(row_number, "kind", f"类型无效（应为 holiday 或 workday）：{raw_kind!r}")
             )
         if len(name) > NAME_MAX_LENGTH:
-            row_errors.append(RowError(row_number, "name", f"名称超过 {NAME_MAX_LENGTH} 个字符"))
+            row_errors.append(ImportProblem(row_number, "name", f"名称超过 {NAME_MAX_LENGTH} 个字符"))
         if day is not None:
             if day in seen:
-                row_errors.append(RowError(row_number, "date", f"{day.isoformat()} 与第 {seen[day]} 行重复"))
+                row_errors.append(
+                    ImportProblem(row_number, "date", f"{day.isoformat()} 与第 {seen[day]} 行重复")
+                )
             else:
                 seen[day] = row_number
             if raw_kind == DayKind.WORKDAY and day.weekday() < 5:
                 row_errors.append(
-                    RowError(row_number, "kind", f"{day.isoformat()} 是周一至周五，不能登记为调休上班日")
+                    ImportProblem(row_number, "kind", f"{day.isoformat()} 是周一至周五，不能登记为调休上班日")
                 )
         if row_errors:
             errors.extend(row_errors)
         elif day is not None:
             entries.append(DayEntry(date=day, kind=raw_kind, name=name))
     if row_number < first_row and not errors:
-        errors.append(RowError(first_row, "file", "文件中没有数据行"))
+        errors.append(ImportProblem(first_row, "file", "文件中没有数据行"))
     if errors:
-        raise CalendarRowsInvalid(errors)
+        raise SpreadsheetImportError(
+            errors,
+            code="invalid_calendar_rows",
+            field=errors[0].column if len(errors) == 1 else "rows",
+            subject="日历数据",
+        )
     return entries
 
 
@@ -197,7 +183,7 @@ def do_import_calendar(
 ) -> ImportResult:
     """Import `date,kind,name` rows. Every year that appears in the rows is replaced as a whole (its
     CalendarYear created or revised, its days exactly the rows given); other years are untouched. When any
-    row is bad nothing is written and CalendarRowsInvalid lists every bad row by file line number."""
+    row is bad nothing is written and SpreadsheetImportError lists every bad row by file line number."""
     _check_may_edit(actor)
     source_note = _check_source_note(source_note)
     entries = validate_rows(rows)

@@ -13,8 +13,8 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.spreadsheets import SpreadsheetImportError
 from workcalendar.actions import (
-    CalendarRowsInvalid,
     DayEntry,
     do_delete_calendar_year,
     do_save_calendar_year,
@@ -49,8 +49,8 @@ class CalendarDayFormSet(BaseInlineFormSet):
         if rows:
             try:
                 validate_rows(rows, first_row=1)
-            except CalendarRowsInvalid as exc:
-                messages = [str(error) for error in exc.row_errors]
+            except SpreadsheetImportError as exc:
+                messages = [str(error) for error in exc.problems]
         if messages:
             raise ValidationError(messages)
 

@@ -43,6 +43,8 @@ from accounts.jurisdiction import jurisdiction_codes
 from accounts.models import Assignment, OrgUnit, Role, User
 from audit.actions import record_event
 from core.errors import DomainError, NotFound, PermissionRefused
+from outbox.actions import outbox_committed
+from outbox.models import OutboxMessage
 from territory.models import Division, Grid
 from territory.scoping import covers
 from workcalendar.service import WorkHours
@@ -50,8 +52,7 @@ from workflow.actors import actor_roles, system_actor
 from workflow.clock import work_hours_of
 from workflow.definitions import ASSIGNMENT_FIELDS, ActionDef, ProcessDefinition, definition_of_version
 from workflow.engine import _clean_inputs, advance, clean_limits, new_item
-from workflow.models import OutboxMessage, Priority, ProcessVersion, Transition, WorkItem, engine_writes
-from workflow.outbox import outbox_committed
+from workflow.models import Priority, ProcessVersion, Transition, WorkItem, engine_writes
 from workflow.publishing import current_version
 
 TERRITORY_LEVELS = (15, 12, 9, 6)

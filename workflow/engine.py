@@ -21,6 +21,7 @@ from accounts.jurisdiction import may_see_code
 from accounts.models import Assignment, OrgUnit, User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from outbox.actions import enqueue
 from territory.refs import DIVISIONS, GRIDS
 from workcalendar.service import WorkHours, add_duration
 from workflow.actors import actor_roles, in_unit
@@ -38,7 +39,6 @@ from workflow.definitions import (
 from workflow.handlers import Handler, Step, handler_for
 from workflow.listing import ORG_UNITS, attach_item_references
 from workflow.models import Light, Priority, ProcessVersion, Transition, WorkItem, engine_writes
-from workflow.outbox import enqueue
 from workflow.publishing import current_version
 
 

@@ -7,12 +7,14 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.appendonly import AppendOnlyModel
 
 # Set only by workflow.engine while it writes a work item: WorkItem.save() refuses to create a row or
 # change its state otherwise, so "nothing but transition() writes a state" holds at run time too.
@@ -34,11 +36,7 @@ class StateWriteRefused(Exception):
     """A work item's state was written outside workflow.engine."""
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class ProcessVersion(models.Model):
+class ProcessVersion(AppendOnlyModel):
     """One published, immutable version of a process definition. Work items pin the version they
     started with and the engine reads `definition` (normalised JSON), never the YAML file."""
 
@@ -58,11 +56,6 @@ class ProcessVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("a published process version cannot be changed")
-        super().save(*args, **kwargs)
 
 
 class Priority(models.IntegerChoices):
@@ -209,7 +202,7 @@ class WorkItem(models.Model):
         return self.paused_at is not None
 
 
-class Transition(models.Model):
+class Transition(AppendOnlyModel):
     """Append-only history of a work item: one row per action taken (by a person or the system)."""
 
     item = models.ForeignKey(
@@ -236,14 +229,6 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.item_id}: {self.from_state} —{self.action}→ {self.to_state}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("transitions are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("transitions are append-only")
-
 
 class IdempotencyRecord(models.Model):
     """The first response to a request carrying an Idempotency-Key, per user. Written in the same
@@ -265,52 +250,6 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
-
-
-class OutboxMessage(models.Model):
-    """A notification to deliver after the change that caused it has committed. Written in the same
-    transaction as the change; delivered by `notifications` through a transport, with retries."""
-
-    class Channel(models.TextChoices):
-        CONSOLE = "console", _("控制台/日志")
-        EMAIL = "email", _("电子邮件")
-        SMS = "sms", _("短信")
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("待发送")
-        SENT = "sent", _("已发送")
-        DEAD = "dead", _("发送失败（死信）")
-
-    created_at = models.DateTimeField(_("创建时间"))
-    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("接收人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    # Phone number or e-mail address when the recipient is not a user (a resident).
-    address = models.CharField(_("地址/号码"), max_length=200, blank=True)
-    kind = models.CharField(_("消息类型"), max_length=80)
-    subject = models.CharField(_("标题"), max_length=200, blank=True)
-    body = models.TextField(_("内容"))
-    payload = models.JSONField(_("附加数据"), default=dict, blank=True)
-    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
-    next_attempt_at = models.DateTimeField(_("下次尝试时间"))
-    last_error = models.TextField(_("最近错误"), blank=True)
-    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("待发消息")
-        verbose_name_plural = _("待发消息")
-        ordering = ["id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.address or self.recipient_id} ({self.state})"
 
 
 NEVER = date(9999, 12, 31)  # "no such day" in the rollup's day columns (NULLs would defeat its unique key)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "workcalendar",
     "simple_history",
     "registry",
+    "outbox",
     "workflow",
     "grid",
     "licences",

@@ -13,8 +13,8 @@ from approvals.models import ApplicantKind, Application
 from core import pii
 from core.errors import Conflict, DomainError
 from core.idnumbers import is_valid_citizen_id
-from workflow.models import OutboxMessage
-from workflow.outbox import enqueue
+from outbox.actions import enqueue
+from outbox.models import OutboxMessage
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from django.db.models import Model, OuterRef, Subquery
 
 from accounts.models import OrgUnit, User
 from approvals.actions.common import _chunks, require_catalogue_editor
-from approvals.catalogue import CatalogueImportError, FileArg, ItemRow, RowProblem, parse_rows, read_rows
+from approvals.catalogue import FileArg, ItemRow, parse_rows, read_rows
 from approvals.models import ServiceItem, ServiceItemVersion
 from audit.actions import record_event
+from core.spreadsheets import ImportProblem, SpreadsheetImportError
 
 
 @dataclass
@@ -22,7 +23,7 @@ class CatalogueImportResult:
     created: int = 0
     versioned: int = 0
     unchanged: int = 0
-    warnings: list[RowProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -33,13 +34,13 @@ class CatalogueImportResult:
         }
 
 
-def _agencies(rows: list[ItemRow], problems: list[RowProblem]) -> dict[str, OrgUnit]:
+def _agencies(rows: list[ItemRow], problems: list[ImportProblem]) -> dict[str, OrgUnit]:
     codes = {row.item["agency_code"] for row in rows if row.item["agency_code"]}
     found = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=codes)}
     for row in rows:
         code = row.item["agency_code"]
         if code and code not in found:
-            problems.append(RowProblem(row.row, "审批机构编码", f"机构「{code}」不存在"))
+            problems.append(ImportProblem(row.row, "审批机构编码", f"机构「{code}」不存在"))
     return found
 
 
@@ -47,7 +48,7 @@ def do_import_catalogue(
     source: FileArg | list[tuple[Any, ...]], *, actor: User, now: datetime, filename: str = ""
 ) -> CatalogueImportResult:
     """Validate every row (an XLSX file, or rows with the template's header first); one bad row and
-    nothing is imported (CatalogueImportError lists all of them). A new code creates the item and its
+    nothing is imported (SpreadsheetImportError lists all of them). A new code creates the item and its
     version 1; a row whose guide or item fields changed writes a new version; an unchanged row writes
     nothing. Set-wise writes (bulk), one summary audit event."""
     require_catalogue_editor(actor)
@@ -56,7 +57,7 @@ def do_import_catalogue(
     problems = parsed.problems
     agencies = _agencies(parsed.rows, problems) if not problems else {}
     if problems:
-        raise CatalogueImportError(sorted(problems, key=lambda p: (p.row, p.column)))
+        raise SpreadsheetImportError(sorted(problems, key=lambda p: (p.row, p.column)))
     result = CatalogueImportResult(warnings=parsed.warnings)
     codes = [row.implementation_code for row in parsed.rows]
     with transaction.atomic():

@@ -13,7 +13,6 @@ from approvals.actions import do_import_catalogue
 from approvals.catalogue import (
     HEADERS,
     SHEET_TITLE,
-    CatalogueImportError,
     record_of,
     rows_from_dicts,
     workbook_bytes,
@@ -22,6 +21,7 @@ from approvals.models import ServiceItem, ServiceItemVersion
 from approvals.testing import LICENCE_CODE, catalogue_record, confirm_record
 from audit.models import AuditEvent
 from core.errors import PermissionRefused
+from core.spreadsheets import SpreadsheetImportError
 
 
 def test_bad_credit_code_and_missing_limit_import_nothing_and_report_both_rows(setup: dict[str, Any], now):
@@ -32,7 +32,7 @@ def test_bad_credit_code_and_missing_limit_import_nothing_and_report_both_rows(s
         confirm_record(**{"实施主体统一社会信用代码": "113205070000000190", "实施编码": "X" * 20}),  # row 3
         catalogue_record(**{"实施编码": LICENCE_CODE + "8", "法定办结时限": ""}),  # row 4
     ]
-    with pytest.raises(CatalogueImportError) as caught:
+    with pytest.raises(SpreadsheetImportError) as caught:
         do_import_catalogue(rows_from_dicts(records), actor=setup["steward"], now=now)
     problems = {(p.row, p.column) for p in caught.value.problems}
     assert (3, "实施主体统一社会信用代码") in problems
@@ -48,12 +48,12 @@ def test_missing_column_and_bad_choices_are_reported(setup: dict[str, Any], now)
     rows = rows_from_dicts(
         [catalogue_record(**{"事项类型": "许可", "办件类型": "即办件", "申请材料": "身份证|原件"})]
     )
-    with pytest.raises(CatalogueImportError) as caught:
+    with pytest.raises(SpreadsheetImportError) as caught:
         do_import_catalogue(rows, actor=setup["steward"], now=now)
     columns = {p.column for p in caught.value.problems}
     assert {"事项类型", "承诺办结时限", "申请材料"} <= columns
     header_only = [tuple(h for h in HEADERS if h != "承诺办结时限")]
-    with pytest.raises(CatalogueImportError) as caught:
+    with pytest.raises(SpreadsheetImportError) as caught:
         do_import_catalogue(header_only, actor=setup["steward"], now=now)
     assert caught.value.problems[0].column == "承诺办结时限"
 
@@ -86,7 +86,7 @@ def test_xlsx_round_trip_is_unchanged(setup: dict[str, Any], now):
 
 
 def test_not_an_xlsx(setup: dict[str, Any], now):
-    with pytest.raises(CatalogueImportError) as caught:
+    with pytest.raises(SpreadsheetImportError) as caught:
         do_import_catalogue(io.BytesIO(b"not a workbook"), actor=setup["steward"], now=now)
     assert caught.value.field == "file"
 

@@ -16,7 +16,7 @@ from approvals.actions import (
 from approvals.models import Application, Outcome
 from approvals.testing import CONFIRM_CODE
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 from .test_intake import take
 

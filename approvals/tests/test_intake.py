@@ -21,7 +21,7 @@ from approvals.selectors import progress_of
 from approvals.testing import CONFIRM_CODE, ID_NUMBER, IMMEDIATE_CODE, LICENCE_CODE, PHONE
 from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 COMPANY = credit_code(7001, department="9", category="1")
 

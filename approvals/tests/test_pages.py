@@ -13,7 +13,7 @@ from django.test import Client
 from approvals.catalogue import rows_from_dicts, workbook_bytes
 from approvals.models import Application
 from approvals.testing import CONFIRM_CODE, ID_NUMBER, LICENCE_CODE, PHONE, catalogue_record
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 from .conftest import NOW
 from .test_intake import COMPANY

@@ -11,12 +11,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import OrgUnit
 from approvals.actions import do_import_catalogue
-from approvals.catalogue import CatalogueImportError, rows_from_dicts
+from approvals.catalogue import rows_from_dicts
 from approvals.models import ServiceItem, ServiceItemVersion
 from approvals.report import build_report
 from approvals.testing import LICENCE_CODE, catalogue_record
 from core.env import env_percent
 from core.errors import PermissionRefused
+from core.spreadsheets import SpreadsheetImportError
 
 from .test_api import client_for
 from .test_pages import login
@@ -30,7 +31,7 @@ def _import(setup: dict[str, Any], now, **overrides: Any):
 
 def _refusal(setup: dict[str, Any], now, **overrides: Any) -> str:
     before = ServiceItemVersion.objects.count()
-    with pytest.raises(CatalogueImportError) as caught:
+    with pytest.raises(SpreadsheetImportError) as caught:
         _import(setup, now, **overrides)
     assert ServiceItemVersion.objects.count() == before  # nothing written
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "承诺办结时限")]

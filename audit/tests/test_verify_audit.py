@@ -12,10 +12,11 @@ from django.apps import apps as global_apps
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
-from audit.models import AppendOnlyError, AuditBlock, AuditEvent
+from audit.models import AuditBlock, AuditEvent
 from audit.sealing import seal_pending
 from audit.tests.helpers import raw, write_events
 from audit.verify import verify_chain
+from core.appendonly import AppendOnlyError
 
 trigger_migration = importlib.import_module("audit.migrations.0002_append_only_trigger")
 

@@ -27,9 +27,9 @@ from command.selectors import COMMAND_ROLES, require_command_role
 from core.errors import DomainError, NotFound
 from core.pdf import content_hash
 from core.pii import decrypt, encrypt, mask_phone
+from outbox.actions import enqueue
+from outbox.models import OutboxMessage
 from territory.models import Division
-from workflow.models import OutboxMessage
-from workflow.outbox import enqueue
 
 REPORT_LEVELS = (Division.Level.DISTRICT, Division.Level.TOWN)
 MOBILE = re.compile(r"1[3-9]\d{9}")

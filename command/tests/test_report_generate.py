@@ -24,7 +24,7 @@ from grid.events.report import do_report_event
 from grid.events.steps import do_event_action
 from grid.tests.test_figures import HUANGQIAO, Scenario, at
 from notifications import delivery
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

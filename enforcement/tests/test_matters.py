@@ -10,9 +10,10 @@ import pytest
 from openpyxl import Workbook
 
 from core.errors import Unprocessable
+from core.spreadsheets import SpreadsheetImportError
 from enforcement.actions.opening import check_discretion
 from enforcement.catalogue import CATALOGUE_FILE, catalogue_specs
-from enforcement.imports import HEADERS, MatterImportError, do_import_matters, write_template
+from enforcement.imports import HEADERS, do_import_matters, write_template
 from enforcement.models import DiscretionBand, EnforcementMatter
 from enforcement.tests.conftest import client_for
 from enforcement.tests.test_case_flow import at
@@ -106,7 +107,7 @@ def test_import_all_or_nothing(people: dict[str, Any]) -> None:
             "",
         ],
     ]
-    with pytest.raises(MatterImportError) as refused:
+    with pytest.raises(SpreadsheetImportError) as refused:
         do_import_matters(_xlsx(bad_rows), actor=steward, now=at(3, 2))
     problems = {(p.row, p.column) for p in refused.value.problems}
     assert {
@@ -135,7 +136,7 @@ def test_import_all_or_nothing(people: dict[str, Any]) -> None:
 
 
 def test_import_bad_file(people: dict[str, Any]) -> None:
-    with pytest.raises(MatterImportError):
+    with pytest.raises(SpreadsheetImportError):
         do_import_matters(io.BytesIO(b"not a spreadsheet"), actor=people["system"], now=at(3, 2))
 
 
@@ -146,7 +147,7 @@ def test_catalogue_file_is_checked_as_an_import(tmp_path):
     bad.write_text(
         "\n".join([good[0], good[1].replace("城市管理", "不存在的领域", 1)]) + "\n", encoding="utf-8"
     )
-    with pytest.raises(MatterImportError) as refused:
+    with pytest.raises(SpreadsheetImportError) as refused:
         catalogue_specs(bad)
     assert [(p.row, p.column) for p in refused.value.problems] == [(2, "领域")]
     assert [spec.code for spec in catalogue_specs()][:2] == ["CG-001", "CG-002"]

@@ -25,7 +25,7 @@ from enforcement.publication import (
     publication_due_at,
 )
 from enforcement.tests.test_documents_support import CITIZEN_ID, CREDIT_CODE, make_case, squad_people
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 DECIDED = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Suzhou
 ID_PATTERN = re.compile(r"\d{17}[\dXx]")

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.appendonly import AppendOnlyError
 from enforcement.actions import do_add_record, do_case_action, do_open_case
-from enforcement.models import AppendOnlyError, RecordEntry
+from enforcement.models import RecordEntry
 from enforcement.tests.conftest import client_for
 from enforcement.tests.test_case_flow import ORDINARY, at
 

@@ -35,13 +35,14 @@ from grid.models import (
     GridEvent,
 )
 from grid.selectors import current_standard_version
+from outbox.actions import outbox_committed
+from outbox.models import OutboxMessage
 from territory.coords import GCJ02, WGS84, gcj02_to_wgs84, gcj02_to_wgs84_array
 from territory.locate import check_crs, check_lon_lat, locate_many
 from territory.models import Grid
 from territory.scoping import covers
 from workflow.actors import system_actor
-from workflow.models import OutboxMessage, Priority
-from workflow.outbox import outbox_committed
+from workflow.models import Priority
 
 logger = logging.getLogger(__name__)
 

@@ -41,13 +41,13 @@ from grid.models import (
     GridEvent,
 )
 from grid.selectors import grid_staff, limit_for
+from outbox.actions import enqueue
 from territory.coords import GCJ02, gcj02_to_wgs84
 from territory.locate import OutsideGrids, check_crs, check_lon_lat, locate
 from territory.models import Grid
 from workflow.actors import system_actor
 from workflow.engine import do_start_item
 from workflow.models import Priority
-from workflow.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEvent
 from core.errors import PermissionRefused
-from grid.imports import HEADERS, StandardImportError, do_import_standard, export_standard
+from core.spreadsheets import SpreadsheetImportError
+from grid.imports import HEADERS, do_import_standard, export_standard
 from grid.models import Category, CategoryStandard, CategoryStandardVersion
 from grid.selectors import limit_for, standard_rows
 
@@ -129,7 +130,7 @@ def test_bad_file_reports_every_bad_row_and_imports_nothing(
     ]
     versions_before = CategoryStandardVersion.objects.count()
     rows_before = CategoryStandard.objects.count()
-    with pytest.raises(StandardImportError) as exc:
+    with pytest.raises(SpreadsheetImportError) as exc:
         do_import_standard(xlsx(bad), actor=personas["system"], now=now)
     found = {(p.row, p.column) for p in exc.value.problems}
     assert found == {
@@ -153,13 +154,13 @@ def test_bad_file_reports_every_bad_row_and_imports_nothing(
 
 
 def test_missing_columns_and_not_a_workbook(personas: dict[str, Any], now: Any) -> None:
-    with pytest.raises(StandardImportError) as exc:
+    with pytest.raises(SpreadsheetImportError) as exc:
         do_import_standard(xlsx([GOOD[:11]], header=HEADERS[:11]), actor=personas["system"], now=now)
     assert {(p.row, p.column) for p in exc.value.problems} == {(1, "责任单位"), (1, "紧急")}
-    with pytest.raises(StandardImportError) as exc:
+    with pytest.raises(SpreadsheetImportError) as exc:
         do_import_standard(io.BytesIO(b"not a spreadsheet"), actor=personas["system"], now=now)
     assert exc.value.problems[0].row == 0
-    with pytest.raises(StandardImportError) as exc:
+    with pytest.raises(SpreadsheetImportError) as exc:
         do_import_standard(xlsx([]), actor=personas["system"], now=now)
     assert "没有数据行" in exc.value.problems[0].reason
     assert not CategoryStandardVersion.objects.exists()

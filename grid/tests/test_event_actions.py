@@ -10,7 +10,7 @@ import pytest
 from core.errors import DomainError, NotFound, PermissionRefused
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import act, at, report
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 media, people = support.media, support.people  # fixtures

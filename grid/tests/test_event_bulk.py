@@ -24,7 +24,8 @@ from grid.tests.test_event_support import (
     people,
     report,
 )
-from workflow.models import OutboxMessage, Transition
+from outbox.models import OutboxMessage
+from workflow.models import Transition
 
 __all__ = ["media", "people"]  # the fixtures
 

@@ -15,7 +15,7 @@ from grid.event_selectors import duplicate_candidates, event_by_receipt, public_
 from grid.events.rating import do_rate_event
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import HQ_POINT, act, at, photo, report
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 media, people = support.media, support.people  # fixtures

@@ -13,8 +13,9 @@ from grid.events.rating import do_rate_event
 from grid.models import AttachmentStage, GridEvent, RoutingDecision
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import HQ_GRID, URBAN, act, at, photo, report
+from outbox.models import OutboxMessage
 from territory.models import Grid
-from workflow.models import OutboxMessage, Transition
+from workflow.models import Transition
 
 pytestmark = pytest.mark.django_db
 media, people = support.media, support.people  # fixtures

@@ -27,8 +27,9 @@ from grid.tests.test_event_support import (
     photo,
     report,
 )
+from outbox.models import OutboxMessage
 from territory.coords import wgs84_to_gcj02
-from workflow.models import OutboxMessage, WorkItem
+from workflow.models import WorkItem
 
 pytestmark = pytest.mark.django_db
 media, people = support.media, support.people  # fixtures

@@ -12,7 +12,8 @@ from django.utils import timezone
 from core.errors import DomainError, NotFound, PermissionRefused
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import URBAN, VILLAGE_UNIT, act, at, report
-from workflow.models import OutboxMessage, Transition
+from outbox.models import OutboxMessage
+from workflow.models import Transition
 from workflow.sweeper import sweep
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from accounts.testing import make_person
 from audit.models import AuditEvent
 from core.errors import DomainError
 from core.pii import decrypt, lookup_hash
+from core.spreadsheets import SpreadsheetImportError
 from licences.imports import (
     HEADERS,
-    PropertyImportError,
     do_import_property_records,
     template_workbook,
     workbook_of,
@@ -78,7 +78,7 @@ def test_every_bad_row_is_reported_and_nothing_imported(staff: dict[str, Any]) -
         good("A7", registered="昨天"),  # row 8
         good("A8", cancelled="2019-01-01"),  # row 9: before registration
     ]
-    with pytest.raises(PropertyImportError) as caught:
+    with pytest.raises(SpreadsheetImportError) as caught:
         run(staff, rows)
     found = {(p.row, p.column) for p in caught.value.problems}
     assert found == {
@@ -104,7 +104,7 @@ def test_missing_column_and_bad_file(staff: dict[str, Any]) -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
-    with pytest.raises(PropertyImportError) as caught:
+    with pytest.raises(SpreadsheetImportError) as caught:
         do_import_property_records(buffer, actor=staff["system"], now=T0)
     assert {p.column for p in caught.value.problems} == {
         "不动产坐落",
@@ -113,7 +113,7 @@ def test_missing_column_and_bad_file(staff: dict[str, Any]) -> None:
         "建筑面积",
         "登记日期",
     }
-    with pytest.raises(PropertyImportError):
+    with pytest.raises(SpreadsheetImportError):
         do_import_property_records(io.BytesIO(b"not a spreadsheet"), actor=staff["system"], now=T0)
 
 
@@ -122,7 +122,7 @@ def test_steward_may_import_only_within_jurisdiction(staff: dict[str, Any]) -> N
         "hq_steward", unit=OrgUnit.objects.get(code="320507003-gov"), role=Role.DATA_STEWARD
     )
     staff["hq_steward"] = town_steward
-    with pytest.raises(PropertyImportError) as caught:
+    with pytest.raises(SpreadsheetImportError) as caught:
         run(staff, [good(), good("B2", code="320507105")], actor="hq_steward")
     assert [(p.row, p.column) for p in caught.value.problems] == [(3, "区划代码")]
     with pytest.raises(DomainError) as refused:

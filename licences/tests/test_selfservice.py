@@ -19,7 +19,7 @@ from licences.models import Certificate, LicenceType
 from licences.reference import NO_HOUSING_TYPE_CODE
 from licences.selfservice import do_issue_no_housing_certificate
 from licences.tests.conftest import ID_NUMBER, OTHER_ID, T0
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 PHONE = "13912345678"

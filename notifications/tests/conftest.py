@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 
 from notifications.tests.support import RECORDER, RecordingTransport
-from workflow.models import OutboxMessage
-from workflow.outbox import enqueue
+from outbox.actions import enqueue
+from outbox.models import OutboxMessage
 
 # Transactional tests write outbox rows only, so only workflow's tables are flushed afterwards (flushing
 # every table costs about a second per test on PostgreSQL).
@@ -47,7 +47,7 @@ def no_after_commit_delivery() -> Iterator[None]:
     """Rows committed in transactional tests are left for the test to deliver (the receiver would
     otherwise deliver them at once through huey's immediate mode)."""
     from notifications.receivers import on_outbox_committed
-    from workflow.outbox import outbox_committed
+    from outbox.actions import outbox_committed
 
     uid = "notifications.deliver_committed_outbox"
     outbox_committed.disconnect(dispatch_uid=uid)

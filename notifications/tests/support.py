@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from notifications.transports import TransportError
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The signal path: `workflow.outbox.enqueue` → commit → `outbox_committed` → huey task → delivery. The
+"""The signal path: `outbox.actions.enqueue` → commit → `outbox_committed` → huey task → delivery. The
 suite's huey runs in immediate mode; test_consumer.py runs the same path under a real consumer."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from notifications.tests.conftest import COMMITTING
 from notifications.tests.support import RecordingTransport
-from workflow.models import OutboxMessage
-from workflow.outbox import enqueue
+from outbox.actions import enqueue
+from outbox.models import OutboxMessage
 
 pytestmark = COMMITTING
 

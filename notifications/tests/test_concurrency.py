@@ -14,7 +14,7 @@ from notifications import delivery
 from notifications.delivery import DeliveryReport
 from notifications.tests.conftest import COMMITTING, make_message
 from notifications.tests.support import RecordingTransport
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 MESSAGES = 40

@@ -23,8 +23,8 @@ from notifications.tasks import DeliveryTasks, build_delivery_tasks
 from notifications.tests.conftest import COMMITTING, make_message
 from notifications.tests.support import RecordingTransport
 from notifications.transports import TransportError
-from workflow.models import OutboxMessage
-from workflow.outbox import enqueue
+from outbox.actions import enqueue
+from outbox.models import OutboxMessage
 
 pytestmark = COMMITTING
 DEADLINE_SECONDS = 15

@@ -11,7 +11,7 @@ from notifications import delivery
 from notifications.tests.conftest import COMMITTING, make_message
 from notifications.tests.support import RecordingTransport
 from notifications.transports import TransportError
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from accounts.models import User
 from notifications import delivery
 from notifications.tests.conftest import make_message
 from notifications.transports import EmailTransport, TransportError, message_id_domain
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db

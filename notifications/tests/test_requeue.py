@@ -14,7 +14,7 @@ from notifications.actions import do_requeue_message
 from notifications.tests.conftest import make_message
 from notifications.tests.support import RecordingTransport
 from notifications.transports import TransportError
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=3)
@@ -47,7 +47,7 @@ def test_requeue_writes_an_audit_row_and_redelivers(recorder: RecordingTransport
     )
     event = AuditEvent.objects.get(action="notifications.requeue_message")
     assert event.actor_id == operator.pk
-    assert (event.subject_type, event.subject_id) == ("workflow.outboxmessage", str(message.pk))
+    assert (event.subject_type, event.subject_id) == ("outbox.outboxmessage", str(message.pk))
     assert event.territory_code == "320507003"
     assert event.before is not None and event.before["state"] == "dead"
     assert event.after is not None and event.after["state"] == "pending"
@@ -83,17 +83,17 @@ def test_admin_changelist_shows_dead_letters(
     make_message(now=NOW, kind="grid.pending_one")
     client.force_login(operator)
 
-    response = client.get("/admin/workflow/outboxmessage/")
+    response = client.get("/admin/outbox/outboxmessage/")
     assert response.status_code == 200
     content = response.content.decode()
     assert "死信 1 条" in content
     assert "grid.pending_one" in content
 
-    only_dead = client.get("/admin/workflow/outboxmessage/", {"dead_letter": "yes"})
+    only_dead = client.get("/admin/outbox/outboxmessage/", {"dead_letter": "yes"})
     assert [m.pk for m in only_dead.context["cl"].result_list] == [dead.pk]
     assert "仅死信（1）" in only_dead.content.decode()
 
-    assert client.get(f"/admin/workflow/outboxmessage/{dead.pk}/change/").status_code == 200
+    assert client.get(f"/admin/outbox/outboxmessage/{dead.pk}/change/").status_code == 200
 
 
 def test_admin_requeue_action(recorder: RecordingTransport, operator: User, client: Client) -> None:
@@ -102,7 +102,7 @@ def test_admin_requeue_action(recorder: RecordingTransport, operator: User, clie
     client.force_login(operator)
 
     response = client.post(
-        "/admin/workflow/outboxmessage/",
+        "/admin/outbox/outboxmessage/",
         {"action": "requeue", "_selected_action": [dead.pk, pending.pk]},
         follow=True,
     )
@@ -121,5 +121,5 @@ def test_admin_requeue_action(recorder: RecordingTransport, operator: User, clie
 def test_admin_is_closed_to_non_staff(client: Client) -> None:
     user = User.objects.create_user(username="resident", password="pw-resident-1")
     client.force_login(user)
-    response = client.get("/admin/workflow/outboxmessage/")
+    response = client.get("/admin/outbox/outboxmessage/")
     assert response.status_code == 302

@@ -16,7 +16,7 @@ import pytest
 from notifications import delivery, transports
 from notifications.tests.conftest import make_message
 from notifications.transports import SmsGatewayTransport, TransportError
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 

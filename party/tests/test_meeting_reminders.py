@@ -11,11 +11,11 @@ import pytest
 import time_machine
 from django.test import override_settings
 
+from outbox.models import OutboxMessage
 from party import actions, meetings, tasks
 from party.models import Meeting, MeetingReminder
 from party.tests.conftest import NOW, enrol
 from party.tests.test_meetings import hold
-from workflow.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 M = Meeting.Kind

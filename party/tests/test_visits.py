@@ -12,11 +12,11 @@ from PIL import Image
 from accounts.models import User
 from core.errors import Conflict, DomainError, NotFound
 from grid.models import GridEvent
+from outbox.models import OutboxMessage
 from party import selectors, visits
 from party.actions import do_link_member
 from party.models import Visit
 from party.tests.conftest import HQ_GRID, NOW, enrol
-from workflow.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 POINT = (120.555, 31.405)  # inside 黄桥测试村 grid 1

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from outbox.models import OutboxMessage
 from ratings.models import Rating
 from ratings.tests.factories import BAD_WINDOW_SCORES, ONLINE_SCORES, PHONE, WINDOW_SCORES, make_application
-from workflow.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from outbox.models import OutboxMessage
 from ratings.models import Rating
 from ratings.tests.factories import PHONE, make_application
-from workflow.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Unprocessable
-from licences.models import PhoneChallenge
+from outbox.models import OutboxMessage, PhoneChallenge
 from ratings.actions import PHONE_CODE_PURPOSE, do_rate_application, do_rate_online
 from ratings.models import Rating, RatingChannel, Stage
 from ratings.tests.factories import BAD_WINDOW_SCORES, ONLINE_SCORES, PHONE, WINDOW_SCORES, make_application
-from workflow.models import OutboxMessage
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -171,7 +170,7 @@ def test_window_rating_only_from_the_centre(people: dict[str, Any], item: Any, n
 
 def _send_code(now: datetime) -> str:
     """Send a code and read it back from the queued SMS (the only place the clear code exists)."""
-    from licences.verification import do_send_phone_code
+    from outbox.phone_codes import do_send_phone_code
 
     do_send_phone_code(phone=PHONE, purpose=PHONE_CODE_PURPOSE, now=now)
     body = OutboxMessage.objects.filter(kind="phone_code").order_by("-id").first()

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from outbox.models import OutboxMessage
 from ratings.actions import do_act_on_rectification, do_rate_application, sync_rectifications
 from ratings.models import Rating, RatingChannel, Stage
 from ratings.tests.factories import BAD_WINDOW_SCORES, PHONE, make_application
 from workflow.engine import transition
-from workflow.models import OutboxMessage
 from workflow.sweeper import sweep
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

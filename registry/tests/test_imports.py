@@ -14,7 +14,6 @@ from core.spreadsheets import SpreadsheetImportError, problems_workbook
 from registry.imports import (
     ENTITY_HEADERS,
     PEOPLE_HEADERS,
-    RegistryImportError,
     do_import_entities,
     do_import_people,
 )
@@ -67,7 +66,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_imported(people, tmp_path):
         [HQ_GRID, "戊", idn(14), "户籍人口", "", "HQ-I3", "户主"],
         [HQ_GRID, "己", idn(1), "户籍人口", "", "", ""],
     ]
-    with pytest.raises(RegistryImportError) as error:
+    with pytest.raises(SpreadsheetImportError) as error:
         do_import_people(csv_file(tmp_path, rows), actor=people["hq_steward"], now=NOW)
     found = {(p.row, p.column) for p in error.value.problems}
     assert {(6, "身份证号"), (7, "人口类别"), (8, "网格编码"), (9, "与户主关系"), (11, "身份证号")} <= found
@@ -78,14 +77,14 @@ def test_bad_rows_are_all_reported_and_nothing_is_imported(people, tmp_path):
 
 @pytest.mark.parametrize("who", ["wt_steward", "hq_grid", "hq_clerk"])
 def test_refused_roles_and_the_outsider_import_nothing(people, tmp_path, who):
-    with pytest.raises(RegistryImportError) as error:
+    with pytest.raises(SpreadsheetImportError) as error:
         do_import_people(csv_file(tmp_path, GOOD), actor=people[who], now=NOW)
     assert {p.column for p in error.value.problems} == {"网格编码"}
     assert not Person.objects.exists()
 
 
 def test_missing_columns_and_not_a_spreadsheet(people, tmp_path):
-    with pytest.raises(RegistryImportError) as error:
+    with pytest.raises(SpreadsheetImportError) as error:
         do_import_people(csv_file(tmp_path, [], headers=["姓名"]), actor=people["hq_steward"], now=NOW)
     assert {p.column for p in error.value.problems} == set(PEOPLE_HEADERS) - {"姓名"}
     junk = tmp_path / "junk.xlsx"
@@ -102,7 +101,7 @@ def test_entities_xlsx_with_a_bad_credit_code(people, tmp_path):
     sheet.append([HQ_GRID, "黄桥示例店", synthetic_uscc("320507", 2)[:-1] + "0", "赵六", "F52", "微型"])
     path = tmp_path / "entities.xlsx"
     workbook.save(path)
-    with pytest.raises(RegistryImportError) as error:
+    with pytest.raises(SpreadsheetImportError) as error:
         do_import_entities(path, actor=people["hq_steward"], now=NOW)
     assert [(p.row, p.column) for p in error.value.problems] == [(3, "统一社会信用代码")]
     assert not Entity.objects.exists()
@@ -132,7 +131,7 @@ def test_long_files_report_progress(people, tmp_path, monkeypatch):
 def test_a_refused_file_reports_no_progress(people, tmp_path):
     ticks: list[tuple[int, int]] = []
     bad = [[HQ_GRID, "王", "110101199003070000", "户籍人口", "", "", ""]]
-    with pytest.raises(RegistryImportError):
+    with pytest.raises(SpreadsheetImportError):
         do_import_people(
             csv_file(tmp_path, bad),
             actor=people["hq_steward"],

@@ -13,11 +13,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.testing import PASSWORD
+from outbox.models import OutboxMessage
 from ratings.models import Rating
 from ratings.tests.factories import PHONE, make_application, make_item, make_rating_people
 from tests.browser.conftest import PageProblems, log_in, screenshot
 from workcalendar.service import add_duration
-from workflow.models import OutboxMessage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHANGHAI = ZoneInfo("Asia/Shanghai")

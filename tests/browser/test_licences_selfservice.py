@@ -15,8 +15,8 @@ from accounts.testing import PASSWORD, make_org_unit, make_person
 from core.pdf import qr_svg
 from licences.models import Certificate
 from licences.reference import do_seed_licence_types, synthetic_credit_code
+from outbox.models import OutboxMessage
 from tests.browser.conftest import PageProblems, log_in, screenshot
-from workflow.models import OutboxMessage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

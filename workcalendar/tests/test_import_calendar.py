@@ -13,7 +13,8 @@ from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionRefused
-from workcalendar.actions import CalendarRowsInvalid, RowError, do_import_calendar, read_calendar_csv
+from core.spreadsheets import ImportProblem, SpreadsheetImportError
+from workcalendar.actions import do_import_calendar, read_calendar_csv
 from workcalendar.models import CalendarDay, CalendarYear
 from workcalendar.service import day_info, is_working_day
 from workcalendar.tests.conftest import NOW
@@ -87,9 +88,9 @@ def test_every_bad_row_is_reported_with_its_line_number_and_nothing_is_imported(
         {"date": "2027-01-09", "kind": "workday", "name": "x" * 51},  # line 8: name too long
         {"date": "", "kind": "", "name": ""},  # line 9: empty
     ]
-    with pytest.raises(CalendarRowsInvalid) as refused:
+    with pytest.raises(SpreadsheetImportError) as refused:
         do_import_calendar(rows, actor=steward, now=NOW)
-    assert [(e.row, e.field) for e in refused.value.row_errors] == [
+    assert [(p.row, p.column) for p in refused.value.problems] == [
         (3, "date"),
         (5, "date"),
         (5, "kind"),
@@ -99,10 +100,10 @@ def test_every_bad_row_is_reported_with_its_line_number_and_nothing_is_imported(
         (9, "date"),
         (9, "kind"),
     ]
-    assert "与第 2 行重复" in refused.value.row_errors[3].message
+    assert "与第 2 行重复" in refused.value.problems[3].reason
     assert refused.value.status == 400
     assert refused.value.code == "invalid_calendar_rows"
-    assert "第 3 行" in refused.value.message
+    assert "第3行「date」" in refused.value.message
     assert not CalendarYear.objects.exists()
     assert not CalendarDay.objects.exists()
     assert not AuditEvent.objects.exists()
@@ -111,16 +112,16 @@ def test_every_bad_row_is_reported_with_its_line_number_and_nothing_is_imported(
 
 def test_a_bad_row_keeps_the_existing_year_intact(steward: Any) -> None:
     import_rows([("2027-01-01", "holiday", "元旦")], actor=steward)
-    with pytest.raises(CalendarRowsInvalid):
+    with pytest.raises(SpreadsheetImportError):
         import_rows([("2027-01-04", "holiday", ""), ("2027-01-05", "nope", "")], actor=steward)
     assert days_of(2027) == [("2027-01-01", "holiday", "元旦")]
     assert CalendarYear.objects.get(year=2027).revision == 1
 
 
 def test_empty_input_is_refused(steward: Any) -> None:
-    with pytest.raises(CalendarRowsInvalid) as refused:
+    with pytest.raises(SpreadsheetImportError) as refused:
         do_import_calendar([], actor=steward, now=NOW)
-    assert refused.value.row_errors == [RowError(2, "file", "文件中没有数据行")]
+    assert refused.value.problems == [ImportProblem(2, "file", "文件中没有数据行")]
 
 
 def test_only_people_with_the_calendar_right_may_import(clerk: Any, system_user: Any) -> None:
@@ -166,7 +167,7 @@ def test_command_lists_all_bad_rows_and_imports_nothing(tmp_path: Path, system_u
     with pytest.raises(CommandError) as refused:
         call_command("import_calendar", str(path))
     message = str(refused.value)
-    assert "3 处错误" in message and "第 3 行" in message and "第 4 行" in message
+    assert "3 处错误" in message and "第3行" in message and "第4行" in message
     assert not CalendarYear.objects.exists()
 
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from outbox.models import OutboxMessage
 from workflow.bulk import allocate_ids, create_objects, insert_objects, insert_rows
-from workflow.models import OutboxMessage, Priority, Transition, WorkItem, engine_writes
+from workflow.models import Priority, Transition, WorkItem, engine_writes
 from workflow.publishing import current_version
 
 pytestmark = pytest.mark.django_db

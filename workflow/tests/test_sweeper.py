@@ -10,8 +10,9 @@ import time_machine
 from django.db import connection
 
 from audit.models import AuditEvent
+from outbox.models import OutboxMessage
 from workflow import sweeper
-from workflow.models import OutboxMessage, Transition, WorkItem
+from workflow.models import Transition, WorkItem
 from workflow.sweeper import sweep
 from workflow.tasks import run_sweep
 from workflow.tests.conftest import at

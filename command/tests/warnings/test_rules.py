@@ -18,8 +18,9 @@ from command.warnings.rules import ears
 from grid.events.report import do_report_event
 from grid.events.steps import do_event_action
 from grid.models import GridEvent
+from outbox.models import OutboxMessage
 from workflow.engine import do_start_item
-from workflow.models import LedgerRollup, OutboxMessage
+from workflow.models import LedgerRollup
 
 from .conftest import HQ_GRID, HUANGQIAO
 from .conftest import SHANGHAI as HQ_TZ

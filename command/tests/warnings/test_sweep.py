@@ -13,7 +13,7 @@ import time_machine
 from accounts.models import User
 from command.warnings.actions import do_act_on_warning, do_raise_warning
 from command.warnings.models import EarlyWarning, Level
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 from workflow.sweeper import sweep
 
 pytestmark = pytest.mark.django_db

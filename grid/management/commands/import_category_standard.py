@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.models import User
-from grid.imports import StandardImportError, do_import_standard
+from core.spreadsheets import SpreadsheetImportError
+from grid.imports import do_import_standard
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             version = do_import_standard(
                 options["file"], actor=actor, now=timezone.now(), note=options["note"]
             )
-        except StandardImportError as exc:
+        except SpreadsheetImportError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(exc.problems)} 处错误，未导入任何数据。") from exc

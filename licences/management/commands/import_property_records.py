@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from licences.imports import PropertyImportError, do_import_property_records
+from core.spreadsheets import SpreadsheetImportError
+from licences.imports import do_import_property_records
 from workflow.actors import system_actor
 
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
                 result = do_import_property_records(file, actor=system_actor(), now=timezone.now())
         except OSError as error:
             raise CommandError(str(error)) from error
-        except PropertyImportError as error:
+        except SpreadsheetImportError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(error.problems)} problem(s); nothing imported") from error

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from notifications.selectors import dead_letters, outbox_state_counts
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 
 class Command(BaseCommand):

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from core.errors import DomainError
-from workcalendar.actions import CalendarRowsInvalid, do_import_calendar, read_calendar_csv
+from core.spreadsheets import SpreadsheetImportError
+from workcalendar.actions import do_import_calendar, read_calendar_csv
 
 
 class Command(BaseCommand):
@@ -34,9 +35,9 @@ class Command(BaseCommand):
             result = do_import_calendar(
                 read_calendar_csv(text), actor=actor, now=timezone.now(), source_note=source_note
             )
-        except CalendarRowsInvalid as exc:
-            lines = "\n".join(f"  {error}" for error in exc.row_errors)
-            raise CommandError(f"{path} 有 {len(exc.row_errors)} 处错误，未导入任何数据：\n{lines}") from exc
+        except SpreadsheetImportError as exc:
+            lines = "\n".join(f"  {error}" for error in exc.problems)
+            raise CommandError(f"{path} 有 {len(exc.problems)} 处错误，未导入任何数据：\n{lines}") from exc
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         years = "、".join(str(year) for year in result.years)

@@ -1,6 +1,6 @@
-"""Queueing notifications: call `enqueue` inside the transaction of the change. After commit, the
+"""Queueing messages: call `enqueue` inside the transaction of the change. After commit, the
 `outbox_committed` signal tells whoever delivers (the notifications app) that rows are waiting; the
-workflow never imports its deliverers."""
+outbox and the streams never import their deliverers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import django.dispatch
 from django.db import transaction
 
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 outbox_committed = django.dispatch.Signal()
 

@@ -14,9 +14,8 @@ from django.db import transaction
 from audit.actions import record_event
 from core.errors import DomainError
 from core.pii import MAINLAND_MOBILE, encrypt, lookup_hash
-from licences.models import PhoneChallenge
-from workflow.models import OutboxMessage
-from workflow.outbox import enqueue
+from outbox.actions import enqueue
+from outbox.models import OutboxMessage, PhoneChallenge
 
 CODE_LIFETIME = timedelta(minutes=5)
 RESEND_INTERVAL = timedelta(seconds=60)

@@ -42,11 +42,11 @@ def add_order(apps, schema_editor):
             "states": in_written_order(list(definition.get("states") or {}), written.get("states", [])),
             "actions": in_written_order(list(definition.get("actions") or {}), written.get("actions", [])),
         }
-        # An update, not save(): published versions refuse save(), and only the order is added.
-        ProcessVersion.objects.filter(pk=version.pk).update(definition=definition)
+        # Past the append-only guard (the base manager): only the order is added, the content stays.
+        ProcessVersion._base_manager.filter(pk=version.pk).update(definition=definition)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("workflow", "0005_open_queue_indexes")]
+    dependencies = [("workflow", "0006_outbox_message_moves_to_outbox")]
 
     operations = [migrations.RunPython(add_order, migrations.RunPython.noop)]

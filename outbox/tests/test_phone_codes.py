@@ -11,9 +11,8 @@ import pytest
 from audit.models import AuditEvent
 from core.errors import DomainError
 from core.pii import decrypt, lookup_hash
-from licences.models import PhoneChallenge
-from licences.verification import do_confirm_phone_code, do_send_phone_code
-from workflow.models import OutboxMessage
+from outbox.models import OutboxMessage, PhoneChallenge
+from outbox.phone_codes import do_confirm_phone_code, do_send_phone_code
 
 pytestmark = pytest.mark.django_db
 
