@@ -15,7 +15,7 @@ from outbox.models import OutboxMessage
 # every table costs about a second per test on PostgreSQL).
 COMMITTING = pytest.mark.django_db(
     transaction=True,
-    available_apps=["workflow", "notifications"],
+    available_apps=["outbox", "workflow", "notifications"],
 )
 
 
