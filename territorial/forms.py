@@ -11,7 +11,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from territorial.models import Account, Asset, AssetChange, InstitutionEvaluation, Post, Resource
+from territorial.models import (
+    Account,
+    Asset,
+    AssetChange,
+    ExpenditureCategory,
+    InstitutionEvaluation,
+    Post,
+    Resource,
+)
 
 
 class _Select(forms.Form):
@@ -33,6 +41,11 @@ class ReceiptForm(_Select):
         label=_("记账日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     summary = forms.CharField(label=_("摘要"), max_length=200)
+    category = forms.ChoiceField(
+        label=_("支出类别（仅支出）"),
+        choices=[("", "—"), *ExpenditureCategory.choices],
+        required=False,  # empty is 其他支出 (the action's default)
+    )
 
 
 class AccountForm(forms.Form):
@@ -45,6 +58,12 @@ class PaymentForm(_Select):
     amount = forms.CharField(label=_("金额（元）"), max_length=20)
     payee = forms.CharField(label=_("收款方"), max_length=100)
     purpose = forms.CharField(label=_("用途"), max_length=200)
+    category = forms.ChoiceField(
+        label=_("支出类别"),
+        choices=ExpenditureCategory.choices,
+        initial=ExpenditureCategory.OTHER,
+        required=False,  # empty is 其他支出 (the action's default)
+    )
     voucher = forms.FileField(
         label=_("原始凭证（扫描件或照片）"),
         required=False,  # the action refuses a payment without one, with its own code

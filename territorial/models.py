@@ -15,6 +15,17 @@ def money_field(label: Any, **options: Any) -> models.DecimalField:
     return models.DecimalField(label, max_digits=14, decimal_places=2, **options)
 
 
+class ExpenditureCategory(models.TextChoices):
+    """支出类别, the expenditure headings of the village collective accounting rules (村集体经济组织会计制度);
+    the monthly report sums payments under them."""
+
+    OPERATING = "operating", _("经营支出")
+    MANAGEMENT = "management", _("管理费用")
+    PUBLIC_WELFARE = "public_welfare", _("公益支出")
+    DISTRIBUTION = "distribution", _("收益分配")
+    OTHER = "other", _("其他支出")
+
+
 class CollectiveOrganisation(models.Model):
     """股份经济合作社: one (or more) per village."""
 
@@ -73,6 +84,10 @@ class LedgerEntry(models.Model):
     booked_on = models.DateField(_("记账日期"))
     amount = money_field(_("金额"))
     summary = models.CharField(_("摘要"), max_length=200)
+    # Payments only (blank for receipts): the heading the expenditure is reported under.
+    category = models.CharField(
+        _("支出类别"), max_length=20, choices=ExpenditureCategory.choices, blank=True, default=""
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记账人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -211,6 +226,12 @@ class Payment(models.Model):
     amount = money_field(_("金额"))
     payee = models.CharField(_("收款方"), max_length=100)
     purpose = models.CharField(_("用途"), max_length=200)
+    category = models.CharField(
+        _("支出类别"),
+        max_length=20,
+        choices=ExpenditureCategory.choices,
+        default=ExpenditureCategory.OTHER,
+    )
     voucher = models.FileField(_("凭证"), upload_to="territorial/vouchers/%Y/%m/")
     work_item = models.OneToOneField(
         "workflow.WorkItem", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="+"

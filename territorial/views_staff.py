@@ -147,6 +147,7 @@ def record_entry(request: HttpRequest, org_id: int) -> HttpResponse:
             amount=form.cleaned_data["amount"],
             booked_on=form.cleaned_data["booked_on"],
             summary=form.cleaned_data["summary"],
+            category=form.cleaned_data["category"] or "",
             actor=user,
             now=_now(),
         )
@@ -213,6 +214,7 @@ def payment_new(request: HttpRequest) -> HttpResponse:
                     amount=form.cleaned_data["amount"],
                     payee=form.cleaned_data["payee"],
                     purpose=form.cleaned_data["purpose"],
+                    category=form.cleaned_data["category"] or "",
                     voucher=form.cleaned_data["voucher"] or None,
                     actor=user,
                     now=_now(),
