@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from grid.models import PatrolFrequency
 from territorial.models import (
     Account,
     Asset,
@@ -201,3 +202,17 @@ class EvaluationForm(forms.Form):
     grade = forms.ChoiceField(label=_("等次"), choices=InstitutionEvaluation.Grade.choices)
     town_opinion = forms.CharField(label=_("镇（街道）考核意见"), widget=forms.Textarea(attrs={"rows": 2}))
     sector_opinion = forms.CharField(label=_("业务指导部门意见"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StationDutyForm(_Select):
+    """A station's duty: its patrol item on the grids of the area and the routing of its category there."""
+
+    name = forms.CharField(label=_("职责（巡查事项）"), max_length=80)
+    category = forms.IntegerField(label=_("事件分类（该类事件派给本站）"))
+    frequency = forms.ChoiceField(label=_("巡查频次"), choices=PatrolFrequency.choices)
+    territory_code = forms.CharField(label=_("覆盖区域"), max_length=12)
+    checkpoint = forms.CharField(label=_("巡查点位"), max_length=200, required=False)
+
+
+class RetireDutyForm(forms.Form):
+    duty = forms.IntegerField()

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grid.models import PatrolFrequency
+
 
 def money_field(label: Any, **options: Any) -> models.DecimalField:
     """Yuan to the fen: 14 digits, 2 of them after the point."""
@@ -465,3 +467,42 @@ class AssetPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} #{self.pk}"
+
+
+class StationDuty(models.Model):
+    """A duty of a town-managed station as work (站所职责): its inspections become patrol items on the
+    grids of the area it covers, and events of its category there are routed to it through the
+    responsibility list, like any other unit (territorial/stations.py)."""
+
+    station = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("站所"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("职责（巡查事项）"), max_length=80)
+    category = models.ForeignKey(
+        "grid.Category", verbose_name=_("事件分类"), on_delete=models.PROTECT, related_name="+"
+    )
+    frequency = models.CharField(_("巡查频次"), max_length=10, choices=PatrolFrequency.choices)
+    territory_code = models.CharField(_("覆盖区划（镇/村）"), max_length=12)
+    checkpoint = models.CharField(_("巡查点位"), max_length=200, blank=True)
+    responsibility = models.ForeignKey(
+        "grid.ResponsibilityEntry",
+        verbose_name=_("责任清单条目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    patrol_items = models.ManyToManyField("grid.PatrolItem", verbose_name=_("巡查事项"), related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("登记时间"))
+    retired_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站所职责")
+        verbose_name_plural = _("站所职责")
+        ordering = ["station", "territory_code", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.name}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,10 +14,19 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import OrgUnit, User
 from accounts.requests import acting_user
 from core.errors import NotFound
-from territorial import institutions
-from territorial.forms import EvaluationForm, FillPostForm, MovePostForm, PostForm
-from territorial.models import InstitutionEvaluation, Post
+from grid.models import Category, CategoryKind
+from territorial import institutions, stations
+from territorial.forms import (
+    EvaluationForm,
+    FillPostForm,
+    MovePostForm,
+    PostForm,
+    RetireDutyForm,
+    StationDutyForm,
+)
+from territorial.models import InstitutionEvaluation, Post, StationDuty
 from territorial.pages.common import now, roles, staff_page, submit, today, verb_form
+from territory.models import Division
 
 
 @require_GET
@@ -48,9 +58,18 @@ def _institution_page(
     posts = Post.objects.filter(org_unit=unit).prefetch_related(
         "holdings", "moves__from_unit", "moves__to_unit"
     )
+    duty = forms.get("duty") or StationDutyForm(initial={"territory_code": unit.territory_code[:9]})
+    duty.set_choices("category", _category_choices())
+    duty.set_choices("territory_code", _area_choices(unit))
     context = {
         "unit": unit,
         "posts": posts,
+        "is_station": unit.kind == OrgUnit.Kind.STATION,
+        "duties": StationDuty.objects.filter(station=unit)
+        .select_related("category")
+        .annotate(items=Count("patrol_items"))
+        .order_by("retired_at", "territory_code", "name"),
+        "duty_form": duty,
         "evaluations": InstitutionEvaluation.objects.filter(org_unit=unit).select_related("recorded_by"),
         "post_form": forms.get("post") or PostForm(),
         "fill": forms.get("fill") or FillPostForm(initial={"started_on": today()}),
@@ -59,6 +78,18 @@ def _institution_page(
         **roles(user),
     }
     return render(request, "territorial/staff/institution.html", context, status=status)
+
+
+def _category_choices() -> list[tuple[Any, str]]:
+    rows = Category.objects.filter(kind=CategoryKind.EVENT, active=True).order_by("code")
+    return [(c.pk, f"{c.code} {c.name}") for c in rows]
+
+
+def _area_choices(unit: OrgUnit) -> list[tuple[Any, str]]:
+    """The station's town and its villages."""
+    town = unit.territory_code[:9]
+    rows = Division.objects.filter(code__startswith=town, level__in=stations.AREA_LEVELS).order_by("code")
+    return [(d.code, f"{d.code} {d.name}") for d in rows]
 
 
 @require_GET
@@ -113,14 +144,49 @@ def _evaluate(user: User, unit: OrgUnit, data: dict[str, Any]) -> Any:
     )
 
 
-FORMS = {"post": PostForm, "fill": FillPostForm, "move": MovePostForm, "evaluation": EvaluationForm}
-ACTS = {"post": _create, "fill": _fill, "move": _move, "evaluation": _evaluate}
+def _assign_duty(user: User, unit: OrgUnit, data: dict[str, Any]) -> Any:
+    return stations.do_assign_station_duty(
+        unit,
+        name=data["name"],
+        category=Category.objects.filter(pk=data["category"], kind=CategoryKind.EVENT).first(),
+        frequency=data["frequency"],
+        territory_code=data["territory_code"],
+        checkpoint=data["checkpoint"],
+        actor=user,
+        now=now(),
+    )
+
+
+def _retire_duty(user: User, unit: OrgUnit, data: dict[str, Any]) -> Any:
+    duty = stations.duty_for(user, data["duty"])
+    if duty.station_id != unit.pk:
+        raise NotFound(field="duty")
+    return stations.do_retire_station_duty(duty, actor=user, now=now())
+
+
+FORMS = {
+    "post": PostForm,
+    "fill": FillPostForm,
+    "move": MovePostForm,
+    "evaluation": EvaluationForm,
+    "duty": StationDutyForm,
+    "retire": RetireDutyForm,
+}
+ACTS = {
+    "post": _create,
+    "fill": _fill,
+    "move": _move,
+    "evaluation": _evaluate,
+    "duty": _assign_duty,
+    "retire": _retire_duty,
+}
 
 
 @require_POST
 @staff_page
 def institution_act(request: HttpRequest, unit_id: int, verb: str) -> HttpResponse:
-    """post (create), fill, move, evaluation: one action function each."""
+    """post (create), fill, move, evaluation, duty (assign a station duty), retire (it): one action
+    function each."""
     user = acting_user(request)
     unit = institutions.institution_for(user, unit_id)
     return submit(
