@@ -1,7 +1,8 @@
 """The institutions API (under /api/v1/territorial/institutions/): the town-managed stations, schools and
 hospitals with their posts (编制), holders, moves and yearly evaluations; and the four writes — create a
-post, fill it, move it with its duties (编随事走，人随编走), record an evaluation — through the same action
-functions as the pages (territorial/institutions.py), so both refuse the same input with the same code."""
+post, fill it, move it with its duties (编随事走，人随编走), record an evaluation, assign and retire a
+station's duty — through the same action functions as the pages (territorial/institutions.py,
+territorial/stations.py), so both refuse the same input with the same code."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from rest_framework.views import APIView
 
 from accounts.models import OrgUnit
 from core.errors import DomainError, NotFound
-from territorial import institutions
+from grid.models import Category, CategoryKind, PatrolFrequency
+from territorial import institutions, stations
 from territorial.api import ERRORS, _user
-from territorial.models import InstitutionEvaluation, Post, PostHolding, PostMove
+from territorial.models import InstitutionEvaluation, Post, PostHolding, PostMove, StationDuty
 
 # ---------------------------------------------------------------------------------------------- shapes
 
@@ -71,9 +73,31 @@ class InstitutionOut(serializers.Serializer[Any]):
     filled = serializers.IntegerField(help_text="在岗人数")
 
 
+class DutyOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    station_id = serializers.IntegerField()
+    name = serializers.CharField()
+    category = serializers.CharField(help_text="事件分类代码（该类事件派给本站）")
+    frequency = serializers.CharField()
+    territory_code = serializers.CharField(help_text="覆盖的镇（街道）或村（社区）")
+    checkpoint = serializers.CharField(allow_blank=True)
+    patrol_items = serializers.ListField(child=serializers.IntegerField(), help_text="各网格的巡查事项")
+    assigned_at = serializers.DateTimeField()
+    retired_at = serializers.DateTimeField(allow_null=True)
+
+
 class InstitutionDetailOut(InstitutionOut):
     post_list = PostOut(many=True)
     evaluations = EvaluationOut(many=True)
+    duties = DutyOut(many=True)
+
+
+class DutyIn(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    category = serializers.CharField(help_text="事件分类代码，如 0401")
+    frequency = serializers.ChoiceField(choices=PatrolFrequency.choices)
+    territory_code = serializers.CharField()
+    checkpoint = serializers.CharField(required=False, allow_blank=True)
 
 
 class PostIn(serializers.Serializer[Any]):
@@ -196,7 +220,30 @@ def institution_data(unit: OrgUnit) -> dict[str, Any]:
         "evaluations": [
             evaluation_data(e) for e in InstitutionEvaluation.objects.filter(org_unit=unit).order_by("-year")
         ],
+        "duties": [duty_data(d) for d in _duties(unit)],
     }
+
+
+def duty_data(duty: StationDuty) -> dict[str, Any]:
+    return {
+        "id": duty.pk,
+        "station_id": duty.station_id,
+        "name": duty.name,
+        "category": duty.category.code,
+        "frequency": duty.frequency,
+        "territory_code": duty.territory_code,
+        "checkpoint": duty.checkpoint,
+        "patrol_items": sorted(i.pk for i in duty.patrol_items.all()),
+        "assigned_at": duty.assigned_at,
+        "retired_at": duty.retired_at,
+    }
+
+
+def _duties(unit: OrgUnit) -> list[StationDuty]:
+    rows = (
+        StationDuty.objects.filter(station=unit).select_related("category").prefetch_related("patrol_items")
+    )
+    return list(rows.order_by("retired_at", "territory_code", "name", "pk"))
 
 
 def _post_of(unit: OrgUnit, post_id: int) -> Post:
@@ -323,3 +370,47 @@ class EvaluationsView(APIView):
             now=timezone.now(),
         )
         return Response(EvaluationOut(evaluation_data(evaluation)).data, status=status.HTTP_201_CREATED)
+
+
+class DutiesView(APIView):
+    @extend_schema(
+        operation_id="territorial_station_duty_assign",
+        summary="登记站所职责：覆盖区域各网格增加巡查事项，该分类事件派给本站",
+        request=DutyIn,
+        responses={201: DutyOut, **ERRORS},
+    )
+    def post(self, request: Request, unit_id: int) -> Response:
+        user = _user(request)
+        unit = institutions.institution_for(user, unit_id)
+        code = _field(request, "category")
+        category = Category.objects.filter(kind=CategoryKind.EVENT, code=code).first() if code else None
+        if code and category is None:
+            raise DomainError("unknown_category", f"未知的事件分类：{code}", field="category")
+        duty = stations.do_assign_station_duty(
+            unit,
+            name=_field(request, "name"),
+            category=category,
+            frequency=_field(request, "frequency"),
+            territory_code=_field(request, "territory_code"),
+            checkpoint=_field(request, "checkpoint"),
+            actor=user,
+            now=timezone.now(),
+        )
+        return Response(DutyOut(duty_data(duty)).data, status=status.HTTP_201_CREATED)
+
+
+class DutyRetireView(APIView):
+    @extend_schema(
+        operation_id="territorial_station_duty_retire",
+        summary="撤销站所职责（巡查事项停用，该分类事件不再派给本站）",
+        request=None,
+        responses={200: DutyOut, **ERRORS},
+    )
+    def post(self, request: Request, unit_id: int, duty_id: int) -> Response:
+        user = _user(request)
+        unit = institutions.institution_for(user, unit_id)
+        duty = stations.duty_for(user, duty_id)
+        if duty.station_id != unit.pk:
+            raise NotFound(field="duty")
+        stations.do_retire_station_duty(duty, actor=user, now=timezone.now())
+        return Response(DutyOut(duty_data(stations.duty_for(user, duty_id))).data)

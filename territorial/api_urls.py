@@ -36,6 +36,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         inst.EvaluationsView.as_view(),
         name="territorial-institution-evaluations",
     ),
+    path(
+        "institutions/<int:unit_id>/duties/",
+        inst.DutiesView.as_view(),
+        name="territorial-station-duties",
+    ),
+    path(
+        "institutions/<int:unit_id>/duties/<int:duty_id>/retire/",
+        inst.DutyRetireView.as_view(),
+        name="territorial-station-duty-retire",
+    ),
     path("findings/", api.FindingsView.as_view(), name="territorial-findings"),
     path(
         "disclosure/<str:village_code>/<int:year>/<int:month>/",

@@ -47,6 +47,8 @@ def test_documented_in_the_openapi_document() -> None:
         "{unit_id}/posts/{post_id}/holders/",
         "{unit_id}/posts/{post_id}/moves/",
         "{unit_id}/evaluations/",
+        "{unit_id}/duties/",
+        "{unit_id}/duties/{duty_id}/retire/",
     ):
         assert f"{BASE}{path}" in schema["paths"], path
 

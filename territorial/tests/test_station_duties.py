@@ -143,3 +143,37 @@ def test_the_institution_page_assigns_and_retires_a_duty(
     outsider = Client()
     outsider.force_login(people["wt_head"])
     assert outsider.post(f"{url}duty/", data).status_code == 404
+
+
+def test_the_api_assigns_and_retires_a_duty(
+    people: dict[str, Any], stations: dict[str, OrgUnit], pipes: Category
+) -> None:
+    from rest_framework.test import APIClient
+
+    water = stations["water"]
+    api = APIClient()
+    api.force_authenticate(people["hq_agency"])
+    base = f"/api/v1/territorial/institutions/{water.pk}/duties/"
+    data = {"name": "供水管网巡检", "category": "0401", "frequency": "weekly", "territory_code": HUANGQIAO}
+    unknown = api.post(base, {**data, "category": "9999"}, format="json")
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "category"
+    bad = api.post(base, {**data, "frequency": "hourly"}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "frequency"
+    outsider = APIClient()
+    outsider.force_authenticate(people["wt_head"])
+    assert outsider.post(base, data, format="json").status_code == 404
+    assert StationDuty.objects.count() == 0
+
+    created = api.post(base, data, format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["category"], body["territory_code"], len(body["patrol_items"])) == ("0401", HUANGQIAO, 2)
+    detail = api.get(f"/api/v1/territorial/institutions/{water.pk}/").json()
+    assert [d["id"] for d in detail["duties"]] == [body["id"]]
+    officer = APIClient()
+    officer.force_authenticate(people["hq_officer"])
+    assert officer.post(f"{base}{body['id']}/retire/").status_code == 403
+    retired = api.post(f"{base}{body['id']}/retire/")
+    assert retired.status_code == 200 and retired.json()["retired_at"] is not None
+    other = api.post(f"/api/v1/territorial/institutions/{stations['animal'].pk}/duties/{body['id']}/retire/")
+    assert other.status_code == 404
