@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -360,6 +361,17 @@ def test_the_village_head_subscribes_and_is_sent_the_village_report(
     outsider = APIClient()
     outsider.force_authenticate(village["wt_head"])
     assert outsider.get(f"/api/v1/command/reports/{village_report.pk}/").status_code == 404
+    page = Client()
+    page.force_login(head)
+    listed_page = page.get("/command/reports/")
+    assert listed_page.status_code == 200
+    text = listed_page.content.decode()
+    assert (
+        f"/command/reports/{village_report.pk}/pdf/" in text
+        and f"/command/reports/{town.pk}/pdf/" not in text
+    )
+    assert page.get(f"/command/reports/{village_report.pk}/pdf/").status_code == 200
+    assert page.get(f"/command/reports/{town.pk}/pdf/").status_code == 404
     leader = APIClient()
     leader.force_authenticate(village["hq_leader"])
     codes = {r["territory_code"] for r in leader.get("/api/v1/command/reports/").json()["results"]}
