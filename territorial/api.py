@@ -65,6 +65,7 @@ class LedgerEntryOut(serializers.Serializer[Any]):
     booked_on = serializers.DateField()
     amount = serializers.CharField(help_text="正数为收入，负数为支出")
     summary = serializers.CharField()
+    category = serializers.CharField(allow_blank=True, help_text="支出类别（收入为空）")
     balance = serializers.CharField(help_text="记账后余额")
     payment_id = serializers.IntegerField(allow_null=True)
 
@@ -253,6 +254,7 @@ class LedgerView(APIView):
                         "booked_on": line.entry.booked_on,
                         "amount": _money(line.entry.amount),
                         "summary": line.entry.summary,
+                        "category": line.entry.category,
                         "balance": _money(line.balance),
                         "payment_id": line.payment.pk if line.payment else None,
                     }

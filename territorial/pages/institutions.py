@@ -1,5 +1,6 @@
 """Town-managed institutions: the list (posts filled, latest evaluation) and an institution's page with its
-verbs — create a post, fill it, move it with its duties, record the yearly evaluation — each one action."""
+verbs — create a post, fill it, move it with its duties, record the yearly evaluation, assign and retire a
+station's duty — each one action."""
 
 from __future__ import annotations
 
@@ -61,14 +62,18 @@ def _institution_page(
     duty = forms.get("duty") or StationDutyForm(initial={"territory_code": unit.territory_code[:9]})
     duty.set_choices("category", _category_choices())
     duty.set_choices("territory_code", _area_choices(unit))
+    areas = dict(_area_choices(unit))
     context = {
         "unit": unit,
         "posts": posts,
         "is_station": unit.kind == OrgUnit.Kind.STATION,
-        "duties": StationDuty.objects.filter(station=unit)
-        .select_related("category")
-        .annotate(items=Count("patrol_items"))
-        .order_by("retired_at", "territory_code", "name"),
+        "duties": [
+            (d, areas.get(d.territory_code, d.territory_code))
+            for d in StationDuty.objects.filter(station=unit)
+            .select_related("category")
+            .annotate(items=Count("patrol_items"))
+            .order_by("retired_at", "territory_code", "name")
+        ],
         "duty_form": duty,
         "evaluations": InstitutionEvaluation.objects.filter(org_unit=unit).select_related("recorded_by"),
         "post_form": forms.get("post") or PostForm(),
