@@ -14,7 +14,13 @@ from accounts.models import User
 from audit.actions import record_event
 from core.errors import DomainError, NotFound
 from territorial.access import check_keeper, check_town
-from territorial.models import Account, CollectiveOrganisation, LedgerEntry, Resource
+from territorial.models import (
+    Account,
+    CollectiveOrganisation,
+    ExpenditureCategory,
+    LedgerEntry,
+    Resource,
+)
 from territorial.money import clean_amount
 from territory.models import Division
 
@@ -74,8 +80,23 @@ def do_open_account(
     return account
 
 
+def clean_category(value: str) -> str:
+    """An expenditure heading (支出类别); empty means 其他支出."""
+    value = (value or "").strip() or ExpenditureCategory.OTHER
+    if value not in ExpenditureCategory.values:
+        raise DomainError("invalid_choice", "支出类别无效。", field="category")
+    return value
+
+
 def post_entry(
-    account: Account, *, amount: Decimal, booked_on: date, summary: str, actor: User, now: datetime
+    account: Account,
+    *,
+    amount: Decimal,
+    booked_on: date,
+    summary: str,
+    actor: User,
+    now: datetime,
+    category: str = "",
 ) -> LedgerEntry:
     """Book `amount` (signed) on `account` inside the caller's transaction; the balance moves in the same
     statement (F expression) so two bookings at once both count."""
@@ -86,6 +107,7 @@ def post_entry(
         booked_on=booked_on,
         amount=amount,
         summary=summary,
+        category=(category or ExpenditureCategory.OTHER) if amount < 0 else "",
         recorded_by=actor,
         recorded_at=now,
     )
@@ -102,14 +124,17 @@ def do_record_entry(
     summary: str,
     actor: User,
     now: datetime,
+    category: str = "",
 ) -> LedgerEntry:
-    """A receipt (`in`) or, for opening balances and corrections by the town, a payment (`out`); village
-    payments proper go through the approval chain of the funds module."""
+    """A receipt (`in`) or, for opening balances and corrections by the town, a payment (`out`, under an
+    expenditure heading, 其他支出 when none is given); village payments proper go through the approval
+    chain of the funds module."""
     check_keeper(actor, account.organisation.village_code, field="account")
     if direction not in ("in", "out"):
         raise DomainError("invalid_choice", "收支方向无效。", field="direction")
     value = clean_amount(amount)
     summary = _text(summary, "summary", 200)
+    heading = clean_category(category) if direction == "out" else ""
     if booked_on > now.date():
         raise DomainError("future_date", "记账日期不能晚于今天。", field="booked_on")
     signed = value if direction == "in" else -value
@@ -117,7 +142,15 @@ def do_record_entry(
         locked = Account.objects.select_for_update().get(pk=account.pk)
         if locked.balance + signed < 0:
             raise DomainError("insufficient_balance", "账户余额不足。", field="amount", status=422)
-        entry = post_entry(locked, amount=signed, booked_on=booked_on, summary=summary, actor=actor, now=now)
+        entry = post_entry(
+            locked,
+            amount=signed,
+            booked_on=booked_on,
+            summary=summary,
+            actor=actor,
+            now=now,
+            category=heading,
+        )
         record_event(
             actor=actor,
             action="territorial.record_entry",

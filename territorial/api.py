@@ -24,7 +24,7 @@ from core.errors import DomainError
 from territorial import funds, selectors
 from territorial.disclosure import monthly_disclosure
 from territorial.findings import findings
-from territorial.models import Contract, Payment
+from territorial.models import Contract, ExpenditureCategory, Payment
 
 LIST_LIMIT = 500
 ERROR_ENVELOPE = OpenApiResponse(description='{"errors": [{"code", "message", "field"}]}')
@@ -65,6 +65,7 @@ class LedgerEntryOut(serializers.Serializer[Any]):
     booked_on = serializers.DateField()
     amount = serializers.CharField(help_text="正数为收入，负数为支出")
     summary = serializers.CharField()
+    category = serializers.CharField(allow_blank=True, help_text="支出类别（收入为空）")
     balance = serializers.CharField(help_text="记账后余额")
     payment_id = serializers.IntegerField(allow_null=True)
 
@@ -125,6 +126,7 @@ class PaymentOut(serializers.Serializer[Any]):
     amount = serializers.CharField()
     payee = serializers.CharField()
     purpose = serializers.CharField()
+    category = serializers.CharField(help_text="支出类别")
     state = serializers.CharField()
     state_title = serializers.CharField()
     work_item_id = serializers.IntegerField()
@@ -139,6 +141,9 @@ class PaymentIn(serializers.Serializer[Any]):
     amount = serializers.CharField(help_text="元，最多两位小数")
     payee = serializers.CharField()
     purpose = serializers.CharField()
+    category = serializers.ChoiceField(
+        choices=ExpenditureCategory.choices, required=False, help_text="支出类别，缺省为其他支出"
+    )
     voucher = serializers.FileField(help_text="原始凭证图片（必填）")
 
 
@@ -193,6 +198,7 @@ def payment_data(p: Payment, user: User, *, with_actions: bool = True) -> dict[s
         "amount": _money(p.amount),
         "payee": p.payee,
         "purpose": p.purpose,
+        "category": p.category,
         "state": item.state,
         "state_title": selectors.state_title(item),
         "work_item_id": item.pk,
@@ -248,6 +254,7 @@ class LedgerView(APIView):
                         "booked_on": line.entry.booked_on,
                         "amount": _money(line.entry.amount),
                         "summary": line.entry.summary,
+                        "category": line.entry.category,
                         "balance": _money(line.balance),
                         "payment_id": line.payment.pk if line.payment else None,
                     }
@@ -349,6 +356,7 @@ class PaymentsView(APIView):
             amount=payload.get("amount", ""),
             payee=payload.get("payee", ""),
             purpose=payload.get("purpose", ""),
+            category=str(payload.get("category", "") or ""),
             voucher=request.FILES.get("voucher"),
             actor=user,
             now=timezone.now(),

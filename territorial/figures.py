@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import OrgUnit
@@ -108,7 +109,8 @@ def describe(obj: Any) -> dict[str, Any]:
     everywhere, so the row names the object, not the party)."""
     if isinstance(obj, Asset):
         village = obj.organisation.village_code
-        return drill_row(obj.pk, obj.number, obj.name, obj.get_state_display(), village, None)
+        url = reverse("territorial:asset", args=[obj.pk])
+        return drill_row(obj.pk, obj.number, obj.name, obj.get_state_display(), village, None, url)
     if isinstance(obj, Contract):
         village = obj.organisation.village_code
         return drill_row(
@@ -118,17 +120,23 @@ def describe(obj: Any) -> dict[str, Any]:
             obj.get_state_display(),
             village,
             obj.ends_on,
+            reverse("territorial:contract", args=[obj.pk]),
         )
     if isinstance(obj, Instalment):
         contract = obj.contract
         village = contract.organisation.village_code
-        return drill_row(obj.pk, contract.number, f"应收 {obj.amount} 元", "未收", village, obj.due_on)
+        url = reverse("territorial:contract", args=[contract.pk])  # the rent is received on its contract
+        return drill_row(obj.pk, contract.number, f"应收 {obj.amount} 元", "未收", village, obj.due_on, url)
     if isinstance(obj, Payment):
         village = obj.organisation.village_code
         state = obj.work_item.state if obj.work_item_id else ""
-        return drill_row(obj.pk, "", f"{obj.purpose}（{obj.amount} 元）", state, village, obj.proposed_at)
+        url = reverse("territorial:payment", args=[obj.pk])
+        return drill_row(
+            obj.pk, "", f"{obj.purpose}（{obj.amount} 元）", state, village, obj.proposed_at, url
+        )
     if isinstance(obj, OrgUnit):
-        return drill_row(obj.pk, obj.code, obj.name, obj.get_kind_display(), obj.territory_code, None)
+        url = reverse("territorial:institution", args=[obj.pk])
+        return drill_row(obj.pk, obj.code, obj.name, obj.get_kind_display(), obj.territory_code, None, url)
     raise TypeError(type(obj).__name__)
 
 

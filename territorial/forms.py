@@ -11,7 +11,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from territorial.models import Account, Asset, AssetChange, InstitutionEvaluation, Post, Resource
+from grid.models import PatrolFrequency
+from territorial.models import (
+    Account,
+    Asset,
+    AssetChange,
+    ExpenditureCategory,
+    InstitutionEvaluation,
+    Post,
+    Resource,
+)
 
 
 class _Select(forms.Form):
@@ -33,6 +42,11 @@ class ReceiptForm(_Select):
         label=_("记账日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     summary = forms.CharField(label=_("摘要"), max_length=200)
+    category = forms.ChoiceField(
+        label=_("支出类别（仅支出）"),
+        choices=[("", "—"), *ExpenditureCategory.choices],
+        required=False,  # empty is 其他支出 (the action's default)
+    )
 
 
 class AccountForm(forms.Form):
@@ -45,6 +59,12 @@ class PaymentForm(_Select):
     amount = forms.CharField(label=_("金额（元）"), max_length=20)
     payee = forms.CharField(label=_("收款方"), max_length=100)
     purpose = forms.CharField(label=_("用途"), max_length=200)
+    category = forms.ChoiceField(
+        label=_("支出类别"),
+        choices=ExpenditureCategory.choices,
+        initial=ExpenditureCategory.OTHER,
+        required=False,  # empty is 其他支出 (the action's default)
+    )
     voucher = forms.FileField(
         label=_("原始凭证（扫描件或照片）"),
         required=False,  # the action refuses a payment without one, with its own code
@@ -182,3 +202,17 @@ class EvaluationForm(forms.Form):
     grade = forms.ChoiceField(label=_("等次"), choices=InstitutionEvaluation.Grade.choices)
     town_opinion = forms.CharField(label=_("镇（街道）考核意见"), widget=forms.Textarea(attrs={"rows": 2}))
     sector_opinion = forms.CharField(label=_("业务指导部门意见"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StationDutyForm(_Select):
+    """A station's duty: its patrol item on the grids of the area and the routing of its category there."""
+
+    name = forms.CharField(label=_("职责（巡查事项）"), max_length=80)
+    category = forms.IntegerField(label=_("事件分类（该类事件派给本站）"))
+    frequency = forms.ChoiceField(label=_("巡查频次"), choices=PatrolFrequency.choices)
+    territory_code = forms.CharField(label=_("覆盖区域"), max_length=12)
+    checkpoint = forms.CharField(label=_("巡查点位"), max_length=200, required=False)
+
+
+class RetireDutyForm(forms.Form):
+    duty = forms.IntegerField()

@@ -19,7 +19,7 @@ from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.uploads import clean_image
 from territorial.access import check_keeper
-from territorial.actions import _text, post_entry
+from territorial.actions import _text, clean_category, post_entry
 from territorial.models import Account, Payment
 from territorial.money import clean_amount
 from workflow.engine import do_start_item, transition
@@ -43,10 +43,12 @@ def do_propose_payment(
     voucher: UploadedFile | None,
     actor: User,
     now: datetime,
+    category: str = "",
 ) -> Payment:
     organisation = account.organisation
     check_keeper(actor, organisation.village_code, field="account")
     value = clean_amount(amount)
+    heading = clean_category(category)
     payee = _text(payee, "payee", 100)
     purpose = _text(purpose, "purpose", 200)
     if voucher is None:
@@ -69,6 +71,7 @@ def do_propose_payment(
             amount=value,
             payee=payee,
             purpose=purpose,
+            category=heading,
             work_item=item,
             proposed_by=actor,
             proposed_at=now,
@@ -82,7 +85,7 @@ def do_propose_payment(
             action="territorial.propose_payment",
             subject=payment,
             territory_code=organisation.village_code,
-            after={"amount": str(value), "payee": payee, "purpose": purpose},
+            after={"amount": str(value), "payee": payee, "purpose": purpose, "category": heading},
             now=now,
         )
     return payment
@@ -138,6 +141,7 @@ def _pay(step: Step) -> None:
         summary=f"{payment.purpose}（{payment.payee}）",
         actor=step.actor,
         now=step.now,
+        category=payment.category,
     )
     payment.save(update_fields=["entry"])
     record_event(

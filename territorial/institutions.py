@@ -37,7 +37,7 @@ def institution_for(user: User, pk: int) -> OrgUnit:
     return unit
 
 
-def _check_town(actor: User, unit: OrgUnit, field: str = "org_unit") -> None:
+def require_town_office(actor: User, unit: OrgUnit, field: str = "org_unit") -> None:
     if actor.is_system:
         return
     if not may_see_code(actor, unit.territory_code):
@@ -49,7 +49,7 @@ def _check_town(actor: User, unit: OrgUnit, field: str = "org_unit") -> None:
 
 
 def do_create_post(unit: OrgUnit, *, title: str, category: str, actor: User, now: datetime) -> Post:
-    _check_town(actor, unit)
+    require_town_office(actor, unit)
     title = _text(title, "title", 100)
     if category not in Post.Category.values:
         raise DomainError("invalid_choice", "编制类型无效。", field="category")
@@ -70,7 +70,7 @@ def do_fill_post(
     post: Post, *, holder_name: str, started_on: date, actor: User, now: datetime
 ) -> PostHolding:
     """Put a person in the post; whoever held it leaves it the day before."""
-    _check_town(actor, post.org_unit, field="post")
+    require_town_office(actor, post.org_unit, field="post")
     holder_name = _text(holder_name, "holder_name", 50)
     with transaction.atomic():
         current = PostHolding.objects.select_for_update().filter(post=post, ended_on__isnull=True).first()
@@ -97,8 +97,8 @@ def do_move_post(
     post: Post, *, to_unit: OrgUnit, moved_on: date, reason: str, actor: User, now: datetime
 ) -> PostMove:
     """编随事走: the post (and so its holder, 人随编走) moves to the unit now doing its duties."""
-    _check_town(actor, post.org_unit, field="post")
-    _check_town(actor, to_unit, field="to_unit")
+    require_town_office(actor, post.org_unit, field="post")
+    require_town_office(actor, to_unit, field="to_unit")
     reason = _text(reason, "reason", 200)
     if to_unit.pk == post.org_unit_id:
         raise DomainError("same_unit", "编制已在该机构。", field="to_unit")
@@ -136,7 +136,7 @@ def do_record_evaluation(
     actor: User,
     now: datetime,
 ) -> InstitutionEvaluation:
-    _check_town(actor, unit)
+    require_town_office(actor, unit)
     if not 2000 <= year <= now.year:
         raise DomainError("invalid_year", "考核年度无效。", field="year")
     if grade not in InstitutionEvaluation.Grade.values:

@@ -9,10 +9,23 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grid.models import PatrolFrequency
+
 
 def money_field(label: Any, **options: Any) -> models.DecimalField:
     """Yuan to the fen: 14 digits, 2 of them after the point."""
     return models.DecimalField(label, max_digits=14, decimal_places=2, **options)
+
+
+class ExpenditureCategory(models.TextChoices):
+    """支出类别, the expenditure headings of the village collective accounting rules (村集体经济组织会计制度);
+    the monthly report sums payments under them."""
+
+    OPERATING = "operating", _("经营支出")
+    MANAGEMENT = "management", _("管理费用")
+    PUBLIC_WELFARE = "public_welfare", _("公益支出")
+    DISTRIBUTION = "distribution", _("收益分配")
+    OTHER = "other", _("其他支出")
 
 
 class CollectiveOrganisation(models.Model):
@@ -73,6 +86,10 @@ class LedgerEntry(models.Model):
     booked_on = models.DateField(_("记账日期"))
     amount = money_field(_("金额"))
     summary = models.CharField(_("摘要"), max_length=200)
+    # Payments only (blank for receipts): the heading the expenditure is reported under.
+    category = models.CharField(
+        _("支出类别"), max_length=20, choices=ExpenditureCategory.choices, blank=True, default=""
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记账人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -211,6 +228,12 @@ class Payment(models.Model):
     amount = money_field(_("金额"))
     payee = models.CharField(_("收款方"), max_length=100)
     purpose = models.CharField(_("用途"), max_length=200)
+    category = models.CharField(
+        _("支出类别"),
+        max_length=20,
+        choices=ExpenditureCategory.choices,
+        default=ExpenditureCategory.OTHER,
+    )
     voucher = models.FileField(_("凭证"), upload_to="territorial/vouchers/%Y/%m/")
     work_item = models.OneToOneField(
         "workflow.WorkItem", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="+"
@@ -444,3 +467,42 @@ class AssetPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} #{self.pk}"
+
+
+class StationDuty(models.Model):
+    """A duty of a town-managed station as work (站所职责): its inspections become patrol items on the
+    grids of the area it covers, and events of its category there are routed to it through the
+    responsibility list, like any other unit (territorial/stations.py)."""
+
+    station = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("站所"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("职责（巡查事项）"), max_length=80)
+    category = models.ForeignKey(
+        "grid.Category", verbose_name=_("事件分类"), on_delete=models.PROTECT, related_name="+"
+    )
+    frequency = models.CharField(_("巡查频次"), max_length=10, choices=PatrolFrequency.choices)
+    territory_code = models.CharField(_("覆盖区划（镇/村）"), max_length=12)
+    checkpoint = models.CharField(_("巡查点位"), max_length=200, blank=True)
+    responsibility = models.ForeignKey(
+        "grid.ResponsibilityEntry",
+        verbose_name=_("责任清单条目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    patrol_items = models.ManyToManyField("grid.PatrolItem", verbose_name=_("巡查事项"), related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("登记时间"))
+    retired_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站所职责")
+        verbose_name_plural = _("站所职责")
+        ordering = ["station", "territory_code", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.name}"

@@ -22,6 +22,7 @@ from territorial.models import (
     AssetChange,
     CollectiveOrganisation,
     Contract,
+    Instalment,
     LedgerEntry,
     Payment,
     Resource,
@@ -72,6 +73,21 @@ def command_figures(user: User, *, now: datetime) -> dict[str, int]:
         ).count(),
         "warnings": len(findings(user, today=today)),
     }
+
+
+def overdue_rents(user: User, *, today: date) -> QuerySet[Instalment]:
+    """Rent instalments of contracts in force, due before `today` and not received, oldest first (the
+    overview lists them, each linked to its contract)."""
+    return (
+        Instalment.objects.filter(
+            contract__organisation__in=organisations(user),
+            contract__state=Contract.State.ACTIVE,
+            entry__isnull=True,
+            due_on__lt=today,
+        )
+        .select_related("contract__organisation")
+        .order_by("due_on", "pk")
+    )
 
 
 # ---------------------------------------------------------------------------------------------- pages, API

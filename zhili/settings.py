@@ -476,3 +476,5 @@ LOGGING = {
 TERRITORIAL_TOWN_APPROVAL_YUAN = env_int("TERRITORIAL_TOWN_APPROVAL_YUAN", 5000)
 # territorial: cash received must be deposited in the bank within this many days (坐收坐支 warning).
 TERRITORIAL_DEPOSIT_DAYS = env_int("TERRITORIAL_DEPOSIT_DAYS", 3)
+# territorial: a month's 财务公开 is on time when every entry of the month is booked by this day of the next.
+TERRITORIAL_DISCLOSURE_DAY = env_int("TERRITORIAL_DISCLOSURE_DAY", 10)

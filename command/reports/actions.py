@@ -15,15 +15,15 @@ from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.jurisdiction import may_see_code, user_roles
 from accounts.models import User
 from audit.actions import record_event
 from command.reports import content as report_content
 from command.reports import render
 from command.reports.models import DeliveryChannel, Report, ReportKind, ReportSubscription
 from command.reports.periods import Period
-from command.selectors import COMMAND_ROLES, require_command_role
+from command.reports.selectors import may_read_report, require_report_reader
 from core.errors import DomainError, NotFound
 from core.pdf import content_hash
 from core.pii import decrypt, encrypt, mask_phone
@@ -31,16 +31,26 @@ from outbox.actions import enqueue
 from outbox.models import OutboxMessage
 from territory.models import Division
 
-REPORT_LEVELS = (Division.Level.DISTRICT, Division.Level.TOWN)
+REPORT_LEVELS = (Division.Level.DISTRICT, Division.Level.TOWN, Division.Level.VILLAGE)
+# A village has its monthly report only (the 三资 month and the grid's month); weeks and quarters are
+# reported from the town up.
+VILLAGE_KINDS = (ReportKind.MONTHLY,)
 MOBILE = re.compile(r"1[3-9]\d{9}")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def report_territory(code: str) -> Division:
-    """A district or a town: the territories reports are made for."""
-    division = Division.objects.filter(code=code, level__in=REPORT_LEVELS).first()
+def levels_for(kind: str) -> tuple[str, ...]:
+    """The division levels that have reports of `kind`."""
+    if kind in VILLAGE_KINDS:
+        return tuple(str(level) for level in REPORT_LEVELS)
+    return (str(Division.Level.DISTRICT), str(Division.Level.TOWN))
+
+
+def report_territory(code: str, kind: str = ReportKind.WEEKLY) -> Division:
+    """The district, a town or (for monthly reports) a village: the territories reports are made for."""
+    division = Division.objects.filter(code=code, level__in=levels_for(kind)).first()
     if division is None:
-        raise NotFound(f"未找到区县或镇/街道：{code}", field="code")
+        raise NotFound(f"未找到该期报告的区县、镇/街道或村/社区：{code}", field="code")
     return division
 
 
@@ -53,14 +63,14 @@ def do_generate_report(code: str, period: Period, *, actor: User, now: datetime)
     (the existing one, False) when it already existed. Rendering happens before the transaction (it is
     slow and reads only); the row, its audit and the deliveries commit together. A concurrent run that
     loses the insert removes the files it wrote."""
-    division = report_territory(code)
+    division = report_territory(code, period.kind)
     existing = Report.objects.filter(
         kind=period.kind, territory_code=code, first_day=period.first_day
     ).first()
     if existing is not None:
         return existing, False
     scope = report_content.scope_of(division.code, division.name)
-    content = report_content.build(scope, period)
+    content = report_content.build(scope, period, today=timezone.localdate(now))
     xlsx = render.workbook(content, generated_at=now)
     pdf = render.pdf(content, generated_at=now)
     report = Report(
@@ -116,16 +126,14 @@ def _link(report: Report, fmt: str) -> str:
 
 
 def _queue_deliveries(report: Report, *, now: datetime) -> int:
-    """One outbox row per subscription whose holder may still see the territory."""
+    """One outbox row per subscription whose holder may still read the territory's reports."""
     title = f"{report.territory_name}{report.period}{report.get_kind_display()}"
     queued = 0
     subscriptions = ReportSubscription.objects.filter(
         kind=report.kind, territory_code=report.territory_code
     ).select_related("user")
     for sub in subscriptions:
-        if not (user_roles(sub.user) & {str(r) for r in COMMAND_ROLES}) or not may_see_code(
-            sub.user, report.territory_code
-        ):
+        if not may_read_report(sub.user, report.territory_code):
             continue
         address = decrypt(sub.address_encrypted)
         payload: dict[str, Any] = {"report_id": report.pk}
@@ -180,14 +188,14 @@ def do_subscribe_report(
 ) -> tuple[ReportSubscription, bool]:
     """The actor subscribes to a territory's reports of one kind. A territory outside their jurisdiction is
     not found; the same subscription twice returns the first (a retried request is harmless)."""
-    require_command_role(actor)
+    require_report_reader(actor)
     if kind not in ReportKind.values:
         raise DomainError(
             "invalid_kind", f"报告类型应为 {' / '.join(ReportKind.values)} 之一。", field="kind"
         )
-    if not may_see_code(actor, territory_code or "-"):
-        raise NotFound(f"未找到区县或镇/街道：{territory_code}", field="territory_code")
-    report_territory(territory_code)
+    if not may_read_report(actor, territory_code or "-"):
+        raise NotFound(f"未找到区县、镇/街道或村/社区：{territory_code}", field="territory_code")
+    report_territory(territory_code, kind)
     clear, shown = _address(actor, channel, address)
     with transaction.atomic():
         existing = ReportSubscription.objects.filter(

@@ -4,6 +4,7 @@ overdue list), so a report's numbers are the desk's numbers for the same days.""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from command import indicators as ind
@@ -13,14 +14,18 @@ from command.selectors import children
 from command.warnings.selectors import period_summary
 from grid.figures import Scope
 from grid.models import CategoryKind, EventChannel
+from territorial.report import funds_section
 
 SCALAR_KINDS = ("count", "rate", "score")
 KIND_NAMES = {str(k): str(v) for k, v in CategoryKind.choices}
 CHANNEL_NAMES = {str(k): str(v) for k, v in EventChannel.choices}
 
 
+LEVEL_BY_LENGTH = {6: "district", 9: "town", 12: "village"}
+
+
 def scope_of(code: str, name: str) -> Scope:
-    return Scope("district" if len(code) == 6 else "town", code, name, code)
+    return Scope(LEVEL_BY_LENGTH[len(code)], code, name, code)
 
 
 def _ranking(scope: Scope, period: Period) -> list[dict[str, Any]]:
@@ -43,8 +48,9 @@ def _shares(values: dict[str, float | None], names: dict[str, str]) -> list[dict
     ]
 
 
-def build(scope: Scope, period: Period) -> dict[str, Any]:
-    """The report's content for a town or the district over the period."""
+def build(scope: Scope, period: Period, *, today: date) -> dict[str, Any]:
+    """The report's content for a village, a town or the district over the period; `today` (the day it
+    is made) decides which month's 财务公开 deadline has passed."""
     assert scope.prefix is not None
     figures = ind.figures(scope.prefix, period.first_day, period.end_day)
     rows = []
@@ -66,14 +72,21 @@ def build(scope: Scope, period: Period) -> dict[str, Any]:
         "ranking": _ranking(scope, period),
         "overdue": overdue,
         "warnings": period_summary(scope.prefix, period.first_day, period.end_day),
+        "funds": funds_section(scope.prefix, period.first_day, period.end_day, today=today),
     }
 
 
 def summary(content: dict[str, Any]) -> dict[str, Any]:
-    """The headline numbers kept on the report row (JSON)."""
-    figures = content["figures"]
+    """The headline numbers kept on the report row (JSON; money as strings to the fen)."""
+    figures, funds = content["figures"], content["funds"]
     return {
         code: figures[code]["value"]
         for code in ("accepted", "filed", "closed", "closure_rate", "overdue_open", "score")
         if figures[code].get("connected")
-    } | {"grade": figures["score"].get("grade"), "overdue_items": len(content["overdue"])}
+    } | {
+        "grade": figures["score"].get("grade"),
+        "overdue_items": len(content["overdue"]),
+        "funds_income": f"{funds.total.income:.2f}",
+        "funds_expenditure": f"{funds.total.expenditure:.2f}",
+        "funds_reconcile": funds.total.reconciles,
+    }

@@ -1,6 +1,7 @@
 """The periodic generation: for each kind, the newest period that has ended (local days), for the
-district(s) and every town. Run as often as you like: an existing report is skipped, so a run after an
-outage catches up and a second or concurrent run is a no-op. Older periods: `manage.py generate_report`."""
+district(s) and every town, and monthly for every village as well. Run as often as you like: an existing
+report is skipped, so a run after an outage catches up and a second or concurrent run is a no-op. Older
+periods: `manage.py generate_report`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from command.reports.actions import REPORT_LEVELS, do_generate_report
+from command.reports.actions import do_generate_report, levels_for
 from command.reports.models import ReportKind
 from command.reports.periods import Period, last_completed
 from territory.models import Division
@@ -22,8 +23,8 @@ class GenerationRun:
     existing: int = 0
 
 
-def territories(code: str = "") -> list[str]:
-    rows = Division.objects.filter(level__in=REPORT_LEVELS)
+def territories(kind: str, code: str = "") -> list[str]:
+    rows = Division.objects.filter(level__in=levels_for(kind))
     if code:
         rows = rows.filter(code=code)
     return list(rows.order_by("code").values_list("code", flat=True))
@@ -32,7 +33,7 @@ def territories(code: str = "") -> list[str]:
 def generate_period(period: Period, *, now: datetime, code: str = "") -> GenerationRun:
     run = GenerationRun()
     actor = system_actor()
-    for territory in territories(code):
+    for territory in territories(period.kind, code):
         _, made = do_generate_report(territory, period, actor=actor, now=now)
         if made:
             run.generated += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -15,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from command.display import show, show_change
 from command.reports.charts import bar_chart
 from core.pdf import render_pdf
+from territorial.report import CATEGORIES, FundsSection, VillageFunds
 
 NOT_CONNECTED = "未接入"
 WARNING_ROWS = (
@@ -109,9 +111,82 @@ def workbook(content: dict[str, Any], *, generated_at: Any) -> bytes:
         sheet.append([label, warnings[key]])
     for label, n in warnings["by_level"] + warnings["by_rule"]:
         sheet.append([f"其中：{label}", n])
+    _funds_sheets(book, content["funds"])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _yes(flag: bool) -> str:
+    return "是" if flag else "否"
+
+
+def funds_header(section: FundsSection) -> list[str]:
+    month = f"{section.disclosure_month.year}年{section.disclosure_month.month}月"
+    return [
+        "村/社区代码",
+        "村/社区",
+        "集体经济组织数",
+        "期初余额",
+        "本期收入",
+        "本期支出",
+        *(f"其中：{label}" for _, label in CATEGORIES),
+        "期末余额",
+        "本期新签合同",
+        "90天内到期合同",
+        "到期未续签或终止合同",
+        "租金逾期笔数",
+        "租金逾期金额",
+        "待审批支出笔数",
+        "待审批支出金额",
+        "资产变动笔数",
+        "余额与明细相符",
+        f"财务公开按时（{month}，{section.disclosure_deadline.month}月{section.disclosure_deadline.day}日前）",
+        "公开期限后补记笔数",
+    ]
+
+
+def funds_row(v: VillageFunds) -> list[Any]:
+    disclosure = v.disclosure
+    return [
+        v.code,
+        v.name,
+        v.organisations,
+        v.opening,
+        v.income,
+        v.expenditure,
+        *(v.by_category[code] for code, _ in CATEGORIES),
+        v.closing,
+        v.contracts_signed,
+        v.contracts_expiring,
+        v.contracts_ended,
+        v.instalments_overdue,
+        v.overdue_amount,
+        v.payments_pending,
+        v.pending_amount,
+        v.asset_changes,
+        _yes(v.reconciles),
+        _yes(disclosure.on_time) if disclosure else "",
+        disclosure.late_entries if disclosure else 0,
+    ]
+
+
+def _funds_sheets(book: Workbook, section: FundsSection) -> None:
+    """三资: one row per village with a collective economic organisation and the total; money cells hold
+    the Decimal figures (yuan, two places)."""
+    sheet = _sheet(book, "三资", funds_header(section))
+    for village in [*section.villages, section.total]:
+        sheet.append(funds_row(village))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = "#,##0.00"
+    sheet = _sheet(book, "三资资产变动", ["生效日期", "村/社区代码", "变动类型", "卡片编号", "名称", "原值"])
+    for change in section.asset_changes:
+        sheet.append(
+            [change.applied_on, change.village_code, change.kind, change.number, change.name, change.value]
+        )
+        sheet[f"A{sheet.max_row}"].number_format = "yyyy-mm-dd"
+        sheet[f"F{sheet.max_row}"].number_format = "#,##0.00"
 
 
 def _svg_uri(svg: str) -> str:
@@ -149,5 +224,10 @@ def pdf(content: dict[str, Any], *, generated_at: Any) -> bytes:
         "charts": {name: _svg_uri(svg) for name, svg in drawn.items()},
         "not_connected": NOT_CONNECTED,
         "kind_name": content["period"].kind_name,
+        "category_names": [label for _, label in CATEGORIES],
+        "funds_rows": [
+            {"v": v, "categories": [v.by_category[code] for code, _ in CATEGORIES]}
+            for v in [*content["funds"].villages, content["funds"].total]
+        ],
     }
     return render_pdf("command/reports/report_pdf.html", context)

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.jurisdiction import jurisdiction_codes
+from accounts.jurisdiction import jurisdiction_codes, user_roles
 from command.reports.actions import REPORT_LEVELS, XLSX_TYPE, do_subscribe_report, do_unsubscribe_report
 from command.reports.models import DeliveryChannel, Report, ReportKind
-from command.reports.selectors import get_report_for, reports_visible_to, subscriptions_of
+from command.reports.selectors import COMMAND, get_report_for, reports_visible_to, subscriptions_of
 from core.errors import DomainError
 from territory.models import Division
 from territory.scoping import scope
@@ -24,6 +24,8 @@ FORMATS = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}
 
 def _territories(request: HttpRequest) -> list[tuple[str, str]]:
     rows = scope(Division.objects.filter(level__in=REPORT_LEVELS), jurisdiction_codes(request.user), "code")
+    if not user_roles(request.user) & COMMAND:  # a village's head: their own village only
+        rows = rows.filter(level=Division.Level.VILLAGE)
     return list(rows.order_by("code").values_list("code", "name"))
 
 

@@ -32,14 +32,19 @@ def test_the_hourly_job_makes_the_last_finished_periods_once(territory: Any, med
     with time_machine.travel(APRIL_2, tick=False):
         first = generate_periodic_reports.call_local()
         second = generate_periodic_reports.call_local()
-    # 相城区 and its two towns × (week 13, March, the first quarter)
-    assert first == {"generated": 9, "existing": 0} and second == {"generated": 0, "existing": 9}
+    # 相城区 and its two towns × (week 13, March, the first quarter), and each town's village for March
+    assert first == {"generated": 11, "existing": 0} and second == {"generated": 0, "existing": 11}
     assert set(Report.objects.values_list("kind", "period").distinct()) == {
         ("weekly", "2026-W13"),
         ("monthly", "2026-03"),
         ("quarterly", "2026-Q1"),
     }
     assert Report.objects.filter(territory_code="320507").count() == 3
+    assert set(
+        Report.objects.filter(territory_code__in=["320507003201", "320507105201"]).values_list(
+            "territory_code", "kind", "period"
+        )
+    ) == {("320507003201", "monthly", "2026-03"), ("320507105201", "monthly", "2026-03")}
 
 
 def test_a_concurrent_run_that_loses_the_insert_is_a_no_op(
@@ -87,7 +92,10 @@ def test_generate_report_command_makes_a_past_month(territory: Any, media: Any) 
         ({"kind": "monthly", "period": "2026-13"}, "period:"),
         ({"kind": "monthly", "period": "2026-04"}, "尚未结束"),  # the month in progress
         ({"kind": "quarterly", "period": "2026-Q3"}, "尚未结束"),  # the future
-        ({"kind": "monthly", "period": "2026-03", "code": "320507003201"}, "code:"),  # a village
+        (
+            {"kind": "weekly", "period": "2026-W10", "code": "320507003201"},
+            "code:",
+        ),  # a village: monthly only
     ],
 )
 def test_generate_report_command_refuses_bad_input(
@@ -123,10 +131,16 @@ def test_periods_in_local_days() -> None:
     assert refused.value.code == "invalid_period"
 
 
-def test_only_districts_and_towns_have_reports(territory: Any) -> None:
-    with pytest.raises(DomainError) as refused:
-        actions.report_territory("320507003201")
-    assert refused.value.code == "not_found"
+def test_villages_have_monthly_reports_only_and_grids_none(territory: Any) -> None:
+    assert actions.report_territory("320507003201", "monthly").name == "黄桥测试村"
+    for code, kind in (
+        ("320507003201", "weekly"),
+        ("320507003201", "quarterly"),
+        ("320507003201001", "monthly"),
+    ):
+        with pytest.raises(DomainError) as refused:
+            actions.report_territory(code, kind)
+        assert refused.value.code == "not_found"
 
 
 def test_the_job_is_a_periodic_task_due_at_minute_20() -> None:

@@ -117,7 +117,7 @@ def test_subscribe_twice_and_unsubscribe(personas: dict[str, User]) -> None:
             "territory_code",
         ),
         (
-            {"kind": "monthly", "territory_code": "320507003201", "channel": "sms", "address": "13800138000"},
+            {"kind": "weekly", "territory_code": "320507003201", "channel": "sms", "address": "13800138000"},
             404,
             "code",
         ),

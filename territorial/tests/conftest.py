@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts.models import OrgUnit, Role
-from accounts.testing import make_person
+from accounts.testing import make_org_unit, make_person
 from registry.models import Entity
 from registry.testing import synthetic_uscc
 from territorial import actions
@@ -96,3 +96,16 @@ def frozen() -> Iterator[None]:
     """The pages read the clock: it stands at NOW."""
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+@pytest.fixture
+def stations(people: dict[str, Any]) -> dict[str, OrgUnit]:
+    """黄桥's animal-epidemic station (guided by the district's agriculture bureau) and water station;
+    渭塘's central primary school (the outsider's institution)."""
+    gov = OrgUnit.objects.get(code="320507003-gov")
+    animal = make_org_unit("320507003-animal", "黄桥街道动物防疫站", OrgUnit.Kind.STATION, "320507003", gov)
+    animal.guiding_department = "区农业农村局"
+    animal.save(update_fields=["guiding_department"])
+    water = make_org_unit("320507003-water", "黄桥街道水务站", OrgUnit.Kind.STATION, "320507003", gov)
+    wt = make_org_unit("320507105-school", "渭塘中心小学", OrgUnit.Kind.SCHOOL, "320507105")
+    return {"animal": animal, "water": water, "wt": wt}

@@ -16,7 +16,7 @@ from registry.models import Entity
 from territorial import actions
 from territorial.contracts import ContractInput, do_sign_contract
 from territorial.funds import do_propose_payment, do_review_payment
-from territorial.models import Account, Payment
+from territorial.models import Account, LedgerEntry, Payment
 from territorial.tests.conftest import NOW, voucher
 from territory.testing import HUANGQIAO_VILLAGE
 from workflow.models import WorkItem
@@ -78,12 +78,14 @@ def test_payment_chain_through_the_api(
         "amount": "8000.00",
         "payee": "某某建筑队",
         "purpose": "村道修补",
+        "category": "public_welfare",
         "voucher": voucher(),
     }
     created = as_user(clerk).post("/api/v1/territorial/payments/", data, format="multipart")
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["amount"] == "8000.00" and body["state"] == "proposed"
+    assert body["category"] == "public_welfare"
     base = f"/api/v1/territorial/payments/{body['id']}/"
     offered = as_user(people["hq_head"]).get(base).json()["actions"]
     assert sorted(offered) == ["committee_approve", "committee_settle", "reject"]
@@ -103,6 +105,7 @@ def test_payment_chain_through_the_api(
     assert paid["state"] == "paid" and paid["entry_id"] is not None
     funded.refresh_from_db()
     assert funded.balance == Decimal("12000.00")  # 20,000.00 − 8,000.00
+    assert LedgerEntry.objects.get(pk=paid["entry_id"]).category == "public_welfare"  # reported under it
     waiting = as_user(people["hq_agency"]).get("/api/v1/territorial/payments/", {"waiting": "1"}).json()
     assert waiting == []
     assert as_user(people["wt_head"]).get("/api/v1/territorial/payments/").json() == []
@@ -115,6 +118,7 @@ def test_payment_chain_through_the_api(
         ({"amount": "-1"}, "negative_amount", "amount"),
         ({"amount": "0.001"}, "amount_precision", "amount"),
         ({"account": ""}, "required", "account"),
+        ({"category": "bribes"}, "invalid_choice", "category"),
     ],
 )
 def test_payment_bad_input_writes_nothing(

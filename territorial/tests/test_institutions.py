@@ -11,7 +11,6 @@ import pytest
 from django.test import Client
 
 from accounts.models import OrgUnit, User
-from accounts.testing import make_org_unit
 from core.errors import DomainError
 from territorial import institutions
 from territorial.models import InstitutionEvaluation, Post, PostHolding, PostMove
@@ -24,17 +23,6 @@ def as_user(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def stations(people: dict[str, Any]) -> dict[str, OrgUnit]:
-    gov = OrgUnit.objects.get(code="320507003-gov")
-    animal = make_org_unit("320507003-animal", "黄桥街道动物防疫站", OrgUnit.Kind.STATION, "320507003", gov)
-    animal.guiding_department = "区农业农村局"
-    animal.save(update_fields=["guiding_department"])
-    water = make_org_unit("320507003-water", "黄桥街道水务站", OrgUnit.Kind.STATION, "320507003", gov)
-    wt = make_org_unit("320507105-school", "渭塘中心小学", OrgUnit.Kind.SCHOOL, "320507105")
-    return {"animal": animal, "water": water, "wt": wt}
 
 
 def test_post_holder_moves_with_the_post(people: dict[str, Any], stations: dict[str, OrgUnit]) -> None:

@@ -243,6 +243,18 @@ def test_rejection_needs_a_reason(people: dict[str, Any], funded: Account, clerk
 # ---------------------------------------------------------------------------------------------- contracts
 
 
+def test_overview_lists_overdue_rents_each_linked_to_its_contract(
+    people: dict[str, Any], org: Any, tenant: Entity, wt_org: Any
+) -> None:
+    contract = _contract(org, people, tenant)
+    text = as_user(people["hq_agency"]).get("/territorial/").content.decode()
+    assert text.count("data-overdue-rent=") == 2  # 2025-07-01 and 2026-01-01, neither received
+    assert f'href="/territorial/contracts/{contract.pk}/">HT-1</a>' in text
+    assert "2026-01-01" in text and "5000.00" in text
+    outsider = as_user(people["wt_head"]).get("/territorial/").content.decode()
+    assert "data-overdue-rent=" not in outsider and "HT-1" not in outsider
+
+
 def test_contract_list_flags_and_outsider(people: dict[str, Any], org: Any, tenant: Entity) -> None:
     contract = _contract(org, people, tenant)
     page = as_user(people["hq_agency"]).get("/territorial/contracts/")

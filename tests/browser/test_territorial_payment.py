@@ -87,6 +87,7 @@ def test_payment_through_the_chain_to_ledger_and_disclosure(
     village.fill("#id_amount", "6800.50")
     village.fill("#id_payee", "苏州某某建筑工程队")
     village.fill("#id_purpose", "村道修补")
+    village.select_option("#id_category", "public_welfare")
     # No voucher first: refused on the form, nothing written.
     village.click("[data-submit-payment]")
     assert "支出须附原始凭证图片。" in village.inner_text("[data-field-error='voucher']")
@@ -132,6 +133,15 @@ def test_payment_through_the_chain_to_ledger_and_disclosure(
     evaluate_warnings(now=now, rules=[Rule.TERRITORIAL_CONTRACT_EXPIRING])
     warning = EarlyWarning.objects.get(rule=Rule.TERRITORIAL_CONTRACT_EXPIRING)
     assert warning.level == "orange" and "HT-2026-01" in warning.summary
+
+    # The overview lists the unpaid rent, linked to its contract.
+    town.goto(f"{base}/territorial/")
+    assert "HT-2026-01" in town.inner_text("[data-overdue-rents]")
+    screenshot(town, "territorial-overview")
+    town.click("[data-overdue-rents] a >> text=HT-2026-01")
+    town.wait_for_url(f"{base}/territorial/contracts/*/")
+    assert "HT-2026-01" in town.inner_text("h1")
+    assert Payment.objects.get().category == "public_welfare"
 
     public = desk()
     problems.attach(public)
