@@ -24,12 +24,12 @@ from command.reports.models import Report
 from command.tests.reports_support import APRIL_2, SHANGHAI, generate, sheet_rows
 from core.errors import DomainError
 from core.pdf import pdf_text
+from outbox.models import OutboxMessage
 from registry.models import Entity
 from registry.testing import synthetic_uscc
 from territorial import actions, assets, contracts, funds
 from territorial.models import Account, LedgerEntry
 from territory.testing import HUANGQIAO_VILLAGE, WEITANG_VILLAGE
-from workflow.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 HUANGQIAO = HUANGQIAO_VILLAGE[:9]
