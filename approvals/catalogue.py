@@ -20,7 +20,7 @@ from stdnum.cn import uscc
 
 from approvals.models import HandlingType, ItemType, LimitUnit, ServiceItem, ServiceLevel, Theme
 from core import spreadsheets
-from core.spreadsheets import ImportProblem
+from core.spreadsheets import ImportProblem, cell_int, cell_text, header_base
 
 SHEET_TITLE = "服务事项目录"
 NOTES_TITLE = "填写说明"
@@ -206,31 +206,6 @@ def promised_limit_problem(guide: dict[str, Any], share_limit: float | None = No
 # ------------------------------------------------------------------------------------------------ cells
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _base(header: Any) -> str:
-    text = re.sub(r"\s+", "", str(header or ""))
-    return re.sub(r"[（(].*?[）)]", "", text)
-
-
-def _int(value: Any, low: int, high: int) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float) and float(value).is_integer():
-        number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    else:
-        return None
-    return number if low <= number <= high else None
-
-
 def _list(value: str, mapping: dict[str, str], column: str, fail: Any) -> list[str]:
     result: list[str] = []
     for part in SEPARATORS.split(value):
@@ -255,7 +230,7 @@ def parse_materials(value: str, fail: Any) -> list[dict[str, Any]]:
             continue
         name, form_label, count_text, need = parts[:4]
         form = FORM_BY_LABEL.get(form_label)
-        count = _int(count_text, 1, 99)
+        count = cell_int(count_text, 1, 99)
         problems = []
         if not name:
             problems.append("名称为空")
@@ -308,11 +283,11 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> ParsedCatalogue:
     if not rows:
         parsed.problems.append(ImportProblem(0, "", "文件为空"))
         return parsed
-    header = [_base(h) for h in rows[0]]
+    header = [header_base(h) for h in rows[0]]
     positions: dict[str, int] = {}
     for name in HEADERS:
-        if _base(name) in header:
-            positions[name] = header.index(_base(name))
+        if header_base(name) in header:
+            positions[name] = header.index(header_base(name))
         else:
             parsed.problems.append(ImportProblem(1, name, "缺少此列"))
     if parsed.problems:
@@ -320,7 +295,7 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> ParsedCatalogue:
     seen_codes: dict[str, int] = {}
     data_rows = 0
     for number, raw in enumerate(rows[1:], start=2):
-        cells = {name: _text(raw[i]) if i < len(raw) else "" for name, i in positions.items()}
+        cells = {name: cell_text(raw[i]) if i < len(raw) else "" for name, i in positions.items()}
         if not any(cells.values()):
             continue
         data_rows += 1
@@ -375,7 +350,7 @@ def parse_row(number: int, cells: dict[str, str], sink: list[ImportProblem]) -> 
 
     def limit(column: str) -> int:
         value = cells.get(column, "")
-        amount = _int(value, 0, MAX_LIMIT)
+        amount = cell_int(value, 0, MAX_LIMIT)
         if amount is None:
             fail(column, f"应为0–{MAX_LIMIT}的整数，实际为「{value}」" if value else "不能为空（须填写时限）")
             return 0
@@ -413,7 +388,7 @@ def parse_row(number: int, cells: dict[str, str], sink: list[ImportProblem]) -> 
     if handling == HandlingType.PROMISED and cells.get("承诺办结时限") and promised_amount == 0:
         fail("办件类型", "承诺时限为 0 的事项应为即办件")
     visits_text = cells.get("到办事现场次数", "")
-    visits = _int(visits_text, 0, 9) if visits_text else 0
+    visits = cell_int(visits_text, 0, 9) if visits_text else 0
     if visits is None:
         fail("到办事现场次数", f"应为0–9的整数，实际为「{visits_text}」")
     channels = _list(cells.get("办理渠道", ""), CHANNEL_BY_LABEL, "办理渠道", fail)

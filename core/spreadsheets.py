@@ -74,6 +74,19 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def cell_int(value: Any, low: int, high: int) -> int | None:
+    """A whole number from low to high (a spreadsheet's 3, 3.0 or "3"), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and float(value).is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        return None
+    return number if low <= number <= high else None
+
+
 def _name_of(file: FileArg) -> str:
     return str(file) if isinstance(file, str | Path) else str(getattr(file, "name", "") or "")
 

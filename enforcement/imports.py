@@ -19,7 +19,7 @@ from accounts.models import Role, User
 from audit.actions import record_event
 from core import spreadsheets
 from core.errors import PermissionRefused
-from core.spreadsheets import ImportProblem, SpreadsheetImportError
+from core.spreadsheets import ImportProblem, SpreadsheetImportError, cell_text, header_base
 from enforcement.models import CircumstanceLevel, DiscretionBand, EnforcementMatter, Sector
 
 SHEET_TITLE = "执法事项"
@@ -70,25 +70,12 @@ class MatterSpec:
     bands: list[BandSpec] = field(default_factory=list)
 
 
-def _base(header: Any) -> str:
-    text = re.sub(r"\s+", "", str(header or ""))
-    return re.sub(r"[（(].*?[）)]", "", text)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[MatterSpec], list[ImportProblem]]:
     problems: list[ImportProblem] = []
     if not rows:
         return [], [ImportProblem(0, "", "文件没有内容")]
-    header = [_base(h) for h in rows[0]]
-    wanted = [_base(h) for h in HEADERS]
+    header = [header_base(h) for h in rows[0]]
+    wanted = [header_base(h) for h in HEADERS]
     missing = [h for h in wanted if h not in header]
     if missing:
         return [], [ImportProblem(1, h, "缺少该列") for h in missing]
@@ -98,12 +85,12 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[MatterSpec], list[Impo
     if len(rows) - 1 > MAX_ROWS:
         return [], [ImportProblem(0, "", f"超过 {MAX_ROWS} 行")]
     for number, row in enumerate(rows[1:], start=2):
-        if all(_text(v) == "" for v in row):
+        if all(cell_text(v) == "" for v in row):
             continue
 
         def cell(name: str, row: tuple[Any, ...] = row) -> str:
-            position = index[_base(name)]
-            return _text(row[position]) if position < len(row) else ""
+            position = index[header_base(name)]
+            return cell_text(row[position]) if position < len(row) else ""
 
         def bad(column: str, reason: str, number: int = number) -> None:
             problems.append(ImportProblem(number, column, reason))

@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from audit.actions import record_event
 from core import spreadsheets
-from core.spreadsheets import ImportProblem, SpreadsheetImportError, cell_text, header_base
+from core.spreadsheets import ImportProblem, SpreadsheetImportError, cell_int, cell_text, header_base
 from grid.actions import require_reference_editor
 from grid.actions.standard import StandardRowSpec, publish_rows
 from grid.models import CategoryKind, CategoryStandardVersion, TimeUnit
@@ -46,29 +46,11 @@ MAX_ROWS = 5000
 FileArg = str | Path | IO[bytes]
 
 
-_base = header_base
-
-
-_text = cell_text
-
-
 def _code(value: Any, width: int) -> str:
     """Codes are text; a spreadsheet that turned "01" into the number 1 gets its zeros back."""
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
         return f"{int(value):0{width}d}"
-    return _text(value)
-
-
-def _limit(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float) and float(value).is_integer():
-        number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    else:
-        return None
-    return number if 0 < number <= MAX_LIMIT else None
+    return cell_text(value)
 
 
 def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list[ImportProblem]]:
@@ -76,10 +58,10 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
     problems: list[ImportProblem] = []
     if not rows:
         return [], [ImportProblem(0, "", "文件为空")]
-    header = [_base(h) for h in rows[0]]
+    header = [header_base(h) for h in rows[0]]
     positions: dict[str, int] = {}
     for name in HEADERS:
-        base = _base(name)
+        base = header_base(name)
         if base in header:
             positions[name] = header.index(base)
         else:
@@ -94,7 +76,7 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
     data_rows = 0
     for number, raw in enumerate(rows[1:], start=2):
         cells = {name: (raw[i] if i < len(raw) else None) for name, i in positions.items()}
-        if all(_text(v) == "" for v in cells.values()):
+        if all(cell_text(v) == "" for v in cells.values()):
             continue
         data_rows += 1
         bad: list[ImportProblem] = []
@@ -103,15 +85,15 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
             sink.append(ImportProblem(row, column, reason))
 
         major_code = _code(cells["大类代码"], 2)
-        major_name = _text(cells["大类名称"])
+        major_name = cell_text(cells["大类名称"])
         minor_code = _code(cells["小类代码"], 4)
-        minor_name = _text(cells["小类名称"])
-        kind_label = _text(cells["类型(事件/部件)"])
-        filing = _text(cells["立案条件"])
-        unit_label = _text(cells["时限单位(工作时/工作日)"])
-        closing = _text(cells["结案条件"])
-        responsible = _text(cells["责任单位"])
-        urgent_label = _text(cells["紧急"])
+        minor_name = cell_text(cells["小类名称"])
+        kind_label = cell_text(cells["类型(事件/部件)"])
+        filing = cell_text(cells["立案条件"])
+        unit_label = cell_text(cells["时限单位(工作时/工作日)"])
+        closing = cell_text(cells["结案条件"])
+        responsible = cell_text(cells["责任单位"])
+        urgent_label = cell_text(cells["紧急"])
 
         if not re.fullmatch(r"\d{2}", major_code):
             fail("大类代码", f"应为2位数字，实际为「{major_code}」")
@@ -134,9 +116,9 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
             fail("立案条件", "不能为空")
         limits = {}
         for column in ("A类时限", "B类时限", "C类时限"):
-            limits[column] = _limit(cells[column])
+            limits[column] = cell_int(cells[column], 1, MAX_LIMIT)
             if limits[column] is None:
-                fail(column, f"应为1–{MAX_LIMIT}的整数，实际为「{_text(cells[column])}」")
+                fail(column, f"应为1–{MAX_LIMIT}的整数，实际为「{cell_text(cells[column])}」")
         unit = UNIT_LABELS.get(unit_label)
         if unit is None:
             fail("时限单位(工作时/工作日)", f"应为「工作时」或「工作日」，实际为「{unit_label}」")
