@@ -173,7 +173,7 @@ def test_deadline_risk_needs_the_share_and_the_idle_time(people: dict[str, User]
     )
     # 12:30: 3 of 4 working hours used (75 % ≥ 60 %) but idle only 3.5 h (< 4 h): nothing.
     assert evaluate_warnings(now=start + timedelta(hours=3, minutes=30), rules=[Rule.DEADLINE_RISK]) == {
-        "deadline_risk": {"found": 0, "raised": 0, "failed": 0}
+        "deadline_risk": {"found": 0, "raised": 0, "withdrawn": 0, "failed": 0}
     }
     # 13:45: 3 h 15 min of 4 h = 81.25 % (≥ 80 %: 橙), idle 4.75 h. The newer item (13:00) is not idle.
     at = start + timedelta(hours=4, minutes=45)
@@ -191,6 +191,7 @@ def test_deadline_risk_needs_the_share_and_the_idle_time(people: dict[str, User]
     assert evaluate_warnings(now=later, rules=[Rule.DEADLINE_RISK])["deadline_risk"] == {
         "found": 1,
         "raised": 0,
+        "withdrawn": 0,
         "failed": 0,
     }
     assert EarlyWarning.objects.count() == 1
@@ -311,6 +312,12 @@ def test_a_decision_not_published_in_time(personas: dict[str, User]) -> None:
     assert warning.owner_unit_id == late.squad_id and warning.territory_code == late.territory_code
     evaluate_warnings(now=due + timedelta(hours=3), rules=[Rule.PUBLICATION_LATE])
     assert EarlyWarning.objects.count() == 1
+    # Published at last: the next evaluation withdraws the warning.
+    do_publish_decision(late, actor=people["officer"], now=due + timedelta(hours=4))
+    report = evaluate_warnings(now=due + timedelta(hours=5), rules=[Rule.PUBLICATION_LATE])
+    assert report["publication_late"] == {"found": 0, "raised": 0, "withdrawn": 1, "failed": 0}
+    warning.refresh_from_db()
+    assert warning.work_item.state == "withdrawn"
 
 
 # ---------------------------------------------------------------------------------------------- approvals
