@@ -2,9 +2,9 @@
 branch secretary is the head of each of its comprehensive grids (a party committee per town, a branch per
 village, its secretary a registry person with a user), while a few villages, picked by a stable draw, are
 not: one where a grid has no head yet, one whose branch has no secretary. So the 一肩挑 figure is high but
-not 100 % and the command centre's rule raises a handful of warnings, not one per grid. Then a party
-project led by each demo branch's secretary, with milestones (one done, one late, one ahead), and a
-党员先锋岗 per branch at its first grid. Everything through the party and accounts actions; a second run
+not 100 % and the command centre's rule raises a handful of warnings, not one per grid. Then party
+projects led by branch secretaries (a couple per town), with milestones (one done, one late, one ahead),
+and a 党员先锋岗 beside each. Everything through the party and accounts actions; a second run
 adds nothing."""
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ PROJECTS = (
     ("河道长效保洁", "党员认领河段，定期巡河保洁，发现问题随手上报。"),
 )
 POSTS = ("便民服务先锋岗", "垃圾分类先锋岗", "安全巡查先锋岗")
+PROJECT_BRANCHES_PER_TOWN = 2
 
 
 def _draw(key: str) -> int:
@@ -190,30 +191,37 @@ def seed_one_shoulder(*, now: datetime, system: User) -> dict[str, int]:
 
 
 def seed_projects_and_posts(*, now: datetime, system: User) -> dict[str, int]:
-    """A project per demo branch with a secretary and members, and a vanguard post for one of them."""
+    """A project led by the secretary of each demo branch with members and of the first
+    PROJECT_BRANCHES_PER_TOWN branches of every town, and a vanguard post at each (held by a member, else
+    by the secretary)."""
     from demo.party_data import grid_point
 
     counts: dict[str, int] = defaultdict(int)
     today = now.astimezone(LOCAL_TZ).date()
+    per_town: dict[str, int] = defaultdict(int)
     branches = (
         Organisation.objects.filter(kind=K.BRANCH, name__endswith=DEMO_MARK, secretary__isnull=False)
         .select_related("secretary")
         .order_by("territory_code")
     )
     for branch in branches:
-        members = list(branch.members.exclude(pk=branch.secretary_id or 0).order_by("id")[:1])
-        if not members:
-            continue  # the branches made only for 一肩挑 have no members to lead a project with
+        secretary = branch.secretary
+        assert secretary is not None
+        members = list(branch.members.exclude(pk=secretary.pk).order_by("id")[:1])
+        town = branch.territory_code[:9]
+        per_town[town] += 1
+        if not members and per_town[town] > PROJECT_BRANCHES_PER_TOWN:
+            continue
+        holder = members[0] if members else secretary
+        try:
+            point, spot = grid_point(secretary.territory_code), grid_point(holder.territory_code)
+        except LookupError:
+            continue
         roll = _draw(f"project-{branch.territory_code}")
         name, description = PROJECTS[roll % len(PROJECTS)]
         title = f"{branch.name.removesuffix(DEMO_MARK).removesuffix('党支部')}{name}{DEMO_MARK}"
-        grid = branch.secretary.territory_code if branch.secretary else members[0].territory_code
-        try:
-            point, spot = grid_point(grid), grid_point(members[0].territory_code)
-        except LookupError:
-            continue
         if not PartyProject.objects.filter(organisation=branch, name=title).exists():
-            projects.do_create_project(
+            project = projects.do_create_project(
                 branch,
                 name=title,
                 lon=point.x,
@@ -227,16 +235,14 @@ def seed_projects_and_posts(*, now: datetime, system: User) -> dict[str, int]:
                 actor=system,
                 now=now - timedelta(days=60),
             )
-            project = PartyProject.objects.get(organisation=branch, name=title)
             first = project.milestones.order_by("planned_on").first()
             if first is not None:
                 projects.do_complete_milestone(first, actor=system, now=now - timedelta(days=38))
             counts["projects"] += 1
-        member = members[0]
         post_name = f"{POSTS[roll % len(POSTS)]}{DEMO_MARK}"
-        if not VanguardPost.objects.filter(member=member, name=post_name).exists():
+        if not VanguardPost.objects.filter(member=holder, name=post_name).exists():
             projects.do_create_vanguard_post(
-                member, name=post_name, lon=spot.x, lat=spot.y, actor=system, now=now - timedelta(days=30)
+                holder, name=post_name, lon=spot.x, lat=spot.y, actor=system, now=now - timedelta(days=30)
             )
             counts["vanguard_posts"] += 1
     return dict(counts)
