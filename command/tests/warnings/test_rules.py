@@ -155,6 +155,28 @@ def test_the_spike_area_is_a_setting(
     assert list(EarlyWarning.objects.values_list("territory_code", flat=True)) == [HUANGQIAO]
 
 
+def test_a_spike_holds_the_next_day_and_is_withdrawn_after(
+    people: dict[str, User], reference: Any, now: datetime
+) -> None:
+    _plant_baseline(now, [0] * 11)
+    _today_reports(people, now, 3)
+    evaluate_warnings(now=now, rules=[Rule.SPIKE])
+    (warning,) = EarlyWarning.objects.all()
+    assert warning.situation == f"spike:{VILLAGE}:event:0102"
+    # The next morning nothing is reported yet: yesterday's spike still holds, no new one is raised.
+    next_day = now + timedelta(days=1)
+    assert evaluate_warnings(now=next_day, rules=[Rule.SPIKE])["spike"] == {
+        "found": 1,
+        "raised": 0,
+        "withdrawn": 0,
+        "failed": 0,
+    }
+    # A second quiet day: the spike is over and its warning withdrawn.
+    assert evaluate_warnings(now=now + timedelta(days=2), rules=[Rule.SPIKE])["spike"]["withdrawn"] == 1
+    warning.refresh_from_db()
+    assert warning.work_item.state == "withdrawn"
+
+
 # ---------------------------------------------------------------------------------------------- deadline
 
 
@@ -354,3 +376,11 @@ def test_an_approvals_queue_that_grows(
     (warning,) = found  # 2 → 5 → 8 → 11: +9 over three days, each day higher
     assert warning.evidence == {"queue": [2, 5, 8, 11], "growth": 9, "days": 3, "threshold": 5}
     assert warning.owner_unit == setup["hq_centre"] and warning.level == Level.YELLOW
+    # A day with no filing: 5 → 8 → 11 → 11 stalls but is still up by 6 — the backlog holds.
+    report = evaluate_warnings(now=now + timedelta(days=1), rules=[Rule.APPROVALS_QUEUE])
+    assert report["approvals_queue"] == {"found": 1, "raised": 0, "withdrawn": 0, "failed": 0}
+    # Three flat days later it is no longer up: withdrawn.
+    report = evaluate_warnings(now=now + timedelta(days=3), rules=[Rule.APPROVALS_QUEUE])
+    assert report["approvals_queue"]["withdrawn"] == 1
+    warning.refresh_from_db()
+    assert warning.work_item.state == "withdrawn"
