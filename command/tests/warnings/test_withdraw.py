@@ -222,3 +222,20 @@ def test_the_migration_moves_open_warnings_to_the_withdraw_version(
     assert pinned == {open_one.work_item_id: current.pk, finished.work_item_id: old.pk}
     # And now the evaluation can withdraw it.
     assert _evaluate(now + timedelta(minutes=5), Rule.UNROUTED_BACKLOG)["withdrawn"] == 1
+
+
+def test_the_warnings_page_shows_why_a_warning_was_withdrawn(
+    plant: Callable[..., EarlyWarning], people: dict[str, User], now: datetime
+) -> None:
+    from django.test import Client
+
+    withdrawn, still_open = plant("w"), plant("o", territory="320507105")
+    _evaluate(now + timedelta(minutes=5), Rule.UNROUTED_BACKLOG)
+    web = Client()
+    web.force_login(people["hq_leader"])
+    html = web.get("/command/warnings/", {"state": "withdrawn"}).content.decode()
+    assert f'data-warning="{withdrawn.pk}"' in html and 'data-state="withdrawn"' in html
+    assert "已自动解除" in html and "data-withdrawn>预警条件已解除" in html
+    assert 'data-action="withdraw"' not in html
+    # The outsider town's warning is not on 黄桥's page.
+    assert f'data-warning="{still_open.pk}"' not in html
