@@ -6,6 +6,7 @@ the engine (`do_act_on_warning`), whose step rules live in command/warnings/step
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -156,12 +157,10 @@ def evaluate_warnings(*, now: datetime, rules: list[str] | None = None) -> dict[
             logger.exception("early warnings: rule %s failed", name)
             counts["failed"] += 1
             continue
-        open_now = {
-            w.situation or w.fingerprint: w
-            for w in EarlyWarning.objects.select_related("work_item").filter(
-                rule=name, finished_at__isnull=True
-            )
-        }
+        # Open warnings by situation (a list: warnings raised before situations were kept may share one).
+        open_now: dict[str, list[EarlyWarning]] = defaultdict(list)
+        for w in EarlyWarning.objects.select_related("work_item").filter(rule=name, finished_at__isnull=True):
+            open_now[w.situation or w.fingerprint].append(w)
         holding: dict[str, Finding | Holds] = {}
         for result in results:  # a situation found anew outranks the same one merely holding
             if isinstance(result, Finding) or result.situation not in holding:
@@ -177,9 +176,7 @@ def evaluate_warnings(*, now: datetime, rules: list[str] | None = None) -> dict[
                 counts["failed"] += 1
                 continue
             counts["raised"] += int(created)
-        for key, warning in open_now.items():
-            if key in holding:
-                continue
+        for warning in (w for key, ws in open_now.items() if key not in holding for w in ws):
             try:
                 do_withdraw_warning(warning, now=now)
             except Conflict:
