@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from party import views, views_mobile
+from party import views, views_mobile, views_work
 
 app_name = "party"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -10,6 +10,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("members/", views.member_list, name="members"),
     path("members/<int:member_id>/", views.member_detail, name="member"),
     path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/<int:meeting_id>/", views_work.meeting_detail, name="meeting"),
+    path("pairings/", views_work.pairing_list, name="pairings"),
+    path("projects/", views_work.project_list, name="projects"),
     path("m/visits/", views_mobile.visit_list, name="m_visits"),
     path("m/visits/<int:visit_id>/", views_mobile.visit_log, name="m_visit"),
 ]

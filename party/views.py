@@ -1,6 +1,7 @@
 """Staff pages of the party app (/party/…): the organisation tree with secretaries, pairings, action
 branches and the 一肩挑 share; members (filters, masked names); a member's 联户联企 links and visits;
-三会一课 per branch with the quarter's completeness. Forms write through the same actions as the API.
+a member's monthly visit plan; 三会一课 per branch with the quarter's completeness. Forms write through the
+same actions as the API (pairings, meeting records and projects: party/views_work.py).
 Parse → access (selectors) → action → render; outside the jurisdiction is a 404, a role without party
 work a 403."""
 
@@ -24,7 +25,7 @@ from accounts.jurisdiction import jurisdiction_codes, scope_for, user_roles
 from accounts.models import Role, User
 from core.errors import DomainError, NotFound
 from core.pii import mask_name
-from party import actions, meetings, selectors
+from party import actions, meetings, selectors, visits
 from party.access import ORGANISER_ROLES
 from party.models import Meeting, Organisation, PartyMember, Visit
 from registry.models import Entity, Household
@@ -223,6 +224,27 @@ class LinkForm(forms.Form):
     entity_uscc = forms.CharField(label=_("企业统一社会信用代码"), max_length=18, required=False)
 
 
+class VisitPlanForm(forms.Form):
+    month = forms.DateField(
+        label=_("走访月份"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+
+def _plan_visits(user: User, member: PartyMember, form: VisitPlanForm) -> tuple[int, int]:
+    """The month's visit plan through `visits.do_plan_month` (the API's action): (status, visits
+    planned), status 0 when done."""
+    if not form.is_valid():
+        return 400, 0
+    try:
+        planned = visits.do_plan_month(member, form.cleaned_data["month"], actor=user, now=timezone.now())
+    except DomainError as error:
+        form.add_error("month" if error.field == "month" else None, error.message)
+        return (404 if isinstance(error, NotFound) else error.status), 0
+    return 0, len(planned)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
@@ -231,12 +253,18 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         member = selectors.member_for(user, member_id)
     except NotFound as error:
         raise Http404(error.message) from error
-    form = LinkForm(request.POST or None)
+    planning = "plan-month" in request.POST
+    form = LinkForm(None if planning else (request.POST or None))
+    plan_form = VisitPlanForm(request.POST if planning else None, prefix="plan")
     status = 200
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。")
-        if form.is_valid():
+        if planning:
+            status, planned = _plan_visits(user, member, plan_form)
+            if not status:
+                return HttpResponseRedirect(request.path + f"?done=plan&planned={planned}")
+        elif form.is_valid():
             number, uscc = (
                 form.cleaned_data["household_number"].strip(),
                 form.cleaned_data["entity_uscc"].strip(),
@@ -290,7 +318,10 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             ],
             "figures": selectors.member_coverage(member, now=now),
             "form": form,
+            "plan_form": plan_form,
             "may_write": may_write,
+            "done": request.GET.get("done", ""),
+            "planned": request.GET.get("planned", ""),
         },
         status=status,
     )

@@ -26,7 +26,7 @@ from .actions import do_act_on_warning
 from .models import EarlyWarning, Level, Rule
 from .selectors import WarningFilters, actions_in_order, filter_warnings, get_warning_for
 
-STATES = ("raised", "acknowledged", "handled", "closed", "dismissed")
+STATES = ("raised", "acknowledged", "handled", "closed", "dismissed", "withdrawn")
 
 
 class WarningSerializer(serializers.Serializer):

@@ -35,7 +35,8 @@ class Rule(models.TextChoices):
 
 class EarlyWarning(models.Model):
     """One situation, one row: `fingerprint` (rule + what it is about + its period) is unique, so a
-    rule that still holds at the next evaluation finds its warning instead of raising another."""
+    rule that still holds at the next evaluation finds its warning instead of raising another; a
+    situation that comes back after its warning was withdrawn is raised again as `<fingerprint>#<n>`."""
 
     work_item = models.OneToOneField(
         "workflow.WorkItem", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="early_warning"
@@ -43,6 +44,9 @@ class EarlyWarning(models.Model):
     rule = models.CharField(_("预警规则"), max_length=30, choices=Rule.choices)
     level = models.CharField(_("预警等级"), max_length=10, choices=Level.choices)
     fingerprint = models.CharField(_("指纹"), max_length=200, unique=True)
+    # The situation across evaluations (the fingerprint without its period): while its rule still
+    # yields it, an open warning stays; once not, the warning is withdrawn (自动解除).
+    situation = models.CharField(_("情形"), max_length=200, db_index=True, default="")
     territory_code = models.CharField(_("区划/网格代码"), max_length=15, db_index=True)
     owner_unit = models.ForeignKey(
         "accounts.OrgUnit",

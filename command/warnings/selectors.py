@@ -76,7 +76,8 @@ def get_warning_for(user: User | AnonymousUser, warning_id: int) -> EarlyWarning
 
 def period_summary(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
     """What the warnings of a territory did over [first_day, end_day) (local days), for the periodic
-    reports: raised (by level and rule), closed, dismissed, supervised, and still open at the end."""
+    reports: raised (by level and rule), closed, dismissed, withdrawn by the system (its situation cleared),
+    supervised, and still open at the end."""
     start, end = (
         timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
         for day in (first_day, end_day)
@@ -103,6 +104,7 @@ def period_summary(prefix: str, first_day: date, end_day: date) -> dict[str, Any
         "by_rule": [(str(label), by_rule[code]) for code, label in Rule.choices if by_rule.get(code)],
         "closed": finished.filter(work_item__state="closed").count(),
         "dismissed": finished.filter(work_item__state="dismissed").count(),
+        "withdrawn": finished.filter(work_item__state="withdrawn").count(),
         "supervised": supervised,
         "open_at_end": here.filter(raised_at__lt=end).exclude(finished_at__lt=end).count(),
     }

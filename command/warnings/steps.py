@@ -6,6 +6,8 @@ generic work-item endpoint, the sweeper's 督办.
 - Every step locks the warning of the item (409 `no_subject` without one).
 - 处置 (`handle`) states the measures taken (`inputs.measures`, 2–2000 characters), kept on the warning.
 - 办结 / 误报 (`close`, `dismiss`) mark the warning finished, so its situation may be raised again.
+- 自动解除 (`withdraw`, the system only: `evaluate_warnings` when the situation has cleared) marks it
+  finished too; the engine tells the owner unit, the reason stays in the history.
 - 督办 by a person tells the owner unit (the sweeper's is told by the engine itself).
 """
 
@@ -66,6 +68,7 @@ HANDLERS: dict[str, Handler] = {
     "handle": Handler(guard=_check_measures, effect=_keep_measures),
     "close": Handler(guard=_lock, effect=_finish),
     "dismiss": Handler(guard=_lock, effect=_finish),
+    "withdraw": Handler(guard=_lock, effect=_finish),
     "supervise": Handler(guard=_lock, effect=_tell_owner),
     "supervise_handling": Handler(guard=_lock, effect=_tell_owner),
 }

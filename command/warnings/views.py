@@ -17,6 +17,7 @@ from accounts.models import User
 from command.selectors import unit_scope
 from core.errors import DomainError
 from workflow.engine import definition_for
+from workflow.models import Transition
 from workflow.publishing import current_version
 
 from .actions import do_act_on_warning
@@ -58,9 +59,17 @@ def _shown(value: Any) -> str:
 
 
 def _rows(user: User, warnings: list[EarlyWarning]) -> list[dict[str, Any]]:
+    # Why a withdrawn warning was withdrawn (its 自动解除 transition's reason), in one query for the page.
+    withdrawn = dict(
+        Transition.objects.filter(
+            item_id__in=[w.work_item_id for w in warnings if w.work_item.state == "withdrawn"],
+            action="withdraw",
+        ).values_list("item_id", "reason")
+    )
     return [
         {
             "warning": w,
+            "withdrawn": withdrawn.get(w.work_item_id, ""),
             "state_title": definition_for(w.work_item).states[w.work_item.state].title,
             "evidence": [
                 (label, _shown(w.evidence[key]))

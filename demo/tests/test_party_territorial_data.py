@@ -11,10 +11,14 @@ from django.test import Client
 
 from accounts.models import User
 from command import streams
+from command.warnings.actions import evaluate_warnings
+from command.warnings.models import Rule
 from demo.party_data import seed_party
+from demo.party_leadership import gap_of
 from demo.seed import seed_demo
 from demo.territorial_data import seed_territorial
-from party.models import Meeting, PartyMember, Visit
+from party.models import Meeting, PartyMember, PartyProject, ProjectMilestone, VanguardPost, Visit
+from party.selectors import one_shoulder_checks
 from territorial.models import Contract, Payment
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,3 +57,16 @@ def test_demo_party_and_assets_feed_every_module() -> None:
         client.force_login(User.objects.get(username="huangqiao_leader"))
         html = client.get("/").content.decode()
         assert "data-not-connected" not in html and "未接入" not in html
+
+        # 一肩挑 like a real district: most villages compliant, a few gaps, so a handful of warnings.
+        checks = one_shoulder_checks(["320507"])
+        villages = {c.village_code for c in checks}
+        failing = {c.village_code for c in checks if not c.satisfied}
+        assert len(villages) > 100 and 0 < len(failing) <= len(villages) // 8
+        assert failing <= {v for v in villages if gap_of(v)}
+        report = evaluate_warnings(now=NOW, rules=[Rule.ONE_SHOULDER])["one_shoulder"]
+        assert report["raised"] == sum(1 for c in checks if not c.satisfied) and report["failed"] == 0
+        # Party projects with milestones and 党员先锋岗 for the demo branches, on the one map.
+        assert PartyProject.objects.filter(territory_code__startswith=HUANGQIAO).exists()
+        assert ProjectMilestone.objects.filter(done_on__isnull=False).exists()
+        assert VanguardPost.objects.filter(territory_code__startswith=HUANGQIAO).exists()

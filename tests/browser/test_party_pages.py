@@ -86,3 +86,53 @@ def test_the_command_map_draws_party_projects_and_vanguard_posts(
     assert "便民服务先锋岗" in page.inner_text(".leaflet-popup-content")
     screenshot(page, "command-map-party")
     assert problems.errors == []
+
+
+def test_the_party_office_registers_a_project_and_a_pairing_through_the_forms(
+    live_server: Any,
+    page: Any,
+    party_world: dict[str, Any],  # noqa: F811
+) -> None:
+    """The project form refuses a malformed milestone line at its field, then registers the project; the
+    milestone is marked done from its button; a pairing is made through the pairings form."""
+    users = party_world["users"]
+    secretary = enrol(party_world, 1, user_id=users["hq_sec"].pk)
+    actions.do_set_secretary(party_world["hq_branch"], secretary, actor=users["system"], now=NOW)
+    problems = PageProblems()
+    problems.attach(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    base = live_server.url
+    log_in(page, base, "hq_leader", PASSWORD)
+    page.goto(f"{base}/party/projects/")
+    page.select_option("#id_proj-organisation_id", str(party_world["hq_branch"].pk))
+    page.fill("#id_proj-name", "村级稻米合作社")
+    page.fill("#id_proj-lon", "120.5552")
+    page.fill("#id_proj-lat", "31.4051")
+    page.fill("#id_proj-description", "书记领办，带动 40 户增收")
+    page.fill("#id_proj-milestones", "2026-04-30 注册合作社\n九月 首季稻米上市")
+    page.click("[data-submit-project]")
+    page.wait_for_selector("[data-field-error=milestones]")
+    assert "第 2 行" in page.inner_text("[data-field-error=milestones]")
+    page.locator("#new-project").scroll_into_view_if_needed()
+    screenshot(page, "party-project-form-error")
+    page.fill("#id_proj-milestones", "2026-04-30 注册合作社\n2026-09-30 首季稻米上市")
+    page.click("[data-submit-project]")
+    page.wait_for_selector("[data-done=project]")
+    page.locator("[data-done-milestone]").first.click()
+    page.wait_for_selector("[data-done=milestone]")
+    assert "✓ 注册合作社" in page.inner_text("[data-projects]")
+    screenshot(page, "party-projects")
+    page.click("nav.tabs >> text=结对共建")
+    page.select_option("#id_first_id", str(party_world["hq_committee"].pk))
+    page.select_option("#id_second_id", str(party_world["hq_branch"].pk))
+    page.fill("#id_started_on", "2026-03-01")
+    page.fill("#id_activities", "共建稻米合作社，联合开展党员志愿服务")
+    page.click("[data-submit-pairing]")
+    page.wait_for_selector("[data-done=pairing]")
+    assert "共建稻米合作社" in page.inner_text("[data-pairings]")
+    screenshot(page, "party-pairings")
+    # The one refused submission answered 400 (its page, with the field's message); nothing else failed.
+    # (The console repeats the status of that response.)
+    expected = f"HTTP 400: {base}/party/projects/"
+    assert [e for e in problems.errors if e != expected and "400" not in e] == []
+    assert problems.errors.count(expected) == 1

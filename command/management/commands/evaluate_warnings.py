@@ -1,5 +1,5 @@
 """Evaluate the early-warning rules now (what the periodic job does every 5 minutes) and print what each
-rule found and raised. `--rule` limits the run to the named rules."""
+rule found, raised and withdrew. `--rule` limits the run to the named rules."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from command.warnings.models import Rule
 
 
 class Command(BaseCommand):
-    help = "Evaluate the command centre's early-warning rules and raise new warnings (idempotent)."
+    help = "Evaluate the early-warning rules: raise new warnings, withdraw cleared ones (idempotent)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rule", action="append", choices=list(Rule.values), help="only this rule")
@@ -22,7 +22,8 @@ class Command(BaseCommand):
         report = evaluate_warnings(now=timezone.now(), rules=options["rule"])
         for rule, counts in report.items():
             self.stdout.write(
-                f"{rule}: found {counts['found']}, raised {counts['raised']}, failed {counts['failed']}"
+                f"{rule}: found {counts['found']}, raised {counts['raised']}, "
+                f"withdrawn {counts['withdrawn']}, failed {counts['failed']}"
             )
         if any(counts["failed"] for counts in report.values()):
             raise CommandError("some rules or warnings failed (see the log)")

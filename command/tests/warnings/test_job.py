@@ -27,7 +27,7 @@ def test_the_job_and_the_command(people: dict[str, Any], time_machine: Any) -> N
     )
     time_machine.move_to(datetime(2026, 3, 2, 13, 45, tzinfo=SHANGHAI), tick=False)
     report = evaluate_early_warnings.call_local()
-    assert report["deadline_risk"] == {"found": 1, "raised": 1, "failed": 0}
+    assert report["deadline_risk"] == {"found": 1, "raised": 1, "withdrawn": 0, "failed": 0}
     assert set(report) == {
         "deadline_risk",
         "spike",
@@ -45,5 +45,5 @@ def test_the_job_and_the_command(people: dict[str, Any], time_machine: Any) -> N
     }
     out = StringIO()
     call_command("evaluate_warnings", "--rule", "deadline_risk", stdout=out)
-    assert out.getvalue() == "deadline_risk: found 1, raised 0, failed 0\n"
+    assert out.getvalue() == "deadline_risk: found 1, raised 0, withdrawn 0, failed 0\n"
     assert EarlyWarning.objects.filter(rule="deadline_risk").count() == 1

@@ -1,6 +1,7 @@
 """The 一肩挑 rule: a grid without a head raises a warning (橙), a head who is not the branch secretary a
-黄 one; assigning the secretary (and making them the grid's head) leaves nothing to find. A standing gap
-is raised once while its warning is open, and again the next month once that warning is finished."""
+黄 one; assigning the secretary (and making them the grid's head) leaves nothing to find and withdraws the
+open warnings. A standing gap is raised once while its warning is open, and again the next month once
+that warning is finished."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def test_a_grid_without_a_head_warns_and_the_secretary_clears_it(party_world: di
         "320507105201002": ("no_head", Level.ORANGE),
     }
     report = evaluate_warnings(now=NOW, rules=[Rule.ONE_SHOULDER])
-    assert report["one_shoulder"] == {"found": 4, "raised": 4, "failed": 0}
+    assert report["one_shoulder"] == {"found": 4, "raised": 4, "withdrawn": 0, "failed": 0}
     no_head = EarlyWarning.objects.get(territory_code=HQ_GRID2)
     assert no_head.owner_unit == OrgUnit.objects.get(code="320507003-gov")
     assert no_head.work_item.state == "raised" and "无网格长" in no_head.title
@@ -64,9 +65,25 @@ def test_a_grid_without_a_head_warns_and_the_secretary_clears_it(party_world: di
         role=Role.GRID_HEAD,
         territory_code=HQ_GRID2,
     )
-    # Nothing new to raise (渭塘's gaps have their open warnings) and 黄桥's grids pass the check.
-    assert found() == {}
+    # 黄桥's grids pass the check; only 渭塘's gaps still hold (their warnings stay open).
+    assert set(found()) == {WT_GRID, "320507105201002"}
     assert one_shoulder_problems(users["hq_leader"]) == []
+    # The next evaluation withdraws 黄桥's two warnings (自动解除), raises nothing, leaves 渭塘's open.
+    later = NOW + timedelta(hours=2)
+    report = evaluate_warnings(now=later, rules=[Rule.ONE_SHOULDER])
+    assert report["one_shoulder"] == {"found": 2, "raised": 0, "withdrawn": 2, "failed": 0}
+    states = dict(EarlyWarning.objects.values_list("territory_code", "work_item__state"))
+    assert states == {
+        HQ_GRID: "withdrawn",
+        HQ_GRID2: "withdrawn",
+        WT_GRID: "raised",
+        "320507105201002": "raised",
+    }
+    no_head.refresh_from_db()
+    assert no_head.finished_at == later
+    last = no_head.work_item.transitions.order_by("-id").first()
+    assert last is not None and last.action == "withdraw" and last.actor.is_system
+    assert "预警条件已解除" in last.reason and "情形已不存在" in last.reason
 
 
 def test_a_head_who_is_not_the_secretary(party_world: dict[str, Any]) -> None:  # noqa: F811
@@ -90,8 +107,9 @@ def test_a_standing_gap_comes_back_next_month_once_its_warning_is_finished(
     evaluate_warnings(now=NOW, rules=[Rule.ONE_SHOULDER])
     warning = EarlyWarning.objects.get(territory_code=HQ_GRID2)
     next_month = NOW + timedelta(days=31)
-    # Still open next month: not raised again.
-    assert HQ_GRID2 not in found(next_month)
+    # Still open next month: the situation holds, its warning stays, nothing is raised again.
+    assert found(next_month)[HQ_GRID2] == ("no_head", Level.ORANGE)
+    assert evaluate_warnings(now=next_month, rules=[Rule.ONE_SHOULDER])["one_shoulder"]["raised"] == 0
     dispatcher = users["dispatcher"]
     do_act_on_warning(warning, "dismiss", actor=dispatcher, now=NOW, reason="已通知村里配备网格长")
     assert found(next_month)[HQ_GRID2] == ("no_head", Level.ORANGE)

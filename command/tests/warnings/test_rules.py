@@ -156,6 +156,28 @@ def test_the_spike_area_is_a_setting(
     assert list(EarlyWarning.objects.values_list("territory_code", flat=True)) == [HUANGQIAO]
 
 
+def test_a_spike_holds_the_next_day_and_is_withdrawn_after(
+    people: dict[str, User], reference: Any, now: datetime
+) -> None:
+    _plant_baseline(now, [0] * 11)
+    _today_reports(people, now, 3)
+    evaluate_warnings(now=now, rules=[Rule.SPIKE])
+    (warning,) = EarlyWarning.objects.all()
+    assert warning.situation == f"spike:{VILLAGE}:event:0102"
+    # The next morning nothing is reported yet: yesterday's spike still holds, no new one is raised.
+    next_day = now + timedelta(days=1)
+    assert evaluate_warnings(now=next_day, rules=[Rule.SPIKE])["spike"] == {
+        "found": 1,
+        "raised": 0,
+        "withdrawn": 0,
+        "failed": 0,
+    }
+    # A second quiet day: the spike is over and its warning withdrawn.
+    assert evaluate_warnings(now=now + timedelta(days=2), rules=[Rule.SPIKE])["spike"]["withdrawn"] == 1
+    warning.refresh_from_db()
+    assert warning.work_item.state == "withdrawn"
+
+
 # ---------------------------------------------------------------------------------------------- deadline
 
 
@@ -174,7 +196,7 @@ def test_deadline_risk_needs_the_share_and_the_idle_time(people: dict[str, User]
     )
     # 12:30: 3 of 4 working hours used (75 % ≥ 60 %) but idle only 3.5 h (< 4 h): nothing.
     assert evaluate_warnings(now=start + timedelta(hours=3, minutes=30), rules=[Rule.DEADLINE_RISK]) == {
-        "deadline_risk": {"found": 0, "raised": 0, "failed": 0}
+        "deadline_risk": {"found": 0, "raised": 0, "withdrawn": 0, "failed": 0}
     }
     # 13:45: 3 h 15 min of 4 h = 81.25 % (≥ 80 %: 橙), idle 4.75 h. The newer item (13:00) is not idle.
     at = start + timedelta(hours=4, minutes=45)
@@ -192,6 +214,7 @@ def test_deadline_risk_needs_the_share_and_the_idle_time(people: dict[str, User]
     assert evaluate_warnings(now=later, rules=[Rule.DEADLINE_RISK])["deadline_risk"] == {
         "found": 1,
         "raised": 0,
+        "withdrawn": 0,
         "failed": 0,
     }
     assert EarlyWarning.objects.count() == 1
@@ -312,6 +335,12 @@ def test_a_decision_not_published_in_time(personas: dict[str, User]) -> None:
     assert warning.owner_unit_id == late.squad_id and warning.territory_code == late.territory_code
     evaluate_warnings(now=due + timedelta(hours=3), rules=[Rule.PUBLICATION_LATE])
     assert EarlyWarning.objects.count() == 1
+    # Published at last: the next evaluation withdraws the warning.
+    do_publish_decision(late, actor=people["officer"], now=due + timedelta(hours=4))
+    report = evaluate_warnings(now=due + timedelta(hours=5), rules=[Rule.PUBLICATION_LATE])
+    assert report["publication_late"] == {"found": 0, "raised": 0, "withdrawn": 1, "failed": 0}
+    warning.refresh_from_db()
+    assert warning.work_item.state == "withdrawn"
 
 
 # ---------------------------------------------------------------------------------------------- approvals
@@ -348,3 +377,11 @@ def test_an_approvals_queue_that_grows(
     (warning,) = found  # 2 → 5 → 8 → 11: +9 over three days, each day higher
     assert warning.evidence == {"queue": [2, 5, 8, 11], "growth": 9, "days": 3, "threshold": 5}
     assert warning.owner_unit == setup["hq_centre"] and warning.level == Level.YELLOW
+    # A day with no filing: 5 → 8 → 11 → 11 stalls but is still up by 6 — the backlog holds.
+    report = evaluate_warnings(now=now + timedelta(days=1), rules=[Rule.APPROVALS_QUEUE])
+    assert report["approvals_queue"] == {"found": 1, "raised": 0, "withdrawn": 0, "failed": 0}
+    # Three flat days later it is no longer up: withdrawn.
+    report = evaluate_warnings(now=now + timedelta(days=3), rules=[Rule.APPROVALS_QUEUE])
+    assert report["approvals_queue"]["withdrawn"] == 1
+    warning.refresh_from_db()
+    assert warning.work_item.state == "withdrawn"

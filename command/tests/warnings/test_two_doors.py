@@ -62,6 +62,11 @@ ROUTES = {
     ],
     "dismissed": [Move("acknowledge", "hq_leader"), Move("dismiss", "dispatcher", reason="现场核实为误报")],
     "dismissed_at_once": [Move("dismiss", "supervisor", reason="重复预警")],
+    "withdrawn": [
+        Move("acknowledge", "dispatcher"),
+        Move("handle", "hq_leader", inputs={"measures": "已通知村里配备网格长"}),
+        Move("withdraw", "system", reason="预警条件已解除"),
+    ],
 }
 
 

@@ -1,0 +1,204 @@
+"""The shapes of the party JSON API (party/api.py): what each endpoint reads (`…In`) and answers (`…Out`),
+also the OpenAPI document's schemas. Shapes only: the rules live in the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from party import meetings
+from party.models import Meeting
+
+
+class PartyOrganisationOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    territory_code = serializers.CharField()
+    entity_id = serializers.IntegerField(allow_null=True)
+    action_type = serializers.CharField(allow_blank=True)
+    functional_type = serializers.CharField(allow_blank=True)
+    secretary_id = serializers.IntegerField(allow_null=True)
+
+
+class PartyMemberOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="已脱敏")
+    person_id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    organisation = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    joined_on = serializers.DateField()
+    mobile = serializers.BooleanField()
+    grid_code = serializers.CharField()
+
+
+class PartyGridHeadCheckOut(serializers.Serializer[Any]):
+    grid_code = serializers.CharField()
+    grid_name = serializers.CharField()
+    village_code = serializers.CharField()
+    satisfied = serializers.BooleanField()
+    problem = serializers.CharField(
+        allow_blank=True, help_text="no_head | no_branch | no_secretary | head_not_secretary"
+    )
+
+
+class PartyOrganisationIn(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.CharField(
+        help_text="committee | working_committee | general_branch | branch | group | "
+        "action_branch | functional_group"
+    )
+    territory_code = serializers.CharField(max_length=15, required=False, allow_blank=True, default="")
+    parent_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    entity_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    action_type = serializers.CharField(required=False, allow_blank=True, default="")
+    functional_type = serializers.CharField(required=False, allow_blank=True, default="")
+    founded_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class PartySecretaryIn(serializers.Serializer[Any]):
+    member_id = serializers.IntegerField(allow_null=True, help_text="null 表示撤销书记")
+
+
+class PartyPairingIn(serializers.Serializer[Any]):
+    first_id = serializers.IntegerField()
+    second_id = serializers.IntegerField()
+    started_on = serializers.DateField()
+    activities = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PartyPairingOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    first_id = serializers.IntegerField()
+    first = serializers.CharField(source="first.name")
+    second_id = serializers.IntegerField()
+    second = serializers.CharField(source="second.name")
+    started_on = serializers.DateField()
+    activities = serializers.CharField(allow_blank=True)
+
+
+class PartyMemberIn(serializers.Serializer[Any]):
+    person_id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    status = serializers.CharField(help_text="formal | probationary")
+    joined_on = serializers.DateField()
+    grid_code = serializers.CharField(max_length=15)
+    mobile = serializers.BooleanField(required=False, default=False)
+    user_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PartyLinkIn(serializers.Serializer[Any]):
+    household_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    entity_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PartyLinkOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    member_id = serializers.IntegerField()
+    household_id = serializers.IntegerField(allow_null=True)
+    entity_id = serializers.IntegerField(allow_null=True)
+    territory_code = serializers.CharField()
+    linked_on = serializers.DateField()
+
+
+class PartyVisitPlanIn(serializers.Serializer[Any]):
+    month = serializers.DateField(help_text="该月任一日期")
+
+
+class PartyVisitOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    link_id = serializers.IntegerField()
+    member_id = serializers.IntegerField()
+    month = serializers.DateField()
+    due_on = serializers.DateField()
+    visited_at = serializers.DateTimeField(allow_null=True)
+    event_id = serializers.IntegerField(allow_null=True)
+
+
+class PartyMeetingIn(serializers.Serializer[Any]):
+    organisation_id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="general_assembly | committee | group | lecture")
+    topic = serializers.CharField(max_length=200)
+    scheduled_for = serializers.DateTimeField()
+
+
+class PartyMeetingOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    territory_code = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    topic = serializers.CharField()
+    scheduled_for = serializers.DateTimeField()
+    held_at = serializers.DateTimeField(allow_null=True)
+    minutes = serializers.CharField(allow_blank=True)
+    has_photo = serializers.SerializerMethodField()
+    attendance = serializers.SerializerMethodField()
+
+    def get_has_photo(self, meeting: Meeting) -> bool:
+        return bool(meeting.photo)
+
+    def get_attendance(self, meeting: Meeting) -> list[int]:
+        return [a.member_id for a in meeting.attendance.all()]
+
+
+class PartyAttendanceIn(serializers.Serializer[Any]):
+    member_id = serializers.IntegerField()
+
+
+class PartyMeetingRecordIn(serializers.Serializer[Any]):
+    minutes = serializers.CharField(max_length=meetings.MAX_MINUTES)
+    photo = serializers.ImageField(required=False, allow_null=True, default=None)
+
+
+class PartyMilestoneIn(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    planned_on = serializers.DateField()
+
+
+class PartyProjectIn(serializers.Serializer[Any]):
+    organisation_id = serializers.IntegerField()
+    name = serializers.CharField(max_length=200)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    milestones = PartyMilestoneIn(many=True, required=False, default=list)
+
+
+class PartyMilestoneOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    planned_on = serializers.DateField()
+    done_on = serializers.DateField(allow_null=True)
+
+
+class PartyProjectOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    leader_id = serializers.IntegerField()
+    name = serializers.CharField()
+    territory_code = serializers.CharField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    description = serializers.CharField(allow_blank=True)
+    milestones = PartyMilestoneOut(many=True, source="milestones.all")
+
+
+class PartyVanguardPostIn(serializers.Serializer[Any]):
+    member_id = serializers.IntegerField()
+    name = serializers.CharField(max_length=200)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+
+
+class PartyVanguardPostOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    member_id = serializers.IntegerField()
+    name = serializers.CharField()
+    territory_code = serializers.CharField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
