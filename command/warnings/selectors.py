@@ -62,9 +62,9 @@ def filter_warnings(user: User | AnonymousUser, filters: WarningFilters) -> Quer
 
 
 def actions_in_order(item: WorkItem, user: User) -> list[ActionDef]:
-    """The actions `user` may take on a warning's item, the forward step first and 误报 last (the pinned
-    definition's own order is not kept on PostgreSQL, whose jsonb sorts the keys)."""
-    return sorted(available_actions(item, user), key=lambda a: (a.destructive, a.optional, a.name))
+    """The actions `user` may take on a warning's item, the forward step first and 误报 last; within each,
+    the definition's written order (the sort is stable)."""
+    return sorted(available_actions(item, user), key=lambda a: (a.destructive, a.optional))
 
 
 def get_warning_for(user: User | AnonymousUser, warning_id: int) -> EarlyWarning:

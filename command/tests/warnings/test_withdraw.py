@@ -22,8 +22,9 @@ from command.warnings.actions import do_act_on_warning, do_raise_warning, evalua
 from command.warnings.models import EarlyWarning, Rule
 from command.warnings.rules import Finding
 from core.errors import DomainError
+from outbox.models import OutboxMessage
 from workflow.engine import do_start_item, transition
-from workflow.models import OutboxMessage, ProcessVersion, WorkItem
+from workflow.models import ProcessVersion, WorkItem
 
 from .conftest import HQ_GRID, SHANGHAI
 
