@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from accounts.models import User
-from grid.event_selectors import SUBJECT_TYPE
+from grid.events.selectors import SUBJECT_TYPE
 from grid.models import GridEvent, RoutingDecision
 from grid.routing import RoutingResult
 

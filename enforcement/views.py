@@ -26,7 +26,7 @@ from enforcement.document_actions import DOCUMENT_ROLES
 from enforcement.documents import kinds_for
 from enforcement.models import Case, DocumentKind, PartyKind, Publication, RecordKind, ServiceMethod
 from enforcement.surcharge import for_case as late_payment_surcharge
-from grid.event_selectors import get_event_for
+from grid.events.selectors import get_event_for
 from workflow.engine import available_actions, definition_for, time_left, traffic_light
 from workflow.listing import CappedPaginator, attach_item_references
 

@@ -2,7 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from grid import api, event_api, figures_api
+from grid import api, figures_api
+from grid.events.api import staff as event_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", api.CategoriesView.as_view(), name="grid-categories"),

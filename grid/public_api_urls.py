@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from grid import event_api
+from grid.events.api import public as event_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", event_api.PublicReportView.as_view(), name="grid-public-reports"),

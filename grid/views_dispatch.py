@@ -24,14 +24,14 @@ from accounts.models import User
 from accounts.selectors import org_units_visible_to
 from core.errors import DomainError
 from core.replica import replica_reads
-from grid.event_selectors import (
+from grid.events.report import do_report_event
+from grid.events.selectors import (
     SUBJECT_TYPE,
     attach_event_references,
     events_visible_to,
     lean_events,
     unrouted_events_for,
 )
-from grid.events.report import do_report_event
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
 from grid.views_common import (
     DISPATCH_ROLES,

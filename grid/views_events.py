@@ -21,13 +21,13 @@ from accounts.jurisdiction import user_roles
 from accounts.models import OrgUnit, User
 from accounts.selectors import org_units_visible_to
 from core.errors import DomainError
-from grid.event_selectors import (
+from grid.events.dispatch import LENGTH_OF_LEVEL, LEVEL_ORDER, level_of_code
+from grid.events.selectors import (
     SUBJECT_TYPE,
     duplicate_candidates_with_distance,
     get_event_for,
     latest_routing,
 )
-from grid.events.dispatch import LENGTH_OF_LEVEL, LEVEL_ORDER, level_of_code
 from grid.events.steps import do_event_action
 from grid.models import EventAttachment, EventLevel, GridEvent, RoutingDecision
 from grid.views_common import (

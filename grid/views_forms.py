@@ -9,8 +9,8 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from grid.events.publication import PUBLIC_REPLY_MAX
 from grid.models import Category, CategoryKind
-from grid.publication import PUBLIC_REPLY_MAX
 from territory.coords import SUPPORTED_CRS
 
 MAX_PHOTOS = 9

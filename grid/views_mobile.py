@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from core.errors import DomainError, NotFound
-from grid.event_selectors import events_visible_to, get_event_for
 from grid.events.report import do_report_event
+from grid.events.selectors import events_visible_to, get_event_for
 from grid.events.steps import do_event_action
 from grid.models import EventAttachment, EventChannel, GridEvent, PatrolCheckIn
 from grid.patrol_actions import do_link_check_in_event

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError, NotFound
-from grid.event_selectors import event_by_receipt, normalize_receipt, public_status
 from grid.events.rating import do_rate_event
 from grid.events.report import do_report_event
+from grid.events.selectors import event_by_receipt, normalize_receipt, public_status
 from grid.models import EventChannel
 from grid.views_common import attach_error, render_page
 from grid.views_forms import PublicReportForm, RatingForm, TrackForm

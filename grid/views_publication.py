@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from grid.event_selectors import get_event_for
-from grid.publication import do_release_description
+from grid.events.publication import do_release_description
+from grid.events.selectors import get_event_for
 from grid.views_common import current_user, forbidden, not_found
 
 

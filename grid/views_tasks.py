@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from grid.event_selectors import events_visible_to
+from grid.events.selectors import events_visible_to
 from grid.views_common import (
     AGENCY_ROLES,
     current_user,

@@ -42,7 +42,7 @@ from django.utils import timezone
 from accounts.models import OrgUnit
 from enforcement.models import Publication
 from enforcement.publication import NOTICE_PUBLICATION_LATE, REVOKED_WITHDRAW_DAYS, late_filter, late_stage
-from grid.duplicates import METRES_PER_DEGREE_LAT, haversine_m
+from grid.events.duplicates import METRES_PER_DEGREE_LAT, haversine_m
 from grid.models import Category, GridEvent
 from party.selectors import one_shoulder_checks
 from territorial.findings import Finding as TerritorialFinding

@@ -132,7 +132,7 @@ def test_figures_agree_with_plain_counts(history: dict[str, int], personas: dict
 def test_every_filed_event_is_routed_like_a_live_one(
     history: dict[str, int], personas: dict[str, User]
 ) -> None:
-    from grid.event_selectors import SUBJECT_TYPE, latest_routing, unrouted_events_for
+    from grid.events.selectors import SUBJECT_TYPE, latest_routing, unrouted_events_for
     from grid.models import RoutingDecision
 
     # One decision per `file` and per `dispatch`, as the live steps record them (bulk and real paths alike).

@@ -25,8 +25,8 @@ from audit.actions import record_event
 from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
 from core.uploads import clean_image
-from grid.duplicates import candidates_with_distance
-from grid.event_selectors import (
+from grid.events.duplicates import candidates_with_distance
+from grid.events.selectors import (
     CROCKFORD,
     RECEIPT_PREFIX,
     SUBJECT_TYPE,

@@ -18,8 +18,8 @@ from accounts.models import User
 from core.errors import DomainError, NotFound
 from core.publication import publish
 from core.refcache import RefCache, attach
-from grid.duplicates import candidates_with_distance
-from grid.duplicates import duplicate_candidates as _duplicate_candidates
+from grid.events.duplicates import candidates_with_distance
+from grid.events.duplicates import duplicate_candidates as _duplicate_candidates
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
 from territory.refs import DIVISIONS, GRIDS
 from territory.scoping import within
@@ -126,7 +126,7 @@ def event_by_receipt(receipt_number: str) -> GridEvent:
 
 
 def duplicate_candidates(event: GridEvent) -> QuerySet[GridEvent]:
-    """Open events of the same minor class near the event in place and time (see grid/duplicates.py)."""
+    """Open events of the same minor class near the event in place and time (grid/events/duplicates.py)."""
     return _duplicate_candidates(event)
 
 
