@@ -2,8 +2,9 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from grid import api, figures_api
+from grid import figures_api
 from grid.events.api import staff as event_api
+from grid.standards import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", api.CategoriesView.as_view(), name="grid-categories"),

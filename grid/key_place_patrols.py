@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from grid.actions import do_save_patrol_item
 from grid.models import PatrolFrequency, PatrolItem
+from grid.standards.actions import do_save_patrol_item
 from registry.models import Address, KeyPlace
 from territory.models import Grid
 

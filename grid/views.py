@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError, NotFound
-from grid import actions, selectors
-from grid.actions.grid_lists import BASIC_INFO_COUNTS
 from grid.models import PatrolFrequency
+from grid.standards import actions, selectors
+from grid.standards.actions.grid_lists import BASIC_INFO_COUNTS
 
 
 class BasicInfoForm(forms.Form):

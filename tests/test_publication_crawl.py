@@ -45,11 +45,11 @@ def _photo() -> SimpleUploadedFile:
 
 
 def _grid_events(people: dict[str, Any]) -> list[str]:
-    from grid.actions import do_seed_reference
     from grid.events.publication import do_release_description
     from grid.events.rating import do_rate_event
     from grid.events.report import do_report_event
     from grid.events.steps import do_event_action
+    from grid.standards.actions import do_seed_reference
 
     do_seed_reference(actor=people["system"], now=NOW)
 

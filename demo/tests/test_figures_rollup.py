@@ -29,7 +29,7 @@ LOCAL_MIDNIGHT = datetime(2026, 3, 20, 16, 0, tzinfo=UTC)  # Saturday 00:00 in S
 
 @pytest.fixture
 def history(territory: Any, personas: dict[str, User], settings: Any, tmp_path: Any) -> dict[str, int]:
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     settings.MEDIA_ROOT = str(tmp_path)
     do_seed_reference(actor=personas["system"], now=NOW - timedelta(days=40))

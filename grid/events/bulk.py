@@ -34,7 +34,7 @@ from grid.models import (
     EventLevel,
     GridEvent,
 )
-from grid.selectors import current_standard_version
+from grid.standards.selectors import current_standard_version
 from territory.coords import GCJ02, WGS84, gcj02_to_wgs84, gcj02_to_wgs84_array
 from territory.locate import check_crs, check_lon_lat, locate_many
 from territory.models import Grid

@@ -40,7 +40,7 @@ from grid.models import (
     EventLevel,
     GridEvent,
 )
-from grid.selectors import grid_staff, limit_for
+from grid.standards.selectors import grid_staff, limit_for
 from territory.coords import GCJ02, gcj02_to_wgs84
 from territory.locate import OutsideGrids, check_crs, check_lon_lat, locate
 from territory.models import Grid

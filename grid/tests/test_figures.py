@@ -41,13 +41,13 @@ from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_person
 from core.errors import DomainError, NotFound
 from core.testing import image_bytes
-from grid.actions import do_add_patrol_item
 from grid.events.rating import do_rate_event
 from grid.events.report import do_report_event
 from grid.events.steps import do_event_action
 from grid.figures import figures_for
 from grid.models import GridEvent, PatrolFrequency
 from grid.patrol_actions import do_check_in, do_end_patrol, do_start_patrol
+from grid.standards.actions import do_add_patrol_item
 from territory.models import Grid
 from workflow.rollups import fold_all
 from workflow.sweeper import sweep

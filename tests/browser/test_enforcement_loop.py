@@ -30,9 +30,9 @@ ID_PATTERN = re.compile(r"\d{17}[\dXx]")
 def loop_setup(personas: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
     from enforcement.actions import do_post_officer
     from enforcement.catalogue import seed_catalogue
-    from grid.actions import do_seed_reference
     from grid.events.report import do_report_event
     from grid.models import Category
+    from grid.standards.actions import do_seed_reference
     from workflow.publishing import do_publish_processes
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.models import User
-from grid.imports import StandardImportError, do_import_standard
+from grid.standards.imports import StandardImportError, do_import_standard
 
 
 class Command(BaseCommand):

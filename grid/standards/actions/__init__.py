@@ -3,16 +3,16 @@ categories and the filing/closing standard (standard), the responsibility list a
 (responsibility), the grid's lists (grid_lists) and the reference seed (reference). Grid events have
 their own package, grid/events. The names below are the app's public actions."""
 
-from grid.actions.common import require_reference_editor
-from grid.actions.grid_lists import do_add_patrol_item, do_save_patrol_item, do_update_basic_info
-from grid.actions.reference import do_seed_reference
-from grid.actions.responsibility import (
+from grid.standards.actions.common import require_reference_editor
+from grid.standards.actions.grid_lists import do_add_patrol_item, do_save_patrol_item, do_update_basic_info
+from grid.standards.actions.reference import do_seed_reference
+from grid.standards.actions.responsibility import (
     do_delete_responsibility,
     do_record_routing,
     do_save_responsibility,
     do_set_responsibility,
 )
-from grid.actions.standard import (
+from grid.standards.actions.standard import (
     do_create_draft_version,
     do_delete_standard_row,
     do_publish_standard_version,

@@ -14,11 +14,11 @@ from rest_framework.views import APIView
 from accounts.models import Assignment
 from core.api import raise_for_serializer
 from core.errors import DomainError, PermissionRefused
-from grid import actions, selectors
-from grid.actions.grid_lists import BASIC_INFO_COUNTS
 from grid.models import CategoryStandardVersion, GridBasicInfo
-from grid.routing import get_category, route
-from grid.serializers import (
+from grid.standards import actions, selectors
+from grid.standards.actions.grid_lists import BASIC_INFO_COUNTS
+from grid.standards.routing import get_category, route
+from grid.standards.serializers import (
     BasicInfoIn,
     BasicInfoOut,
     CategoryTreeOut,

@@ -19,7 +19,7 @@ from grid.models import (
     GridBasicInfo,
     PatrolItem,
 )
-from grid.routing import responsibilities_for_grid
+from grid.standards.routing import responsibilities_for_grid
 from registry import selectors as registry_selectors
 from territory.models import Grid
 

@@ -18,10 +18,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from audit.actions import record_event
 from core.errors import DomainError
 from core.spreadsheets import ImportProblem, cell_text, header_base
-from grid.actions import require_reference_editor
-from grid.actions.standard import StandardRowSpec, publish_rows
 from grid.models import CategoryKind, CategoryStandardVersion, TimeUnit
-from grid.selectors import current_standard_version, standard_rows
+from grid.standards.actions import require_reference_editor
+from grid.standards.actions.standard import StandardRowSpec, publish_rows
+from grid.standards.selectors import current_standard_version, standard_rows
 
 SHEET_TITLE = "立案结案标准"
 HEADERS = [

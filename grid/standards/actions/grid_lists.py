@@ -12,7 +12,7 @@ from audit.actions import record_event
 from core.errors import DomainError, PermissionRefused
 from core.snapshots import field_snapshot
 from grid.models import Category, GridBasicInfo, PatrolFrequency, PatrolItem
-from grid.selectors import may_edit_grid_lists
+from grid.standards.selectors import may_edit_grid_lists
 from territory.models import Grid
 
 BASIC_INFO_COUNTS = ("households", "residents", "places", "key_places", "enterprises")

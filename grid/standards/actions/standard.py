@@ -14,8 +14,8 @@ from accounts.models import User
 from audit.actions import record_event
 from core.errors import DomainError
 from core.snapshots import field_snapshot
-from grid.actions.common import require_reference_editor
 from grid.models import Category, CategoryKind, CategoryStandard, CategoryStandardVersion, TimeUnit
+from grid.standards.actions.common import require_reference_editor
 
 CATEGORY_FIELDS = ("kind", "code", "name", "parent_id", "active", "public_location_coarse")
 ROW_FIELDS = (

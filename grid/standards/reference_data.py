@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "reference.yaml"
+REFERENCE_FILE = Path(__file__).resolve().parents[1] / "data" / "reference.yaml"
 
 
 class Row(NamedTuple):

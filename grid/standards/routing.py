@@ -5,7 +5,7 @@ territory (先属主后属地). Inside one basis the most specific territory win
 district): no match at a level falls back one level up; at each level a row for the minor class beats a
 major-class wildcard row. No match anywhere is an UNROUTED result (org_unit None), never an error.
 
-This module only reads; recording a decision is `grid.actions.do_record_routing`.
+This module only reads; recording a decision is `grid.standards.actions.do_record_routing`.
 """
 
 from __future__ import annotations

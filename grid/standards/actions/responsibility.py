@@ -11,9 +11,9 @@ from accounts.models import OrgUnit, User
 from audit.actions import record_event
 from core.errors import DomainError
 from core.snapshots import field_snapshot
-from grid.actions.common import require_reference_editor
 from grid.models import Basis, Category, ResponsibilityEntry, RoutingDecision
-from grid.routing import RoutingResult
+from grid.standards.actions.common import require_reference_editor
+from grid.standards.routing import RoutingResult
 
 ENTRY_FIELDS = ("category_id", "territory_code", "basis", "org_unit_id", "active", "note")
 
@@ -90,8 +90,8 @@ def do_delete_responsibility(entry: ResponsibilityEntry, *, actor: Any, now: dat
 def do_record_routing(
     result: RoutingResult, *, subject_type: str, subject_id: str, actor: Any, now: datetime
 ) -> RoutingDecision:
-    """Record a routing decision (from `grid.routing.route`) with its reason and trail. The caller has
-    already checked the actor's right to the subject (an event being filed or re-dispatched)."""
+    """Record a routing decision (from `grid.standards.routing.route`) with its reason and trail. The caller
+    has already checked the actor's right to the subject (an event being filed or re-dispatched)."""
     if not subject_type or not subject_id:
         raise DomainError("required", "路由决定必须指明对象", field="subject_id")
     with transaction.atomic():

@@ -11,11 +11,11 @@ from django.db import transaction
 from accounts.models import OrgUnit
 from audit.actions import record_event
 from core.snapshots import field_snapshot
-from grid import reference_data
-from grid.actions.common import require_reference_editor
-from grid.actions.responsibility import ENTRY_FIELDS
-from grid.actions.standard import StandardRowSpec, _ensure_categories, publish_rows
 from grid.models import Category, CategoryKind, CategoryStandardVersion, ResponsibilityEntry
+from grid.standards import reference_data
+from grid.standards.actions.common import require_reference_editor
+from grid.standards.actions.responsibility import ENTRY_FIELDS
+from grid.standards.actions.standard import StandardRowSpec, _ensure_categories, publish_rows
 from territory.models import Division
 
 

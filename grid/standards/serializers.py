@@ -14,7 +14,7 @@ from grid.models import (
     PatrolItem,
     RoutingLevel,
 )
-from grid.routing import RoutingResult
+from grid.standards.routing import RoutingResult
 
 # ---- categories and the standard -------------------------------------------------------------------
 
