@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from grid import figures_api
 from grid.events.api import staff as event_api
+from grid.figures import api as figures_api
 from grid.standards import api
 
 urlpatterns: list[URLPattern | URLResolver] = [

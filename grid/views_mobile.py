@@ -21,8 +21,8 @@ from grid.events.report import do_report_event
 from grid.events.selectors import events_visible_to, get_event_for
 from grid.events.steps import do_event_action
 from grid.models import EventAttachment, EventChannel, GridEvent, PatrolCheckIn
-from grid.patrol_actions import do_link_check_in_event
-from grid.patrol_selectors import open_patrol_of, recent_patrols_of
+from grid.patrols.actions import do_link_check_in_event
+from grid.patrols.selectors import open_patrol_of, recent_patrols_of
 from grid.views_common import (
     GRID_WORKER_ROLES,
     attach_error,

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError, NotFound
-from grid.patrol_actions import do_check_in, do_end_patrol, do_start_patrol
-from grid.patrol_selectors import get_patrol_for, get_patrol_item, patrol_rows
+from grid.patrols.actions import do_check_in, do_end_patrol, do_start_patrol
+from grid.patrols.selectors import get_patrol_for, get_patrol_item, patrol_rows
 from grid.standards.selectors import get_grid_for
 from grid.views_common import (
     GRID_WORKER_ROLES,

@@ -14,7 +14,7 @@ from accounts.models import User
 from audit.verify import verify_chain
 from demo.history import seed_history
 from grid.events.steps import do_event_action
-from grid.figures import figures_for
+from grid.figures.ledger import figures_for
 from grid.models import GridEvent, Patrol, PatrolCheckIn
 from workflow.models import Transition, WorkItem
 

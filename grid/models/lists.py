@@ -73,7 +73,7 @@ class PatrolItem(models.Model):
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     active = models.BooleanField(_("有效"), default=True)
     # Issued for a key place (重点场所) falling due: the inspection period it belongs to starts on `due_on`
-    # (grid/key_place_patrols.py); one item per place and period, the previous period's item retired.
+    # (grid/patrols/key_places.py); one item per place and period, the previous period's item retired.
     key_place = models.ForeignKey(
         "registry.KeyPlace",
         verbose_name=_("重点场所"),

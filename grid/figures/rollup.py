@@ -1,8 +1,8 @@
 """The grid figures from the ledger rollup (workflow/rollups.py): what each `grid_event` work item counts
 (its `Contributor`), and the figures of a grid / village / town / district over whole local days as
-sums of rollup rows plus the unfolded tail — the same numbers as grid/figures.py's ledger queries
+sums of rollup rows plus the unfolded tail — the same numbers as grid/figures/ledger.py's ledger queries
 (tested; `reconcile_figures` compares the two on live data). Agency figures and periods that do not
-start and end at local midnight are answered from the ledger (grid/figures.py)."""
+start and end at local midnight are answered from the ledger (grid/figures/ledger.py)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class _Context:
 
 
 def _filed_limit(item: WorkItem, per_day: float) -> float | None:
-    """The `filed` step limit in counted seconds (grid/figures.py's `_filed_limit_seconds`)."""
+    """The `filed` step limit in counted seconds (grid/figures/ledger.py's `_filed_limit_seconds`)."""
     unit_seconds = {"work_hours": 3600.0, "natural_days": 86400.0}
     override = (item.limit_overrides or {}).get("filed")
     if isinstance(override, dict) and "amount" in override:
@@ -65,7 +65,7 @@ def _filed_limit(item: WorkItem, per_day: float) -> float | None:
 
 class GridEventContributor:
     def prepare(self, items: Sequence[WorkItem]) -> _Context:
-        from grid.figures import missed_window_hours
+        from grid.figures.ledger import missed_window_hours
 
         window = missed_window_hours()
         patrol_first = GridEvent.objects.filter(

@@ -1,5 +1,5 @@
 """GET /api/v1/grid/figures/: the grid-governance figures of one grid, village, town, district or agency
-over a period (definitions in grid/figures.py). Parse → access (figures_for scopes) → render."""
+over a period (definitions in grid/figures/ledger.py). Parse → access (figures_for scopes) → render."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from core.errors import DomainError
 from core.replica import replica_reads
-from grid.figures import CLOSURE_LEVELS, LEVELS, figures_for
+from grid.figures.ledger import CLOSURE_LEVELS, LEVELS, figures_for
 
 DEFAULT_DAYS = 30
 
@@ -132,7 +132,7 @@ class FiguresView(APIView):
         summary="网格治理考核指标（网格、村、镇、区或机构，某时段）",
         description=(
             "Figures over [from, to) of one grid / village / town / district or one org unit (agency). "
-            "Definitions: grid/figures.py. `from`/`to` are dates (local; `to` included) or ISO 8601 "
+            "Definitions: grid/figures/ledger.py. `from`/`to` are dates (local; `to` included) or ISO 8601 "
             f"datetimes with offset; default the last {DEFAULT_DAYS} days. Codes outside the caller's "
             "jurisdiction are 404."
         ),

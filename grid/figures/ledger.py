@@ -53,7 +53,7 @@ Deadlines — DOMAIN.md's local formulas 按期结案率 = 按期结案数 / (�
   (due − deferred). Both lie in [0, 1]; None when the denominator is 0.
 
 Satisfaction: ratings given in P (`rated_at` in P): count, mean, and satisfied (4–5) share.
-Patrol coverage: check-ins done / due over P (grid.patrol_selectors.patrol_coverage); None for agencies.
+Patrol coverage: check-ins done / due over P (grid.patrols.selectors.patrol_coverage); None for agencies.
 
 Agency level (an org unit's code): the events whose work item the unit holds (`assigned_unit`, which is
 the unit that closed a closed one), and the transitions taken while the item was dispatched to the unit
@@ -90,9 +90,9 @@ from django.db.models.functions import Cast
 from accounts.jurisdiction import jurisdiction_codes, may_see_code, scope_for
 from accounts.models import OrgUnit, User
 from core.errors import DomainError, NotFound
-from grid.figures_rollup import rollup_counts, whole_days
+from grid.figures.rollup import rollup_counts, whole_days
 from grid.models import EventChannel, GridEvent
-from grid.patrol_selectors import patrol_coverage
+from grid.patrols.selectors import patrol_coverage
 from territory.models import Division, Grid
 from workcalendar.service import hours_per_working_day
 from workflow.models import ProcessVersion, Transition
@@ -241,7 +241,7 @@ def figures_for(user: User | AnonymousUser, level: str, code: str, start: dateti
 
 
 def rollup_figures(scope: Scope, start: datetime, end: datetime, days: tuple[date, date]) -> Figures:
-    """The same figures from the ledger rollup (grid/figures_rollup.py), for whole local days."""
+    """The same figures from the ledger rollup (grid/figures/rollup.py), for whole local days."""
     figures = Figures(
         scope.level, scope.code, scope.name, start, end, missed_window_hours=missed_window_hours()
     )
