@@ -17,9 +17,9 @@ from accounts.models import User
 from command.selectors import require_command_role
 from core.errors import DomainError
 from grid.events.selectors import get_event_for, latest_routing
-from grid.views_common import event_rows
-from grid.views_events import action_form, dispatch_units
-from grid.views_forms import ACTION_FIELDS
+from grid.web.common import event_rows
+from grid.web.events import action_form, dispatch_units
+from grid.web.forms import ACTION_FIELDS
 from workflow.engine import available_actions
 
 

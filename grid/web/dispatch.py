@@ -33,7 +33,7 @@ from grid.events.selectors import (
     unrouted_events_for,
 )
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
-from grid.views_common import (
+from grid.web.common import (
     DISPATCH_ROLES,
     EventRow,
     attach_error,
@@ -44,8 +44,8 @@ from grid.views_common import (
     render_page,
     roles_required,
 )
-from grid.views_forms import HotlineForm
-from grid.views_mobile import area_features, map_config
+from grid.web.forms import HotlineForm
+from grid.web.mobile import area_features, map_config
 from territory.models import Division
 from workflow.listing import CappedPaginator, count_upto
 from workflow.models import Light

@@ -30,7 +30,7 @@ from grid.events.selectors import (
 )
 from grid.events.steps import do_event_action
 from grid.models import EventAttachment, EventLevel, GridEvent, RoutingDecision
-from grid.views_common import (
+from grid.web.common import (
     AGENCY_ROLES,
     DISPATCH_ROLES,
     attach_error,
@@ -40,7 +40,7 @@ from grid.views_common import (
     not_found,
     render_page,
 )
-from grid.views_forms import ACTION_FIELDS, EventActionForm
+from grid.web.forms import ACTION_FIELDS, EventActionForm
 from workflow.definitions import ActionDef
 from workflow.engine import available_actions, definition_for
 from workflow.selectors import timeline_of

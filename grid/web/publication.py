@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from grid.events.publication import do_release_description
 from grid.events.selectors import get_event_for
-from grid.views_common import current_user, forbidden, not_found
+from grid.web.common import current_user, forbidden, not_found
 
 
 @login_required

@@ -23,7 +23,7 @@ from grid.events.steps import do_event_action
 from grid.models import EventAttachment, EventChannel, GridEvent, PatrolCheckIn
 from grid.patrols.actions import do_link_check_in_event
 from grid.patrols.selectors import open_patrol_of, recent_patrols_of
-from grid.views_common import (
+from grid.web.common import (
     GRID_WORKER_ROLES,
     attach_error,
     current_user,
@@ -34,7 +34,7 @@ from grid.views_common import (
     roles_required,
     worker_grid_codes,
 )
-from grid.views_forms import VerifyForm, WorkerReportForm
+from grid.web.forms import VerifyForm, WorkerReportForm
 from territory.models import Division, Grid, GridBoundary
 from territory.scoping import within
 from workflow.engine import available_actions

@@ -16,9 +16,9 @@ from grid.events.rating import do_rate_event
 from grid.events.report import do_report_event
 from grid.events.selectors import event_by_receipt, normalize_receipt, public_status
 from grid.models import EventChannel
-from grid.views_common import attach_error, render_page
-from grid.views_forms import PublicReportForm, RatingForm, TrackForm
-from grid.views_mobile import area_features, geo_labels, map_config
+from grid.web.common import attach_error, render_page
+from grid.web.forms import PublicReportForm, RatingForm, TrackForm
+from grid.web.mobile import area_features, geo_labels, map_config
 
 REPORT_FIELDS = {"category_code": "category", "kind": "category", "grid_code": "lon"}
 

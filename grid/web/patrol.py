@@ -17,7 +17,7 @@ from core.errors import DomainError, NotFound
 from grid.patrols.actions import do_check_in, do_end_patrol, do_start_patrol
 from grid.patrols.selectors import get_patrol_for, get_patrol_item, patrol_rows
 from grid.standards.selectors import get_grid_for
-from grid.views_common import (
+from grid.web.common import (
     GRID_WORKER_ROLES,
     current_user,
     forbidden,

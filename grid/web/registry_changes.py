@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.pii import mask_id_number, mask_name
 from grid.models import RegistryChangeRequest
 from grid.registry_changes import MemberProposal, do_propose_household, do_review_change, proposal_of
-from grid.views_common import GRID_WORKER_ROLES, current_user, roles_required, worker_grid_codes
+from grid.web.common import GRID_WORKER_ROLES, current_user, roles_required, worker_grid_codes
 from registry.models import Person
 
 MEMBER_ROWS = 5

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from grid.events.selectors import events_visible_to
-from grid.views_common import (
+from grid.web.common import (
     AGENCY_ROLES,
     current_user,
     event_rows,
@@ -19,7 +19,7 @@ from grid.views_common import (
     roles_required,
     user_unit_ids,
 )
-from grid.views_dispatch import apply_filters, major_categories, parse_filters, towns_for
+from grid.web.dispatch import apply_filters, major_categories, parse_filters, towns_for
 from workflow.models import Light
 
 AGENCY_ONLY = gettext_lazy("此页面供职能机构、站所、执法中队人员使用。")
