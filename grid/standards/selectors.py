@@ -1,4 +1,4 @@
-"""Reads of grid governance, scoped by jurisdiction. Sections follow grid/models.py."""
+"""Reads of grid governance, scoped by jurisdiction. Sections follow grid/models/."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Every write of grid governance's master data, one module a concern (following grid/models.py): the
+"""Every write of grid governance's master data, one module a concern (following grid/models/): the
 categories and the filing/closing standard (standard), the responsibility list and routing decisions
 (responsibility), the grid's lists (grid_lists) and the reference seed (reference). Grid events have
-their own package, grid/events. The names below are the app's public actions."""
+their own package, grid/events; patrols theirs, grid/patrols. The names below are the package's public
+actions."""
 
 from grid.standards.actions.common import require_reference_editor
 from grid.standards.actions.grid_lists import do_add_patrol_item, do_save_patrol_item, do_update_basic_info
