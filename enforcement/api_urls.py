@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from enforcement import publication_api
 from enforcement.api import cases, matters, patrols
+from enforcement.api import documents as publication_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("matters/", matters.MattersView.as_view(), name="enforcement-matters"),

@@ -101,7 +101,7 @@ def _grid_events(people: dict[str, Any]) -> list[str]:
 
 
 def _enforcement(people: dict[str, Any]) -> None:
-    from enforcement.publication import do_publish_decision
+    from enforcement.cases.publication import do_publish_decision
     from enforcement.tests.test_documents_support import make_case, squad_people
 
     squad = squad_people(people, NOW)

@@ -14,7 +14,7 @@ warning per finding, once per fingerprint.
 - approvals_queue: a centre's queue of open applications grew on each of the last
   COMMAND_WARN_QUEUE_DAYS days, by COMMAND_WARN_QUEUE_GROWTH or more in all.
 - publication_late: a penalty decision not published within its statutory limit, or a revoked one still
-  up (enforcement.publication's own definition of late, `late_filter`).
+  up (enforcement.cases.publication's own definition of late, `late_filter`).
 - one_shoulder: a grid where "一肩挑" applies (party's `one_shoulder_checks`; every grid or comprehensive
   ones only, PARTY_ONE_SHOULDER_ALL_GRIDS) has no grid head (橙), or its head is not the secretary of the
   branch over it (黄). One warning per grid, problem and month while none is open for them; once the
@@ -40,8 +40,13 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import OrgUnit
+from enforcement.cases.publication import (
+    NOTICE_PUBLICATION_LATE,
+    REVOKED_WITHDRAW_DAYS,
+    late_filter,
+    late_stage,
+)
 from enforcement.models import Publication
-from enforcement.publication import NOTICE_PUBLICATION_LATE, REVOKED_WITHDRAW_DAYS, late_filter, late_stage
 from grid.events.duplicates import METRES_PER_DEGREE_LAT, haversine_m
 from grid.models import Category, GridEvent
 from party.selectors import one_shoulder_checks

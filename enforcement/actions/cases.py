@@ -1,4 +1,4 @@
-"""The door to a case's steps (the engine runs the handlers bound in enforcement.case_steps), with the
+"""The door to a case's steps (the engine runs the handlers bound in enforcement.cases.binding), with the
 case numbers and service records the steps share, and adding officers to a case."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from enforcement.actions.access import _require_case_access
 from enforcement.actions.common import PAYMENT_DAYS, _hash_json, _local_date, end_of_day_after
 from enforcement.actions.opening import _officers
 from enforcement.actions.record import append_record
-from enforcement.deadlines import extend_for_pause
-from enforcement.documents import district_abbreviation, town_abbreviation
+from enforcement.cases.deadlines import extend_for_pause
+from enforcement.cases.documents import district_abbreviation, town_abbreviation
 from enforcement.models import Case, CaseDocument, CaseOfficer, CaseOfficerRole, ServiceMethod, ServiceRecord
 from workflow.engine import transition
 from workflow.models import WorkItem
@@ -101,7 +101,7 @@ def do_case_action(
     expected_version: int | None = None,
 ) -> Case:
     """Enforcement's door to a case step: the engine takes `action`, running the step's statutory checks,
-    case fields and record entry bound in `enforcement.case_steps` (the same path as every other door).
+    case fields and record entry bound in `enforcement.cases.binding` (the same path as every other door).
     Refusals: 404 outside jurisdiction, 409 wrong state/stale/limits, 403 role or not on the case,
     400/422 with the field."""
     _require_case_access(case, actor)

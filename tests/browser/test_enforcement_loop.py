@@ -4,7 +4,7 @@ report, notice, decision by the squad leader, service, payment, closure, archive
 with Chinese text and no ID number; the decision is published and the public page shows it without any
 ID number; the squad's points ranking page shows the officers. The steps are the enforcement app's pages
 (conversion form, the case page's action forms); generating the decision and publishing it have no page
-yet, so those go through the JSON API from the logged-in browser (enforcement/publication_api.py)."""
+yet, so those go through the JSON API from the logged-in browser (enforcement/api/documents.py)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ from audit.actions import record_event
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.publication import publish
-from enforcement.documents import LOCAL_TZ, issuing_authority
+from enforcement.cases.documents import LOCAL_TZ, issuing_authority
 from enforcement.models import Case, OfficerPost, PartyKind, Publication
 from workcalendar.service import add_duration
 from workflow.actors import system_actor

@@ -1,6 +1,6 @@
 """The standard enforcement forms (文书) as Chinese PDFs: which kinds are generated, their numbers, the
 case data each form is filled with, and the order of the case file (卷宗). Writes are in
-enforcement.document_actions.
+enforcement.cases.document_actions.
 
 Numbers (文号): district abbreviation + town abbreviation + 综执 + the kind's abbreviation + 字〔year〕第
 serial号, e.g. 相黄综执罚决字〔2026〕第0012号. The serial counts per town, per kind and per calendar year
@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.pii import decrypt, mask_id_number, mask_phone
+from enforcement.cases.surcharge import for_case as late_payment_surcharge
 from enforcement.models import (
     Case,
     CaseDocument,
@@ -31,7 +32,6 @@ from enforcement.models import (
     ServiceRecord,
     Volume,
 )
-from enforcement.surcharge import for_case as late_payment_surcharge
 from territory.models import Division
 
 LOCAL_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")

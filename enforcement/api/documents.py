@@ -24,15 +24,15 @@ from accounts.requests import acting_user
 from core.api import raise_for_serializer
 from core.errors import DomainError, NotFound
 from core.pdf import PDF_MEDIA_TYPE
-from enforcement.document_actions import (
+from enforcement.cases.document_actions import (
     CASE_FILE_ROLES,
     access_case,
     do_assemble_case_file,
     do_generate_document,
 )
-from enforcement.documents import GENERATED_KINDS
+from enforcement.cases.documents import GENERATED_KINDS
+from enforcement.cases.publication import do_publish_decision, do_record_revocation, do_withdraw_publication
 from enforcement.models import Case, CaseDocument, Publication
-from enforcement.publication import do_publish_decision, do_record_revocation, do_withdraw_publication
 from enforcement.selectors import cases_for
 
 

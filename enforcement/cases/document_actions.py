@@ -1,6 +1,6 @@
 """Writes for enforcement documents: generating a numbered form as a PDF (stored with its SHA-256 and
 entered in the full-process record) and assembling the case file (卷宗) as one PDF with a table of
-contents, main volume first. Numbering and form contents: enforcement.documents."""
+contents, main volume first. Numbering and form contents: enforcement.cases.documents."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.pdf import PDF_MEDIA_TYPE, content_hash, qr_svg, render_pdf
 from enforcement.actions import append_record
-from enforcement.documents import (
+from enforcement.cases.documents import (
     DECISION_KINDS,
     GENERATED_KINDS,
     LOCAL_TZ,
