@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from enforcement.models import Case
 from workcalendar.service import LOCAL_TZ, add_working_days, is_working_day
+from workflow.models import WorkItem
 
 END_OF_DAY = time(23, 59, 59, 999_999)  # as workcalendar ends a natural-days deadline
 
@@ -29,3 +31,8 @@ def extend_for_pause(due_at: datetime, paused_at: datetime, resumed_at: datetime
     if not is_working_day(day):
         day = add_working_days(day, 1)
     return datetime.combine(day, END_OF_DAY, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def add_paused_time(case: Case, item: WorkItem, now: datetime) -> None:
+    if item.paused_at is not None and case.decision_due_at is not None:
+        case.decision_due_at = extend_for_pause(case.decision_due_at, item.paused_at, now)

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from core.errors import DomainError, Unprocessable
-from enforcement.actions.cases import _serve
 from enforcement.actions.common import (
     parse_money,
 )
 from enforcement.actions.opening import check_discretion, check_summary_limit
 from enforcement.cases import Meta
 from enforcement.cases.documents import next_number
+from enforcement.cases.execution import record_service
 from enforcement.cases.publication import ensure_publication
 from enforcement.models import (
     Case,
@@ -74,7 +74,7 @@ def decide_on_spot(case: Case, step: Step) -> Meta:
         raise Unprocessable("officers_required", "简易程序须有两名以上执法人员在场。", field="officers")
     _decide(case, step.inputs, step.reason, now=step.now, summary=True)
     step.inputs.setdefault("method", ServiceMethod.DIRECT)
-    _serve(
+    record_service(
         case,
         step.inputs,
         actor=step.actor,

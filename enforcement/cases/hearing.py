@@ -9,7 +9,6 @@ from typing import Any
 
 from accounts.jurisdiction import may_see_code
 from core.errors import Conflict, DomainError, Unprocessable
-from enforcement.actions.cases import _add_paused_time
 from enforcement.actions.common import (
     HEARING_NOTICE_WORK_DAYS,
     HEARING_WINDOW_WORK_DAYS,
@@ -20,6 +19,7 @@ from enforcement.actions.common import (
     end_of_work_days_after,
 )
 from enforcement.cases import Meta
+from enforcement.cases.deadlines import add_paused_time
 from enforcement.cases.legal_review import open_legal_review
 from enforcement.models import (
     Case,
@@ -85,7 +85,7 @@ def conclude_hearing(case: Case, step: Step) -> Meta:
     """听证结束: the paused time moves the decision limit; the case goes to legal review (art. 58)."""
     if case.hearing_at is None or step.now < case.hearing_at:
         raise Conflict("hearing_not_held", "听证尚未举行。", field="action")
-    _add_paused_time(case, step.item, step.now)
+    add_paused_time(case, step.item, step.now)
     meta = {"decision_due_at": case.decision_due_at}
     if step.action.target == "hearing_review":
         meta.update(open_legal_review(case, step.now))

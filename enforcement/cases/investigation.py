@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import Conflict, DomainError, Unprocessable
-from enforcement.actions.cases import _add_paused_time
 from enforcement.actions.common import (
     EXTENSION_DAYS,
     end_of_day_after,
@@ -15,6 +14,7 @@ from enforcement.actions.common import (
 )
 from enforcement.actions.opening import check_discretion
 from enforcement.cases import Meta
+from enforcement.cases.deadlines import add_paused_time
 from enforcement.models import (
     Case,
     RecordEntry,
@@ -51,7 +51,7 @@ def _update_findings(case: Case, inputs: dict[str, Any]) -> None:
 
 
 def resume(case: Case, step: Step) -> Meta:
-    _add_paused_time(case, step.item, step.now)
+    add_paused_time(case, step.item, step.now)
     return {"decision_due_at": case.decision_due_at}
 
 
