@@ -66,9 +66,9 @@ CATEGORIES = ["0102", "0103", "0104", "0201", "0402"]
 
 
 def intake(i: int, rng: random.Random, system: Any, grid_worker: Any) -> None:
-    from grid.actions import do_record_routing
     from grid.events.report import do_report_event
-    from grid.routing import route
+    from grid.standards.actions import do_record_routing
+    from grid.standards.routing import route
 
     resident = i % 2 == 0
     event = do_report_event(
@@ -418,7 +418,7 @@ def main() -> None:
     vendor, cleanup = setup_django()
     try:
         from accounts.testing import make_personas
-        from grid.actions import do_seed_reference
+        from grid.standards.actions import do_seed_reference
         from territory.testing import make_small_territory
 
         make_small_territory()

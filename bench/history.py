@@ -65,7 +65,7 @@ def main() -> None:
 
     from grid.events.bulk import do_report_events_bulk
     from grid.models import CategoryStandard, GridEvent
-    from grid.selectors import current_standard_version
+    from grid.standards.selectors import current_standard_version
     from territory.models import Grid
     from workflow.actors import system_actor
 

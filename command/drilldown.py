@@ -1,4 +1,4 @@
-"""The items behind a figure: the grid events whose rollup contribution (grid/figures_rollup.py's
+"""The items behind a figure: the grid events whose rollup contribution (grid/figures/rollup.py's
 contributor, the one definition of what an item counts) holds the figure's key in the period. So the
 list's length equals the figure by construction, and the test proves it. Only count indicators drill down;
 a rate drills down through its numerator or denominator."""
@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from grid.figures_rollup import PROCESS
+from grid.figures.rollup import PROCESS
 from grid.models import GridEvent
 from workflow.models import Transition, WorkItem
 from workflow.rollups import Key, contributor_for

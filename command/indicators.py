@@ -1,5 +1,5 @@
 """Indicators of the command centre, evaluated over the ledger rollup (workflow/rollups.py, what a
-grid event counts: grid/figures_rollup.py) and never over the raw ledger: a figure is a few sums of rollup
+grid event counts: grid/figures/rollup.py) and never over the raw ledger: a figure is a few sums of rollup
 rows plus the unfolded tail, so it is exact between two folds. The catalogue (names, formulas,
 definitions) is data: command/catalogue.py. Periods are whole local days [first_day, end_day)."""
 
@@ -17,7 +17,7 @@ from django.db.models.functions import Substr
 from command import streams
 from command.catalogue import DEFAULT_WEIGHTS, GRADES, GRID_DIMENSIONS, INDICATORS, SOURCE_NAMES
 from command.catalogue_streams import STREAM_INDICATORS, STREAM_SOURCE_NAMES
-from grid.figures_rollup import PROCESS, fold_counts, rollup_counts
+from grid.figures.rollup import PROCESS, fold_counts, rollup_counts
 from grid.models import Category
 from workflow.models import LedgerRollup
 from workflow.rollups import Key, cursor_of, registered, tail_delta

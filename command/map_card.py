@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET
 from accounts.models import User
 from command.selectors import require_command_role
 from core.errors import DomainError
-from grid.event_selectors import get_event_for, latest_routing
-from grid.views_common import event_rows
-from grid.views_events import action_form, dispatch_units
-from grid.views_forms import ACTION_FIELDS
+from grid.events.selectors import get_event_for, latest_routing
+from grid.web.common import event_rows
+from grid.web.events import action_form, dispatch_units
+from grid.web.forms import ACTION_FIELDS
 from workflow.engine import available_actions
 
 

@@ -29,7 +29,7 @@ from command.selectors import children, days, require_command_role, unit_scope
 from command.tokens import valid_token
 from core.errors import DomainError
 from core.replica import replica_reads
-from grid.figures import Scope
+from grid.figures.ledger import Scope
 from grid.models import GridEvent
 from workflow.rollups import Key
 

@@ -18,7 +18,7 @@ from rest_framework.settings import api_settings
 from command.selectors import LEVELS, require_command_role, unit_scope
 from command.tokens import ScreenToken, valid_token
 from core.errors import DomainError, NotFound
-from grid.figures import Scope
+from grid.figures.ledger import Scope
 from territory.models import Division, Grid
 
 HEADER_KEYWORD = "Screen"

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 from accounts.jurisdiction import jurisdiction_codes, user_roles
 from accounts.models import Role, User
 from core.errors import DomainError, PermissionRefused
-from grid.figures import Scope, resolve_scope
+from grid.figures.ledger import Scope, resolve_scope
 from territory.models import Division, Grid
 
 COMMAND_ROLES = {Role.LEADER, Role.DISPATCHER, Role.SUPERVISOR}

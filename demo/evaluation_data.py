@@ -16,9 +16,9 @@ from datetime import datetime, time
 from django.db.models import Min
 
 from accounts.models import User
-from enforcement.documents import LOCAL_TZ, serial_of
+from enforcement.cases.documents import LOCAL_TZ, serial_of
+from enforcement.cases.publication import do_publish_decision
 from enforcement.models import Case
-from enforcement.publication import do_publish_decision
 from evaluation.actions import do_compute_points, period_of
 from evaluation.models import PeriodComputation
 from workcalendar.service import add_working_days

@@ -65,8 +65,8 @@ from grid.models import (
     PatrolItem,
     RoutingDecision,
 )
-from grid.routing import RoutingResult, route
-from grid.selectors import current_standard_version
+from grid.standards.routing import RoutingResult, route
+from grid.standards.selectors import current_standard_version
 from territory.models import Grid
 from workcalendar.service import DEFAULT_WORK_HOURS, WorkHours, add_duration, is_working_day
 from workflow.bulk import ItemRecord, RecordedStep, do_import_items

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from accounts.models import User
-from grid.event_selectors import SUBJECT_TYPE
+from grid.events.selectors import SUBJECT_TYPE
 from grid.models import GridEvent, RoutingDecision
-from grid.routing import RoutingResult
+from grid.standards.routing import RoutingResult
 
 ROUTED_ACTIONS = ("file", "dispatch")
 
@@ -17,8 +17,8 @@ ROUTED_ACTIONS = ("file", "dispatch")
 def decision_for(
     result: RoutingResult, event: GridEvent, *, at: datetime, actor: User | None
 ) -> RoutingDecision:
-    """An unsaved decision as `grid.actions.do_record_routing` writes it, for the event's own grid (the
-    demo routes once per town and category: the responsibility list is kept at town level)."""
+    """An unsaved decision as `grid.standards.actions.do_record_routing` writes it, for the event's own grid
+    (the demo routes once per town and category: the responsibility list is kept at town level)."""
     return RoutingDecision(
         subject_type=SUBJECT_TYPE,
         subject_id=str(event.pk),

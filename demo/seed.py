@@ -32,7 +32,7 @@ from demo.projects_data import seed_projects
 from demo.ratings_data import seed_ratings
 from demo.registry_data import seed_registry
 from demo.territorial_data import seed_territorial
-from grid.actions import do_seed_reference
+from grid.standards.actions import do_seed_reference
 from open311.actions import do_ensure_demo_key, do_seed_service_definitions
 from territory.actions import do_load_territory
 from territory.models import Division, EnforcementZone, Grid

@@ -2,8 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from enforcement import publication_api
-from enforcement.api import cases, matters, patrols
+from enforcement.api import cases, documents, matters, patrols
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("matters/", matters.MattersView.as_view(), name="enforcement-matters"),
@@ -21,20 +20,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path(
         "cases/<int:case_id>/documents/",
-        publication_api.CaseDocumentsView.as_view(),
+        documents.CaseDocumentsView.as_view(),
         name="enforcement-case-documents",
     ),
     path(
         "cases/<int:case_id>/documents/<int:document_id>/pdf/",
-        publication_api.DocumentPdfView.as_view(),
+        documents.DocumentPdfView.as_view(),
         name="enforcement-case-document-pdf",
     ),
-    path(
-        "cases/<int:case_id>/case-file/", publication_api.CaseFileView.as_view(), name="enforcement-case-file"
-    ),
+    path("cases/<int:case_id>/case-file/", documents.CaseFileView.as_view(), name="enforcement-case-file"),
     path(
         "cases/<int:case_id>/publication/",
-        publication_api.PublicationView.as_view(),
+        documents.PublicationView.as_view(),
         name="enforcement-case-publication",
     ),
     path("grid-events/<int:event_id>/convert/", cases.ConvertEventView.as_view(), name="enforcement-convert"),

@@ -7,10 +7,9 @@ class EnforcementConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what each case counts in the ledger rollup (workflow/rollups.py).
-        # The rules of each case step, bound to the engine (workflow.handlers).
-        from enforcement import (
-            case_steps,
-            figures_rollup,  # noqa: F401
-        )
+        from enforcement import figures_rollup  # noqa: F401
 
-        case_steps.register()
+        # The rules of each case step, bound to the engine (workflow.handlers).
+        from enforcement.cases import binding
+
+        binding.register()

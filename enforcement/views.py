@@ -22,11 +22,11 @@ from core import pii
 from core.errors import DomainError
 from core.replica import replica_reads
 from enforcement import actions, selectors
-from enforcement.document_actions import DOCUMENT_ROLES
-from enforcement.documents import kinds_for
+from enforcement.cases.document_actions import DOCUMENT_ROLES
+from enforcement.cases.documents import kinds_for
+from enforcement.cases.surcharge import for_case as late_payment_surcharge
 from enforcement.models import Case, DocumentKind, PartyKind, Publication, RecordKind, ServiceMethod
-from enforcement.surcharge import for_case as late_payment_surcharge
-from grid.event_selectors import get_event_for
+from grid.events.selectors import get_event_for
 from workflow.engine import available_actions, definition_for, time_left, traffic_light
 from workflow.listing import CappedPaginator, attach_item_references
 

@@ -14,14 +14,14 @@ from django.views.decorators.http import require_POST
 from accounts.requests import acting_user
 from core.errors import DomainError
 from core.pdf import PDF_MEDIA_TYPE
-from enforcement.document_actions import (
+from enforcement.cases.document_actions import (
     CASE_FILE_ROLES,
     access_case,
     do_assemble_case_file,
     do_generate_document,
 )
+from enforcement.cases.publication import do_publish_decision, do_withdraw_publication
 from enforcement.models import Case, CaseDocument
-from enforcement.publication import do_publish_decision, do_withdraw_publication
 from enforcement.selectors import cases_for
 
 

@@ -1,6 +1,6 @@
 """Public pages of 行政执法公示 (no login): the matters with their basis, benchmark and procedure, the
 procedures and remedies (事前公示), and the published penalty decisions (事后公示). What a decision row
-shows is decided in enforcement.publication (never a citizen ID number)."""
+shows is decided in enforcement.cases.publication (never a citizen ID number)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from enforcement.cases.publication import public_publications, public_row
 from enforcement.models import CircumstanceLevel, DiscretionBand, EnforcementMatter, PartyKind, Sector
-from enforcement.publication import public_publications, public_row
 from territory.models import Division
 
 PAGE_SIZE = 30

@@ -1,7 +1,7 @@
 """Background jobs: the publication check of 三项制度 (hourly) and the nightly recomputation of the
 current and previous periods' officer points. The outermost layer, so the clock is read here.
 
-The publication check lives in enforcement.publication; its periodic task is registered here because
+The publication check lives in enforcement.cases.publication; its periodic task is registered here because
 huey discovers `tasks` modules and enforcement/tasks.py belongs to the enforcement app."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from enforcement.publication import check_publications
+from enforcement.cases.publication import check_publications
 from evaluation.actions import do_compute_points, period_of, previous_period
 from workflow.actors import system_actor
 

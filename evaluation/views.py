@@ -21,7 +21,7 @@ from accounts.jurisdiction import user_roles
 from accounts.models import User
 from accounts.requests import acting_user
 from core.errors import DomainError, NotFound, PermissionRefused
-from enforcement.publication import NOTICE_WITHDRAWAL_LATE, late_publications_for, late_stage
+from enforcement.cases.publication import NOTICE_WITHDRAWAL_LATE, late_publications_for, late_stage
 from evaluation import actions, selectors
 
 

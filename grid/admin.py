@@ -19,11 +19,6 @@ from accounts.jurisdiction import scope_for
 from core import pii
 from core.errors import DomainError
 from core.spreadsheets import SpreadsheetImportError
-from grid import actions
-from grid.actions.grid_lists import BASIC_INFO_FIELDS, validate_patrol_item
-from grid.actions.responsibility import validate_responsibility
-from grid.actions.standard import validate_category, validate_standard_row
-from grid.imports import do_import_standard, export_standard
 from grid.models import (
     Category,
     CategoryStandard,
@@ -35,6 +30,11 @@ from grid.models import (
     ResponsibilityEntry,
     RoutingDecision,
 )
+from grid.standards import actions
+from grid.standards.actions.grid_lists import BASIC_INFO_FIELDS, validate_patrol_item
+from grid.standards.actions.responsibility import validate_responsibility
+from grid.standards.actions.standard import validate_category, validate_standard_row
+from grid.standards.imports import do_import_standard, export_standard
 
 
 def validated_by(validator: Callable[[Any], None]) -> type[forms.ModelForm[Any]]:

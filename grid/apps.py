@@ -7,10 +7,9 @@ class GridConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what each grid_event item counts in the ledger rollup (workflow/rollups.py).
-        from grid import figures_rollup  # noqa: F401
-
         # The rules of each grid_event step, bound to the engine (workflow.handlers).
         from grid.events import steps
+        from grid.figures import rollup  # noqa: F401
 
         steps.register()
         # The village's review of registry change requests (registry_change), bound the same way.

@@ -2,14 +2,14 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from grid import event_api
+from grid.events.api import public as public_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("reports/", event_api.PublicReportView.as_view(), name="grid-public-reports"),
-    path("reports/<str:receipt>/", event_api.PublicStatusView.as_view(), name="grid-public-report"),
+    path("reports/", public_api.PublicReportView.as_view(), name="grid-public-reports"),
+    path("reports/<str:receipt>/", public_api.PublicStatusView.as_view(), name="grid-public-report"),
     path(
         "reports/<str:receipt>/rating/",
-        event_api.PublicRatingView.as_view(),
+        public_api.PublicRatingView.as_view(),
         name="grid-public-report-rating",
     ),
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from grid.key_place_patrols import do_issue_key_place_patrol_items
+from grid.patrols.key_places import do_issue_key_place_patrol_items
 from workflow.actors import system_actor
 
 

@@ -3,17 +3,15 @@ queues (dispatch/); agency tasks (tasks/); the staff event page (events/); publi
 
 from django.urls import URLPattern, URLResolver, path
 
-from grid import (
-    views,
-    views_dispatch,
-    views_events,
-    views_mobile,
-    views_patrol,
-    views_public,
-    views_publication,
-    views_registry,
-    views_tasks,
-)
+from grid.web import agency_tasks as views_tasks
+from grid.web import dispatch as views_dispatch
+from grid.web import events as views_events
+from grid.web import lists as views
+from grid.web import mobile as views_mobile
+from grid.web import patrol as views_patrol
+from grid.web import public as views_public
+from grid.web import publication as views_publication
+from grid.web import registry_changes as views_registry
 
 app_name = "grid"
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -18,10 +18,10 @@ from audit.actions import record_event
 from core import pii
 from core.errors import Conflict, DomainError, PermissionRefused
 from core.snapshots import field_snapshot
-from grid.actions import require_reference_editor
 from grid.events.report import do_report_event
 from grid.models import Category, CategoryStandard, GridEvent
-from grid.selectors import current_standard_version
+from grid.standards.actions import require_reference_editor
+from grid.standards.selectors import current_standard_version
 from open311 import conf
 from open311.attributes import spec_rows, validate_definition_row
 from open311.codes import service_code_of

@@ -13,9 +13,9 @@ from django.db.models import Q, QuerySet
 
 from core.publication import publish
 from core.refcache import attach
-from grid.event_selectors import CATEGORIES, normalize_receipt
+from grid.events.publication import RESIDENT_CHANNELS, description_is_public, public_place
+from grid.events.selectors import CATEGORIES, normalize_receipt
 from grid.models import Category, CategoryStandard, CategoryStandardVersion, GridEvent
-from grid.publication import RESIDENT_CHANNELS, description_is_public, public_place
 from open311 import conf
 from open311.codes import parse_service_code, service_code_of
 from open311.keys import hash_key

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.requests import acting_user
 from core.errors import DomainError, NotFound
 from grid.models import Category, CategoryKind
-from grid.views_mobile import geo_labels
+from grid.web.mobile import geo_labels
 from party import selectors
 from party.visits import VisitLog, do_log_visit, month_bounds, visit_for_member
 

@@ -19,9 +19,9 @@ from accounts.jurisdiction import may_see_code, scope_for
 from accounts.models import OrgUnit, User
 from audit.actions import record_event
 from core.errors import DomainError, NotFound
-from grid.actions.grid_lists import do_add_patrol_item, do_save_patrol_item
-from grid.actions.responsibility import do_save_responsibility, do_set_responsibility
 from grid.models import Basis, Category, PatrolFrequency
+from grid.standards.actions.grid_lists import do_add_patrol_item, do_save_patrol_item
+from grid.standards.actions.responsibility import do_save_responsibility, do_set_responsibility
 from territorial.actions import _text
 from territorial.institutions import require_town_office
 from territorial.models import StationDuty

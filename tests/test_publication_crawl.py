@@ -45,11 +45,11 @@ def _photo() -> SimpleUploadedFile:
 
 
 def _grid_events(people: dict[str, Any]) -> list[str]:
-    from grid.actions import do_seed_reference
+    from grid.events.publication import do_release_description
     from grid.events.rating import do_rate_event
     from grid.events.report import do_report_event
     from grid.events.steps import do_event_action
-    from grid.publication import do_release_description
+    from grid.standards.actions import do_seed_reference
 
     do_seed_reference(actor=people["system"], now=NOW)
 
@@ -101,7 +101,7 @@ def _grid_events(people: dict[str, Any]) -> list[str]:
 
 
 def _enforcement(people: dict[str, Any]) -> None:
-    from enforcement.publication import do_publish_decision
+    from enforcement.cases.publication import do_publish_decision
     from enforcement.tests.test_documents_support import make_case, squad_people
 
     squad = squad_people(people, NOW)

@@ -40,7 +40,7 @@ def keep_connection() -> Iterator[None]:
 
 @pytest.fixture
 def token(db: None, personas: dict[str, User], media: Any, keep_connection: None) -> Iterator[str]:
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     do_seed_reference(actor=personas["system"], now=timezone.now())
     yield Token.objects.create(user=personas["dispatcher"]).key

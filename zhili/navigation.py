@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.jurisdiction import user_roles
 from accounts.models import Role
-from grid.views_common import grid_nav
+from grid.web.common import grid_nav
 
 Link = tuple[str, str]
 

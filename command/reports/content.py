@@ -12,7 +12,7 @@ from command.drilldown import describe, items_behind
 from command.reports.periods import Period
 from command.selectors import children
 from command.warnings.selectors import period_summary
-from grid.figures import Scope
+from grid.figures.ledger import Scope
 from grid.models import CategoryKind, EventChannel
 from territorial.report import funds_section
 

@@ -15,7 +15,7 @@ from grid.tests.test_figures import Scenario, week_builder
 @pytest.fixture
 def reference(personas: dict[str, Any]) -> dict[str, int]:
     """Categories, standard v1 and the towns' responsibility lists (as in the grid tests)."""
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     return do_seed_reference(actor=personas["system"], now=NOW)
 

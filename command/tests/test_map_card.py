@@ -17,7 +17,7 @@ from accounts.testing import make_person
 from grid.models import GridEvent
 from grid.tests import test_pages_support as support
 from grid.tests.test_pages_support import URBAN, act, client_for, report
-from grid.views_forms import ACTION_FIELDS
+from grid.web.forms import ACTION_FIELDS
 from workflow.engine import available_actions
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from command import indicators as ind
 from command.screen import KPI_CODES
 from command.tests.test_screen import AFTER_WEEK, FIGURES, staff
 from command.tests.test_screen import placed as placed  # fixture
-from grid.figures_rollup import PROCESS
+from grid.figures.rollup import PROCESS
 from grid.tests.test_figures import HUANGQIAO, Scenario
 from workflow.rollups import fold_all
 

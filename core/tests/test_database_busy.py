@@ -44,7 +44,7 @@ def test_locked_database_on_the_api_is_503(monkeypatch: pytest.MonkeyPatch) -> N
     def locked(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr("grid.event_api.throttle", locked)
+    monkeypatch.setattr("grid.events.api.public.throttle", locked)
     assert_busy(APIClient().post("/api/v1/public/reports/", {}, format="json"))
 
 

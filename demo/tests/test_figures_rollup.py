@@ -1,4 +1,4 @@
-"""The grid figures from the ledger rollup equal a recomputation from the ledger (grid/figures.py's
+"""The grid figures from the ledger rollup equal a recomputation from the ledger (grid/figures/ledger.py's
 queries) on the demo's month of history — events in every state: late, escalated, reworked, parked,
 extended, sent back, wrongly dispatched, voided, duplicated — whether nothing, part or all of the ledger
 has been folded (the unfolded tail is added at read time), for the district, each town and grids, over
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.history import seed_history
-from grid.figures import Scope, compute_figures, rollup_figures
-from grid.figures_rollup import whole_days
+from grid.figures.ledger import Scope, compute_figures, rollup_figures
+from grid.figures.rollup import whole_days
 from grid.models import GridEvent
 from workflow.models import LedgerRollup, Transition
 from workflow.rollups import fold, fold_all
@@ -29,7 +29,7 @@ LOCAL_MIDNIGHT = datetime(2026, 3, 20, 16, 0, tzinfo=UTC)  # Saturday 00:00 in S
 
 @pytest.fixture
 def history(territory: Any, personas: dict[str, User], settings: Any, tmp_path: Any) -> dict[str, int]:
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     settings.MEDIA_ROOT = str(tmp_path)
     do_seed_reference(actor=personas["system"], now=NOW - timedelta(days=40))

@@ -14,7 +14,7 @@ from accounts.models import User
 from audit.verify import verify_chain
 from demo.history import seed_history
 from grid.events.steps import do_event_action
-from grid.figures import figures_for
+from grid.figures.ledger import figures_for
 from grid.models import GridEvent, Patrol, PatrolCheckIn
 from workflow.models import Transition, WorkItem
 
@@ -24,7 +24,7 @@ NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)  # Friday 12:00 in Shanghai
 
 @pytest.fixture
 def history(territory: Any, personas: dict[str, User], settings: Any, tmp_path: Any) -> dict[str, int]:
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     settings.MEDIA_ROOT = str(tmp_path)
     do_seed_reference(actor=personas["system"], now=NOW - timedelta(days=40))
@@ -132,7 +132,7 @@ def test_figures_agree_with_plain_counts(history: dict[str, int], personas: dict
 def test_every_filed_event_is_routed_like_a_live_one(
     history: dict[str, int], personas: dict[str, User]
 ) -> None:
-    from grid.event_selectors import SUBJECT_TYPE, latest_routing, unrouted_events_for
+    from grid.events.selectors import SUBJECT_TYPE, latest_routing, unrouted_events_for
     from grid.models import RoutingDecision
 
     # One decision per `file` and per `dispatch`, as the live steps record them (bulk and real paths alike).

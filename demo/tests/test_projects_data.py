@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_projects_are_seeded_once(personas: dict[str, User], territory: Any) -> None:
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     do_seed_reference(actor=personas["system"], now=NOW)
     event = report(personas)

@@ -1,7 +1,8 @@
 """Writes of enforcement, one module a concern: officer posts and squad areas (squads), patrol logs (patrols),
 cases — opening (opening), the door to every step of the procedure (cases), evidence preserved in advance
 (evidence) — and the full-process record (record). Each write is one transaction with its
-audit row; every case action also appends a RecordEntry (who, when, sha256 of what was done).
+audit row; every case action also appends a RecordEntry (who, when, sha256 of what was done). The rules
+of each step, by procedure stage, are in enforcement/cases/.
 
 The statutory rules around the engine (processes case_summary / case_ordinary):
 - summary procedure: ≥ 2 officers, the matter allows it, a fine ≤ 200 yuan (citizen) / ≤ 3,000 yuan

@@ -10,8 +10,8 @@ from accounts.models import User
 from core import pii
 from enforcement import actions
 from enforcement.api.common import _iso, _money
+from enforcement.cases.surcharge import for_case as late_payment_surcharge
 from enforcement.models import Case, PartyKind
-from enforcement.surcharge import for_case as late_payment_surcharge
 from workflow.engine import available_actions, time_left, traffic_light
 from workflow.selectors import timeline_of
 

@@ -30,7 +30,7 @@ from enforcement.models import (
     Procedure,
     RecordKind,
 )
-from grid.event_selectors import get_event_for
+from grid.events.selectors import get_event_for
 from workflow.api import IDEMPOTENCY_PARAMETER
 from workflow.idempotency import idempotent
 from workflow.listing import Pagination, attach_item_references

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event(people: dict[str, Any]) -> GridEvent:
-    from grid.actions import do_seed_reference
     from grid.events.report import do_report_event
+    from grid.standards.actions import do_seed_reference
 
     do_seed_reference(actor=people["system"], now=at(3, 1))
     category = (

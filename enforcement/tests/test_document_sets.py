@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from core.errors import Conflict, NotFound
-from enforcement.document_actions import do_generate_document
-from enforcement.documents import kinds_for
+from enforcement.cases.document_actions import do_generate_document
+from enforcement.cases.documents import kinds_for
 from enforcement.models import Case, CaseDocument
 from enforcement.tests.test_documents_support import make_case, squad_people
 

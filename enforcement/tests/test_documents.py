@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.pdf import content_hash, pdf_text
-from enforcement.document_actions import do_assemble_case_file, do_generate_document
-from enforcement.documents import number_prefix, town_abbreviation
+from enforcement.cases.document_actions import do_assemble_case_file, do_generate_document
+from enforcement.cases.documents import number_prefix, town_abbreviation
 from enforcement.models import RecordEntry, ServiceRecord
 from enforcement.tests.test_documents_support import CITIZEN_ID, CREDIT_CODE, make_case, squad_people
 from territory.models import Division

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from enforcement.deadlines import extend_for_pause, paused_days
+from enforcement.cases.deadlines import extend_for_pause, paused_days
 
 pytestmark = pytest.mark.django_db  # the work calendar reads its table
 

@@ -14,8 +14,7 @@ from django.test import Client
 from accounts.models import OrgUnit, Role
 from accounts.testing import make_person
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
-from enforcement.models import DiscretionBand, Publication
-from enforcement.publication import (
+from enforcement.cases.publication import (
     check_publications,
     do_publish_decision,
     do_record_revocation,
@@ -24,6 +23,7 @@ from enforcement.publication import (
     late_publications_for,
     publication_due_at,
 )
+from enforcement.models import DiscretionBand, Publication
 from enforcement.tests.test_documents_support import CITIZEN_ID, CREDIT_CODE, make_case, squad_people
 from outbox.models import OutboxMessage
 

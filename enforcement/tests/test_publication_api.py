@@ -1,4 +1,4 @@
-"""The document and publication API views (enforcement/publication_api.py): generate, download, case
+"""The document and publication API views (enforcement/api/documents.py): generate, download, case
 file, publish / withdraw / revoke — happy path, refused roles, the outsider (404), bad input (400 with
 the field), through the routes of enforcement/api_urls.py."""
 

@@ -13,8 +13,8 @@ import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
-from enforcement.document_actions import do_generate_document
-from enforcement.surcharge import late_payment_surcharge
+from enforcement.cases.document_actions import do_generate_document
+from enforcement.cases.surcharge import late_payment_surcharge
 from enforcement.tests.test_documents import text_of
 from enforcement.tests.test_documents_support import make_case, squad_people
 

@@ -201,7 +201,7 @@ def test_a_heard_case_needs_legal_review_before_the_decision(people: dict[str, A
     )
     assert refused.status_code == 409  # the definition itself: no decision from hearing_review
     # The guard, for a heard case in 待作出决定 without a review after the hearing (old version).
-    from enforcement.case_steps import _reviewed_after_hearing
+    from enforcement.cases.decision import _reviewed_after_hearing
 
     case.refresh_from_db()
     with pytest.raises(Exception) as caught:

@@ -7,5 +7,10 @@
 - `handling`: the handling photos a step names;
 - `closure`: 结案 (closing photos, closure level) and telling the reporters;
 - `rating`: 评价 — `do_rate_event`;
-- `bulk`: an import of many reports at once — `do_report_events_bulk`.
+- `bulk`: an import of many reports at once — `do_report_events_bulk`;
+- `duplicates`: duplicate candidates near in place and time (offered, never merged silently);
+- `publication`: what of an event reaches anonymous readers (public reply, released description);
+- `selectors`: the reads, scoped by jurisdiction, and the public status by receipt number;
+- `api`: the JSON API — staff intake, list, detail and actions; residents by receipt number.
+Pages are in grid/web.
 """

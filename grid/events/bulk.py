@@ -18,12 +18,12 @@ from accounts.models import Assignment, Role, User
 from audit.actions import record_event
 from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
-from grid.event_selectors import (
+from grid.events.report import MAX_DESCRIPTION, PROCESS, check_media_urls, check_reporter
+from grid.events.selectors import (
     CROCKFORD,
     RECEIPT_PREFIX,
     SUBJECT_TYPE,
 )
-from grid.events.report import MAX_DESCRIPTION, PROCESS, check_media_urls, check_reporter
 from grid.models import (
     AttachmentStage,
     Category,
@@ -34,7 +34,7 @@ from grid.models import (
     EventLevel,
     GridEvent,
 )
-from grid.selectors import current_standard_version
+from grid.standards.selectors import current_standard_version
 from outbox.actions import outbox_committed
 from outbox.models import OutboxMessage
 from territory.coords import GCJ02, WGS84, gcj02_to_wgs84, gcj02_to_wgs84_array
@@ -62,8 +62,8 @@ logger = logging.getLogger(__name__)
 #
 # Not done per row, on purpose: the duplicate-candidate search. Imported rows are historical and known
 # to be distinct (the source system already deduplicated them); the dispatcher's duplicate view still
-# computes candidates on demand (`grid.duplicates.duplicate_candidates`), so nothing is lost. No photos:
-# an import carries media URLs only.
+# computes candidates on demand (`grid.events.duplicates.duplicate_candidates`), so nothing is lost.
+# No photos: an import carries media URLs only.
 
 BULK_BATCH_SIZE = 1000
 BULK_FIELDS = frozenset(

@@ -8,10 +8,10 @@ from typing import Any
 
 from accounts.models import OrgUnit
 from core.errors import Conflict, DomainError
-from grid.actions import do_record_routing
-from grid.event_selectors import SUBJECT_TYPE, events_visible_to, normalize_receipt
+from grid.events.selectors import SUBJECT_TYPE, events_visible_to, normalize_receipt
 from grid.models import EventLevel, GridEvent
-from grid.routing import route
+from grid.standards.actions import do_record_routing
+from grid.standards.routing import route
 from workflow.handlers import Step
 from workflow.models import Transition
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts.models import User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, PermissionRefused
-from grid.event_selectors import (
+from grid.events.selectors import (
     effective_item,
 )
 from grid.models import (

@@ -25,8 +25,8 @@ from audit.actions import record_event
 from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
 from core.uploads import clean_image
-from grid.duplicates import candidates_with_distance
-from grid.event_selectors import (
+from grid.events.duplicates import candidates_with_distance
+from grid.events.selectors import (
     CROCKFORD,
     RECEIPT_PREFIX,
     SUBJECT_TYPE,
@@ -40,7 +40,7 @@ from grid.models import (
     EventLevel,
     GridEvent,
 )
-from grid.selectors import grid_staff, limit_for
+from grid.standards.selectors import grid_staff, limit_for
 from outbox.actions import enqueue
 from territory.coords import GCJ02, gcj02_to_wgs84
 from territory.locate import OutsideGrids, check_crs, check_lon_lat, locate

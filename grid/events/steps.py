@@ -17,8 +17,8 @@ Then, per step:
   (`CategoryStandard.closing_photo_required`), at least one handling photo (stage feedback, an uploaded
   image) must be on file — 422 `photos_required`; the closure level is the level at closure.
 - endings (`self_resolve`, `verify_pass`, `void`) and `mark_duplicate` tell the reporters.
-- a `public_reply` input (公开答复, grid.publication) is taken only by the steps that end handling and is
-  stored on the event; the public outputs show it, never the internal result.
+- a `public_reply` input (公开答复, grid.events.publication) is taken only by the steps that end handling
+  and is stored on the event; the public outputs show it, never the internal result.
 Each step that changes the event's level, closure level or duplicate link writes an event-level audit
 row `grid.event_<action>` beside the engine's `workflow.<action>`.
 """
@@ -53,9 +53,9 @@ from grid.events.dispatch import (
     route_filing,
 )
 from grid.events.handling import attachment_ids
+from grid.events.publication import clean_public_reply
 from grid.events.report import check_photos, discard_files
 from grid.models import EventAttachment, GridEvent
-from grid.publication import clean_public_reply
 from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind
 from workflow.models import WorkItem

@@ -19,7 +19,7 @@ def now() -> datetime:
 @pytest.fixture
 def reference(personas: dict[str, Any]) -> dict[str, int]:
     """Categories, standard v1 and the towns' responsibility lists (黄桥 has its urban office)."""
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     return do_seed_reference(actor=personas["system"], now=NOW)
 

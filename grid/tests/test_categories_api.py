@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from grid.actions import do_create_draft_version
+from grid.standards.actions import do_create_draft_version
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from openpyxl import Workbook, load_workbook
 from audit.models import AuditEvent
 from core.errors import PermissionRefused
 from core.spreadsheets import SpreadsheetImportError
-from grid.imports import HEADERS, do_import_standard, export_standard
 from grid.models import Category, CategoryStandard, CategoryStandardVersion
-from grid.selectors import limit_for, standard_rows
+from grid.standards.imports import HEADERS, do_import_standard, export_standard
+from grid.standards.selectors import limit_for, standard_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 
 from audit.models import AuditEvent
 from core.errors import DomainError, NotFound, PermissionRefused
-from grid.actions import do_seed_reference
 from grid.models import Category, CategoryStandard, CategoryStandardVersion, ResponsibilityEntry
-from grid.selectors import limit_for
+from grid.standards.actions import do_seed_reference
+from grid.standards.selectors import limit_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,15 +9,15 @@ import pytest
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionRefused
-from grid.actions import (
+from grid.models import Category, CategoryStandard, CategoryStandardVersion
+from grid.standards.actions import (
     do_create_draft_version,
     do_delete_standard_row,
     do_publish_standard_version,
     do_save_category,
     do_save_standard_row,
 )
-from grid.models import Category, CategoryStandard, CategoryStandardVersion
-from grid.selectors import limit_for
+from grid.standards.selectors import limit_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from core.errors import DomainError, PermissionRefused
-from grid.duplicates import bounding_box, haversine_m
-from grid.event_selectors import duplicate_candidates, event_by_receipt, public_status
+from grid.events.duplicates import bounding_box, haversine_m
 from grid.events.rating import do_rate_event
+from grid.events.selectors import duplicate_candidates, event_by_receipt, public_status
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import HQ_POINT, act, at, photo, report
 from outbox.models import OutboxMessage

@@ -11,8 +11,8 @@ import pytest
 from audit.models import AuditEvent
 from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
-from grid.event_selectors import event_by_receipt, normalize_receipt
 from grid.events.report import new_receipt_number
+from grid.events.selectors import event_by_receipt, normalize_receipt
 from grid.models import EventAttachment, GridEvent
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import (

@@ -54,7 +54,7 @@ def media(settings: Any, tmp_path: Path) -> Path:
 def people(personas: dict[str, Any], media: Path) -> Iterator[dict[str, User]]:
     """The personas, the reference data (categories, standard v1, responsibility lists) and a village
     grid head `hq_head`. The cache (public rate limit) starts empty."""
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     do_seed_reference(actor=personas["system"], now=at(3, 1))
     village = OrgUnit.objects.get(code=VILLAGE_UNIT)

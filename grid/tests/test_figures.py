@@ -1,5 +1,5 @@
 """The figures of a small, fully known week in 黄桥街道, built through the real actions with the clock frozen
-at each step; every expected value is computed by hand in the comments (definitions: grid/figures.py).
+at each step; every expected value is computed by hand in the comments (definitions: grid/figures/ledger.py).
 
 Week P = [Mon 2026-03-02 00:00, Mon 2026-03-09 00:00) Asia/Shanghai. Working hours 08:30–12:00 and
 13:30–17:30. Category 0102 暴露垃圾: handling limit 4 working hours in area class A; `filed` and
@@ -41,13 +41,13 @@ from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_person
 from core.errors import DomainError, NotFound
 from core.testing import image_bytes
-from grid.actions import do_add_patrol_item
 from grid.events.rating import do_rate_event
 from grid.events.report import do_report_event
 from grid.events.steps import do_event_action
-from grid.figures import figures_for
+from grid.figures.ledger import figures_for
 from grid.models import GridEvent, PatrolFrequency
-from grid.patrol_actions import do_check_in, do_end_patrol, do_start_patrol
+from grid.patrols.actions import do_check_in, do_end_patrol, do_start_patrol
+from grid.standards.actions import do_add_patrol_item
 from territory.models import Grid
 from workflow.rollups import fold_all
 from workflow.sweeper import sweep
@@ -341,7 +341,7 @@ def test_query_count_does_not_grow_with_rows(
     week: Callable[[], Scenario], personas: dict[str, User], django_assert_max_num_queries: Any
 ) -> None:
     # Whole days come from the ledger rollup plus its unfolded tail (a fixed handful of queries for the
-    # tail's items, whatever their number); see grid/figures_rollup.py.
+    # tail's items, whatever their number); see grid/figures/rollup.py.
     dispatcher = personas["dispatcher"]
     with django_assert_max_num_queries(14):
         figures_for(dispatcher, "town", HUANGQIAO, *WEEK)

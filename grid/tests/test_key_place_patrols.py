@@ -11,8 +11,8 @@ import time_machine
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from grid.key_place_patrols import do_issue_key_place_patrol_items, frequency_for, period_start
 from grid.models import PatrolItem
+from grid.patrols.key_places import do_issue_key_place_patrol_items, frequency_for, period_start
 from grid.tasks import issue_key_place_patrol_items
 from registry import actions as registry
 from registry.models import KeyPlace

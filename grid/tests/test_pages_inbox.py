@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from grid.tests import test_pages_support as support
 from grid.tests.test_pages_support import URBAN, act, client_for, report
-from grid.views_dispatch import QUEUES, queue_counts
+from grid.web.dispatch import QUEUES, queue_counts
 
 pytestmark = pytest.mark.django_db
 page_people = support.page_people  # fixture

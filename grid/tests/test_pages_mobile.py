@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from grid.actions import do_add_patrol_item
 from grid.models import EventAttachment, GridEvent, Patrol, PatrolCheckIn
-from grid.patrol_actions import do_start_patrol
+from grid.patrols.actions import do_start_patrol
+from grid.standards.actions import do_add_patrol_item
 from grid.tests import test_pages_support as support
 from grid.tests.test_pages_support import (
     HQ_GRID,

@@ -53,7 +53,7 @@ def png(name: str = "photo.png") -> SimpleUploadedFile:
 def page_people(personas: dict[str, Any], settings: Any, tmp_path: Path) -> Iterator[dict[str, User]]:
     """The personas plus the reference data, a village grid head `hq_head`, media in a temp dir and the
     clock frozen at NOW (the pages read the clock)."""
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     settings.MEDIA_ROOT = tmp_path / "media"
     do_seed_reference(actor=personas["system"], now=NOW)

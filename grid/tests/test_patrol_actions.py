@@ -10,9 +10,9 @@ import pytest
 
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Unprocessable
-from grid.actions import do_add_patrol_item
 from grid.models import Patrol, PatrolCheckIn, PatrolItem
-from grid.patrol_actions import do_check_in, do_end_patrol, do_start_patrol
+from grid.patrols.actions import do_check_in, do_end_patrol, do_start_patrol
+from grid.standards.actions import do_add_patrol_item
 from territory.coords import wgs84_to_gcj02
 from territory.models import Grid
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from core.errors import DomainError
-from grid.actions import do_add_patrol_item
 from grid.models import PatrolItem
-from grid.patrol_actions import do_check_in, do_end_patrol, do_start_patrol
-from grid.patrol_selectors import patrol_coverage
+from grid.patrols.actions import do_check_in, do_end_patrol, do_start_patrol
+from grid.patrols.selectors import patrol_coverage
+from grid.standards.actions import do_add_patrol_item
 from territory.models import Grid
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ import pytest
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_person
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
-from grid import selectors
 from grid.models import RegistryChangeRequest
 from grid.registry_changes import MemberProposal, do_propose_household, do_review_change
+from grid.standards import selectors
 from registry import actions as registry
 from registry import crypto
 from registry.models import Household, Person

@@ -11,9 +11,9 @@ from accounts.models import OrgUnit
 from accounts.testing import make_org_unit
 from audit.models import AuditEvent
 from core.errors import DomainError, NotFound, PermissionRefused
-from grid.actions import do_record_routing, do_seed_reference, do_set_responsibility
 from grid.models import Category, RoutingDecision
-from grid.routing import responsibilities_for_grid, route
+from grid.standards.actions import do_record_routing, do_seed_reference, do_set_responsibility
+from grid.standards.routing import responsibilities_for_grid, route
 
 pytestmark = pytest.mark.django_db
 

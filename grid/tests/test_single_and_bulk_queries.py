@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 
 import grid.events.report as event_report
 from audit.models import AuditEvent
-from grid.duplicates import duplicate_candidates
 from grid.events.bulk import do_report_events_bulk
+from grid.events.duplicates import duplicate_candidates
 from grid.models import GridEvent
 from grid.tests.test_event_support import HQ_POINT, at, media, people, report
 from workflow.models import Transition, WorkItem

@@ -36,7 +36,7 @@ def media_root(settings: Any, tmp_path: Path) -> None:
 
 @pytest.fixture
 def reference(personas: dict[str, Any], now: datetime) -> dict[str, int]:
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     return do_seed_reference(actor=personas["system"], now=now)
 

@@ -11,9 +11,9 @@ from django.test import Client
 
 from audit.models import AuditEvent
 from core.errors import Conflict, NotFound, PermissionRefused
+from grid.events.publication import do_release_description
 from grid.events.report import do_report_event
 from grid.models import Category, GridEvent
-from grid.publication import do_release_description
 from open311.tests.conftest import json_of
 
 pytestmark = pytest.mark.django_db

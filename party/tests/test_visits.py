@@ -30,7 +30,7 @@ def png() -> SimpleUploadedFile:
 
 @pytest.fixture
 def planned(party_world: dict[str, Any]) -> dict[str, Any]:
-    from grid.actions import do_seed_reference
+    from grid.standards.actions import do_seed_reference
 
     system = party_world["users"]["system"]
     do_seed_reference(actor=system, now=NOW)

@@ -12,10 +12,10 @@ from django.test import Client
 
 from accounts.models import OrgUnit, User
 from core.errors import DomainError
-from grid.actions import do_seed_reference
 from grid.models import Category, PatrolItem, ResponsibilityEntry
-from grid.patrol_actions import do_check_in, do_start_patrol
-from grid.routing import route
+from grid.patrols.actions import do_check_in, do_start_patrol
+from grid.standards.actions import do_seed_reference
+from grid.standards.routing import route
 from territorial.models import StationDuty
 from territorial.stations import do_assign_station_duty, do_retire_station_duty
 from territorial.tests.conftest import NOW

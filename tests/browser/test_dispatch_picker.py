@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.testing import PASSWORD
-from grid.actions import do_seed_reference
 from grid.events.report import do_report_event
 from grid.events.steps import do_event_action
 from grid.models import GridEvent
+from grid.standards.actions import do_seed_reference
 from grid.tests.test_pages_support import HQ_POINT, URBAN
 from tests.browser.conftest import PageProblems, log_in, screenshot
 

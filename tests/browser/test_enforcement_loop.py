@@ -4,7 +4,7 @@ report, notice, decision by the squad leader, service, payment, closure, archive
 with Chinese text and no ID number; the decision is published and the public page shows it without any
 ID number; the squad's points ranking page shows the officers. The steps are the enforcement app's pages
 (conversion form, the case page's action forms); generating the decision and publishing it have no page
-yet, so those go through the JSON API from the logged-in browser (enforcement/publication_api.py)."""
+yet, so those go through the JSON API from the logged-in browser (enforcement/api/documents.py)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ ID_PATTERN = re.compile(r"\d{17}[\dXx]")
 def loop_setup(personas: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
     from enforcement.actions import do_post_officer
     from enforcement.catalogue import seed_catalogue
-    from grid.actions import do_seed_reference
     from grid.events.report import do_report_event
     from grid.models import Category
+    from grid.standards.actions import do_seed_reference
     from workflow.publishing import do_publish_processes
 
     settings.MEDIA_ROOT = tmp_path / "media"

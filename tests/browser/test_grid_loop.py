@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.testing import PASSWORD
-from grid.actions import do_add_patrol_item, do_seed_reference
 from grid.models import GridEvent
+from grid.standards.actions import do_add_patrol_item, do_seed_reference
 from grid.tests.test_pages_support import png_bytes
 from territory.models import Grid
 from tests.browser.conftest import PageProblems, log_in, screenshot

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.testing import PASSWORD
-from grid.actions import do_seed_reference
 from grid.models import GridEvent
+from grid.standards.actions import do_seed_reference
 from grid.tests.test_pages_support import png_bytes
 from party import selectors, visits
 from party.actions import do_link_member

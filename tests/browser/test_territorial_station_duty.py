@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit
 from accounts.testing import PASSWORD
-from grid.actions import do_seed_reference
 from grid.models import Category
-from grid.routing import route
+from grid.standards.actions import do_seed_reference
+from grid.standards.routing import route
 from territorial.models import StationDuty
 from territorial.tests.conftest import people, stations  # noqa: F401 (fixtures)
 from tests.browser.conftest import PageProblems, log_in, screenshot

@@ -303,7 +303,7 @@ def test_an_unrouted_backlog_per_town(
 
 
 def test_a_decision_not_published_in_time(personas: dict[str, User]) -> None:
-    from enforcement.publication import do_publish_decision, ensure_publication
+    from enforcement.cases.publication import do_publish_decision, ensure_publication
     from enforcement.tests.test_documents_support import squad_people
     from enforcement.tests.test_publication import DECIDED, decided_case
 

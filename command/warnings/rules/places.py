@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
-from grid.duplicates import METRES_PER_DEGREE_LAT, haversine_m
+from grid.events.duplicates import METRES_PER_DEGREE_LAT, haversine_m
 from grid.models import GridEvent
 
 from ..models import EarlyWarning, Level, Rule

@@ -7,8 +7,13 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from enforcement.cases.publication import (
+    NOTICE_PUBLICATION_LATE,
+    REVOKED_WITHDRAW_DAYS,
+    late_filter,
+    late_stage,
+)
 from enforcement.models import Publication
-from enforcement.publication import NOTICE_PUBLICATION_LATE, REVOKED_WITHDRAW_DAYS, late_filter, late_stage
 
 from ..models import Level, Rule
 from .base import Finding, Owners, RuleFn

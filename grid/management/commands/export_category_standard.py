@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from grid.imports import export_standard
 from grid.models import CategoryStandardVersion
+from grid.standards.imports import export_standard
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.spreadsheets import SpreadsheetImportError
-from grid.imports import do_import_standard
+from grid.standards.imports import do_import_standard
 
 
 class Command(BaseCommand):

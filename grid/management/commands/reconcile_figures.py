@@ -1,5 +1,5 @@
 """Recompute the grid figures of a period from the ledger and compare them with the rollup's answer
-(grid/figures_rollup.py), for the district, each town and each village: prints every difference and
+(grid/figures/rollup.py), for the district, each town and each village: prints every difference and
 exits with status 1 when there is one. Repair a drifted rollup with `manage.py fold_ledger --rebuild`."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from grid.figures import Scope, compute_figures, rollup_figures
+from grid.figures.ledger import Scope, compute_figures, rollup_figures
 from territory.models import Division
 
 

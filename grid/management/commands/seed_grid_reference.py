@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.models import User
-from grid.actions import do_seed_reference
+from grid.standards.actions import do_seed_reference
 
 
 class Command(BaseCommand):
