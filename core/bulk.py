@@ -105,7 +105,7 @@ def _prep_fix(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
 def _layout(model: type[models.Model]) -> _Layout:
     """The model's row layout for this database (cached). JSON goes as its text, datetimes as they are
     on PostgreSQL (psycopg dumps aware datetimes) and as Django's text on SQLite; any other field kind
-    than the plain ones listed goes through its own `get_db_prep_save`."""
+    than the plain ones listed goes through its own `get_db_prep_save`. Dates as datetimes."""
     key = (model, connection.vendor)
     layout = _layouts.get(key)
     if layout is not None:
@@ -133,6 +133,9 @@ def _layout(model: type[models.Model]) -> _Layout:
         elif isinstance(f, models.DateTimeField):
             if not postgres:
                 fixes.append((index, connection.ops.adapt_datetimefield_value))
+        elif isinstance(f, models.DateField):
+            if not postgres:
+                fixes.append((index, connection.ops.adapt_datefield_value))
         elif not isinstance(f, plain) or isinstance(f, models.FileField):
             fixes.append((index, _prep_fix(f)))
         if f.primary_key or not (f.has_default() or f.null or f.blank):
@@ -189,7 +192,8 @@ def _write(layout: _Layout, rows: Sequence[Sequence[Any]]) -> None:
         rows = fixed
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in layout.columns)
-    with connection.cursor() as cursor:
+    # The driver's errors as Django's (a duplicate key is django.db.IntegrityError on both databases).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper: the same transaction
             with raw.copy(f"COPY {quote(layout.table)} ({columns}) FROM STDIN") as copy:

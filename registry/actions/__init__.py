@@ -19,6 +19,8 @@ from registry.actions.people import (
     do_register_person,
     do_set_sensitive_record,
     do_update_person_contact,
+    person_columns,
+    person_sealer,
 )
 from registry.actions.places import address_text, do_create_address, do_register_building, do_register_house
 from registry.actions.unmask import do_unmask
@@ -43,4 +45,6 @@ __all__ = [
     "do_unmask",
     "do_update_entity",
     "do_update_person_contact",
+    "person_columns",
+    "person_sealer",
 ]

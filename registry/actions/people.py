@@ -3,8 +3,10 @@ protected care tags and special groups."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -55,9 +57,60 @@ def clean_phone(phone: str) -> str:
     return phone
 
 
+def person_sealer() -> Callable[..., dict[str, Any]]:
+    """`person_columns` for many people: the ciphers and the hash key prepared once (the bulk import)."""
+    seal_id = crypto.column_sealer(Person, "id_number_sealed")
+    seal_phone = crypto.column_sealer(Person, "phone_sealed")
+    seal_address = crypto.column_sealer(Person, "address_detail_sealed")
+    lookup_hash = crypto.hasher()
+
+    def columns(
+        *,
+        territory_code: str,
+        kind: str,
+        name: str,
+        id_type: str,
+        id_number: str,
+        phone: str,
+        birth_date: date | None,
+        sex: str,
+        id_number_hash: str = "",
+        nationality: str = "CHN",
+        house_id: int | None = None,
+        address_detail: str = "",
+        tenant: bool = False,
+    ) -> dict[str, Any]:
+        return {
+            "territory_code": territory_code,
+            "kind": kind,
+            "name": name,
+            "id_type": id_type,
+            "id_number_sealed": seal_id(id_number),
+            "id_number_hash": id_number_hash or lookup_hash(id_number),
+            "birth_date": birth_date,
+            "sex": sex,
+            "nationality": (nationality or "CHN").upper()[:3],
+            "phone_sealed": seal_phone(phone),
+            "phone_hash": lookup_hash(phone),
+            "house_id": house_id,
+            "address_detail_sealed": seal_address(address_detail.strip()),
+            "tenant": tenant,
+        }
+
+    return columns
+
+
+def person_columns(**values: Any) -> dict[str, Any]:
+    """The stored columns of a person whose values are already checked: ID number, phone and exact
+    address sealed to their columns, the two numbers hashed for exact lookup (the ID number's hash may be
+    given when the caller has it already). One place for what `build_person` and the bulk import store
+    (arguments: those of `person_sealer`'s function)."""
+    return person_sealer()(**values)
+
+
 def build_person(data: PersonInput, *, today: date) -> Person:
-    """A person checked and sealed, not yet saved: what `do_register_person` and the bulk import write.
-    The caller has checked the grid and the actor's right on it."""
+    """A person checked and sealed, not yet saved: what `do_register_person` writes. The caller has
+    checked the grid and the actor's right on it."""
     checked_choice(data.kind, Person.Kind, "kind")
     checked_choice(data.id_type, Person.IdType, "id_type")
     number = clean_id_number(data.id_type, data.id_number, today=today)
@@ -66,25 +119,27 @@ def build_person(data: PersonInput, *, today: date) -> Person:
         birth, sex = idnumbers.birth_date(number), idnumbers.sex(number)
     else:
         birth, sex = data.birth_date, data.sex
-    phone = clean_phone(data.phone)
     if data.house is not None and data.house.territory_code != data.territory_code:
         raise DomainError("house_outside_grid", "住房不在该网格内。", field="house")
-    return Person(
-        territory_code=data.territory_code,
-        kind=data.kind,
-        name=required_text(data.name, "name", "姓名"),
-        id_type=data.id_type,
-        id_number_sealed=crypto.seal(Person, "id_number_sealed", number),
-        id_number_hash=crypto.lookup_hash(number),
-        birth_date=birth,
-        sex=sex,
-        nationality=(data.nationality or "CHN").upper()[:3],
-        phone_sealed=crypto.seal(Person, "phone_sealed", phone),
-        phone_hash=crypto.lookup_hash(phone),
-        house=data.house,
-        address_detail_sealed=crypto.seal(Person, "address_detail_sealed", data.address_detail.strip()),
-        tenant=data.tenant,
+    person = Person(
+        **person_columns(
+            territory_code=data.territory_code,
+            kind=data.kind,
+            name=required_text(data.name, "name", "姓名"),
+            id_type=data.id_type,
+            id_number=number,
+            phone=clean_phone(data.phone),
+            birth_date=birth,
+            sex=sex,
+            nationality=data.nationality,
+            house_id=data.house.pk if data.house is not None else None,
+            address_detail=data.address_detail,
+            tenant=data.tenant,
+        )
     )
+    if data.house is not None:
+        person.house = data.house
+    return person
 
 
 def do_register_person(data: PersonInput, *, actor: User, now: datetime) -> Person:
