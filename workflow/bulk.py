@@ -26,11 +26,11 @@ time must not run backwards or past `now`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
 from accounts.jurisdiction import jurisdiction_codes
 from accounts.models import Assignment, OrgUnit, Role, User
@@ -39,47 +39,28 @@ from core.bulk import allocate_ids, create_objects, insert_rows
 from core.errors import DomainError, NotFound, PermissionRefused
 from territory.models import Division, Grid
 from territory.scoping import covers
-from workcalendar.service import WorkHours
-from workflow.actors import actor_roles, system_actor
-from workflow.clock import work_hours_of
-from workflow.definitions import ASSIGNMENT_FIELDS, ActionDef, ProcessDefinition, definition_of_version
-from workflow.engine import _clean_inputs, advance, clean_limits, new_item
+from workflow.actors import actor_roles
+from workflow.definitions import ProcessDefinition, definition_of_version
+from workflow.engine import clean_limits, new_item
 from workflow.models import OutboxMessage, Priority, ProcessVersion, Transition, WorkItem, engine_writes
 from workflow.outbox import outbox_committed
 from workflow.publishing import current_version
+from workflow.replay import Hours, ItemRecord, RecordedStep, Replay, refuse
 
 TERRITORY_LEVELS = (15, 12, 9, 6)
-M = TypeVar("M", bound=models.Model)
-
-
-@dataclass
-class RecordedStep:
-    """One action of a recorded history, as `transition()` would have been called."""
-
-    action: str
-    actor: User
-    occurred_at: datetime
-    inputs: dict[str, Any] = field(default_factory=dict)
-    reason: str = ""
-
-
-@dataclass
-class ItemRecord:
-    """A work item to import: its fields at creation and its ordered steps after the start."""
-
-    title: str
-    territory_code: str
-    created_at: datetime
-    transitions: Sequence[RecordedStep] = ()
-    subject_type: str = ""
-    subject_id: str = ""
-    assigned_unit: OrgUnit | None = None
-    assignee: User | None = None
-    priority: int = Priority.NORMAL
-    limits: dict[str, Any] | None = None
-    started_by: User | None = None  # the start transition's actor; the importing actor when None
-    start_inputs: dict[str, Any] = field(default_factory=dict)
-    start_reason: str = ""
+# The public names; core.bulk's inserts stay importable from here for the callers written before
+# they moved down (the grid's bulk intake).
+__all__ = [
+    "ItemRecord",
+    "RecordedStep",
+    "StartSpec",
+    "allocate_ids",
+    "create_objects",
+    "do_import_items",
+    "do_start_items_bulk",
+    "insert_rows",
+    "may_import",
+]
 
 
 @dataclass
@@ -130,19 +111,6 @@ def _batch_territory(codes: Sequence[str]) -> str:
     return next((prefix[:n] for n in TERRITORY_LEVELS if len(prefix) >= n), "")
 
 
-class _Hours:
-    """Working hours per unit, parsed once per batch."""
-
-    def __init__(self) -> None:
-        self._cache: dict[int | None, WorkHours] = {}
-
-    def __call__(self, unit: OrgUnit | None) -> WorkHours:
-        key = unit.pk if unit is not None else None
-        if key not in self._cache:
-            self._cache[key] = work_hours_of(unit)
-        return self._cache[key]
-
-
 def _summary(
     *,
     actor: User,
@@ -178,175 +146,6 @@ def may_import(actor: User) -> bool:
     return bool(actor.is_system or actor.is_superuser or Role.DATA_STEWARD.value in actor_roles(actor))
 
 
-def _refuse(index: int, step: int | None, message: str) -> DomainError:
-    if step is None:
-        return DomainError("invalid_record", f"第 {index} 条记录：{message}", field=f"records[{index}]")
-    return DomainError(
-        "invalid_record",
-        f"第 {index} 条记录第 {step} 步：{message}",
-        field=f"records[{index}].transitions[{step}]",
-    )
-
-
-class _Replay:
-    """The in-memory replay of one batch: lookups loaded once, items advanced step by step."""
-
-    def __init__(
-        self,
-        definition: ProcessDefinition,
-        records: Sequence[ItemRecord],
-        *,
-        now: datetime,
-        escalate: bool,
-    ) -> None:
-        self.definition = definition
-        self.now = now
-        self.escalate = escalate
-        self.hours = _Hours()
-        self.system = system_actor() if escalate else None
-        unit_codes: set[str] = set()
-        usernames: set[str] = set()
-        for record in records:
-            for step in record.transitions:
-                if step.inputs.get("assigned_unit"):
-                    unit_codes.add(str(step.inputs["assigned_unit"]))
-                if step.inputs.get("assignee"):
-                    usernames.add(str(step.inputs["assignee"]))
-        self.units = {u.code: u for u in OrgUnit.objects.filter(code__in=unit_codes)}
-        parents = {u.parent_id for u in self.units.values() if u.parent_id is not None} | {
-            r.assigned_unit.parent_id
-            for r in records
-            if r.assigned_unit is not None and r.assigned_unit.parent_id is not None
-        }
-        self.parents = {u.pk: u for u in OrgUnit.objects.filter(pk__in=parents)}
-        self.users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
-
-    def _parent(self, unit: OrgUnit | None) -> OrgUnit | None:
-        if unit is None or unit.parent_id is None:
-            return None
-        parent = self.parents.get(unit.parent_id)
-        if parent is None:  # a parent's parent: not preloaded
-            parent = OrgUnit.objects.get(pk=unit.parent_id)
-            self.parents[parent.pk] = parent
-        return parent
-
-    def _reassign(self, item: WorkItem, action: ActionDef, step: RecordedStep, where: Any) -> None:
-        """The engine's `_reassign` on preloaded units/users (no jurisdiction check: see the module)."""
-        if action.reassign == "self":
-            if not step.actor.is_system:
-                item.assignee = step.actor
-        elif action.reassign == "parent_unit":
-            parent = self._parent(item.assigned_unit)
-            if parent is None:
-                raise where("承办机构没有上级机构，无法上报。")
-            item.assigned_unit, item.assignee = parent, None
-        elif action.reassign == "input" and any(step.inputs.get(n) for n in ASSIGNMENT_FIELDS):
-            unit = item.assigned_unit
-            if step.inputs.get("assigned_unit"):
-                unit = self.units.get(str(step.inputs["assigned_unit"]))
-                if unit is None:
-                    raise where(f"承办机构“{step.inputs['assigned_unit']}”不存在。")
-            assignee = None
-            if step.inputs.get("assignee"):
-                assignee = self.users.get(str(step.inputs["assignee"]))
-                if assignee is None:
-                    raise where(f"承办人“{step.inputs['assignee']}”不存在。")
-            item.assigned_unit, item.assignee = unit, assignee
-
-    def _sweep_until(
-        self, item: WorkItem, moment: datetime, upcoming: RecordedStep | None, rows: list[Transition]
-    ) -> None:
-        """What `workflow.sweeper.sweep` would have done by `moment`: the warning mark, the overdue mark
-        and the rule's overdue action (as the system actor, at the deadline). When the next recorded
-        step is that very action, it is taken as the sweeper's own (no second one is added)."""
-        if not self.escalate or item.closed_at is not None:
-            return
-        if item.warn_at is not None and item.warned_at is None and item.warn_at <= moment:
-            item.warned_at = item.warn_at
-        due = item.step_due_at
-        if due is None or item.overdue_at is not None or due > moment:
-            return
-        rule = self.definition.rule_for(item.state)
-        action_name = rule.overdue_action if rule is not None else None
-        if action_name is not None and upcoming is not None and upcoming.action == action_name:
-            item.overdue_at = upcoming.occurred_at
-            return
-        item.overdue_at = due
-        if action_name is None:
-            return
-        assert self.system is not None
-        action = self.definition.actions[action_name]
-        source = item.state
-        elapsed, step_unit, target = advance(
-            item, self.definition, action, due, reassign=lambda: None, hours_of=self.hours
-        )
-        rows.append(
-            Transition(
-                action=action.name,
-                from_state=source,
-                to_state=target.name,
-                actor=self.system,
-                reason="本环节已超期，系统自动处理。",
-                inputs={},
-                occurred_at=due,
-                step_elapsed_seconds=elapsed,
-                step_unit=step_unit,
-            )
-        )
-
-    def replay(self, index: int, record: ItemRecord, item: WorkItem, rows: list[Transition]) -> None:
-        previous = record.created_at
-        steps = list(record.transitions)
-        for number, step in enumerate(steps):
-
-            def where(message: str, n: int = number) -> DomainError:
-                return _refuse(index, n, message)
-
-            action = self.definition.actions.get(step.action)
-            if action is None:
-                raise where(f"本流程没有动作“{step.action}”。")
-            if step.occurred_at < previous or step.occurred_at > self.now:
-                raise where("时间须不早于上一步且不晚于导入时间。")
-            self._sweep_until(item, step.occurred_at, step, rows)
-            if item.state not in action.sources:
-                title = self.definition.states[item.state].title
-                raise where(f"办件当时为“{title}”，不能执行“{action.title}”。")
-            reason = (step.reason or "").strip()
-            try:
-                _clean_inputs(action, reason, step.inputs)
-            except DomainError as error:
-                raise where(error.message) from error
-            source = item.state
-            try:
-                elapsed, step_unit, target = advance(
-                    item,
-                    self.definition,
-                    action,
-                    step.occurred_at,
-                    reassign=lambda a=action, s=step, w=where: self._reassign(item, a, s, w),  # type: ignore[misc]
-                    hours_of=self.hours,
-                )
-            except DomainError as error:
-                if error.field and error.field.startswith("records["):
-                    raise
-                raise where(error.message) from error
-            rows.append(
-                Transition(
-                    action=action.name,
-                    from_state=source,
-                    to_state=target.name,
-                    actor=step.actor,
-                    reason=reason,
-                    inputs=dict(step.inputs),
-                    occurred_at=step.occurred_at,
-                    step_elapsed_seconds=elapsed,
-                    step_unit=step_unit,
-                )
-            )
-            previous = step.occurred_at
-        self._sweep_until(item, self.now, None, rows)
-
-
 def do_import_items(
     process_name: str,
     records: Sequence[ItemRecord],
@@ -372,20 +171,20 @@ def do_import_items(
     known = _existing_codes({r.territory_code for r in records})
     items: list[WorkItem] = []
     histories: list[list[Transition]] = []
-    replay = _Replay(definition, records, now=now, escalate=escalate)
+    replay = Replay(definition, records, now=now, escalate=escalate)
     for index, record in enumerate(records):
         if not record.title.strip():
-            raise _refuse(index, None, "请填写标题。")
+            raise refuse(index, None, "请填写标题。")
         if record.territory_code not in known:
-            raise _refuse(index, None, f"区划/网格代码“{record.territory_code}”不存在。")
+            raise refuse(index, None, f"区划/网格代码“{record.territory_code}”不存在。")
         if record.priority not in Priority.values:
-            raise _refuse(index, None, "优先级无效。")
+            raise refuse(index, None, "优先级无效。")
         if record.created_at > now:
-            raise _refuse(index, None, "创建时间晚于导入时间。")
+            raise refuse(index, None, "创建时间晚于导入时间。")
         try:
             overrides = clean_limits(definition, record.limits)
         except DomainError as error:
-            raise _refuse(index, None, error.message) from error
+            raise refuse(index, None, error.message) from error
         item = new_item(
             version,
             definition,
@@ -541,7 +340,7 @@ def do_start_items_bulk(
         return []
     version, definition = _pinned(process_name, now)
     limits = _check_specs(specs, actor, definition)
-    hours = _Hours()
+    hours = Hours()
     templates: dict[tuple[int, int | None], dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
     for spec, overrides in zip(specs, limits, strict=True):
