@@ -7,7 +7,7 @@ request, decision and each download. Refused roles, the outsider, the expired li
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,36 +19,12 @@ from accounts.models import User
 from audit.models import AuditEvent
 from datashare import people_exports
 from datashare.models import PeopleExport
-from datashare.tests.conftest import HQ, HQ_GRID, NOW
-from registry import actions as registry
+from datashare.tests.conftest import HQ, NOW, idn
 from registry.models import Person
-from registry.testing import synthetic_id_number
 
 pytestmark = pytest.mark.django_db
 HOUR = timedelta(hours=1)
-WT_GRID = "320507105201001"
 FIELDS = ["name", "id_number", "phone", "kind", "household"]
-
-
-def idn(seq: int) -> str:
-    return synthetic_id_number("320507", date(1980, 5, 6), seq)
-
-
-@pytest.fixture
-def residents(people: dict[str, User], published: None) -> list[Person]:
-    system = people["system"]
-    made = []
-    for seq, (grid, name, phone) in enumerate(
-        [(HQ_GRID, "王建国", "13912345678"), (HQ_GRID, "李秀英", ""), (WT_GRID, "赵渭塘", "13700000000")], 1
-    ):
-        data = registry.PersonInput(
-            territory_code=grid, kind=Person.Kind.REGISTERED, name=name, id_number=idn(seq), phone=phone
-        )
-        made.append(registry.do_register_person(data, actor=system, now=NOW))
-    registry.do_create_household(
-        number="HQ-E1", territory_code=HQ_GRID, members=[(made[0], "head")], actor=system, now=NOW
-    )
-    return made
 
 
 def api(user: User) -> APIClient:
