@@ -52,7 +52,7 @@ WATERMARK_HEADER = "水印"
 
 
 def valid_hours() -> int:
-    return int(getattr(settings, "PEOPLE_EXPORT_HOURS", 72))
+    return int(settings.PEOPLE_EXPORT_HOURS)
 
 
 def access_people_export(actor: User, export_id: int) -> PeopleExport:
