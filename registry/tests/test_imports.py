@@ -193,3 +193,34 @@ def test_a_household_may_take_in_a_registered_person_but_not_one_of_another_hous
     assert [(p.row, p.column) for p in error.value.problems] == [(2, "members")]
     assert not Household.objects.filter(number="HQ-I6").exists()
     assert not Person.objects.filter(name="郑七").exists()
+
+
+def test_entities_are_written_with_history_and_an_audit_row_each(people, tmp_path):
+    from audit.models import AuditEvent
+
+    steward = people["hq_steward"]
+    rows = [
+        [HQ_GRID, "黄桥示例厂", synthetic_uscc("320507", 1), "王五", "c33", "小型"],
+        [HQ_GRID, "黄桥示例厂（重复行）", synthetic_uscc("320507", 1), "王五", "C33", "小型"],
+        [HQ_GRID, "黄桥示例店", synthetic_uscc("320507", 2), "赵六", "F52", "微型"],
+    ]
+    report = do_import_entities(csv_file(tmp_path, rows, ENTITY_HEADERS), actor=steward, now=NOW)
+    assert (report.created, report.duplicates) == (2, 1)
+    shop = Entity.objects.get(uscc=synthetic_uscc("320507", 1))
+    assert (shop.name, shop.industry_code, shop.size) == ("黄桥示例厂", "C33", "small")
+    assert shop.history.get().history_user_id == steward.pk
+    audit = AuditEvent.objects.filter(action="registry.entity_registered").order_by("id")
+    assert [(e.subject_id, e.territory_code, e.actor_id) for e in audit] == [
+        (str(e.pk), HQ_GRID, steward.pk) for e in Entity.objects.order_by("id")
+    ]
+
+
+def test_a_bad_industry_code_is_that_rows_problem(people, tmp_path):
+    rows = [
+        [HQ_GRID, "黄桥示例厂", synthetic_uscc("320507", 1), "王五", "C33", "小型"],
+        [HQ_GRID, "黄桥示例店", synthetic_uscc("320507", 2), "赵六", "52F", "微型"],
+    ]
+    with pytest.raises(RegistryImportError) as error:
+        do_import_entities(csv_file(tmp_path, rows, ENTITY_HEADERS), actor=people["hq_steward"], now=NOW)
+    assert [(p.row, p.column) for p in error.value.problems] == [(3, "行业代码")]
+    assert not Entity.objects.exists()
