@@ -23,6 +23,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -60,7 +61,7 @@ def people_csv(rows: int, offset: int = 0) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def copy_seconds(vendor: str, rows: list[tuple[object, ...]], temp: bool) -> float:
+def copy_seconds(vendor: str, rows: list[tuple[Any, ...]], temp: bool) -> float:
     """COPY (executemany on SQLite) of `rows` into a new table shaped like registry_person, dropped after."""
     from django.db import connection, transaction
 
