@@ -18,6 +18,7 @@ import hmac
 import logging
 import os
 import re
+from collections.abc import Callable
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -209,15 +210,37 @@ def current_key_version() -> int:
     return _keyring()[1]
 
 
+def sealer(*, associated: bytes = b"") -> Callable[[str], str]:
+    """`seal` for many values of one column: the key looked up and the cipher built once (a bulk
+    import seals two columns of 100,000 rows). The tokens are exactly `seal`'s."""
+    keyring, current = _keyring()
+    cipher, prefix, bound = AESGCM(keyring[current]), f"v{current}:", associated or None
+    encode, random = base64.urlsafe_b64encode, os.urandom
+
+    def seal_one(value: str) -> str:
+        if not value:
+            return ""
+        nonce = random(12)
+        return prefix + encode(nonce + cipher.encrypt(nonce, value.encode(), bound)).decode()
+
+    return seal_one
+
+
 def seal(value: str, *, associated: bytes = b"") -> str:
     """AES-GCM token of `value` under the current key; empty stays empty. `associated` binds the token
     to its place (e.g. the field name) so a token copied into another column does not decrypt."""
-    if not value:
-        return ""
-    keyring, current = _keyring()
-    nonce = os.urandom(12)
-    sealed = AESGCM(keyring[current]).encrypt(nonce, value.encode(), associated or None)
-    return f"v{current}:" + base64.urlsafe_b64encode(nonce + sealed).decode()
+    return sealer(associated=associated)(value) if value else ""
+
+
+def hasher() -> Callable[[str], str]:
+    """`lookup_hash` for many values: the key looked up once."""
+    key, new, sha256 = _hash_key(), hmac.new, hashlib.sha256
+
+    def hash_one(value: str) -> str:
+        value = value.strip()
+        return new(key, value.encode(), sha256).hexdigest() if value else ""
+
+    return hash_one
 
 
 def sealed_version(token: str) -> int | None:

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.requests import acting_user
 from core.api import raise_for_serializer
 from core.errors import NotFound
-from datashare import exports, grants, selectors
+from datashare import exports, grants, people_exports, selectors
 from datashare.models import DatasetGrant
 
 
@@ -125,4 +125,74 @@ class DatasetExportView(APIView):
         response["Content-Disposition"] = (
             f'attachment; filename="dataset-{connector_id}-grant-{grant.pk}.xlsx"'
         )
+        return response
+
+
+class PeopleExportIn(serializers.Serializer[Any]):
+    territory_code = serializers.CharField(max_length=15)
+    fields = serializers.ListField(child=serializers.CharField(), min_length=1)  # type: ignore[assignment]
+    unmasked = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    purpose = serializers.CharField(max_length=300)
+
+
+class PeopleExportOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    work_item = serializers.IntegerField(source="work_item_id")
+    territory_code = serializers.CharField()
+    fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
+    unmasked = serializers.ListField(child=serializers.CharField())
+    purpose = serializers.CharField()
+    status = serializers.CharField()
+    requested_by = serializers.IntegerField(source="requested_by_id")
+    requested_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class PeopleExportReviewIn(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=["approve", "reject"])
+    reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class PeopleExportsView(APIView):
+    @extend_schema(request=PeopleExportIn, responses={201: PeopleExportOut}, summary="申请批量导出人口数据")
+    def post(self, request: Request) -> Response:
+        data = raise_for_serializer(PeopleExportIn(data=request.data))
+        export = people_exports.do_request_people_export(
+            **data, actor=acting_user(request), now=timezone.now()
+        )
+        return Response(PeopleExportOut(export).data, status=201)
+
+
+class PeopleExportReviewView(APIView):
+    @extend_schema(
+        request=PeopleExportReviewIn, responses={200: PeopleExportOut}, summary="审批人口数据导出申请"
+    )
+    def post(self, request: Request, export_id: int) -> Response:
+        data = raise_for_serializer(PeopleExportReviewIn(data=request.data))
+        actor = acting_user(request)
+        export = people_exports.access_people_export(actor, export_id)
+        export = people_exports.do_review_people_export(
+            export, data["action"], reason=data["reason"], actor=actor, now=timezone.now()
+        )
+        return Response(PeopleExportOut(export).data)
+
+
+class PeopleExportDownloadView(APIView):
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(description="XLSX（含申请人、时间、申请编号水印）"),
+            403: OpenApiResponse(description="未获批准"),
+            404: OpenApiResponse(description="不是本人的导出申请"),
+            410: OpenApiResponse(description="已过期"),
+        },
+        summary="下载已批准的人口数据导出",
+    )
+    def get(self, request: Request, export_id: int) -> HttpResponse:
+        actor = acting_user(request)
+        export = people_exports.access_people_export(actor, export_id)
+        content = people_exports.do_download_people_export(export, actor=actor, now=timezone.now())
+        response = HttpResponse(content, content_type=people_exports.XLSX)
+        response["Content-Disposition"] = f'attachment; filename="people-export-{export.pk}.xlsx"'
+        response["Cache-Control"] = "no-store"
         return response

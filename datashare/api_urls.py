@@ -12,4 +12,15 @@ urlpatterns = [
         name="datashare-dataset-export",
     ),
     path("datasets/<int:connector_id>/rows/", api.DatasetRowsView.as_view(), name="datashare-dataset-rows"),
+    path("people-exports/", api.PeopleExportsView.as_view(), name="datashare-people-exports"),
+    path(
+        "people-exports/<int:export_id>/review/",
+        api.PeopleExportReviewView.as_view(),
+        name="datashare-people-export-review",
+    ),
+    path(
+        "people-exports/<int:export_id>/export.xlsx",
+        api.PeopleExportDownloadView.as_view(),
+        name="datashare-people-export-download",
+    ),
 ]

@@ -152,3 +152,41 @@ class DatasetGrant(models.Model):
 
     def live(self, now: datetime) -> bool:
         return self.status == self.Status.APPROVED and self.starts_at <= now < self.ends_at
+
+
+class PeopleExport(models.Model):
+    """A staff member's request for a bulk export of people (实有人口) of a territory: which fields, which
+    of the personal ones in clear, for what purpose. Approved on process `people_export` by a data
+    steward or leader of the territory (never the requester); the requester may then download it until
+    `expires_at`. Each download is watermarked with the requester, the time and this request's id."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已退回")
+
+    work_item = models.OneToOneField("workflow.WorkItem", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    territory_code = models.CharField(_("导出范围"), max_length=15, db_index=True)
+    fields = models.JSONField(_("字段"), default=list)
+    unmasked = models.JSONField(_("明文字段"), default=list, blank=True)
+    purpose = models.CharField(_("用途"), max_length=300)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("下载截止"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("人口数据导出申请")
+        verbose_name_plural = _("人口数据导出申请")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"people export #{self.pk} ({self.status})"
+
+    def live(self, now: datetime) -> bool:
+        return self.status == self.Status.APPROVED and self.expires_at is not None and now < self.expires_at

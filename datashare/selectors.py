@@ -13,7 +13,7 @@ from accounts.jurisdiction import jurisdiction_codes, scope_for
 from accounts.models import User
 from core.errors import NotFound
 from datashare.grants import DATASET_FIELDS, PERSONAL_FIELDS
-from datashare.models import Connector, DatasetGrant, QuarantinedRow, SyncedRecord
+from datashare.models import Connector, DatasetGrant, PeopleExport, QuarantinedRow, SyncedRecord
 from registry import sensitivity
 from registry.models import Building, Entity, Household, KeyPlace, Person
 from workflow.definitions import ActionDef
@@ -132,3 +132,30 @@ def grant_for_reviewer(user: User, grant_id: int) -> DatasetGrant:
     if grant is None or not overlaps(user, grant.connector.territory_code):
         raise NotFound(field="grant")
     return grant
+
+
+@dataclass
+class PendingExport:
+    export: PeopleExport
+    actions: list[ActionDef]  # what the engine lets this reviewer do now
+
+
+def people_exports_requested_by(user: User) -> QuerySet[PeopleExport]:
+    return PeopleExport.objects.filter(requested_by=user).select_related("unit").order_by("-requested_at")
+
+
+def people_exports_to_review(user: User) -> list[PendingExport]:
+    """Export requests waiting in the user's jurisdiction that the engine lets the user decide (the
+    requester never sees their own here: the bound handler refuses them)."""
+    pending = (
+        scope_for(user, PeopleExport.objects.filter(status=PeopleExport.Status.REQUESTED), "territory_code")
+        .exclude(requested_by=user)
+        .select_related("unit", "requested_by", "work_item__process_version")
+        .order_by("requested_at", "pk")
+    )
+    rows = []
+    for export in pending:
+        actions = available_actions(export.work_item, user)
+        if actions:
+            rows.append(PendingExport(export, actions))
+    return rows

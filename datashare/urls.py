@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datashare import views
+from datashare import views, views_exports
 
 app_name = "datashare"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("grants/", views.grants_page, name="grants"),
     path("grants/<int:grant_id>/review/", views.review_grant, name="grant_review"),
     path("grants/<int:grant_id>/token/", views.grant_token, name="grant_token"),
+    path("people-exports/", views_exports.people_exports_page, name="people_exports"),
+    path(
+        "people-exports/<int:export_id>/review/",
+        views_exports.review_people_export,
+        name="people_export_review",
+    ),
+    path(
+        "people-exports/<int:export_id>/export.xlsx",
+        views_exports.download_people_export,
+        name="people_export_download",
+    ),
 ]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.db import models
 
@@ -25,6 +26,11 @@ def seal(model: type[models.Model] | models.Model, column: str, value: str) -> s
     return pii.seal(value, associated=_associated(model, column))
 
 
+def column_sealer(model: type[models.Model], column: str) -> Callable[[str], str]:
+    """`seal` for many values of one column (the key and cipher prepared once)."""
+    return pii.sealer(associated=_associated(model, column))
+
+
 def unseal(instance: models.Model, column: str) -> str:
     return pii.unseal(getattr(instance, column), associated=_associated(instance, column))
 
@@ -40,3 +46,8 @@ def unseal_list(instance: models.Model, column: str) -> list[str]:
 
 def lookup_hash(value: str) -> str:
     return pii.lookup_hash(value)
+
+
+def hasher() -> Callable[[str], str]:
+    """`lookup_hash` for many values (the key looked up once)."""
+    return pii.hasher()

@@ -182,7 +182,12 @@ class Person(models.Model):
         related_name="members",
     )
     relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices, blank=True)
-    history = HistoricalRecords(excluded_fields=["id_number_sealed", "phone_sealed", "address_detail_sealed"])
+    # The history is read one person at a time (by id, in time order), never searched by number, grid or
+    # household: it keeps no copy of the live table's lookup indexes, which each imported row would pay.
+    history = HistoricalRecords(
+        excluded_fields=["id_number_sealed", "phone_sealed", "address_detail_sealed"],
+        no_db_index=["id_number_hash", "territory_code", "phone_hash", "house", "household"],
+    )
 
     class Meta:
         verbose_name = _("实有人口")

@@ -11,11 +11,8 @@ item's state; nothing outside the two does — `workflow/tests/test_state_writes
   (e.g. `demo.history` writes the events' levels and photos itself).
 - `do_start_items_bulk`: many new items in the start state (an intake import), with `do_start_item`'s
   checks made set-wise, one audit event for the batch and the notifications bulk-created.
-- `allocate_ids` / `insert_objects`: the fast insert under both (and under the grid's bulk intake): ids
-  reserved up front in one query (the table's sequence on PostgreSQL; `sqlite_sequence` on SQLite), so
-  rows of several tables can reference each other before any is written, then one `COPY … FROM STDIN`
-  per table on PostgreSQL (one `executemany` on SQLite) instead of `bulk_create`, whose per-value
-  preparation and array dumping cost more than the inserts themselves.
+- Under both, the fast inserts of `core.bulk` (`allocate_ids`, `insert_objects`, `insert_rows`,
+  `create_objects`: ids reserved up front, one COPY per table on PostgreSQL).
 
 Why an import does not check each step's role and jurisdiction: the recorded actors acted under the
 posts they held then, which today's assignments no longer show (people move, units merge). Whoever
@@ -28,304 +25,43 @@ time must not run backwards or past `now`.
 
 from __future__ import annotations
 
-import json
-import operator
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import connection, models, transaction
-from django.db.models import signals
-from django.db.models.base import ModelState
+from django.db import transaction
 
 from accounts.jurisdiction import jurisdiction_codes
 from accounts.models import Assignment, OrgUnit, Role, User
 from audit.actions import record_event
+from core.bulk import allocate_ids, create_objects, insert_rows
 from core.errors import DomainError, NotFound, PermissionRefused
 from outbox.actions import outbox_committed
 from outbox.models import OutboxMessage
 from territory.models import Division, Grid
 from territory.scoping import covers
-from workcalendar.service import WorkHours
-from workflow.actors import actor_roles, system_actor
-from workflow.clock import work_hours_of
-from workflow.definitions import ASSIGNMENT_FIELDS, ActionDef, ProcessDefinition, definition_of_version
-from workflow.engine import _clean_inputs, advance, clean_limits, new_item
+from workflow.actors import actor_roles
+from workflow.definitions import ProcessDefinition, definition_of_version
+from workflow.engine import clean_limits, new_item
 from workflow.models import Priority, ProcessVersion, Transition, WorkItem, engine_writes
 from workflow.publishing import current_version
+from workflow.replay import Hours, ItemRecord, RecordedStep, Replay, refuse
 
 TERRITORY_LEVELS = (15, 12, 9, 6)
-M = TypeVar("M", bound=models.Model)
-
-
-# ---------------------------------------------------------------------------------------------- inserts
-
-_sequences: dict[tuple[str, str], str] = {}
-
-
-def allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """`count` fresh primary keys of `model`, ascending, reserved in one statement: the next values of the
-    id sequence on PostgreSQL; on SQLite the table's AUTOINCREMENT counter (`sqlite_sequence`) moved past
-    them (a write, so the transaction holds the write lock from then on). Within the transaction a
-    reserved id is never handed out again (by a second call or by the ORM's own inserts); on
-    PostgreSQL not after a rollback either, as with any sequence."""
-    if count <= 0:
-        return []
-    meta = model._meta
-    table, column = meta.db_table, str(meta.pk.column)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            key = (connection.settings_dict["NAME"], table)
-            if key not in _sequences:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
-                _sequences[key] = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)",
-                [_sequences[key], count],
-            )
-            return sorted(map(int, cursor.fetchone()[0].split(",")))
-        quoted = connection.ops.quote_name(table)
-        top = f"(SELECT COALESCE(MAX({connection.ops.quote_name(column)}), 0) FROM {quoted})"  # noqa: S608
-        cursor.execute(
-            f"UPDATE sqlite_sequence SET seq = MAX(seq, {top}) + %s WHERE name = %s RETURNING seq",  # noqa: S608
-            [count, table],
-        )
-        row = cursor.fetchone()
-        if row is None:  # the table has never had a row
-            cursor.execute(
-                f"INSERT INTO sqlite_sequence (name, seq) SELECT %s, {top} + %s RETURNING seq",
-                [table, count],
-            )
-            row = cursor.fetchone()
-        last = int(row[0])
-        return list(range(last - count + 1, last + 1))
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """How one model's rows are written on this database: the concrete columns, their attribute names,
-    the values of the columns a row may leave out (constants, and factories for mutable defaults such
-    as `dict`), and per column only the conversion bulk_create's preparation amounts to for it."""
-
-    table: str
-    columns: tuple[str, ...]
-    names: tuple[str, ...]
-    values: Callable[[Any], tuple[Any, ...]]
-    pk_index: int
-    defaults: dict[str, Any]
-    factories: tuple[tuple[str, Callable[[], Any]], ...]
-    fixes: tuple[tuple[int, Callable[[Any], Any]], ...]
-
-
-_layouts: dict[tuple[type[models.Model], str], _Layout] = {}
-
-
-def _json_fix(field: models.JSONField) -> Callable[[Any], Any]:
-    encoder, nullable = field.encoder, field.null
-
-    def fix(value: Any) -> Any:
-        if value is None and nullable:
-            return None
-        if type(value) is dict and not value:
-            return "{}"
-        return json.dumps(value, cls=encoder)
-
-    return fix
-
-
-def _prep_fix(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
-    def fix(value: Any) -> Any:
-        return field.get_db_prep_save(value, connection)
-
-    return fix
-
-
-def _layout(model: type[models.Model]) -> _Layout:
-    """The model's row layout for this database (cached). JSON goes as its text, datetimes as they are
-    on PostgreSQL (psycopg dumps aware datetimes) and as Django's text on SQLite; any other field kind
-    than the plain ones listed goes through its own `get_db_prep_save`."""
-    key = (model, connection.vendor)
-    layout = _layouts.get(key)
-    if layout is not None:
-        return layout
-    postgres = connection.vendor == "postgresql"
-    plain: tuple[type[models.Field], ...] = (
-        models.AutoField,
-        models.BigAutoField,
-        models.IntegerField,
-        models.FloatField,
-        models.BooleanField,
-        models.CharField,
-        models.TextField,
-        models.ForeignKey,
-    )
-    fields = model._meta.concrete_fields
-    fixes: list[tuple[int, Callable[[Any], Any]]] = []
-    defaults: dict[str, Any] = {}
-    factories: list[tuple[str, Callable[[], Any]]] = []
-    for index, f in enumerate(fields):
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            raise TypeError(f"bulk inserts do not fill {model.__name__}.{f.name} (auto_now)")
-        if isinstance(f, models.JSONField):
-            fixes.append((index, _json_fix(f)))
-        elif isinstance(f, models.DateTimeField):
-            if not postgres:
-                fixes.append((index, connection.ops.adapt_datetimefield_value))
-        elif not isinstance(f, plain) or isinstance(f, models.FileField):
-            fixes.append((index, _prep_fix(f)))
-        if f.primary_key or not (f.has_default() or f.null or f.blank):
-            continue  # the caller must give it
-        if f.has_default() and callable(f.default):
-            factories.append((f.attname, f.default))
-        else:
-            defaults[f.attname] = f.get_default()
-    names = tuple(f.attname for f in fields)
-    getter = operator.attrgetter(*names)
-    layout = _Layout(
-        table=model._meta.db_table,
-        columns=tuple(str(f.column) for f in fields),
-        names=names,
-        values=getter if len(names) > 1 else (lambda obj: (getter(obj),)),
-        pk_index=names.index(model._meta.pk.attname),
-        defaults=defaults,
-        factories=tuple(factories),
-        fixes=tuple(fixes),
-    )
-    _layouts[key] = layout
-    return layout
-
-
-def _tuples(layout: _Layout, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Rows given as {attname: value}, as tuples in column order; a left-out column gets the field's
-    default, a left-out required one (no default, not nullable, not blank) is a programming error."""
-    names = layout.names
-    get = operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    defaults, factories = layout.defaults, layout.factories
-    out = []
-    try:
-        for row in rows:
-            full = defaults | row
-            for name, factory in factories:
-                if name not in full:
-                    full[name] = factory()
-            out.append(get(full))
-    except KeyError as error:
-        raise ValueError(f"{layout.table}: no value for {error.args[0]}") from error
-    return out
-
-
-def _write(layout: _Layout, rows: Sequence[Sequence[Any]]) -> None:
-    if any(row[layout.pk_index] is None for row in rows):
-        raise ValueError(f"{layout.table}: every row needs its primary key (allocate_ids)")
-    if layout.fixes:
-        fixed = []
-        for row in rows:
-            values = list(row)
-            for index, fix in layout.fixes:
-                values[index] = fix(values[index])
-            fixed.append(values)
-        rows = fixed
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in layout.columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper: the same transaction
-            with raw.copy(f"COPY {quote(layout.table)} ({columns}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in rows:
-                    write(row)
-        else:
-            marks = ", ".join(["%s"] * len(layout.columns))
-            cursor.executemany(
-                f"INSERT INTO {quote(layout.table)} ({columns}) VALUES ({marks})",  # noqa: S608
-                rows,
-            )
-
-
-def insert_objects(objs: Sequence[models.Model]) -> None:
-    """INSERT `objs` (all of one model, each with its primary key set, e.g. from `allocate_ids`) as they
-    stand: one `COPY … FROM STDIN` on PostgreSQL, one `executemany` elsewhere — what `bulk_create`
-    would store, without its per-value preparation. No signals (bulk_create sends none either). The
-    instances are marked saved."""
-    if not objs:
-        return
-    layout = _layout(type(objs[0]))
-    _write(layout, [layout.values(obj) for obj in objs])
-    alias = connection.alias
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = alias
-
-
-def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT rows given as {attname: value} (the primary key included, e.g. from `allocate_ids`;
-    missing columns get the field's default) without building model instances."""
-    if rows:
-        layout = _layout(model)
-        _write(layout, _tuples(layout, rows))
-
-
-def create_objects(model: type[M], rows: Sequence[dict[str, Any]]) -> list[M]:
-    """`insert_rows`, returning the saved instances (built positionally: Django's fast path)."""
-    if not rows:
-        return []
-    layout = _layout(model)
-    values = _tuples(layout, rows)
-    _write(layout, values)
-    alias = connection.alias
-    objs = []
-    # WorkItem's own __init__ only notes the state it was loaded with (`_persisted_state`), set here.
-    plain_init = model.__init__ is models.Model.__init__ or model is WorkItem
-    if plain_init and not signals.post_init.has_listeners(model):
-        # What Model.__init__ does with positional values, without its per-field descriptor calls.
-        names = layout.names
-        for row in values:
-            obj = model.__new__(model)
-            obj.__dict__.update(zip(names, row, strict=True))
-            state = obj._state = ModelState()
-            state.adding, state.db = False, alias
-            objs.append(obj)
-        if model is WorkItem:
-            for item in objs:
-                item._persisted_state = item.state  # type: ignore[attr-defined]
-        return objs
-    for row in values:
-        obj = model(*row)
-        obj._state.adding = False
-        obj._state.db = alias
-        objs.append(obj)
-    return objs
-
-
-@dataclass
-class RecordedStep:
-    """One action of a recorded history, as `transition()` would have been called."""
-
-    action: str
-    actor: User
-    occurred_at: datetime
-    inputs: dict[str, Any] = field(default_factory=dict)
-    reason: str = ""
-
-
-@dataclass
-class ItemRecord:
-    """A work item to import: its fields at creation and its ordered steps after the start."""
-
-    title: str
-    territory_code: str
-    created_at: datetime
-    transitions: Sequence[RecordedStep] = ()
-    subject_type: str = ""
-    subject_id: str = ""
-    assigned_unit: OrgUnit | None = None
-    assignee: User | None = None
-    priority: int = Priority.NORMAL
-    limits: dict[str, Any] | None = None
-    started_by: User | None = None  # the start transition's actor; the importing actor when None
-    start_inputs: dict[str, Any] = field(default_factory=dict)
-    start_reason: str = ""
+# The public names; core.bulk's inserts stay importable from here for the callers written before
+# they moved down (the grid's bulk intake).
+__all__ = [
+    "ItemRecord",
+    "RecordedStep",
+    "StartSpec",
+    "allocate_ids",
+    "create_objects",
+    "do_import_items",
+    "do_start_items_bulk",
+    "insert_rows",
+    "may_import",
+]
 
 
 @dataclass
@@ -376,19 +112,6 @@ def _batch_territory(codes: Sequence[str]) -> str:
     return next((prefix[:n] for n in TERRITORY_LEVELS if len(prefix) >= n), "")
 
 
-class _Hours:
-    """Working hours per unit, parsed once per batch."""
-
-    def __init__(self) -> None:
-        self._cache: dict[int | None, WorkHours] = {}
-
-    def __call__(self, unit: OrgUnit | None) -> WorkHours:
-        key = unit.pk if unit is not None else None
-        if key not in self._cache:
-            self._cache[key] = work_hours_of(unit)
-        return self._cache[key]
-
-
 def _summary(
     *,
     actor: User,
@@ -424,175 +147,6 @@ def may_import(actor: User) -> bool:
     return bool(actor.is_system or actor.is_superuser or Role.DATA_STEWARD.value in actor_roles(actor))
 
 
-def _refuse(index: int, step: int | None, message: str) -> DomainError:
-    if step is None:
-        return DomainError("invalid_record", f"第 {index} 条记录：{message}", field=f"records[{index}]")
-    return DomainError(
-        "invalid_record",
-        f"第 {index} 条记录第 {step} 步：{message}",
-        field=f"records[{index}].transitions[{step}]",
-    )
-
-
-class _Replay:
-    """The in-memory replay of one batch: lookups loaded once, items advanced step by step."""
-
-    def __init__(
-        self,
-        definition: ProcessDefinition,
-        records: Sequence[ItemRecord],
-        *,
-        now: datetime,
-        escalate: bool,
-    ) -> None:
-        self.definition = definition
-        self.now = now
-        self.escalate = escalate
-        self.hours = _Hours()
-        self.system = system_actor() if escalate else None
-        unit_codes: set[str] = set()
-        usernames: set[str] = set()
-        for record in records:
-            for step in record.transitions:
-                if step.inputs.get("assigned_unit"):
-                    unit_codes.add(str(step.inputs["assigned_unit"]))
-                if step.inputs.get("assignee"):
-                    usernames.add(str(step.inputs["assignee"]))
-        self.units = {u.code: u for u in OrgUnit.objects.filter(code__in=unit_codes)}
-        parents = {u.parent_id for u in self.units.values() if u.parent_id is not None} | {
-            r.assigned_unit.parent_id
-            for r in records
-            if r.assigned_unit is not None and r.assigned_unit.parent_id is not None
-        }
-        self.parents = {u.pk: u for u in OrgUnit.objects.filter(pk__in=parents)}
-        self.users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
-
-    def _parent(self, unit: OrgUnit | None) -> OrgUnit | None:
-        if unit is None or unit.parent_id is None:
-            return None
-        parent = self.parents.get(unit.parent_id)
-        if parent is None:  # a parent's parent: not preloaded
-            parent = OrgUnit.objects.get(pk=unit.parent_id)
-            self.parents[parent.pk] = parent
-        return parent
-
-    def _reassign(self, item: WorkItem, action: ActionDef, step: RecordedStep, where: Any) -> None:
-        """The engine's `_reassign` on preloaded units/users (no jurisdiction check: see the module)."""
-        if action.reassign == "self":
-            if not step.actor.is_system:
-                item.assignee = step.actor
-        elif action.reassign == "parent_unit":
-            parent = self._parent(item.assigned_unit)
-            if parent is None:
-                raise where("承办机构没有上级机构，无法上报。")
-            item.assigned_unit, item.assignee = parent, None
-        elif action.reassign == "input" and any(step.inputs.get(n) for n in ASSIGNMENT_FIELDS):
-            unit = item.assigned_unit
-            if step.inputs.get("assigned_unit"):
-                unit = self.units.get(str(step.inputs["assigned_unit"]))
-                if unit is None:
-                    raise where(f"承办机构“{step.inputs['assigned_unit']}”不存在。")
-            assignee = None
-            if step.inputs.get("assignee"):
-                assignee = self.users.get(str(step.inputs["assignee"]))
-                if assignee is None:
-                    raise where(f"承办人“{step.inputs['assignee']}”不存在。")
-            item.assigned_unit, item.assignee = unit, assignee
-
-    def _sweep_until(
-        self, item: WorkItem, moment: datetime, upcoming: RecordedStep | None, rows: list[Transition]
-    ) -> None:
-        """What `workflow.sweeper.sweep` would have done by `moment`: the warning mark, the overdue mark
-        and the rule's overdue action (as the system actor, at the deadline). When the next recorded
-        step is that very action, it is taken as the sweeper's own (no second one is added)."""
-        if not self.escalate or item.closed_at is not None:
-            return
-        if item.warn_at is not None and item.warned_at is None and item.warn_at <= moment:
-            item.warned_at = item.warn_at
-        due = item.step_due_at
-        if due is None or item.overdue_at is not None or due > moment:
-            return
-        rule = self.definition.rule_for(item.state)
-        action_name = rule.overdue_action if rule is not None else None
-        if action_name is not None and upcoming is not None and upcoming.action == action_name:
-            item.overdue_at = upcoming.occurred_at
-            return
-        item.overdue_at = due
-        if action_name is None:
-            return
-        assert self.system is not None
-        action = self.definition.actions[action_name]
-        source = item.state
-        elapsed, step_unit, target = advance(
-            item, self.definition, action, due, reassign=lambda: None, hours_of=self.hours
-        )
-        rows.append(
-            Transition(
-                action=action.name,
-                from_state=source,
-                to_state=target.name,
-                actor=self.system,
-                reason="本环节已超期，系统自动处理。",
-                inputs={},
-                occurred_at=due,
-                step_elapsed_seconds=elapsed,
-                step_unit=step_unit,
-            )
-        )
-
-    def replay(self, index: int, record: ItemRecord, item: WorkItem, rows: list[Transition]) -> None:
-        previous = record.created_at
-        steps = list(record.transitions)
-        for number, step in enumerate(steps):
-
-            def where(message: str, n: int = number) -> DomainError:
-                return _refuse(index, n, message)
-
-            action = self.definition.actions.get(step.action)
-            if action is None:
-                raise where(f"本流程没有动作“{step.action}”。")
-            if step.occurred_at < previous or step.occurred_at > self.now:
-                raise where("时间须不早于上一步且不晚于导入时间。")
-            self._sweep_until(item, step.occurred_at, step, rows)
-            if item.state not in action.sources:
-                title = self.definition.states[item.state].title
-                raise where(f"办件当时为“{title}”，不能执行“{action.title}”。")
-            reason = (step.reason or "").strip()
-            try:
-                _clean_inputs(action, reason, step.inputs)
-            except DomainError as error:
-                raise where(error.message) from error
-            source = item.state
-            try:
-                elapsed, step_unit, target = advance(
-                    item,
-                    self.definition,
-                    action,
-                    step.occurred_at,
-                    reassign=lambda a=action, s=step, w=where: self._reassign(item, a, s, w),  # type: ignore[misc]
-                    hours_of=self.hours,
-                )
-            except DomainError as error:
-                if error.field and error.field.startswith("records["):
-                    raise
-                raise where(error.message) from error
-            rows.append(
-                Transition(
-                    action=action.name,
-                    from_state=source,
-                    to_state=target.name,
-                    actor=step.actor,
-                    reason=reason,
-                    inputs=dict(step.inputs),
-                    occurred_at=step.occurred_at,
-                    step_elapsed_seconds=elapsed,
-                    step_unit=step_unit,
-                )
-            )
-            previous = step.occurred_at
-        self._sweep_until(item, self.now, None, rows)
-
-
 def do_import_items(
     process_name: str,
     records: Sequence[ItemRecord],
@@ -618,20 +172,20 @@ def do_import_items(
     known = _existing_codes({r.territory_code for r in records})
     items: list[WorkItem] = []
     histories: list[list[Transition]] = []
-    replay = _Replay(definition, records, now=now, escalate=escalate)
+    replay = Replay(definition, records, now=now, escalate=escalate)
     for index, record in enumerate(records):
         if not record.title.strip():
-            raise _refuse(index, None, "请填写标题。")
+            raise refuse(index, None, "请填写标题。")
         if record.territory_code not in known:
-            raise _refuse(index, None, f"区划/网格代码“{record.territory_code}”不存在。")
+            raise refuse(index, None, f"区划/网格代码“{record.territory_code}”不存在。")
         if record.priority not in Priority.values:
-            raise _refuse(index, None, "优先级无效。")
+            raise refuse(index, None, "优先级无效。")
         if record.created_at > now:
-            raise _refuse(index, None, "创建时间晚于导入时间。")
+            raise refuse(index, None, "创建时间晚于导入时间。")
         try:
             overrides = clean_limits(definition, record.limits)
         except DomainError as error:
-            raise _refuse(index, None, error.message) from error
+            raise refuse(index, None, error.message) from error
         item = new_item(
             version,
             definition,
@@ -787,7 +341,7 @@ def do_start_items_bulk(
         return []
     version, definition = _pinned(process_name, now)
     limits = _check_specs(specs, actor, definition)
-    hours = _Hours()
+    hours = Hours()
     templates: dict[tuple[int, int | None], dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
     for spec, overrides in zip(specs, limits, strict=True):

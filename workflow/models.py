@@ -184,6 +184,12 @@ class WorkItem(models.Model):
         self._persisted_state = self.state
 
     @classmethod
+    def bulk_built(cls, items: list[WorkItem]) -> None:
+        """What __init__ adds, for the instances `core.bulk.create_objects` builds without it."""
+        for item in items:
+            item._persisted_state = item.state
+
+    @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> WorkItem:  # type: ignore[override]
         instance = super().from_db(db, field_names, values)
         instance._persisted_state = instance.__dict__.get("state")

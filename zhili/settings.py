@@ -292,6 +292,8 @@ PII_ID_MASK_KEEP = (env_int("PII_ID_MASK_HEAD", 6), env_int("PII_ID_MASK_TAIL", 
 # Unmasking one registry value: per user and hour (over the limit: 429). The count lives in the cache,
 # which is shared between processes when REDIS_URL is set.
 REGISTRY_UNMASKS_PER_HOUR = env_int("REGISTRY_UNMASKS_PER_HOUR", 30)
+# How long the requester may download an approved bulk export of people (datashare.people_exports).
+PEOPLE_EXPORT_HOURS = env_int("PEOPLE_EXPORT_HOURS", 72)
 
 # Party (party app): households/enterprises one member may be linked to (联户联企, e.g. 1:10); whether a
 # member may be linked to a household outside the village of the grid they serve in; whether "一肩挑"

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Model, OuterRef, Subquery
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from accounts.models import OrgUnit, User
 from approvals.actions.common import _chunks, require_catalogue_editor
 from approvals.catalogue import FileArg, ItemRow, parse_rows, read_rows
 from approvals.models import ServiceItem, ServiceItemVersion
 from audit.actions import record_event
+from core.bulk import allocate_ids, insert_objects
 from core.spreadsheets import ImportProblem, SpreadsheetImportError
 
 
@@ -99,17 +99,10 @@ def do_import_catalogue(
             item.active = True
             item.updated_at = now
             changed.append((item, row))
-        _insert_rows(ServiceItem, new_items)
-        ids: dict[str, int] = {}
-        for chunk in _chunks([item.implementation_code for item in new_items]):
-            ids.update(
-                ServiceItem.objects.filter(implementation_code__in=chunk).values_list(
-                    "implementation_code", "pk"
-                )
-            )
-        for item in new_items:
-            item.pk = ids[item.implementation_code]
-            item._state.adding = False
+        # Ids reserved first, so the new guide editions can name their items before either is written.
+        for item, pk in zip(new_items, allocate_ids(ServiceItem, len(new_items)), strict=True):
+            item.pk = pk
+        insert_objects(new_items)
         versions: list[ServiceItemVersion] = []
         for item, row in zip(new_items, new_rows, strict=True):
             versions.append(_version(item, row, 1, now))
@@ -119,7 +112,9 @@ def do_import_catalogue(
             if same_guide:
                 continue  # only item-level fields (level, agency …) changed: no new guide edition
             versions.append(_version(item, row, (current.version if current else 0) + 1, now))
-        _insert_rows(ServiceItemVersion, versions)
+        for version, pk in zip(versions, allocate_ids(ServiceItemVersion, len(versions)), strict=True):
+            version.pk = pk
+        insert_objects(versions)
         # Link each touched item to its newest version with one UPDATE … = (subquery) per chunk (a
         # bulk_update's CASE per row costs more than the inserts); other item fields change only on
         # rows that already existed and changed, written with bulk_update.
@@ -162,25 +157,6 @@ def do_import_catalogue(
             now=now,
         )
     return result
-
-
-def _insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
-    """INSERT unsaved rows with one `executemany` per 1,000 (values prepared by the fields themselves, as
-    the ORM would): a catalogue import writes thousands of wide guide rows, and `bulk_create` spends more
-    time compiling them than the database spends storing them. Ids are not returned."""
-    if not objects:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model)
-    with connection.cursor() as cursor:
-        for chunk in _chunks(objects, 1000):
-            cursor.executemany(
-                sql,
-                [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in chunk],
-            )
 
 
 def _version(item: ServiceItem, row: ItemRow, number: int, now: datetime) -> ServiceItemVersion:

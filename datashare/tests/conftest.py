@@ -4,7 +4,7 @@ the 渭塘 outsider; a file-drop connector of 黄桥 whose directory each test f
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +13,15 @@ import pytest
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_org_unit, make_person
 from datashare.models import Connector
-from registry.testing import synthetic_uscc
+from registry import actions as registry
+from registry.models import Person
+from registry.testing import synthetic_id_number, synthetic_uscc
 from workflow.publishing import do_publish_processes
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 HQ = "320507003"
 HQ_GRID = "320507003201001"
+WT_GRID = "320507105201001"
 HEADERS = ["uscc", "name", "legal_representative", "industry_code", "size", "grid", "updated_at"]
 
 
@@ -77,3 +80,25 @@ def drop(tmp_path: Path, people: dict[str, User]) -> Connector:
 
 def as_dict(connector: Connector) -> dict[str, Any]:
     return {"cursor": connector.bookmark_cursor, "key": connector.bookmark_key}
+
+
+def idn(seq: int) -> str:
+    return synthetic_id_number("320507", date(1980, 5, 6), seq)
+
+
+@pytest.fixture
+def residents(people: dict[str, User], published: None) -> list[Person]:
+    """Three people of the registry (two in 黄桥, one in 渭塘), the first heading household HQ-E1."""
+    system = people["system"]
+    made = []
+    for seq, (grid, name, phone) in enumerate(
+        [(HQ_GRID, "王建国", "13912345678"), (HQ_GRID, "李秀英", ""), (WT_GRID, "赵渭塘", "13700000000")], 1
+    ):
+        data = registry.PersonInput(
+            territory_code=grid, kind=Person.Kind.REGISTERED, name=name, id_number=idn(seq), phone=phone
+        )
+        made.append(registry.do_register_person(data, actor=system, now=NOW))
+    registry.do_create_household(
+        number="HQ-E1", territory_code=HQ_GRID, members=[(made[0], "head")], actor=system, now=NOW
+    )
+    return made

@@ -139,3 +139,87 @@ def test_a_refused_file_reports_no_progress(people, tmp_path):
             progress=lambda d, t: ticks.append((d, t)),
         )
     assert ticks == [] and not Person.objects.exists()
+
+
+def test_the_import_writes_history_moves_and_audit_rows_as_the_actions_do(people, tmp_path):
+    from audit.models import AuditEvent
+    from registry import crypto
+    from registry.models import HouseholdMove
+
+    steward = people["hq_steward"]
+    do_import_people(csv_file(tmp_path, GOOD), actor=steward, now=NOW)
+    head = Person.objects.get(id_number_hash=crypto.lookup_hash(idn(1)))
+    assert crypto.unseal(head, "id_number_sealed") == idn(1)
+    assert crypto.unseal(head, "phone_sealed") == "13900000001"
+    assert (head.birth_date, head.sex, head.relation) == (date(1966, 7, 8), "M", "head")
+    household = Household.objects.get(number="HQ-I1")
+    assert head.household_id == household.pk and household.territory_code == HQ_GRID
+    created = head.history.get()  # one "created" history row, by the importer, at the import's time
+    assert (created.history_type, created.history_user_id, created.history_date) == ("+", steward.pk, NOW)
+    assert created.household_id == household.pk
+    assert household.history.get().history_user_id == steward.pk
+    moves = HouseholdMove.objects.filter(household=household).order_by("person_id")
+    assert [(m.direction, m.relation, m.reason, m.recorded_by_id) for m in moves] == [
+        ("in", "head", "立户", steward.pk),
+        ("in", "spouse", "立户", steward.pk),
+    ]
+    audit = AuditEvent.objects.filter(action="registry.household_created", subject_id=str(household.pk))
+    assert [(e.actor_id, e.territory_code, e.after) for e in audit] == [(steward.pk, HQ_GRID, {"members": 2})]
+    summary = AuditEvent.objects.get(action="registry.people_imported")
+    assert summary.after == {"rows": 4, "created": 4, "duplicates": 0, "households": 2}
+    assert idn(1) not in str(summary.after)
+
+
+def test_a_household_may_take_in_a_registered_person_but_not_one_of_another_household(people, tmp_path):
+    steward = people["hq_steward"]
+    do_import_people(csv_file(tmp_path, GOOD), actor=steward, now=NOW)
+    joining = [
+        [HQ_GRID, "郑四", idn(4), "留守人员", "", "HQ-I5", "户主"],  # registered, in no household
+        [HQ_GRID, "郑五", idn(5), "户籍人口", "", "HQ-I5", "子女"],
+    ]
+    report = do_import_people(csv_file(tmp_path, joining, name="join.csv"), actor=steward, now=NOW)
+    assert (report.created, report.duplicates, report.households) == (1, 1, 1)
+    assert sorted(Household.objects.get(number="HQ-I5").members.values_list("relation", flat=True)) == [
+        "child",
+        "head",
+    ]
+    taken = [
+        [HQ_GRID, "周一", idn(1), "户籍人口", "", "HQ-I6", "户主"],  # head of HQ-I1 already
+        [HQ_GRID, "郑七", idn(7), "户籍人口", "", "HQ-I6", "子女"],
+    ]
+    with pytest.raises(SpreadsheetImportError) as error:
+        do_import_people(csv_file(tmp_path, taken, name="taken.csv"), actor=steward, now=NOW)
+    assert [(p.row, p.column) for p in error.value.problems] == [(2, "members")]
+    assert not Household.objects.filter(number="HQ-I6").exists()
+    assert not Person.objects.filter(name="郑七").exists()
+
+
+def test_entities_are_written_with_history_and_an_audit_row_each(people, tmp_path):
+    from audit.models import AuditEvent
+
+    steward = people["hq_steward"]
+    rows = [
+        [HQ_GRID, "黄桥示例厂", synthetic_uscc("320507", 1), "王五", "c33", "小型"],
+        [HQ_GRID, "黄桥示例厂（重复行）", synthetic_uscc("320507", 1), "王五", "C33", "小型"],
+        [HQ_GRID, "黄桥示例店", synthetic_uscc("320507", 2), "赵六", "F52", "微型"],
+    ]
+    report = do_import_entities(csv_file(tmp_path, rows, ENTITY_HEADERS), actor=steward, now=NOW)
+    assert (report.created, report.duplicates) == (2, 1)
+    shop = Entity.objects.get(uscc=synthetic_uscc("320507", 1))
+    assert (shop.name, shop.industry_code, shop.size) == ("黄桥示例厂", "C33", "small")
+    assert shop.history.get().history_user_id == steward.pk
+    audit = AuditEvent.objects.filter(action="registry.entity_registered").order_by("id")
+    assert [(e.subject_id, e.territory_code, e.actor_id) for e in audit] == [
+        (str(e.pk), HQ_GRID, steward.pk) for e in Entity.objects.order_by("id")
+    ]
+
+
+def test_a_bad_industry_code_is_that_rows_problem(people, tmp_path):
+    rows = [
+        [HQ_GRID, "黄桥示例厂", synthetic_uscc("320507", 1), "王五", "C33", "小型"],
+        [HQ_GRID, "黄桥示例店", synthetic_uscc("320507", 2), "赵六", "52F", "微型"],
+    ]
+    with pytest.raises(SpreadsheetImportError) as error:
+        do_import_entities(csv_file(tmp_path, rows, ENTITY_HEADERS), actor=people["hq_steward"], now=NOW)
+    assert [(p.row, p.column) for p in error.value.problems] == [(3, "行业代码")]
+    assert not Entity.objects.exists()

@@ -1,4 +1,4 @@
-"""workflow.bulk's fast inserts (`allocate_ids`, `insert_rows`, `create_objects`, `insert_objects`): what
+"""core.bulk's fast inserts (`allocate_ids`, `insert_rows`, `create_objects`, `insert_objects`): what
 they store equals what `bulk_create` stores, column by column, on SQLite and on PostgreSQL (COPY); the ids
 they reserve never collide with the ORM's own; a row without a required value is refused."""
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from core.bulk import allocate_ids, create_objects, insert_objects, insert_rows
 from outbox.models import OutboxMessage
-from workflow.bulk import allocate_ids, create_objects, insert_objects, insert_rows
 from workflow.models import Priority, Transition, WorkItem, engine_writes
 from workflow.publishing import current_version
 

@@ -1,0 +1,49 @@
+"""Checks every registry write shares: the grid or division named exists, required text, a choice among
+the model's values, and the audit row (never a clear personal value in it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from accounts.models import User
+from audit.actions import record_event
+from core.errors import DomainError
+from territory.models import Division, Grid
+
+
+def check_grid(code: str, field: str = "territory_code") -> str:
+    if len(code) != 15 or not Grid.objects.filter(code=code).exists():
+        raise DomainError("unknown_grid", f"网格编码 {code!r} 不存在。", field=field)
+    return code
+
+
+def check_territory(code: str) -> str:
+    known = Grid.objects.filter(code=code).exists() or Division.objects.filter(code=code).exists()
+    if not known:
+        raise DomainError("unknown_territory", f"区划/网格代码 {code!r} 不存在。", field="territory_code")
+    return code
+
+
+def required_text(value: str, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError("required", f"{label}不能为空。", field=field)
+    return value
+
+
+def checked_choice(value: str, choices: Any, field: str) -> str:
+    if value not in choices.values:
+        raise DomainError("invalid_choice", f"{field} 取值无效：{value!r}。", field=field)
+    return value
+
+
+def audit_write(actor: User, action: str, subject: Any, now: datetime, after: dict[str, Any]) -> None:
+    record_event(
+        actor=actor,
+        action=action,
+        subject=subject,
+        territory_code=subject.territory_code,
+        after=after,
+        now=now,
+    )

@@ -1,0 +1,125 @@
+"""Legal entities (实有单位, unified social credit code checked) and key places (重点场所)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from stdnum.cn import uscc
+
+from accounts.models import User
+from core.errors import Conflict, DomainError
+from registry import access, crypto
+from registry.actions.common import audit_write, check_grid, checked_choice, required_text
+from registry.actions.people import clean_phone
+from registry.models import (
+    Address,
+    Building,
+    Entity,
+    KeyPlace,
+)
+
+
+def clean_industry_code(industry_code: str) -> str:
+    industry_code = (industry_code or "").strip().upper()
+    if not (1 <= len(industry_code) <= 5 and industry_code[0].isalpha() and industry_code[1:].isdigit()):
+        raise DomainError(
+            "invalid_industry", "行业代码须为 GB/T 4754 门类字母加 0–4 位数字。", field="industry_code"
+        )
+    return industry_code
+
+
+def do_update_entity(
+    entity: Entity,
+    *,
+    name: str,
+    legal_representative: str,
+    industry_code: str,
+    size: str,
+    actor: User,
+    now: datetime,
+) -> Entity:
+    """Correct an entity's basic facts (a connector's newer row, a steward's fix); history keeps before."""
+    access.access_write(actor, entity.territory_code)
+    changes = {
+        "name": required_text(name, "name", "单位名称"),
+        "legal_representative": required_text(legal_representative, "legal_representative", "法定代表人"),
+        "industry_code": clean_industry_code(industry_code),
+        "size": checked_choice(size, Entity.Size, "size"),
+    }
+    with transaction.atomic():
+        for attribute, value in changes.items():
+            setattr(entity, attribute, value)
+        entity.save(update_fields=list(changes))
+        audit_write(actor, "registry.entity_updated", entity, now, {"uscc": entity.uscc})
+    return entity
+
+
+def do_register_entity(
+    *,
+    uscc_code: str,
+    name: str,
+    legal_representative: str,
+    industry_code: str,
+    size: str,
+    territory_code: str,
+    address: Address | None = None,
+    building: Building | None = None,
+    legal_representative_phone: str = "",
+    actor: User,
+    now: datetime,
+) -> Entity:
+    access.access_write(actor, territory_code)
+    check_grid(territory_code)
+    code = uscc.compact(uscc_code or "")
+    if not uscc.is_valid(code):
+        raise DomainError("invalid_uscc", "统一社会信用代码无效（位数、字符或校验位不符）。", field="uscc")
+    industry_code = clean_industry_code(industry_code)
+    with transaction.atomic():
+        if Entity.objects.filter(uscc=code).exists():
+            raise Conflict("entity_exists", f"统一社会信用代码 {code} 已登记。", field="uscc")
+        entity = Entity.objects.create(
+            uscc=code,
+            name=required_text(name, "name", "单位名称"),
+            legal_representative=required_text(legal_representative, "legal_representative", "法定代表人"),
+            legal_representative_phone_sealed=crypto.seal(
+                Entity, "legal_representative_phone_sealed", clean_phone(legal_representative_phone)
+            ),
+            industry_code=industry_code,
+            size=checked_choice(size, Entity.Size, "size"),
+            territory_code=territory_code,
+            address=address,
+            building=building,
+        )
+        audit_write(actor, "registry.entity_registered", entity, now, {"uscc": code})
+    return entity
+
+
+def do_register_key_place(
+    *,
+    name: str,
+    kind: str,
+    territory_code: str,
+    inspection_days: int,
+    entity: Entity | None = None,
+    building: Building | None = None,
+    address: Address | None = None,
+    actor: User,
+    now: datetime,
+) -> KeyPlace:
+    access.access_write(actor, territory_code)
+    check_grid(territory_code)
+    if not 0 < inspection_days <= 366:
+        raise DomainError("invalid_inspection_days", "巡查周期须为 1–366 天。", field="inspection_days")
+    with transaction.atomic():
+        place = KeyPlace.objects.create(
+            name=required_text(name, "name", "场所名称"),
+            kind=checked_choice(kind, KeyPlace.Kind, "kind"),
+            territory_code=territory_code,
+            inspection_days=inspection_days,
+            entity=entity,
+            building=building,
+            address=address,
+        )
+        audit_write(actor, "registry.key_place_registered", place, now, {"kind": kind})
+    return place

@@ -1,0 +1,131 @@
+"""Standard addresses (标准地址), buildings and houses (实有房屋, GB/T 39609 codes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from accounts.models import User
+from core.errors import Conflict, DomainError
+from registry import access
+from registry.actions.common import audit_write, check_grid, check_territory, checked_choice, required_text
+from registry.models import (
+    Address,
+    Building,
+    House,
+)
+from territory.models import Division, Grid
+
+
+def address_text(street: str, door_number: str, detail: str) -> str:
+    """The one string form of a standard address: 街路巷 + 门楼牌号(号) + 详址."""
+    number = door_number if door_number.endswith("号") else f"{door_number}号"
+    return f"{street}{number}{detail}"
+
+
+def _division_names(code: str) -> str:
+    codes = [code[:n] for n in (6, 9, 12) if len(code) >= n]
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    grid_name = Grid.objects.filter(code=code).values_list("name", flat=True).first() or ""
+    return "".join(names.get(c, "") for c in codes) + grid_name
+
+
+def do_create_address(
+    *,
+    territory_code: str,
+    street: str,
+    door_number: str,
+    detail: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+    actor: User,
+    now: datetime,
+) -> Address:
+    """The standard address with these parts (the existing one when it is already registered)."""
+    access.access_write(actor, territory_code)
+    check_territory(territory_code)
+    street = required_text(street, "street", "街路巷")
+    door_number = required_text(door_number, "door_number", "门楼牌号")
+    detail = (detail or "").strip()
+    text = address_text(street, door_number, detail)
+    with transaction.atomic():
+        address, created = Address.objects.get_or_create(
+            territory_code=territory_code,
+            street=street,
+            door_number=door_number,
+            detail=detail,
+            defaults={
+                "lon": lon,
+                "lat": lat,
+                "text": text,
+                "search_text": f"{_division_names(territory_code)} {text}",
+            },
+        )
+        if created:
+            audit_write(actor, "registry.address_created", address, now, {"text": text})
+    return address
+
+
+def do_register_building(
+    *,
+    territory_code: str,
+    address: Address,
+    compound_number: int,
+    number: int,
+    compound: str,
+    use: str,
+    structure: str,
+    floors: int,
+    owner_name: str = "",
+    actor: User,
+    now: datetime,
+) -> Building:
+    """A building; its code is the village code + 街巷院落 (3 digits) + building (3 digits), GB/T 39609."""
+    access.access_write(actor, territory_code)
+    check_grid(territory_code)
+    if not (0 < compound_number < 1000 and 0 < number < 1000):
+        raise DomainError("invalid_building_number", "院落号和幢号须为 1–999。", field="number")
+    if not 0 < floors < 200:
+        raise DomainError("invalid_floors", "层数须为 1–199。", field="floors")
+    code = f"{territory_code[:12]}{compound_number:03d}{number:03d}"
+    with transaction.atomic():
+        if Building.objects.filter(code=code).exists():
+            raise Conflict("building_exists", f"房屋编码 {code} 已登记。", field="number")
+        building = Building.objects.create(
+            code=code,
+            territory_code=territory_code,
+            address=address,
+            compound=required_text(compound, "compound", "街巷院落"),
+            number=str(number),
+            use=checked_choice(use, Building.Use, "use"),
+            structure=checked_choice(structure, Building.Structure, "structure"),
+            floors=floors,
+            owner_name=owner_name.strip(),
+        )
+        audit_write(actor, "registry.building_registered", building, now, {"code": code})
+    return building
+
+
+def do_register_house(
+    *, building: Building, unit: int, room: str, rented: bool = False, actor: User, now: datetime
+) -> House:
+    access.access_write(actor, building.territory_code)
+    room = required_text(room, "room", "室号")
+    if not room.isdigit() or len(room) > 4:
+        raise DomainError("invalid_room", "室号须为 1–4 位数字。", field="room")
+    code = f"{building.code}{unit:02d}{int(room):04d}"
+    with transaction.atomic():
+        house, created = House.objects.get_or_create(
+            code=code,
+            defaults={
+                "building": building,
+                "territory_code": building.territory_code,
+                "unit": str(unit) if unit else "",
+                "room": room,
+                "rented": rented,
+            },
+        )
+        if created:
+            audit_write(actor, "registry.house_registered", house, now, {"code": code, "rented": rented})
+    return house
