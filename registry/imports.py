@@ -48,7 +48,6 @@ RELATION_LABELS = {str(label): value for value, label in Person.Relation.choices
 SIZE_LABELS = {str(label): value for value, label in Entity.Size.choices}
 
 
-
 @dataclass
 class ImportReport:
     created: int = 0

@@ -15,7 +15,8 @@ from enforcement.models import Case, EnforcementMatter, OfficerPost, RecordEntry
 from territory.models import EnforcementZone
 from workflow.actors import system_actor
 
-pytestmark = pytest.mark.django_db
+# Seeding the whole demo district takes minutes on a loaded machine: a longer hang guard than the suite's.
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1200)]
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 10:00 in Suzhou
 
 

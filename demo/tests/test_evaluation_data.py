@@ -16,7 +16,8 @@ from evaluation.models import PointEntry
 from evaluation.selectors import ranking_for
 from evaluation.testing import build_hand_example, local
 
-pytestmark = pytest.mark.django_db
+# Seeding the whole demo district takes minutes on a loaded machine: a longer hang guard than the suite's.
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1200)]
 
 
 def test_seed_evaluation_ranks_the_hand_example(personas: dict[str, Any]) -> None:

@@ -21,7 +21,8 @@ from party.models import Meeting, PartyMember, PartyProject, ProjectMilestone, V
 from party.selectors import one_shoulder_checks
 from territorial.models import Contract, Payment
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Seeding the whole demo district takes minutes on a loaded machine: a longer hang guard than the suite's.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(1200)]
 NOW = datetime(2026, 3, 20, 2, 0, tzinfo=UTC)
 HUANGQIAO = "320507003"
 

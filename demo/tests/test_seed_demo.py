@@ -24,7 +24,8 @@ from core.adminroles import AdminRole, admin_roles_of
 from demo.seed import PASSWORD, seed_demo
 from territory.models import Division, EnforcementZone, Grid
 
-pytestmark = pytest.mark.django_db
+# Seeding the whole demo district takes minutes on a loaded machine: a longer hang guard than the suite's.
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1200)]
 NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 MODELS = (User, OrgUnit, Assignment, Division, Grid, EnforcementZone, AuditEvent)
 
