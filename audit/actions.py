@@ -39,6 +39,34 @@ def record_event(
     """Append one audit row. `subject` may be a model instance (type and pk taken from it)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the change it records")
+    event = audit_row(
+        actor=actor,
+        action=action,
+        subject=subject,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        territory_code=territory_code,
+        before=before,
+        after=after,
+        now=now,
+    )
+    event.save()
+    return event
+
+
+def audit_row(
+    *,
+    actor: Any,
+    action: str,
+    subject: Any = None,
+    subject_type: str = "",
+    subject_id: str = "",
+    territory_code: str = "",
+    before: Any = None,
+    after: Any = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """The audit row `record_event` would write, unsaved (with its keyed hash): for `record_events`."""
     if subject is not None:
         subject_type = subject_type or subject._meta.label_lower
         subject_id = subject_id or str(subject.pk)
@@ -55,9 +83,16 @@ def record_event(
         "after": _jsonable(after),
         "request_id": current_request_id(),
     }
-    event = AuditEvent(**row, prev_hash="", key_id=key_id, hash=row_hmac(key, key_id, row))
-    event.save()
-    return event
+    return AuditEvent(**row, prev_hash="", key_id=key_id, hash=row_hmac(key, key_id, row))
+
+
+def record_events(events: list[AuditEvent]) -> None:
+    """Append many rows built by `audit_row` in one INSERT, inside the caller's transaction (a batch of
+    the same changes as many `record_event` calls: the sweeper's escalations)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_events must run inside the transaction of the changes it records")
+    if events:
+        AuditEvent.objects.bulk_create(events)
 
 
 def record_admin_command(actor: Any, action: str, *, after: Any = None, now: datetime | None = None) -> None:

@@ -42,3 +42,31 @@ def enqueue(
     message_id = message.pk
     transaction.on_commit(lambda: outbox_committed.send(sender=OutboxMessage, message_ids=[message_id]))
     return message
+
+
+def enqueue_many(messages: list[dict[str, Any]]) -> list[OutboxMessage]:
+    """Queue many messages (each the keywords of `enqueue`) with one INSERT, inside the caller's
+    transaction; one `outbox_committed` signal after commit names them all."""
+    rows = []
+    for m in messages:
+        if m.get("recipient") is None and not m.get("address"):
+            raise ValueError("an outbox message needs a recipient or an address")
+        rows.append(
+            OutboxMessage(
+                created_at=m["now"],
+                channel=m["channel"],
+                recipient=m.get("recipient"),
+                address=m.get("address", ""),
+                kind=m["kind"],
+                subject=m.get("subject", ""),
+                body=m["body"],
+                payload=m.get("payload") or {},
+                next_attempt_at=m["now"],
+            )
+        )
+    if not rows:
+        return []
+    OutboxMessage.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: outbox_committed.send(sender=OutboxMessage, message_ids=ids))
+    return rows
