@@ -5,6 +5,7 @@ carries its own keyed hash and the background sealer (audit.sealing) chains it l
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -86,13 +87,20 @@ def audit_row(
     return AuditEvent(**row, prev_hash="", key_id=key_id, hash=row_hmac(key, key_id, row))
 
 
-def record_events(events: list[AuditEvent]) -> None:
-    """Append many rows built by `audit_row` in one INSERT, inside the caller's transaction (a batch of
-    the same changes as many `record_event` calls: the sweeper's escalations)."""
+def record_events(
+    events: list[AuditEvent], *, insert: Callable[[list[AuditEvent]], None] | None = None
+) -> None:
+    """Append many rows built by `audit_row` at once, inside the caller's transaction (a batch of the
+    same changes as many `record_event` calls: the sweeper's escalations). `insert` writes them (e.g. a
+    COPY with ids reserved up front, from a layer above); by default one `bulk_create`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_events must run inside the transaction of the changes it records")
-    if events:
+    if not events:
+        return
+    if insert is None:
         AuditEvent.objects.bulk_create(events)
+    else:
+        insert(events)
 
 
 def record_admin_command(actor: Any, action: str, *, after: Any = None, now: datetime | None = None) -> None:

@@ -11,12 +11,13 @@ gets 409 `stale_version`; if the winner moved the state, the second action is al
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from accounts.jurisdiction import may_see_code
 from accounts.models import Assignment, OrgUnit, User
@@ -666,6 +667,71 @@ def transition_many(
     return items
 
 
+def insert_new(objs: Sequence[models.Model]) -> None:
+    """INSERT new rows of one model at once, ids reserved up front (`workflow.bulk`: one COPY on
+    PostgreSQL, one executemany on SQLite) — what `bulk_create` stores, without its per-value cost."""
+    from workflow.bulk import allocate_ids, insert_objects  # the bulk module imports this one
+
+    if not objs:
+        return
+    for obj, pk in zip(objs, allocate_ids(type(objs[0]), len(objs)), strict=True):
+        obj.pk = pk
+    insert_objects(objs)
+
+
+_item_columns: dict[str, tuple[str, list[tuple[str, Callable[[Any], Any]]]]] = {}
+
+
+def _item_update() -> tuple[str, list[tuple[str, Callable[[Any], Any]]]]:
+    """The UPDATE of every work item column and, per column, the conversion `save()` would make (JSON
+    as its text; datetimes as they are on PostgreSQL, as Django's text on SQLite; the plain kinds as
+    they are), for this database (cached)."""
+    found = _item_columns.get(connection.vendor)
+    if found is not None:
+        return found
+    quote = connection.ops.quote_name
+    fields = [f for f in WorkItem._meta.concrete_fields if not f.primary_key]
+    sql = (
+        f"UPDATE {quote(WorkItem._meta.db_table)} SET "  # noqa: S608 - the model's own names
+        + ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+        + f" WHERE {quote(str(WorkItem._meta.pk.column))} = %s"
+    )
+    plain = (models.IntegerField, models.FloatField, models.BooleanField, models.CharField, models.TextField)
+    conversions: list[tuple[str, Callable[[Any], Any]]] = []
+    for f in fields:
+        if isinstance(f, models.JSONField):
+            conversions.append((f.attname, _json_text(f.encoder)))
+        elif isinstance(f, models.DateTimeField):
+            if connection.vendor == "postgresql":
+                conversions.append((f.attname, _as_is))
+            else:
+                conversions.append((f.attname, connection.ops.adapt_datetimefield_value))
+        elif isinstance(f, plain | models.ForeignKey):
+            conversions.append((f.attname, _as_is))
+        else:
+            conversions.append((f.attname, _prepared(f)))
+    _item_columns[connection.vendor] = (sql, conversions)
+    return sql, conversions
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _json_text(encoder: Any) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        return None if value is None else json.dumps(value, cls=encoder)
+
+    return convert
+
+
+def _prepared(field: Any) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    return convert
+
+
 def update_items(items: list[WorkItem]) -> None:
     """Write every column of `items` (their state included: engine only) with one UPDATE statement
     executed for all rows (`executemany`: pipelined on PostgreSQL), as `save()` would row by row."""
@@ -714,7 +780,7 @@ def notify_items(notices: list[tuple[WorkItem, dict[str, Any]]], *, now: datetim
                     "payload": {"work_item": item.pk, "state": item.state},
                 }
             )
-    enqueue_many(messages)
+    enqueue_many(messages, insert=insert_new)
     return len(messages)
 
 

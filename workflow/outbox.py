@@ -4,6 +4,7 @@ workflow never imports its deliverers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -44,9 +45,12 @@ def enqueue(
     return message
 
 
-def enqueue_many(messages: list[dict[str, Any]]) -> list[OutboxMessage]:
-    """Queue many messages (each the keywords of `enqueue`) with one INSERT, inside the caller's
-    transaction; one `outbox_committed` signal after commit names them all."""
+def enqueue_many(
+    messages: list[dict[str, Any]], *, insert: Callable[[list[OutboxMessage]], None] | None = None
+) -> list[OutboxMessage]:
+    """Queue many messages (each the keywords of `enqueue`) at once, inside the caller's transaction;
+    one `outbox_committed` signal after commit names them all. `insert` writes the rows and sets their
+    ids (e.g. `workflow.bulk`'s COPY); by default one `bulk_create`."""
     rows = []
     for m in messages:
         if m.get("recipient") is None and not m.get("address"):
@@ -66,7 +70,10 @@ def enqueue_many(messages: list[dict[str, Any]]) -> list[OutboxMessage]:
         )
     if not rows:
         return []
-    OutboxMessage.objects.bulk_create(rows)
+    if insert is None:
+        OutboxMessage.objects.bulk_create(rows)
+    else:
+        insert(rows)
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: outbox_committed.send(sender=OutboxMessage, message_ids=ids))
     return rows

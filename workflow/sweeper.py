@@ -26,7 +26,7 @@ from django.db.models import F, Q, QuerySet
 from accounts.models import User
 from audit.actions import audit_row, record_event, record_events
 from workflow.actors import system_actor
-from workflow.engine import definition_for, notify_item, notify_items, transition, transition_many
+from workflow.engine import definition_for, insert_new, notify_item, notify_items, transition, transition_many
 from workflow.listing import attach_item_references
 from workflow.models import WorkItem
 
@@ -185,7 +185,7 @@ def _warn_batch(rows: list[tuple[int, datetime]], now: datetime, system: User) -
                 )
             )
             notices.append((item, {"kind": "workflow.warn", "body": f"即将超期（已用时80%）：{item.title}"}))
-        record_events(events)
+        record_events(events, insert=insert_new)
         notify_items(notices, now=now)
     return len(claimed), len(rows) - len(claimed)
 
@@ -221,7 +221,9 @@ def _overdue_batch(rows: list[tuple[int, datetime]], now: datetime, system: User
             else:
                 moves.append((item, rule.overdue_action))
         WorkItem.objects.filter(pk__in=plain).update(overdue_at=now, sweep_failures=0, sweep_retry_at=None)
-        record_events(events)  # before the actions' own rows, as the one-by-one path writes them
+        record_events(
+            events, insert=insert_new
+        )  # before the actions' own rows, as the one-by-one path writes them
         notify_items(notices, now=now)
         transition_many(moves, actor=system, now=now, reason=ESCALATION_REASON)
     return len(claimed), len(moves), len(rows) - len(claimed)
