@@ -1,29 +1,19 @@
 """The product's URLs plus the write targets' baseline: `POST /bench/bare-insert/`, a bare Django view that
 parses a JSON body and inserts one row in one transaction (issue 13: a single HTTP report ≥ 0.5 of it).
 It goes through the same middleware stack as the product's views; its table is made by
-`ensure_bare_table` (bench/bench_http.py calls it before starting the server)."""
+`_server.ensure_bare_table` (bench/bench_http.py calls it before starting the server)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from _server import BARE_TABLE
 from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from zhili.urls import urlpatterns as product
-
-BARE_TABLE = "bench_bare_insert"
-
-
-def ensure_bare_table(conn: Any) -> None:
-    """Create the baseline's table (psycopg connection to the history database)."""
-    conn.execute(
-        f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} "
-        "(id bigserial PRIMARY KEY, received_at timestamptz NOT NULL, body text NOT NULL)"
-    )
 
 
 @csrf_exempt

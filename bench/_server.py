@@ -19,6 +19,17 @@ VENV_BIN = HERE / ".venv" / "bin"
 ROOT = Path(os.environ.get("BENCH_APP_DIR", str(HERE))).resolve()
 
 
+BARE_TABLE = "bench_bare_insert"  # the table of the bare-insert baseline (bench/_bench_urls.py)
+
+
+def ensure_bare_table(conn: Any) -> None:
+    """Create the baseline's table (psycopg connection to the history database)."""
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} "
+        "(id bigserial PRIMARY KEY, received_at timestamptz NOT NULL, body text NOT NULL)"
+    )
+
+
 def server_env(db_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(

@@ -41,6 +41,9 @@ class Probe:
     body: dict[str, Any] | None = None  # POST this JSON body
 
 
+# Reports come from points spread over about 2 km around it, as residents' do (one spot would make every
+# report a duplicate candidate of all the earlier ones).
+JITTER = 0.01
 # A resident's report at a point inside a grid of the demo district (苏州高铁新城), and the same body to
 # the bare-insert baseline (bench/_bench_urls.py).
 REPORT = {
@@ -99,6 +102,7 @@ def run_probe(
     probe: dict[str, Any] = {"path": path, "headers": headers}
     if body is not None:
         probe["json"] = body
+        probe["jitter"] = JITTER
     spec = {"base": base, "seconds": SECONDS, "users": USERS, "probes": [probe]}
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "_probe.py")],
@@ -119,8 +123,7 @@ def main() -> None:
     os.environ.setdefault("GRID_PUBLIC_REPORTS_PER_HOUR", "100000000")
     os.environ.setdefault("GRID_PUBLIC_LOOKUPS_PER_HOUR", "100000000")
     import history
-    from _bench_urls import ensure_bare_table
-    from _server import credentials, prepare, start_gunicorn, stop_gunicorn
+    from _server import credentials, ensure_bare_table, prepare, start_gunicorn, stop_gunicorn
 
     db_url = history.history_url()
     if os.environ.get("BENCH_PREPARE", "1") != "0":  # 0: measure an earlier commit (BENCH_APP_DIR) as is
