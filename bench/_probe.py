@@ -11,6 +11,7 @@ monkey.patch_all()
 import json  # noqa: E402
 import random  # noqa: E402
 import sys  # noqa: E402
+from typing import Any  # noqa: E402
 
 import gevent  # noqa: E402
 from locust import FastHttpUser, constant, task  # noqa: E402
@@ -23,7 +24,7 @@ def measure(
     headers: dict[str, str],
     seconds: float,
     users: int,
-    body: dict[str, object] | None = None,
+    body: dict[str, Any] | None = None,
     jitter: float = 0.0,
 ) -> list[float]:
     method = "GET" if body is None else "POST"
