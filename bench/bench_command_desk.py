@@ -66,7 +66,7 @@ HISTORY_PROBES = [
     ),
     (
         "figures API by day (town)",
-        "/api/v1/command/figures/?indicator=reported&level=town&code=320507003&group_by=day",
+        "/api/v1/command/figures/?indicator=accepted&level=town&code=320507003&group_by=day",
         "dispatcher",
         False,
     ),
