@@ -5,7 +5,7 @@ carries its own keyed hash and the background sealer (audit.sealing) chains it l
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -89,6 +89,49 @@ def record_event(
     event = AuditEvent(**row, prev_hash="", key_id=key_id, hash=row_hmac(key, key_id, row))
     event.save()
     return event
+
+
+def audit_row(
+    *,
+    actor: Any,
+    action: str,
+    subject: Any = None,
+    subject_type: str = "",
+    subject_id: str = "",
+    territory_code: str = "",
+    before: Any = None,
+    after: Any = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """The audit row `record_event` would write, unsaved (with its keyed hash): for `record_audit_rows`."""
+    row = _row(
+        actor=actor,
+        action=action,
+        subject=subject,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        territory_code=territory_code,
+        before=before,
+        after=after,
+        now=now,
+    )
+    key_id, key = keys.current_key()
+    return AuditEvent(**row, prev_hash="", key_id=key_id, hash=row_hmac(key, key_id, row))
+
+
+def record_audit_rows(
+    events: list[AuditEvent], *, insert: Callable[[list[AuditEvent]], None] | None = None
+) -> None:
+    """Append many rows built by `audit_row` at once, inside the caller's transaction (a batch of
+    different changes, as many `record_event` calls would: the sweeper's escalations). `insert` writes
+    them (e.g. a COPY with ids reserved up front); by default one `bulk_create`."""
+    _in_transaction()
+    if not events:
+        return
+    if insert is None:
+        AuditEvent.objects.bulk_create(events)
+    else:
+        insert(events)
 
 
 def record_events(events: Sequence[dict[str, Any]], *, actor: Any, now: datetime) -> None:

@@ -19,6 +19,17 @@ VENV_BIN = HERE / ".venv" / "bin"
 ROOT = Path(os.environ.get("BENCH_APP_DIR", str(HERE))).resolve()
 
 
+BARE_TABLE = "bench_bare_insert"  # the table of the bare-insert baseline (bench/_bench_urls.py)
+
+
+def ensure_bare_table(conn: Any) -> None:
+    """Create the baseline's table (psycopg connection to the history database)."""
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} "
+        "(id bigserial PRIMARY KEY, received_at timestamptz NOT NULL, body text NOT NULL)"
+    )
+
+
 def server_env(db_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -28,6 +39,8 @@ def server_env(db_url: str) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SETTINGS_MODULE="zhili.settings",
     )
+    # bench/ on the path: the servers run the bench settings (the product's plus the bare-insert URL).
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE / "bench"), env.get("PYTHONPATH", "")) if p)
     env.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", ""))
     return env
 
@@ -102,7 +115,7 @@ def start_gunicorn(db_url: str, *, workers: int = 2) -> tuple[subprocess.Popen[A
             "warning",
         ],
         cwd=ROOT,
-        env=server_env(db_url),
+        env={**server_env(db_url), "DJANGO_SETTINGS_MODULE": "_bench_settings"},
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):

@@ -3,11 +3,14 @@ baseline (issue 13's targets). gunicorn with 2 sync workers on PostgreSQL; locus
 headless, as a library) keeps 16 connections busy on one endpoint at a time for BENCH_SECONDS each.
 
 Targets: every list/detail endpoint and staff list page ≥ 0.25 of `/healthz/`'s throughput with p99
-< 100 ms; the figures endpoint (from the ledger rollup) p99 < 100 ms; locate ≥ 0.5 of `/healthz/`.
+< 100 ms; the figures endpoint (from the ledger rollup) p99 < 100 ms; locate ≥ 0.5 of `/healthz/`; a
+single public report (`POST /api/v1/public/reports/`) ≥ 0.5 of a bare Django view that inserts one row in
+one transaction (`POST /bench/bare-insert/`, bench/_bench_urls.py), both through the same middleware.
 
 Needs DATABASE_URL=postgres://… ; the history (bench/history.py: BENCH_EVENTS, default 1,000,000) is
 loaded first if the database holds fewer events. Env: BENCH_DB, BENCH_EVENTS, BENCH_SECONDS (default
-10), BENCH_USERS (default 16), BENCH_SKIP (kinds to leave out, e.g. figures), BENCH_PREPARE=0 with
+10), BENCH_USERS (default 16), BENCH_SKIP (kinds to leave out, e.g. figures), BENCH_ONLY (only these
+kinds, with the baseline: list, detail, page, figures, locate, bare, write), BENCH_PREPARE=0 with
 BENCH_APP_DIR=<an export of an earlier commit> to measure that code on the same database.
 Usage: python bench/bench_http.py  (or `make bench`).
 On SQLite (no DATABASE_URL) it says so and does nothing: the targets are PostgreSQL's."""
@@ -18,6 +21,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -32,8 +36,22 @@ class Probe:
     name: str
     path: str
     user: str | None  # token (API) or session (page) of this persona; None: anonymous
-    kind: str  # list / detail / page / figures / locate / baseline
+    kind: str  # list / detail / page / figures / locate / baseline / bare / write
     page: bool = False
+    body: dict[str, Any] | None = None  # POST this JSON body
+
+
+# Reports come from points spread over about 2 km around it, as residents' do (one spot would make every
+# report a duplicate candidate of all the earlier ones).
+JITTER = 0.01
+# A resident's report at a point inside a grid of the demo district (苏州高铁新城), and the same body to
+# the bare-insert baseline (bench/_bench_urls.py).
+REPORT = {
+    "category_code": "0102",
+    "description": "小区门口有成堆的垃圾，请尽快处理（基准）",
+    "lon": 120.62,
+    "lat": 31.45,
+}
 
 
 def probes(ids: dict[str, int]) -> list[Probe]:
@@ -59,6 +77,8 @@ def probes(ids: dict[str, int]) -> list[Probe]:
             "figures",
         ),
         Probe("locate", "/api/v1/territory/locate/?lon=120.62&lat=31.45", "dispatcher", "locate"),
+        Probe("bare insert view (POST)", "/bench/bare-insert/", None, "bare", body=REPORT),
+        Probe("public report (POST)", "/api/v1/public/reports/", None, "write", body=REPORT),
         Probe("healthz (again)", "/healthz/", None, "baseline"),
     ]
 
@@ -71,12 +91,19 @@ def headers_for(probe: Probe, creds: dict[str, dict[str, str]]) -> dict[str, str
     return {"Authorization": f"Token {creds[probe.user]['token']}"}
 
 
-def run_probe(base: str, path: str, headers: dict[str, str]) -> tuple[float, float, float, int, int]:
-    """(requests/s, p50 ms, p99 ms, requests, failures) of USERS connections for SECONDS (bench/_probe.py)."""
+def run_probe(
+    base: str, path: str, headers: dict[str, str], body: dict[str, Any] | None = None
+) -> tuple[float, float, float, int, int]:
+    """(requests/s, p50 ms, p99 ms, requests, failures) of USERS connections for SECONDS (bench/_probe.py);
+    with `body`, POSTs it as JSON."""
     import json
     import subprocess
 
-    spec = {"base": base, "seconds": SECONDS, "users": USERS, "probes": [{"path": path, "headers": headers}]}
+    probe: dict[str, Any] = {"path": path, "headers": headers}
+    if body is not None:
+        probe["json"] = body
+        probe["jitter"] = JITTER
+    spec = {"base": base, "seconds": SECONDS, "users": USERS, "probes": [probe]}
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "_probe.py")],
         input=json.dumps(spec),
@@ -92,8 +119,11 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench_http: skipped (set DATABASE_URL=postgres://… — the targets are measured on PostgreSQL)")
         return
+    # Every request comes from one address: the per-IP limits of the public endpoints are lifted.
+    os.environ.setdefault("GRID_PUBLIC_REPORTS_PER_HOUR", "100000000")
+    os.environ.setdefault("GRID_PUBLIC_LOOKUPS_PER_HOUR", "100000000")
     import history
-    from _server import credentials, prepare, start_gunicorn, stop_gunicorn
+    from _server import credentials, ensure_bare_table, prepare, start_gunicorn, stop_gunicorn
 
     db_url = history.history_url()
     if os.environ.get("BENCH_PREPARE", "1") != "0":  # 0: measure an earlier commit (BENCH_APP_DIR) as is
@@ -108,19 +138,22 @@ def main() -> None:
             "ORDER BY id DESC LIMIT 1"
         ).fetchone()
         events = conn.execute("SELECT count(*) FROM grid_gridevent").fetchone()[0]  # type: ignore[index]
+        ensure_bare_table(conn)
     rows = []
     skip = {kind.strip() for kind in os.environ.get("BENCH_SKIP", "").split(",") if kind.strip()}
+    only = {kind.strip() for kind in os.environ.get("BENCH_ONLY", "").split(",") if kind.strip()}
     for probe in probes({"event": event, "item": item}):
-        if probe.kind in skip:
+        if probe.kind in skip or (only and probe.kind not in only | {"baseline"}):
             continue
         # A fresh server per endpoint: a slow one's queued requests must not delay the next one's.
         server, base = start_gunicorn(db_url)
         try:
-            rows.append((probe, *run_probe(base, probe.path, headers_for(probe, creds))))
+            rows.append((probe, *run_probe(base, probe.path, headers_for(probe, creds), probe.body)))
         finally:
             stop_gunicorn(server)
     baselines = [r[1] for r in rows if r[0].kind == "baseline"]
     baseline = sum(baselines) / len(baselines)
+    bare = next((r[1] for r in rows if r[0].kind == "bare"), 0.0)
     print(
         f"\nHTTP reads on PostgreSQL, {events:,} events, gunicorn 2 workers, {USERS} connections, "
         f"{SECONDS:.0f} s each; /healthz/ baseline {baseline:,.0f} req/s (mean of the runs before and after)"
@@ -135,6 +168,12 @@ def main() -> None:
             verdict = ""
         elif probe.kind == "figures":
             verdict = f"p99 < 100 ms: {'met' if p99 < 100 and not failures else 'NOT met'}"
+        elif probe.kind == "bare":
+            verdict = f"(the write baseline: {rate / baseline if baseline else 0:.2f} of /healthz/)"
+        elif probe.kind == "write":
+            share = rate / bare if bare else 0.0
+            met = "met" if share >= 0.5 and not failures else "NOT met"
+            verdict = f"≥ 0.5 of the bare insert view: {share:.2f} {met}"
         elif probe.kind == "locate":
             verdict = f"≥ 0.5: {'met' if ratio >= 0.5 and not failures else 'NOT met'}"
         else:

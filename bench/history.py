@@ -5,7 +5,8 @@ take long to write on a shared machine). Idempotent: it tops the database up to 
   (`seed_demo`, whose bulk path is `workflow.bulk.do_import_items`);
 - then intake through the grid bulk path (`grid.events.bulk.do_report_events_bulk`, COPY on
   PostgreSQL) until the table holds BENCH_EVENTS (default 1,000,000) events, spread over the year
-  before, across every grid, category and channel.
+  before, across every grid, category and channel, each at a point inside its grid (a history built
+  before 4 December 2026 has no points on the bulk part: the map layers then see the timelines' only).
 
 Environment: DATABASE_URL (the server; the database name is replaced by BENCH_DB, default
 zhili_bench_history), BENCH_EVENTS, BENCH_TIMELINE_EVENTS.
@@ -45,6 +46,35 @@ def ensure_database(url: str) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
+def grid_points(
+    codes: list[str], rng: random.Random, per_grid: int = 50
+) -> dict[str, list[tuple[float, float]]]:
+    """Up to `per_grid` points inside each grid (checked with `locate_many`), scattered around the mean of
+    its boundary's vertices, so the history's events lie on the map (heat, open items) like reports do."""
+    from territory.locate import locate_many
+    from territory.models import GridBoundary
+
+    found: dict[str, list[tuple[float, float]]] = {}
+    current = GridBoundary.objects.filter(grid_id__in=codes, valid_to__isnull=True)
+    for code, boundary in current.values_list("grid_id", "geometry"):
+        rings = (boundary or {}).get("coordinates") or []
+        if (boundary or {}).get("type") == "MultiPolygon":
+            rings = [polygon[0] for polygon in rings if polygon]
+        vertices = [v for ring in rings[:1] for v in ring] if rings else []
+        if not vertices:
+            continue
+        lon0 = sum(v[0] for v in vertices) / len(vertices)
+        lat0 = sum(v[1] for v in vertices) / len(vertices)
+        span = max(max(v[0] for v in vertices) - min(v[0] for v in vertices), 1e-4) / 3
+        lons = [lon0 + rng.uniform(-span, span) for _ in range(per_grid * 2)]
+        lats = [lat0 + rng.uniform(-span, span) for _ in range(per_grid * 2)]
+        hits = locate_many(lons, lats)
+        inside = [(x, y) for x, y, hit in zip(lons, lats, hits, strict=True) if hit == code][:per_grid]
+        if inside:
+            found[code] = inside
+    return found
+
+
 def main() -> None:
     url = history_url()
     ensure_database(url)
@@ -78,6 +108,7 @@ def main() -> None:
     print(f"history: {have:,} events after the demo's timelines ({time.perf_counter() - began:.0f} s)")
     rng = random.Random(13)
     grids = list(Grid.objects.filter(active=True).values_list("code", flat=True))
+    points = grid_points(grids, rng)
     version = current_standard_version()
     codes = sorted(
         set(
@@ -97,15 +128,18 @@ def main() -> None:
         rows = []
         for i in range(n):
             kind, code = codes[rng.randrange(len(codes))]
+            grid = grids[rng.randrange(len(grids))]
+            inside = points.get(grid)
+            lon, lat = inside[rng.randrange(len(inside))] if inside else (None, None)
             rows.append(
                 {
                     "channel": CHANNELS[(have + i) % len(CHANNELS)],
                     "kind": kind,
                     "category_code": code,
                     "description": f"基准历史第{have + i}号：巡查发现的问题",
-                    "grid_code": grids[rng.randrange(len(grids))],
-                    "lon": None,
-                    "lat": None,
+                    "grid_code": grid,
+                    "lon": lon,
+                    "lat": lat,
                 }
             )
         do_report_events_bulk(rows, actor=system, now=at, batch_size=BATCH)

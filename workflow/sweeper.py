@@ -24,15 +24,16 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
-from audit.actions import record_event
+from audit.actions import audit_row, record_audit_rows, record_event
 from workflow.actors import system_actor
-from workflow.engine import definition_for, notify_item, transition
+from workflow.engine import definition_for, insert_new, notify_item, notify_items, transition, transition_many
 from workflow.listing import attach_item_references
 from workflow.models import WorkItem
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(days=1)
+ESCALATION_REASON = "本环节已超期，系统自动处理。"
 
 
 @dataclass
@@ -139,19 +140,139 @@ def _overdue(pk: int, old_due_at: datetime, now: datetime, system: User) -> tupl
         if rule is None or rule.overdue_action is None:
             notify_item(item, kind="workflow.overdue", body=f"已超期：{item.title}", now=now)
             return True, False
-        transition(item, rule.overdue_action, actor=system, now=now, reason="本环节已超期，系统自动处理。")
+        transition(item, rule.overdue_action, actor=system, now=now, reason=ESCALATION_REASON)
     return True, True
 
 
+CHUNK = 200  # rows escalated together in one transaction
+
+
+def _claim(
+    due: list[tuple[int, datetime]], *, now: datetime, marked: str, at: str
+) -> list[tuple[WorkItem, datetime]]:
+    """Lock the unmarked rows of `due` (in id order: two sweepers never deadlock) and keep those whose
+    deadline (`at`) is still the one found — the same compare-and-swap as `_warn`/`_overdue`: a second
+    sweeper waits for the first's commit and then finds the rows marked; a row whose deadline moved
+    (a person acted) is left alone. Runs inside the caller's transaction."""
+    found = dict(due)
+    locked = WorkItem.objects.select_for_update().filter(pk__in=list(found), **{f"{marked}__isnull": True})
+    return [(item, found[item.pk]) for item in locked.order_by("pk") if getattr(item, at) == found[item.pk]]
+
+
+def _warn_batch(rows: list[tuple[int, datetime]], now: datetime, system: User) -> tuple[int, int]:
+    """Warn `rows` in one transaction: (warned, skipped). Raises when anything fails (all rolled back)."""
+    with transaction.atomic():
+        claimed = _claim(rows, now=now, marked="warned_at", at="warn_at")
+        items = [item for item, _ in claimed]
+        WorkItem.objects.filter(pk__in=[item.pk for item in items]).update(
+            warned_at=now, sweep_failures=0, sweep_retry_at=None
+        )
+        attach_item_references(items)
+        events, notices = [], []
+        for item, old_warn_at in claimed:
+            item.warned_at, item.sweep_failures, item.sweep_retry_at = now, 0, None
+            rule = definition_for(item).rule_for(item.state)
+            if rule is None or not rule.warn:
+                continue
+            events.append(
+                audit_row(
+                    actor=system,
+                    action="workflow.warn",
+                    subject=item,
+                    territory_code=item.territory_code,
+                    after={"state": item.state, "warn_at": old_warn_at, "step_due_at": item.step_due_at},
+                    now=now,
+                )
+            )
+            notices.append((item, {"kind": "workflow.warn", "body": f"即将超期（已用时80%）：{item.title}"}))
+        record_audit_rows(events, insert=insert_new)
+        notify_items(notices, now=now)
+    return len(claimed), len(rows) - len(claimed)
+
+
+def _overdue_batch(rows: list[tuple[int, datetime]], now: datetime, system: User) -> tuple[int, int, int]:
+    """Mark `rows` overdue and run each rule's action, in one transaction: (overdue, escalated, skipped).
+    Raises when anything fails (all rolled back)."""
+    with transaction.atomic():
+        claimed = _claim(rows, now=now, marked="overdue_at", at="step_due_at")
+        items = [item for item, _ in claimed]
+        attach_item_references(items)
+        events, notices, moves, plain = [], [], [], []
+        for item, old_due_at in claimed:
+            item.overdue_at, item.sweep_failures, item.sweep_retry_at = now, 0, None
+            rule = definition_for(item).rule_for(item.state)
+            events.append(
+                audit_row(
+                    actor=system,
+                    action="workflow.overdue",
+                    subject=item,
+                    territory_code=item.territory_code,
+                    after={
+                        "state": item.state,
+                        "step_due_at": old_due_at,
+                        "rule_action": rule.overdue_action if rule else None,
+                    },
+                    now=now,
+                )
+            )
+            if rule is None or rule.overdue_action is None:
+                plain.append(item.pk)
+                notices.append((item, {"kind": "workflow.overdue", "body": f"已超期：{item.title}"}))
+            else:
+                moves.append((item, rule.overdue_action))
+        WorkItem.objects.filter(pk__in=plain).update(overdue_at=now, sweep_failures=0, sweep_retry_at=None)
+        record_audit_rows(
+            events, insert=insert_new
+        )  # before the actions' own rows, as the one-by-one path writes them
+        notify_items(notices, now=now)
+        transition_many(moves, actor=system, now=now, reason=ESCALATION_REASON)
+    return len(claimed), len(moves), len(rows) - len(claimed)
+
+
+def _chunks(rows: list[tuple[int, datetime]]) -> list[list[tuple[int, datetime]]]:
+    return [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
+
+
 def sweep(*, now: datetime, batch: int = 500) -> SweepReport:
-    """One pass: warn then mark overdue (and escalate) every due row, up to `batch` of each."""
+    """One pass: warn then mark overdue (and escalate) every due row, up to `batch` of each. Rows are
+    taken CHUNK at a time in one transaction each, written in bulk (`transition_many`); when a chunk
+    fails, it is rolled back and its rows are taken one by one, so one bad row is backed off alone."""
     report = SweepReport()
     warn_rows = due_for_warning(now, batch)
     due_rows = due_for_overdue(now, batch)
     if not warn_rows and not due_rows:
         return report
     system = system_actor()
-    for pk, warn_at in warn_rows:
+    for chunk in _chunks(warn_rows):
+        try:
+            warned, skipped = _warn_batch(chunk, now, system)
+        except Exception:
+            logger.warning(
+                "workflow sweeper: a warning batch failed; taking its rows one by one", exc_info=True
+            )
+            _warn_one_by_one(chunk, now, system, report)
+            continue
+        report.warned += warned
+        report.skipped += skipped
+    for chunk in _chunks(due_rows):
+        try:
+            overdue, escalated, skipped = _overdue_batch(chunk, now, system)
+        except Exception:
+            logger.warning(
+                "workflow sweeper: an overdue batch failed; taking its rows one by one", exc_info=True
+            )
+            _overdue_one_by_one(chunk, now, system, report)
+            continue
+        report.overdue += overdue
+        report.escalated += escalated
+        report.skipped += skipped
+    return report
+
+
+def _warn_one_by_one(
+    rows: list[tuple[int, datetime]], now: datetime, system: User, report: SweepReport
+) -> None:
+    for pk, warn_at in rows:
         try:
             if _warn(pk, warn_at, now, system):
                 report.warned += 1
@@ -161,7 +282,12 @@ def sweep(*, now: datetime, batch: int = 500) -> SweepReport:
             logger.exception("workflow sweeper: warning work item %s failed", pk)
             report.failed += 1
             _back_off(pk, now, error)
-    for pk, due_at in due_rows:
+
+
+def _overdue_one_by_one(
+    rows: list[tuple[int, datetime]], now: datetime, system: User, report: SweepReport
+) -> None:
+    for pk, due_at in rows:
         try:
             claimed, escalated = _overdue(pk, due_at, now, system)
         except Exception as error:
@@ -174,4 +300,3 @@ def sweep(*, now: datetime, batch: int = 500) -> SweepReport:
             report.escalated += int(escalated)
         else:
             report.skipped += 1
-    return report

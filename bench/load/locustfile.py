@@ -16,6 +16,7 @@ from locust import FastHttpUser, between, task
 CREDS: dict[str, dict[str, str]] = json.loads(open(os.environ["LOAD_CREDENTIALS"], encoding="utf-8").read())  # noqa: SIM115
 GRID_WORKERS = sorted(name for name in CREDS if name.startswith("grid_"))
 POINT = (120.62, 31.45)  # inside a grid of the demo district (苏州高铁新城)
+JITTER = 0.01  # degrees; every point within it lies in a grid of the district
 
 
 def token(username: str) -> dict[str, str]:
@@ -105,8 +106,9 @@ class Resident(FastHttpUser):
         body = {
             "category_code": "0102",
             "description": "小区门口有成堆的垃圾，请尽快处理（压测）",
-            "lon": POINT[0],
-            "lat": POINT[1],
+            # Residents report from many places (about 2 km around the point), not from one spot.
+            "lon": POINT[0] + random.uniform(-JITTER, JITTER),
+            "lat": POINT[1] + random.uniform(-JITTER, JITTER),
         }
         response = self.client.post("/api/v1/public/reports/", json=body, name="resident: report")
         if response.status_code == 201:

@@ -88,6 +88,7 @@ def test_a_failing_row_is_backed_off_not_retried_every_pass(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("notification service down")
 
+    monkeypatch.setattr(sweeper, "transition_many", broken)  # the batch fails: rows one by one
     monkeypatch.setattr(sweeper, "transition", broken)
     first = sweep(now=DUE)
     assert first.failed == 1 and first.overdue == 0
