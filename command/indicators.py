@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import takewhile
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from grid.figures.rollup import PROCESS, fold_counts, rollup_counts
 from grid.models import Category
 from workflow.models import LedgerRollup
 from workflow.rollups import Key, cursor_of, registered, tail_delta
+
+DIVISION_CODE_LENGTH = 6  # the shortest division code (a county): a shared prefix at least this long
 
 
 @dataclass(frozen=True)
@@ -159,9 +162,15 @@ def counts_by_unit(
     if not codes or len({len(c) for c in codes}) != 1:
         return {code: counts(code, first_day, end_day, tail=tail) for code in codes}
     size, wanted = len(codes[0]), set(codes)
-    under = Q()
-    for code in codes:
-        under |= Q(territory_code__startswith=code)
+    common = "".join(
+        chars[0] for chars in takewhile(lambda chars: len(set(chars)) == 1, zip(*codes, strict=True))
+    )
+    if len(common) >= DIVISION_CODE_LENGTH:  # siblings under one division (a town's grids): one range
+        under = Q(territory_code__startswith=common)
+    else:
+        under = Q()
+        for code in codes:
+            under |= Q(territory_code__startswith=code)
     rows = (
         LedgerRollup.objects.filter(under, process_name=PROCESS)
         .annotate(unit=Substr("territory_code", 1, size))
@@ -172,6 +181,8 @@ def counts_by_unit(
         "unit", "measure", "flags", "since_day", "closed_day", "deferred_day"
     )
     for unit, m, f, since, closed, deferred, n in period.annotate(n=Sum("count")):
+        if unit not in wanted:
+            continue
         key = Key(m, first_day, unit, flags=f, since_day=since, closed_day=closed, deferred_day=deferred)
         pairs[unit].append((key, int(n or 0)))
     overdue = rows.filter(measure="overdue_first", day__lt=end_day, closed_day__gte=end_day)
@@ -180,6 +191,8 @@ def counts_by_unit(
     filed_rows = period.filter(measure="filed").values_list("unit", "channel", "subject_class")
     filed: dict[str, Counter[tuple[str, str]]] = {code: Counter() for code in codes}
     for unit, channel, cls, n in filed_rows.annotate(n=Sum("count")):
+        if unit not in wanted:
+            continue
         filed[unit][(channel, cls)] += int(n or 0)
     for key, n in tail.items():
         unit = key.territory_code[:size]

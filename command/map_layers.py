@@ -64,10 +64,10 @@ def grid_values(prefix: str, code: str, first: date, end: date) -> tuple[list[di
     chosen = choropleth_indicator(code)
     features = grids_collection([prefix])["features"]
     coloured = chosen.connected and len(features) <= MAX_COLOURED_GRIDS
+    # Every grid's counts in a few grouped reads (not four per grid): equal to `ind.counts(code, …)`.
+    found = ind.counts_by_unit([f["properties"]["code"] for f in features], first, end) if coloured else {}
     for f in features:
-        value = (
-            ind.values_of(ind.counts(f["properties"]["code"], first, end))[chosen.code] if coloured else None
-        )
+        value = ind.values_of(found[f["properties"]["code"]])[chosen.code] if coloured else None
         f["properties"]["value"] = value
         if chosen.kind == "score":
             f["properties"]["grade"] = ind.grade(value)

@@ -110,3 +110,23 @@ def test_heat_merges_nearby_reports(
     assert get(outsider, HEAT, level="town", code=HUANGQIAO).status_code == 404
     bad = get(personas["hq_leader"], HEAT, **{"from": "2026-13-01"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "from"
+
+
+def test_grid_values_equal_each_grids_own_counts_in_grouped_reads(
+    week: Callable[[], Scenario], django_assert_max_num_queries: Any
+) -> None:
+    """The choropleth reads every grid's counts grouped (a few queries, however many grids), and each
+    grid's value is what `counts` of that grid alone gives."""
+    from datetime import date
+
+    from command import indicators as ind
+
+    week()
+    first, end = date(2026, 3, 2), date(2026, 3, 9)
+    for indicator in ("filed", "closed", "closure_rate", "score"):
+        with django_assert_max_num_queries(14):  # per grid it was four more each
+            features, coloured = map_layers.grid_values("320507", indicator, first, end)
+        assert coloured and len(features) == 4
+        for f in features:
+            own = ind.values_of(ind.counts(f["properties"]["code"], first, end))
+            assert f["properties"]["value"] == own[indicator], (indicator, f["properties"]["code"])
