@@ -85,6 +85,7 @@ def action_form(
         files,
         initial=initial,
         unit_choices=whistle_units(event) if action == "whistle" else units if action == "dispatch" else None,
+        category_kind=event.kind,
     )
 
 

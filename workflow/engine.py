@@ -465,7 +465,8 @@ def transition(
 
     `limits` ({state: {amount, unit}}) is merged into the item's `limit_overrides` before the clock
     moves, so it already applies to the state this action enters (when the action restarts the
-    clock) and to every later entry into those states. Calling code sets it; never request inputs."""
+    clock) and to every later entry into those states. Calling code sets it (or the handler's guard, through
+    `step.limits`); never request inputs."""
     inputs = dict(inputs or {})
     reason = (reason or "").strip()
     check_jurisdiction(actor, item)
@@ -509,7 +510,7 @@ def transition(
             handler.guard(step)
         reason = step.reason.strip()  # a guard may complete it (e.g. the default corrections note)
         _clean_inputs(action_def, reason, inputs)
-        overrides = clean_limits(definition, limits)
+        overrides = clean_limits(definition, {**(limits or {}), **step.limits})
 
         before = _snapshot(locked)
         if overrides:
