@@ -98,3 +98,21 @@ def test_other_roles_are_not_offered_it_and_are_refused(page_people: People) -> 
     assert outsider.get(f"/grid/events/{event.pk}/").status_code == 404
     event.refresh_from_db()
     assert event.category.code == "0601"
+
+
+def test_void_without_scripts_asks_to_confirm_in_a_second_step(page_people: People) -> None:
+    """作废 (destructive) posted from the event page without the page's script: the form comes back filled
+    in, asking to confirm; nothing is taken until the confirmed post."""
+    event = report(page_people)
+    client = client_for(page_people["dispatcher"])
+    posted = {"action": "void", "void-action": "void", "void-reason": "非本区问题"}
+    asked = client.post(f"/grid/events/{event.pk}/act/", posted)
+    page = asked.content.decode()
+    assert asked.status_code == 200 and 'data-confirming="void"' in page
+    assert '<input type="hidden" name="confirmed" value="1">' in page and "非本区问题</textarea>" in page
+    event.refresh_from_db()
+    assert event.work_item is not None and event.work_item.state == "reported"
+    done = client.post(f"/grid/events/{event.pk}/act/", {**posted, "confirmed": "1"})
+    assert done.status_code == 303
+    event.work_item.refresh_from_db()
+    assert event.work_item.state == "voided"
