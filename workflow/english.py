@@ -17,11 +17,14 @@ KINDS = ("states", "actions")
 
 @cache
 def english_names() -> dict[tuple[str, str, str], str]:
-    """(process, "states" | "actions", name) → English name, from the definition files."""
+    """(process, "states" | "actions", name) → English name, from the definition files; the process's own
+    (`en:` at the top) under (process, "process", "")."""
     names: dict[tuple[str, str, str], str] = {}
     for path in discover_files():
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         process = str(data.get("name") or "")
+        if isinstance(data.get("en"), str) and data["en"].strip():
+            names[(process, "process", "")] = data["en"].strip()
         for kind in KINDS:
             for name, spec in (data.get(kind) or {}).items():
                 if isinstance(spec, dict) and isinstance(spec.get("en"), str) and spec["en"].strip():
@@ -37,6 +40,12 @@ def state_title(process: str, state: str, title: str) -> str:
     """The state's title in the session's language (`title`: its Chinese title)."""
     if in_english():
         return english_names().get((process, "states", state), title)
+    return title
+
+
+def process_title(process: str, title: str) -> str:
+    if in_english():
+        return english_names().get((process, "process", ""), title)
     return title
 
 
