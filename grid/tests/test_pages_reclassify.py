@@ -116,3 +116,12 @@ def test_void_without_scripts_asks_to_confirm_in_a_second_step(page_people: Peop
     assert done.status_code == 303
     event.work_item.refresh_from_db()
     assert event.work_item.state == "voided"
+
+
+def test_queue_rows_show_destructive_buttons_apart(page_people: People) -> None:
+    report(page_people)
+    html = client_for(page_people["dispatcher"]).get("/grid/dispatch/").content.decode()
+    void = re.search(r'<button[^>]*data-act="void"[^>]*>', html)
+    file = re.search(r'<button[^>]*data-act="file"[^>]*>', html)
+    assert void is not None and "btn danger" in void.group(0) and "data-confirm=" in void.group(0)
+    assert file is not None and "danger" not in file.group(0)
