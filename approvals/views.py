@@ -48,7 +48,8 @@ from core.errors import DomainError, NotFound
 from core.pdf import qr_svg
 from core.replica import replica_reads
 from core.spreadsheets import SpreadsheetImportError
-from workflow.engine import available_actions
+from workflow.confirm import needs_confirmation
+from workflow.engine import available_actions, definition_for
 from workflow.selectors import timeline_of
 
 P = ParamSpec("P")
@@ -460,6 +461,7 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
     now = timezone.now()
     names = [m["name"] for m in app.materials]
     form = ActionForm(request.POST or None, material_names=names)
+    confirming = ""
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         name = ACTION_NAMES.get(data["action"], data["action"])
@@ -467,21 +469,34 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
             data["approve"] = False
         elif data["action"] == "approve":
             data["approve"] = True
-        try:
-            run_action(app, name, data, actor=user, now=now)
-        except DomainError as error:
-            _attach(form, error)
+        item = app.work_item
+        action_def = definition_for(item).actions.get(data["action"]) if item else None
+        offered = {a.name for a in available_actions(item, user)} if item else set()
+        if data["action"] in offered and needs_confirmation(action_def, request.POST):
+            # 不予受理, 不予许可, 撤回: a reason first, then the form comes back asking to confirm.
+            if not (data.get("reason") or "").strip():
+                form.add_error("reason", _("请填写理由。"))
+            else:
+                confirming = data["action"]
         else:
-            messages.success(request, _("已办理。"))
-            return HttpResponseRedirect(reverse("approvals:application", args=[app.pk]), status=303)
-        app = selectors.get_application_for(user, application_id)
+            try:
+                run_action(app, name, data, actor=user, now=now)
+            except DomainError as error:
+                _attach(form, error)
+            else:
+                messages.success(request, _("已办理。"))
+                return HttpResponseRedirect(reverse("approvals:application", args=[app.pk]), status=303)
+            app = selectors.get_application_for(user, application_id)
     item = app.work_item
+    actions_now = available_actions(item, user) if item is not None else []
     context = {
         "app": app,
         "progress": selectors.progress_of(app, now),
         "timeline": timeline_of(item) if item is not None else [],
-        "actions": available_actions(item, user) if item is not None else [],
+        "actions": actions_now,
+        "has_destructive": any(a.destructive for a in actions_now),
         "form": form,
+        "confirming": confirming,
         "attachments": list(app.attachments.all()),
     }
     return page(request, "approvals/application.html", context, status=400 if form.errors else 200)

@@ -20,6 +20,7 @@ from command.catalogue import DEFAULT_WEIGHTS, GRADES, GRID_DIMENSIONS, INDICATO
 from command.catalogue_streams import STREAM_INDICATORS, STREAM_SOURCE_NAMES
 from grid.figures.rollup import PROCESS, fold_counts, rollup_counts
 from grid.models import Category
+from workflow.english import in_english
 from workflow.models import LedgerRollup
 from workflow.rollups import Key, cursor_of, registered, tail_delta
 
@@ -44,6 +45,11 @@ class Indicator:
         if self.source == "grid":
             return PROCESS in registered()
         return streams.connected(self.source)
+
+    @property
+    def name(self) -> str:
+        """The indicator's name in the session's language."""
+        return self.en if in_english() and self.en else self.zh
 
     @property
     def source_name(self) -> str:

@@ -8,16 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class Module:
     code: str
-    name: str
+    name: str | Promise
     # Indicator codes shown as tiles; empty when the source is not connected.
     tiles: tuple[str, ...] = ()
     # The source it waits for, when not connected (shown as "未接入：<source>").
-    missing_source: str = ""
+    missing_source: str | Promise = ""
     charts: bool = False
 
 
@@ -71,19 +73,19 @@ COMMAND_TILES = (
 MODULES = {
     m.code: m
     for m in (
-        Module("party", "党建引领", tiles=PARTY_TILES),
-        Module("approvals", "审批服务", tiles=APPROVALS_TILES),
-        Module("enforcement", "综合执法", tiles=ENFORCEMENT_TILES),
-        Module("grid", "网格治理", tiles=GRID_TILES, charts=True),
-        Module("territorial", "属地管理", tiles=TERRITORIAL_TILES),
-        Module("command", "综合指挥", tiles=COMMAND_TILES),
-        Module("party_building", "党的建设", tiles=PARTY_TILES),
-        Module("emergency", "应急指挥", missing_source="应急指挥系统"),
-        Module("traffic", "交通管理", missing_source="交通管理系统"),
-        Module("economy", "经济发展", missing_source="经济运行数据"),
-        Module("livelihood", "民生发展", missing_source="民生事业数据"),
-        Module("grassroots", "基层集成", tiles=COMMAND_TILES),
-        Module("ecology", "生态资源", missing_source="生态环境与自然资源数据"),
+        Module("party", _("党建引领"), tiles=PARTY_TILES),
+        Module("approvals", _("审批服务"), tiles=APPROVALS_TILES),
+        Module("enforcement", _("综合执法"), tiles=ENFORCEMENT_TILES),
+        Module("grid", _("网格治理"), tiles=GRID_TILES, charts=True),
+        Module("territorial", _("属地管理"), tiles=TERRITORIAL_TILES),
+        Module("command", _("综合指挥"), tiles=COMMAND_TILES),
+        Module("party_building", _("党的建设"), tiles=PARTY_TILES),
+        Module("emergency", _("应急指挥"), missing_source=_("应急指挥系统")),
+        Module("traffic", _("交通管理"), missing_source=_("交通管理系统")),
+        Module("economy", _("经济发展"), missing_source=_("经济运行数据")),
+        Module("livelihood", _("民生发展"), missing_source=_("民生事业数据")),
+        Module("grassroots", _("基层集成"), tiles=COMMAND_TILES),
+        Module("ecology", _("生态资源"), missing_source=_("生态环境与自然资源数据")),
     )
 }
 

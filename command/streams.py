@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals import figures_rollup as approvals_rollup
 from approvals.models import Application
@@ -377,13 +378,14 @@ def meetings_by_quarter(
         return None
     rows = []
     at = now if until is None else min(now, party_figures.midnight(until + timedelta(days=1)) - _TICK)
-    for _ in range(quarters):
+    for _step in range(quarters):
         first, nxt = quarter_of(timezone.localtime(at).date())
         found = completeness(party_figures.organisations(prefix, first, nxt), now=at)
         rows.append(
             {
                 **{k: v for k, v in found.items() if k != "rows"},  # quarter (its first day), counts, share
-                "label": f"{first.year}年第{(first.month - 1) // 3 + 1}季度",
+                "label": _("%(year)s年第%(quarter)s季度")
+                % {"year": first.year, "quarter": (first.month - 1) // 3 + 1},
                 "current": party_figures.midnight(first) <= now < party_figures.midnight(nxt),
             }
         )

@@ -47,7 +47,7 @@ def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str,
     drill = code if code in PREDICATES or code in streams.DRILLABLE else DRILL.get(code)
     return {
         "code": code,
-        "name": meta.zh,
+        "name": meta.name,
         "definition": f"{meta.definition}（公式：{meta.formula}）",
         "value": show(figure.get("value"), meta.kind),
         "mom": show_change(figure.get("mom"), meta.kind),

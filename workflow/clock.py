@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext, gettext_noop
+
 from accounts.models import OrgUnit
 from workcalendar.service import (
     DEFAULT_WORK_HOURS,
@@ -47,13 +49,24 @@ class TimeLeft:
     display: str  # e.g. "剩余 2.5 个工作日" / "超期 3.0 工作小时"
 
 
+# "剩余 1.0 个工作日" / "1.0 working days left": (unit, time left?) → phrase, translated where shown.
+TIME_PHRASES = {
+    ("work_days", True): gettext_noop("剩余 %(value).1f 个工作日"),
+    ("work_days", False): gettext_noop("超期 %(value).1f 个工作日"),
+    ("natural_days", True): gettext_noop("剩余 %(value).1f 天"),
+    ("natural_days", False): gettext_noop("超期 %(value).1f 天"),
+    ("work_hours", True): gettext_noop("剩余 %(value).1f 工作小时"),
+    ("work_hours", False): gettext_noop("超期 %(value).1f 工作小时"),
+}
+
+
 def describe(seconds: float, unit: str, work_hours: WorkHours) -> TimeLeft:
     amount = abs(seconds)
     if unit == "work_days":
-        value, label = amount / 3600 / hours_per_working_day(work_hours), "个工作日"
+        value, key = amount / 3600 / hours_per_working_day(work_hours), unit
     elif unit == "natural_days":
-        value, label = amount / 86400, "天"
+        value, key = amount / 86400, unit
     else:
-        value, label = amount / 3600, "工作小时"
-    prefix = "剩余" if seconds >= 0 else "超期"
-    return TimeLeft(seconds=seconds, unit=unit, display=f"{prefix} {value:.1f} {label}")
+        value, key = amount / 3600, "work_hours"
+    phrase = TIME_PHRASES[(key, seconds >= 0)]
+    return TimeLeft(seconds=seconds, unit=unit, display=gettext(phrase) % {"value": value})

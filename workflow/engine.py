@@ -468,7 +468,8 @@ def transition(
 
     `limits` ({state: {amount, unit}}) is merged into the item's `limit_overrides` before the clock
     moves, so it already applies to the state this action enters (when the action restarts the
-    clock) and to every later entry into those states. Calling code sets it; never request inputs."""
+    clock) and to every later entry into those states. Calling code sets it (or the handler's guard, through
+    `step.limits`); never request inputs."""
     inputs = dict(inputs or {})
     reason = (reason or "").strip()
     check_jurisdiction(actor, item)
@@ -606,7 +607,7 @@ def _plan(
         handler.guard(step)
     step.reason = step.reason.strip()  # a guard may complete it (e.g. the default corrections note)
     _clean_inputs(action_def, step.reason, inputs)
-    overrides = clean_limits(definition, limits)
+    overrides = clean_limits(definition, {**(limits or {}), **step.limits})
 
     before = _snapshot(locked)
     if overrides:

@@ -40,7 +40,8 @@ class Step:
     """One action being taken: what the handler sees. `item` is the locked work item (before the move
     in `actors`/`guard`, after it in `effect`); `door` carries what a stream's own door parsed that has
     no place in the recorded inputs (already-checked uploads); `scratch` is the handler's own room
-    between its guard and its effect."""
+    between its guard and its effect; `limits` ({state: {amount, unit}}) is what a guard sets for the item's
+    own step limits (merged like `transition(limits=...)`, e.g. a new category's handling limit)."""
 
     item: WorkItem
     definition: ProcessDefinition
@@ -52,6 +53,7 @@ class Step:
     from_state: str = ""
     door: Mapping[str, Any] = field(default_factory=dict)
     scratch: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -8,11 +8,13 @@ from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from accounts.jurisdiction import scope_for
 from accounts.models import Assignment, User
 from core.errors import DomainError, NotFound
 from territory.scoping import within
+from workflow import english
 from workflow.actors import actor_roles
 from workflow.clock import TimeLeft
 from workflow.definitions import ActionDef, ProcessDefinition, load_all
@@ -94,7 +96,10 @@ def state_tally(queryset: QuerySet[WorkItem], *, limit: int = 12) -> list[tuple[
         .annotate(n=Count("id"))
         .order_by("-n", "process_name", "state")[:limit]
     )
-    return [(titles.get((process, state), state), n) for process, state, n in rows]
+    return [
+        (english.state_title(process, state, titles.get((process, state), state)), n)
+        for process, state, n in rows
+    ]
 
 
 def filter_items(user: User, filters: ItemFilters, *, now: datetime) -> QuerySet[WorkItem]:
@@ -153,7 +158,7 @@ class TimelineRow:
 
 
 # Transitions the engine writes itself (no definition action): their titles in a timeline.
-ENGINE_ACTION_TITLES = {"start": "发起", "recompute_deadline": "期限重算"}
+ENGINE_ACTION_TITLES = {"start": gettext_lazy("发起"), "recompute_deadline": gettext_lazy("期限重算")}
 
 
 def timeline_of(item: WorkItem) -> list[TimelineRow]:
@@ -161,12 +166,17 @@ def timeline_of(item: WorkItem) -> list[TimelineRow]:
     definition = definition_for(item)
 
     def state_title(name: str) -> str:
-        return definition.states[name].title if name in definition.states else name
+        title = definition.states[name].title if name in definition.states else name
+        return english.state_title(definition.name, name, title)
 
     rows = []
     for record in history_of(item):
         action = definition.actions.get(record.action)
-        title = action.title if action else ENGINE_ACTION_TITLES.get(record.action, record.action)
+        title = (
+            english.action_title(definition.name, action.name, action.title)
+            if action
+            else str(ENGINE_ACTION_TITLES.get(record.action, record.action))
+        )
         rows.append(
             TimelineRow(
                 record,
@@ -190,7 +200,8 @@ class ItemView:
     @property
     def state_title(self) -> str:
         state = self.definition.states.get(self.item.state)
-        return state.title if state else self.item.state
+        title = state.title if state else self.item.state
+        return english.state_title(self.definition.name, self.item.state, title)
 
 
 def view_of(item: WorkItem, *, now: datetime) -> ItemView:

@@ -18,7 +18,8 @@ from accounts.requests import acting_user
 from accounts.selectors import org_units_visible_to, people_visible_to
 from core.errors import DomainError
 from core.replica import replica_reads
-from workflow.engine import transition
+from workflow.confirm import CONFIRM_FIELD, needs_confirmation
+from workflow.engine import available_actions, definition_for, transition
 from workflow.listing import CappedPaginator, attach_item_references, lean_items
 from workflow.models import Light
 from workflow.selectors import (
@@ -144,6 +145,24 @@ def act(request: HttpRequest, item_id: int) -> HttpResponse:
         attachments = [a.strip() for a in request.POST.get("attachments", "").split(",") if a.strip()]
         if attachments:
             inputs["attachments"] = attachments
+        action = definition_for(item).actions.get(request.POST.get("action", ""))
+        reason = request.POST.get("reason", "").strip()
+        # Only an action this user may take now is confirmed; any other goes on to the engine's refusal.
+        offered = {a.name for a in available_actions(item, user)}
+        if needs_confirmation(action, request.POST) and action is not None and action.name in offered:
+            if not reason:
+                raise DomainError("required", _("请填写理由。"), field="reason")
+            # A destructive action posted without the page's script: a second step asks to confirm.
+            if request.headers.get("HX-Request"):
+                raise DomainError("unconfirmed", _("请确认后再提交。"), field="action")
+            posted = [
+                (key, value)
+                for key in request.POST
+                if key not in ("csrfmiddlewaretoken", CONFIRM_FIELD)
+                for value in request.POST.getlist(key)
+            ]
+            context = {"item": item, "action": action, "reason": reason, "posted": posted}
+            return render(request, "workflow/confirm.html", context)
         transition(
             item,
             request.POST.get("action", ""),

@@ -26,6 +26,7 @@ from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
 from core.uploads import clean_image
 from grid.events.duplicates import candidates_with_distance
+from grid.events.place_names import place_for_title
 from grid.events.selectors import (
     CROCKFORD,
     RECEIPT_PREFIX,
@@ -337,7 +338,7 @@ def do_report_event(
         standard, limits = None, None
     acting = actor if actor is not None else system_actor()
     if not title:
-        title = f"{category.name}（{address}）" if address else f"{category.name}（{grid.name}）"
+        title = f"{category.name}（{place_for_title(grid, address, wgs_lon, wgs_lat)}）"
     saved: list[EventAttachment] = []
     # The receipt number is drawn without a look-up; the unique column refuses the rare clash, and the
     # report is then written again with a new number (one query less per report than checking first).

@@ -13,6 +13,8 @@ Then, per step:
 - `whistle`: the trigger is one of WHISTLE_TRIGGERS and the target unit sits exactly one level up and
   covers the event; the level climbs one step.
 - `mark_duplicate`: the original is resolved and linked (`duplicate_of`).
+- `reclassify` (改类, `grid.events.reclassify`): the new class, its standard row and handling limit, routing
+  again by it.
 - `self_resolve`, `verify_pass` (closing): where the event's standard row says so
   (`CategoryStandard.closing_photo_required`), at least one handling photo (stage feedback, an uploaded
   image) must be on file — 422 `photos_required`; the closure level is the level at closure.
@@ -54,6 +56,7 @@ from grid.events.dispatch import (
 )
 from grid.events.handling import attachment_ids
 from grid.events.publication import clean_public_reply
+from grid.events.reclassify import check_reclassify, reclassify_event
 from grid.events.report import check_photos, discard_files
 from grid.models import EventAttachment, GridEvent
 from workflow.engine import transition
@@ -148,6 +151,7 @@ CLOSED, VOIDED = tell_ending("已办结"), tell_ending("已作废")
 HANDLERS: dict[str, Handler] = {
     "self_resolve": _step([closing_photos], [level_grid, closure_level], [CLOSED]),
     "file": _step([route_filing]),
+    "reclassify": _step([check_reclassify], [reclassify_event]),
     "void": _step(notices=[VOIDED]),
     "mark_duplicate": _step([resolve_original], [link_original], [tell_duplicate_reporter]),
     "dispatch": _step([route_dispatch], [level_from_unit]),

@@ -66,9 +66,16 @@ def test_review_queue_file_and_void_inline(page_people: People) -> None:
     )
     assert response["HX-Retarget"] == f"#err-{second.pk}"
     assert "必填" in response.content.decode()
+    # Not confirmed (the page's script adds confirmed=1 once the dialog is accepted): nothing is taken.
     response = client.post(
         f"/grid/events/{second.pk}/act/",
         {"action": "void", "void-action": "void", "void-reason": "非本区问题"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "请确认后再提交" in response.content.decode()
+    response = client.post(
+        f"/grid/events/{second.pk}/act/",
+        {"action": "void", "void-action": "void", "void-reason": "非本区问题", "confirmed": "1"},
         HTTP_HX_REQUEST="true",
     )
     assert "已作废" in response.content.decode()

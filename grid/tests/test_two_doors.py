@@ -65,6 +65,11 @@ def _records(event: GridEvent) -> dict[str, Any]:
         ),
         "photos": sorted(event.attachments.values_list("stage", flat=True)),
         "rating": event.rating,
+        "category": event.category.code,
+        "standard": event.standard_id is not None,
+        "title": event.title,
+        "limits": _item(event).limit_overrides,
+        "priority": _item(event).priority,
     }
 
 
@@ -117,6 +122,11 @@ ROUTES: dict[str, list[Move]] = {
     ],
     "self_resolve": [Move("self_resolve", "hq_grid", inputs={"result": "已清理", "attachments": PHOTO})],
     "void": [Move("void", "dispatcher", reason="误报")],
+    "reclassify": [
+        Move("reclassify", "dispatcher", inputs={"category_code": "0201"}),
+        Move("reclassify", "dispatcher", reason="实为积存垃圾", inputs={"category_code": "0103"}),
+        DISPATCH,
+    ],
     "whistle": [
         FILE,
         DISPATCH,

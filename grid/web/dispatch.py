@@ -1,7 +1,7 @@
-"""The dispatcher's wide pages (/grid/dispatch/…): review (立案 / 作废 / 重复), dispatch with the routed unit
-pre-filled, the unrouted queue, late items to supervise (督办), extension requests, verification, every
-event, and the 12345 hotline intake. Each list: traffic lights, filters (town, category, state, light),
-pagination; the rows come from one query with their joins (no query per row)."""
+"""The dispatcher's wide pages (/grid/dispatch/…): review (立案 / 作废 / 重复 / 改类), dispatch with the
+routed unit pre-filled, the unrouted queue, late items to supervise (督办), extension requests,
+verification, every event, and the 12345 hotline intake. Each list: traffic lights, filters (town,
+category, state, light), pagination; the rows come from one query with their joins (no query per row)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from grid.events.selectors import (
     lean_events,
     unrouted_events_for,
 )
-from grid.models import Category, EventChannel, GridEvent, RoutingDecision
+from grid.models import Category, CategoryKind, EventChannel, GridEvent, RoutingDecision
 from grid.web.common import (
     DISPATCH_ROLES,
     EventRow,
@@ -44,7 +44,7 @@ from grid.web.common import (
     render_page,
     roles_required,
 )
-from grid.web.forms import HotlineForm
+from grid.web.forms import HotlineForm, minor_choices
 from grid.web.mobile import area_features, map_config
 from territory.models import Division
 from workflow.listing import CappedPaginator, count_upto
@@ -231,6 +231,8 @@ def queue_page(request: HttpRequest, queue: str = "review") -> HttpResponse:
         "units": list(org_units_visible_to(user).order_by("name", "code").values_list("code", "name"))
         if queue in ("dispatch", "unrouted")
         else [],
+        # 改类 inline for reports a resident left without a class (other rows link to the event page).
+        "categories_minor": minor_choices(CategoryKind.EVENT) if queue in ("review", "dispatch") else [],
         "here": request.get_full_path(),
     }
     return render_page(request, "grid/dispatch/queue.html", context)

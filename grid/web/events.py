@@ -41,6 +41,7 @@ from grid.web.common import (
     render_page,
 )
 from grid.web.forms import ACTION_FIELDS, EventActionForm
+from workflow.confirm import needs_confirmation
 from workflow.definitions import ActionDef
 from workflow.engine import available_actions, definition_for
 from workflow.selectors import timeline_of
@@ -85,6 +86,7 @@ def action_form(
         files,
         initial=initial,
         unit_choices=whistle_units(event) if action == "whistle" else units if action == "dispatch" else None,
+        category_kind=event.kind,
     )
 
 
@@ -173,6 +175,15 @@ def act(request: HttpRequest, event_id: int) -> HttpResponse:
         return _inline_error(event, [error.message]) if htmx else not_found(request, error.message)
     units = dispatch_units(user) if action == "dispatch" else None
     form = action_form(action, event, None, request.POST, request.FILES, units=units)
+    definition = definition_for(event.work_item) if event.work_item else None
+    offered = {a.name for a in available_actions(event.work_item, user)} if event.work_item else set()
+    action_def = definition.actions.get(action) if definition else None
+    if form.is_valid() and action in offered and needs_confirmation(action_def, request.POST):
+        # 作废, 退回, 不予延期, 返工: the form comes back filled in, asking to confirm (no script needed).
+        if htmx:
+            return _inline_error(event, [_("请确认后再提交。")])
+        context = staff_event_context(user, event, bound=form)
+        return render_page(request, "grid/event.html", {**context, "confirming": action})
     if form.is_valid():
         data = form.cleaned_data
         try:

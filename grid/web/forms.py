@@ -70,6 +70,21 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(labels[key], options) for key, options in groups.items()]
 
 
+def minor_choices(kind: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The active minor classes of one kind grouped by major class; value: the minor class code."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    minors = (
+        Category.objects.filter(active=True, parent__isnull=False, kind=kind)
+        .select_related("parent")
+        .order_by("code")
+    )
+    for minor in minors:
+        major = minor.parent
+        assert major is not None
+        groups.setdefault(major.name, []).append((minor.code, minor.name))
+    return list(groups.items())
+
+
 class CategoryField(forms.ChoiceField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, choices=category_choices, **kwargs)
@@ -207,6 +222,7 @@ class TrackForm(forms.Form):
 # Fields each action of process grid_event takes on the staff event page ("*" = required).
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     "file": (),
+    "reclassify": ("category_code*", "reason"),
     "void": ("reason*", "public_reply"),
     "mark_duplicate": ("original*",),
     "dispatch": ("assigned_unit", "reason"),
@@ -226,6 +242,7 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     "self_resolve": ("result*", "public_reply", "photos*"),
 }
 REASON_LABELS = {
+    "reclassify": _("改类说明（可选）"),
     "void": _("作废理由"),
     "send_back": _("退回理由（为何不属本单位职责）"),
     "whistle": _("吹哨说明"),
@@ -250,6 +267,7 @@ class EventActionForm(forms.Form):
         *args: Any,
         unit_choices: list[tuple[str, str]] | None = None,
         original_choices: list[tuple[str, str]] | None = None,
+        category_kind: str = CategoryKind.EVENT,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -296,6 +314,15 @@ class EventActionForm(forms.Form):
                         attrs={"data-search": "1", "data-search-placeholder": _("搜索单位名称")}
                     ),
                 )
+            elif name == "category_code":
+                # 改类: the minor classes of the event's own kind, by name (searchable), nothing preselected.
+                self.fields["category_code"] = forms.ChoiceField(
+                    label=_("新的问题分类"),
+                    choices=[("", _("请选择分类")), *minor_choices(category_kind)],
+                    widget=forms.Select(
+                        attrs={"data-search": "1", "data-search-placeholder": _("搜索分类名称")}
+                    ),
+                )
             elif name == "original":
                 # A candidate picked from the list (radio "candidate") or a receipt number typed in.
                 self.fields["candidate"] = forms.CharField(
@@ -321,6 +348,6 @@ class EventActionForm(forms.Form):
         data = self.cleaned_data
         return {
             name: data[name]
-            for name in ("assigned_unit", "original", "trigger", "result", "public_reply")
+            for name in ("assigned_unit", "original", "trigger", "result", "public_reply", "category_code")
             if data.get(name)
         }

@@ -15,15 +15,28 @@
     }
   });
   // A destructive action (作废, 不予受理, 退回: `destructive: true` in the process YAML) asks first; its
-  // reason is required by the form itself.
+  // reason is required by the form itself. Confirmed here, the post carries confirmed=1, so the server
+  // takes it at once; without scripts the server asks in a second step (workflow/confirm.py).
   document.addEventListener(
     "submit",
     function (event) {
       var button = event.submitter;
-      if (button && button.hasAttribute("data-confirm") && !window.confirm(button.getAttribute("data-confirm"))) {
+      if (!button || !button.hasAttribute("data-confirm") || !event.target.elements) {
+        return;
+      }
+      if (event.target.elements.namedItem("confirmed")) {
+        return; // the server's second step: the page already asked
+      }
+      if (!window.confirm(button.getAttribute("data-confirm"))) {
         event.preventDefault();
         event.stopImmediatePropagation();
+        return;
       }
+      var confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = "confirmed";
+      confirmed.value = "1";
+      event.target.appendChild(confirmed);
     },
     true
   );

@@ -48,5 +48,7 @@ def test_the_refusing_actions_are_marked_destructive() -> None:
         ("grid_event", "void"),
         ("grid_event", "send_back"),
         ("approval_application", "refuse_acceptance"),
+        ("approval_application", "refuse"),
+        ("approval_application", "withdraw"),
     } <= marked
     assert ("grid_event", "file") not in marked and ("grid_event", "dispatch") not in marked

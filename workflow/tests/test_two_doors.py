@@ -26,6 +26,8 @@ def _page_door(item: WorkItem, move: Move, actor: Any, now: datetime) -> None:
         "action": move.action,
         "reason": move.reason,
         "version": str(WorkItem.objects.get(pk=item.pk).version),
+        # As the page's script posts a destructive action once its dialog is accepted (workflow/confirm.py).
+        "confirmed": "1",
     }
     for key, value in move.inputs.items():
         if key == "attachments":
