@@ -141,7 +141,7 @@ def test_detail_shows_item_timeline_actions_candidates_and_refuses_outsider(peop
     url = f"{EVENTS}{event.pk}/"
     data = client_for(people["dispatcher"]).get(url).json()
     assert data["work_item"]["state"] == "reported" and [t["action"] for t in data["timeline"]] == ["start"]
-    assert {a["name"] for a in data["actions"]} == {"file", "void", "mark_duplicate"}
+    assert {a["name"] for a in data["actions"]} == {"file", "void", "mark_duplicate", "reclassify"}
     assert [c["receipt_number"] for c in data["duplicate_candidates"]] == [original.receipt_number]
     assert data["reporter_phone"] == "138****8000" and data["reporter_name"] == "张*"
     assert data["standard"]["limit"] == 4 and data["standard"]["area_class"] == "B"
