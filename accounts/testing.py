@@ -67,6 +67,27 @@ def make_personas() -> dict[str, User]:
     }
 
 
+PERSONAS = (
+    "dispatcher",
+    "hq_leader",
+    "hq_agency",
+    "hq_agency_colleague",
+    "hq_officer",
+    "hq_grid",
+    "wt_grid",
+    "system",
+)
+
+
+def load_personas() -> dict[str, User]:
+    """The personas as fresh instances (tests build them once per session): built here when they are
+    missing (a test that emptied the database)."""
+    users = User.objects.in_bulk(PERSONAS, field_name="username")
+    if len(users) != len(PERSONAS):
+        return make_personas()
+    return {name: users[name] for name in PERSONAS}
+
+
 def make_administrator(username: str, role: str) -> User:
     """A staff member holding one of the three administrator groups (core.adminroles.AdminRole)."""
     from django.contrib.auth.models import Group

@@ -64,3 +64,17 @@ def make_small_territory() -> dict[str, Any]:
                 )
             grids[code] = grid
     return grids
+
+
+GRID_CODES = tuple(
+    f"{village}{seq:03d}" for village in (HUANGQIAO_VILLAGE, WEITANG_VILLAGE) for seq in (1, 2)
+)
+
+
+def load_small_territory() -> dict[str, Grid]:
+    """The small territory's grids as fresh instances (tests build it once per session): built here
+    when it is missing (a test that emptied the database)."""
+    grids = {grid.code: grid for grid in Grid.objects.filter(code__in=GRID_CODES).order_by("code")}
+    if len(grids) != len(GRID_CODES):
+        return make_small_territory()
+    return grids

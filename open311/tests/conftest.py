@@ -36,16 +36,21 @@ def media_root(settings: Any, tmp_path: Path) -> None:
 
 @pytest.fixture
 def reference(personas: dict[str, Any], now: datetime) -> dict[str, int]:
+    from core.testing import replayed
     from grid.actions import do_seed_reference
 
-    return do_seed_reference(actor=personas["system"], now=now)
+    return replayed(("grid.reference", now), lambda: do_seed_reference(actor=personas["system"], now=now))
 
 
 @pytest.fixture
 def definitions(reference: dict[str, int], personas: dict[str, Any], now: datetime) -> dict[str, int]:
+    from core.testing import replayed
     from open311.actions import do_seed_service_definitions
 
-    return do_seed_service_definitions(actor=personas["system"], now=now)
+    return replayed(
+        ("open311.definitions", now),
+        lambda: do_seed_service_definitions(actor=personas["system"], now=now),
+    )
 
 
 @pytest.fixture

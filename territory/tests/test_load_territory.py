@@ -77,7 +77,7 @@ def test_imported_boundaries_are_left_alone(full_territory: dict[str, int]) -> N
     assert grid.boundaries.get(valid_to__isnull=True).geometry == current.geometry
 
 
-def test_a_plain_user_may_not_load(db: None) -> None:
+def test_a_plain_user_may_not_load(empty_database: None) -> None:
     user = get_user_model().objects.create_user(username="clerk", password="x")
     with pytest.raises(PermissionRefused):
         do_load_territory(actor=user, now=NOW)
@@ -85,7 +85,7 @@ def test_a_plain_user_may_not_load(db: None) -> None:
     assert not AuditEvent.objects.exists()
 
 
-def test_the_system_actor_is_recorded(db: None) -> None:
+def test_the_system_actor_is_recorded(empty_database: None) -> None:
     system = get_user_model().objects.create_user(username="system", password=None, is_system=True)
     do_load_territory(actor=system, now=NOW)
     event = AuditEvent.objects.get(action="territory.load_territory")
