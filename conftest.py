@@ -102,15 +102,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 def empty_database(db: None) -> None:
     """For tests of a first load into an empty database: this test's transaction removes the session
     base (the rollback brings it back)."""
-    from accounts.models import Assignment, OrgUnit, User
-    from territory.models import Division, Grid, GridBoundary
+    from accounts.testing import remove_session_base
 
-    for model in (Assignment, User, GridBoundary, Grid):
-        model.objects.all().delete()
-    OrgUnit.objects.filter(parent__isnull=False).delete()
-    OrgUnit.objects.all().delete()
-    for level in (Division.Level.VILLAGE, Division.Level.TOWN, Division.Level.DISTRICT):
-        Division.objects.filter(level=level).delete()
+    remove_session_base()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ the dispatcher sees the district; `hq_*` work in 黄桥街道; `wt_grid` is the 
 from __future__ import annotations
 
 from accounts.factories import PASSWORD, AssignmentFactory, OrgUnitFactory, UserFactory
-from accounts.models import OrgUnit, Role, User
+from accounts.models import Assignment, OrgUnit, Role, User
 
 __all__ = [
     "PASSWORD",
@@ -14,6 +14,7 @@ __all__ = [
     "make_org_unit",
     "make_person",
     "make_personas",
+    "remove_session_base",
 ]
 
 
@@ -88,6 +89,19 @@ def load_personas() -> dict[str, User]:
     if len(users) != len(PERSONAS):
         return make_personas()
     return {name: users[name] for name in PERSONAS}
+
+
+def remove_session_base() -> None:
+    """Delete the small territory and the personas (and whatever a test hung on them) inside the caller's
+    transaction: for tests of a first load or of the demo seed, which start from an empty database."""
+    from territory.models import Division, Grid, GridBoundary
+
+    for model in (Assignment, User, GridBoundary, Grid):
+        model.objects.all().delete()
+    OrgUnit.objects.filter(parent__isnull=False).delete()
+    OrgUnit.objects.all().delete()
+    for level in (Division.Level.VILLAGE, Division.Level.TOWN, Division.Level.DISTRICT):
+        Division.objects.filter(level=level).delete()
 
 
 def make_administrator(username: str, role: str) -> User:
