@@ -21,8 +21,8 @@ from accounts import actions as accounts_actions
 from accounts.models import Assignment, OrgUnit, Role, User
 from approvals import actions
 from approvals.catalogue import rows_from_dicts
-from approvals.codes import citizen_id, credit_code
 from approvals.models import Application, CentreAuthorisation, ServiceItem
+from core.testing_codes import citizen_id, credit_code
 
 # Implementing bodies (实施主体): the district departments, with their (synthetic, well-formed) credit codes.
 BODIES: dict[str, tuple[str, str]] = {
