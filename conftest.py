@@ -49,18 +49,86 @@ def on_postgres() -> Iterator[None]:
     yield
 
 
-@pytest.fixture
-def territory(db: None) -> dict[str, Any]:
+def _build_session_base() -> None:
+    """The small territory and the personas, committed: every test of the session reads them (its own
+    transaction rolls back whatever it changes), instead of each test building them again."""
+    from django.db import transaction
+
+    from accounts.testing import make_personas
     from territory.testing import make_small_territory
 
-    return make_small_territory()
+    with transaction.atomic():
+        make_small_territory()
+        make_personas()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_base(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Built once per test process (each xdist worker has its own database)."""
+    with django_db_blocker.unblock():
+        _build_session_base()
+
+
+def _flushes_database(item: pytest.Item) -> bool:
+    """Does this test end with a flush (a transactional test: pytest-django runs them last)?"""
+    from pytest_django.fixtures import validate_django_db
+
+    fixtures = getattr(item, "fixturenames", ())
+    if {"transactional_db", "live_server", "django_db_reset_sequences"} & set(fixtures):
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    transaction, reset_sequences, *_ = validate_django_db(marker)
+    return bool(transaction or reset_sequences)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A transactional test's flush took the session base away: build it again for the next test, so
+    that every test starts from the same database whatever ran before it."""
+    yield
+    if nextitem is not None and _flushes_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from core.testing import forget_replays
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _build_session_base()
+        forget_replays()
+
+
+@pytest.fixture
+def empty_database(db: None) -> None:
+    """For tests of a first load into an empty database: this test's transaction removes the session
+    base (the rollback brings it back)."""
+    from accounts.testing import remove_session_base
+
+    remove_session_base()
+
+
+@pytest.fixture
+def without_system_user(db: None) -> None:
+    """The session base has a system user; this test's transaction takes its system flag away."""
+    from accounts.models import User
+
+    User.objects.filter(is_system=True).update(is_system=False)
+
+
+@pytest.fixture
+def territory(db: None) -> dict[str, Any]:
+    """The session base's grids by code, as fresh instances for this test."""
+    from territory.testing import load_small_territory
+
+    return load_small_territory()
 
 
 @pytest.fixture
 def personas(db: None, territory: dict[str, Any]) -> dict[str, Any]:
-    from accounts.testing import make_personas
+    """The session base's personas by name, as fresh instances for this test."""
+    from accounts.testing import load_personas
 
-    return make_personas()
+    return load_personas()
 
 
 @pytest.fixture(autouse=True)

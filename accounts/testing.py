@@ -3,29 +3,34 @@ the dispatcher sees the district; `hq_*` work in 黄桥街道; `wt_grid` is the 
 
 from __future__ import annotations
 
+from accounts.factories import PASSWORD, AssignmentFactory, OrgUnitFactory, UserFactory
 from accounts.models import Assignment, OrgUnit, Role, User
 
-PASSWORD = "zhili-test-2026"  # noqa: S105 (test personas only)
+__all__ = [
+    "PASSWORD",
+    "PERSONAS",
+    "load_personas",
+    "make_administrator",
+    "make_org_unit",
+    "make_person",
+    "make_personas",
+    "remove_session_base",
+]
 
 
 def make_org_unit(
     code: str, name: str, kind: str, territory_code: str, parent: OrgUnit | None = None
 ) -> OrgUnit:
-    unit, _ = OrgUnit.objects.get_or_create(
-        code=code, defaults={"name": name, "kind": kind, "territory_code": territory_code, "parent": parent}
+    return OrgUnitFactory.create(
+        code=code, name=name, kind=kind, territory_code=territory_code, parent=parent
     )
-    return unit
 
 
 def make_person(
     username: str, *, unit: OrgUnit, role: str, territory_code: str | None = None, display_name: str = ""
 ) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User.objects.create_user(
-            username=username, password=PASSWORD, display_name=display_name or username
-        )
-    Assignment.objects.get_or_create(
+    user = UserFactory.create(username=username, display_name=display_name or username)
+    AssignmentFactory.create(
         user=user, org_unit=unit, role=role, territory_code=territory_code or unit.territory_code
     )
     return user
@@ -48,9 +53,7 @@ def make_personas() -> dict[str, User]:
     wt_village = make_org_unit(
         "320507105201-vc", "渭塘测试村村委会", OrgUnit.Kind.VILLAGE_COMMITTEE, "320507105201"
     )
-    system = User.objects.filter(username="system").first() or User.objects.create_user(
-        username="system", password=None, is_system=True, display_name="系统"
-    )
+    system = UserFactory.create(username="system", system=True)
     return {
         "dispatcher": make_person("dispatcher", unit=centre, role=Role.DISPATCHER),
         "hq_leader": make_person("hq_leader", unit=hq_gov, role=Role.LEADER),
@@ -67,12 +70,44 @@ def make_personas() -> dict[str, User]:
     }
 
 
+PERSONAS = (
+    "dispatcher",
+    "hq_leader",
+    "hq_agency",
+    "hq_agency_colleague",
+    "hq_officer",
+    "hq_grid",
+    "wt_grid",
+    "system",
+)
+
+
+def load_personas() -> dict[str, User]:
+    """The personas as fresh instances (tests build them once per session): built here when they are
+    missing (a test that emptied the database)."""
+    users = User.objects.in_bulk(PERSONAS, field_name="username")
+    if len(users) != len(PERSONAS):
+        return make_personas()
+    return {name: users[name] for name in PERSONAS}
+
+
+def remove_session_base() -> None:
+    """Delete the small territory and the personas (and whatever a test hung on them) inside the caller's
+    transaction: for tests of a first load or of the demo seed, which start from an empty database."""
+    from territory.models import Division, Grid, GridBoundary
+
+    for model in (Assignment, User, GridBoundary, Grid):
+        model.objects.all().delete()
+    OrgUnit.objects.filter(parent__isnull=False).delete()
+    OrgUnit.objects.all().delete()
+    for level in (Division.Level.VILLAGE, Division.Level.TOWN, Division.Level.DISTRICT):
+        Division.objects.filter(level=level).delete()
+
+
 def make_administrator(username: str, role: str) -> User:
     """A staff member holding one of the three administrator groups (core.adminroles.AdminRole)."""
     from django.contrib.auth.models import Group
 
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, is_staff=True, display_name=username
-    )
+    user = UserFactory.create(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user

@@ -11,7 +11,7 @@ from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_org_unit, make_person
 from approvals.actions import do_authorise_items, do_import_catalogue
 from approvals.catalogue import HEADERS, rows_from_dicts
-from approvals.codes import citizen_id, credit_code
+from core.testing_codes import citizen_id, credit_code
 from licences.reference import APPROVAL_BUREAU
 
 PERMIT_TYPE = f"{APPROVAL_BUREAU}001"  # licences: 准予行政许可决定书

@@ -127,8 +127,8 @@ def replay(captured: list[tuple[str, list[str], list[list[Any]]]], copy: int) ->
 
 
 def catalogue_records(n: int) -> list[dict[str, Any]]:
-    from approvals.codes import credit_code
     from approvals.testing import catalogue_record
+    from core.testing_codes import credit_code
 
     bodies = [credit_code(900000 + b) for b in range(20)]
     types = [("XK", "行政许可"), ("QR", "行政确认"), ("JF", "行政给付"), ("GG", "公共服务")]
@@ -184,7 +184,7 @@ def bench_catalogue(n: int, system: Any) -> list[str]:
 
 def intake_specs(n: int, start: int, codes: list[str]) -> list[Any]:
     from approvals.actions import ApplicantInput, IntakeSpec
-    from approvals.codes import citizen_id
+    from core.testing_codes import citizen_id
 
     return [
         IntakeSpec(
@@ -239,7 +239,7 @@ def bench_single(n: int, people: dict[str, Any], codes: list[str]) -> list[str]:
     from django.db import transaction
 
     from approvals.actions import ApplicantInput, do_take_application
-    from approvals.codes import citizen_id
+    from core.testing_codes import citizen_id
 
     if n <= 0:
         return []

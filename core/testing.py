@@ -3,11 +3,15 @@ pass), and the queries one request makes from cold process caches."""
 
 from __future__ import annotations
 
+import copy
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
@@ -37,3 +41,105 @@ def queries_of(call: Callable[[], Any]) -> tuple[list[str], Any]:
     with CaptureQueriesContext(connection) as captured:
         result = call()
     return [q["sql"] for q in captured.captured_queries], result
+
+
+# Replayed fixtures: the rows a costly fixture writes (a seeded reference, published definitions) are
+# recorded the first time it runs in a test process and inserted again, ids and all, by the next test
+# that starts from the same database. Tests roll back, so each finds the database as the session base
+# left it; a test that wrote something first, or a rebuilt base, gets the fixture built for real.
+
+
+@dataclass
+class _Recording:
+    state: dict[str, int]
+    rows: list[tuple[str, list[tuple[Any, ...]]]]
+    result: Any
+
+
+_RECORDINGS: dict[Hashable, _Recording] = {}
+
+
+def forget_replays() -> None:
+    """The database under the recordings changed (a flushed and rebuilt session base): record anew."""
+    _RECORDINGS.clear()
+
+
+def _tables() -> list[type[Model]]:
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def _has_integer_key(model: type[Model]) -> bool:
+    return model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField", "SmallAutoField"}
+
+
+def _column(field: Any) -> str:
+    column: str | None = field.column
+    assert column is not None  # concrete fields have a column
+    return column
+
+
+def _database_state() -> dict[str, int]:
+    """Per table the highest id (tables with integer ids) or the row count (the others): one query."""
+    quote = connection.ops.quote_name
+    parts = []
+    for model in _tables():
+        table = quote(model._meta.db_table)
+        if _has_integer_key(model):
+            measure = f"COALESCE(MAX({quote(_column(model._meta.pk))}), 0)"
+        else:
+            measure = "COUNT(*)"
+        parts.append(f"SELECT '{model._meta.db_table}', {measure} FROM {table}")  # noqa: S608 (our tables)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        return {name: int(value) for name, value in cursor.fetchall()}
+
+
+def _record(before: dict[str, int], after: dict[str, int]) -> list[tuple[str, list[tuple[Any, ...]]]] | None:
+    """Per table that grew, an INSERT statement and the new rows' values as the database takes them."""
+    quote = connection.ops.quote_name
+    statements = []
+    for model in _tables():
+        table = model._meta.db_table
+        if after[table] == before[table]:
+            continue
+        if not _has_integer_key(model):
+            return None  # rows we cannot tell apart from the base's: never replayed
+        fields = list(model._meta.local_concrete_fields)
+        found = model._base_manager.filter(pk__gt=before[table]).order_by("pk")
+        params = [
+            tuple(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields)
+            for obj in found
+        ]
+        columns = ", ".join(quote(_column(field)) for field in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        statements.append((f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})", params))  # noqa: S608
+    return statements
+
+
+def _insert(statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.executemany(sql, params)
+
+
+def replayed(key: Hashable, build: Callable[[], Any]) -> Any:
+    """`build()`'s result; its rows inserted again when this process has recorded them on the same
+    database state. `key` names the build with every input that changes what it writes. A build that
+    queues work for after the commit, or writes rows without integer ids, always runs for real."""
+    before = _database_state()
+    recording = _RECORDINGS.get(key)
+    if recording is not None and recording.state == before:
+        _insert(recording.rows)
+        refcache.clear_all()
+        return copy.deepcopy(recording.result)
+    queued = len(connection.run_on_commit)
+    result = build()
+    if recording is None and len(connection.run_on_commit) == queued:
+        rows = _record(before, _database_state())
+        if rows is not None:
+            _RECORDINGS[key] = _Recording(before, rows, copy.deepcopy(result))
+    return result

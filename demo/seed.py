@@ -25,6 +25,7 @@ from demo.enforcement_data import seed_enforcement
 from demo.evaluation_data import seed_evaluation
 from demo.history import seed_history
 from demo.licences_data import seed_licences
+from demo.open311_key import ensure_demo_key
 from demo.organisation import DISTRICT, Town
 from demo.party_data import seed_party
 from demo.places import place_history_events
@@ -33,7 +34,7 @@ from demo.ratings_data import seed_ratings
 from demo.registry_data import seed_registry
 from demo.territorial_data import seed_territorial
 from grid.standards.actions import do_seed_reference
-from open311.actions import do_ensure_demo_key, do_seed_service_definitions
+from open311.actions import do_seed_service_definitions
 from territory.actions import do_load_territory
 from territory.models import Division, EnforcementZone, Grid
 from territory.synthetic import TerritorySpec, generate_territory
@@ -346,7 +347,7 @@ def seed_demo(*, now: datetime) -> dict[str, Any]:
         reference = do_seed_reference(actor=system, now=now)
         processes = do_publish_processes(now=now, actor=system)
         open311_services = do_seed_service_definitions(actor=system, now=now)
-        do_ensure_demo_key(actor=system, now=now)
+        ensure_demo_key(actor=system, now=now)
     # Synthetic registries (生成数据) for the personas' towns, through the registry's import and actions.
     registries = seed_registry(now=now, system=system, town_codes=[HUANGQIAO, WANGTING, WEITANG])
     # Five connected sources (党建, 综治, 水务, 审批, 环保): sample feeds, run once into 黄桥's registries.

@@ -25,7 +25,7 @@ from grid.standards.selectors import current_standard_version
 from open311 import conf
 from open311.attributes import spec_rows, validate_definition_row
 from open311.codes import service_code_of
-from open311.keys import DEMO_KEY, DEMO_KEY_NAME, hash_key, key_prefix, new_key
+from open311.keys import hash_key, key_prefix, new_key
 from open311.models import ApiKey, RequestToken, ServiceAttribute
 from workflow.actors import system_actor
 
@@ -126,23 +126,6 @@ def do_revoke_api_key(api_key: ApiKey, *, actor: Any, now: datetime, reason: str
             now=now,
         )
     return locked
-
-
-def do_ensure_demo_key(*, actor: Any, now: datetime) -> ApiKey:
-    """Idempotent: the fixed demo key `demo-open311-key` (README). An existing one is left as it is, so
-    a revocation by an administrator stands."""
-    existing = ApiKey.objects.filter(key_hash=hash_key(DEMO_KEY)).first()
-    if existing is not None:
-        return existing
-    name = (
-        DEMO_KEY_NAME
-        if not ApiKey.objects.filter(name=DEMO_KEY_NAME).exists()
-        else f"{DEMO_KEY_NAME}-{now:%Y%m%d}"
-    )
-    api_key, _ = do_issue_api_key(
-        name=name, actor=actor, now=now, contact="演示环境（make run）", key=DEMO_KEY
-    )
-    return api_key
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ import hashlib
 import secrets
 
 PREFIX_LENGTH = 8
-DEMO_KEY = "demo-open311-key"
-DEMO_KEY_NAME = "演示客户端"
 
 
 def new_key() -> str:

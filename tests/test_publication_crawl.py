@@ -212,11 +212,12 @@ def test_no_planted_personal_data_reaches_any_public_page(
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     with time_machine.travel(NOW, tick=False):
-        from open311.actions import do_ensure_demo_key, do_seed_service_definitions
+        from demo.open311_key import ensure_demo_key
+        from open311.actions import do_seed_service_definitions
 
         receipts = _grid_events(personas)
         do_seed_service_definitions(actor=personas["system"], now=NOW)
-        do_ensure_demo_key(actor=personas["system"], now=NOW)
+        ensure_demo_key(actor=personas["system"], now=NOW)
         _enforcement(personas)
         found = _approvals_licences_ratings(personas)
 

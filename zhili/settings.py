@@ -105,6 +105,8 @@ TEMPLATES = [
                 "core.context_processors.platform",
                 "zhili.navigation.navigation",
             ],
+            # Lower apps' templates reach higher apps' pages only through the link registry.
+            "libraries": {"slot_links": "zhili.links"},
         },
     },
 ]

@@ -8,10 +8,10 @@ import pytest
 
 from approvals import actions
 from approvals.actions import ApplicantInput, IntakeSpec, applicants, do_file_applications_bulk
-from approvals.codes import citizen_id
 from approvals.models import Application
 from approvals.testing import CONFIRM_CODE, LICENCE_CODE, PHONE
 from core.errors import DomainError, PermissionRefused
+from core.testing_codes import citizen_id
 from workflow.models import WorkItem
 
 

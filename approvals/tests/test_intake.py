@@ -15,12 +15,12 @@ from approvals.actions import (
     do_resume_application,
     do_take_application,
 )
-from approvals.codes import citizen_id, credit_code
 from approvals.models import Application, Channel, Outcome
 from approvals.selectors import progress_of
 from approvals.testing import CONFIRM_CODE, ID_NUMBER, IMMEDIATE_CODE, LICENCE_CODE, PHONE
 from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
+from core.testing_codes import citizen_id, credit_code
 from outbox.models import OutboxMessage
 
 COMPANY = credit_code(7001, department="9", category="1")

@@ -13,9 +13,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from approvals.actions import ApplicantInput, IntakeSpec, do_file_applications_bulk
-from approvals.codes import citizen_id
 from approvals.testing import CONFIRM_CODE, LICENCE_CODE, PHONE
 from core.testing import queries_of
+from core.testing_codes import citizen_id
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,10 @@ from grid.tests.test_figures import Scenario, week_builder
 @pytest.fixture
 def reference(personas: dict[str, Any]) -> dict[str, int]:
     """Categories, standard v1 and the towns' responsibility lists (as in the grid tests)."""
+    from core.testing import replayed
     from grid.standards.actions import do_seed_reference
 
-    return do_seed_reference(actor=personas["system"], now=NOW)
+    return replayed(("grid.reference", NOW), lambda: do_seed_reference(actor=personas["system"], now=NOW))
 
 
 @pytest.fixture

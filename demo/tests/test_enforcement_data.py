@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1200)]
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 10:00 in Suzhou
 
 
-def test_seed_enforcement(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seed_enforcement(monkeypatch: pytest.MonkeyPatch, empty_database: None) -> None:
     # seed_demo runs seed_enforcement as one of its streams; the grid history and the other streams are
     # tested on their own (left out here: they do not feed the enforcement data).
     import demo.seed

@@ -27,7 +27,7 @@ NOW = datetime(2026, 3, 20, 2, 0, tzinfo=UTC)
 HUANGQIAO = "320507003"
 
 
-def test_demo_party_and_assets_feed_every_module() -> None:
+def test_demo_party_and_assets_feed_every_module(empty_database: None) -> None:
     with time_machine.travel(NOW, tick=False):
         seed_demo(now=NOW)
         before = (PartyMember.objects.count(), Visit.objects.count(), Contract.objects.count())

@@ -39,7 +39,10 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
     """The demo, seeded once per test process for the module (a seed takes most of a minute), in a
     transaction rolled back at its end: each test's own transaction nests in it as a savepoint, so what
     one test writes is gone before the next."""
+    from accounts.testing import remove_session_base
+
     with django_db_blocker.unblock(), transaction.atomic():
+        remove_session_base()  # the demo starts from an empty database
         yield seed_demo(now=NOW)
         transaction.set_rollback(True)
 

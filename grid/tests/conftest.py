@@ -19,9 +19,10 @@ def now() -> datetime:
 @pytest.fixture
 def reference(personas: dict[str, Any]) -> dict[str, int]:
     """Categories, standard v1 and the towns' responsibility lists (黄桥 has its urban office)."""
+    from core.testing import replayed
     from grid.standards.actions import do_seed_reference
 
-    return do_seed_reference(actor=personas["system"], now=NOW)
+    return replayed(("grid.reference", NOW), lambda: do_seed_reference(actor=personas["system"], now=NOW))
 
 
 @pytest.fixture

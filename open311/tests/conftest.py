@@ -1,5 +1,5 @@
 """Fixtures of the Open311 tests: a fixed clock, the small territory with the personas, the seeded
-categories and service definitions, the demo key, and helpers to read XML and JSON answers."""
+categories and service definitions, a client key, and helpers to read XML and JSON answers."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from open311.keys import DEMO_KEY
-
+# A fixed key of a client agreed with the district (do_issue_api_key's `key`), as a partner's would be.
+CLIENT_KEY = "test-open311-client-key"
 # 2026-03-02 10:00 in Xiangcheng (a Monday, inside working hours).
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 HUANGQIAO_GRID = "320507003201001"
@@ -36,24 +36,29 @@ def media_root(settings: Any, tmp_path: Path) -> None:
 
 @pytest.fixture
 def reference(personas: dict[str, Any], now: datetime) -> dict[str, int]:
+    from core.testing import replayed
     from grid.standards.actions import do_seed_reference
 
-    return do_seed_reference(actor=personas["system"], now=now)
+    return replayed(("grid.reference", now), lambda: do_seed_reference(actor=personas["system"], now=now))
 
 
 @pytest.fixture
 def definitions(reference: dict[str, int], personas: dict[str, Any], now: datetime) -> dict[str, int]:
+    from core.testing import replayed
     from open311.actions import do_seed_service_definitions
 
-    return do_seed_service_definitions(actor=personas["system"], now=now)
+    return replayed(
+        ("open311.definitions", now),
+        lambda: do_seed_service_definitions(actor=personas["system"], now=now),
+    )
 
 
 @pytest.fixture
-def demo_key(definitions: dict[str, int], personas: dict[str, Any], now: datetime) -> str:
-    from open311.actions import do_ensure_demo_key
+def client_key(definitions: dict[str, int], personas: dict[str, Any], now: datetime) -> str:
+    from open311.actions import do_issue_api_key
 
-    do_ensure_demo_key(actor=personas["system"], now=now)
-    return DEMO_KEY
+    do_issue_api_key(name="测试客户端", actor=personas["system"], now=now, key=CLIENT_KEY)
+    return CLIENT_KEY
 
 
 @pytest.fixture
@@ -90,9 +95,9 @@ def spec_error(response: Any, fmt: str) -> tuple[int, str]:
 
 
 def report(client: Client, fmt: str = "json", **params: Any) -> Any:
-    """POST requests.{fmt} with sensible defaults (the demo key, a point in 黄桥, 暴露垃圾)."""
+    """POST requests.{fmt} with sensible defaults (the client key, a point in 黄桥, 暴露垃圾)."""
     data = {
-        "api_key": DEMO_KEY,
+        "api_key": CLIENT_KEY,
         "service_code": "E0102",
         "lat": LAT,
         "long": LON,

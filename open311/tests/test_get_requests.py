@@ -45,7 +45,7 @@ def post_at(client: Client, when: datetime, **params: Any) -> str:
 
 
 @pytest.fixture
-def three(client: Client, demo_key: str, now: datetime) -> list[str]:
+def three(client: Client, client_key: str, now: datetime) -> list[str]:
     """Three requests: 暴露垃圾 today, 道路不洁 ten days ago, 暴露垃圾 a hundred days ago."""
     return [
         post_at(client, now),

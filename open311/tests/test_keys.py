@@ -1,5 +1,5 @@
 """API keys: issued and revoked by administrators (actions with audit rows, the admin, the management
-command), stored as a hash only; the demo key."""
+command), stored as a hash only."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.test import Client
 from accounts.models import User
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, PermissionRefused
-from open311.actions import do_ensure_demo_key, do_issue_api_key, do_revoke_api_key
-from open311.keys import DEMO_KEY, hash_key
+from open311.actions import do_issue_api_key, do_revoke_api_key
+from open311.keys import hash_key
 from open311.models import ApiKey
 from open311.selectors import key_for
 
@@ -96,17 +96,6 @@ def test_revoke_writes_an_audit_row_and_cannot_repeat(personas: dict[str, Any], 
     assert audit.before["active"] is True and audit.after["active"] is False
     with pytest.raises(Conflict):
         do_revoke_api_key(revoked, actor=personas["system"], now=now)
-
-
-def test_demo_key_is_idempotent_and_respects_a_revocation(personas: dict[str, Any], now: datetime) -> None:
-    first = do_ensure_demo_key(actor=personas["system"], now=now)
-    again = do_ensure_demo_key(actor=personas["system"], now=now)
-
-    assert first.pk == again.pk
-    assert key_for(DEMO_KEY) == first
-    do_revoke_api_key(first, actor=personas["system"], now=now)
-    assert do_ensure_demo_key(actor=personas["system"], now=now).active is False
-    assert ApiKey.objects.count() == 1
 
 
 def test_management_command_prints_the_key_once(personas: dict[str, Any]) -> None:

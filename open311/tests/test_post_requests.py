@@ -35,7 +35,7 @@ def png() -> bytes:
     )
 
 
-def test_form_encoded_post_returns_the_receipt_xml(client: Client, demo_key: str) -> None:
+def test_form_encoded_post_returns_the_receipt_xml(client: Client, client_key: str) -> None:
     response = report(client, "xml", account_id="acct-42")
 
     assert response.status_code == 200
@@ -52,17 +52,17 @@ def test_form_encoded_post_returns_the_receipt_xml(client: Client, demo_key: str
     assert event.grid_id == HUANGQIAO_GRID
     assert event.work_item is not None and event.work_item.state == "reported"
     assert event.attributes["open311"]["attributes"] == {"URGENCY": "normal"}
-    assert event.attributes["open311"]["api_key"] == "演示客户端"
+    assert event.attributes["open311"]["api_key"] == "测试客户端"
     assert AuditEvent.objects.filter(
         action="open311.request_accepted", subject_id=str(RequestToken.objects.get().pk)
     ).exists()
 
 
-def test_post_json_with_every_attribute_datatype(client: Client, demo_key: str) -> None:
+def test_post_json_with_every_attribute_datatype(client: Client, client_key: str) -> None:
     response = client.post(
         "/open311/v2/requests.json",
         {
-            "api_key": demo_key,
+            "api_key": client_key,
             "service_code": "E0102",
             "lat": LAT,
             "long": LON,
@@ -92,11 +92,11 @@ def test_post_json_with_every_attribute_datatype(client: Client, demo_key: str) 
     assert stored["service_code"] == "E0102"
 
 
-def test_multivaluelist_accepts_repeated_plain_keys_too(client: Client, demo_key: str) -> None:
+def test_multivaluelist_accepts_repeated_plain_keys_too(client: Client, client_key: str) -> None:
     response = client.post(
         "/open311/v2/requests.json",
         {
-            "api_key": demo_key,
+            "api_key": client_key,
             "service_code": "E0102",
             "lat": LAT,
             "long": LON,
@@ -110,13 +110,13 @@ def test_multivaluelist_accepts_repeated_plain_keys_too(client: Client, demo_key
     assert GridEvent.objects.get().attributes["open311"]["attributes"]["IMPACT"] == ["vehicles", "residents"]
 
 
-def test_multipart_with_a_photo_and_a_media_url(client: Client, demo_key: str) -> None:
+def test_multipart_with_a_photo_and_a_media_url(client: Client, client_key: str) -> None:
     photo = SimpleUploadedFile("garbage.png", png(), content_type="image/png")
 
     response = client.post(
         "/open311/v2/requests.json",
         {
-            "api_key": demo_key,
+            "api_key": client_key,
             "service_code": "E0102",
             "lat": LAT,
             "long": LON,
@@ -135,7 +135,7 @@ def test_multipart_with_a_photo_and_a_media_url(client: Client, demo_key: str) -
     assert attachments[1].url == "https://example.org/photos/1.jpg"
 
 
-def test_a_file_that_is_no_image_is_refused_naming_media(client: Client, demo_key: str) -> None:
+def test_a_file_that_is_no_image_is_refused_naming_media(client: Client, client_key: str) -> None:
     response = report(client, media=SimpleUploadedFile("x.png", b"not an image", content_type="image/png"))
 
     assert response.status_code == 400
@@ -143,7 +143,7 @@ def test_a_file_that_is_no_image_is_refused_naming_media(client: Client, demo_ke
     assert not GridEvent.objects.exists()
 
 
-def test_personal_data_is_kept_protected(client: Client, demo_key: str) -> None:
+def test_personal_data_is_kept_protected(client: Client, client_key: str) -> None:
     response = report(
         client,
         email="Resident@Example.org",
@@ -168,7 +168,7 @@ def test_personal_data_is_kept_protected(client: Client, demo_key: str) -> None:
     assert "Resident@Example.org" not in listing
 
 
-def test_location_by_address_id_is_the_grid_code(client: Client, demo_key: str) -> None:
+def test_location_by_address_id_is_the_grid_code(client: Client, client_key: str) -> None:
     response = report(client, lat=None, long=None, address_id="320507003201002", address_string="黄桥某路口")
 
     assert response.status_code == 200, response.content
@@ -180,7 +180,7 @@ def test_location_by_address_id_is_the_grid_code(client: Client, demo_key: str) 
     assert listed["address_id"] == "320507003201002"
 
 
-def test_location_by_an_address_naming_one_grid(client: Client, demo_key: str) -> None:
+def test_location_by_an_address_naming_one_grid(client: Client, client_key: str) -> None:
     response = report(client, lat=None, long=None, address_string="黄桥测试村第2网格 菜场门口")
 
     assert response.status_code == 200, response.content
@@ -196,7 +196,7 @@ def test_location_by_an_address_naming_one_grid(client: Client, demo_key: str) -
     ],
 )
 def test_an_address_that_cannot_be_located_is_400(
-    client: Client, demo_key: str, params: dict[str, str]
+    client: Client, client_key: str, params: dict[str, str]
 ) -> None:
     response = report(client, lat=None, long=None, **params)
 
@@ -206,7 +206,7 @@ def test_an_address_that_cannot_be_located_is_400(
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
-def test_missing_api_key_is_403(client: Client, demo_key: str, fmt: str) -> None:
+def test_missing_api_key_is_403(client: Client, client_key: str, fmt: str) -> None:
     response = report(client, fmt, api_key=None)
 
     assert response.status_code == 403
@@ -216,14 +216,14 @@ def test_missing_api_key_is_403(client: Client, demo_key: str, fmt: str) -> None
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
-def test_unknown_api_key_is_403(client: Client, demo_key: str, fmt: str) -> None:
+def test_unknown_api_key_is_403(client: Client, client_key: str, fmt: str) -> None:
     response = report(client, fmt, api_key="not-a-real-key-at-all")
 
     assert response.status_code == 403
     assert spec_error(response, fmt)[0] == 403
 
 
-def test_revoked_key_is_403(client: Client, demo_key: str, personas: dict[str, Any], now: datetime) -> None:
+def test_revoked_key_is_403(client: Client, client_key: str, personas: dict[str, Any], now: datetime) -> None:
     from open311.actions import do_revoke_api_key
     from open311.models import ApiKey
 
@@ -237,14 +237,14 @@ def test_revoked_key_is_403(client: Client, demo_key: str, personas: dict[str, A
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
-def test_unknown_service_code_is_404(client: Client, demo_key: str, fmt: str) -> None:
+def test_unknown_service_code_is_404(client: Client, client_key: str, fmt: str) -> None:
     response = report(client, fmt, service_code="E9999")
 
     assert response.status_code == 404
     assert "service_code" in spec_error(response, fmt)[1]
 
 
-def test_missing_service_code_is_400(client: Client, demo_key: str) -> None:
+def test_missing_service_code_is_400(client: Client, client_key: str) -> None:
     response = report(client, service_code="")
 
     assert response.status_code == 400
@@ -252,7 +252,7 @@ def test_missing_service_code_is_400(client: Client, demo_key: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
-def test_missing_location_is_400(client: Client, demo_key: str, fmt: str) -> None:
+def test_missing_location_is_400(client: Client, client_key: str, fmt: str) -> None:
     response = report(client, fmt, lat=None, long=None)
 
     assert response.status_code == 400
@@ -275,7 +275,7 @@ def test_missing_location_is_400(client: Client, demo_key: str, fmt: str) -> Non
     ],
 )
 def test_bad_input_is_400_naming_the_parameter(
-    client: Client, demo_key: str, params: dict[str, Any], named: str
+    client: Client, client_key: str, params: dict[str, Any], named: str
 ) -> None:
     response = report(client, **params)
 
@@ -301,7 +301,7 @@ def test_bad_input_is_400_naming_the_parameter(
 )
 @pytest.mark.parametrize("fmt", ["xml", "json"])
 def test_a_bad_attribute_is_400(
-    client: Client, demo_key: str, params: dict[str, Any], named: str, fmt: str
+    client: Client, client_key: str, params: dict[str, Any], named: str, fmt: str
 ) -> None:
     response = report(client, fmt, **params)
 
@@ -313,21 +313,21 @@ def test_a_bad_attribute_is_400(
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
-def test_a_generic_client_may_leave_every_attribute_out(client: Client, demo_key: str, fmt: str) -> None:
+def test_a_generic_client_may_leave_every_attribute_out(client: Client, client_key: str, fmt: str) -> None:
     response = report(client, fmt, **{"attribute[URGENCY]": None})
 
     assert response.status_code == 200, response.content
     assert GridEvent.objects.get().attributes["open311"]["attributes"] == {"URGENCY": "normal"}
 
 
-def test_description_may_be_left_out(client: Client, demo_key: str) -> None:
+def test_description_may_be_left_out(client: Client, client_key: str) -> None:
     response = report(client, description=None, **{"attribute[DETAIL]": "桥下有垃圾"})
 
     assert response.status_code == 200
     assert GridEvent.objects.get().description == "桥下有垃圾"
 
 
-def test_a_naive_found_at_is_read_as_local_time(client: Client, demo_key: str) -> None:
+def test_a_naive_found_at_is_read_as_local_time(client: Client, client_key: str) -> None:
     response = report(client, **{"attribute[FOUND_AT]": "2026-03-02T08:00:00"})
 
     assert response.status_code == 200
@@ -335,16 +335,16 @@ def test_a_naive_found_at_is_read_as_local_time(client: Client, demo_key: str) -
     assert found == "2026-03-02T08:00:00+08:00"
 
 
-def test_the_jurisdiction_id_is_checked_on_post(client: Client, demo_key: str) -> None:
+def test_the_jurisdiction_id_is_checked_on_post(client: Client, client_key: str) -> None:
     assert report(client, jurisdiction_id="xiangcheng.suzhou.gov.cn").status_code == 200
     response = report(client, jurisdiction_id="elsewhere.gov")
     assert response.status_code == 404
     assert GridEvent.objects.count() == 1
 
 
-def test_api_key_may_come_in_the_query_string(client: Client, demo_key: str) -> None:
+def test_api_key_may_come_in_the_query_string(client: Client, client_key: str) -> None:
     response = client.post(
-        f"/open311/v2/requests.json?api_key={demo_key}",
+        f"/open311/v2/requests.json?api_key={client_key}",
         {
             "service_code": "E0102",
             "lat": LAT,
@@ -357,13 +357,13 @@ def test_api_key_may_come_in_the_query_string(client: Client, demo_key: str) -> 
     assert response.status_code == 200
 
 
-def test_csrf_is_not_asked_of_api_clients(demo_key: str) -> None:
+def test_csrf_is_not_asked_of_api_clients(client_key: str) -> None:
     response = report(Client(enforce_csrf_checks=True))
 
     assert response.status_code == 200
 
 
-def test_requested_datetime_is_the_time_of_the_post(client: Client, demo_key: str, now: datetime) -> None:
+def test_requested_datetime_is_the_time_of_the_post(client: Client, client_key: str, now: datetime) -> None:
     (body,) = json_of(report(client))
     (listed,) = json_of(client.get(f"/open311/v2/requests/{body['service_request_id']}.json"))
     assert listed["requested_datetime"] == timezone.localtime(now).isoformat(timespec="seconds")

@@ -44,7 +44,7 @@ def detail(client: Client, event: GridEvent) -> dict[str, Any]:
 
 
 def test_description_needs_consent_and_release_and_leaves_scrubbed(
-    client: Client, demo_key: str, personas: dict[str, Any], now: datetime
+    client: Client, client_key: str, personas: dict[str, Any], now: datetime
 ) -> None:
     agreed = resident_report(now, consent=True)
     refused = resident_report(now, consent=False)
@@ -60,7 +60,7 @@ def test_description_needs_consent_and_release_and_leaves_scrubbed(
     assert audit.actor_id == personas["dispatcher"].pk and audit.subject_id == str(agreed.pk)
 
 
-def test_release_refusals(demo_key: str, personas: dict[str, Any], now: datetime) -> None:
+def test_release_refusals(client_key: str, personas: dict[str, Any], now: datetime) -> None:
     agreed = resident_report(now, consent=True)
     refused = resident_report(now, consent=False)
     with pytest.raises(NotFound):
@@ -78,7 +78,7 @@ def test_release_refusals(demo_key: str, personas: dict[str, Any], now: datetime
 
 
 def test_sensitive_categories_leave_with_rounded_coordinates(
-    client: Client, demo_key: str, now: datetime
+    client: Client, client_key: str, now: datetime
 ) -> None:
     event = resident_report(now, consent=False)
     exact = detail(client, event)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def receipt(client: Client, demo_key: str) -> str:
+def receipt(client: Client, client_key: str) -> str:
     return str(json_of(report(client, address_string="黄桥大道与春申路口"))[0]["service_request_id"])
 
 
@@ -106,7 +106,7 @@ def test_a_duplicate_is_closed_and_names_the_original(
     assert "Duplicate request." in body["status_notes"]
 
 
-def test_the_media_url_is_shown(client: Client, demo_key: str) -> None:
+def test_the_media_url_is_shown(client: Client, client_key: str) -> None:
     response = report(client, media_url="https://example.org/a.jpg")
     receipt = json_of(response)[0]["service_request_id"]
 
@@ -140,7 +140,7 @@ def test_a_receipt_typed_loosely_is_found(client: Client, receipt: str) -> None:
 
 
 def test_staff_reports_show_no_description_or_photo(
-    client: Client, demo_key: str, personas: dict[str, Any], now: datetime
+    client: Client, client_key: str, personas: dict[str, Any], now: datetime
 ) -> None:
     from grid.events.report import do_report_event
 

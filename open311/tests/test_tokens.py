@@ -10,7 +10,7 @@ from open311.tests.conftest import json_of, report, spec_error, xml_of
 pytestmark = pytest.mark.django_db
 
 
-def test_token_leads_to_the_request_xml(client: Client, demo_key: str) -> None:
+def test_token_leads_to_the_request_xml(client: Client, client_key: str) -> None:
     (posted,) = json_of(report(client))
 
     root = xml_of(client.get(f"/open311/v2/tokens/{posted['token']}.xml"))
@@ -22,7 +22,7 @@ def test_token_leads_to_the_request_xml(client: Client, demo_key: str) -> None:
     assert request.findtext("token") == posted["token"]
 
 
-def test_token_leads_to_the_request_json(client: Client, demo_key: str) -> None:
+def test_token_leads_to_the_request_json(client: Client, client_key: str) -> None:
     (posted,) = json_of(report(client))
 
     body = json_of(client.get(f"/open311/v2/tokens/{posted['token']}.json"))
@@ -30,7 +30,7 @@ def test_token_leads_to_the_request_json(client: Client, demo_key: str) -> None:
     assert body == [{"service_request_id": posted["service_request_id"], "token": posted["token"]}]
 
 
-def test_every_request_gets_its_own_token(client: Client, demo_key: str) -> None:
+def test_every_request_gets_its_own_token(client: Client, client_key: str) -> None:
     first, second = json_of(report(client))[0], json_of(report(client))[0]
 
     assert first["token"] != second["token"]
@@ -38,7 +38,7 @@ def test_every_request_gets_its_own_token(client: Client, demo_key: str) -> None
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
-def test_an_unknown_token_is_404(client: Client, demo_key: str, fmt: str) -> None:
+def test_an_unknown_token_is_404(client: Client, client_key: str, fmt: str) -> None:
     response = client.get(f"/open311/v2/tokens/0123456789abcdef.{fmt}")
 
     assert response.status_code == 404

@@ -21,8 +21,9 @@ def _fresh_locate_index() -> Iterator[None]:
 
 
 @pytest.fixture
-def full_territory(db: None) -> dict[str, int]:
-    """相城区 with its 13 towns, 143 villages and synthetic grids, loaded through the action."""
+def full_territory(empty_database: None) -> dict[str, int]:
+    """相城区 with its 13 towns, 143 villages and synthetic grids, loaded through the action into an
+    empty database."""
     from territory.actions import do_load_territory
 
     return do_load_territory(actor=None, now=NOW)

@@ -164,8 +164,8 @@ def test_approvals_loop(live_server: Any, browser: Any, personas: dict[str, Any]
     the rectification item appears for the centre with its 15-working-day deadline."""
     import time_machine
 
-    from approvals.codes import credit_code
     from approvals.testing import LICENCE_CODE, make_approvals
+    from core.testing_codes import credit_code
     from licences.reference import do_seed_licence_types
 
     base = live_server.url

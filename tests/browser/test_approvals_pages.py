@@ -16,7 +16,7 @@ from tests.browser.conftest import PageProblems, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-COMPANY = "91320507000070017U"  # approvals.codes.credit_code(7001, department="9")
+COMPANY = "91320507000070017U"  # core.testing_codes.credit_code(7001, department="9")
 
 
 @pytest.fixture

@@ -39,4 +39,5 @@ def clerk(db: None) -> Any:
 
 @pytest.fixture
 def system_user(db: None) -> Any:
-    return get_user_model().objects.create_user(username="system", password=None, is_system=True)
+    """The system user of the test personas (built once per session)."""
+    return get_user_model().objects.get(username="system", is_system=True)

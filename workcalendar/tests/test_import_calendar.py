@@ -172,7 +172,7 @@ def test_command_lists_all_bad_rows_and_imports_nothing(tmp_path: Path, system_u
 
 
 def test_command_refuses_unknown_actor_missing_system_user_and_missing_file(
-    tmp_path: Path, steward: Any
+    tmp_path: Path, steward: Any, without_system_user: None
 ) -> None:
     path = write(tmp_path, "date,kind,name\n2027-01-01,holiday,\n")
     with pytest.raises(CommandError, match="没有系统账号"):

@@ -351,8 +351,8 @@ def test_an_approvals_queue_that_grows(
     personas: dict[str, User], now: datetime, per_day: int, fires: bool
 ) -> None:
     from approvals.actions import ApplicantInput, IntakeSpec, do_file_applications_bulk
-    from approvals.codes import citizen_id
     from approvals.testing import LICENCE_CODE, PHONE, make_approvals
+    from core.testing_codes import citizen_id
 
     setup = {**personas, **make_approvals(personas, now - timedelta(days=4))}
     serial = iter(range(1000))

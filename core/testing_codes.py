@@ -1,5 +1,6 @@
-"""Building well-formed codes (demo data, tests, the bench): unified social credit codes (GB 32100, with
-the embedded GB 11714 organisation code and its own check) and citizen ID numbers (GB 11643)."""
+"""Building well-formed codes for demo data, tests and the bench, never the product: unified social
+credit codes (GB 32100, with the embedded GB 11714 organisation code and its own check) and citizen ID
+numbers (GB 11643)."""
 
 from __future__ import annotations
 
