@@ -74,7 +74,7 @@ def record_event(
 ) -> AuditEvent:
     """Append one audit row. `subject` may be a model instance (type and pk taken from it)."""
     _in_transaction()
-    row = _row(
+    event = audit_row(
         actor=actor,
         action=action,
         subject=subject,
@@ -85,8 +85,6 @@ def record_event(
         after=after,
         now=now,
     )
-    key_id, key = keys.current_key()
-    event = AuditEvent(**row, prev_hash="", key_id=key_id, hash=row_hmac(key, key_id, row))
     event.save()
     return event
 

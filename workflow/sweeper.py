@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -26,6 +27,7 @@ from django.db.models import F, Q, QuerySet
 from accounts.models import User
 from audit.actions import audit_row, record_audit_rows, record_event
 from workflow.actors import system_actor
+from workflow.definitions import EscalationRule
 from workflow.engine import definition_for, insert_new, notify_item, notify_items, transition, transition_many
 from workflow.listing import attach_item_references
 from workflow.models import WorkItem
@@ -91,6 +93,36 @@ def _back_off(pk: int, now: datetime, error: Exception) -> None:
         )
 
 
+def _warn_audit(item: WorkItem, old_warn_at: datetime, system: User, now: datetime) -> dict[str, Any]:
+    """The audit row of a warning, the same on the one-by-one and the batch path."""
+    return {
+        "actor": system,
+        "action": "workflow.warn",
+        "subject": item,
+        "territory_code": item.territory_code,
+        "after": {"state": item.state, "warn_at": old_warn_at, "step_due_at": item.step_due_at},
+        "now": now,
+    }
+
+
+def _overdue_audit(
+    item: WorkItem, old_due_at: datetime, rule: EscalationRule | None, system: User, now: datetime
+) -> dict[str, Any]:
+    """The audit row of an overdue mark, the same on the one-by-one and the batch path."""
+    return {
+        "actor": system,
+        "action": "workflow.overdue",
+        "subject": item,
+        "territory_code": item.territory_code,
+        "after": {
+            "state": item.state,
+            "step_due_at": old_due_at,
+            "rule_action": rule.overdue_action if rule else None,
+        },
+        "now": now,
+    }
+
+
 def _warn(pk: int, old_warn_at: datetime, now: datetime, system: User) -> bool:
     with transaction.atomic():
         claimed = WorkItem.objects.filter(pk=pk, warn_at=old_warn_at, warned_at__isnull=True).update(
@@ -102,14 +134,7 @@ def _warn(pk: int, old_warn_at: datetime, now: datetime, system: User) -> bool:
         attach_item_references([item])  # version, unit, assignee from the process cache: no joins
         rule = definition_for(item).rule_for(item.state)
         if rule is not None and rule.warn:
-            record_event(
-                actor=system,
-                action="workflow.warn",
-                subject=item,
-                territory_code=item.territory_code,
-                after={"state": item.state, "warn_at": old_warn_at, "step_due_at": item.step_due_at},
-                now=now,
-            )
+            record_event(**_warn_audit(item, old_warn_at, system, now))
             notify_item(item, kind="workflow.warn", body=f"即将超期（已用时80%）：{item.title}", now=now)
     return True
 
@@ -125,18 +150,7 @@ def _overdue(pk: int, old_due_at: datetime, now: datetime, system: User) -> tupl
         item = WorkItem.objects.get(pk=pk)
         attach_item_references([item])  # version, unit, assignee from the process cache: no joins
         rule = definition_for(item).rule_for(item.state)
-        record_event(
-            actor=system,
-            action="workflow.overdue",
-            subject=item,
-            territory_code=item.territory_code,
-            after={
-                "state": item.state,
-                "step_due_at": old_due_at,
-                "rule_action": rule.overdue_action if rule else None,
-            },
-            now=now,
-        )
+        record_event(**_overdue_audit(item, old_due_at, rule, system, now))
         if rule is None or rule.overdue_action is None:
             notify_item(item, kind="workflow.overdue", body=f"已超期：{item.title}", now=now)
             return True, False
@@ -174,16 +188,7 @@ def _warn_batch(rows: list[tuple[int, datetime]], now: datetime, system: User) -
             rule = definition_for(item).rule_for(item.state)
             if rule is None or not rule.warn:
                 continue
-            events.append(
-                audit_row(
-                    actor=system,
-                    action="workflow.warn",
-                    subject=item,
-                    territory_code=item.territory_code,
-                    after={"state": item.state, "warn_at": old_warn_at, "step_due_at": item.step_due_at},
-                    now=now,
-                )
-            )
+            events.append(audit_row(**_warn_audit(item, old_warn_at, system, now)))
             notices.append((item, {"kind": "workflow.warn", "body": f"即将超期（已用时80%）：{item.title}"}))
         record_audit_rows(events, insert=insert_new)
         notify_items(notices, now=now)
@@ -201,20 +206,7 @@ def _overdue_batch(rows: list[tuple[int, datetime]], now: datetime, system: User
         for item, old_due_at in claimed:
             item.overdue_at, item.sweep_failures, item.sweep_retry_at = now, 0, None
             rule = definition_for(item).rule_for(item.state)
-            events.append(
-                audit_row(
-                    actor=system,
-                    action="workflow.overdue",
-                    subject=item,
-                    territory_code=item.territory_code,
-                    after={
-                        "state": item.state,
-                        "step_due_at": old_due_at,
-                        "rule_action": rule.overdue_action if rule else None,
-                    },
-                    now=now,
-                )
-            )
+            events.append(audit_row(**_overdue_audit(item, old_due_at, rule, system, now)))
             if rule is None or rule.overdue_action is None:
                 plain.append(item.pk)
                 notices.append((item, {"kind": "workflow.overdue", "body": f"已超期：{item.title}"}))
