@@ -23,6 +23,7 @@ from approvals import actions
 from approvals.catalogue import rows_from_dicts
 from approvals.models import Application, CentreAuthorisation, ServiceItem
 from core.testing_codes import citizen_id, credit_code
+from demo.names import PASSWORD
 
 # Implementing bodies (实施主体): the district departments, with their (synthetic, well-formed) credit codes.
 BODIES: dict[str, tuple[str, str]] = {
@@ -118,7 +119,6 @@ def _authorise(town_pool: list[str], village_pool: list[str], *, system: User, n
 
 
 def _approvers(*, system: User, now: datetime) -> int:
-    from demo.seed import PASSWORD  # the demo personas' shared password
 
     created = 0
     password_hash = make_password(PASSWORD)

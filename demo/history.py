@@ -51,12 +51,12 @@ from demo.history_plan import (
     Planned,
     World,
     _actor_name,
-    _person_name,
     _photo,
     _reporter_name,
     _users,
     plan_events,
 )
+from demo.names import person_name
 from grid.events.rating import do_rate_event
 from grid.events.report import do_report_event
 from grid.events.steps import do_event_action
@@ -151,7 +151,7 @@ def ensure_agency_staff(*, system: User, now: datetime) -> int:
             continue
         username = f"staff_{unit.code}"
         role = Role.SQUAD_LEADER if unit.kind == OrgUnit.Kind.SQUAD else Role.AGENCY_STAFF
-        name = _person_name(username)
+        name = person_name(username)
         specs.append(account_actions.StaffSpec(username, name, unit.code, role, is_demo=True))
     return len(account_actions.do_bulk_create_staff(specs, actor=system, now=now, batch="demo-history"))
 

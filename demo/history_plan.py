@@ -387,12 +387,6 @@ def _timeline(rng: random.Random, clock: Clock, world: World, p: Planned, now: d
 # ------------------------------------------------------------------------------------ people and photos
 
 
-def _person_name(key: str) -> str:
-    from demo.seed import person_name  # demo.seed imports this module; import late
-
-    return person_name(key)
-
-
 @functools.cache
 def demo_png() -> bytes:
     """A small valid PNG (a grey 48×36 picture), deterministic."""

@@ -16,14 +16,14 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-from shapely.geometry import shape
 
 from accounts.models import User
 from demo.party_leadership import seed_one_shoulder, seed_projects_and_posts
+from demo.places import grid_point
 from party import actions, meetings, visits
 from party.models import Organisation, PartyMember
 from registry.models import Household, Person
-from territory.models import Division, GridBoundary
+from territory.models import Division
 from workcalendar.service import LOCAL_TZ
 
 TOWNS = ("320507003", "320507100")  # 黄桥, 望亭: the towns with registry people
@@ -47,14 +47,6 @@ def _months(today: date) -> list[date]:
     this = today.replace(day=1)
     last = (this - timedelta(days=1)).replace(day=1)
     return [(last - timedelta(days=1)).replace(day=1), last, this]
-
-
-def grid_point(grid: str) -> Any:
-    """A point inside the grid's current boundary (where its visits and assets are placed)."""
-    boundary = GridBoundary.objects.filter(grid_id=grid, valid_to__isnull=True).order_by("-version").first()
-    if boundary is None:
-        raise LookupError(f"grid {grid} has no boundary")
-    return shape(boundary.geometry).representative_point()
 
 
 def _photo(name: str) -> SimpleUploadedFile:

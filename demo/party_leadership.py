@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from accounts.actions import StaffSpec, do_assign_role, do_bulk_create_staff
 from accounts.models import Assignment, OrgUnit, Role, User
 from core.errors import Conflict
+from demo.names import person_name
+from demo.places import grid_point
 from party import actions, projects
 from party.models import Organisation, PartyMember, PartyProject, VanguardPost
 from registry import actions as registry_actions
@@ -92,7 +94,6 @@ def _head_user(village: Division, grid: str, *, system: User, now: datetime) -> 
         user = User.objects.filter(username=username).first()
         if user is not None:
             return user
-    from demo.seed import person_name
 
     username = f"secretary_{village.code}"
     spec = StaffSpec(
@@ -194,7 +195,6 @@ def seed_projects_and_posts(*, now: datetime, system: User) -> dict[str, int]:
     """A project led by the secretary of each demo branch with members and of the first
     PROJECT_BRANCHES_PER_TOWN branches of every town, and a vanguard post at each (held by a member, else
     by the secretary)."""
-    from demo.party_data import grid_point
 
     counts: dict[str, int] = defaultdict(int)
     today = now.astimezone(LOCAL_TZ).date()

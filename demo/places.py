@@ -76,3 +76,11 @@ def place_history_events() -> int:
     with transaction.atomic():
         GridEvent.objects.bulk_update(changed, ["lon", "lat"], batch_size=BATCH)
     return len(changed)
+
+
+def grid_point(grid: str) -> Any:
+    """A point inside the grid's current boundary (where its visits and assets are placed)."""
+    boundary = GridBoundary.objects.filter(grid_id=grid, valid_to__isnull=True).order_by("-version").first()
+    if boundary is None:
+        raise LookupError(f"grid {grid} has no boundary")
+    return shape(boundary.geometry).representative_point()

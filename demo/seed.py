@@ -5,7 +5,6 @@ every step creates only what is missing, so a second run changes nothing and wri
 from __future__ import annotations
 
 import functools
-import hashlib
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from demo.enforcement_data import seed_enforcement
 from demo.evaluation_data import seed_evaluation
 from demo.history import seed_history
 from demo.licences_data import seed_licences
+from demo.names import PASSWORD, person_name
 from demo.open311_key import ensure_demo_key
 from demo.organisation import DISTRICT, Town
 from demo.party_data import seed_party
@@ -41,7 +41,6 @@ from territory.synthetic import TerritorySpec, generate_territory
 from workflow.publishing import do_publish_processes
 from workflow.rollups import fold_all, registered
 
-PASSWORD = "zhili-demo-2026"  # noqa: S105 - published on purpose: demo personas only (zhili.E001)
 HUANGQIAO = "320507003"
 WANGTING = "320507100"
 WEITANG = "320507105"
@@ -200,17 +199,6 @@ def first_squad(town_code: str) -> str:
     if zone is None:
         raise LookupError(f"no enforcement zone in {town_code}: load the territory first")
     return organisation.squad_code(zone)
-
-
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈"
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌晶峰琳燕宇浩凯鹏婷雪倩颖晨"
-
-
-def person_name(key: str) -> str:
-    """A stable made-up Chinese name for a generated person."""
-    digest = hashlib.sha256(key.encode()).digest()
-    given = _GIVEN[digest[1] % len(_GIVEN)] + (_GIVEN[digest[2] % len(_GIVEN)] if digest[3] % 3 else "")
-    return _SURNAMES[digest[0] % len(_SURNAMES)] + given
 
 
 def system_user(now: datetime) -> User:

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts.models import User
-from demo.party_data import grid_point
+from demo.places import grid_point
 from registry.models import Entity
 from territorial import actions
 from territorial.assets import do_propose_asset_change, do_review_asset_change
