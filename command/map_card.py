@@ -20,6 +20,7 @@ from grid.events.selectors import get_event_for, latest_routing
 from grid.web.common import event_rows
 from grid.web.events import action_form, dispatch_units
 from grid.web.forms import ACTION_FIELDS
+from workflow.definitions import main_action
 from workflow.engine import available_actions
 
 
@@ -49,6 +50,7 @@ def item_card(request: HttpRequest, event_id: int) -> HttpResponse:
             "row": event_rows([event], now=timezone.now())[0],
             "routing": routing,
             "action_forms": forms,
+            "main_action": main_action(actions),
             "submit_url": reverse("grid-event-actions", args=[event.pk]),
             "card_url": reverse("command:map_card", args=[event.pk]),
         },

@@ -98,6 +98,13 @@ class ActionDef:
     destructive: bool = False
 
 
+def main_action(actions: list[ActionDef]) -> ActionDef | None:
+    """The step a page opens first among the actions offered: the first one the work waits for (neither
+    optional like 改类 or 督办 nor destructive like 作废), else the first that is not destructive."""
+    waited = [a for a in actions if not a.optional and not a.destructive]
+    return next(iter(waited or [a for a in actions if not a.destructive]), None)
+
+
 @dataclass(frozen=True)
 class EscalationRule:
     state: str

@@ -42,7 +42,7 @@ from grid.web.common import (
 )
 from grid.web.forms import ACTION_FIELDS, EventActionForm
 from workflow.confirm import needs_confirmation
-from workflow.definitions import ActionDef
+from workflow.definitions import ActionDef, main_action
 from workflow.engine import available_actions, definition_for
 from workflow.selectors import timeline_of
 
@@ -125,6 +125,7 @@ def staff_event_context(user: User, event: GridEvent, bound: EventActionForm | N
         "timeline": timeline_of(item) if item else [],
         "show_actor": True,
         "action_forms": forms,
+        "main_action": main_action([action for action, _ in forms]),
         "routing": routing,
         "routings": list(
             RoutingDecision.objects.filter(subject_type=SUBJECT_TYPE, subject_id=str(event.pk))

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def district() -> dict[str, User]:
+def district(empty_database: None) -> dict[str, User]:
     system = User.objects.create_user(username="system", password=None, is_system=True)
     do_load_territory(actor=system, now=timezone.now())
     centre = make_org_unit("320507-command", "相城区集成指挥中心", OrgUnit.Kind.COMMAND_CENTRE, "320507")

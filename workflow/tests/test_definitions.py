@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.definitions import DefinitionError, discover_files, from_json, load_all, parse_definition
+from workflow.definitions import (
+    DefinitionError,
+    discover_files,
+    from_json,
+    load_all,
+    main_action,
+    parse_definition,
+)
 
 VALID = """\
 name: tiny
@@ -102,3 +109,16 @@ def test_escalation_action_must_allow_the_system() -> None:
 def test_invalid_yaml_reports_the_line() -> None:
     error = _error("name: x\nstates: [unclosed\n")
     assert error.line is not None and "invalid YAML" in error.problem
+
+
+def test_the_main_action_is_the_step_the_work_waits_for() -> None:
+    grid = next(d for _, d in load_all() if d.name == "grid_event")
+    # From 已立案 the dispatcher is offered 改类 (optional) before 派遣 in written order: 派遣 opens first.
+    filed = grid.actions_from("filed")
+    assert [a.name for a in filed].index("reclassify") < [a.name for a in filed].index("dispatch")
+    assert main_action(filed) is grid.actions["dispatch"]
+    # Only optional and destructive steps left: the first optional one, never the destructive one.
+    side = [grid.actions["void"], grid.actions["reclassify"]]
+    assert main_action(side) is grid.actions["reclassify"]
+    assert main_action([grid.actions["void"]]) is None
+    assert main_action([]) is None
