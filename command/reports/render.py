@@ -23,6 +23,7 @@ WARNING_ROWS = (
     ("发出预警", "raised"),
     ("办结", "closed"),
     ("误报撤销", "dismissed"),
+    ("自动解除", "withdrawn"),
     ("督办", "supervised"),
     ("期末仍未办结", "open_at_end"),
 )

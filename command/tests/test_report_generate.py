@@ -101,10 +101,11 @@ def test_march_report_is_made_once_delivered_and_equals_the_desk(
     assert ranking[0][:5] == (1, "320507003201", ranking[0][2], village["score"], ind.grade(village["score"]))
     assert [row[0] for row in sheet_rows(xlsx, "超期未办")] == [s.events["E4"].receipt_number]
     # No warning was raised in this March (the section's counting is tested in warnings/test_period_summary).
-    assert sheet_rows(xlsx, "预警")[:5] == [
+    assert sheet_rows(xlsx, "预警")[:6] == [
         ("发出预警", 0),
         ("办结", 0),
         ("误报撤销", 0),
+        ("自动解除", 0),
         ("督办", 0),
         ("期末仍未办结", 0),
     ]

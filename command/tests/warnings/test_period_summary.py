@@ -1,5 +1,6 @@
-"""The warnings section of the periodic reports: what was raised (by level and rule), closed, dismissed and
-supervised in a period, and what was still open at its end — counted by hand on planted warnings."""
+"""The warnings section of the periodic reports: what was raised (by level and rule), closed, dismissed,
+withdrawn by the system and supervised in a period, and what was still open at its end — counted by hand
+on planted warnings."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ def test_a_month_of_warnings_counted(
     act(closed, "close", dispatcher, now + timedelta(minutes=40))
     dismissed = plant("dismissed")
     act(dismissed, "dismiss", dispatcher, now + timedelta(hours=1), reason="现场核实为误报")
+    cleared = plant("cleared")  # its situation is gone by the next run: the system withdraws it
+    act(cleared, "withdraw", people["system"], now + timedelta(minutes=30), reason="预警条件已解除")
     ignored = plant("ignored", level=Level.RED)  # nobody acknowledges it: supervised after an hour
     with time_machine.travel(now + timedelta(hours=2), tick=False):
         sweep(now=now + timedelta(hours=2))
@@ -47,12 +50,12 @@ def test_a_month_of_warnings_counted(
 
     march = period_summary(HUANGQIAO, *MARCH)
 
-    assert march["raised"] == 4
-    assert march["by_level"] == [("红色预警", 2), ("橙色预警", 2), ("黄色预警", 0)]
-    assert march["by_rule"] == [("立案待派遣积压", 4)]
-    assert (march["closed"], march["dismissed"], march["supervised"]) == (1, 1, 1)
+    assert march["raised"] == 5
+    assert march["by_level"] == [("红色预警", 2), ("橙色预警", 3), ("黄色预警", 0)]
+    assert march["by_rule"] == [("立案待派遣积压", 5)]
+    assert (march["closed"], march["dismissed"], march["withdrawn"], march["supervised"]) == (1, 1, 1, 1)
     assert march["open_at_end"] == 2  # the ignored one and the one dismissed in April
     assert ignored.work_item.transitions.filter(action="supervise").count() == 1
     april = period_summary(HUANGQIAO, date(2026, 4, 1), date(2026, 5, 1))
     assert (april["raised"], april["dismissed"], april["open_at_end"]) == (1, 1, 2)
-    assert period_summary("320507", *MARCH)["raised"] == 5
+    assert period_summary("320507", *MARCH)["raised"] == 6
