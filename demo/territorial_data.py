@@ -1,9 +1,10 @@
 """Demo 三资: for each village of 黄桥 with registry people, its 股份经济合作社 with a bank account and
 receipts, a piece of collective land, asset cards bought through the approved change, two leases to
-registry enterprises (one nearing its end, one with a rent instalment overdue) and a payment with its
-voucher waiting for the village committee (a payment in progress). Everything goes through the
-territorial actions, as the village head (村书记) and the town leader. Idempotent: a village whose
-organisation exists is skipped."""
+registry enterprises (one nearing its end, one with a rent instalment overdue), and the village's
+报账员 (a village-wide grid worker) proposing payments with their vouchers: office supplies the head
+settled (管理费用), road repairs waiting for the village committee (公益支出, a payment in progress).
+Everything goes through the territorial actions, as the 报账员, the village head (村书记) and the town
+leader. Idempotent: a village whose organisation exists is skipped."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from datetime import date, datetime, time, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from accounts.models import User
+from accounts.actions import StaffSpec, do_bulk_create_staff
+from accounts.models import Role, User
+from demo.names import person_name
 from demo.places import grid_point
 from registry.models import Entity
 from territorial import actions
 from territorial.assets import do_propose_asset_change, do_review_asset_change
 from territorial.contracts import ContractInput, do_sign_contract
-from territorial.funds import do_propose_payment
-from territorial.models import CollectiveOrganisation
+from territorial.funds import do_propose_payment, do_review_payment
+from territorial.models import CollectiveOrganisation, ExpenditureCategory
 from territory.models import Division, Grid
 from workcalendar.service import LOCAL_TZ
 
@@ -45,6 +48,23 @@ def _voucher(name: str) -> SimpleUploadedFile:
 def _square(lon: float, lat: float, size: float = 0.002) -> dict[str, object]:
     ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
     return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _bookkeeper(village_code: str, *, system: User, now: datetime) -> User:
+    """The village's 报账员: a grid worker over the whole village, on its committee."""
+    username = f"bookkeeper_{village_code}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        spec = StaffSpec(
+            username,
+            person_name(username),
+            f"{village_code}-vc",
+            Role.GRID_WORKER,
+            village_code,
+            is_demo=True,
+        )
+        [user] = do_bulk_create_staff([spec], actor=system, now=now, batch="demo")
+    return user
 
 
 def seed_territorial(*, now: datetime, system: User) -> dict[str, int]:
@@ -156,15 +176,29 @@ def seed_territorial(*, now: datetime, system: User) -> dict[str, int]:
             )
             counts["contracts"] += 1
         account.refresh_from_db()  # the receipt moved its balance
+        bookkeeper = _bookkeeper(village_code, system=system, now=start)
+        supplies = do_propose_payment(
+            account,
+            amount="860.00",
+            payee="黄桥文具商行",
+            purpose="村委会办公用品",
+            voucher=_voucher("supplies.png"),
+            actor=bookkeeper,
+            now=_at(today - timedelta(days=9)),
+            category=ExpenditureCategory.MANAGEMENT,
+        )
+        do_review_payment(supplies, "committee_settle", actor=head, now=_at(today - timedelta(days=8)))
+        account.refresh_from_db()
         do_propose_payment(
             account,
             amount="3200.00",
             payee="本地施工队",
             purpose="村道坑洼修补",
             voucher=_voucher("voucher.png"),
-            actor=head,
+            actor=bookkeeper,
             now=_at(today - timedelta(days=2)),
+            category=ExpenditureCategory.PUBLIC_WELFARE,
         )
-        counts["payments"] += 1
+        counts["payments"] += 2
         counts["organisations"] += 1
     return counts
