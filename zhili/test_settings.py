@@ -1,6 +1,8 @@
 """Settings for the test suite: the real settings with fast password hashing and huey in immediate
 mode (tests that exercise the real consumer build their own huey instance)."""
 
+import os
+
 from zhili.settings import *  # noqa: F403
 from zhili.settings import DATABASES, HUEY, VAR_DIR
 
@@ -8,9 +10,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not the in-memory default: the live server of the browser tests then opens a connection per
     # request thread. With an in-memory database every thread shares one connection, and two concurrent
     # requests deadlock (one holds SQLite's mutex waiting for the GIL in a Python SQL function, the other
-    # holds the GIL waiting for that mutex). pytest-django appends the xdist worker to the name.
+    # holds the GIL waiting for that mutex). pytest-django appends the xdist worker to the name; the
+    # process id keeps two runs from one checkout (say, two apps' tests at once) out of each other's file.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
