@@ -5,6 +5,7 @@ system user (the demo seed)."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
 from accounts.jurisdiction import may_see_code
 from accounts.models import Assignment, Role, User
@@ -26,5 +27,5 @@ def access_write(user: User | AnonymousUser, territory_code: str, *, field: str 
     )
     if not allowed:
         raise PermissionRefused(
-            "not_allowed", "只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。"
+            "not_allowed", _("只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。")
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import record_event
@@ -58,7 +59,9 @@ def _territory(code: str) -> str:
         code=code, level__in=[Division.Level.TOWN, Division.Level.VILLAGE]
     ).exists()
     if not known:
-        raise DomainError("unknown_territory", f"区划/网格代码 {code!r} 不存在。", field="territory_code")
+        raise DomainError(
+            "unknown_territory", _("区划/网格代码 %(code)r 不存在。") % {"code": code}, field="territory_code"
+        )
     return code
 
 
@@ -76,43 +79,43 @@ class OrganisationInput:
 
 def _clean_organisation(data: OrganisationInput) -> tuple[Organisation | None, Entity | None, str]:
     if not data.name.strip():
-        raise DomainError("required", "名称不能为空。", field="name")
+        raise DomainError("required", _("名称不能为空。"), field="name")
     if data.kind not in Kind.values:
-        raise DomainError("invalid_choice", f"组织类型无效：{data.kind!r}。", field="kind")
+        raise DomainError("invalid_choice", _("组织类型无效：%(kind)r。") % {"kind": data.kind}, field="kind")
     entity = None
     code = data.territory_code
     if data.entity_id is not None:
         if data.kind not in BRANCH_KINDS | {Kind.GROUP}:
-            raise DomainError("entity_not_allowed", "只有支部或党小组可以建在企业。", field="entity_id")
+            raise DomainError("entity_not_allowed", _("只有支部或党小组可以建在企业。"), field="entity_id")
         entity = Entity.objects.filter(pk=data.entity_id).first()
         if entity is None:
-            raise DomainError("unknown_entity", "企业不存在。", field="entity_id")
+            raise DomainError("unknown_entity", _("企业不存在。"), field="entity_id")
         code = entity.territory_code
     else:
         _territory(code)
         if len(code) not in KIND_LEVELS[data.kind]:
-            raise DomainError("wrong_level", "该类型的组织不能建在这一层级。", field="territory_code")
+            raise DomainError("wrong_level", _("该类型的组织不能建在这一层级。"), field="territory_code")
     if (data.kind == Kind.ACTION_BRANCH) != bool(data.action_type):
         raise DomainError(
-            "action_type_required", "行动支部须注明类型（且只有行动支部有此类型）。", field="action_type"
+            "action_type_required", _("行动支部须注明类型（且只有行动支部有此类型）。"), field="action_type"
         )
     if data.action_type and data.action_type not in Organisation.ActionType.values:
-        raise DomainError("invalid_choice", "行动支部类型无效。", field="action_type")
+        raise DomainError("invalid_choice", _("行动支部类型无效。"), field="action_type")
     if (data.kind == Kind.FUNCTIONAL_GROUP) != bool(data.functional_type):
-        raise DomainError("functional_type_required", "功能型党小组须注明类型。", field="functional_type")
+        raise DomainError("functional_type_required", _("功能型党小组须注明类型。"), field="functional_type")
     if data.functional_type and data.functional_type not in Organisation.FunctionalType.values:
-        raise DomainError("invalid_choice", "功能型党小组类型无效。", field="functional_type")
+        raise DomainError("invalid_choice", _("功能型党小组类型无效。"), field="functional_type")
     parent = None
     if data.parent_id is not None:
         parent = Organisation.objects.filter(pk=data.parent_id).first()
         if parent is None:
-            raise DomainError("unknown_parent", "上级组织不存在。", field="parent_id")
+            raise DomainError("unknown_parent", _("上级组织不存在。"), field="parent_id")
         if parent.kind not in PARENT_KINDS[data.kind]:
-            raise DomainError("wrong_parent", "上级组织类型不符。", field="parent_id")
+            raise DomainError("wrong_parent", _("上级组织类型不符。"), field="parent_id")
         if not code.startswith(parent.territory_code):
-            raise DomainError("outside_parent", "组织须在上级组织的区域内。", field="parent_id")
+            raise DomainError("outside_parent", _("组织须在上级组织的区域内。"), field="parent_id")
     elif data.kind not in {Kind.COMMITTEE, Kind.WORKING_COMMITTEE}:
-        raise DomainError("parent_required", "须指定上级党组织。", field="parent_id")
+        raise DomainError("parent_required", _("须指定上级党组织。"), field="parent_id")
     return parent, entity, code
 
 
@@ -149,7 +152,7 @@ def do_set_secretary(
             ancestors.add(node.pk)
             node = node.parent
         if org.pk not in ancestors:
-            raise DomainError("secretary_not_member", "书记须为本组织党员。", field="member_id")
+            raise DomainError("secretary_not_member", _("书记须为本组织党员。"), field="member_id")
     with transaction.atomic():
         locked = Organisation.objects.select_for_update().get(pk=org.pk)
         before = locked.secretary_id
@@ -171,15 +174,15 @@ def do_pair_organisations(
     a: Organisation, b: Organisation, *, started_on: date, activities: str, actor: User, now: datetime
 ) -> Pairing:
     if a.pk == b.pk:
-        raise DomainError("pair_self", "不能与自身结对。", field="second_id")
+        raise DomainError("pair_self", _("不能与自身结对。"), field="second_id")
     for org, field in ((a, "first_id"), (b, "second_id")):
         if org.kind not in BRANCH_KINDS | {Kind.COMMITTEE, Kind.WORKING_COMMITTEE}:
-            raise DomainError("pair_kind", "只有党组织（党委、总支、支部）之间可以结对。", field=field)
+            raise DomainError("pair_kind", _("只有党组织（党委、总支、支部）之间可以结对。"), field=field)
     access_write(actor, a.territory_code, field="first_id")
     first, second = sorted((a, b), key=lambda org: org.pk)
     with transaction.atomic():
         if Pairing.objects.filter(first=first, second=second).exists():
-            raise Conflict("already_paired", "两组织已结对。", field="second_id")
+            raise Conflict("already_paired", _("两组织已结对。"), field="second_id")
         pairing = Pairing.objects.create(
             first=first, second=second, started_on=started_on, activities=activities.strip(), created_at=now
         )
@@ -210,18 +213,20 @@ class MemberInput:
 
 def do_enrol_member(data: MemberInput, *, actor: User, now: datetime) -> PartyMember:
     if data.status not in PartyMember.Status.values:
-        raise DomainError("invalid_choice", "党员类别无效。", field="status")
+        raise DomainError("invalid_choice", _("党员类别无效。"), field="status")
     if data.joined_on > now.date():
-        raise DomainError("joined_in_future", "入党日期不能晚于今天。", field="joined_on")
+        raise DomainError("joined_in_future", _("入党日期不能晚于今天。"), field="joined_on")
     grid = Grid.objects.filter(code=data.grid_code, active=True).first()
     if grid is None:
-        raise DomainError("unknown_grid", f"网格编码 {data.grid_code!r} 不存在。", field="grid_code")
+        raise DomainError(
+            "unknown_grid", _("网格编码 %(code)r 不存在。") % {"code": data.grid_code}, field="grid_code"
+        )
     person = Person.objects.filter(pk=data.person_id).first()
     if person is None:
         raise NotFound(field="person_id")
     org = Organisation.objects.filter(pk=data.organisation_id).first()
     if org is None or org.kind in {Kind.COMMITTEE, Kind.WORKING_COMMITTEE}:
-        raise DomainError("unknown_branch", "须指定党员所在的支部或党小组。", field="organisation_id")
+        raise DomainError("unknown_branch", _("须指定党员所在的支部或党小组。"), field="organisation_id")
     access_write(actor, person.territory_code, field="person_id")
     access_write(actor, org.territory_code, field="organisation_id")
     access_write(actor, grid.code, field="grid_code")
@@ -229,12 +234,12 @@ def do_enrol_member(data: MemberInput, *, actor: User, now: datetime) -> PartyMe
     if data.user_id is not None:
         user = User.objects.filter(pk=data.user_id, is_active=True).first()
         if user is None:
-            raise DomainError("unknown_user", "登录账号不存在。", field="user_id")
+            raise DomainError("unknown_user", _("登录账号不存在。"), field="user_id")
     with transaction.atomic():
         if PartyMember.objects.filter(person=person).exists():
-            raise Conflict("already_member", "此人已登记为党员。", field="person_id")
+            raise Conflict("already_member", _("此人已登记为党员。"), field="person_id")
         if user is not None and PartyMember.objects.filter(user=user).exists():
-            raise Conflict("user_taken", "该账号已绑定其他党员。", field="user_id")
+            raise Conflict("user_taken", _("该账号已绑定其他党员。"), field="user_id")
         member = PartyMember.objects.create(
             person=person,
             organisation=org,
@@ -260,7 +265,7 @@ def do_link_member(
     """联户联企. The target must lie in the village of the member's grid (PARTY_LINK_OUTSIDE_VILLAGE
     lifts that) and a member holds at most PARTY_LINKS_PER_MEMBER links."""
     if (household is None) == (entity is None):
-        raise DomainError("one_target", "须且只能指定一户或一家企业。", field="household_id")
+        raise DomainError("one_target", _("须且只能指定一户或一家企业。"), field="household_id")
     target = household or entity
     assert target is not None
     field = "household_id" if household is not None else "entity_id"
@@ -268,16 +273,16 @@ def do_link_member(
     access_write(actor, target.territory_code, field=field)
     village = member.territory_code[:12]
     if not settings.PARTY_LINK_OUTSIDE_VILLAGE and not target.territory_code.startswith(village):
-        raise DomainError("outside_village", "联系户/企业须在党员所在网格的村（社区）内。", field=field)
+        raise DomainError("outside_village", _("联系户/企业须在党员所在网格的村（社区）内。"), field=field)
     with transaction.atomic():
         locked = PartyMember.objects.select_for_update().get(pk=member.pk)
         links = MemberLink.objects.filter(member=locked)
         if links.filter(household=household, entity=entity).exists():
-            raise Conflict("already_linked", "已建立联系。", field=field)
+            raise Conflict("already_linked", _("已建立联系。"), field=field)
         if links.count() >= settings.PARTY_LINKS_PER_MEMBER:
             raise DomainError(
                 "too_many_links",
-                f"每名党员最多联系 {settings.PARTY_LINKS_PER_MEMBER} 户（企）。",
+                _("每名党员最多联系 %(n)s 户（企）。") % {"n": settings.PARTY_LINKS_PER_MEMBER},
                 field=field,
             )
         link = MemberLink.objects.create(

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -63,7 +64,9 @@ class OrganisationsView(APIView):
         kind = request.query_params.get("kind", "").strip()
         if kind:
             if kind not in selectors.Organisation.Kind.values:
-                raise DomainError("invalid_choice", f"组织类型无效：{kind!r}。", field="kind")
+                raise DomainError(
+                    "invalid_choice", _("组织类型无效：%(kind)r。") % {"kind": kind}, field="kind"
+                )
             rows = rows.filter(kind=kind)
         return Response(PartyOrganisationOut(rows[:LIST_LIMIT], many=True).data)
 
@@ -91,7 +94,7 @@ class MembersView(APIView):
     def get(self, request: Request) -> Response:
         grid = request.query_params.get("grid", "").strip()
         if not grid:
-            raise DomainError("query_required", "请提供网格编码。", field="grid")
+            raise DomainError("query_required", _("请提供网格编码。"), field="grid")
         members = selectors.members_visible_to(acting_user(request)).filter(territory_code=grid)[:LIST_LIMIT]
         return Response(PartyMemberOut([selectors.masked_member(m) for m in members], many=True).data)
 
@@ -257,7 +260,7 @@ class MeetingsView(APIView):
         rows = selectors.meetings_visible_to(acting_user(request))
         if raw := request.query_params.get("organisation", "").strip():
             if not raw.isdigit():
-                raise DomainError("invalid", "支部 id 须为整数。", field="organisation")
+                raise DomainError("invalid", _("支部 id 须为整数。"), field="organisation")
             rows = rows.filter(organisation_id=int(raw))
         return Response(PartyMeetingOut(rows.order_by("-scheduled_for", "-id")[:LIST_LIMIT], many=True).data)
 

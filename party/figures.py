@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.drill import drill_row
 from core.pii import mask_name
@@ -145,8 +146,8 @@ def describe(obj: Any) -> dict[str, Any]:
         row = drill_row(
             obj.pk,
             f"{obj.month:%Y-%m}",
-            f"联户走访（应于 {obj.due_on} 前）",
-            "已走访" if obj.visited_at else "未走访",
+            _("联户走访（应于 %(day)s 前）") % {"day": obj.due_on},
+            _("已走访") if obj.visited_at else _("未走访"),
             obj.territory_code,
             obj.visited_at or obj.due_on,
         )
@@ -159,11 +160,11 @@ def describe(obj: Any) -> dict[str, Any]:
 
 def describe_check(check: GridHeadCheck) -> dict[str, Any]:
     problems = {
-        "": "一肩挑",
-        "no_head": "无网格长",
-        "no_branch": "无支部",
-        "no_secretary": "支部无书记",
-        "head_not_secretary": "网格长非支部书记",
+        "": _("一肩挑"),
+        "no_head": _("无网格长"),
+        "no_branch": _("无支部"),
+        "no_secretary": _("支部无书记"),
+        "head_not_secretary": _("网格长非支部书记"),
     }
     row = drill_row(
         check.grid_code, check.grid_code, check.grid_name, problems[check.problem], check.grid_code, None

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import record_event
@@ -40,14 +41,14 @@ def do_schedule_meeting(
     org: Organisation, *, kind: str, topic: str, scheduled_for: datetime, actor: User, now: datetime
 ) -> Meeting:
     if org.kind not in BRANCH_KINDS:
-        raise DomainError("not_a_branch", "三会一课按党支部（总支）安排。", field="organisation_id")
+        raise DomainError("not_a_branch", _("三会一课按党支部（总支）安排。"), field="organisation_id")
     if kind not in K.values:
-        raise DomainError("invalid_choice", f"会议类型无效：{kind!r}。", field="kind")
+        raise DomainError("invalid_choice", _("会议类型无效：%(kind)r。") % {"kind": kind}, field="kind")
     topic = (topic or "").strip()
     if not topic or len(topic) > 200:
-        raise DomainError("required", "请填写会议主题（不超过200字）。", field="topic")
+        raise DomainError("required", _("请填写会议主题（不超过200字）。"), field="topic")
     if scheduled_for < now:
-        raise DomainError("in_the_past", "计划时间不能早于现在。", field="scheduled_for")
+        raise DomainError("in_the_past", _("计划时间不能早于现在。"), field="scheduled_for")
     access_write(actor, org.territory_code, field="organisation_id")
     with transaction.atomic():
         meeting = Meeting.objects.create(
@@ -76,12 +77,12 @@ def do_sign_attendance(meeting: Meeting, member: PartyMember, *, actor: User, no
     if member.organisation_id != meeting.organisation_id and (
         member.organisation.parent_id != meeting.organisation_id
     ):
-        raise DomainError("not_in_branch", "该党员不属于本支部。", field="member_id")
+        raise DomainError("not_in_branch", _("该党员不属于本支部。"), field="member_id")
     if now < meeting.scheduled_for - timedelta(hours=1):
-        raise DomainError("too_early", "会议开始前一小时起方可签到。", field="meeting_id")
+        raise DomainError("too_early", _("会议开始前一小时起方可签到。"), field="meeting_id")
     with transaction.atomic():
         if Attendance.objects.filter(meeting=meeting, member=member).exists():
-            raise Conflict("already_signed", "已签到。", field="member_id")
+            raise Conflict("already_signed", _("已签到。"), field="member_id")
         signed = Attendance.objects.create(meeting=meeting, member=member, signed_at=now)
         record_event(
             actor=actor,
@@ -104,16 +105,16 @@ def do_record_meeting(meeting: Meeting, record: MeetingRecord, *, actor: User, n
     access_write(actor, meeting.territory_code, field="meeting_id")
     minutes = (record.minutes or "").strip()
     if not minutes:
-        raise DomainError("required", "请填写会议记录。", field="minutes")
+        raise DomainError("required", _("请填写会议记录。"), field="minutes")
     if len(minutes) > MAX_MINUTES:
-        raise DomainError("too_long", f"会议记录不能超过 {MAX_MINUTES} 字。", field="minutes")
+        raise DomainError("too_long", _("会议记录不能超过 %(n)s 字。") % {"n": MAX_MINUTES}, field="minutes")
     if now < meeting.scheduled_for:
-        raise DomainError("not_yet_held", "会议尚未开始。", field="meeting_id")
-    photo = clean_image(record.photo, field="photo", label="照片") if record.photo is not None else None
+        raise DomainError("not_yet_held", _("会议尚未开始。"), field="meeting_id")
+    photo = clean_image(record.photo, field="photo", label=_("照片")) if record.photo is not None else None
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.held_at is not None:
-            raise Conflict("already_recorded", "会议记录已登记。", field="meeting_id")
+            raise Conflict("already_recorded", _("会议记录已登记。"), field="meeting_id")
         locked.held_at, locked.minutes = now, minutes
         fields = ["held_at", "minutes"]
         if photo is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Entity, Household, Person
@@ -95,7 +96,7 @@ class Pairing(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"结对 {self.first_id}–{self.second_id}"
+        return gettext("结对 %(first)s–%(second)s") % {"first": self.first_id, "second": self.second_id}
 
 
 class PartyMember(models.Model):
@@ -132,7 +133,7 @@ class PartyMember(models.Model):
         ordering = ["territory_code", "id"]
 
     def __str__(self) -> str:
-        return f"党员 #{self.pk}"
+        return gettext("党员 #%(id)s") % {"id": self.pk}
 
 
 class MemberLink(models.Model):
@@ -162,7 +163,7 @@ class MemberLink(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"联户联企 #{self.pk}"
+        return gettext("联户联企 #%(id)s") % {"id": self.pk}
 
 
 class Visit(models.Model):
@@ -191,7 +192,7 @@ class Visit(models.Model):
         constraints = [models.UniqueConstraint(fields=["link", "month"], name="party_visit_once_a_month")]
 
     def __str__(self) -> str:
-        return f"走访 #{self.pk}"
+        return gettext("走访 #%(id)s") % {"id": self.pk}
 
 
 class Meeting(models.Model):
@@ -233,7 +234,7 @@ class Attendance(models.Model):
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="party_attendance_once")]
 
     def __str__(self) -> str:
-        return f"签到 #{self.pk}"
+        return gettext("签到 #%(id)s") % {"id": self.pk}
 
 
 class MeetingReminder(models.Model):
@@ -253,7 +254,7 @@ class MeetingReminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"提醒 {self.organisation_id} {self.quarter}"
+        return gettext("提醒 %(org)s %(quarter)s") % {"org": self.organisation_id, "quarter": self.quarter}
 
 
 class PartyProject(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import record_event
@@ -23,7 +24,7 @@ MAX_NAME = 200
 def _name(value: str) -> str:
     name = (value or "").strip()
     if not name or len(name) > MAX_NAME:
-        raise DomainError("required", f"请填写名称（不超过{MAX_NAME}字）。", field="name")
+        raise DomainError("required", _("请填写名称（不超过%(n)s字）。") % {"n": MAX_NAME}, field="name")
     return name
 
 
@@ -45,10 +46,10 @@ def do_create_project(
     # The secretary as stored now (the caller's copy of the organisation may predate an appointment).
     secretary_id = Organisation.objects.filter(pk=org.pk).values_list("secretary_id", flat=True).first()
     if secretary_id is None:
-        raise DomainError("no_secretary", "该党组织尚无书记，无法领办项目。", field="organisation_id")
+        raise DomainError("no_secretary", _("该党组织尚无书记，无法领办项目。"), field="organisation_id")
     for label, _planned in milestones:
         if not (label or "").strip():
-            raise DomainError("required", "节点名称不能为空。", field="milestones")
+            raise DomainError("required", _("节点名称不能为空。"), field="milestones")
     with transaction.atomic():
         project = PartyProject.objects.create(
             organisation=org,
@@ -80,7 +81,7 @@ def do_complete_milestone(milestone: ProjectMilestone, *, actor: User, now: date
     with transaction.atomic():
         locked = ProjectMilestone.objects.select_for_update().get(pk=milestone.pk)
         if locked.done_on is not None:
-            raise Conflict("already_done", "该节点已完成。", field="milestone_id")
+            raise Conflict("already_done", _("该节点已完成。"), field="milestone_id")
         locked.done_on = now.date()
         locked.save(update_fields=["done_on"])
         record_event(

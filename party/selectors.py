@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.jurisdiction import jurisdiction_codes, scope_for
 from accounts.models import Assignment, Role, User
@@ -298,7 +298,9 @@ def visit_row(visit: Visit) -> dict[str, Any]:
     person's name is public); no resident's name."""
     link = visit.link
     target = (
-        f"{_('户')} {link.household.number}" if link.household else (link.entity.name if link.entity else "")
+        " ".join((pgettext("party", "户"), link.household.number))
+        if link.household
+        else (link.entity.name if link.entity else "")
     )
     return {
         "id": visit.pk,

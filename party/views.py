@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -42,7 +43,7 @@ def _reader(request: HttpRequest) -> tuple[User, bool]:
     assert isinstance(user, User)
     roles = user_roles(user)
     if not roles & READER_ROLES:
-        raise PermissionDenied("没有党建工作的角色。")
+        raise PermissionDenied(_("没有党建工作的角色。"))
     return user, bool(roles & ORGANISER_ROLES)
 
 
@@ -144,7 +145,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     return HttpResponseRedirect(request.path + "?done=secretary")
         status = 400
     elif request.method == "POST":
-        raise PermissionDenied("只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。")
+        raise PermissionDenied(_("只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。"))
     checks = selectors.one_shoulder_checks(jurisdiction_codes(user))
     context = {
         "tree": _tree(orgs),
@@ -259,7 +260,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not may_write:
-            raise PermissionDenied("只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。")
+            raise PermissionDenied(_("只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。"))
         if planning:
             status, planned = _plan_visits(user, member, plan_form)
             if not status:
@@ -281,9 +282,9 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             )
             try:
                 if number and household is None:
-                    raise DomainError("unknown_household", "户号不存在。", field="household_number")
+                    raise DomainError("unknown_household", gettext("户号不存在。"), field="household_number")
                 if uscc and entity is None:
-                    raise DomainError("unknown_entity", "企业不存在。", field="entity_uscc")
+                    raise DomainError("unknown_entity", gettext("企业不存在。"), field="entity_uscc")
                 actions.do_link_member(
                     member, household=household, entity=entity, actor=user, now=timezone.now()
                 )
@@ -353,7 +354,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not may_write:
-            raise PermissionDenied("只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。")
+            raise PermissionDenied(_("只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。"))
         if form.is_valid():
             data = form.cleaned_data
             branch = next(b for b in branches if b.pk == data["organisation_id"])

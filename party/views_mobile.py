@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.requests import acting_user
@@ -25,14 +26,18 @@ class VisitForm(forms.Form):
     lon = forms.FloatField(widget=forms.HiddenInput, required=False)
     lat = forms.FloatField(widget=forms.HiddenInput, required=False)
     crs = forms.CharField(widget=forms.HiddenInput, required=False)
-    note = forms.CharField(label="走访记录", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=gettext_lazy("走访记录"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     photo = forms.FileField(
-        label="照片", required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+        label=gettext_lazy("照片"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
     problem = forms.CharField(
-        label="发现的问题（可不填）", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=gettext_lazy("发现的问题（可不填）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    category_code = forms.ChoiceField(label="问题类别", required=False)
+    category_code = forms.ChoiceField(label=gettext_lazy("问题类别"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

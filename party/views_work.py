@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError, NotFound
@@ -25,7 +26,7 @@ from party import actions, meetings, projects, selectors
 from party.models import Organisation, PartyMember
 from party.views import _reader
 
-WRITE_REFUSED = "只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。"
+WRITE_REFUSED = _("只有党（工）委领导、村书记/网格长或数据管理员可以维护党建信息。")
 PAIRABLE = {*meetings.BRANCH_KINDS, Organisation.Kind.COMMITTEE, Organisation.Kind.WORKING_COMMITTEE}
 
 
@@ -246,7 +247,7 @@ class ProjectForm(forms.Form):
 
 
 class VanguardPostForm(forms.Form):
-    member_id = forms.TypedChoiceField(label=_("党员"), coerce=int)
+    member_id = forms.TypedChoiceField(label=pgettext_lazy("party", "党员"), coerce=int)
     name = forms.CharField(label=_("岗位名称"), max_length=projects.MAX_NAME)
     lon = forms.FloatField(label=_("经度"))
     lat = forms.FloatField(label=_("纬度"))

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import record_event
@@ -83,21 +84,21 @@ def do_log_visit(visit: Visit, log: VisitLog, *, actor: User, now: datetime) -> 
     check_lon_lat(log.lon, log.lat)
     note = (log.note or "").strip()
     if not note:
-        raise DomainError("required", "请填写走访记录。", field="note")
+        raise DomainError("required", _("请填写走访记录。"), field="note")
     if len(note) > MAX_NOTE:
-        raise DomainError("too_long", f"走访记录不能超过 {MAX_NOTE} 字。", field="note")
+        raise DomainError("too_long", _("走访记录不能超过 %(n)s 字。") % {"n": MAX_NOTE}, field="note")
     photo = None
     if log.photo is not None:
         if (log.photo.size or 0) > MAX_PHOTO_BYTES:
-            raise DomainError("too_large", "照片超过 10 MB。", field="photo")
-        photo = clean_image(log.photo, field="photo", label="照片")
+            raise DomainError("too_large", _("照片超过 10 MB。"), field="photo")
+        photo = clean_image(log.photo, field="photo", label=_("照片"))
     problem = (log.problem or "").strip()
     if problem and not log.category_code:
-        raise DomainError("required", "请选择问题类别。", field="category_code")
+        raise DomainError("required", _("请选择问题类别。"), field="category_code")
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         if locked.visited_at is not None:
-            raise Conflict("already_logged", "该走访已登记。", field="visit_id")
+            raise Conflict("already_logged", _("该走访已登记。"), field="visit_id")
         event = None
         if problem:
             # Reported as the system (the party action is the gate); the grid is the visited household's.

@@ -5,6 +5,7 @@ or the system user (imports, the demo seed). Grid workers propose changes instea
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
 from accounts.jurisdiction import may_see_code
 from accounts.models import Assignment, Role, User
@@ -37,7 +38,7 @@ def access_read(user: User | AnonymousUser, territory_code: str) -> int:
         raise NotFound()
     level = sensitivity.level_for(user, territory_code)
     if level < sensitivity.INTERNAL:
-        raise PermissionRefused("not_allowed", "您的岗位无权查看基础信息库。")
+        raise PermissionRefused("not_allowed", _("您的岗位无权查看基础信息库。"))
     return level
 
 
@@ -51,5 +52,5 @@ def access_write(
         raise NotFound(field=field)
     if not may_edit(user, territory_code, trivial=trivial):
         raise PermissionRefused(
-            "not_allowed", "只有数据管理员或网格长可以直接修改基础信息；网格员请提交变更申请。"
+            "not_allowed", _("只有数据管理员或网格长可以直接修改基础信息；网格员请提交变更申请。")
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -187,7 +188,7 @@ class PeopleView(APIView):
                 .select_related("house")[:LIST_LIMIT]
             )
         else:
-            raise DomainError("query_required", "请提供证件号码或网格编码。", field="id_number")
+            raise DomainError("query_required", _("请提供证件号码或网格编码。"), field="id_number")
         return Response(RegistryPersonOut([selectors.masked_person(p) for p in people], many=True).data)
 
 
@@ -299,7 +300,7 @@ class AddressesView(APIView):
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "").strip()
         if not query:
-            raise DomainError("query_required", "请输入地址关键字。", field="q")
+            raise DomainError("query_required", _("请输入地址关键字。"), field="q")
         return Response(RegistryAddressOut(selectors.search_addresses(query), many=True).data)
 
 
@@ -339,9 +340,9 @@ class AddressLocateView(APIView):
         address_id = request.query_params.get("address", "").strip()
         query = request.query_params.get("q", "").strip()
         if address_id and not address_id.isdigit():
-            raise DomainError("invalid_address", "地址编号须为数字。", field="address")
+            raise DomainError("invalid_address", _("地址编号须为数字。"), field="address")
         if not (address_id or query):
-            raise DomainError("query_required", "请提供地址编号或地址关键字。", field="q")
+            raise DomainError("query_required", _("请提供地址编号或地址关键字。"), field="q")
         location = selectors.locate_address(selectors.address_by_query(address_id or query))
         if not covers(jurisdiction_codes(acting_user(request)), location.grid_code):
             raise NotFound()
@@ -374,11 +375,11 @@ class PublicAddressesView(APIView):
             window=timedelta(hours=1),
             now=now,
             code="rate_limited",
-            message="检索过于频繁，请稍后再试。Too many requests.",
+            message=_("检索过于频繁，请稍后再试。Too many requests."),
         )
         query = request.query_params.get("q", "").strip()
         if not query:
-            raise DomainError("query_required", "请输入地址关键字。", field="q")
+            raise DomainError("query_required", _("请输入地址关键字。"), field="q")
         rows = []
         for address in selectors.search_addresses(query, limit=PUBLIC_ADDRESS_RESULTS):
             try:

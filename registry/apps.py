@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
-    verbose_name = "基础信息库（一标三实）"
+    verbose_name = _("基础信息库（一标三实）")

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import translation
 
 from accounts.models import User
 from core.spreadsheets import SpreadsheetImportError, problems_workbook
@@ -86,6 +87,7 @@ def queue_import(upload: UploadedFile, kind: str, *, actor: User, now: datetime)
             "done": 0,
             "total": 0,
             "queued_at": now.isoformat(),
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
     )
     run_import(token, kind, actor.pk, str(path))
@@ -93,8 +95,16 @@ def queue_import(upload: UploadedFile, kind: str, *, actor: User, now: datetime)
 
 
 def process_import(token: str, kind: str, actor: User, path: str, *, now: datetime) -> dict[str, Any]:
-    """Run the import of a stored upload, keeping its state current; the upload is removed after."""
+    """Run the import of a stored upload, keeping its state current; the upload is removed after. Its
+    problems are worded in the language of the page that queued it."""
     state = load_state(token) or {"owner": actor.pk, "kind": kind}
+    with translation.override(state.get("language") or settings.LANGUAGE_CODE):
+        return _process(token, kind, actor, path, state, now=now)
+
+
+def _process(
+    token: str, kind: str, actor: User, path: str, state: dict[str, Any], *, now: datetime
+) -> dict[str, Any]:
     state.update(status="running")
     save_state(token, state)
 
@@ -109,7 +119,7 @@ def process_import(token: str, kind: str, actor: User, path: str, *, now: dateti
         report_path.write_bytes(problems_workbook(error.problems))
         state.update(
             status="failed",
-            problems=[str(p) for p in error.problems[:PROBLEMS_SHOWN]],
+            problems=[p.as_dict() for p in error.problems[:PROBLEMS_SHOWN]],
             problem_count=len(error.problems),
         )
     else:

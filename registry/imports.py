@@ -13,6 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Choices
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from stdnum.cn import uscc
 
 from accounts.models import User
@@ -41,11 +45,31 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
-PEOPLE_HEADERS = ["网格编码", "姓名", "身份证号", "人口类别", "联系电话", "户号", "与户主关系"]
-ENTITY_HEADERS = ["网格编码", "单位名称", "统一社会信用代码", "法定代表人", "行业代码", "规模"]
-KIND_LABELS = {str(label): value for value, label in Person.Kind.choices}
-RELATION_LABELS = {str(label): value for value, label in Person.Relation.choices}
-SIZE_LABELS = {str(label): value for value, label in Entity.Size.choices}
+# The file's column headers and choice values are Chinese whatever the page's language (the headers are
+# marked so that a problem can name the column's meaning beside it).
+PEOPLE_HEADERS = [
+    gettext_noop("网格编码"),
+    gettext_noop("姓名"),
+    gettext_noop("身份证号"),
+    gettext_noop("人口类别"),
+    gettext_noop("联系电话"),
+    gettext_noop("户号"),
+    gettext_noop("与户主关系"),
+]
+ENTITY_HEADERS = [
+    gettext_noop("网格编码"),
+    gettext_noop("单位名称"),
+    gettext_noop("统一社会信用代码"),
+    gettext_noop("法定代表人"),
+    gettext_noop("行业代码"),
+    gettext_noop("规模"),
+]
+
+
+def file_values(choices: type[Choices]) -> dict[str, str]:
+    """A model's choices as an import file names them: the untranslated (Chinese) label → the value."""
+    with translation.override(None):
+        return {str(label): str(value) for value, label in choices.choices}
 
 
 @dataclass
@@ -70,13 +94,13 @@ def _row_errors(row: int) -> Iterator[None]:
 
 def _columns(rows: list[tuple[Any, ...]], headers: list[str]) -> dict[str, int]:
     if not rows:
-        raise SpreadsheetImportError([ImportProblem(0, "", "文件为空")])
+        raise SpreadsheetImportError([ImportProblem(0, "", _("文件为空"))])
     if len(rows) - 1 > MAX_ROWS:
-        raise SpreadsheetImportError([ImportProblem(0, "", f"一次最多导入 {MAX_ROWS} 行")])
+        raise SpreadsheetImportError([ImportProblem(0, "", _("一次最多导入 %(max)s 行") % {"max": MAX_ROWS})])
     found = {header_base(h): i for i, h in enumerate(rows[0]) if h}
     missing = [h for h in headers if h not in found]
     if missing:
-        raise SpreadsheetImportError([ImportProblem(1, h, "缺少该列") for h in missing])
+        raise SpreadsheetImportError([ImportProblem(1, h, _("缺少该列")) for h in missing])
     return found
 
 
@@ -87,13 +111,13 @@ def _grid_checker(actor: User) -> Any:
         """None when the actor may write in this existing grid, else the reason."""
         if code not in known:
             if len(code) != 15 or not Grid.objects.filter(code=code).exists():
-                known[code] = "网格编码不存在"
+                known[code] = _("网格编码不存在")
             else:
                 try:
                     access.access_write(actor, code)
                     known[code] = None
                 except DomainError:
-                    known[code] = "不在您可维护的范围内"
+                    known[code] = _("不在您可维护的范围内")
         return known[code]
 
     return check
@@ -105,6 +129,7 @@ def _people_rows(
     columns = _columns(rows, PEOPLE_HEADERS)
     report = ImportReport(rows=len(rows) - 1)
     check_grid = _grid_checker(actor)
+    kinds, relations = file_values(Person.Kind), file_values(Person.Relation)
     cleaned: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
@@ -118,26 +143,26 @@ def _people_rows(
         if (reason := check_grid(cell["网格编码"])) is not None:
             problem("网格编码", reason)
         if not cell["姓名"]:
-            problem("姓名", "不能为空")
+            problem("姓名", _("不能为空"))
         try:
             id_number = actions.clean_id_number(Person.IdType.RESIDENT_ID, cell["身份证号"], today=now.date())
         except DomainError:
-            problem("身份证号", "号码无效（位数、出生日期或校验位不符）")
+            problem("身份证号", _("号码无效（位数、出生日期或校验位不符）"))
             id_number = ""
         if id_number and id_number in seen:
-            problem("身份证号", f"与第{seen[id_number]}行重复")
+            problem("身份证号", _("与第%(row)s行重复") % {"row": seen[id_number]})
         seen[id_number] = number
-        kind = KIND_LABELS.get(cell["人口类别"] or "户籍人口")
+        kind = kinds.get(cell["人口类别"] or "户籍人口")
         if kind is None:
-            problem("人口类别", f"须为 {'/'.join(KIND_LABELS)}")
+            problem("人口类别", _("须为 %(choices)s") % {"choices": "/".join(kinds)})
         try:
             phone = actions.clean_phone(cell["联系电话"])
         except DomainError:
-            problem("联系电话", "须为数字")
+            problem("联系电话", _("须为数字"))
             phone = ""
-        relation = RELATION_LABELS.get(cell["与户主关系"]) if cell["户号"] else ""
+        relation = relations.get(cell["与户主关系"]) if cell["户号"] else ""
         if cell["户号"] and relation is None:
-            problem("与户主关系", f"须为 {'/'.join(RELATION_LABELS)}")
+            problem("与户主关系", _("须为 %(choices)s") % {"choices": "/".join(relations)})
         cleaned.append(
             {
                 "row": number,
@@ -166,12 +191,23 @@ def _check_households(cleaned: list[dict[str, Any]], report: ImportReport) -> No
         heads = sum(1 for m in members if m["relation"] == Person.Relation.HEAD)
         if heads != 1:
             report.problems.append(
-                ImportProblem(first, "与户主关系", f"户 {household} 须有且只有一名户主（现有 {heads} 名）")
+                ImportProblem(
+                    first,
+                    "与户主关系",
+                    _("户 %(number)s 须有且只有一名户主（现有 %(count)s 名）")
+                    % {"number": household, "count": heads},
+                )
             )
         if len({m["grid"][:12] for m in members}) > 1:
-            report.problems.append(ImportProblem(first, "户号", f"户 {household} 的成员不在同一村（社区）"))
+            report.problems.append(
+                ImportProblem(
+                    first, "户号", _("户 %(number)s 的成员不在同一村（社区）") % {"number": household}
+                )
+            )
         if household in existing:
-            report.problems.append(ImportProblem(first, "户号", f"户 {household} 已存在"))
+            report.problems.append(
+                ImportProblem(first, "户号", _("户 %(number)s 已存在") % {"number": household})
+            )
 
 
 def _chunks(values: list[Any], size: int = 5000) -> Iterator[list[Any]]:
@@ -294,7 +330,7 @@ def do_import_people(
             )
     except IntegrityError as error:  # registered meanwhile by someone else: refuse the file
         raise SpreadsheetImportError(
-            [ImportProblem(0, "身份证号", "导入期间有人员或户号被另行登记，请重新导入")]
+            [ImportProblem(0, "身份证号", _("导入期间有人员或户号被另行登记，请重新导入"))]
         ) from error
     return report
 
@@ -360,6 +396,7 @@ def do_import_entities(
     columns = _columns(rows, ENTITY_HEADERS)
     report = ImportReport(rows=len(rows) - 1)
     check_grid = _grid_checker(actor)
+    sizes = file_values(Entity.Size)
     cleaned: list[dict[str, Any]] = []
     for number, row in enumerate(rows[1:], start=2):
         cell = {h: cell_text(row[columns[h]]) if columns[h] < len(row) else "" for h in ENTITY_HEADERS}
@@ -370,18 +407,18 @@ def do_import_entities(
             problems.append(("网格编码", reason))
         code = uscc.compact(cell["统一社会信用代码"])
         if not uscc.is_valid(code):
-            problems.append(("统一社会信用代码", "代码无效（位数、字符或校验位不符）"))
+            problems.append(("统一社会信用代码", _("代码无效（位数、字符或校验位不符）")))
         for column in ("单位名称", "法定代表人", "行业代码"):
             if not cell[column]:
-                problems.append((column, "不能为空"))
+                problems.append((column, _("不能为空")))
         industry = ""
         if cell["行业代码"]:
             try:
                 industry = actions.clean_industry_code(cell["行业代码"])
             except DomainError as error:
                 problems.append(("行业代码", error.message))
-        if cell["规模"] not in SIZE_LABELS:
-            problems.append(("规模", f"须为 {'/'.join(SIZE_LABELS)}"))
+        if cell["规模"] not in sizes:
+            problems.append(("规模", _("须为 %(choices)s") % {"choices": "/".join(sizes)}))
         report.problems += [ImportProblem(number, c, r) for c, r in problems]
         cleaned.append({**cell, "uscc": code, "industry": industry, "row": number})
     if report.problems:
@@ -409,7 +446,7 @@ def do_import_entities(
                             "legal_representative": entry["法定代表人"],
                             "legal_representative_phone_sealed": "",
                             "industry_code": entry["industry"],
-                            "size": SIZE_LABELS[entry["规模"]],
+                            "size": sizes[entry["规模"]],
                             "territory_code": entry["网格编码"],
                             "address_id": None,
                             "building_id": None,
@@ -440,6 +477,6 @@ def do_import_entities(
                 progress(total, total)
     except IntegrityError as error:  # registered meanwhile by someone else: refuse the file
         raise SpreadsheetImportError(
-            [ImportProblem(0, "统一社会信用代码", "导入期间有单位被另行登记，请重新导入")]
+            [ImportProblem(0, "统一社会信用代码", _("导入期间有单位被另行登记，请重新导入"))]
         ) from error
     return report

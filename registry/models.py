@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -76,7 +77,7 @@ class Building(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.compound}{self.number}幢"
+        return gettext("%(compound)s%(number)s幢") % {"compound": self.compound, "number": self.number}
 
 
 class House(models.Model):
@@ -98,7 +99,13 @@ class House(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.building}{self.unit and self.unit + '单元'}{self.room}室"
+        if self.unit:
+            return gettext("%(building)s%(unit)s单元%(room)s室") % {
+                "building": self.building,
+                "unit": self.unit,
+                "room": self.room,
+            }
+        return gettext("%(building)s%(room)s室") % {"building": self.building, "room": self.room}
 
 
 class Household(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.jurisdiction import scope_for
 from accounts.models import User
@@ -152,7 +153,7 @@ def locate_address(address: Address) -> AddressLocation:
         return AddressLocation(address, code, code[:12], code[:9], None, None, "code")
     raise Unprocessable(
         "address_not_located",
-        "该地址没有坐标，也未登记到网格，无法定位，请在地图上点选位置。",
+        _("该地址没有坐标，也未登记到网格，无法定位，请在地图上点选位置。"),
         field="address",
     )
 
@@ -168,10 +169,10 @@ def address_by_query(query: str) -> Address:
         return address
     matches = list(search_addresses(query, limit=2))
     if not matches:
-        raise NotFound("没有找到该地址。No such address.", field="q")
+        raise NotFound(_("没有找到该地址。No such address."), field="q")
     if len(matches) > 1:
         raise Unprocessable(
-            "address_ambiguous", "匹配到多个地址，请输入更完整的地址或从检索结果中选择。", field="q"
+            "address_ambiguous", _("匹配到多个地址，请输入更完整的地址或从检索结果中选择。"), field="q"
         )
     return matches[0]
 

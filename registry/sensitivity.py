@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Assignment, Role, User
 
@@ -18,23 +19,27 @@ INTERNAL, PERSONAL, SENSITIVE = 1, 2, 3
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: str
+    label_source: str  # the Chinese label, marked for translation; `label` reads it in the active language
     level: int
     subject: str  # "person" or "entity"
+
+    @property
+    def label(self) -> str:
+        return gettext(self.label_source)
 
 
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
-        Field("name", "姓名", PERSONAL, "person"),
-        Field("id_number", "证件号码", PERSONAL, "person"),
-        Field("phone", "联系电话", PERSONAL, "person"),
-        Field("address_detail", "详细住址", PERSONAL, "person"),
-        Field("care_tags", "关爱标签", SENSITIVE, "person"),
-        Field("special_groups", "特殊人群", SENSITIVE, "person"),
-        Field("note", "敏感信息说明", SENSITIVE, "person"),
-        Field("legal_representative", "法定代表人", PERSONAL, "entity"),
-        Field("legal_representative_phone", "法定代表人电话", PERSONAL, "entity"),
+        Field("name", gettext_noop("姓名"), PERSONAL, "person"),
+        Field("id_number", gettext_noop("证件号码"), PERSONAL, "person"),
+        Field("phone", gettext_noop("联系电话"), PERSONAL, "person"),
+        Field("address_detail", gettext_noop("详细住址"), PERSONAL, "person"),
+        Field("care_tags", gettext_noop("关爱标签"), SENSITIVE, "person"),
+        Field("special_groups", gettext_noop("特殊人群"), SENSITIVE, "person"),
+        Field("note", gettext_noop("敏感信息说明"), SENSITIVE, "person"),
+        Field("legal_representative", gettext_noop("法定代表人"), PERSONAL, "entity"),
+        Field("legal_representative_phone", gettext_noop("法定代表人电话"), PERSONAL, "entity"),
     ]
 }
 

@@ -6,6 +6,8 @@ bar that polls the job until the same result is there."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -15,11 +17,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.jurisdiction import jurisdiction_codes
 from accounts.requests import acting_user
-from core.spreadsheets import SpreadsheetImportError, problems_workbook
+from core.spreadsheets import ImportProblem, SpreadsheetImportError, problems_workbook
 from registry import access, import_jobs
 from registry.imports import do_import_entities, do_import_people
 
@@ -32,6 +35,31 @@ IMPORTERS = {"people": do_import_people, "entities": do_import_entities}
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=[("people", _("人口与户")), ("entities", _("单位"))])
     file = forms.FileField(label=_("文件（xlsx 或 UTF-8 csv）"))
+
+
+def problem_text(problem: ImportProblem | Mapping[str, Any] | str) -> str:
+    """One problem as the file's importer words it (第2行「身份证号」：…), in the page's language. The
+    column keeps the file's (Chinese) header, which is how the file names it, with its meaning beside it
+    when the page is in another language."""
+    if isinstance(problem, str):  # kept by a background job queued before problems were kept as rows
+        return problem
+    if isinstance(problem, ImportProblem):
+        row, column, reason = problem.row, problem.column, problem.reason
+    else:
+        row, column, reason = problem["row"], problem["column"], problem["reason"]
+    meaning = gettext(column) if column else ""
+    values = {
+        "row": row,
+        "column": f"{column} ({meaning})" if meaning != column else column,
+        "reason": reason,
+    }
+    if row and column:
+        return gettext("第%(row)s行「%(column)s」：%(reason)s") % values
+    if row:
+        return gettext("第%(row)s行：%(reason)s") % values
+    if column:
+        return gettext("文件「%(column)s」：%(reason)s") % values
+    return gettext("文件：%(reason)s") % values
 
 
 @login_required
@@ -55,7 +83,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
             cache.set(
                 f"registry:import-report:{user.pk}:{token}", problems_workbook(error.problems), REPORT_SECONDS
             )
-            context.update(problems=error.problems[:200], problem_count=len(error.problems), token=token)
+            context.update(
+                problems=[problem_text(p) for p in error.problems[:200]],
+                problem_count=len(error.problems),
+                token=token,
+            )
     return render(request, "registry/import.html", context)
 
 
@@ -78,7 +110,8 @@ def import_job(request: HttpRequest, token: str) -> HttpResponse:
     template = (
         "registry/_import_job.html" if request.headers.get("HX-Request") else "registry/import_job.html"
     )
-    return render(request, template, {"job": state, "token": token})
+    job = {**state, "problems": [problem_text(p) for p in state.get("problems", [])]}
+    return render(request, template, {"job": job, "token": token})
 
 
 @login_required

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from accounts.models import User
 from audit.actions import record_event
 from core.errors import DomainError
@@ -14,27 +16,35 @@ from territory.models import Division, Grid
 
 def check_grid(code: str, field: str = "territory_code") -> str:
     if len(code) != 15 or not Grid.objects.filter(code=code).exists():
-        raise DomainError("unknown_grid", f"网格编码 {code!r} 不存在。", field=field)
+        raise DomainError("unknown_grid", _("网格编码 %(code)s 不存在。") % {"code": repr(code)}, field=field)
     return code
 
 
 def check_territory(code: str) -> str:
     known = Grid.objects.filter(code=code).exists() or Division.objects.filter(code=code).exists()
     if not known:
-        raise DomainError("unknown_territory", f"区划/网格代码 {code!r} 不存在。", field="territory_code")
+        raise DomainError(
+            "unknown_territory",
+            _("区划/网格代码 %(code)s 不存在。") % {"code": repr(code)},
+            field="territory_code",
+        )
     return code
 
 
 def required_text(value: str, field: str, label: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise DomainError("required", f"{label}不能为空。", field=field)
+        raise DomainError("required", _("%(label)s不能为空。") % {"label": label}, field=field)
     return value
 
 
 def checked_choice(value: str, choices: Any, field: str) -> str:
     if value not in choices.values:
-        raise DomainError("invalid_choice", f"{field} 取值无效：{value!r}。", field=field)
+        raise DomainError(
+            "invalid_choice",
+            _("%(field)s 取值无效：%(value)s。") % {"field": field, "value": repr(value)},
+            field=field,
+        )
     return value
 
 

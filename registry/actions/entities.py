@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
 from accounts.models import User
@@ -24,7 +25,7 @@ def clean_industry_code(industry_code: str) -> str:
     industry_code = (industry_code or "").strip().upper()
     if not (1 <= len(industry_code) <= 5 and industry_code[0].isalpha() and industry_code[1:].isdigit()):
         raise DomainError(
-            "invalid_industry", "行业代码须为 GB/T 4754 门类字母加 0–4 位数字。", field="industry_code"
+            "invalid_industry", _("行业代码须为 GB/T 4754 门类字母加 0–4 位数字。"), field="industry_code"
         )
     return industry_code
 
@@ -42,8 +43,8 @@ def do_update_entity(
     """Correct an entity's basic facts (a connector's newer row, a steward's fix); history keeps before."""
     access.access_write(actor, entity.territory_code)
     changes = {
-        "name": required_text(name, "name", "单位名称"),
-        "legal_representative": required_text(legal_representative, "legal_representative", "法定代表人"),
+        "name": required_text(name, "name", _("单位名称")),
+        "legal_representative": required_text(legal_representative, "legal_representative", _("法定代表人")),
         "industry_code": clean_industry_code(industry_code),
         "size": checked_choice(size, Entity.Size, "size"),
     }
@@ -73,15 +74,17 @@ def do_register_entity(
     check_grid(territory_code)
     code = uscc.compact(uscc_code or "")
     if not uscc.is_valid(code):
-        raise DomainError("invalid_uscc", "统一社会信用代码无效（位数、字符或校验位不符）。", field="uscc")
+        raise DomainError("invalid_uscc", _("统一社会信用代码无效（位数、字符或校验位不符）。"), field="uscc")
     industry_code = clean_industry_code(industry_code)
     with transaction.atomic():
         if Entity.objects.filter(uscc=code).exists():
-            raise Conflict("entity_exists", f"统一社会信用代码 {code} 已登记。", field="uscc")
+            raise Conflict(
+                "entity_exists", _("统一社会信用代码 %(code)s 已登记。") % {"code": code}, field="uscc"
+            )
         entity = Entity.objects.create(
             uscc=code,
-            name=required_text(name, "name", "单位名称"),
-            legal_representative=required_text(legal_representative, "legal_representative", "法定代表人"),
+            name=required_text(name, "name", _("单位名称")),
+            legal_representative=required_text(legal_representative, "legal_representative", _("法定代表人")),
             legal_representative_phone_sealed=crypto.seal(
                 Entity, "legal_representative_phone_sealed", clean_phone(legal_representative_phone)
             ),
@@ -110,10 +113,10 @@ def do_register_key_place(
     access.access_write(actor, territory_code)
     check_grid(territory_code)
     if not 0 < inspection_days <= 366:
-        raise DomainError("invalid_inspection_days", "巡查周期须为 1–366 天。", field="inspection_days")
+        raise DomainError("invalid_inspection_days", _("巡查周期须为 1–366 天。"), field="inspection_days")
     with transaction.atomic():
         place = KeyPlace.objects.create(
-            name=required_text(name, "name", "场所名称"),
+            name=required_text(name, "name", _("场所名称")),
             kind=checked_choice(kind, KeyPlace.Kind, "kind"),
             territory_code=territory_code,
             inspection_days=inspection_days,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Conflict, DomainError, Unprocessable
@@ -30,17 +31,21 @@ def do_create_household(
     """A household with its members (person, relation): exactly one head, nobody in another household."""
     access.access_write(actor, territory_code)
     check_grid(territory_code)
-    number = required_text(number, "number", "户号")
+    number = required_text(number, "number", _("户号"))
     heads = [p for p, relation in members if relation == Person.Relation.HEAD]
     if len(heads) != 1:
         raise Unprocessable(
-            "household_head_count", f"一户须有且只有一名户主（现有 {len(heads)} 名）。", field="members"
+            "household_head_count",
+            _("一户须有且只有一名户主（现有 %(count)s 名）。") % {"count": len(heads)},
+            field="members",
         )
     for _person, relation in members:
         checked_choice(relation, Person.Relation, "relation")
     with transaction.atomic():
         if Household.objects.filter(number=number).exists():
-            raise Conflict("household_exists", f"户号 {number} 已存在。", field="number")
+            raise Conflict(
+                "household_exists", _("户号 %(number)s 已存在。") % {"number": number}, field="number"
+            )
         household = Household.objects.create(number=number, territory_code=territory_code, house=house)
         for person, relation in members:
             _move_in(household, person, relation, now.date(), "立户", actor, now)
@@ -53,15 +58,15 @@ def _move_in(
 ) -> None:
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.household_id is not None:
-        raise Conflict("already_in_household", "该人员已在另一户中，请先办理迁出。", field="members")
+        raise Conflict("already_in_household", _("该人员已在另一户中，请先办理迁出。"), field="members")
     if not locked.territory_code.startswith(household.territory_code[:12]):
-        raise DomainError("person_outside_village", "人员不在该户所在村（社区）。", field="members")
+        raise DomainError("person_outside_village", _("人员不在该户所在村（社区）。"), field="members")
     locked.household, locked.relation = household, relation
     try:
         with transaction.atomic():
             locked.save(update_fields=["household", "relation"])
     except IntegrityError as error:
-        raise Unprocessable("household_head_count", "该户已有户主。", field="relation") from error
+        raise Unprocessable("household_head_count", _("该户已有户主。"), field="relation") from error
     HouseholdMove.objects.create(
         household=household,
         person=locked,
@@ -102,9 +107,9 @@ def do_move_out_of_household(
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if locked.household_id != household.pk:
-            raise DomainError("not_a_member", "该人员不是本户成员。", field="person")
+            raise DomainError("not_a_member", _("该人员不是本户成员。"), field="person")
         if locked.relation == Person.Relation.HEAD and household.members.exclude(pk=locked.pk).exists():
-            raise Unprocessable("household_head_count", "户主迁出前须先变更户主。", field="person")
+            raise Unprocessable("household_head_count", _("户主迁出前须先变更户主。"), field="person")
         HouseholdMove.objects.create(
             household=household,
             person=locked,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import idnumbers
@@ -44,16 +45,16 @@ def clean_id_number(id_type: str, number: str, *, today: date) -> str:
         number = idnumbers.compact(number)
         if not idnumbers.is_valid_citizen_id(number, today=today):
             raise DomainError(
-                "invalid_id_number", "身份证号码无效（位数、出生日期或校验位不符）。", field="id_number"
+                "invalid_id_number", _("身份证号码无效（位数、出生日期或校验位不符）。"), field="id_number"
             )
         return number
-    return required_text(number.strip().upper(), "id_number", "证件号码")
+    return required_text(number.strip().upper(), "id_number", _("证件号码"))
 
 
 def clean_phone(phone: str) -> str:
     phone = (phone or "").strip().replace(" ", "").replace("-", "")
     if phone and not MAINLAND_MOBILE.fullmatch(phone) and not phone.isdigit():
-        raise DomainError("invalid_phone", "联系电话须为数字（手机号 11 位）。", field="phone")
+        raise DomainError("invalid_phone", _("联系电话须为数字（手机号 11 位）。"), field="phone")
     return phone
 
 
@@ -120,12 +121,12 @@ def build_person(data: PersonInput, *, today: date) -> Person:
     else:
         birth, sex = data.birth_date, data.sex
     if data.house is not None and data.house.territory_code != data.territory_code:
-        raise DomainError("house_outside_grid", "住房不在该网格内。", field="house")
+        raise DomainError("house_outside_grid", _("住房不在该网格内。"), field="house")
     person = Person(
         **person_columns(
             territory_code=data.territory_code,
             kind=data.kind,
-            name=required_text(data.name, "name", "姓名"),
+            name=required_text(data.name, "name", _("姓名")),
             id_type=data.id_type,
             id_number=number,
             phone=clean_phone(data.phone),
@@ -152,7 +153,7 @@ def do_register_person(data: PersonInput, *, actor: User, now: datetime) -> Pers
             person.save()
             audit_write(actor, "registry.person_registered", person, now, {"kind": person.kind})
     except IntegrityError as error:
-        raise Conflict("person_exists", "该证件号码已登记。", field="id_number") from error
+        raise Conflict("person_exists", _("该证件号码已登记。"), field="id_number") from error
     return person
 
 
@@ -193,9 +194,9 @@ def do_set_sensitive_record(
     names only which parts changed."""
     access.access_write(actor, person.territory_code, field="person")
     if sensitivity.level_for(actor, person.territory_code) < sensitivity.SENSITIVE and not actor.is_system:
-        raise PermissionRefused("not_allowed", "您的岗位无权登记敏感个人信息。")
+        raise PermissionRefused("not_allowed", _("您的岗位无权登记敏感个人信息。"))
     with transaction.atomic():
-        record, _ = SensitiveRecord.objects.select_for_update().get_or_create(
+        record, _created = SensitiveRecord.objects.select_for_update().get_or_create(
             person=person, defaults={"territory_code": person.territory_code}
         )
         record.care_tags_sealed = crypto.seal_list(SensitiveRecord, "care_tags_sealed", care_tags)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Conflict, DomainError
@@ -45,8 +46,8 @@ def do_create_address(
     """The standard address with these parts (the existing one when it is already registered)."""
     access.access_write(actor, territory_code)
     check_territory(territory_code)
-    street = required_text(street, "street", "街路巷")
-    door_number = required_text(door_number, "door_number", "门楼牌号")
+    street = required_text(street, "street", _("街路巷"))
+    door_number = required_text(door_number, "door_number", _("门楼牌号"))
     detail = (detail or "").strip()
     text = address_text(street, door_number, detail)
     with transaction.atomic():
@@ -85,18 +86,20 @@ def do_register_building(
     access.access_write(actor, territory_code)
     check_grid(territory_code)
     if not (0 < compound_number < 1000 and 0 < number < 1000):
-        raise DomainError("invalid_building_number", "院落号和幢号须为 1–999。", field="number")
+        raise DomainError("invalid_building_number", _("院落号和幢号须为 1–999。"), field="number")
     if not 0 < floors < 200:
-        raise DomainError("invalid_floors", "层数须为 1–199。", field="floors")
+        raise DomainError("invalid_floors", _("层数须为 1–199。"), field="floors")
     code = f"{territory_code[:12]}{compound_number:03d}{number:03d}"
     with transaction.atomic():
         if Building.objects.filter(code=code).exists():
-            raise Conflict("building_exists", f"房屋编码 {code} 已登记。", field="number")
+            raise Conflict(
+                "building_exists", _("房屋编码 %(code)s 已登记。") % {"code": code}, field="number"
+            )
         building = Building.objects.create(
             code=code,
             territory_code=territory_code,
             address=address,
-            compound=required_text(compound, "compound", "街巷院落"),
+            compound=required_text(compound, "compound", _("街巷院落")),
             number=str(number),
             use=checked_choice(use, Building.Use, "use"),
             structure=checked_choice(structure, Building.Structure, "structure"),
@@ -111,9 +114,9 @@ def do_register_house(
     *, building: Building, unit: int, room: str, rented: bool = False, actor: User, now: datetime
 ) -> House:
     access.access_write(actor, building.territory_code)
-    room = required_text(room, "room", "室号")
+    room = required_text(room, "room", _("室号"))
     if not room.isdigit() or len(room) > 4:
-        raise DomainError("invalid_room", "室号须为 1–4 位数字。", field="room")
+        raise DomainError("invalid_room", _("室号须为 1–4 位数字。"), field="room")
     code = f"{building.code}{unit:02d}{int(room):04d}"
     with transaction.atomic():
         house, created = House.objects.get_or_create(

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import ratelimit
@@ -31,7 +32,7 @@ def _throttle(actor: User, now: datetime) -> None:
         window=timedelta(hours=1),
         now=now,
         code="rate_limited",
-        message=f"每小时最多解密查看 {limit} 次，请稍后再试。",
+        message=_("每小时最多解密查看 %(limit)s 次，请稍后再试。") % {"limit": limit},
     )
 
 
@@ -66,14 +67,16 @@ def do_unmask(
     kind = "entity" if isinstance(subject, Entity) else "person"
     spec = sensitivity.FIELDS.get(field)
     if spec is None or spec.subject != kind:
-        raise DomainError("unknown_field", f"字段 {field!r} 不可解密查看。", field="field")
+        raise DomainError(
+            "unknown_field", _("字段 %(field)s 不可解密查看。") % {"field": repr(field)}, field="field"
+        )
     level = access.access_read(actor, subject.territory_code)
     if level < spec.level:
-        raise PermissionRefused("not_allowed", f"您的岗位无权查看{spec.label}原文。")
+        raise PermissionRefused("not_allowed", _("您的岗位无权查看%(field)s原文。") % {"field": spec.label})
     checked_choice(purpose, UnmaskRecord.Purpose, "purpose")
     note = (note or "").strip()
     if purpose == UnmaskRecord.Purpose.OTHER and not note:
-        raise DomainError("purpose_note_required", "用途为“其他”时须说明理由。", field="note")
+        raise DomainError("purpose_note_required", _("用途为“其他”时须说明理由。"), field="note")
     _throttle(actor, now)
     with transaction.atomic():
         record = UnmaskRecord.objects.create(
