@@ -63,10 +63,20 @@ def _build_session_base() -> None:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _session_base(django_db_setup: None, django_db_blocker: Any) -> None:
-    """Built once per test process (each xdist worker has its own database)."""
+def _session_base(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> None:
+    """Built once per test process (each xdist worker has its own database). A run in which no test uses
+    the database has no test database set up: nothing is built, so nothing lands in the configured one."""
+    if not any(_uses_database(item) for item in request.session.items):
+        return
     with django_db_blocker.unblock():
         _build_session_base()
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server", "django_db_reset_sequences"} & fixtures
+    )
 
 
 def _flushes_database(item: pytest.Item) -> bool:

@@ -40,6 +40,7 @@ def _catalogue_row(i: ind.Indicator) -> dict[str, Any]:
         "kind": i.kind,
         "formula": i.formula,
         "definition": i.definition,
+        "definition_en": i.definition_en,
         "dimensions": list(i.dimensions),
         "source": i.source_name,
         "connected": i.connected,

@@ -18,6 +18,10 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "count",
         "formula": "valid",
         "definition": "期内上报且被受理（立案或自行处置，不含作废、重复件）的事件数。",
+        "definition_en": (
+            "Events reported in the period and accepted (filed or handled on the spot; excluding voided and "
+            "duplicate reports)."
+        ),
     },
     {
         "code": "filed",
@@ -27,6 +31,9 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "count",
         "formula": "filed",
         "definition": "期内上报并立案的事件数（自行处置的不立案）。",
+        "definition_en": (
+            "Events reported in the period and filed as cases (those handled on the spot are not filed)."
+        ),
     },
     {
         "code": "due",
@@ -36,6 +43,11 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "count",
         "formula": "due",
         "definition": "期内到期的事件：期内结案且此前未超期的，加上期末未结而首次超期落在期内的。",
+        "definition_en": (
+            "Events falling due in the period: those closed in the period without having gone overdue "
+            "before, plus those still open at the end of the period whose first overdue date falls in the "
+            "period."
+        ),
     },
     {
         "code": "deferred",
@@ -45,6 +57,10 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "count",
         "formula": "deferred",
         "definition": "应结案中结案前（或期末前）挂账或批准延期的。",
+        "definition_en": (
+            "Cases due that were put on hold or granted an approved extension before closing (or before the "
+            "end of the period)."
+        ),
     },
     {
         "code": "closed",
@@ -54,6 +70,7 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "count",
         "formula": "closed",
         "definition": "期内结案的事件数。",
+        "definition_en": "Events closed in the period.",
     },
     {
         "code": "closure_rate",
@@ -63,6 +80,7 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "rate",
         "formula": "due_closed / (due - deferred)",
         "definition": "结案率 = 应结案中已结案数 / (应结案数 − 缓办数)。",
+        "definition_en": "Closure rate = cases due that were closed / (cases due − deferred).",
     },
     {
         "code": "on_time_closure_rate",
@@ -72,6 +90,9 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "rate",
         "formula": "due_closed_on_time / (due - deferred)",
         "definition": "按期结案率 = 应结案中按期结案数 / (应结案数 − 缓办数)。",
+        "definition_en": (
+            "On-time closure rate = cases due that were closed on time / (cases due − deferred)."
+        ),
     },
     {
         "code": "disposal_rate",
@@ -81,6 +102,10 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "rate",
         "formula": "(due - due_open) / due",
         "definition": "处置率 = (应处置数 − 期末仍未办结的) / 应处置数；应处置数即应结案数（含缓办）。",
+        "definition_en": (
+            "Disposal rate = (cases to dispose of − those still unresolved at the end of the period) / cases "
+            "to dispose of; the cases to dispose of are the cases due (deferred included)."
+        ),
     },
     {
         "code": "on_time_disposal_rate",
@@ -90,6 +115,10 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "rate",
         "formula": "closed_on_time / closed",
         "definition": "按期处置率 = 期内结案中无超期记录的 / 期内结案数。",
+        "definition_en": (
+            "On-time disposal rate = cases closed in the period with no overdue record / cases closed in the "
+            "period."
+        ),
     },
     {
         "code": "rework_rate",
@@ -99,6 +128,7 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "rate",
         "formula": "reworks / due",
         "definition": "返工率 = 返工次数（核查不通过）/ 应结案数。",
+        "definition_en": "Rework rate = reworks (failed verifications) / cases due.",
     },
     {
         "code": "extension_rate",
@@ -108,6 +138,9 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "rate",
         "formula": "extended / due",
         "definition": "延期率 = 经批准延期后结案的 / 应处置数（应结案数）。",
+        "definition_en": (
+            "Extension rate = cases closed after an approved extension / cases to dispose of (cases due)."
+        ),
     },
     {
         "code": "overdue_rate",
@@ -117,6 +150,10 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "rate",
         "formula": "(due - deferred - due_closed_on_time) / (due - deferred)",
         "definition": "超期率 = 1 − 按期结案率：应结案（不含缓办）中未按期结案的比例。",
+        "definition_en": (
+            "Overdue rate = 1 − on-time closure rate: the share of cases due (excluding deferred) not closed "
+            "on time."
+        ),
     },
     {
         "code": "overdue_open",
@@ -126,6 +163,10 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "count",
         "formula": "overdue_open",
         "definition": "期末时已超期（有超期督办记录）且仍未办结的事件数。",
+        "definition_en": (
+            "Events overdue at the end of the period (with an overdue supervision record) and still "
+            "unresolved."
+        ),
     },
     {
         "code": "source_share",
@@ -135,6 +176,7 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "shares",
         "formula": "filed[channel] / filed",
         "definition": "各来源（巡查、网上、热线、Open311…）立案数 / 立案数。",
+        "definition_en": "Cases filed from each source (patrol, online, hotline, Open311…) / cases filed.",
     },
     {
         "code": "kind_split",
@@ -144,6 +186,7 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "shares",
         "formula": "filed[kind] / filed",
         "definition": "立案中事件类与部件类各自的占比。",
+        "definition_en": "The shares of event-type and component-type cases among the cases filed.",
     },
     {
         "code": "top_categories",
@@ -153,6 +196,7 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "top",
         "formula": "top3(filed[category])",
         "definition": "立案数最多的三个小类。",
+        "definition_en": "The three subcategories with the most cases filed.",
     },
     {
         "code": "closure_level_share",
@@ -162,6 +206,10 @@ INDICATORS: list[dict[str, object]] = [
         "kind": "shares",
         "formula": "closed[level] / closed",
         "definition": "结案层级：小事不出格（网格）、大事不出村、难事不出镇、区级。",
+        "definition_en": (
+            "Closure levels: minor matters settled within the grid, major matters within the village, "
+            "difficult matters within the town, and the district level."
+        ),
     },
     {
         "code": "score",
@@ -173,6 +221,10 @@ INDICATORS: list[dict[str, object]] = [
         "definition": (
             "0–100 分：默认 30·处置率 + 20·按期处置率 + 20·(1−返工率) + 20·(1−超期率) + 10·(1−延期率)；"
             "A ≥ 90，B ≥ 75，C ≥ 60，D ≥ 40，其余 E。"
+        ),
+        "definition_en": (
+            "0–100 points: by default 30·disposal rate + 20·on-time disposal rate + 20·(1−rework rate) + "
+            "20·(1−overdue rate) + 10·(1−extension rate); A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, otherwise E."
         ),
     },
 ]

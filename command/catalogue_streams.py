@@ -7,7 +7,15 @@ from __future__ import annotations
 
 
 def _row(
-    source: str, code: str, zh: str, en: str, unit: str, kind: str, formula: str, definition: str
+    source: str,
+    code: str,
+    zh: str,
+    en: str,
+    unit: str,
+    kind: str,
+    formula: str,
+    definition: str,
+    definition_en: str,
 ) -> dict[str, object]:
     return {
         "source": source,
@@ -18,6 +26,7 @@ def _row(
         "kind": kind,
         "formula": formula,
         "definition": definition,
+        "definition_en": definition_en,
     }
 
 
@@ -32,6 +41,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "accepted",
         "期内受理的申请数（窗口受理，或即办件当场受理办结）。",
+        (
+            "Applications accepted in the period (accepted at the service window, or instant items accepted "
+            "and completed on the spot)."
+        ),
     ),
     _row(
         "approvals",
@@ -42,6 +55,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "done",
         "期内办结的申请数：准予并送达、不予许可，或即办件当场办结。",
+        (
+            "Applications completed in the period: approved and delivered, refused, or instant items "
+            "completed on the spot."
+        ),
     ),
     _row(
         "approvals",
@@ -52,6 +69,7 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "rate",
         "done[instant] / done",
         "即办率 = 当场办结的即办件 / 办结数。",
+        "Instant-completion rate = instant items completed on the spot / applications completed.",
     ),
     _row(
         "approvals",
@@ -62,6 +80,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "rate",
         "done[early] / done",
         "提前办结率 = 在承诺审查时限用尽前作出决定（或当场办结）且未被督办的办结件 / 办结数。",
+        (
+            "Early-completion rate = completed applications decided before the promised review time limit "
+            "ran out (or completed on the spot) and never under supervision / applications completed."
+        ),
     ),
     _row(
         "approvals",
@@ -72,6 +94,7 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "overdue_first",
         "期内首次超过承诺时限（系统督办）的申请数。",
+        "Applications that first exceeded the promised time limit (system supervision) in the period.",
     ),
     _row(
         "approvals",
@@ -82,6 +105,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "rate",
         "satisfied / rated",
         "满意率 = 期内（非常满意 + 满意）评价数 / 有效评价数（申诉成立的剔除）。",
+        (
+            "Satisfaction rate = ratings in the period of “very satisfied” or “satisfied” / valid ratings "
+            "(those successfully appealed are excluded)."
+        ),
     ),
     _row(
         "approvals",
@@ -92,6 +119,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "rate",
         "rectified / bad",
         "整改率 = 期内差评中期末前已整改办结的 / 期内差评数。",
+        (
+            "Rectification rate = bad ratings in the period rectified and closed by the end of the period / "
+            "bad ratings in the period."
+        ),
     ),
     # 综合执法
     _row(
@@ -103,6 +134,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "filed",
         "期内立案的案件数：一般程序批准立案的，加简易程序当场处罚的。",
+        (
+            "Cases filed in the period: ordinary-procedure cases approved for filing, plus summary-procedure "
+            "cases penalised on the spot."
+        ),
     ),
     _row(
         "enforcement",
@@ -113,6 +148,7 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "closed",
         "期内结案的案件数。",
+        "Cases closed in the period.",
     ),
     _row(
         "enforcement",
@@ -123,6 +159,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "average",
         "Σ(decision day − filing day) / decided",
         "期内作出决定的一般程序案件，从立案到决定的平均自然日数。",
+        (
+            "The average number of calendar days from filing to decision of the ordinary-procedure cases "
+            "decided in the period."
+        ),
     ),
     _row(
         "enforcement",
@@ -133,6 +173,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "rate",
         "published_by_due / publications_due",
         "公示期限落在期内的处罚决定中，在 7 个工作日期限内公示的比例。",
+        (
+            "Of the penalty decisions whose publication deadline falls in the period, the share published "
+            "within the 7-working-day limit."
+        ),
     ),
     _row(
         "enforcement",
@@ -143,6 +187,7 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "hearings",
         "期内当事人首次申请听证的案件数。",
+        "Cases in which a party first requested a hearing in the period.",
     ),
     _row(
         "enforcement",
@@ -153,6 +198,7 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "revoked",
         "期内经复议或诉讼被撤销的处罚决定数。",
+        "Penalty decisions revoked in the period on administrative reconsideration or in litigation.",
     ),
     # 党建引领
     _row(
@@ -164,6 +210,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "organisations",
         "期末已登记的党组织（党委、总支、支部、党小组、行动支部、功能型党小组）。",
+        (
+            "Party organisations registered at the end of the period (Party committees, general branches, "
+            "branches, Party groups, action branches, functional Party groups)."
+        ),
     ),
     _row(
         "party",
@@ -174,6 +224,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "members",
         "期末已入党并登记入格的党员（含预备党员）。",
+        (
+            "Party members admitted and registered to a grid at the end of the period (probationary members "
+            "included)."
+        ),
     ),
     _row(
         "party",
@@ -184,6 +238,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "rate",
         "satisfied / grids",
         "网格长由所在支部书记担任的网格 / 适用网格（按当前任职，仅当期）。",
+        (
+            "Grids whose grid head is the secretary of their Party branch / applicable grids (by current "
+            "appointments; current period only)."
+        ),
     ),
     _row(
         "party",
@@ -194,6 +252,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "rate",
         "visits_done / visits_due",
         "期内应走访（计划日期落在期内）的联户走访中，期末前已走访的比例。",
+        (
+            "Of the household visits due in the period (planned date within the period), the share made by "
+            "the end of the period."
+        ),
     ),
     _row(
         "party",
@@ -204,6 +266,7 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "visits_overdue",
         "期内应走访、期末仍未走访的次数。",
+        "Visits due in the period and still not made at the end of the period.",
     ),
     _row(
         "party",
@@ -214,6 +277,7 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "households_reached",
         "期内走访到的不同农户数。",
+        "Distinct rural households visited in the period.",
     ),
     _row(
         "party",
@@ -224,6 +288,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "problems_raised",
         "期内党员走访时上报为网格事件（来源：党员联户）的问题数。",
+        (
+            "Problems that Party members reported as grid events on their visits in the period (source: "
+            "Party member household contact)."
+        ),
     ),
     _row(
         "party",
@@ -234,6 +302,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "rate",
         "problems_closed / problems_raised",
         "期内党员上报的问题中，其网格事件期末前已结案的比例。",
+        (
+            "Of the problems Party members reported in the period, the share whose grid event was closed by "
+            "the end of the period."
+        ),
     ),
     _row(
         "party",
@@ -244,6 +316,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "meetings_held",
         "期内召开的支部党员大会、支委会、党小组会和党课次数。",
+        (
+            "Branch general meetings, branch committee meetings, Party group meetings and Party lectures "
+            "held in the period."
+        ),
     ),
     # 属地管理
     _row(
@@ -255,6 +331,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "institutions",
         "属地管理的站所、学校、医院（区直属的除外）。仅当期。",
+        (
+            "Stations, offices, schools and hospitals under the town's territorial management (excluding "
+            "those directly under the district). Current period only."
+        ),
     ),
     _row(
         "territorial",
@@ -265,6 +345,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "assets",
         "村集体经济组织在册（未处置）的资产卡片。仅当期。",
+        (
+            "Asset cards on the register (not disposed of) of the village collective economic organisations. "
+            "Current period only."
+        ),
     ),
     _row(
         "territorial",
@@ -275,6 +359,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "contracts_expiring",
         "履行中、将在期末后 90 天内到期的合同。仅当期。",
+        (
+            "Contracts in performance that expire within 90 days after the end of the period. Current period "
+            "only."
+        ),
     ),
     _row(
         "territorial",
@@ -285,6 +373,7 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "contracts_ended",
         "已过到期日、未续签也未终止的合同。仅当期。",
+        "Contracts past their expiry date, neither renewed nor terminated. Current period only.",
     ),
     _row(
         "territorial",
@@ -295,6 +384,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "instalments_overdue",
         "履行中合同期末前应收而未收的租金笔数。仅当期。",
+        (
+            "Rent instalments of contracts in performance due before the end of the period and not yet "
+            "collected. Current period only."
+        ),
     ),
     _row(
         "territorial",
@@ -305,6 +398,10 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "payments_awaiting",
         "等待村委会或镇三资办审批的资金支出。仅当期。",
+        (
+            "Fund payments awaiting approval by the village committee or the town's collective assets "
+            "office. Current period only."
+        ),
     ),
     _row(
         "territorial",
@@ -315,6 +412,7 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "count",
         "payments_proposed",
         "期内村集体提出的资金支出笔数。",
+        "Fund payments proposed by the village collectives in the period.",
     ),
 ]
 

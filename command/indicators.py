@@ -36,6 +36,7 @@ class Indicator:
     kind: str
     formula: str
     definition: str
+    definition_en: str
     source: str
     dimensions: tuple[str, ...]
 
@@ -52,6 +53,11 @@ class Indicator:
         return self.en if in_english() and self.en else self.zh
 
     @property
+    def description(self) -> str:
+        """The indicator's definition in the session's language (the Chinese one when it has no English)."""
+        return self.definition_en if in_english() and self.definition_en else self.definition
+
+    @property
     def source_name(self) -> str:
         return {**SOURCE_NAMES, **STREAM_SOURCE_NAMES}.get(self.source, self.source)
 
@@ -66,6 +72,7 @@ def _indicator(row: dict[str, Any]) -> Indicator:
         kind=str(row["kind"]),
         formula=str(row["formula"]),
         definition=str(row["definition"]),
+        definition_en=str(row.get("definition_en") or ""),
         source=source,
         dimensions=GRID_DIMENSIONS if source == "grid" else ("level", "code", "period"),
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -45,16 +46,19 @@ def _geojson(features: list[dict[str, Any]], **extra: Any) -> JsonResponse:
 
 
 def choropleth_choices() -> list[tuple[str, str]]:
-    """(code, Chinese name) of the connected indicators a grid can be coloured by, 综合指标值 first."""
+    """(code, name in the session's language) of the connected indicators a grid can be coloured by,
+    综合指标值 first."""
     rows = [i for i in ind.REGISTRY.values() if i.kind in CHOROPLETH_KINDS and i.connected]
-    return [(i.code, i.zh) for i in sorted(rows, key=lambda i: i.code != DEFAULT_INDICATOR)]
+    return [(i.code, i.name) for i in sorted(rows, key=lambda i: i.code != DEFAULT_INDICATOR)]
 
 
 def choropleth_indicator(code: str | None) -> ind.Indicator:
     chosen = ind.indicator(code or DEFAULT_INDICATOR)
     if chosen is None or chosen.kind not in CHOROPLETH_KINDS:
         allowed = sorted(c for c, i in ind.REGISTRY.items() if i.kind in CHOROPLETH_KINDS)
-        raise DomainError("invalid", f"可着色的指标：{'、'.join(allowed)}。", field="indicator")
+        raise DomainError(
+            "invalid", _("可着色的指标：%(codes)s。") % {"codes": "、".join(allowed)}, field="indicator"
+        )
     return chosen
 
 

@@ -48,7 +48,8 @@ def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str,
     return {
         "code": code,
         "name": meta.name,
-        "definition": f"{meta.definition}（公式：{meta.formula}）",
+        "definition": _("%(definition)s（公式：%(formula)s）")
+        % {"definition": meta.description, "formula": meta.formula},
         "value": show(figure.get("value"), meta.kind),
         "mom": show_change(figure.get("mom"), meta.kind),
         "yoy": show_change(figure.get("yoy"), meta.kind),
@@ -161,10 +162,11 @@ def items_page(request: HttpRequest) -> HttpResponse:
     try:
         require_command_role(request.user)
         code = request.GET.get("indicator", "")
-        if code not in PREDICATES and code not in streams.DRILLABLE:
+        drillable = [*sorted(PREDICATES), *streams.DRILLABLE]
+        if code not in drillable:
             raise DomainError(
                 "invalid",
-                f"可下钻的指标：{'、'.join([*sorted(PREDICATES), *streams.DRILLABLE])}。",
+                _("可下钻的指标：%(codes)s。") % {"codes": "、".join(drillable)},
                 field="indicator",
             )
         scope = unit_scope(request.user, request.GET.get("level"), request.GET.get("code"))

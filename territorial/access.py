@@ -3,6 +3,8 @@ Outside the jurisdiction a village's records do not exist (404); inside it, othe
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from accounts.jurisdiction import may_see_code, user_roles
 from accounts.models import Role, User
 from core.errors import NotFound, PermissionRefused
@@ -19,11 +21,11 @@ def check_keeper(actor: User, village_code: str, *, field: str = "organisation")
     if not may_see_code(actor, village_code):
         raise NotFound(field=field)
     if not user_roles(actor) & KEEPERS:
-        raise PermissionRefused("not_allowed", "只有村三资管理人员和镇三资办可以办理。", field=field)
+        raise PermissionRefused("not_allowed", _("只有村三资管理人员和镇三资办可以办理。"), field=field)
 
 
 def check_town(actor: User, village_code: str, *, field: str = "organisation") -> None:
     """Town-level acts (founding an organisation): the town's 三资 office only."""
     check_keeper(actor, village_code, field=field)
     if not actor.is_system and not user_roles(actor) & TOWN_ROLES:
-        raise PermissionRefused("not_allowed", "只有镇三资办可以办理。", field=field)
+        raise PermissionRefused("not_allowed", _("只有镇三资办可以办理。"), field=field)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import record_event
@@ -28,9 +29,9 @@ from territory.models import Division
 def _text(value: str, field: str, limit: int) -> str:
     value = (value or "").strip()
     if not value:
-        raise DomainError("required", "此项不能为空。", field=field)
+        raise DomainError("required", _("此项不能为空。"), field=field)
     if len(value) > limit:
-        raise DomainError("too_long", f"不能超过 {limit} 个字。", field=field)
+        raise DomainError("too_long", _("不能超过 %(limit)s 个字。") % {"limit": limit}, field=field)
     return value
 
 
@@ -42,7 +43,7 @@ def do_create_organisation(
     check_town(actor, village_code, field="village_code")
     name = _text(name, "name", 100)
     if CollectiveOrganisation.objects.filter(village_code=village_code, name=name).exists():
-        raise DomainError("duplicate", "该村已有同名集体经济组织。", field="name", status=409)
+        raise DomainError("duplicate", _("该村已有同名集体经济组织。"), field="name", status=409)
     with transaction.atomic():
         org = CollectiveOrganisation.objects.create(
             village_code=village_code, name=name, credit_code=credit_code.strip(), created_at=now
@@ -64,9 +65,9 @@ def do_open_account(
     check_keeper(actor, organisation.village_code)
     name = _text(name, "name", 100)
     if kind not in Account.Kind.values:
-        raise DomainError("invalid_choice", "账户类型无效。", field="kind")
+        raise DomainError("invalid_choice", _("账户类型无效。"), field="kind")
     if organisation.accounts.filter(name=name).exists():
-        raise DomainError("duplicate", "已有同名账户。", field="name", status=409)
+        raise DomainError("duplicate", _("已有同名账户。"), field="name", status=409)
     with transaction.atomic():
         account = Account.objects.create(organisation=organisation, name=name, kind=kind)
         record_event(
@@ -84,7 +85,7 @@ def clean_category(value: str) -> str:
     """An expenditure heading (支出类别); empty means 其他支出."""
     value = (value or "").strip() or ExpenditureCategory.OTHER
     if value not in ExpenditureCategory.values:
-        raise DomainError("invalid_choice", "支出类别无效。", field="category")
+        raise DomainError("invalid_choice", _("支出类别无效。"), field="category")
     return value
 
 
@@ -131,17 +132,17 @@ def do_record_entry(
     chain of the funds module."""
     check_keeper(actor, account.organisation.village_code, field="account")
     if direction not in ("in", "out"):
-        raise DomainError("invalid_choice", "收支方向无效。", field="direction")
+        raise DomainError("invalid_choice", _("收支方向无效。"), field="direction")
     value = clean_amount(amount)
     summary = _text(summary, "summary", 200)
     heading = clean_category(category) if direction == "out" else ""
     if booked_on > now.date():
-        raise DomainError("future_date", "记账日期不能晚于今天。", field="booked_on")
+        raise DomainError("future_date", _("记账日期不能晚于今天。"), field="booked_on")
     signed = value if direction == "in" else -value
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
         if locked.balance + signed < 0:
-            raise DomainError("insufficient_balance", "账户余额不足。", field="amount", status=422)
+            raise DomainError("insufficient_balance", _("账户余额不足。"), field="amount", status=422)
         entry = post_entry(
             locked,
             amount=signed,
@@ -164,17 +165,17 @@ def do_record_entry(
 
 def _clean_outline(outline: Any) -> dict[str, Any]:
     if not isinstance(outline, dict) or outline.get("type") != "Polygon":
-        raise DomainError("invalid_outline", "范围须为 GeoJSON 多边形（Polygon）。", field="outline")
+        raise DomainError("invalid_outline", _("范围须为 GeoJSON 多边形（Polygon）。"), field="outline")
     rings: Any = outline.get("coordinates")
     try:
         ring = rings[0]
         points = [(float(p[0]), float(p[1])) for p in ring]
     except (TypeError, IndexError, ValueError):
-        raise DomainError("invalid_outline", "多边形坐标格式错误。", field="outline") from None
+        raise DomainError("invalid_outline", _("多边形坐标格式错误。"), field="outline") from None
     if len(points) < 4 or points[0] != points[-1]:
-        raise DomainError("invalid_outline", "多边形须至少三个点且首尾闭合。", field="outline")
+        raise DomainError("invalid_outline", _("多边形须至少三个点且首尾闭合。"), field="outline")
     if not all(-180 <= lon <= 180 and -90 <= lat <= 90 for lon, lat in points):
-        raise DomainError("invalid_outline", "坐标超出经纬度范围。", field="outline")
+        raise DomainError("invalid_outline", _("坐标超出经纬度范围。"), field="outline")
     return {"type": "Polygon", "coordinates": [[list(p) for p in points]]}
 
 
@@ -191,7 +192,7 @@ def do_record_resource(
     check_keeper(actor, organisation.village_code)
     name = _text(name, "name", 100)
     if kind not in Resource.Kind.values:
-        raise DomainError("invalid_choice", "资源类别无效。", field="kind")
+        raise DomainError("invalid_choice", _("资源类别无效。"), field="kind")
     area = clean_amount(area_mu, field="area_mu")
     shape = _clean_outline(outline)
     with transaction.atomic():

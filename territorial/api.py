@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -278,7 +279,9 @@ class AssetsView(APIView):
         state = request.query_params.get("state", "").strip()
         if state:
             if state not in selectors.Asset.State.values:
-                raise DomainError("invalid_choice", f"资产状态无效：{state!r}。", field="state")
+                raise DomainError(
+                    "invalid_choice", _("资产状态无效：%(state)r。") % {"state": state}, field="state"
+                )
             rows = rows.filter(state=state)
         data = [{**a.__dict__, "value": _money(a.value), "id": a.pk} for a in rows[:LIST_LIMIT]]
         return Response(AssetOut(data, many=True).data)
@@ -311,7 +314,7 @@ class ContractsView(APIView):
         within = request.query_params.get("expiring_within", "").strip()
         if within:
             if not within.isdigit() or int(within) > 3660:
-                raise DomainError("invalid_number", "天数须为 0 到 3660 的整数。", field="expiring_within")
+                raise DomainError("invalid_number", _("天数须为 0 到 3660 的整数。"), field="expiring_within")
             rows = rows.filter(
                 state=Contract.State.ACTIVE,
                 ends_on__gte=today,
@@ -349,7 +352,7 @@ class PaymentsView(APIView):
         payload: Any = request.data
         raw = payload.get("account", "")
         if not str(raw).isdigit():
-            raise DomainError("required", "请选择付款账户。", field="account")
+            raise DomainError("required", _("请选择付款账户。"), field="account")
         account = selectors.account_for(user, int(raw))
         payment = funds.do_propose_payment(
             account,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -135,17 +136,17 @@ def _field(request: Request, name: str) -> str:
 def _date(request: Request, name: str) -> date:
     raw = _field(request, name)
     if not raw:
-        raise DomainError("required", "此项不能为空。", field=name)
+        raise DomainError("required", _("此项不能为空。"), field=name)
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise DomainError("invalid_date", "日期格式须为 YYYY-MM-DD。", field=name) from None
+        raise DomainError("invalid_date", _("日期格式须为 YYYY-MM-DD。"), field=name) from None
 
 
 def _integer(request: Request, name: str) -> int:
     raw = _field(request, name)
     if not raw.isdigit():
-        raise DomainError("invalid_number", "须为正整数。", field=name)
+        raise DomainError("invalid_number", _("须为正整数。"), field=name)
     return int(raw)
 
 
@@ -385,7 +386,9 @@ class DutiesView(APIView):
         code = _field(request, "category")
         category = Category.objects.filter(kind=CategoryKind.EVENT, code=code).first() if code else None
         if code and category is None:
-            raise DomainError("unknown_category", f"未知的事件分类：{code}", field="category")
+            raise DomainError(
+                "unknown_category", _("未知的事件分类：%(code)s") % {"code": code}, field="category"
+            )
         duty = stations.do_assign_station_duty(
             unit,
             name=_field(request, "name"),

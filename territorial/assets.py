@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import record_event
@@ -33,22 +34,22 @@ def _clean_card(card: dict[str, Any]) -> dict[str, Any]:
     number = str(card.get("number", "")).strip()
     name = str(card.get("name", "")).strip()
     if not number:
-        raise DomainError("required", "卡片编号不能为空。", field="number")
+        raise DomainError("required", _("卡片编号不能为空。"), field="number")
     if not name:
-        raise DomainError("required", "资产名称不能为空。", field="name")
+        raise DomainError("required", _("资产名称不能为空。"), field="name")
     if card.get("kind") not in Asset.Kind.values:
-        raise DomainError("invalid_choice", "资产类别无效。", field="kind")
+        raise DomainError("invalid_choice", _("资产类别无效。"), field="kind")
     responsible = str(card.get("responsible", "")).strip()
     if not responsible:
-        raise DomainError("required", "责任人不能为空。", field="responsible")
+        raise DomainError("required", _("责任人不能为空。"), field="responsible")
     lon, lat = card.get("lon"), card.get("lat")
     if lon is not None or lat is not None:
         try:
             lon, lat = float(lon), float(lat)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise DomainError("invalid_location", "位置须为经纬度。", field="lon") from None
+            raise DomainError("invalid_location", _("位置须为经纬度。"), field="lon") from None
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise DomainError("invalid_location", "坐标超出经纬度范围。", field="lon")
+            raise DomainError("invalid_location", _("坐标超出经纬度范围。"), field="lon")
     return {
         "number": number,
         "name": name,
@@ -75,18 +76,18 @@ def do_propose_asset_change(
     `asset` and the new `value`."""
     check_keeper(actor, organisation.village_code)
     if kind not in AssetChange.Kind.values:
-        raise DomainError("invalid_choice", "变动类型无效。", field="kind")
+        raise DomainError("invalid_choice", _("变动类型无效。"), field="kind")
     proposal: dict[str, Any] = {"note": note.strip()[:200]}
     if kind == AssetChange.Kind.PURCHASE:
         proposal["card"] = _clean_card(card or {})
         if organisation.assets.filter(number=proposal["card"]["number"]).exists():
-            raise DomainError("duplicate", "卡片编号已存在。", field="number", status=409)
+            raise DomainError("duplicate", _("卡片编号已存在。"), field="number", status=409)
         asset = None
     else:
         if asset is None or asset.organisation_id != organisation.pk:
             raise NotFound(field="asset")
         if asset.state == Asset.State.DISPOSED:
-            raise DomainError("asset_disposed", "该资产已处置。", field="asset", status=409)
+            raise DomainError("asset_disposed", _("该资产已处置。"), field="asset", status=409)
         if kind == AssetChange.Kind.REVALUE:
             proposal["value"] = str(clean_amount(value, field="value"))
     title = f"{AssetChange.Kind(kind).label}：{proposal['card']['name'] if asset is None else asset.name}"
@@ -127,7 +128,7 @@ def do_propose_asset_change(
 def _lock_change(step: Step) -> None:
     change = AssetChange.objects.select_for_update(of=("self",)).filter(work_item_id=step.item.pk).first()
     if change is None:
-        raise Conflict("no_subject", "该办件没有对应的资产变动。", field="action")
+        raise Conflict("no_subject", _("该办件没有对应的资产变动。"), field="action")
     step.scratch["change"] = change
 
 
@@ -137,13 +138,13 @@ def _apply(step: Step) -> None:
     if change.kind == AssetChange.Kind.PURCHASE:
         card = proposal["card"]
         if change.organisation.assets.filter(number=card["number"]).exists():
-            raise DomainError("duplicate", "卡片编号已存在。", field="number", status=409)
+            raise DomainError("duplicate", _("卡片编号已存在。"), field="number", status=409)
         change.asset = Asset.objects.create(organisation=change.organisation, **card)
         before: dict[str, Any] = {}
     else:
         asset = Asset.objects.select_for_update().get(pk=change.asset_id or 0)
         if asset.state == Asset.State.DISPOSED:
-            raise DomainError("asset_disposed", "该资产已处置。", field="asset", status=409)
+            raise DomainError("asset_disposed", _("该资产已处置。"), field="asset", status=409)
         before = {"state": asset.state, "value": str(asset.value)}
         if change.kind == AssetChange.Kind.REVALUE:
             asset.value = proposal["value"]
@@ -179,7 +180,7 @@ def do_review_asset_change(
     """The engine checks state, role (the town's 三资 office) and jurisdiction; the handler applies."""
     check_keeper(actor, change.organisation.village_code, field="change")
     if action not in HANDLERS:
-        raise DomainError("invalid_action", f"未知的操作：{action}", field="action")
+        raise DomainError("invalid_action", _("未知的操作：%(action)s") % {"action": action}, field="action")
     item = WorkItem.objects.select_related("process_version").get(pk=change.work_item_id)
     transition(item, action, actor=actor, now=now, reason=reason)
     return AssetChange.objects.select_related("asset").get(pk=change.pk)
@@ -189,8 +190,8 @@ def do_add_asset_photo(asset: Asset, *, photo: UploadedFile | None, actor: User,
     """A photo documents the card; it changes none of its fields, so it needs no approval."""
     check_keeper(actor, asset.organisation.village_code, field="asset")
     if photo is None:
-        raise DomainError("required", "请选择照片。", field="photo")
-    image = clean_image(photo, field="photo", label="照片")
+        raise DomainError("required", _("请选择照片。"), field="photo")
+    image = clean_image(photo, field="photo", label=_("照片"))
     with transaction.atomic():
         row = AssetPhoto(asset=asset, uploaded_by=actor, uploaded_at=now)
         row.image.save(f"{asset.pk}-{int(now.timestamp())}.{image.extension}", image.content, save=False)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import record_event
@@ -36,7 +37,7 @@ class ContractInput:
 
 def _check_term(starts_on: date, ends_on: date) -> None:
     if ends_on <= starts_on:
-        raise DomainError("ends_before_start", "合同到期日期须晚于起始日期。", field="ends_on")
+        raise DomainError("ends_before_start", _("合同到期日期须晚于起始日期。"), field="ends_on")
 
 
 def _clean_schedule(
@@ -45,7 +46,9 @@ def _clean_schedule(
     cleaned = []
     for index, (due_on, amount) in enumerate(schedule):
         if not starts_on <= due_on <= ends_on:
-            raise DomainError("due_outside_term", "应收日期须在合同期内。", field=f"schedule[{index}].due_on")
+            raise DomainError(
+                "due_outside_term", _("应收日期须在合同期内。"), field=f"schedule[{index}].due_on"
+            )
         cleaned.append((due_on, clean_amount(amount, field=f"schedule[{index}].amount")))
     return cleaned
 
@@ -58,10 +61,10 @@ def do_sign_contract(
     _check_term(data.starts_on, data.ends_on)
     if (data.person is None) == (data.entity is None):
         raise DomainError(
-            "counterparty_required", "须且只能填写一个承租人（个人或单位）。", field="counterparty"
+            "counterparty_required", _("须且只能填写一个承租人（个人或单位）。"), field="counterparty"
         )
     if (data.asset is None) == (data.resource is None):
-        raise DomainError("object_required", "须且只能填写一个标的（资产或资源）。", field="object")
+        raise DomainError("object_required", _("须且只能填写一个标的（资产或资源）。"), field="object")
     target = data.asset or data.resource
     if target is None or target.organisation_id != organisation.pk:
         raise NotFound(field="object")
@@ -71,7 +74,7 @@ def do_sign_contract(
         reference = clean_amount(data.reference_price, field="reference_price")
     schedule = _clean_schedule(data.schedule, data.starts_on, data.ends_on)
     if organisation.contracts.filter(number=number).exists():
-        raise DomainError("duplicate", "合同编号已存在。", field="number", status=409)
+        raise DomainError("duplicate", _("合同编号已存在。"), field="number", status=409)
     with transaction.atomic():
         contract = Contract.objects.create(
             organisation=organisation,
@@ -107,7 +110,7 @@ def do_receive_instalment(
     with transaction.atomic():
         locked = Instalment.objects.select_for_update().get(pk=instalment.pk)
         if locked.entry_id is not None:
-            raise DomainError("already_received", "该笔应收款已收讫。", field="instalment", status=409)
+            raise DomainError("already_received", _("该笔应收款已收讫。"), field="instalment", status=409)
         locked.entry = post_entry(
             account,
             amount=locked.amount,
@@ -134,9 +137,9 @@ def do_renew_contract(
     """Extend the term to `ends_on`, adding the instalments of the extension."""
     check_keeper(actor, contract.organisation.village_code, field="contract")
     if contract.state != Contract.State.ACTIVE:
-        raise DomainError("contract_terminated", "合同已终止，不能续签。", field="contract", status=409)
+        raise DomainError("contract_terminated", _("合同已终止，不能续签。"), field="contract", status=409)
     if ends_on <= contract.ends_on:
-        raise DomainError("renewal_not_later", "续签到期日须晚于原到期日。", field="ends_on")
+        raise DomainError("renewal_not_later", _("续签到期日须晚于原到期日。"), field="ends_on")
     extension = _clean_schedule(schedule, contract.ends_on, ends_on)
     with transaction.atomic():
         before = str(contract.ends_on)
@@ -164,9 +167,9 @@ def do_terminate_contract(
     check_keeper(actor, contract.organisation.village_code, field="contract")
     reason = _text(reason, "reason", 200)
     if contract.state != Contract.State.ACTIVE:
-        raise DomainError("contract_terminated", "合同已终止。", field="contract", status=409)
+        raise DomainError("contract_terminated", _("合同已终止。"), field="contract", status=409)
     if not contract.starts_on <= on <= contract.ends_on:
-        raise DomainError("date_outside_term", "终止日期须在合同期内。", field="on")
+        raise DomainError("date_outside_term", _("终止日期须在合同期内。"), field="on")
     with transaction.atomic():
         contract.state = Contract.State.TERMINATED
         contract.terminated_on = on

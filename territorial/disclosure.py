@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.pii import mask_name
@@ -84,7 +85,7 @@ def monthly_disclosure(village_code: str, year: int, month: int) -> Disclosure:
                 "territorial.disclosure_entry",
                 {
                     "booked_on": e.booked_on,
-                    "direction": "收入" if e.amount > 0 else "支出",
+                    "direction": _("收入") if e.amount > 0 else _("支出"),
                     "amount": abs(e.amount),
                     "summary": e.summary,
                 },

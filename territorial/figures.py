@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
 from core.drill import drill_row
@@ -126,13 +127,27 @@ def describe(obj: Any) -> dict[str, Any]:
         contract = obj.contract
         village = contract.organisation.village_code
         url = reverse("territorial:contract", args=[contract.pk])  # the rent is received on its contract
-        return drill_row(obj.pk, contract.number, f"应收 {obj.amount} 元", "未收", village, obj.due_on, url)
+        return drill_row(
+            obj.pk,
+            contract.number,
+            _("应收 %(amount)s 元") % {"amount": obj.amount},
+            _("未收"),
+            village,
+            obj.due_on,
+            url,
+        )
     if isinstance(obj, Payment):
         village = obj.organisation.village_code
         state = obj.work_item.state if obj.work_item_id else ""
         url = reverse("territorial:payment", args=[obj.pk])
         return drill_row(
-            obj.pk, "", f"{obj.purpose}（{obj.amount} 元）", state, village, obj.proposed_at, url
+            obj.pk,
+            "",
+            _("%(purpose)s（%(amount)s 元）") % {"purpose": obj.purpose, "amount": obj.amount},
+            state,
+            village,
+            obj.proposed_at,
+            url,
         )
     if isinstance(obj, OrgUnit):
         url = reverse("territorial:institution", args=[obj.pk])

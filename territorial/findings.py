@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from territorial.funds import town_threshold
@@ -47,7 +48,8 @@ def _contract_findings(contracts: list[Contract], today: date) -> list[Finding]:
                     c.organisation.village_code,
                     "contract",
                     c.pk,
-                    f"合同 {c.number} 将于 {c.ends_on} 到期（{left} 天）",
+                    _("合同 %(number)s 将于 %(day)s 到期（%(left)s 天）")
+                    % {"number": c.number, "day": c.ends_on, "left": left},
                 )
             )
         elif 30 < left <= 90:
@@ -57,7 +59,8 @@ def _contract_findings(contracts: list[Contract], today: date) -> list[Finding]:
                     c.organisation.village_code,
                     "contract",
                     c.pk,
-                    f"合同 {c.number} 将于 {c.ends_on} 到期（{left} 天）",
+                    _("合同 %(number)s 将于 %(day)s 到期（%(left)s 天）")
+                    % {"number": c.number, "day": c.ends_on, "left": left},
                 )
             )
         if c.reference_price is not None and c.annual_price < c.reference_price:
@@ -67,7 +70,8 @@ def _contract_findings(contracts: list[Contract], today: date) -> list[Finding]:
                     c.organisation.village_code,
                     "contract",
                     c.pk,
-                    f"合同 {c.number} 年租金 {c.annual_price} 低于参考价 {c.reference_price}",
+                    _("合同 %(number)s 年租金 %(price)s 低于参考价 %(reference)s")
+                    % {"number": c.number, "price": c.annual_price, "reference": c.reference_price},
                     c.reference_price - c.annual_price,
                 )
             )
@@ -79,7 +83,7 @@ def _contract_findings(contracts: list[Contract], today: date) -> list[Finding]:
                     c.organisation.village_code,
                     "contract",
                     c.pk,
-                    f"合同 {c.number} 无租金收入",
+                    _("合同 %(number)s 无租金收入") % {"number": c.number},
                 )
             )
         for i in c.instalments.all():
@@ -90,7 +94,8 @@ def _contract_findings(contracts: list[Contract], today: date) -> list[Finding]:
                         c.organisation.village_code,
                         "instalment",
                         i.pk,
-                        f"合同 {c.number} {i.due_on} 应收 {i.amount} 元逾期未收",
+                        _("合同 %(number)s %(day)s 应收 %(amount)s 元逾期未收")
+                        % {"number": c.number, "day": i.due_on, "amount": i.amount},
                         i.amount,
                     )
                 )
@@ -118,7 +123,8 @@ def _split_payments(payments: list[Payment], threshold: Decimal) -> list[Finding
                         first.organisation.village_code,
                         "payment",
                         first.pk,
-                        f"{len(window)} 笔支出付给 {first.payee}，合计 {total} 元，疑似拆分审批",
+                        _("%(count)s 笔支出付给 %(payee)s，合计 %(total)s 元，疑似拆分审批")
+                        % {"count": len(window), "payee": first.payee, "total": total},
                         total,
                     )
                 )
@@ -144,7 +150,8 @@ def _undeposited_cash(accounts: list[Account], today: date, days: int) -> list[F
                         account.organisation.village_code,
                         "ledgerentry",
                         e.pk,
-                        f"{e.booked_on} 收取现金 {e.amount} 元超过 {days} 天未存入银行",
+                        _("%(day)s 收取现金 %(amount)s 元超过 %(days)s 天未存入银行")
+                        % {"day": e.booked_on, "amount": e.amount, "days": days},
                         e.amount - paid_out,
                     )
                 )
@@ -181,7 +188,7 @@ def findings_in(
             e.account.organisation.village_code,
             "ledgerentry",
             e.pk,
-            f"{e.booked_on} 支出 {-e.amount} 元未经审批",
+            _("%(day)s 支出 %(amount)s 元未经审批") % {"day": e.booked_on, "amount": -e.amount},
             -e.amount,
         )
         for e in unapproved

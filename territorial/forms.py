@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -86,12 +87,18 @@ def parse_schedule(text: str, field: str = "schedule") -> list[tuple[date, str]]
             continue
         parts = line.replace(",", " ").replace("，", " ").split()
         if len(parts) != 2:
-            raise DomainError("invalid_schedule", f"第 {number} 行须为“日期 金额”。", field=field)
+            raise DomainError(
+                "invalid_schedule",
+                gettext("第 %(number)s 行须为“日期 金额”。") % {"number": number},
+                field=field,
+            )
         try:
             due_on = date.fromisoformat(parts[0])
         except ValueError:
             raise DomainError(
-                "invalid_schedule", f"第 {number} 行日期格式须为 YYYY-MM-DD。", field=field
+                "invalid_schedule",
+                gettext("第 %(number)s 行日期格式须为 YYYY-MM-DD。") % {"number": number},
+                field=field,
             ) from None
         rows.append((due_on, parts[1]))
     return rows

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import record_event
@@ -52,10 +53,10 @@ def do_propose_payment(
     payee = _text(payee, "payee", 100)
     purpose = _text(purpose, "purpose", 200)
     if voucher is None:
-        raise DomainError("voucher_required", "支出须附原始凭证图片。", field="voucher")
-    image = clean_image(voucher, field="voucher", label="凭证")
+        raise DomainError("voucher_required", _("支出须附原始凭证图片。"), field="voucher")
+    image = clean_image(voucher, field="voucher", label=_("凭证"))
     if value > account.balance:
-        raise DomainError("insufficient_balance", "账户余额不足。", field="amount", status=422)
+        raise DomainError("insufficient_balance", _("账户余额不足。"), field="amount", status=422)
     with transaction.atomic():
         item = do_start_item(
             PROCESS,
@@ -104,7 +105,7 @@ def _payment_of(step: Step) -> Payment:
             rows = rows.select_for_update(of=("self",))
         payment = rows.first()
         if payment is None:
-            raise Conflict("no_subject", "该办件没有对应的支出申请。", field="action")
+            raise Conflict("no_subject", _("该办件没有对应的支出申请。"), field="action")
         step.scratch["payment"] = payment
     return payment
 
@@ -112,7 +113,7 @@ def _payment_of(step: Step) -> Payment:
 def _not_the_proposer(step: Step) -> None:
     """Segregation of duties: whoever proposed a payment does not approve it."""
     if _payment_of(step).proposed_by_id == step.actor.pk:
-        raise PermissionRefused("not_allowed", "提出人不能审核自己的支出申请。", field="action")
+        raise PermissionRefused("not_allowed", _("提出人不能审核自己的支出申请。"), field="action")
 
 
 def _lock(step: Step) -> None:
@@ -123,7 +124,7 @@ def _small_sum(step: Step) -> None:
     if _payment_of(step).amount >= town_threshold():
         raise DomainError(
             "town_approval_required",
-            f"{town_threshold()} 元及以上的支出须报镇三资办审核。",
+            _("%(threshold)s 元及以上的支出须报镇三资办审核。") % {"threshold": town_threshold()},
             field="action",
             status=422,
         )
@@ -133,7 +134,7 @@ def _pay(step: Step) -> None:
     payment = _payment_of(step)
     account = Account.objects.select_for_update().get(pk=payment.account_id)
     if account.balance < payment.amount:
-        raise DomainError("insufficient_balance", "账户余额不足，不能支付。", field="amount", status=422)
+        raise DomainError("insufficient_balance", _("账户余额不足，不能支付。"), field="amount", status=422)
     payment.entry = post_entry(
         account,
         amount=-payment.amount,
@@ -172,7 +173,7 @@ def do_review_payment(
     """The engine checks state, role and jurisdiction; the bound handler checks and pays."""
     check_keeper(actor, payment.organisation.village_code, field="payment")
     if action not in HANDLERS:
-        raise DomainError("invalid_action", f"未知的操作：{action}", field="action")
+        raise DomainError("invalid_action", _("未知的操作：%(action)s") % {"action": action}, field="action")
     item = WorkItem.objects.select_related("process_version").get(pk=payment.work_item_id)
     transition(item, action, actor=actor, now=now, reason=reason)
     return Payment.objects.select_related("entry", "work_item").get(pk=payment.pk)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.jurisdiction import may_see_code, scope_for, user_roles
 from accounts.models import OrgUnit, User
@@ -43,16 +44,16 @@ def require_town_office(actor: User, unit: OrgUnit, field: str = "org_unit") -> 
     if not may_see_code(actor, unit.territory_code):
         raise NotFound(field=field)
     if not user_roles(actor) & TOWN_ROLES:
-        raise PermissionRefused("not_allowed", "只有镇（街道）机关和领导可以办理。", field=field)
+        raise PermissionRefused("not_allowed", _("只有镇（街道）机关和领导可以办理。"), field=field)
     if unit.kind not in INSTITUTION_KINDS or unit.management_mode != OrgUnit.ManagementMode.TERRITORIAL:
-        raise DomainError("not_territorial", "该机构不属于属地管理的站所、学校或医院。", field=field)
+        raise DomainError("not_territorial", _("该机构不属于属地管理的站所、学校或医院。"), field=field)
 
 
 def do_create_post(unit: OrgUnit, *, title: str, category: str, actor: User, now: datetime) -> Post:
     require_town_office(actor, unit)
     title = _text(title, "title", 100)
     if category not in Post.Category.values:
-        raise DomainError("invalid_choice", "编制类型无效。", field="category")
+        raise DomainError("invalid_choice", _("编制类型无效。"), field="category")
     with transaction.atomic():
         post = Post.objects.create(org_unit=unit, title=title, category=category, created_at=now)
         record_event(
@@ -77,7 +78,7 @@ def do_fill_post(
         if current is not None:
             if started_on <= current.started_on:
                 raise DomainError(
-                    "date_before_current", "到岗日期须晚于现任人员的到岗日期。", field="started_on"
+                    "date_before_current", _("到岗日期须晚于现任人员的到岗日期。"), field="started_on"
                 )
             current.ended_on = started_on
             current.save(update_fields=["ended_on"])
@@ -101,7 +102,7 @@ def do_move_post(
     require_town_office(actor, to_unit, field="to_unit")
     reason = _text(reason, "reason", 200)
     if to_unit.pk == post.org_unit_id:
-        raise DomainError("same_unit", "编制已在该机构。", field="to_unit")
+        raise DomainError("same_unit", _("编制已在该机构。"), field="to_unit")
     with transaction.atomic():
         move = PostMove.objects.create(
             post=post,
@@ -138,13 +139,13 @@ def do_record_evaluation(
 ) -> InstitutionEvaluation:
     require_town_office(actor, unit)
     if not 2000 <= year <= now.year:
-        raise DomainError("invalid_year", "考核年度无效。", field="year")
+        raise DomainError("invalid_year", _("考核年度无效。"), field="year")
     if grade not in InstitutionEvaluation.Grade.values:
-        raise DomainError("invalid_choice", "考核等次无效。", field="grade")
+        raise DomainError("invalid_choice", _("考核等次无效。"), field="grade")
     town_opinion = _text(town_opinion, "town_opinion", 2000)
     sector_opinion = _text(sector_opinion, "sector_opinion", 2000)
     if InstitutionEvaluation.objects.filter(org_unit=unit, year=year).exists():
-        raise DomainError("duplicate", "该机构本年度已考核。", field="year", status=409)
+        raise DomainError("duplicate", _("该机构本年度已考核。"), field="year", status=409)
     with transaction.atomic():
         evaluation = InstitutionEvaluation.objects.create(
             org_unit=unit,

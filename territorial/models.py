@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grid.models import PatrolFrequency
 
@@ -150,10 +151,10 @@ class AssetChange(models.Model):
     """A proposed change to an asset card, on process `asset_change`; `proposal` holds the new values."""
 
     class Kind(models.TextChoices):
-        PURCHASE = "purchase", _("购置")
-        LEASE = "lease", _("出租")
-        DISPOSAL = "disposal", _("处置")
-        REVALUE = "revalue", _("重估")
+        PURCHASE = "purchase", pgettext_lazy("asset change", "购置")
+        LEASE = "lease", pgettext_lazy("asset change", "出租")
+        DISPOSAL = "disposal", pgettext_lazy("asset change", "处置")
+        REVALUE = "revalue", pgettext_lazy("asset change", "重估")
 
     organisation = models.ForeignKey(
         CollectiveOrganisation,

@@ -10,6 +10,8 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.jurisdiction import scope_for, user_roles
 from accounts.models import User
@@ -27,6 +29,7 @@ from territorial.models import (
     Payment,
     Resource,
 )
+from workflow import english
 from workflow.engine import definition_for
 from workflow.models import WorkItem
 
@@ -99,7 +102,7 @@ def check_viewer(user: User) -> None:
     if user.is_system:
         return
     if not user_roles(user) & KEEPERS:
-        raise PermissionRefused("not_allowed", "只有村三资管理人员、镇三资办和领导可以查看三资。")
+        raise PermissionRefused("not_allowed", _("只有村三资管理人员、镇三资办和领导可以查看三资。"))
 
 
 def accounts(user: User) -> QuerySet[Account]:
@@ -166,9 +169,11 @@ def asset_change_for(user: User, pk: int) -> AssetChange:
 
 
 def state_title(item: WorkItem) -> str:
-    """The title of the item's state in the definition it started with (e.g. 待村委会审核)."""
-    state = definition_for(item).states.get(item.state)
-    return state.title if state is not None else item.state
+    """The title of the item's state in the definition it started with (e.g. 待村委会审核), in the session's
+    language (the definition's `en` name in an English session)."""
+    definition = definition_for(item)
+    state = definition.states.get(item.state)
+    return english.state_title(definition.name, item.state, state.title) if state is not None else item.state
 
 
 @dataclass(frozen=True)
@@ -249,14 +254,14 @@ def counterparty_label(contract: Contract) -> str:
 
 
 FINDING_LABELS = {
-    "contract_expiring_30": "合同 30 天内到期",
-    "contract_expiring_90": "合同 90 天内到期",
-    "price_below_reference": "租金低于参考价",
-    "contract_without_income": "合同无收入",
-    "instalment_overdue": "租金逾期未收",
-    "large_payment_unapproved": "大额支出未经审批",
-    "split_payment": "疑似拆分支出",
-    "cash_not_deposited": "坐收坐支（现金未按期存入）",
+    "contract_expiring_30": gettext_lazy("合同 30 天内到期"),
+    "contract_expiring_90": gettext_lazy("合同 90 天内到期"),
+    "price_below_reference": gettext_lazy("租金低于参考价"),
+    "contract_without_income": gettext_lazy("合同无收入"),
+    "instalment_overdue": gettext_lazy("租金逾期未收"),
+    "large_payment_unapproved": gettext_lazy("大额支出未经审批"),
+    "split_payment": gettext_lazy("疑似拆分支出"),
+    "cash_not_deposited": gettext_lazy("坐收坐支（现金未按期存入）"),
 }
 
 
@@ -270,7 +275,7 @@ class Step:
 
 
 def timeline(item: WorkItem) -> list[Step]:
-    """The item's transitions with the titles of its pinned definition."""
+    """The item's transitions with the titles of its pinned definition (in the session's language)."""
     definition = definition_for(item)
     rows = []
     for t in item.transitions.select_related("actor").order_by("id"):
@@ -280,8 +285,10 @@ def timeline(item: WorkItem) -> list[Step]:
             Step(
                 occurred_at=t.occurred_at,
                 actor=str(t.actor),
-                action=action.title if action else ("提出" if not t.from_state else t.action),
-                state=state.title if state else t.to_state,
+                action=english.action_title(definition.name, action.name, action.title)
+                if action
+                else (_("提出") if not t.from_state else t.action),
+                state=english.state_title(definition.name, state.name, state.title) if state else t.to_state,
                 reason=t.reason,
             )
         )

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.jurisdiction import may_see_code, scope_for
 from accounts.models import OrgUnit, User
@@ -48,15 +49,15 @@ def _area(actor: User, station: OrgUnit, code: str) -> list[Grid]:
     """The active grids of the town or village `code`, which must lie in the station's town."""
     code = (code or "").strip()
     if not code:
-        raise DomainError("required", "请选择覆盖的镇（街道）或村（社区）。", field="territory_code")
+        raise DomainError("required", _("请选择覆盖的镇（街道）或村（社区）。"), field="territory_code")
     area = Division.objects.filter(code=code, level__in=AREA_LEVELS).first()
     if area is None or not (actor.is_system or may_see_code(actor, code)):
         raise NotFound(field="territory_code")
     if not code.startswith(station.territory_code[:9]):
-        raise DomainError("outside_town", "覆盖区域须在站所所属镇（街道）内。", field="territory_code")
+        raise DomainError("outside_town", _("覆盖区域须在站所所属镇（街道）内。"), field="territory_code")
     grids = list(Grid.objects.filter(code__startswith=code, active=True).order_by("code"))
     if not grids:
-        raise DomainError("no_grids", "该区域没有启用的网格。", field="territory_code", status=422)
+        raise DomainError("no_grids", _("该区域没有启用的网格。"), field="territory_code", status=422)
     return grids
 
 
@@ -73,21 +74,21 @@ def do_assign_station_duty(
 ) -> StationDuty:
     require_town_office(actor, station, field="station")
     if station.kind != OrgUnit.Kind.STATION:
-        raise DomainError("not_a_station", "只有站所可以登记巡查职责。", field="station")
+        raise DomainError("not_a_station", _("只有站所可以登记巡查职责。"), field="station")
     name = _text(name, "name", 80)
     if category is None or not category.active:
-        raise DomainError("required", "请选择职责对应的事件分类。", field="category")
+        raise DomainError("required", _("请选择职责对应的事件分类。"), field="category")
     if frequency not in PatrolFrequency.values:
-        raise DomainError("invalid_choice", "频次应为 daily、weekly 或 monthly。", field="frequency")
+        raise DomainError("invalid_choice", _("频次应为 daily、weekly 或 monthly。"), field="frequency")
     checkpoint = (checkpoint or "").strip()
     if len(checkpoint) > 200:
-        raise DomainError("too_long", "巡查点位不超过 200 字。", field="checkpoint")
+        raise DomainError("too_long", _("巡查点位不超过 200 字。"), field="checkpoint")
     grids = _area(actor, station, territory_code)
     code = territory_code.strip()
     if StationDuty.objects.filter(
         station=station, category=category, territory_code=code, retired_at__isnull=True
     ).exists():
-        raise DomainError("duplicate", "该站所在此区域已有同一分类的职责。", field="category", status=409)
+        raise DomainError("duplicate", _("该站所在此区域已有同一分类的职责。"), field="category", status=409)
     system = system_actor()
     with transaction.atomic():
         routed = do_set_responsibility(
@@ -149,7 +150,7 @@ def do_retire_station_duty(duty: StationDuty, *, actor: User, now: datetime) -> 
     with transaction.atomic():
         locked = StationDuty.objects.select_for_update().get(pk=duty.pk)
         if locked.retired_at is not None:
-            raise DomainError("already_retired", "该职责已撤销。", field="duty", status=409)
+            raise DomainError("already_retired", _("该职责已撤销。"), field="duty", status=409)
         for item in locked.patrol_items.filter(active=True):
             item.active = False
             do_save_patrol_item(item, actor=system, now=now)

@@ -29,6 +29,12 @@ PAGES = [
     ("hq_clerk", "/approvals/window/"),
     ("hq_officer", "/enforcement/"),
     ("dispatcher", "/command/"),
+    ("dispatcher", "/command/items/?indicator=accepted"),
+    ("dispatcher", "/command/map/"),
+    ("dispatcher", "/command/warnings/"),
+    ("dispatcher", "/command/reports/"),
+    ("dispatcher", "/command/projects/"),
+    ("dispatcher", "/command/screen/"),
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from audit.actions import record_event
@@ -138,11 +138,14 @@ def do_withdraw_warning(warning: EarlyWarning, *, now: datetime) -> EarlyWarning
     )
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def evaluate_warnings(*, now: datetime, rules: list[str] | None = None) -> dict[str, dict[str, int]]:
-    """Run the rules (all, or those named) at `now`: raise a warning per situation that has none open,
-    and withdraw each open warning of the rule whose situation the rule no longer yields. A rule that
-    fails is logged and counted and withdraws nothing; the others still run. Safe to run twice or on
-    two workers at once (a warning another run withdrew or a person finished meanwhile is left alone)."""
+    """Run the rules (all, or those named) at `now`, in the site's language (the summaries are stored and
+    read by everyone, whatever language the run was started from): raise a warning per situation that
+    has none open, and withdraw each open warning of the rule whose situation the rule no longer yields.
+    A rule that fails is logged and counted and withdraws nothing; the others still run. Safe to run
+    twice or on two workers at once (a warning another run withdrew or a person finished meanwhile is
+    left alone)."""
     actor = system_actor()
     owners = Owners()
     report: dict[str, dict[str, int]] = {}

@@ -17,7 +17,8 @@ from accounts.models import User
 from command.selectors import unit_scope
 from core.errors import DomainError
 from workflow.engine import definition_for
-from workflow.models import Transition
+from workflow.english import state_title
+from workflow.models import Transition, WorkItem
 from workflow.publishing import current_version
 
 from .actions import do_act_on_warning
@@ -70,7 +71,11 @@ def _rows(user: User, warnings: list[EarlyWarning]) -> list[dict[str, Any]]:
         {
             "warning": w,
             "withdrawn": withdrawn.get(w.work_item_id, ""),
-            "state_title": definition_for(w.work_item).states[w.work_item.state].title,
+            "state_title": state_title(
+                WARNING_PROCESS,
+                w.work_item.state,
+                definition_for(w.work_item).states[w.work_item.state].title,
+            ),
             "evidence": [
                 (label, _shown(w.evidence[key]))
                 for key, label in EVIDENCE_LABELS.items()
@@ -84,10 +89,17 @@ def _rows(user: User, warnings: list[EarlyWarning]) -> list[dict[str, Any]]:
     ]
 
 
+def _state_title(item: WorkItem) -> str:
+    return state_title(WARNING_PROCESS, item.state, definition_for(item).states[item.state].title)
+
+
 def _states() -> list[tuple[str, str]]:
     """(state, title) of the published warning process, for the page's filter."""
     version = current_version(WARNING_PROCESS, now=timezone.now())
-    return [(name, spec["title"]) for name, spec in version.definition["states"].items()]
+    return [
+        (name, state_title(WARNING_PROCESS, name, spec["title"]))
+        for name, spec in version.definition["states"].items()
+    ]
 
 
 def _scoped(request: HttpRequest) -> tuple[Any, list[EarlyWarning]]:

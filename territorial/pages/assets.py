@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.requests import acting_user
@@ -19,7 +20,7 @@ from territorial import actions, assets, selectors
 from territorial.forms import AssetChangeForm, ResourceForm, ReviewForm
 from territorial.models import Asset, AssetChange, Contract
 from territorial.pages.common import form_page, map_config, now, roles, staff_page, submit
-from workflow.engine import available_actions
+from workflow.engine import available_actions, definition_for
 
 
 @require_GET
@@ -86,7 +87,7 @@ def asset_photo_add(request: HttpRequest, asset_id: int) -> HttpResponse:
         raise
     except DomainError as error:
         return _asset_page(request, asset, photo_error=error.message, status=error.status)
-    messages.success(request, "照片已上传。")
+    messages.success(request, _("照片已上传。"))
     return HttpResponseRedirect(reverse("territorial:asset", args=[asset.pk]))
 
 
@@ -149,7 +150,7 @@ def asset_change_new(request: HttpRequest) -> HttpResponse:
             request, "territorial/staff/asset_change_new.html", {"form": shown}, status=status
         ),
         done=lambda change: reverse("territorial:asset_change", args=[change.pk]),
-        message="资产变动已提交，待镇三资办审核。",
+        message=_("资产变动已提交，待镇三资办审核。"),
     )
 
 
@@ -161,6 +162,7 @@ def _change_page(
         "change": change,
         "state": selectors.state_title(item),
         "actions": available_actions(item, acting_user(request)),
+        "process": definition_for(item).name,
         "history": selectors.timeline(item),
         "review": review or ReviewForm(),
     }
@@ -182,7 +184,7 @@ def asset_change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
         ),
         page=lambda form, status: _change_page(request, change, form, status),
         done=lambda _done: reverse("territorial:asset_change", args=[change.pk]),
-        message="已办理。",
+        message=_("已办理。"),
     )
 
 
@@ -218,5 +220,5 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         act,
         page=page,
         done=lambda _resource: reverse("territorial:resources"),
-        message="资源已登记。",
+        message=_("资源已登记。"),
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -40,11 +41,19 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 
 def _subject_choices(user: User) -> list[tuple[Any, str]]:
     rows: list[tuple[Any, str]] = [
-        (f"asset:{a.pk}", f"{a.organisation.name} · 资产 {a.number} {a.name}")
+        (
+            f"asset:{a.pk}",
+            _("%(organisation)s · 资产 %(number)s %(name)s")
+            % {"organisation": a.organisation.name, "number": a.number, "name": a.name},
+        )
         for a in selectors.assets(user).exclude(state=Asset.State.DISPOSED)
     ]
     rows += [
-        (f"resource:{r.pk}", f"{r.organisation.name} · 资源 {r.name}") for r in selectors.resources(user)
+        (
+            f"resource:{r.pk}",
+            _("%(organisation)s · 资源 %(name)s") % {"organisation": r.organisation.name, "name": r.name},
+        )
+        for r in selectors.resources(user)
     ]
     return rows
 
@@ -60,19 +69,19 @@ def _contract_input(user: User, data: dict[str, Any]) -> tuple[Any, contracts.Co
             raise NotFound(field="subject")
         asset, org = None, resource.organisation
     else:
-        raise DomainError("object_required", "须选择标的资产或资源。", field="subject")
+        raise DomainError("object_required", _("须选择标的资产或资源。"), field="subject")
     person = entity = None
     key = data["counterparty"].strip().upper()
     if data["counterparty_kind"] == "entity":
         entity = registry.entities_visible_to(user).filter(uscc=key).first()
         if entity is None:
-            raise DomainError("counterparty_unknown", "基础信息库中没有该单位。", field="counterparty")
+            raise DomainError("counterparty_unknown", _("基础信息库中没有该单位。"), field="counterparty")
     else:
         try:
             person = registry.person_by_id_number(user, key)
         except DomainError:
             raise DomainError(
-                "counterparty_unknown", "基础信息库中没有该人员。", field="counterparty"
+                "counterparty_unknown", _("基础信息库中没有该人员。"), field="counterparty"
             ) from None
     return org, contracts.ContractInput(
         number=data["number"],
@@ -107,7 +116,7 @@ def contract_new(request: HttpRequest) -> HttpResponse:
             request, "territorial/staff/contract_new.html", {"form": shown}, status=status
         ),
         done=lambda contract: reverse("territorial:contract", args=[contract.pk]),
-        message="合同已登记。",
+        message=_("合同已登记。"),
     )
 
 
@@ -118,7 +127,10 @@ def _contract_page(
     receive = forms.get("receive") or ReceiveForm()
     receive.set_choices(
         "account",
-        [(a.pk, f"{a.name}（{a.get_kind_display()}）") for a in contract.organisation.accounts.all()],
+        [
+            (a.pk, _("%(account)s（%(kind)s）") % {"account": a.name, "kind": a.get_kind_display()})
+            for a in contract.organisation.accounts.all()
+        ],
     )
     instalments = list(contract.instalments.select_related("entry"))
     context = {
@@ -183,5 +195,5 @@ def contract_act(request: HttpRequest, contract_id: int, verb: str) -> HttpRespo
         lambda data: ACTS[verb](user, contract, data),
         page=page,
         done=lambda _done: reverse("territorial:contract", args=[contract.pk]),
-        message="已办理。",
+        message=_("已办理。"),
     )

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import OrgUnit, User
@@ -200,5 +201,5 @@ def institution_act(request: HttpRequest, unit_id: int, verb: str) -> HttpRespon
         lambda data: ACTS[verb](user, unit, data),
         page=lambda form, status: _institution_page(request, unit, status=status, **{verb: form}),
         done=lambda _done: reverse("territorial:institution", args=[unit.pk]),
-        message="已登记。",
+        message=_("已登记。"),
     )

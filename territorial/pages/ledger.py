@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -18,7 +19,7 @@ from territorial import actions, funds, selectors
 from territorial.forms import AccountForm, PaymentForm, ReceiptForm, ReviewForm
 from territorial.models import CollectiveOrganisation, Payment
 from territorial.pages.common import form_page, now, roles, staff_page, submit, today
-from workflow.engine import available_actions
+from workflow.engine import available_actions, definition_for
 
 
 def _ledger_page(
@@ -27,7 +28,13 @@ def _ledger_page(
     user = acting_user(request)
     accounts = list(org.accounts.all())
     receipt = receipt or ReceiptForm(initial={"booked_on": today(), "direction": "in"})
-    receipt.set_choices("account", [(a.pk, f"{a.name}（{a.get_kind_display()}）") for a in accounts])
+    receipt.set_choices(
+        "account",
+        [
+            (a.pk, _("%(account)s（%(kind)s）") % {"account": a.name, "kind": a.get_kind_display()})
+            for a in accounts
+        ],
+    )
     context = {
         "org": org,
         "ledgers": [selectors.ledger(a) for a in accounts],
@@ -72,7 +79,7 @@ def record_entry(request: HttpRequest, org_id: int) -> HttpResponse:
         act,
         page=lambda form, status: _ledger_page(request, org, form, status),
         done=lambda _entry: reverse("territorial:ledger", args=[org.pk]),
-        message="已记账。",
+        message=_("已记账。"),
     )
 
 
@@ -83,11 +90,11 @@ def open_account(request: HttpRequest, org_id: int) -> HttpResponse:
     org = selectors.organisation_for(user, org_id)
     form = AccountForm(request.POST)
     if not form.is_valid():
-        raise DomainError("invalid_input", "请填写账户名称和类型。", field="name")
+        raise DomainError("invalid_input", _("请填写账户名称和类型。"), field="name")
     # The ledger page's small form has no room for errors: a refusal shows on the error page.
     data = form.cleaned_data
     actions.do_open_account(org, name=data["name"], kind=data["kind"], actor=user, now=now())
-    messages.success(request, "已开立账户。")
+    messages.success(request, _("已开立账户。"))
     return HttpResponseRedirect(reverse("territorial:ledger", args=[org.pk]))
 
 
@@ -106,7 +113,11 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 
 def _account_choices(user: User) -> list[tuple[Any, str]]:
     return [
-        (a.pk, f"{a.organisation.name} · {a.name}（余额 {a.balance} 元）")
+        (
+            a.pk,
+            _("%(organisation)s · %(account)s（余额 %(balance)s 元）")
+            % {"organisation": a.organisation.name, "account": a.name, "balance": a.balance},
+        )
         for a in selectors.accounts(user).order_by("organisation__village_code", "name")
     ]
 
@@ -140,7 +151,7 @@ def payment_new(request: HttpRequest) -> HttpResponse:
         act,
         page=page,
         done=lambda payment: reverse("territorial:payment", args=[payment.pk]),
-        message="支出申请已提交，待村委会审核。",
+        message=_("支出申请已提交，待村委会审核。"),
     )
 
 
@@ -152,6 +163,7 @@ def _payment_page(
         "payment": payment,
         "state": selectors.state_title(item),
         "actions": available_actions(item, acting_user(request)),
+        "process": definition_for(item).name,
         "history": selectors.timeline(item),
         "review": review or ReviewForm(),
         "threshold": funds.town_threshold(),
@@ -178,7 +190,7 @@ def payment_review(request: HttpRequest, payment_id: int) -> HttpResponse:
         ),
         page=lambda form, status: _payment_page(request, payment, form, status),
         done=lambda _done: reverse("territorial:payment", args=[payment.pk]),
-        message="已办理。",
+        message=_("已办理。"),
     )
 
 
