@@ -63,9 +63,9 @@ def _refused(request: HttpRequest, exc: DomainError) -> None:
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     form = validated_by(validate_category)
-    list_display = ["code", "name", "kind", "parent", "active", "public_location_coarse"]
+    list_display = ["code", "name", "name_en", "kind", "parent", "active", "public_location_coarse"]
     list_filter = ["kind", "active", "public_location_coarse"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
     ordering = ["kind", "code"]
 
     def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from workflow.english import in_english
+
 # ---------------------------------------------------------------------------------------------------------
 # Categories and the filing/closing standard
 # ---------------------------------------------------------------------------------------------------------
@@ -32,6 +34,8 @@ class Category(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=CategoryKind.choices)
     code = models.CharField(_("代码"), max_length=4)
     name = models.CharField(_("名称"), max_length=60)
+    # The English name shown in an English session (display only; codes and Chinese names are the record).
+    name_en = models.CharField(_("英文名称"), max_length=120, blank=True, default="")
     parent = models.ForeignKey(
         "self",
         verbose_name=_("所属大类"),
@@ -53,7 +57,15 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.code} {self.name}"
+        return f"{self.get_kind_display()} {self.code} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the session's language: the English name in an English session (when there is
+        one), else the Chinese name."""
+        if self.name_en and in_english():
+            return self.name_en
+        return self.name
 
     @property
     def is_major(self) -> bool:

@@ -37,6 +37,10 @@ HEADERS = [
     "责任单位",
     "紧急",
 ]
+# Optional columns (a file without them imports as before): the classes' English names, shown in an
+# English session; empty keeps the class's English name.
+OPTIONAL_HEADERS = ["大类英文名称", "小类英文名称"]
+MAX_EN_NAME = 120
 KIND_LABELS = {"事件": CategoryKind.EVENT, "部件": CategoryKind.COMPONENT}
 UNIT_LABELS = {"工作时": TimeUnit.WORK_HOURS, "工作日": TimeUnit.WORK_DAYS}
 URGENT_LABELS = {"是": True, "否": False, "": False}
@@ -68,10 +72,14 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
             problems.append(ImportProblem(1, name, "缺少此列"))
     if problems:
         return [], problems
+    for name in OPTIONAL_HEADERS:
+        if name in header:
+            positions[name] = header.index(name)
 
     specs: list[StandardRowSpec] = []
     major_names: dict[tuple[str, str], tuple[str, int]] = {}
     minor_names: dict[tuple[str, str], tuple[str, int]] = {}
+    english_names: dict[tuple[str, str, str], tuple[str, int]] = {}  # (column, kind, code) → first
     seen_conditions: dict[tuple[str, str, str], int] = {}
     data_rows = 0
     for number, raw in enumerate(rows[1:], start=2):
@@ -94,6 +102,8 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
         closing = cell_text(cells["结案条件"])
         responsible = cell_text(cells["责任单位"])
         urgent_label = cell_text(cells["紧急"])
+        major_en = cell_text(cells.get("大类英文名称"))
+        minor_en = cell_text(cells.get("小类英文名称"))
 
         if not re.fullmatch(r"\d{2}", major_code):
             fail("大类代码", f"应为2位数字，实际为「{major_code}」")
@@ -109,6 +119,9 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
             fail("小类名称", "不能为空")
         elif len(minor_name) > 60:
             fail("小类名称", "不超过60字")
+        for column, value in (("大类英文名称", major_en), ("小类英文名称", minor_en)):
+            if len(value) > MAX_EN_NAME:
+                fail(column, f"不超过{MAX_EN_NAME}字")
         kind = KIND_LABELS.get(kind_label)
         if kind is None:
             fail("类型(事件/部件)", f"应为「事件」或「部件」，实际为「{kind_label}」")
@@ -137,6 +150,14 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
             first = minor_names.setdefault((kind, minor_code), (minor_name, number))
             if first[0] != minor_name:
                 fail("小类名称", f"与第{first[1]}行同一小类代码的名称「{first[0]}」不一致")
+            for column, code, value in (
+                ("大类英文名称", major_code, major_en),
+                ("小类英文名称", minor_code, minor_en),
+            ):
+                if value:
+                    first = english_names.setdefault((column, kind, code), (value, number))
+                    if first[0] != value:
+                        fail(column, f"与第{first[1]}行同一代码的英文名称「{first[0]}」不一致")
             key = (kind, minor_code, filing)
             if key in seen_conditions:
                 fail("立案条件", f"与第{seen_conditions[key]}行重复")
@@ -162,6 +183,8 @@ def parse_rows(rows: list[tuple[Any, ...]]) -> tuple[list[StandardRowSpec], list
                 closing_condition=closing,
                 responsible_unit=responsible,
                 urgent=URGENT_LABELS[urgent_label],
+                major_en=major_en,
+                minor_en=minor_en,
             )
         )
     if data_rows == 0:

@@ -4,7 +4,8 @@
 Class names and codes follow CJ/T 214 / GB/T 30428.2 where known; time limits are (local) seed values
 except those DOMAIN.md records (exposed garbage 4 working hours, road cleaning 2 working hours, illegal
 construction stop 4 working hours / penalty 7 working days / demolition 20 working days), which are the
-A- and B-class limits here. Everything is configuration: a new standard version replaces it.
+A- and B-class limits here. Every class also has its English name (`en`), shown in an English session.
+Everything is configuration: a new standard version replaces it.
 """
 
 from __future__ import annotations
@@ -28,18 +29,38 @@ class Row(NamedTuple):
     unit_name: str = ""  # overrides the major class's default responsible unit
 
 
-# kind → [(major code, major name, default responsible unit, [(minor code, minor name, [rows])])]
-Classes = list[tuple[str, str, str, list[tuple[str, str, list[Row]]]]]
+class Minor(NamedTuple):
+    code: str
+    name: str
+    en: str  # the English name shown in an English session
+    rows: list[Row]
+
+
+class Major(NamedTuple):
+    code: str
+    name: str
+    en: str
+    responsible_unit: str  # the default responsible unit of its rows
+    minors: list[Minor]
+
+
+Classes = list[Major]
 
 
 def _classes(majors: list[dict[str, Any]]) -> Classes:
     return [
-        (
+        Major(
             str(major["code"]),
             major["name"],
+            str(major.get("en") or ""),
             major["responsible_unit"],
             [
-                (str(minor["code"]), minor["name"], [Row(**row) for row in minor["rows"]])
+                Minor(
+                    str(minor["code"]),
+                    minor["name"],
+                    str(minor.get("en") or ""),
+                    [Row(**row) for row in minor["rows"]],
+                )
                 for minor in major["minors"]
             ],
         )

@@ -25,24 +25,26 @@ def seed_specs() -> list[StandardRowSpec]:
         (CategoryKind.EVENT, reference_data.EVENT_CLASSES),
         (CategoryKind.COMPONENT, reference_data.COMPONENT_CLASSES),
     ):
-        for major_code, major_name, default_unit, minors in classes:
-            for minor_code, minor_name, rows in minors:
-                for row in rows:
+        for major in classes:
+            for minor in major.minors:
+                for row in minor.rows:
                     specs.append(
                         StandardRowSpec(
                             kind=kind,
-                            major_code=major_code,
-                            major_name=major_name,
-                            minor_code=minor_code,
-                            minor_name=minor_name,
+                            major_code=major.code,
+                            major_name=major.name,
+                            minor_code=minor.code,
+                            minor_name=minor.name,
                             filing_condition=row.filing,
                             limit_a=row.a,
                             limit_b=row.b,
                             limit_c=row.c,
                             unit=row.unit,
                             closing_condition=row.closing,
-                            responsible_unit=row.unit_name or default_unit,
+                            responsible_unit=row.unit_name or major.responsible_unit,
                             urgent=row.urgent,
+                            major_en=major.en,
+                            minor_en=minor.en,
                         )
                     )
     return specs
@@ -63,8 +65,9 @@ def find_town_agency(town_code: str, agency: str) -> OrgUnit | None:
 
 
 def do_seed_reference(*, actor: Any, now: datetime, district_code: str = "320507") -> dict[str, int]:
-    """Idempotent: the category tree and the first standard version (only if no version exists yet), and
-    for every town of the district the responsibility rows whose agencies exist (missing ones skipped)."""
+    """Idempotent: the category tree (an existing class keeps its name; an empty English name is filled),
+    the first standard version (only if no version exists yet), and for every town of the district the
+    responsibility rows whose agencies exist (missing ones skipped)."""
     require_reference_editor(actor)
     counts = {
         "categories": 0,
@@ -117,8 +120,19 @@ def do_seed_reference(*, actor: Any, now: datetime, district_code: str = "320507
 
 
 def _ensure_missing_categories(specs: list[StandardRowSpec], *, actor: Any, now: datetime) -> None:
-    """Seed classes that are missing, without renaming what an administrator changed."""
-    have = set(Category.objects.values_list("kind", "code"))
-    missing = [s for s in specs if (s.kind, s.major_code) not in have or (s.kind, s.minor_code) not in have]
+    """Seed classes that are missing and English names that are empty, without renaming what an
+    administrator changed."""
+    have = {
+        (kind, code): name_en
+        for kind, code, name_en in Category.objects.values_list("kind", "code", "name_en")
+    }
+    missing = [
+        s
+        for s in specs
+        if (s.kind, s.major_code) not in have
+        or (s.kind, s.minor_code) not in have
+        or (s.major_en and not have[(s.kind, s.major_code)])
+        or (s.minor_en and not have[(s.kind, s.minor_code)])
+    ]
     if missing:
         _ensure_categories(missing, actor=actor, now=now, rename=False)

@@ -17,7 +17,7 @@ from core.snapshots import field_snapshot
 from grid.models import Category, CategoryKind, CategoryStandard, CategoryStandardVersion, TimeUnit
 from grid.standards.actions.common import require_reference_editor
 
-CATEGORY_FIELDS = ("kind", "code", "name", "parent_id", "active", "public_location_coarse")
+CATEGORY_FIELDS = ("kind", "code", "name", "name_en", "parent_id", "active", "public_location_coarse")
 ROW_FIELDS = (
     "category_id",
     "sequence",
@@ -49,6 +49,9 @@ class StandardRowSpec:
     closing_condition: str
     responsible_unit: str
     urgent: bool
+    # English names of the classes; empty: none given (an existing English name is kept).
+    major_en: str = ""
+    minor_en: str = ""
 
 
 def validate_category(category: Category) -> None:
@@ -98,18 +101,22 @@ def do_save_category(category: Category, *, actor: Any, now: datetime) -> Catego
 def _ensure_categories(
     specs: Iterable[StandardRowSpec], *, actor: Any, now: datetime, rename: bool = True
 ) -> dict[tuple[str, str], Category]:
-    """Create missing classes and (with `rename`) rename changed ones; returns (kind, code) → category."""
+    """Create missing classes and (with `rename`) rename changed ones; returns (kind, code) → category.
+    An English name given is stored on a new class and (with `rename`) replaces a different one; without
+    `rename` it only fills an empty one. None given keeps the class's English name."""
     existing = {(c.kind, c.code): c for c in Category.objects.all()}
     for spec in specs:
-        for code, name, parent_code in (
-            (spec.major_code, spec.major_name, None),
-            (spec.minor_code, spec.minor_name, spec.major_code),
+        for code, name, name_en, parent_code in (
+            (spec.major_code, spec.major_name, spec.major_en, None),
+            (spec.minor_code, spec.minor_name, spec.minor_en, spec.major_code),
         ):
             key = (spec.kind, code)
             category = existing.get(key)
             if category is None:
                 parent = existing[(spec.kind, parent_code)] if parent_code else None
-                category = Category.objects.create(kind=spec.kind, code=code, name=name, parent=parent)
+                category = Category.objects.create(
+                    kind=spec.kind, code=code, name=name, name_en=name_en, parent=parent
+                )
                 record_event(
                     actor=actor,
                     action="grid.category_saved",
@@ -118,10 +125,17 @@ def _ensure_categories(
                     now=now,
                 )
                 existing[key] = category
-            elif rename and (category.name != name or not category.active):
+                continue
+            changes: dict[str, Any] = {}
+            if rename and (category.name != name or not category.active):
+                changes.update(name=name, active=True)
+            if name_en and category.name_en != name_en and (rename or not category.name_en):
+                changes["name_en"] = name_en
+            if changes:
                 before = field_snapshot(category, CATEGORY_FIELDS)
-                category.name, category.active = name, True
-                category.save(update_fields=["name", "active"])
+                for field, value in changes.items():
+                    setattr(category, field, value)
+                category.save(update_fields=list(changes))
                 record_event(
                     actor=actor,
                     action="grid.category_saved",
