@@ -99,7 +99,7 @@ def describe(items: list[WorkItem]) -> list[dict[str, Any]]:
                 "title": item.title,
                 "state": item.state,
                 "territory_code": item.territory_code,
-                "category": event.category.name if event and event.category_id else "",
+                "category": event.category.display_name if event and event.category_id else "",
                 "created_at": item.created_at,
                 "overdue": item.overdue_at is not None,
                 "url": reverse("grid:event", args=[event.pk]) if event else "",

@@ -54,7 +54,7 @@ def feature(event: GridEvent) -> dict[str, Any]:
             "id": event.pk,
             "receipt_number": event.receipt_number,
             "title": event.title,
-            "category": event.category.name if event.category_id else "",
+            "category": event.category.display_name if event.category_id else "",
             "state": event.work_item.state if event.work_item else "",
             "light": light_of(event),
             "reported_at": event.reported_at.isoformat(),

@@ -160,7 +160,7 @@ def _row(event: GridEvent, kind: str, at: datetime | None) -> dict[str, Any]:
         "kind": kind,
         "at": (at or event.reported_at).isoformat(),
         "receipt_number": event.receipt_number,
-        "category": event.category.name if event.category_id else "",
+        "category": event.category.display_name if event.category_id else "",
         "place": event.grid.name if event.grid_id else event.territory_code,
         "light": light_of(event),
     }

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,8 +27,10 @@ from command.drilldown import PREDICATES
 from command.modules import edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
 from core.errors import DomainError
+from grid.models import Category
 from territorial.models import CollectiveOrganisation
 from territory.models import Division
+from workflow.english import in_english
 
 # A rate or score drills down to the items of its denominator.
 DRILL = {
@@ -116,6 +119,18 @@ def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     return render(request, "command/error.html", {"error": error}, status=error.status)
 
 
+def _category_names(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The top categories ("kind:code", the recorded name, count) named in the page's language."""
+    if not rows or not in_english():
+        return rows
+    wanted = Q()
+    for row in rows:
+        kind, _sep, code = str(row.get("category") or "").partition(":")
+        wanted |= Q(kind=kind, code=code)
+    names = {f"{c.kind}:{c.code}": c.display_name for c in Category.objects.filter(wanted)}
+    return [{**row, "name": names.get(str(row.get("category")), row.get("name"))} for row in rows]
+
+
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
     try:
@@ -140,6 +155,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         code: figures[code]["value"]
         for code in ("source_share", "kind_split", "top_categories", "closure_level_share")
     }
+    extra["top_categories"] = _category_names(extra["top_categories"] or [])
     return render(
         request,
         "command/desk.html",

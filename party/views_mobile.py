@@ -44,7 +44,8 @@ class VisitForm(forms.Form):
         minors = Category.objects.filter(kind=CategoryKind.EVENT, active=True, parent__isnull=False).order_by(
             "code"
         )
-        self.fields["category_code"].choices = [("", "—"), *((c.code, f"{c.code} {c.name}") for c in minors)]  # type: ignore[attr-defined]
+        choices = [(c.code, f"{c.code} {c.display_name}") for c in minors]
+        self.fields["category_code"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
 
 
 @require_GET

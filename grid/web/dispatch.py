@@ -167,7 +167,7 @@ def towns_for(user: User) -> list[tuple[str, str]]:
 
 def major_categories() -> list[tuple[str, str]]:
     return [
-        (c.code, f"{c.get_kind_display()} · {c.code} {c.name}")
+        (c.code, f"{c.get_kind_display()} · {c.code} {c.display_name}")
         for c in Category.objects.filter(parent__isnull=True, active=True).order_by("-kind", "code")
     ]
 

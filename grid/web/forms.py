@@ -52,7 +52,8 @@ class PhotosField(forms.FileField):
 
 
 def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Minor classes grouped by major class (events first, then components); value "kind:code"."""
+    """Minor classes grouped by major class (events first, then components); value "kind:code"; names in
+    the session's language (called when the form renders)."""
     kind_names = dict(CategoryKind.choices)
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
     labels: dict[tuple[str, str], str] = {}
@@ -65,8 +66,10 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         major = minor.parent
         assert major is not None
         key = (minor.kind, major.code)
-        labels[key] = f"{kind_names.get(minor.kind, minor.kind)} · {major.code} {major.name}"
-        groups.setdefault(key, []).append((f"{minor.kind}:{minor.code}", f"{minor.code} {minor.name}"))
+        labels[key] = f"{kind_names.get(minor.kind, minor.kind)} · {major.code} {major.display_name}"
+        groups.setdefault(key, []).append(
+            (f"{minor.kind}:{minor.code}", f"{minor.code} {minor.display_name}")
+        )
     return [(labels[key], options) for key, options in groups.items()]
 
 
@@ -81,7 +84,7 @@ def minor_choices(kind: str) -> list[tuple[str, list[tuple[str, str]]]]:
     for minor in minors:
         major = minor.parent
         assert major is not None
-        groups.setdefault(major.name, []).append((minor.code, minor.name))
+        groups.setdefault(major.display_name, []).append((minor.code, minor.display_name))
     return list(groups.items())
 
 

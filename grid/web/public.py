@@ -93,7 +93,9 @@ def _status_page(request: HttpRequest, receipt: str, form: RatingForm, status: i
             request, "grid/public/track.html", {"form": TrackForm(), "unknown": receipt}, status=404
         )
     info = public_status(event)
-    return render_page(request, "grid/public/status.html", {"info": info, "form": form}, status=status)
+    # The category in the page's language (the published status itself keeps the recorded name).
+    context = {"info": info, "category_name": event.category.display_name, "form": form}
+    return render_page(request, "grid/public/status.html", context, status=status)
 
 
 @require_http_methods(["GET"])
