@@ -28,6 +28,7 @@ from command.selectors import COMMAND_ROLES, days, require_command_role, unit_sc
 from core.errors import DomainError
 from territorial.models import CollectiveOrganisation
 from territory.models import Division
+from territory.refs import territory_names
 
 # A rate or score drills down to the items of its denominator.
 DRILL = {
@@ -182,6 +183,7 @@ def items_page(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "indicator": ind.REGISTRY[code],
             "rows": rows,
+            "territory_names": territory_names(row["territory_code"] for row in rows),
             "first": first,
             "last": end - timedelta(days=1),
         },
