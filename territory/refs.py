@@ -21,7 +21,9 @@ def territory_names(codes: Iterable[str]) -> dict[str, str]:
     wanted = {code for code in codes if code}
     grids = GRIDS.many(c for c in wanted if len(c) == GRID_CODE_LENGTH)
     divisions = DIVISIONS.many(c for c in wanted if len(c) < GRID_CODE_LENGTH)
-    return {code: row.name for code, row in (*grids.items(), *divisions.items())}
+    names = {code: grid.name for code, grid in grids.items()}
+    names.update((code, division.name) for code, division in divisions.items())
+    return names
 
 
 def grid_names(grid_code: str) -> dict[str, str]:
