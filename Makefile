@@ -24,6 +24,10 @@ migrate: venv ## Apply database migrations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 
+# The demo's certificates print this address in their QR codes and verify links (no address: refused, see
+# licences/documents.py): the local server, on purpose. A phone on the network needs the machine's address.
+demo run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+
 demo: migrate ## Load the demo district (idempotent)
 	$(PY) manage.py seed_demo
 

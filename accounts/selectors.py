@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts.jurisdiction import jurisdiction_codes, scope_for
 from accounts.models import Assignment, OrgUnit, User
 from core.errors import NotFound
-from territory.models import Division, Grid
+from territory import refs
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,9 @@ class Profile:
 
 
 def territory_names(codes: list[str]) -> list[Territory]:
-    """Codes with the names of their divisions or grids (two queries whatever the number of codes)."""
-    names = dict(
-        Division.objects.filter(code__in=[c for c in codes if len(c) <= 12]).values_list("code", "name")
-    )
-    names.update(Grid.objects.filter(code__in=[c for c in codes if len(c) == 15]).values_list("code", "name"))
+    """Codes with the names of their divisions or grids (from the process cache: at most two queries
+    whatever the number of codes)."""
+    names = refs.territory_names(codes)
     return [Territory(code=c, name=names.get(c, "")) for c in codes]
 
 

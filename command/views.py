@@ -30,6 +30,7 @@ from core.errors import DomainError
 from grid.models import Category
 from territorial.models import CollectiveOrganisation
 from territory.models import Division
+from territory.refs import territory_names
 from workflow.english import in_english
 
 # A rate or score drills down to the items of its denominator.
@@ -198,6 +199,7 @@ def items_page(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "indicator": ind.REGISTRY[code],
             "rows": rows,
+            "territory_names": territory_names(row["territory_code"] for row in rows),
             "first": first,
             "last": end - timedelta(days=1),
         },

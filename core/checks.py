@@ -21,12 +21,12 @@ def check_cjk_font(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 @register(Tags.security, deploy=True)
 def check_public_base_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Certificates print a QR code and a verification address residents open: in production it must
-    be the public address, never the development server's localhost."""
+    be the public address; without it certificates are refused (licences.documents)."""
     if getattr(settings, "DEMO_MODE", True) or settings.PUBLIC_BASE_URL:
         return []
     return [
         Warning(
-            "PUBLIC_BASE_URL is not set: certificate QR codes and verify links would point at localhost",
+            "PUBLIC_BASE_URL is not set: certificates (their QR codes and verify links) cannot be issued",
             hint="Set PUBLIC_BASE_URL=https://<the address residents use> (docs/configuration.md).",
             id="core.W002",
         )

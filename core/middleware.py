@@ -1,4 +1,5 @@
-"""Request id (taken from X-Request-ID or made up, echoed back, read by the audit trail); the limit on
+"""Request id (taken from X-Request-ID or made up, echoed back, read by the audit trail) and the origin of
+the request being served (read by documents in development, licences.documents); the limit on
 request bodies checked before they are read; a database busy past its timeout answers 503 with
 Retry-After, for the pages as for the API."""
 
@@ -16,11 +17,19 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from core.api import BUSY_ERROR, RETRY_AFTER_SECONDS, envelope, is_database_busy
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("request", default=None)
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 def current_request_id() -> str:
     return _request_id.get()
+
+
+def current_origin() -> str:
+    """Scheme and host of the request being served, as its client addressed it ("http://127.0.0.1:8000");
+    "" outside a request (background jobs, management commands)."""
+    request = _request.get()
+    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
 
 
 class RequestIdMiddleware:
@@ -31,9 +40,11 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         token = _request_id.set(request_id)
+        held = _request.set(request)
         try:
             response = self.get_response(request)
         finally:
+            _request.reset(held)
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response

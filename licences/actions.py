@@ -74,10 +74,13 @@ def do_issue_certificate(
     valid_until: date | None = None,
 ) -> Certificate:
     """Issue a certificate: validate, number it (GB/T 36904 identifier), render the PDF and keep its hash.
-    The actor must be allowed to issue for `issuer` (licences.access); outside their jurisdiction → 404."""
-    from licences.documents import certificate_pdf  # lazy: WeasyPrint loads on first PDF
+    The actor must be allowed to issue for `issuer` (licences.access); outside their jurisdiction → 404.
+    Without a public address for the QR code (licences.documents.public_base_url) → 503
+    `public_base_url_missing`, before anything is numbered."""
+    from licences.documents import certificate_pdf, public_base_url  # lazy: WeasyPrint loads on first PDF
 
     access_certificate_management(actor, issuer)
+    public_base_url()
     holder_name = (holder_name or "").strip()
     if not holder_name or len(holder_name) > 100:
         raise DomainError("invalid_holder_name", "请填写持证主体名称（不超过100字）。", field="holder_name")

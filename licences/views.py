@@ -25,7 +25,7 @@ from core.spreadsheets import SpreadsheetImportError
 from licences import selectors
 from licences.access import may_manage_certificates
 from licences.actions import do_revoke_certificate
-from licences.documents import pdf_response, verify_path, verify_url
+from licences.documents import pdf_response, public_base_url, verify_path, verify_url
 from licences.forms import CodeForm, NoHousingForm, PropertyImportForm, RevokeForm, VerifyForm
 from licences.imports import IMPORT_ROLES, do_import_property_records, template_workbook
 from licences.models import Certificate, PropertyRecord
@@ -37,6 +37,14 @@ CODES_PER_ADDRESS_HOUR = 30
 SESSION_PENDING = "licences_selfservice_pending"
 SESSION_ISSUED = "licences_selfservice_issued"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _pdf(request: HttpRequest, certificate: Certificate) -> HttpResponse:
+    """The certificate's PDF, or the page saying why it cannot be given out (no public address: 503)."""
+    try:
+        return pdf_response(certificate)
+    except DomainError as error:
+        return render(request, "licences/refused.html", {"error": error}, status=error.status)
 
 
 def _attach(form: forms.Form, error: DomainError) -> None:
@@ -100,6 +108,7 @@ def no_housing_start(request: HttpRequest) -> HttpResponse:
         try:
             id_number = normalize_id_number(data["id_number"])
             phone = normalize_phone(data["phone"])
+            public_base_url()  # no certificate can be issued: say so before a code is sent
             throttle_codes(request)
             do_send_phone_code(phone=phone, purpose=PHONE_PURPOSE, now=timezone.now())
         except DomainError as error:
@@ -142,6 +151,7 @@ def no_housing_confirm(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         now = timezone.now()
         try:
+            public_base_url()  # refused before the code is spent, so the resident can come back with it
             do_confirm_phone_code(phone=phone, code=form.cleaned_data["code"], purpose=PHONE_PURPOSE, now=now)
             outcome = do_issue_no_housing_certificate(name=pending["name"], id_number=id_number, now=now)
         except DomainError as error:
@@ -176,7 +186,7 @@ def selfservice_pdf(request: HttpRequest, identifier: str) -> HttpResponse:
     """The certificate this browser session was just given (kiosk print / phone download)."""
     if identifier not in request.session.get(SESSION_ISSUED, []):
         return render(request, "licences/not_found.html", {}, status=404)
-    return pdf_response(selectors.certificate_by_identifier(identifier))
+    return _pdf(request, selectors.certificate_by_identifier(identifier))
 
 
 # Staff pages ----------------------------------------------------------------------------------------------
@@ -231,7 +241,7 @@ def certificate_pdf_view(request: HttpRequest, identifier: str) -> HttpResponse:
         certificate = selectors.get_certificate_for(acting_user(request), identifier)
     except NotFound:
         return render(request, "licences/not_found.html", {}, status=404)
-    return pdf_response(certificate)
+    return _pdf(request, certificate)
 
 
 @login_required

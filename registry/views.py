@@ -21,6 +21,7 @@ from registry import profile, selectors
 from registry.actions import do_unmask
 from registry.models import Entity, Person, UnmaskRecord
 from registry.sensitivity import FIELDS
+from territory.refs import territory_names
 
 SEARCH_LIMIT = 20
 
@@ -74,7 +75,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     shown_query = query
     user = acting_user(request)
-    results: dict[str, Any] = {"people": [], "addresses": [], "entities": []}
+    results: dict[str, Any] = {"people": [], "addresses": [], "entities": [], "territory_names": {}}
     if query:
         compact = idnumbers.compact(query)
         if len(compact) == 18:
@@ -85,6 +86,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 results["people"] = []
         else:
             results["addresses"] = list(selectors.search_addresses(query, limit=SEARCH_LIMIT))
+            results["territory_names"] = territory_names(a.territory_code for a in results["addresses"])
             entities = selectors.entities_visible_to(user)
             results["entities"] = [
                 selectors.masked_entity(e)

@@ -18,6 +18,7 @@ from accounts.requests import acting_user
 from accounts.selectors import org_units_visible_to, people_visible_to
 from core.errors import DomainError
 from core.replica import replica_reads
+from territory.refs import territory_names
 from workflow.confirm import CONFIRM_FIELD, needs_confirmation
 from workflow.engine import available_actions, definition_for, transition
 from workflow.listing import CappedPaginator, attach_item_references, lean_items
@@ -84,6 +85,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = [view_of(item, now=now) for item in page.object_list]
     context: dict[str, Any] = {
         "rows": rows,
+        "territory_names": territory_names(item.territory_code for item in page.object_list),
         "page": page,
         "scope": scope,
         "filters": filters,

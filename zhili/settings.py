@@ -325,8 +325,9 @@ GRID_MISSED_REPORT_WINDOW_HOURS = env_int("GRID_MISSED_REPORT_WINDOW_HOURS", 72)
 GRID_PUBLIC_REPORTS_PER_HOUR = env_int("GRID_PUBLIC_REPORTS_PER_HOUR", 20)
 GRID_PUBLIC_LOOKUPS_PER_HOUR = env_int("GRID_PUBLIC_LOOKUPS_PER_HOUR", 300)
 
-# Where residents reach the public pages (certificate QR codes and verify links, guide QR codes):
-# e.g. https://zhili.example.gov.cn. Empty: http://localhost:8000 (demo only).
+# Where residents reach the public pages (certificate QR codes and verify links): e.g.
+# https://zhili.example.gov.cn. Empty: certificates are refused (503), except under DEBUG, where the
+# address of the request is used (licences/documents.py); `make run` sets http://127.0.0.1:$PORT.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 # SMS verification codes the self-service and rating pages send per client address and hour (then 429).
 LICENCES_CODES_PER_ADDRESS_HOUR = env_int("LICENCES_CODES_PER_ADDRESS_HOUR", 30)

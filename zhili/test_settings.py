@@ -15,6 +15,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
+# Certificates print the public address in their QR codes and are refused without it (licences.documents);
+# the tests of that refusal set it back to "".
+PUBLIC_BASE_URL = "https://zhili.example.gov.cn"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
 STATIC_ROOT = None  # type: ignore[assignment]  # static comes from the finders; no collectstatic before tests

@@ -110,6 +110,27 @@ def test_delivery_as_electronic_certificate(setup: dict[str, Any], licence_app: 
     assert app.certificate_identifier.startswith("1.2.156.3005.2.")
 
 
+def test_electronic_delivery_without_public_base_url_is_refused_and_nothing_lost(
+    setup: dict[str, Any], licence_app: Application, settings: Any
+):
+    from licences.models import Certificate
+    from licences.reference import do_seed_licence_types
+
+    do_seed_licence_types(actor=setup["system"], now=local(2, 9))
+    app = _approved(setup, licence_app)
+    settings.PUBLIC_BASE_URL = ""
+    with pytest.raises(DomainError) as caught:
+        do_deliver_application(app, actor=setup["district_approver"], now=local(4, 10), method="electronic")
+    assert (caught.value.code, caught.value.status) == ("public_base_url_missing", 503)
+    app.refresh_from_db()
+    assert app.completed_at is None and not app.certificate_identifier and not Certificate.objects.exists()
+    assert app.work_item is not None and app.work_item.state != "completed"
+    # Delivered another way, or electronically once the address is configured.
+    settings.PUBLIC_BASE_URL = "https://zhili.example.gov.cn"
+    app = do_deliver_application(app, actor=setup["district_approver"], now=local(4, 11), method="electronic")
+    assert app.certificate_identifier == Certificate.objects.get().identifier
+
+
 def test_withdraw(setup: dict[str, Any], licence_app: Application):
     with pytest.raises(DomainError):
         do_withdraw_application(licence_app, actor=setup["hq_clerk"], now=local(3, 10), reason="")

@@ -14,6 +14,7 @@ from accounts.models import User
 from command.projects.api import milestone_late
 from command.projects.selectors import get_project_for, projects_visible_to
 from core.errors import DomainError
+from territory.refs import territory_names
 
 
 def _error(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -29,7 +30,8 @@ def projects_page(request: HttpRequest) -> HttpResponse:
         return _error(request, error)
     today = timezone.localdate()
     rows = [(p, sum(1 for m in p.milestones.all() if milestone_late(m, today))) for p in projects]
-    return render(request, "command/projects/list.html", {"rows": rows})
+    names = territory_names(p.territory_code for p in projects)
+    return render(request, "command/projects/list.html", {"rows": rows, "territory_names": names})
 
 
 @login_required

@@ -71,6 +71,9 @@ def test_items_page_lists_the_figure(week: Callable[[], Scenario], personas: dic
         .content.decode()
     )
     assert html.count("data-item-row") == 5 and "立案数" in html
+    # The 区划/网格 column names the grid (its code is the cell's title), never a bare code.
+    assert '<td><span class="place" title="320507003201001">黄桥测试村第1网格</span></td>' in html
+    assert "<td>320507003201001</td>" not in html
 
 
 def test_outsider_and_bad_input(week: Callable[[], Scenario], personas: dict[str, User]) -> None:

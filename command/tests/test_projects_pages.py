@@ -32,6 +32,7 @@ def test_list_and_project_pages_are_scoped(
 ) -> None:
     html = client_for(personas["hq_leader"]).get("/command/projects/").content.decode()
     assert "黄桥大道改造工程" in html and "渭塘河整治" not in html
+    assert '<td><span class="place" title="320507003">黄桥街道</span></td>' in html
     assert f'href="/command/projects/{projects["hq"].pk}/"' in html
     page = client_for(personas["hq_leader"]).get(f"/command/projects/{projects['hq'].pk}/")
     assert page.status_code == 200
@@ -41,6 +42,7 @@ def test_list_and_project_pages_are_scoped(
         and "data-late" in body
         and f"/api/v1/command/projects/{projects['hq'].pk}/" in body
     )
+    assert '<span class="place">黄桥街道</span> <span class="muted small">320507003</span>' in body
     outsider = client_for(wt_leader).get(f"/command/projects/{projects['hq'].pk}/")
     assert outsider.status_code == 404 and "黄桥大道" not in outsider.content.decode()
     assert client_for(personas["hq_grid"]).get("/command/projects/").status_code == 403

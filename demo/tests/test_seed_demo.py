@@ -173,6 +173,14 @@ def test_commands(seeded: dict[str, object]) -> None:
     ):
         assert username in table
     assert PASSWORD in table and "黄桥街道" in table
+    assert "QR codes and verify links point at https://zhili.example.gov.cn (PUBLIC_BASE_URL)" in table
+    with override_settings(PUBLIC_BASE_URL=""):
+        # The demo certificates would print no address: refused up front, with the way out.
+        with pytest.raises(CommandError, match=r"PUBLIC_BASE_URL=http://127\.0\.0\.1:8000"):
+            call_command("seed_demo", stdout=StringIO())
+        out = StringIO()
+        call_command("demo_logins", stdout=out)
+        assert "cannot be issued: PUBLIC_BASE_URL is not set" in out.getvalue()
     with override_settings(DEMO_MODE=False):
         with pytest.raises(CommandError):
             call_command("demo_logins", stdout=StringIO())

@@ -34,6 +34,11 @@ def test_officer_pages_and_actions(people: dict[str, Any]) -> None:
         assert detail.status_code == 200
         assert 'data-action-form="propose_filing"' in body and "违法建设" in body
         assert "320507198001011231" not in body and "320507********1231" in body
+        # 地点: the address and the grid's name (its code a muted aside, never alone).
+        assert (
+            '<dd>黄桥街道某村12号 · <span class="place">黄桥测试村第2网格</span> '
+            '<span class="muted small">320507003201002</span></dd>'
+        ) in body
         response = officer.post(f"/enforcement/cases/{case.pk}/act/", {"action": "propose_filing"})
         assert response.status_code == 302
         case.refresh_from_db()

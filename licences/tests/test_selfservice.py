@@ -130,7 +130,8 @@ def test_whole_flow_gives_a_certificate_and_its_pdf(client: Client, staff: dict[
     certificate = Certificate.objects.get()
     assert "已开具无房证明" in html and certificate.identifier in html
     assert f"/verify/{certificate.identifier}/" in html
-    assert str(qr_svg(f"http://localhost:8000/verify/{certificate.identifier}/", scale=4)) in html
+    url = f"https://zhili.example.gov.cn/verify/{certificate.identifier}/"  # PUBLIC_BASE_URL (test settings)
+    assert str(qr_svg(url, scale=4)) in html and url in html
     assert ID_NUMBER not in html
     with time_machine.travel(T0 + timedelta(minutes=1), tick=False):  # the session is dated in frozen time
         pdf = client.get(f"/selfservice/certificates/{certificate.identifier}.pdf")

@@ -28,6 +28,10 @@ def test_search_by_id_number_shows_the_person_masked(people, world):
     assert "陈*文" in page and NUMBER not in page and f"/registry/people/{world['head'].pk}/" in page
     page = as_user(people["hq_clerk"]).post("/registry/", {"q": "春申"}).content.decode()
     assert "春申路88号" in page and "春申便利店" in page
+    assert (
+        '<small class="muted"><span class="place" title="320507003201001">黄桥测试村第1网格</span></small>'
+        in page
+    )
     outsider = as_user(people["wt_grid"]).post("/registry/", {"q": NUMBER}).content.decode()
     assert "陈*文" not in outsider and "春申便利店" not in outsider
 
@@ -38,6 +42,7 @@ def test_person_page_unmask_asks_for_a_purpose_and_logs(people, world):
     url = f"/registry/people/{world['head'].pk}/"
     page = client.get(url).content.decode()
     assert "陈*文" in page and NUMBER not in page and "暂无查看记录" in page
+    assert '<span class="place" title="320507003201001">黄桥测试村第1网格</span>' in page
     refused = client.post(url, {"field": "id_number", "purpose": "other"}).content.decode()
     assert "须说明理由" in refused and NUMBER not in refused
     shown = client.post(url, {"field": "id_number", "purpose": "identity_check", "work_item": "SP-9"})
@@ -75,3 +80,7 @@ def test_entity_page_shows_registered_sections(people, world):
     finally:
         profile.unregister_section("test")
     assert "周*福" in page and "测试来源" in page and "春申便利店 的记录" in page
+    assert (
+        '<td><span class="place">黄桥测试村第1网格</span> '
+        '<span class="muted small">320507003201001</span></td>' in page
+    )

@@ -100,3 +100,26 @@ def test_self_service_certificate_verify_and_revoke(
     screenshot(desk, "licences-06-verify-revoked")
     staff.close()
     assert problems.errors == []
+
+
+def test_without_a_public_address_the_resident_is_told_before_any_code(
+    browser: Any, live_server: Any, setup: dict[str, Any], settings: Any
+) -> None:
+    """No PUBLIC_BASE_URL (and no DEBUG): the form answers 503 with the reason, no SMS is sent, and no page
+    anywhere shows a localhost address."""
+    settings.PUBLIC_BASE_URL = ""
+    context = browser.new_context(viewport=PHONE_SIZE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/selfservice/no-housing/")
+    page.fill("#id_name", "刘洋")
+    page.fill("#id_id_number", RESIDENT_ID)
+    page.fill("#id_phone", "13912345678")
+    with page.expect_response(f"{live_server.url}/selfservice/no-housing/") as answer:
+        page.click("button:has-text('获取验证码')")
+    assert answer.value.status == 503
+    text = page.inner_text("main")
+    assert "暂不能出具带核验二维码的证照" in text and "localhost" not in page.content()
+    assert not OutboxMessage.objects.exists() and not Certificate.objects.exists()
+    screenshot(page, "licences-07-no-public-address")
+    context.close()

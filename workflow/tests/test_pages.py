@@ -3,6 +3,7 @@ the item page (timeline, action buttons posting with htmx, refusals shown in Chi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -95,6 +96,34 @@ def test_item_page_shows_timeline_and_my_actions(personas: dict[str, Any], handl
             .content.decode()
         )
     assert "办结反馈" not in officer and "可执行操作" not in officer
+
+
+def test_inbox_and_item_page_name_the_place(personas: dict[str, Any], handling_item: WorkItem) -> None:
+    """People read the grid's name; the code stays for staff as the cell's title and a muted aside."""
+    with time_machine.travel(at(2026, 10, 8), tick=False):
+        client = client_for(personas["hq_agency"])
+        inbox = client.get(reverse("workflow:inbox")).content.decode()
+        item = client.get(reverse("workflow:item", args=[handling_item.pk])).content.decode()
+    assert '<td><span class="place" title="320507003201001">黄桥测试村第1网格</span></td>' in inbox
+    assert "<td>320507003201001</td>" not in inbox
+    assert (
+        '<td><span class="place">黄桥测试村第1网格</span> '
+        '<span class="muted small">320507003201001</span></td>' in item
+    )
+
+
+def test_a_place_with_no_name_shows_its_code(
+    personas: dict[str, Any], start_item: Callable[..., WorkItem]
+) -> None:
+    """A division removed from the register after the item was filed: the code, not an empty cell."""
+    item = start_item(at(2026, 10, 8), territory_code="320507003201")
+    WorkItem.objects.filter(pk=item.pk).update(territory_code="320507003299")
+    with time_machine.travel(at(2026, 10, 8, 11), tick=False):
+        client = client_for(personas["dispatcher"])
+        inbox = client.get(reverse("workflow:inbox"), {"scope": "all"}).content.decode()
+        page = client.get(reverse("workflow:item", args=[item.pk])).content.decode()
+    assert '<td><span class="place">320507003299</span></td>' in inbox
+    assert '<td><span class="place">320507003299</span></td>' in page
 
 
 def test_item_page_outsider_404(personas: dict[str, Any], handling_item: WorkItem) -> None:

@@ -62,8 +62,11 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
             if index == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
-        public = settings.PUBLIC_BASE_URL or f"http://localhost:{port} (PUBLIC_BASE_URL not set)"
+        if settings.PUBLIC_BASE_URL:
+            where = f"point at {settings.PUBLIC_BASE_URL} (PUBLIC_BASE_URL)"
+        else:
+            where = "cannot be issued: PUBLIC_BASE_URL is not set"
         self.stdout.write(
-            f"Certificate QR codes and verify links point at {public}; for a phone on this network, "
+            f"Certificate QR codes and verify links {where}; for a phone on this network, "
             f"start with PUBLIC_BASE_URL=http://<this machine's address>:{port} make run"
         )

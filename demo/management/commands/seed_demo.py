@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.errors import DomainError
 from demo.seed import seed_demo
+from licences.documents import public_base_url
 
 
 class Command(BaseCommand):
@@ -18,6 +20,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("seed_demo creates demo accounts; it runs only in demo mode (ZHILI_DEMO=1)")
+        try:
+            public_base_url()  # the demo certificates print it in their QR codes
+        except DomainError as error:
+            raise CommandError(
+                f"{error.message} seed_demo issues demo certificates: set PUBLIC_BASE_URL, e.g. "
+                "PUBLIC_BASE_URL=http://127.0.0.1:8000 (`make demo` and `make run` set it)"
+            ) from error
         started = time.monotonic()
         result = seed_demo(now=timezone.now())
         t = result["territory"]
