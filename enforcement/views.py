@@ -1,6 +1,7 @@
-"""Pages of enforcement (under /enforcement/): the officer's phone-friendly case list and case page with
-the actions the engine offers, the squad leader's queue, the case's full-process record timeline, and
-the dispatcher's conversion of a grid event. Views are parse → access → action → render."""
+"""Pages of enforcement (under /enforcement/): the officer's case list and case page with the actions the
+engine offers, the squad leader's queue, the case's full-process record timeline, and the dispatcher's
+conversion of a grid event. Desk pages (full width; one column on a phone). Views are parse → access →
+action → render."""
 
 from __future__ import annotations
 

@@ -61,8 +61,8 @@ def log_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def screenshot(page: Any, name: str) -> str:
+def screenshot(page: Any, name: str, *, full_page: bool = False) -> str:
     os.makedirs(SCREENSHOT_DIR, exist_ok=True)
     path = os.path.join(SCREENSHOT_DIR, f"{name}.png")
-    page.screenshot(path=path, full_page=False)
+    page.screenshot(path=path, full_page=full_page)
     return path
