@@ -45,8 +45,13 @@ def test_report_gives_a_receipt_and_the_status_page(page_people: People) -> None
     assert response.status_code == 303
     html = client.get(response["Location"]).content.decode()
     assert event.receipt_number in html and "请保存此编号" in html
+    # The receipt and the tracking page say the same: received, to be accepted by 12:00 (2 working hours).
+    assert "我们已收到" in html and 'data-public-state="received">已收到<' in html
+    assert "预计 3月2日 12:00 前受理（按工作日计算，节假日顺延）" in html and "已受理" not in html
     html = client.get(f"/grid/track/{event.receipt_number}/").content.decode()
-    assert "暴露垃圾" in html and "信息收集" in html
+    assert "暴露垃圾" in html and 'data-public-state="received">已收到<' in html
+    assert "预计 3月2日 12:00 前受理（按工作日计算，节假日顺延）" in html
+    assert "信息收集" not in html and "工作小时" not in html and "剩余" not in html
     assert "请评价" not in html  # not closed yet
 
 
@@ -129,7 +134,7 @@ def test_rating_after_closure(page_people: People) -> None:
     _close(page_people, event)
     client = Client()
     html = client.get(f"/grid/track/{event.receipt_number}/").content.decode()
-    assert "已结案" in html and "垃圾已清运完毕" in html and "黄桥街道城市管理办公室" in html
+    assert "已办结" in html and "垃圾已清运完毕" in html and "黄桥街道城市管理办公室" in html
     assert "请评价办理结果" in html and "王小明" not in html
     assert "李女士" not in html and "13800138000" not in html and "hq_agency" not in html
     response = client.post(f"/grid/track/{event.receipt_number}/rate/", {"comment": "很快"})
@@ -149,6 +154,6 @@ def test_staff_reports_cannot_be_rated_by_the_public(page_people: People) -> Non
     event = report(page_people)  # by the grid worker
     _close(page_people, event)
     html = Client().get(f"/grid/track/{event.receipt_number}/").content.decode()
-    assert "已结案" in html and "请评价办理结果" not in html
+    assert "已办结" in html and "请评价办理结果" not in html
     response = Client().post(f"/grid/track/{event.receipt_number}/rate/", {"rating": "5"})
     assert response.status_code == 403

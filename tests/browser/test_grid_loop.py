@@ -129,6 +129,8 @@ def test_grid_loop(live_server: Any, browser: Any, page: Any, phone: Any, loop_s
     receipt = resident.inner_text("[data-receipt]").strip()
     resident_event = GridEvent.objects.get(receipt_number=receipt)
     assert resident_event.channel == "resident_web"
+    # The receipt says what the tracking page will say.
+    assert resident.inner_text("[data-public-state]") == "已收到"
     screenshot(resident, "grid-public-receipt")
 
     # 3. The dispatcher: file the worker's report (inline), link the resident's as its duplicate, dispatch.
@@ -208,9 +210,21 @@ def test_grid_loop(live_server: Any, browser: Any, page: Any, phone: Any, loop_s
     resident.click("button[type=submit]")
     resident.wait_for_selector("[data-public-status]")
     status = resident.inner_text("main")
-    assert "已结案" in status and "已彻底清理" in status and "黄桥街道城市管理办公室" in status
+    assert "已办结" in status and "已彻底清理" in status and "黄桥街道城市管理办公室" in status
     assert "张三丰" not in status
     assert "hq_agency" not in status and "hq_grid" not in status
+    # The public timeline (the original's steps since this report came in) and the after-photo.
+    timeline = resident.inner_text("[data-public-timeline]")
+    for step in ("已收到您的反映", "合并办理", "已派给办理单位", "核查发现未处理到位", "核查通过，已办结"):
+        assert step in timeline
+    assert "工作小时" not in status
+    photo = resident.locator("img[data-after-photo]")
+    assert photo.count() == 1 and "/grid/photos/" not in (photo.get_attribute("src") or "")
+    photo.scroll_into_view_if_needed()
+    resident.wait_for_function("() => document.querySelector('img[data-after-photo]').naturalWidth > 0")
+    screenshot(resident, "grid-public-status-result")
+    resident.locator("[data-public-timeline]").scroll_into_view_if_needed()
+    screenshot(resident, "grid-public-status-timeline")
     resident.click("label[for='star-4']")
     resident.fill("#id_comment", "处理得不错")
     screenshot(resident, "grid-public-status")
