@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from django.test import Client
 
@@ -20,6 +23,45 @@ def test_report_form_renders_without_login(page_people: People) -> None:
     assert "我要反映问题" in html and "隐私说明" in html and "data-pick-map" in html
     assert "联系电话（可选）" in html and "称呼（可选）" in html
     assert 'capture="environment"' in html
+    assert "data-submit-once" in html and "data-submit-progress" in html and "grid_submit.js" in html
+
+
+def _options(html: str) -> list[tuple[str, str, bool]]:
+    start = html.index('<select name="category"')
+    select = html[start : html.index("</select>", start)]
+    return [
+        (value, unescape(label), " selected" in attributes)
+        for value, attributes, label in re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', select)
+    ]
+
+
+def test_the_category_picker_is_plain_words_with_nothing_chosen(page_people: People) -> None:
+    html = Client().get("/grid/report/").content.decode()
+    options = _options(html)
+    # Only the empty "please choose" is chosen: no category is preselected.
+    assert options[0] == ("", "请选择", True) and not any(chosen for *_, chosen in options[1:])
+    assert options[1] == ("unclassified", "不清楚/其他，由工作人员分类", False)
+    labels = [label for _value, label, _chosen in options]
+    assert "暴露垃圾" in labels and "路灯" in labels and "其他事件" not in labels
+    assert not any(re.search(r"\d", label) for label in labels)  # no codes
+    groups = re.findall(r'<optgroup label="([^"]*)"', html)
+    assert (
+        groups[0] == "市容环境"
+        and "设施损坏 · 公用设施" in groups
+        and not any(re.search(r"\d", g) for g in groups)
+    )
+
+
+def test_i_dont_know_files_the_report_for_the_dispatcher_to_classify(page_people: People) -> None:
+    response = Client().post(
+        "/grid/report/",
+        {"category": "unclassified", "description": "路边有个坑", "lon": HQ_POINT[0], "lat": HQ_POINT[1]},
+    )
+    assert response.status_code == 303, response.content.decode()[:2000]
+    event = GridEvent.objects.select_related("category").get()
+    assert (
+        event.category.code == "0601" and event.kind == "event" and event.attributes["unclassified"] is True
+    )
 
 
 def test_report_gives_a_receipt_and_the_status_page(page_people: People) -> None:
@@ -59,6 +101,27 @@ def test_csrf_is_on(page_people: People) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post("/grid/report/", {"category": "event:0102", "description": "x"})
     assert response.status_code == 403
+    assert not GridEvent.objects.exists()
+
+
+def test_a_missing_place_is_reported_with_the_other_errors_on_the_first_submit(page_people: People) -> None:
+    response = Client().post("/grid/report/", {"category": "", "description": "", "reporter_name": "王先生"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-field-error="lon"' in html and "请在地图上点选问题位置" in html
+    assert 'data-field-error="description"' in html and 'data-field-error="category"' in html
+    assert "不清楚可选" in html and 'value="王先生"' in html
+    assert not GridEvent.objects.exists()
+
+
+def test_a_place_outside_the_district_is_reported_on_the_first_submit(page_people: People) -> None:
+    response = Client().post(
+        "/grid/report/", {"category": "event:0102", "description": "", "lon": 116.4, "lat": 39.9}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-field-error="description"' in html
+    assert 'data-field-error="lon"' in html and "不在本区任何网格内" in html
     assert not GridEvent.objects.exists()
 
 

@@ -264,3 +264,6 @@ def test_an_english_session_reads_english(named: People) -> None:
     assert ">Closed<" in html and "Received your report" in html and "Photo after handling" in html
     for chinese in ("已办结", "已收到您的反映", "办理过程", "处理后照片", "3月"):
         assert chinese not in html
+    client.get("/grid/report/")
+    html = client.get("/grid/report/").content.decode()
+    assert "Not sure / other: staff will classify it" in html and ">Please choose<" in html
