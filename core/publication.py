@@ -85,8 +85,8 @@ CHANNELS: dict[str, Channel] = {
     for c in (
         _channel(
             "grid.public_status",
-            "receipt_number kind category reported_at status state state_title handling_unit deadline "
-            "time_left closed_at duplicate_of rating rating_allowed",
+            "receipt_number kind category reported_at status state public_state state_title handling_unit "
+            "deadline time_left expected closed_at timeline after_photos duplicate_of rating rating_allowed",
             "public_reply",
         ),
         _channel(

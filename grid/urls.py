@@ -65,4 +65,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("track/", views_public.track, name="public_track"),
     path("track/<str:receipt>/", views_public.status, name="public_status"),
     path("track/<str:receipt>/rate/", views_public.rate, name="public_rate"),
+    path("track/<str:receipt>/photos/<int:attachment_id>/", views_public.photo, name="public_photo"),
 ]

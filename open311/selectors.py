@@ -13,7 +13,12 @@ from django.db.models import Q, QuerySet
 
 from core.publication import publish
 from core.refcache import attach
-from grid.events.publication import RESIDENT_CHANNELS, description_is_public, public_place
+from grid.events.publication import (
+    RESIDENT_CHANNELS,
+    description_is_public,
+    public_place,
+    public_state_title,
+)
 from grid.events.selectors import CATEGORIES, normalize_receipt
 from grid.models import Category, CategoryStandard, CategoryStandardVersion, GridEvent
 from open311 import conf
@@ -23,8 +28,7 @@ from open311.models import LIST_DATATYPES, ApiKey, RequestToken, ServiceAttribut
 from open311.render import MEDIA_TYPES, iso
 from territory.models import Grid
 from territory.refs import GRIDS
-from workflow.definitions import definition_of_version
-from workflow.listing import PROCESS_VERSIONS, attach_item_references
+from workflow.listing import attach_item_references
 
 TERMINAL_CLOSED = ("closed", "voided", "duplicate")
 DEFAULT_WINDOW = timedelta(days=90)
@@ -402,37 +406,22 @@ def request_document(event: GridEvent, *, status_notes: str, absolute: Any) -> d
     return publish("open311.request", row, names=[event.reporter_name])
 
 
-def _state_titles(events: Sequence[GridEvent]) -> dict[tuple[int, str], str]:
-    """(process version id, state) → state title, from each pinned definition (the process cache)."""
-    version_ids = {e.work_item.process_version_id for e in events if e.work_item is not None}
-    titles: dict[tuple[int, str], str] = {}
-    for version in PROCESS_VERSIONS.many(version_ids).values():
-        definition = definition_of_version(version.pk, version.content_hash, version.definition)
-        for name, state in definition.states.items():
-            titles[(version.pk, name)] = state.title
-    return titles
-
-
-def _status_notes(event: GridEvent, titles: dict[tuple[int, str], str]) -> str:
-    """The state's title, and once handling ended the public reply staff wrote (never the internal
-    result or void reason)."""
+def _status_notes(event: GridEvent) -> str:
+    """The state in the resident's words (the tracking page's: grid.events.publication), and once
+    handling ended the public reply staff wrote (never the internal result or void reason)."""
     item = event.work_item
     if item is None:
         return ""
-    title = titles.get((item.process_version_id, item.state), item.state)
     if item.state == "duplicate" and event.duplicate_of is not None:
         return f"重复件，随原件 {event.duplicate_of.receipt_number} 一并办理。Duplicate request."
+    title = public_state_title(item.state)
     reply = event.public_reply.strip() if item.closed_at is not None else ""
     return f"{title}：{reply}" if reply else title
 
 
 def request_documents(events: Sequence[GridEvent], absolute: Any) -> list[dict[str, Any]]:
-    """The documents of GET requests (one extra query for the whole list, whatever its length)."""
-    titles = _state_titles(events)
-    return [
-        request_document(event, status_notes=_status_notes(event, titles), absolute=absolute)
-        for event in events
-    ]
+    """The documents of GET requests (no extra query: the public wording is a table)."""
+    return [request_document(event, status_notes=_status_notes(event), absolute=absolute) for event in events]
 
 
 def split_list(value: str | None) -> list[str]:

@@ -46,17 +46,18 @@ class _BodyEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
-def _digest(method: str, path: str, body: Any) -> str:
+def request_digest(method: str, path: str, body: Any) -> str:
+    """The hash a replay must match: method, path and every value of the body (files by content)."""
     if isinstance(body, MultiValueDict):  # form and multipart bodies: every value of every key
         body = dict(body.lists())
     canonical = json.dumps({"method": method, "path": path, "body": body}, sort_keys=True, cls=_BodyEncoder)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(record: IdempotencyRecord, digest: str) -> Response:
+def _stored(record: IdempotencyRecord, digest: str) -> tuple[int, dict[str, Any], bool]:
     if record.request_hash != digest:
         raise Unprocessable("idempotency_key_reused", "该幂等键已用于另一个不同的请求。", field=HEADER)
-    return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+    return record.status_code, record.response_body, True
 
 
 def _lock_key(user_id: int, key: str) -> None:
@@ -65,6 +66,38 @@ def _lock_key(user_id: int, key: str) -> None:
     digest = hashlib.sha256(f"idempotency:{user_id}:{key}".encode()).digest()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
+
+
+def run_once(
+    *, user: User, key: str, request_hash: str, now: datetime, work: Callable[[], tuple[int, dict[str, Any]]]
+) -> tuple[int, dict[str, Any], bool]:
+    """Run `work` at most once per (user, key): (status, body, replayed). The first successful result is
+    stored with the request's hash in the same transaction as the work; a later call with the same key
+    and hash gets it back (replayed = True), one with another hash is refused (422). Also the door of
+    forms with a one-time token (the residents' report page keys them under the system user)."""
+    try:
+        with transaction.atomic():
+            _lock_key(user.pk, key)
+            existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            if existing is not None:
+                return _stored(existing, request_hash)
+            status, body = work()
+            stored = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+            IdempotencyRecord.objects.create(
+                user=user,
+                key=key,
+                request_hash=request_hash,
+                status_code=status,
+                response_body=stored,
+                created_at=now,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key committed first; our work rolled back with this.
+        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if existing is None:
+            raise
+        return _stored(existing, request_hash)
+    return status, stored, False
 
 
 def idempotent(
@@ -79,27 +112,6 @@ def idempotent(
         raise DomainError("invalid", f"幂等键不能超过 {MAX_KEY_LENGTH} 个字符。", field=HEADER)
     user = request.user
     assert isinstance(user, User)
-    digest = _digest(request.method or "", request.path, request.data)
-    try:
-        with transaction.atomic():
-            _lock_key(user.pk, key)
-            existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-            if existing is not None:
-                return _replay(existing, digest)
-            status, body = work()
-            stored = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-            IdempotencyRecord.objects.create(
-                user=user,
-                key=key,
-                request_hash=digest,
-                status_code=status,
-                response_body=stored,
-                created_at=now,
-            )
-    except IntegrityError:
-        # A concurrent request with the same key committed first; our work rolled back with this.
-        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-        if existing is None:
-            raise
-        return _replay(existing, digest)
-    return Response(stored, status=status)
+    digest = request_digest(request.method or "", request.path, request.data)
+    status, body, replayed = run_once(user=user, key=key, request_hash=digest, now=now, work=work)
+    return Response(body, status=status, headers={"Idempotent-Replayed": "true"} if replayed else None)

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.jurisdiction import may_see_code, user_roles
 from accounts.models import Role, User
@@ -257,7 +258,9 @@ def _place(
                 located = locate(lon, lat, crs=crs)
             except OutsideGrids as error:
                 raise DomainError(
-                    "outside_grids", "该位置不在本区任何网格内，请在地图上重新选择位置。", field="lon"
+                    "outside_grids",
+                    gettext("该位置不在本区任何网格内，请在地图上重新选择位置。"),
+                    field="lon",
                 ) from error
             wgs_lon, wgs_lat, located_code = located.lon, located.lat, located.grid_code
     elif not grid_code:
@@ -272,6 +275,14 @@ def _place(
             raise DomainError("outside_jurisdiction", "该位置不在您负责的网格内。", field="lon")
         raise NotFound(f"未找到网格：{grid.code}", field="grid_code")
     return grid, wgs_lon, wgs_lat
+
+
+def check_report_place(
+    *, actor: User | None, lon: float, lat: float, crs: str = "wgs84", grid_code: str | None = None
+) -> None:
+    """The place check of `do_report_event` on its own (writes nothing), for a form that reports a point
+    outside the district together with its other errors on the first submit. DomainError on `lon`."""
+    _place(actor, lon=lon, lat=lat, crs=crs, grid_code=grid_code)
 
 
 def do_report_event(

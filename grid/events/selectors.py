@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.jurisdiction import scope_for
@@ -20,10 +21,17 @@ from core.publication import publish
 from core.refcache import RefCache, attach
 from grid.events.duplicates import candidates_with_distance
 from grid.events.duplicates import duplicate_candidates as _duplicate_candidates
+from grid.events.publication import (
+    after_photo_ids,
+    public_expectation,
+    public_state,
+    public_state_title,
+    public_timeline,
+)
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
 from territory.refs import DIVISIONS, GRIDS
 from territory.scoping import within
-from workflow.engine import definition_for, time_left
+from workflow.engine import time_left
 from workflow.listing import USERS, attach_item_references
 from workflow.models import WorkItem
 
@@ -236,20 +244,23 @@ def may_rate(event: GridEvent) -> bool:
 def public_status(event: GridEvent, *, now: datetime | None = None) -> dict[str, Any]:
     """What a resident holding the receipt number may see, through the publication path (channel
     grid.public_status): no names or phone numbers of anyone, no staff identities, only the handling
-    unit's name, and of what was done only the public reply (never the internal result text). A
-    duplicate shows its original's reply. `now` defaults to the clock (outermost use)."""
+    unit's name, and of what was done only the public reply (never the internal result text), the
+    public timeline and the after-photos. The state in the resident's words (`public_state`,
+    `state_title`) is the one the receipt, the tracking page, the API and Open311 all show. A duplicate
+    shows its original's progress and reply. `now` defaults to the clock (outermost use)."""
     now = now or timezone.now()
     item = effective_item(event)
     state, state_title, closed_at, unit_name, left, deadline = "", "", None, None, None, None
+    expected = None
     if item is not None:
-        definition = definition_for(item)
         state = item.state
-        state_title = definition.states[state].title if state in definition.states else state
+        state_title = public_state_title(state)
         closed_at = item.closed_at
         unit_name = item.assigned_unit.name if item.assigned_unit is not None else None
         remaining = time_left(item, now)
         left = remaining.display if remaining is not None else None
         deadline = item.step_due_at
+        expected = public_expectation(item, now)
     replying = event.duplicate_of if event.duplicate_of is not None else event
     row = {
         "receipt_number": event.receipt_number,
@@ -258,12 +269,18 @@ def public_status(event: GridEvent, *, now: datetime | None = None) -> dict[str,
         "reported_at": event.reported_at,
         "status": "closed" if (item is None or item.closed_at is not None) else "open",
         "state": state,
+        "public_state": public_state(state) if state else "",
         "state_title": state_title,
         "handling_unit": unit_name,
         "deadline": deadline,
         "time_left": left,
+        "expected": expected,
         "closed_at": closed_at,
+        "timeline": public_timeline(event, item),
         "public_reply": replying.public_reply,
+        "after_photos": [
+            reverse("grid:public_photo", args=[event.receipt_number, pk]) for pk in after_photo_ids(item)
+        ],
         "duplicate_of": event.duplicate_of.receipt_number if event.duplicate_of is not None else None,
         "rating": event.rating,
         "rating_allowed": may_rate(event) and event.reporter_id is None,

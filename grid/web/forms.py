@@ -10,11 +10,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from grid.events.publication import PUBLIC_REPLY_MAX
+from grid.events.report import UNCLASSIFIED_CATEGORY
 from grid.models import Category, CategoryKind
 from territory.coords import SUPPORTED_CRS
 
 MAX_PHOTOS = 9
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+FORM_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32,64}$"  # noqa: S105 (a pattern, not a secret)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -98,6 +100,54 @@ class CategoryField(forms.ChoiceField):
         return kind, code
 
 
+UNCLASSIFIED_CHOICE = "unclassified"
+
+
+def public_category_choices() -> list[tuple[str, Any]]:
+    """The residents' picker: nothing chosen at first, "I don't know" (filed unclassified for the
+    dispatcher), then the minor classes by name under their major class — events first, then the
+    facilities (部件) — without codes and without the standard's catch-all 其他事件, which "I don't know"
+    stands for. Value "kind:code". The one place that words the labels (category names)."""
+    facilities = _("设施损坏 · %(name)s")
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    minors = (
+        Category.objects.filter(active=True, parent__isnull=False)
+        .exclude(kind=CategoryKind.EVENT, code=UNCLASSIFIED_CATEGORY)
+        .select_related("parent")
+        .order_by("-kind", "code")  # "event" sorts after "component": descending puts events first
+    )
+    for minor in minors:
+        major = minor.parent
+        assert major is not None
+        key = (minor.kind, major.code)
+        name = major.name
+        labels[key] = name if minor.kind == CategoryKind.EVENT else str(facilities) % {"name": name}
+        groups.setdefault(key, []).append((f"{minor.kind}:{minor.code}", minor.name))
+    return [
+        ("", str(_("请选择"))),
+        (UNCLASSIFIED_CHOICE, str(_("不清楚/其他，由工作人员分类"))),
+        *((labels[key], options) for key, options in groups.items()),
+    ]
+
+
+class PublicCategoryField(forms.ChoiceField):
+    """(kind, code); "I don't know" is (event, ""): the report is filed unclassified (do_report_event)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "error_messages", {"required": _("请选择问题分类；不清楚可选“不清楚/其他，由工作人员分类”。")}
+        )
+        super().__init__(*args, choices=public_category_choices, **kwargs)
+
+    def clean(self, value: Any) -> tuple[str, str]:
+        chosen = str(super().clean(value))
+        if chosen == UNCLASSIFIED_CHOICE:
+            return CategoryKind.EVENT, ""
+        kind, _sep, code = chosen.partition(":")
+        return kind, code
+
+
 class LocationMixin(forms.Form):
     lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
@@ -124,7 +174,7 @@ class WorkerReportForm(LocationMixin):
 
 
 class PublicReportForm(LocationMixin):
-    category = CategoryField(label=_("问题分类"))
+    category = PublicCategoryField(label=_("问题分类"))
     description = forms.CharField(
         label=_("问题描述"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -139,6 +189,22 @@ class PublicReportForm(LocationMixin):
     publish_consent = forms.BooleanField(
         label=_("同意在审核后公开问题描述（不含您的称呼和电话）"), required=False
     )
+    # One-time token of this copy of the form (drawn when the page is shown): a second POST of the same
+    # form — a double tap, a retry after a lost answer — gets the first one's receipt (grid/web/public.py).
+    form_token = forms.RegexField(
+        regex=FORM_TOKEN_PATTERN,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("表单已失效，请重新提交。")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The place is asked for with the other fields on the first submit (whether a given point lies
+        # in the district is the report's own rule: the view asks it too, see grid/web/public.py).
+        if data.get("lon") is None and data.get("lat") is None and not self.has_error("lon"):
+            self.add_error("lon", _("请在地图上点选问题位置，或使用当前位置。"))
+        return data
 
 
 class HotlineForm(LocationMixin):

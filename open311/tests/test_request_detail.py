@@ -29,7 +29,7 @@ def test_xml_is_a_list_of_one(client: Client, receipt: str) -> None:
     (request,) = root.findall("request")
     assert request.findtext("service_request_id") == receipt
     assert request.findtext("status") == "open"
-    assert request.findtext("status_notes") == "信息收集（待受理）"
+    assert request.findtext("status_notes") == "已收到"  # the tracking page's words
     assert request.findtext("service_name") == "暴露垃圾"
     assert request.findtext("address") == "黄桥大道与春申路口"
     assert request.findtext("agency_responsible") == ""
@@ -61,7 +61,7 @@ def test_dispatched_request_names_the_agency_and_its_deadline(
     (body,) = json_of(client.get(f"/open311/v2/requests/{receipt}.json"))
 
     assert body["status"] == "open"
-    assert body["status_notes"] == "已派遣（待签收/报到）"
+    assert body["status_notes"] == "处理中"
     assert body["agency_responsible"] == unit.name
     item = GridEvent.objects.get(pk=event.pk).work_item
     assert item is not None and item.step_due_at is not None
@@ -85,7 +85,7 @@ def test_a_voided_request_is_closed_with_the_public_reply_not_the_reason(
     (body,) = json_of(client.get(f"/open311/v2/requests/{receipt}.json"))
 
     assert body["status"] == "closed"
-    assert body["status_notes"] == "已作废：经核实不属实，联系电话138****5678"
+    assert body["status_notes"] == "不予受理：经核实不属实，联系电话138****5678"
     assert body["expected_datetime"] is None
     assert "王小明" not in client.get("/open311/v2/requests.json").content.decode()
 

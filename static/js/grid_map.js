@@ -35,11 +35,21 @@
       if (label) { label.textContent = lon.toFixed(5) + ", " + lat.toFixed(5); }
     }
 
+    // A new point answers the place's error the form came back with (the server checks the new one).
+    function clearPlaceErrors() {
+      if (!form) { return; }
+      Array.prototype.forEach.call(form.querySelectorAll("[data-field-error='lon'], [data-field-error='lat']"), function (node) {
+        node.hidden = true;
+      });
+    }
+
     map.on("click", function (event) {
       place(event.latlng.lng, event.latlng.lat, config.tileCrs || "wgs84", true);
+      clearPlaceErrors();
     });
     document.addEventListener("grid:point", function (event) {
       place(event.detail.lon, event.detail.lat, "wgs84", false);
+      clearPlaceErrors();
       map.panTo([event.detail.lat, event.detail.lon]);
     });
     if (config.point) { place(config.point[0], config.point[1], config.pointCrs || "wgs84", false); }

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 
+from grid.events.publication import PUBLIC_STATE_TITLES
 from grid.models import CategoryKind, EventChannel
 from workflow.models import Light
 
@@ -146,19 +147,43 @@ class EventDetailOut(EventOut):
     routing = RoutingOut(allow_null=True)
 
 
+class PublicStepOut(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    text = serializers.CharField(help_text="the step in the resident's words (never who acted or why)")
+
+
 class PublicStatusOut(serializers.Serializer[Any]):
     receipt_number = serializers.CharField()
     kind = serializers.CharField()
     category = RefOut()
     reported_at = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=[("open", "open"), ("closed", "closed")])
-    state = serializers.CharField()
-    state_title = serializers.CharField()
+    state = serializers.CharField(help_text="the work item's state in process grid_event")
+    public_state = serializers.ChoiceField(
+        choices=[(code, code) for code in PUBLIC_STATE_TITLES],
+        allow_blank=True,
+        help_text="the state in the resident's words: received, accepted, in_progress, on_hold, handled, "
+        "closed, not_accepted, merged",
+    )
+    state_title = serializers.CharField(
+        help_text="the public state's wording (已收到, 已受理, 处理中, 已办结…), as the tracking page "
+        "shows it"
+    )
     handling_unit = serializers.CharField(allow_null=True)
     deadline = serializers.DateTimeField(allow_null=True)
     time_left = serializers.CharField(allow_null=True)
+    expected = serializers.CharField(
+        allow_null=True,
+        help_text="the current step's deadline in words, counted by the work calendar "
+        "(预计 3月3日 10:00 前处理完毕（按工作日计算，节假日顺延）)",
+    )
     closed_at = serializers.DateTimeField(allow_null=True)
+    timeline = PublicStepOut(many=True)
     public_reply = serializers.CharField(help_text="公开答复 (scrubbed); never the internal result text")
+    after_photos = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="URLs of the photos of the handling that closed the event (re-encoded, no EXIF)",
+    )
     duplicate_of = serializers.CharField(allow_null=True)
     rating = serializers.IntegerField(allow_null=True)
     rating_allowed = serializers.BooleanField()
