@@ -46,7 +46,7 @@ def _page(user: Any, case: Case, *, language: str = "zh-hans") -> str:
     return response.content.decode()
 
 
-def _summary_case(people: dict[str, Any], *, documents: bool, until: str = "archive") -> Case:
+def summary_case(people: dict[str, Any], *, documents: bool, until: str = "archive") -> Case:
     """A summary case decided on the spot, paid, closed and archived through the case actions; with
     `documents`, the officer makes each step's documents as the step is done (as the case page offers)."""
     officer, leader = people["hq_officer"], people["hq_squad_leader"]
@@ -80,7 +80,7 @@ def test_a_running_case_without_documents_says_not_yet(people: dict[str, Any]) -
 
 
 def test_an_archived_case_with_documents_lists_them(people: dict[str, Any]) -> None:
-    case = _summary_case(people, documents=True)
+    case = summary_case(people, documents=True)
     with time_machine.travel(at(3, 10), tick=False):
         do_publish_decision(case, actor=people["hq_officer"], now=at(3, 10))
         html = _page(people["hq_officer"], case)
@@ -94,7 +94,7 @@ def test_an_archived_case_with_documents_lists_them(people: dict[str, Any]) -> N
 
 
 def test_an_archived_case_without_documents_says_it_was_filed_on_paper(people: dict[str, Any]) -> None:
-    case = _summary_case(people, documents=False)
+    case = summary_case(people, documents=False)
     assert case.archive_number and not case.documents.exists()
     with time_machine.travel(at(3, 10), tick=False):
         do_publish_decision(case, actor=people["hq_officer"], now=at(3, 10))
@@ -107,7 +107,7 @@ def test_an_archived_case_without_documents_says_it_was_filed_on_paper(people: d
 
 
 def test_a_closed_case_without_documents_says_it_has_none(people: dict[str, Any]) -> None:
-    case = _summary_case(people, documents=False, until="close")
+    case = summary_case(people, documents=False, until="close")
     assert case.closed_at is not None and not case.archive_number
     with time_machine.travel(at(3, 7), tick=False):
         html = _page(people["hq_squad_leader"], case)
@@ -117,7 +117,7 @@ def test_a_closed_case_without_documents_says_it_has_none(people: dict[str, Any]
 
 
 def test_the_outsider_sees_no_case_page(people: dict[str, Any]) -> None:
-    case = _summary_case(people, documents=False)
+    case = summary_case(people, documents=False)
     client = Client()
     client.force_login(people["wt_officer"])
     with time_machine.travel(at(3, 10), tick=False):
