@@ -2,7 +2,10 @@
 every squad (is_demo officers added where a squad has fewer than four), a legal reviewer per staffed
 town, and ~40 cases in 黄桥 and 望亭 walked through the real actions with back-dated times: summary and
 ordinary, some with hearings, several archived, some steps on time and some late (the evaluation
-helper scores officers from them). Idempotent: a second run creates nothing and returns zeros."""
+helper scores officers from them). As in the live procedure, the officers make each step's documents
+(文书) when they do the step, through the same action as the case page's 制作文书 form: an archived demo
+case has its filing form, transcript, notices, decision, service receipt and closing report, and its
+case file. Idempotent: a second run creates nothing and returns zeros."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from enforcement.actions import (
     do_post_officer,
     do_set_squad_area,
 )
+from enforcement.cases.document_actions import do_generate_document
 from enforcement.catalogue import seed_catalogue
 from enforcement.models import Case, EnforcementMatter, OfficerPost, SquadArea
 from territory.models import EnforcementZone, Grid
@@ -116,6 +120,10 @@ class _Stop(Exception):
     """The next step would lie after `now`: the case stays where it is."""
 
 
+# How long after a step its documents are made (the officer drafts them once the step is done).
+DOCUMENT_DELAY = timedelta(minutes=20)
+
+
 class _Walker:
     """Walks one case through its steps at given day offsets from its start, never past `now`."""
 
@@ -123,6 +131,7 @@ class _Walker:
         self.case = case
         self.start = start
         self.now = now
+        self.documents = 0
 
     def at(self, days: float, hour: int = 10) -> datetime:
         return _local(self.start + timedelta(days=days), hour)
@@ -139,6 +148,14 @@ class _Walker:
         self.case = do_case_action(
             self.case, action, actor=actor, now=self.when(days, hour), reason=reason, inputs=inputs
         )
+
+    def document(self, kind: str, actor: User, days: float, *, hour: int = 10, **details: Any) -> None:
+        """The step's form, made by `actor` shortly after the step done at (days, hour)."""
+        moment = self.at(days, hour) + DOCUMENT_DELAY
+        if moment > self.now:
+            raise _Stop
+        do_generate_document(self.case, kind, actor=actor, now=moment, details=details)
+        self.documents += 1
 
 
 def _people(town: str) -> dict[str, Any] | None:
@@ -248,10 +265,14 @@ def _open(
 def _summary_case(walker: _Walker, team: dict[str, Any], stage: int) -> None:
     officer, leader = walker.case.lead_officer, team["leader"]
     walker.act("decide_on_spot", officer, 0, hour=11, recipient=walker.case.party_name)
+    walker.document("summary_decision", officer, 0, hour=11, statement="当事人表示认识到错误，愿意改正。")
+    walker.document("service_receipt", officer, 0, hour=11, receipt_note="当事人当场签收。")
     if stage == 0:
         return  # awaiting payment (overdue when started more than 15 days ago)
     walker.act("confirm_execution", officer, 6 if stage == 1 else 20)
-    walker.act("close", leader, 8 if stage == 1 else 25)
+    closed = 8 if stage == 1 else 25
+    walker.act("close", leader, closed)
+    walker.document("closing_report", leader, closed)
     walker.act("archive", officer, 10 if stage == 1 else 30)
 
 
@@ -266,7 +287,16 @@ def _ordinary_case(
     walker.act("propose_filing", officer, 3 if not late else 18)
     base = 4 if not late else 20
     walker.act("approve_filing", leader, base)
-    do_add_record(walker.case, kind="transcript", title="询问笔录", actor=officer, now=walker.when(base + 2))
+    walker.document("filing_approval", officer, base, approver=str(leader))
+    do_add_record(
+        walker.case,
+        kind="transcript",
+        title="询问笔录",
+        actor=officer,
+        now=walker.when(base + 2),
+        note=f"问：执法队员巡查时发现你{walker.case.matter.name}，是否属实？\n答：属实，我愿意配合调查并改正。",
+    )
+    walker.document("inquiry_transcript", officer, base + 2)
     do_add_record(
         walker.case, kind="evidence", title="现场检查笔录及照片", actor=officer, now=walker.when(base + 2, 15)
     )
@@ -279,6 +309,7 @@ def _ordinary_case(
     review = base + (26 if late else 11)  # the legal review has 10 working days (about 14 natural days)
     walker.act("legal_review_pass", legal, review, opinion="事实清楚，证据确凿，程序合法，裁量适当。")
     walker.act("issue_notice", officer, review + 1)
+    walker.document("advance_notice", officer, review + 1)
     if stage == 3:
         return
     notice = review + 1
@@ -292,6 +323,7 @@ def _ordinary_case(
             hearing_at=hearing.isoformat(),
             hearing_chair=legal.username,
         )
+        walker.document("hearing_notice", officer, notice + 1)
         offset = (hearing.date() - walker.start.astimezone(LOCAL_TZ).date()).days
         walker.act("conclude_hearing", officer, offset, hour=11, reason="当事人到场陈述申辩，意见已记录。")
         return
@@ -300,16 +332,21 @@ def _ordinary_case(
     ended = (window.astimezone(LOCAL_TZ).date() - walker.start.astimezone(LOCAL_TZ).date()).days + 1
     walker.act("end_notice", officer, ended)
     walker.act("decide", leader, ended + 1)
+    walker.document("decision", officer, ended + 1)  # before service: the service names this document
     walker.act("serve", officer, ended + 2, method="direct", recipient=walker.case.party_name)
+    walker.document("service_receipt", officer, ended + 2)
     walker.act("confirm_execution", officer, ended + (21 if late else 10))
-    walker.act("close", leader, ended + (24 if late else 12))
+    closed = ended + (24 if late else 12)
+    walker.act("close", leader, closed)
+    walker.document("closing_report", leader, closed)
     walker.act("archive", officer, ended + (27 if late else 14))
 
 
-def _cases(now: datetime) -> int:
+def _cases(now: datetime) -> tuple[int, int]:
+    """The demo cases and the documents made on their way: (cases, documents)."""
     if Case.objects.filter(source_detail__startswith=DEMO_MARK).exists():
-        return 0
-    created = 0
+        return 0, 0
+    created = documents = 0
     for town in CASE_TOWNS:
         people = _people(town)
         if people is None:
@@ -329,7 +366,8 @@ def _cases(now: datetime) -> int:
                     stage = {3: 5, 4: 1, 5: 2, 6: 3, 7: 4, 8: 5, 9: 5}[kind]
                     _ordinary_case(walker, team, people, stage, late=kind == 9)
             created += 1
-    return created
+            documents += walker.documents
+    return created, documents
 
 
 def seed_enforcement(*, now: datetime, system: User) -> dict[str, int]:
@@ -339,11 +377,12 @@ def seed_enforcement(*, now: datetime, system: User) -> dict[str, int]:
     staff = _staff(now, system)
     areas, posts = _areas_and_posts(now, system)
     with transaction.atomic():
-        cases = _cases(now)
+        cases, documents = _cases(now)
     return {
         "matters": matters,
         "officers": staff,
         "squad_areas": areas,
         "officer_posts": posts,
         "cases": cases,
+        "documents": documents,
     }

@@ -72,6 +72,19 @@ def _row(case: Case, now: datetime) -> dict[str, Any]:
     }
 
 
+def _documents_state(case: Case, has_documents: bool) -> str:
+    """What the case page's 文书 section says: the documents when there are any; otherwise "not yet"
+    only while the case is still running. A case archived or ended without any (cases from before the
+    platform made documents, filed on paper) says so rather than promising them."""
+    if has_documents:
+        return "listed"
+    if case.archived_at is not None or case.archive_number:
+        return "paper_archived"
+    if case.closed_at is not None or (case.work_item is not None and case.work_item.closed_at is not None):
+        return "none"
+    return "not_yet"
+
+
 @login_required
 @replica_reads
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -121,6 +134,8 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     now = timezone.now()
     item = case.work_item
     offered = available_actions(item, user) if item is not None and actions.may_act(case, user) else []
+    documents = list(case.documents.all())
+    may_document = bool(user_roles(user) & DOCUMENT_ROLES)
     return render(
         request,
         "enforcement/case.html",
@@ -137,9 +152,12 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "record_kinds": [c for c in RecordKind.choices if c[0] != RecordKind.DOCUMENT],
             "record": case.record.all(),
             "officers": case.officers.all(),
-            "documents": case.documents.all(),
+            "documents": documents,
+            "documents_state": _documents_state(case, bool(documents)),
             "document_kinds": [(kind, DocumentKind(kind).label) for kind in kinds_for(case.procedure)],
-            "may_document": bool(user_roles(user) & DOCUMENT_ROLES),
+            "may_document": may_document,
+            # An archived case takes no new document (document_actions refuses it): no form to try.
+            "may_generate": may_document and case.archived_at is None and not case.archive_number,
             "publication": Publication.objects.filter(case=case).first(),
             "services": case.services.all(),
             "can_record": item is not None and item.closed_at is None and actions.may_act(case, user),

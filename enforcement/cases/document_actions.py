@@ -1,6 +1,7 @@
 """Writes for enforcement documents: generating a numbered form as a PDF (stored with its SHA-256 and
 entered in the full-process record) and assembling the case file (卷宗) as one PDF with a table of
-contents, main volume first. Numbering and form contents: enforcement.cases.documents."""
+contents, main volume first, every page numbered in the whole file. Numbering and form contents:
+enforcement.cases.documents."""
 
 from __future__ import annotations
 
@@ -159,8 +160,11 @@ def ordered_documents(case: Case) -> list[CaseDocument]:
 
 
 def build_case_file(case: Case, *, now: datetime) -> bytes:
-    """One PDF: cover and table of contents (with page numbers), then every document of the case in
-    main-volume / secondary-volume order."""
+    """One PDF: cover and table of contents, then every document of the case in main-volume /
+    secondary-volume order, each page stamped with its number in the whole file (案卷第 N 页 / 共 M 页)
+    in the top right corner, the corner where paper case files carry their page numbers. The
+    documents go in as stored: their own footer (第 n 页 共 m 页 of the document) and their bytes,
+    whose SHA-256 the record holds, stay as the party received them; the stamp is laid over them."""
     from pypdf import PdfReader, PdfWriter
 
     documents = ordered_documents(case)
@@ -203,15 +207,34 @@ def build_case_file(case: Case, *, now: datetime) -> bytes:
             },
         )
 
-    # The front matter's own length shifts the page numbers: render once to measure, then for real.
-    first = front(0)
-    cover = front(_page_count(first))
+    # The front matter's own length shifts the documents' page numbers: render it with the length it
+    # had last time until the two agree (twice, unless a longer number spills a row onto a new page).
+    front_pages, cover = 0, b""
+    for _attempt in range(4):
+        cover = front(front_pages)
+        measured = _page_count(cover)
+        if measured == front_pages:
+            break
+        front_pages = measured
     writer = PdfWriter()
     for data in [cover, *(data for _, data in parts)]:
         writer.append(PdfReader(io.BytesIO(data)))
+    sizes = [(float(page.mediabox.width), float(page.mediabox.height)) for page in writer.pages]
+    stamps = PdfReader(io.BytesIO(_page_number_stamps(sizes)))
+    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
+        page.merge_page(stamp)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _page_number_stamps(sizes: list[tuple[float, float]]) -> bytes:
+    """A transparent PDF with one page per case-file page, each of that page's size, carrying nothing but
+    the page's number in the file (CSS page counters, so WeasyPrint counts, not Python)."""
+    pages = [
+        {"name": f"p{index}", "width": f"{w:.2f}", "height": f"{h:.2f}"} for index, (w, h) in enumerate(sizes)
+    ]
+    return render_pdf("enforcement/forms/case_file_numbers.html", {"pages": pages})
 
 
 def do_assemble_case_file(case: Case, *, actor: User, now: datetime) -> bytes:

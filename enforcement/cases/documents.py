@@ -231,7 +231,10 @@ def _transcripts(case: Case) -> list[dict[str, Any]]:
     entries = case.record.filter(kind=RecordKind.TRANSCRIPT).select_related("actor").order_by("seq")
     rows = []
     for entry in entries:
-        text = str((entry.meta or {}).get("text", "")) or entry.title
+        # What the officer wrote down: the record's note (do_add_record, the case page's and the API's
+        # record form), or `text` in entries written with one.
+        meta = entry.meta or {}
+        text = str(meta.get("note") or meta.get("text") or "") or entry.title
         rows.append(
             {"title": entry.title, "at": entry.at, "actor": str(entry.actor), "lines": text.splitlines()}
         )

@@ -64,3 +64,20 @@ def test_record_api_refusals(people: dict[str, Any]) -> None:
         url, {"kind": "bogus", "title": "x"}, format="multipart"
     )
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "kind"
+
+
+def test_a_recorded_transcript_is_written_into_the_inquiry_transcript(
+    people: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    from core.pdf import pdf_text
+    from enforcement.cases.document_actions import do_generate_document
+
+    settings.MEDIA_ROOT = tmp_path
+    officer = people["hq_officer2"]
+    case = do_open_case(dict(ORDINARY), actor=officer, now=at(3, 2))
+    note = "问：彩钢棚是否你搭建？\n答：是，上个月搭的。"
+    do_add_record(case, kind="transcript", title="询问当事人", actor=officer, now=at(3, 2, 11), note=note)
+    document = do_generate_document(case, "inquiry_transcript", actor=officer, now=at(3, 2, 12))
+    with document.pdf.open("rb") as handle:
+        text = pdf_text(handle.read()).replace(" ", "")
+    assert "询问当事人" in text and "问：彩钢棚是否你搭建？" in text and "答：是，上个月搭的。" in text
