@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.jurisdiction import user_roles
@@ -141,11 +142,24 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     page_obj = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return page(
-        request,
-        "approvals/catalogue.html",
-        {"form": form, "page_obj": page_obj, "query": query.urlencode(), "total": paginator.count},
-    )
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "query": query.urlencode(),
+        "total": paginator.count,
+        "can_import_catalogue": _can_import_catalogue(request),
+    }
+    return page(request, "approvals/catalogue.html", context)
+
+
+# Who imports the catalogue (and so needs its template): the data steward, as `import_catalogue` says.
+IMPORT_ROLES = {Role.DATA_STEWARD}
+IMPORT_REFUSED = gettext_lazy("只有数据管理员可以导入服务事项目录。")
+
+
+def _can_import_catalogue(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and (user.is_superuser or user_roles(user) & IMPORT_ROLES))
 
 
 def flow_svg(steps: list[str]) -> str:
@@ -383,8 +397,10 @@ def _track_budgets(request: HttpRequest, receipt_no: str) -> list[ratelimit.Budg
     ]
 
 
+@staff_required(IMPORT_ROLES, IMPORT_REFUSED)
 @require_http_methods(["GET"])
 def template_xlsx(request: HttpRequest) -> HttpResponse:
+    """The catalogue's import template: for the staff who import it, not for residents."""
     response = HttpResponse(template_bytes(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="service-items-template.xlsx"'
     return response
@@ -599,12 +615,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _steward(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_superuser or user.is_staff or Role.DATA_STEWARD in user_roles(user))
-
-
-@staff_required({Role.DATA_STEWARD}, _("只有数据管理员可以导入服务事项目录。"))
+@staff_required(IMPORT_ROLES, IMPORT_REFUSED)
 @require_http_methods(["GET", "POST"])
 def import_catalogue(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)

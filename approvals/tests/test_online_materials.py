@@ -2,7 +2,7 @@
 from their content (PDF by its first bytes, images decoded and re-encoded without metadata), their size and
 count are limited; a missing required material is named on its field; what was typed survives a refusal;
 the files are private — only the staff handling the application open them, through the scoped view. The
-window keeps its checkboxes for paper materials."""
+window keeps its checkboxes for paper materials; the catalogue's import template is for stewards only."""
 
 from __future__ import annotations
 
@@ -291,6 +291,22 @@ def test_the_window_keeps_its_checkboxes_for_paper_materials(setup: dict[str, An
     app = Application.objects.get()
     assert app.channel == Channel.WINDOW and not app.attachments.exists()
     assert [m["received"] for m in app.materials] == [True, False, False]
+
+
+def test_the_catalogue_offers_its_import_template_to_stewards_only(setup: dict[str, Any]) -> None:
+    html = Client().get("/approvals/").content.decode()
+    assert (
+        "data-catalogue-template" not in html and "template.xlsx" not in html and "下载目录模板" not in html
+    )
+    assert 'class="ap-catalogue"' in html and 'data-label="类型"' in html  # stacks on a phone
+    anonymous = Client().get("/approvals/catalogue/template.xlsx")
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    clerk = login(setup["hq_clerk"])
+    assert "template.xlsx" not in clerk.get("/approvals/").content.decode()
+    assert clerk.get("/approvals/catalogue/template.xlsx").status_code == 403
+    steward = login(setup["steward"])
+    assert "data-catalogue-template" in steward.get("/approvals/").content.decode()
+    assert steward.get("/approvals/catalogue/template.xlsx").status_code == 200
 
 
 def test_the_pages_read_in_english(setup: dict[str, Any]) -> None:
