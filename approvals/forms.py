@@ -55,6 +55,11 @@ class ApplicantForm(forms.Form):
     applicant_phone = forms.CharField(
         label=_("手机号码"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
+
+
+class CheckedMaterialsForm(ApplicantForm):
+    """Staff at the counter (window, proxy) tick the paper materials they have seen."""
+
     materials = forms.MultipleChoiceField(
         label=_("已收材料"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
@@ -68,7 +73,7 @@ class ApplicantForm(forms.Form):
         self.fields["materials"].choices = choices  # type: ignore[attr-defined]
 
 
-class WindowForm(ApplicantForm):
+class WindowForm(CheckedMaterialsForm):
     decision = forms.ChoiceField(
         label=_("受理意见"),
         choices=[("accept", _("受理")), ("corrections", _("一次性告知补正")), ("refuse", _("不予受理"))],
@@ -84,7 +89,7 @@ class WindowForm(ApplicantForm):
     scans = MultipleFileField(label=_("扫描件（PDF/JPG/PNG）"), required=False)
 
 
-class ProxyForm(ApplicantForm):
+class ProxyForm(CheckedMaterialsForm):
     proxy_consent = forms.CharField(
         label=_("委托代办同意记录"),
         max_length=2000,
@@ -93,8 +98,44 @@ class ProxyForm(ApplicantForm):
     )
 
 
+# What a material's file input offers to pick; the server reads the type from the content.
+MATERIAL_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
 class OnlineForm(ApplicantForm):
+    """网上申请: one file input per material of the guide (`materials_<i>`, the i-th material), several
+    files each (an ID card's two sides). Whether a required one is missing, and whether a file is a real
+    PDF/JPG/PNG under the size limit, is decided by `do_file_application`, not here."""
+
     code = forms.CharField(label=_("短信验证码"), required=False, max_length=6)
+
+    def __init__(
+        self,
+        *args: Any,
+        materials: list[dict[str, Any]] | None = None,
+        max_bytes: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.guide_materials = list(materials or [])
+        for index, m in enumerate(self.guide_materials):
+            attrs = {"accept": MATERIAL_ACCEPT, "data-max-bytes": str(max_bytes), "data-material": m["name"]}
+            if m.get("required"):
+                attrs["aria-required"] = "true"
+            self.fields[f"materials_{index}"] = MultipleFileField(
+                label=m["name"], required=False, widget=MultipleFileInput(attrs=attrs)
+            )
+
+    def material_rows(self) -> list[tuple[dict[str, Any], forms.BoundField]]:
+        return [(m, self[f"materials_{index}"]) for index, m in enumerate(self.guide_materials)]
+
+    def uploads(self) -> list[tuple[str, Any]]:
+        """(material name, file) for every file chosen, in the guide's order."""
+        return [
+            (m["name"], upload)
+            for index, m in enumerate(self.guide_materials)
+            for upload in self.cleaned_data.get(f"materials_{index}") or []
+        ]
 
 
 class TrackForm(forms.Form):

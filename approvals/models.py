@@ -314,13 +314,17 @@ class Application(models.Model):
 
 
 class ApplicationAttachment(models.Model):
-    """A scanned material (扫描件) of an application."""
+    """A file of an application's materials: uploaded by the resident online (`material` names the guide's
+    material it is for) or scanned at intake (扫描件). Private: served only by approvals.views.attachment."""
 
     application = models.ForeignKey(
         Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="attachments"
     )
     material = models.CharField(_("对应材料"), max_length=120, blank=True)
     file = models.FileField(_("文件"), upload_to="approvals/%Y/%m/")
+    # What was stored (after an image's re-encoding), so that the file opened later can be checked against it.
+    size = models.PositiveBigIntegerField(_("文件大小（字节）"), default=0)
+    content_hash = models.CharField(_("内容哈希(SHA-256)"), max_length=64, blank=True)
     uploaded_at = models.DateTimeField(_("上传时间"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -338,3 +342,7 @@ class ApplicationAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.material or self.file.name or ""
+
+    @property
+    def is_pdf(self) -> bool:
+        return (self.file.name or "").lower().endswith(".pdf")

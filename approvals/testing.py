@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_org_unit, make_person
 from approvals.actions import do_authorise_items, do_import_catalogue
@@ -112,6 +114,19 @@ def immediate_record(**overrides: Any) -> dict[str, Any]:
             **overrides,
         }
     )
+
+
+# A one-page PDF as a scanner writes it (the server reads only its first bytes: `%PDF-`).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "material.pdf", data: bytes = PDF_BYTES) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def material_uploads(*names: str) -> list[tuple[str, SimpleUploadedFile]]:
+    """(material, a PDF) for each name: an online application's attachments."""
+    return [(name, pdf_upload(f"{index}.pdf")) for index, name in enumerate(names)]
 
 
 def make_approvals(personas: dict[str, User], now: datetime) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, ParamSpec, cast
 
@@ -17,19 +17,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from accounts.requests import acting_user
 from approvals import actions, selectors
+from approvals.access import access_application_file, may_open_files
 from approvals.api import run_action
 from approvals.catalogue import record_of, template_bytes, workbook_bytes
 from approvals.forms import (
@@ -41,10 +43,10 @@ from approvals.forms import (
     TrackForm,
     WindowForm,
 )
-from approvals.models import Channel, ServiceItem
+from approvals.models import Application, Channel, ServiceItem
 from approvals.search import with_search_keys
-from core import ratelimit
-from core.errors import DomainError, NotFound
+from core import pii, ratelimit
+from core.errors import DomainError, NotFound, PermissionRefused
 from core.pdf import qr_svg
 from core.replica import replica_reads
 from core.spreadsheets import SpreadsheetImportError
@@ -115,11 +117,12 @@ def staff_required(
 
 
 def _attach(form: forms.Form, error: DomainError) -> None:
-    name = (error.field or "").removeprefix("inputs.")
-    if name in form.fields:
-        form.add_error(name, error.message)
-    else:
-        form.add_error(None, error.message)
+    """The error on its field (`materials.2` is the form's `materials_2`), else above the form; each
+    problem of a refusal of several materials on its own field."""
+    for problem in error.problems if isinstance(error, actions.MaterialsRefused) else [error]:
+        name = (problem.field or "").removeprefix("inputs.")
+        name = name if name in form.fields else name.replace(".", "_")
+        form.add_error(name if name in form.fields else None, problem.message)
 
 
 # ---------------------------------------------------------------------------------------------- public
@@ -139,11 +142,24 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     page_obj = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return page(
-        request,
-        "approvals/catalogue.html",
-        {"form": form, "page_obj": page_obj, "query": query.urlencode(), "total": paginator.count},
-    )
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "query": query.urlencode(),
+        "total": paginator.count,
+        "can_import_catalogue": _can_import_catalogue(request),
+    }
+    return page(request, "approvals/catalogue.html", context)
+
+
+# Who imports the catalogue (and so needs its template): the data steward, as `import_catalogue` says.
+IMPORT_ROLES = {Role.DATA_STEWARD}
+IMPORT_REFUSED = gettext_lazy("只有数据管理员可以导入服务事项目录。")
+
+
+def _can_import_catalogue(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and (user.is_superuser or user_roles(user) & IMPORT_ROLES))
 
 
 def flow_svg(steps: list[str]) -> str:
@@ -211,55 +227,57 @@ def _item_or_404(request: HttpRequest, code: str) -> ServiceItem | None:
 
 @require_http_methods(["GET", "POST"])
 def apply_online(request: HttpRequest, code: str) -> HttpResponse:
-    """网上申请: the resident fills the form, gets an SMS code, confirms it; the application lands in the
-    centre's pre-check (预审)."""
-    from outbox.phone_codes import do_confirm_phone_code, do_send_phone_code
+    """网上申请: the resident fills the form, confirms the phone with an SMS code (step `verify`, or with the
+    final `submit`), chooses a file for each material and submits; `do_file_application` checks the files
+    and the application lands in the centre's pre-check (预审). A confirmed phone stays confirmed in the
+    session for VERIFIED_FOR, so a refused submission (a missing material, a bad file) costs no new code.
+    A refused form keeps what was typed; files are never kept and must be chosen again (the page says so)."""
+    from outbox.phone_codes import do_send_phone_code
 
     item = _item_or_404(request, code)
     if item is None:
         return _refuse(request, _("该服务事项不存在或已停用。"), 404)
-    assert item.current_version is not None
+    version = item.current_version
+    assert version is not None
     centres = selectors.centres_for_item(item)
-    form = OnlineForm(request.POST or None, materials=item.current_version.materials)
+    now = timezone.now()
+    form = OnlineForm(
+        request.POST or None,
+        request.FILES or None,
+        materials=version.materials,
+        max_bytes=actions.max_upload_bytes(),
+    )
     centre_code = request.POST.get("centre", "")
-    code_sent = False
+    step = request.POST.get("step", "")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        now = timezone.now()
+        applicant = actions.ApplicantInput(
+            data["applicant_kind"], data["applicant_name"], data["applicant_number"], data["applicant_phone"]
+        )
         try:
             centre = next((c for c in centres if c.code == centre_code), None)
             if centre is None:
                 raise DomainError("invalid", _("请选择受理中心。"), field="centre")
-            if request.POST.get("step") == "send":
-                actions.clean_applicant(
-                    actions.ApplicantInput(
-                        data["applicant_kind"],
-                        data["applicant_name"],
-                        data["applicant_number"],
-                        data["applicant_phone"],
-                    )
-                )
+            if step == "send":
+                actions.clean_applicant(applicant)
                 do_send_phone_code(phone=data["applicant_phone"], purpose=PHONE_PURPOSE, now=now)
-                code_sent = True
                 messages.info(request, _("验证码已发送到您的手机，请在5分钟内输入。"))
+            elif step == "verify":
+                _confirm_phone(request, data["applicant_phone"], data["code"], now)
+                messages.success(request, _("手机号码已验证，请上传材料后提交申请。"))
             else:
-                do_confirm_phone_code(
-                    phone=data["applicant_phone"], code=data["code"], purpose=PHONE_PURPOSE, now=now
-                )
+                if not _phone_verified(request, data["applicant_phone"], now):
+                    _confirm_phone(request, data["applicant_phone"], data["code"], now)
                 application = actions.do_file_application(
                     actor=_system(),
                     now=now,
                     item_code=item.implementation_code,
                     centre=centre,
                     channel=Channel.ONLINE,
-                    applicant=actions.ApplicantInput(
-                        data["applicant_kind"],
-                        data["applicant_name"],
-                        data["applicant_number"],
-                        data["applicant_phone"],
-                    ),
-                    materials=data["materials"],
+                    applicant=applicant,
+                    attachments=form.uploads(),
                 )
+                request.session.pop(SESSION_VERIFIED_PHONE, None)
                 request.session["approvals_last_receipt"] = application.receipt_no
                 return HttpResponseRedirect(
                     reverse("approvals:submitted", args=[application.receipt_no]), status=303
@@ -269,13 +287,55 @@ def apply_online(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, error.message)
             else:
                 _attach(form, error)
-            code_sent = request.POST.get("step") != "send"
-    return page(
-        request,
-        "approvals/apply.html",
-        {"item": item, "form": form, "centres": centres, "centre_code": centre_code, "code_sent": code_sent},
-        status=400 if form.errors else 200,
-    )
+    context = {
+        "item": item,
+        "form": form,
+        "centres": centres,
+        "centre_code": centre_code,
+        "phone_verified": _phone_verified(request, request.POST.get("applicant_phone", ""), now),
+        # Whatever happened, files chosen in this post are not kept: the browser must send them again.
+        "files_dropped": bool(request.FILES),
+        "max_mb": settings.APPROVALS_UPLOAD_MAX_MB,
+        "max_files": settings.APPROVALS_UPLOAD_MAX_FILES,
+        "upload_labels": {
+            "chosen": _("已选 {n} 个文件：{names}"),
+            "tooLarge": _("「{name}」超过 {mb} MB，请换一个较小的文件。"),
+            "tooMany": _("全部材料合计最多 {n} 个文件，请减少。"),
+            "uploading": _("正在上传，请稍候…"),
+        },
+    }
+    return page(request, "approvals/apply.html", context, status=400 if form.errors else 200)
+
+
+SESSION_VERIFIED_PHONE = "approvals_verified_phone"
+VERIFIED_FOR = timedelta(minutes=30)
+
+
+def _phone_key(phone: str) -> str:
+    from outbox.phone_codes import normalize_phone
+
+    try:
+        return pii.lookup_hash(normalize_phone(phone))
+    except DomainError:
+        return ""
+
+
+def _phone_verified(request: HttpRequest, phone: str, now: datetime) -> bool:
+    """The session's resident confirmed this phone's code within VERIFIED_FOR."""
+    held = request.session.get(SESSION_VERIFIED_PHONE) or {}
+    key = _phone_key(phone)
+    until = held.get("until")
+    return bool(key and held.get("phone") == key and until and datetime.fromisoformat(until) > now)
+
+
+def _confirm_phone(request: HttpRequest, phone: str, code: str, now: datetime) -> None:
+    from outbox.phone_codes import do_confirm_phone_code
+
+    do_confirm_phone_code(phone=phone, code=code, purpose=PHONE_PURPOSE, now=now)
+    request.session[SESSION_VERIFIED_PHONE] = {
+        "phone": _phone_key(phone),
+        "until": (now + VERIFIED_FOR).isoformat(),
+    }
 
 
 def _system() -> User:
@@ -337,8 +397,10 @@ def _track_budgets(request: HttpRequest, receipt_no: str) -> list[ratelimit.Budg
     ]
 
 
+@staff_required(IMPORT_ROLES, IMPORT_REFUSED)
 @require_http_methods(["GET"])
 def template_xlsx(request: HttpRequest) -> HttpResponse:
+    """The catalogue's import template: for the staff who import it, not for residents."""
     response = HttpResponse(template_bytes(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="service-items-template.xlsx"'
     return response
@@ -497,20 +559,33 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
         "has_destructive": any(a.destructive for a in actions_now),
         "form": form,
         "confirming": confirming,
-        "attachments": list(app.attachments.all()),
+        **_material_files(app, user),
     }
     return page(request, "approvals/application.html", context, status=400 if form.errors else 200)
+
+
+def _material_files(app: Application, user: User) -> dict[str, Any]:
+    """The application's materials, each with the files that came for it (a resident's uploads), and the
+    files of no listed material (a clerk's scans); links only for those who may open them."""
+    files = list(app.attachments.all())
+    names = {m["name"] for m in app.materials}
+    return {
+        "materials": [(m, [f for f in files if f.material == m["name"]]) for m in app.materials],
+        "attachments": [f for f in files if f.material not in names],
+        "may_open_files": may_open_files(user, app),
+    }
 
 
 @staff_required(STAFF_ROLES, _("您无权查看办件。"))
 @require_http_methods(["GET"])
 def attachment(request: HttpRequest, application_id: int, attachment_id: int) -> HttpResponse:
-    """A scan taken at intake, for staff who may see the application (files are never public: no MEDIA_URL
-    is served). Outside the jurisdiction, or not this application's: 404."""
-    app = selectors.get_application_for(acting_user(request), application_id)
-    scan = app.attachments.filter(pk=attachment_id).first()
-    if scan is None or not scan.file:
-        raise Http404
+    """A material of the application — uploaded by the resident online, or scanned at intake — for the
+    staff who handle it (approvals.access; files are never public: no MEDIA_URL is served). Outside the
+    jurisdiction, or not this application's: 404; in the jurisdiction but not handling it: 403."""
+    try:
+        scan = access_application_file(acting_user(request), application_id, attachment_id)
+    except PermissionRefused:
+        return _refuse(request, _("只有受理中心的窗口人员和审批单位的人员可以查看申请材料。"), 403)
     content_type, _encoding = mimetypes.guess_type(scan.file.name or "")
     response = FileResponse(scan.file.open("rb"), content_type=content_type or "application/octet-stream")
     response["Cache-Control"] = "private, max-age=3600"
@@ -540,12 +615,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _steward(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_superuser or user.is_staff or Role.DATA_STEWARD in user_roles(user))
-
-
-@staff_required({Role.DATA_STEWARD}, _("只有数据管理员可以导入服务事项目录。"))
+@staff_required(IMPORT_ROLES, IMPORT_REFUSED)
 @require_http_methods(["GET", "POST"])
 def import_catalogue(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from accounts import actions as accounts_actions
@@ -53,7 +54,16 @@ APPROVERS = (
 
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "approvals_catalogue.csv"
+# The file a demo resident uploads for every material of an online application (a labelled sample scan).
+SAMPLE_MATERIAL = Path(__file__).resolve().parent / "data" / "approvals_sample_material.png"
 DISTRICT_ONLY = "仅区级办理"  # a column beside the template's: items no town centre is authorised for
+
+
+def _sample_materials(names: list[str]) -> list[tuple[str, SimpleUploadedFile]]:
+    data = SAMPLE_MATERIAL.read_bytes()
+    return [
+        (name, SimpleUploadedFile(SAMPLE_MATERIAL.name, data, content_type="image/png")) for name in names
+    ]
 
 
 def catalogue_records() -> list[dict[str, Any]]:
@@ -263,6 +273,7 @@ def _one(
     applicant = _applicant(n, item)
     step = timedelta(hours=3)
     if scenario == "online":
+        # Online, the resident uploads each required material (the demo's sample scan).
         actions.do_file_application(
             actor=system,
             now=start,
@@ -270,7 +281,7 @@ def _one(
             centre=centre,
             channel="online",
             applicant=applicant,
-            materials=required,
+            attachments=_sample_materials(required),
         )
         return 1
     if scenario == "proxy":

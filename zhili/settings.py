@@ -195,6 +195,20 @@ LARGE_UPLOAD_PATHS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ZHILI_MAX_BODY_KB", 2560) * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("ZHILI_MAX_FILES_PER_REQUEST", 10)
+# Materials of an application (a resident's online upload, a window clerk's scans): each file up to
+# APPROVALS_UPLOAD_MAX_MB, an online application up to APPROVALS_UPLOAD_MAX_FILES files. The online form
+# posts them all at once, so its path takes a body of that many full-size files (plus the form's fields).
+APPROVALS_UPLOAD_MAX_MB = env_int("APPROVALS_UPLOAD_MAX_MB", 10)
+APPROVALS_UPLOAD_MAX_FILES = env_int("APPROVALS_UPLOAD_MAX_FILES", 10)
+if APPROVALS_UPLOAD_MAX_MB < 1 or APPROVALS_UPLOAD_MAX_FILES < 1:
+    raise ImproperlyConfigured("APPROVALS_UPLOAD_MAX_MB and APPROVALS_UPLOAD_MAX_FILES must be at least 1")
+if APPROVALS_UPLOAD_MAX_FILES > DATA_UPLOAD_MAX_NUMBER_FILES:
+    raise ImproperlyConfigured(
+        f"APPROVALS_UPLOAD_MAX_FILES ({APPROVALS_UPLOAD_MAX_FILES}) must not exceed "
+        f"ZHILI_MAX_FILES_PER_REQUEST ({DATA_UPLOAD_MAX_NUMBER_FILES}): Django would refuse the request"
+    )
+_APPLY_BODY_BYTES = (APPROVALS_UPLOAD_MAX_MB * APPROVALS_UPLOAD_MAX_FILES + 1) * 1024 * 1024
+LARGE_UPLOAD_PATHS.append((r"^/approvals/apply/[^/]+/$", max(REQUEST_MAX_UPLOAD_BYTES, _APPLY_BODY_BYTES)))
 # Serve static files straight from the apps in the embedded mode (no collectstatic needed); production
 # runs collectstatic and serves the compressed copies.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEMO_MODE or DEBUG)

@@ -10,8 +10,10 @@ from approvals.actions.bulk import IntakeSpec, do_file_applications_bulk
 from approvals.actions.catalogue_import import CatalogueImportResult, do_import_catalogue
 from approvals.actions.common import PROCESS
 from approvals.actions.intake import (
+    MaterialsRefused,
     do_file_application,
     do_take_application,
+    max_upload_bytes,
     missing_required,
     reviewing_unit,
 )
@@ -32,6 +34,7 @@ __all__ = [
     "ApplicantInput",
     "CatalogueImportResult",
     "IntakeSpec",
+    "MaterialsRefused",
     "clean_applicant",
     "do_accept_application",
     "do_authorise_items",
@@ -48,6 +51,7 @@ __all__ = [
     "do_revoke_authorisation",
     "do_take_application",
     "do_withdraw_application",
+    "max_upload_bytes",
     "missing_required",
     "notify_applicant",
     "reviewing_unit",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.jurisdiction import jurisdiction_codes, user_roles
 from accounts.models import OrgUnit, Role, User
@@ -42,8 +45,17 @@ from core.uploads import clean_image
 from workflow.actors import in_unit, system_actor
 from workflow.engine import do_start_item
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-UPLOAD_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+PDF_MAGIC = b"%PDF-"
+
+
+class MaterialsRefused(DomainError):
+    """The uploaded materials of an application refused as a whole: `problems` holds one error per bad
+    file or missing material, each with its field (`materials.<i>`: the i-th material of the pinned guide;
+    `attachments`: the upload as a whole)."""
+
+    def __init__(self, problems: list[DomainError]):
+        self.problems = problems
+        super().__init__(problems[0].code, "；".join(p.message for p in problems), field=problems[0].field)
 
 
 def reviewing_unit(item: ServiceItem, centre: OrgUnit) -> OrgUnit:
@@ -86,8 +98,65 @@ def _clean_materials(version: ServiceItemVersion, received: Iterable[str]) -> li
     ]
 
 
+def required_not_received(materials: list[dict[str, Any]]) -> list[str]:
+    """The names of the required materials not received, in the guide's order."""
+    return [m["name"] for m in materials if m.get("required") and not m.get("received")]
+
+
 def missing_required(application: Application) -> list[str]:
-    return [m["name"] for m in application.materials if m.get("required") and not m.get("received")]
+    return required_not_received(application.materials)
+
+
+def max_upload_bytes() -> int:
+    return int(settings.APPROVALS_UPLOAD_MAX_MB) * 1024 * 1024
+
+
+def _uploaded_materials(
+    version: ServiceItemVersion, attachments: Sequence[tuple[str, UploadedFile]]
+) -> tuple[list[dict[str, Any]], list[tuple[File[Any], str]]]:
+    """网上申请: the materials arrive as files, one input per material of the guide. A material is received
+    when at least one good file came for it; every required material must come. Returns the application's
+    material list and the checked files (in the order given); refuses with every problem at once."""
+    position = {m["name"]: index for index, m in enumerate(version.materials)}
+    problems: list[DomainError] = []
+    limit = int(settings.APPROVALS_UPLOAD_MAX_FILES)
+    if len(attachments) > limit:
+        problems.append(
+            DomainError(
+                "too_many_files",
+                _("一次最多上传 %(n)d 个文件（共选了 %(m)d 个）。") % {"n": limit, "m": len(attachments)},
+                field="attachments",
+            )
+        )
+    files: list[tuple[File[Any], str]] = []
+    for name, upload in attachments:
+        if name not in position:
+            problems.append(
+                DomainError(
+                    "invalid", _("材料不在办事指南中：%(name)s") % {"name": name}, field="attachments"
+                )
+            )
+            continue
+        try:
+            files.append(_check_upload(upload, field=f"materials.{position[name]}", label=name))
+        except DomainError as error:
+            problems.append(error)
+    uploaded = {name for name, _upload in attachments}
+    checked = [
+        {"name": m["name"], "required": bool(m.get("required")), "received": m["name"] in uploaded}
+        for m in version.materials
+    ]
+    for name in required_not_received(checked):
+        problems.append(
+            DomainError(
+                "materials_missing",
+                _("请上传必需材料：%(name)s") % {"name": name},
+                field=f"materials.{position[name]}",
+            )
+        )
+    if problems:
+        raise MaterialsRefused(problems)
+    return checked, files
 
 
 def _limits_for(version: ServiceItemVersion) -> dict[str, dict[str, Any]] | None:
@@ -142,7 +211,12 @@ def do_file_application(
 ) -> Application:
     """File an application (window, online or proxy) for an item the centre may handle. It starts on the
     engine in 待受理（预审）, assigned to the centre; the window then accepts, asks for corrections or
-    refuses (see `do_take_application`). Online and proxy applicants are told their receipt number."""
+    refuses (see `do_take_application`). Online and proxy applicants are told their receipt number.
+
+    `materials` names what the window clerk or the grid worker has seen (paper materials, ticked);
+    `attachments` are (material name, file) pairs. Online, the resident ticks nothing: each material is
+    received when a file came for it, every required one must come (`MaterialsRefused` names each missing
+    or bad file by its field `materials.<i>`), and 受理 later finds them received."""
     item = _item_by_code(item_code)
     version = item.current_version
     assert version is not None
@@ -152,8 +226,16 @@ def do_file_application(
     )
     if not _authorised(centre, item):
         raise DomainError("not_authorised", "本中心未进驻该事项，不能受理。", field="item")
-    checked = _clean_materials(version, materials)
-    files = [_check_upload(upload) for _name, upload in attachments]
+    if channel == Channel.ONLINE:
+        # The resident ticks nothing: what was uploaded is what was received.
+        if any(name and name.strip() for name in materials):
+            raise DomainError("invalid", _("网上申请的材料以上传的文件为准，不能勾选。"), field="materials")
+        checked, files = _uploaded_materials(version, attachments)
+    else:
+        checked = _clean_materials(version, materials)
+        files = [
+            _check_upload(upload, field="attachments", label=_("扫描件")) for _name, upload in attachments
+        ]
     with transaction.atomic():
         application = Application.objects.create(
             receipt_no=_unique_receipt_no(now),
@@ -197,8 +279,10 @@ def do_file_application(
         )
         application.work_item = work_item
         application.save(update_fields=["work_item"])
-        for (material, _upload), (content, extension) in zip(attachments, files, strict=True):
+        saved = [
             _save_attachment(application, material, content, extension, actor=actor, now=now)
+            for (material, _upload), (content, extension) in zip(attachments, files, strict=True)
+        ]
         record_event(
             actor=actor,
             action="approvals.file_application",
@@ -211,6 +295,7 @@ def do_file_application(
                 "centre": centre.code,
                 "channel": channel,
                 "applicant": application.applicant_number_masked,
+                "files": [{"material": a.material, "sha256": a.content_hash} for a in saved],
             },
             now=now,
         )
@@ -229,21 +314,31 @@ def do_file_application(
     return application
 
 
-def _check_upload(upload: UploadedFile) -> tuple[File[Any], str]:
-    """A scan is a PDF (by its first bytes) or an image, which is re-encoded (core.uploads) so that no
-    metadata or trailing content is stored; the declared type is not trusted."""
-    if (upload.size or 0) > MAX_UPLOAD_BYTES:
-        raise DomainError("invalid", "单个扫描件不能超过 10MB。", field="attachments")
-    if UPLOAD_TYPES.get(upload.content_type or "") is None:
-        raise DomainError("invalid", "扫描件只能是 PDF、JPG 或 PNG。", field="attachments")
+def _check_upload(upload: UploadedFile, *, field: str, label: str) -> tuple[File[Any], str]:
+    """A material is a PDF (its first bytes are `%PDF-`) or a JPEG/PNG image, which is re-encoded
+    (core.uploads) so that no metadata or trailing content is stored. The type is read from the content:
+    the file's name and declared type are not trusted."""
+    if (upload.size or 0) > max_upload_bytes():
+        raise DomainError(
+            "too_large",
+            _("%(label)s：单个文件不能超过 %(mb)d MB。")
+            % {"label": label, "mb": settings.APPROVALS_UPLOAD_MAX_MB},
+            field=field,
+        )
     upload.seek(0)
-    head = upload.read(5)
+    head = upload.read(len(PDF_MAGIC))
     upload.seek(0)
-    if head == b"%PDF-":
+    if head == PDF_MAGIC:
         return upload, "pdf"
-    clean = clean_image(upload, field="attachments", label="扫描件")
+    wrong_type = DomainError(
+        "invalid_type", _("%(label)s：只能上传 PDF、JPG 或 PNG 文件。") % {"label": label}, field=field
+    )
+    try:
+        clean = clean_image(upload, field=field, label=label)
+    except DomainError as error:
+        raise (wrong_type if error.code == "invalid_type" else error) from error
     if clean.extension not in ("jpg", "png"):
-        raise DomainError("invalid", "扫描件只能是 PDF、JPG 或 PNG。", field="attachments")
+        raise wrong_type
     return clean.content, clean.extension
 
 
@@ -256,8 +351,20 @@ def _save_attachment(
     actor: User,
     now: datetime,
 ) -> ApplicationAttachment:
+    digest = hashlib.sha256()
+    size = 0
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
     attachment = ApplicationAttachment(
-        application=application, material=material[:120], uploaded_at=now, uploaded_by=actor
+        application=application,
+        material=material[:120],
+        size=size,
+        content_hash=digest.hexdigest(),
+        uploaded_at=now,
+        uploaded_by=actor,
     )
     attachment.file.save(f"{application.receipt_no}-{secrets.token_hex(6)}.{extension}", upload, save=False)
     attachment.save()

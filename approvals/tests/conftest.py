@@ -9,6 +9,12 @@ import pytest
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    """Uploaded materials and scans land in the test's own directory, never in the checkout's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def now() -> datetime:
     return NOW

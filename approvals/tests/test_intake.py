@@ -17,7 +17,7 @@ from approvals.actions import (
 )
 from approvals.models import Application, Channel, Outcome
 from approvals.selectors import progress_of
-from approvals.testing import CONFIRM_CODE, ID_NUMBER, IMMEDIATE_CODE, LICENCE_CODE, PHONE
+from approvals.testing import CONFIRM_CODE, ID_NUMBER, IMMEDIATE_CODE, LICENCE_CODE, PHONE, material_uploads
 from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
 from core.testing_codes import citizen_id, credit_code
@@ -240,7 +240,7 @@ def test_online_application_waits_in_pre_check(setup: dict[str, Any]):
         centre=setup["hq_centre"],
         channel=Channel.ONLINE,
         applicant=ApplicantInput(kind="natural", name="王秀英", number=citizen_id(33), phone=PHONE),
-        materials=["居民身份证"],
+        attachments=material_uploads("居民身份证", "户口簿"),
     )
     assert app.work_item is not None and app.work_item.state == "submitted"
     assert app.work_item.assigned_unit == setup["hq_centre"]

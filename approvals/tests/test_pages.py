@@ -12,7 +12,7 @@ from django.test import Client
 
 from approvals.catalogue import rows_from_dicts, workbook_bytes
 from approvals.models import Application
-from approvals.testing import CONFIRM_CODE, ID_NUMBER, LICENCE_CODE, PHONE, catalogue_record
+from approvals.testing import CONFIRM_CODE, ID_NUMBER, LICENCE_CODE, PHONE, catalogue_record, pdf_upload
 from outbox.models import OutboxMessage
 
 from .conftest import NOW
@@ -59,7 +59,7 @@ def test_public_guide(setup: dict[str, Any]):
 def test_catalogue_filters(setup: dict[str, Any]):
     html = Client().get("/approvals/", {"type": "QR"}).content.decode()
     assert "城乡居民基本养老保险参保登记" in html and "食品经营许可" not in html
-    template = Client().get("/approvals/catalogue/template.xlsx")
+    template = login(setup["steward"]).get("/approvals/catalogue/template.xlsx")
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxml")
 
 
@@ -161,7 +161,6 @@ def test_online_application_with_phone_code(setup: dict[str, Any]):
         "applicant_name": "王秀英",
         "applicant_number": ID_NUMBER,
         "applicant_phone": PHONE,
-        "materials": ["居民身份证", "户口簿"],
         "step": "send",
     }
     sent = client.post(f"/approvals/apply/{CONFIRM_CODE}/", data)
@@ -169,9 +168,15 @@ def test_online_application_with_phone_code(setup: dict[str, Any]):
     sms = OutboxMessage.objects.filter(kind="phone_code").get()
     code = re.search(r"\d{6}", sms.body)
     assert code is not None
-    wrong = client.post(f"/approvals/apply/{CONFIRM_CODE}/", {**data, "step": "submit", "code": "000000"})
+    files = {"materials_0": pdf_upload("id.pdf"), "materials_1": pdf_upload("hukou.pdf")}
+    wrong = client.post(
+        f"/approvals/apply/{CONFIRM_CODE}/", {**data, "step": "submit", "code": "000000", **files}
+    )
     assert wrong.status_code == 400 and not Application.objects.exists()
-    done = client.post(f"/approvals/apply/{CONFIRM_CODE}/", {**data, "step": "submit", "code": code.group()})
+    files = {"materials_0": pdf_upload("id.pdf"), "materials_1": pdf_upload("hukou.pdf")}
+    done = client.post(
+        f"/approvals/apply/{CONFIRM_CODE}/", {**data, "step": "submit", "code": code.group(), **files}
+    )
     assert done.status_code == 303
     app = Application.objects.get()
     assert app.channel == "online" and app.work_item is not None and app.work_item.state == "submitted"

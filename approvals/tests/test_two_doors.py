@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from approvals import actions
 from approvals.actions import ApplicantInput, do_file_application
 from approvals.models import Application, Channel, Outcome
-from approvals.testing import ID_NUMBER, IMMEDIATE_CODE, LICENCE_CODE, PHONE
+from approvals.testing import ID_NUMBER, IMMEDIATE_CODE, LICENCE_CODE, PHONE, material_uploads
 from audit.models import AuditEvent
 from core.errors import DomainError
 from tests.two_doors import Move, Streams, present, uncovered
@@ -211,6 +211,12 @@ def test_corrections_are_told_once(setup: dict[str, Any]) -> None:
 def test_immediate_item_is_due_the_same_working_day(setup: dict[str, Any], channel: str) -> None:
     """An 即办件 filed at 10:00 on a Monday is due at the end of that working day, not in 2 working days."""
     actor = setup["hq_clerk"] if channel == Channel.WINDOW else setup["system"]
+    # At the window the clerk ticks the card seen; online it is uploaded.
+    materials: dict[str, Any] = (
+        {"materials": ["居民身份证"]}
+        if channel == Channel.WINDOW
+        else {"attachments": material_uploads("居民身份证")}
+    )
     app = do_file_application(
         actor=actor,
         now=START,
@@ -218,7 +224,7 @@ def test_immediate_item_is_due_the_same_working_day(setup: dict[str, Any], chann
         centre=setup["hq_centre"],
         channel=channel,
         applicant=ApplicantInput(kind="natural", name="王秀英", number=ID_NUMBER, phone=PHONE),
-        materials=["居民身份证"],
+        **materials,
     )
     item = _item(app)
     assert item.state == "submitted"

@@ -36,7 +36,10 @@ def units(personas: dict[str, Any]) -> dict[str, Any]:
     return centres
 
 
-def test_seed_approvals(personas: dict[str, Any], units: dict[str, Any]) -> None:
+def test_seed_approvals(
+    personas: dict[str, Any], units: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
     counts = seed_approvals(now=NOW, system=personas["system"])
 
     assert counts["items"] == ServiceItem.objects.count() >= 250
@@ -68,6 +71,11 @@ def test_seed_approvals(personas: dict[str, Any], units: dict[str, Any]) -> None
     } <= states
     assert {"refused", "not_accepted"} <= states
     assert {a.channel for a in applications} >= {"window", "online"}
+    for online in applications.filter(channel="online"):
+        # The demo resident uploaded every required material: received because a file came.
+        required = [m["name"] for m in online.materials if m["required"]]
+        assert sorted(a.material for a in online.attachments.all()) == sorted(required)
+        assert all(m["received"] for m in online.materials if m["required"])
     assert WorkItem.objects.filter(process_name="approval_application").count() == applications.count()
     assert counts["approvers"] == 2
 
