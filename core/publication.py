@@ -10,21 +10,41 @@
   (16–19 digits, Luhn), personal names (after 姓名/当事人/联系人/户主…, before "（身份证…", and the
   names the caller knows; "王某" is already anonymous) and house/room numbers (12幢3单元401室).
   Masks keep the shape (138****5678, 张**), never the value. Regular expressions only: deterministic
-  and fast.
+  and fast, and no database (the log filter uses it too).
+- Names known to the registries: `publish` also masks the personal names of registered people that a
+  text contains although no caller named them. core cannot import the registries, so an app registers
+  a name source (`register_name_source`, the registry app does in its AppConfig.ready): given candidate
+  strings, it answers which are names of registered people. The candidates are the Han runs that begin
+  with a surname of `data/surnames.txt` (2–3 characters after a single surname, 3–4 with a compound
+  one), at most `MAX_NAME_CANDIDATES` a text; a row (or a list, `publish_many`) is one lookup. A name
+  inside a string the caller declares public (an enterprise's name) is left as it is there.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from core.idnumbers import PROVINCES
 from core.pii import mask_id_number, mask_phone
 
-__all__ = ["CHANNELS", "Channel", "publish", "scrub"]
+__all__ = [
+    "CHANNELS",
+    "MAX_NAME_CANDIDATES",
+    "Channel",
+    "NameSource",
+    "name_candidates",
+    "publish",
+    "publish_many",
+    "register_name_source",
+    "registered_names",
+    "scrub",
+]
 
 _CJK = "\u4e00-\u9fff"
 # ASCII digits only: `\d` would also take full-width and other scripts' digits.
@@ -125,21 +145,136 @@ CHANNELS: dict[str, Channel] = {
 }
 
 
-def publish(channel: str, row: Mapping[str, Any], *, names: Iterable[str] = ()) -> dict[str, Any]:
-    """The row as the channel may show it: only its named fields, free text scrubbed (with `names`, the
-    personal names the caller knows of, masked wherever they appear)."""
+def publish(
+    channel: str,
+    row: Mapping[str, Any],
+    *,
+    names: Iterable[str] = (),
+    public: Iterable[str] = (),
+    registered: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """The row as the channel may show it: only its named fields, free text scrubbed. `names`: the
+    personal names the caller knows of, masked wherever they appear; `public`: names that are public
+    information (an enterprise's), where a registered person's name is not masked; `registered`: the
+    registered people's names already looked up for these texts (`registered_names`), else one lookup."""
     spec = CHANNELS[channel]
-    known = tuple(names)
+    if registered is None:
+        registered = registered_names(texts_of(channel, row))
+    known, kept = tuple(names), tuple(public)
     out: dict[str, Any] = {}
     for key, value in row.items():  # the row's order: formats such as Open311's XML fix the order
         if key in spec.plain:
             out[key] = value
         elif key in spec.text:
-            out[key] = scrub(value, names=known) if isinstance(value, str) else value
+            out[key] = (
+                scrub(value, names=known, registered=registered, public=kept)
+                if isinstance(value, str)
+                else value
+            )
     missing = (spec.plain | spec.text) - out.keys()
     if missing:
         raise KeyError(f"{channel}: the row lacks {', '.join(sorted(missing))}")
     return out
+
+
+def publish_many(
+    channel: str,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    names: Sequence[Iterable[str]] | None = None,
+    public: Sequence[Iterable[str]] | None = None,
+) -> list[dict[str, Any]]:
+    """`publish` for a list, with one registry lookup for all its rows (a list's queries do not grow
+    with its length); `names[i]` and `public[i]` belong to `rows[i]`."""
+    per_row_names = list(names) if names is not None else [()] * len(rows)
+    per_row_public = list(public) if public is not None else [()] * len(rows)
+    if len(per_row_names) != len(rows) or len(per_row_public) != len(rows):
+        raise ValueError("publish_many: names and public must have one entry per row")
+    found = registered_names(text for row in rows for text in texts_of(channel, row))
+    return [
+        publish(channel, row, names=row_names, public=row_public, registered=found)
+        for row, row_names, row_public in zip(rows, per_row_names, per_row_public, strict=True)
+    ]
+
+
+def texts_of(channel: str, row: Mapping[str, Any]) -> list[str]:
+    """The free-text values of a row that the channel shows (what the scrubber will read)."""
+    spec = CHANNELS[channel]
+    return [value for key, value in row.items() if key in spec.text and isinstance(value, str) and value]
+
+
+# ------------------------------------------------------------------------- names known to the registries
+
+NameSource = Callable[[frozenset[str]], Iterable[str]]
+# At most this many candidates a text: bounded work, and one lookup of one text stays one query under
+# SQLite's 999 bound parameters. 2 candidates per surname position: ~450 positions, a page of text.
+MAX_NAME_CANDIDATES = 900
+_NAME_SOURCES: list[NameSource] = []
+_HAN_RUN = re.compile(rf"[{_CJK}]{{2,}}")
+SURNAMES_FILE = Path(__file__).resolve().parent / "data" / "surnames.txt"
+
+
+def register_name_source(source: NameSource) -> None:
+    """Add a source of registered people's names (once; registering the same callable again is a no-op).
+    It is called with candidate strings and returns those that are names of registered people."""
+    if source not in _NAME_SOURCES:
+        _NAME_SOURCES.append(source)
+
+
+@functools.cache
+def surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """(single surnames, compound surnames) from data/surnames.txt."""
+    single: set[str] = set()
+    compound: set[str] = set()
+    section = ""
+    for line in SURNAMES_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif section == "single":
+            single.update(char for char in line if not char.isspace())
+        elif section == "compound":
+            compound.add(line)
+    return frozenset(single), frozenset(compound)
+
+
+def name_candidates(text: str) -> list[str]:
+    """The strings of `text` that could be a personal name: inside a run of Han characters, a single
+    surname and 1–2 more characters, or a compound surname and 1–2 more; in text order, without
+    repeats, at most MAX_NAME_CANDIDATES."""
+    single, compound = surnames()
+    found: dict[str, None] = {}
+    for run in _HAN_RUN.findall(text or ""):
+        for start in range(len(run) - 1):
+            if run[start : start + 2] in compound:
+                lengths: tuple[int, ...] = (3, 4)
+            elif run[start] in single:
+                lengths = (2, 3)
+            else:
+                continue
+            for length in lengths:
+                if start + length <= len(run):
+                    found.setdefault(run[start : start + length])
+                    if len(found) >= MAX_NAME_CANDIDATES:
+                        return list(found)
+    return list(found)
+
+
+def registered_names(texts: Iterable[str]) -> frozenset[str]:
+    """The names of registered people that occur in `texts`: one call of each name source for all of
+    them (none when no source is registered or no text holds a candidate)."""
+    candidates: set[str] = set()
+    for text in texts:
+        candidates.update(name_candidates(text))
+    if not candidates or not _NAME_SOURCES:
+        return frozenset()
+    asked = frozenset(candidates)
+    found: set[str] = set()
+    for source in _NAME_SOURCES:
+        found.update(name for name in source(asked) if name in asked)
+    return frozenset(found)
 
 
 # --------------------------------------------------------------------------------------------- scrubber
@@ -224,8 +359,34 @@ _LABEL_WORDS = tuple(_LABELS.split("|"))
 _DETAIL_WORDS = ("身份证", "公民身份", "证件", "电话", "手机", "联系", "男", "女", "住")
 
 
-def scrub(text: str, *, names: Iterable[str] = ()) -> str:
-    """`text` with the personal data in it masked (see the module docstring); everything else untouched."""
+def _mask_registered(text: str, registered: Collection[str], public: Iterable[str]) -> str:
+    """Registered people's names masked, longest first in one pass (张三丰 before 张三), except inside
+    the public strings (an enterprise's name that contains a person's)."""
+    present = sorted({name for name in registered if name in text}, key=len, reverse=True)
+    if not present:
+        return text
+    pattern = re.compile("|".join(map(re.escape, present)))
+    kept = sorted({p for p in public if p and p in text}, key=len, reverse=True)
+    if not kept:
+        return pattern.sub(lambda m: _surname_only(m.group(0)), text)
+    # re.split with a group: the kept strings sit at the odd positions.
+    parts = re.split(f"({'|'.join(map(re.escape, kept))})", text)
+    return "".join(
+        part if position % 2 else pattern.sub(lambda m: _surname_only(m.group(0)), part)
+        for position, part in enumerate(parts)
+    )
+
+
+def scrub(
+    text: str,
+    *,
+    names: Iterable[str] = (),
+    registered: Collection[str] = (),
+    public: Iterable[str] = (),
+) -> str:
+    """`text` with the personal data in it masked (see the module docstring); everything else untouched.
+    `names` are masked wherever they appear; `registered` (names of registered people found by
+    `registered_names`) too, except inside the `public` strings."""
     if not text:
         return text
     text = text.translate(_FULLWIDTH)
@@ -237,6 +398,8 @@ def scrub(text: str, *, names: Iterable[str] = ()) -> str:
         text = _LANDLINE.sub(_landline, text)
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
         text = text.replace(name, _surname_only(name))
+    if registered:
+        text = _mask_registered(text, registered, public)
     if any(word in text for word in _LABEL_WORDS):
         text = _LABELLED_ANY.sub(_masked_name, text)
         text = _LABELLED.sub(_masked_name, text)

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from enforcement.cases.publication import public_publications, public_row
+from enforcement.cases.publication import public_publications, public_rows
 from enforcement.models import CircumstanceLevel, DiscretionBand, EnforcementMatter, PartyKind, Sector
 from territory.models import Division
 
@@ -64,7 +64,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     context = {
         "section": "decisions",
-        "rows": [public_row(publication) for publication in page.object_list],
+        "rows": public_rows(list(page.object_list)),
         "page": page,
         "towns": towns,
         "town": town,

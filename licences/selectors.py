@@ -89,7 +89,12 @@ def public_certificate(certificate: Certificate, now: datetime) -> PublicCertifi
         "revoke_reason": certificate.revoke_reason if revoked else "",
         "identifier_valid": identifiers.is_valid(certificate.identifier),
     }
-    published = publish("licences.verification", row, names=[certificate.holder_name] if natural else [])
+    published = publish(
+        "licences.verification",
+        row,
+        names=[certificate.holder_name] if natural else [],
+        public=[] if natural else [certificate.holder_name],  # a legal holder's name is public
+    )
     return PublicCertificate(**published)
 
 

@@ -159,7 +159,8 @@ class Person(models.Model):
 
     territory_code = models.CharField(_("所属网格"), max_length=15, db_index=True)
     kind = models.CharField(_("人口类别"), max_length=15, choices=Kind.choices)
-    name = models.CharField(_("姓名"), max_length=50)
+    # Indexed: the publication path looks up which strings of a public text are registered names.
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
     id_type = models.CharField(
         _("证件类型"), max_length=15, choices=IdType.choices, default=IdType.RESIDENT_ID
     )
@@ -193,7 +194,7 @@ class Person(models.Model):
     # household: it keeps no copy of the live table's lookup indexes, which each imported row would pay.
     history = HistoricalRecords(
         excluded_fields=["id_number_sealed", "phone_sealed", "address_detail_sealed"],
-        no_db_index=["id_number_hash", "territory_code", "phone_hash", "house", "household"],
+        no_db_index=["id_number_hash", "territory_code", "phone_hash", "house", "household", "name"],
     )
 
     class Meta:

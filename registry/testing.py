@@ -3,11 +3,13 @@ person's or company's number, since the sequence digits are made up per call sit
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from stdnum.cn import uscc
 
 from core.idnumbers import check_character
+from territory.testing import HUANGQIAO_VILLAGE
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -26,3 +28,17 @@ def synthetic_uscc(division_code: str, serial: int) -> str:
         body = USCC_ALPHABET[digit] + body
     first = f"91{division_code[:6]}{body}"
     return first + uscc.calc_check_digit(first)
+
+
+def register_named_person(name: str, *, actor: Any, now: datetime, sequence: int = 901) -> Any:
+    """A registered resident of 黄桥's first grid called `name` (other apps' tests of the publication
+    path: a name the registries know although no caller passes it)."""
+    from registry.actions import PersonInput, do_register_person
+
+    data = PersonInput(
+        territory_code=f"{HUANGQIAO_VILLAGE}001",
+        kind="registered",
+        name=name,
+        id_number=synthetic_id_number("320507", date(1970, 5, 1), sequence),
+    )
+    return do_register_person(data, actor=actor, now=now)

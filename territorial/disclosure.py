@@ -1,6 +1,9 @@
 """财务公开: the monthly public page of a village, built from the ledger, the contracts and the applied
-asset changes. Every row leaves through `core.publication.publish` (free text scrubbed; a person
-counterparty's name masked before, and known to the scrubber so it is masked wherever it appears)."""
+asset changes. Every row leaves through `core.publication` (free text scrubbed, the names of registered
+people masked; one registry lookup for the whole page). Who was paid or holds a contract is public when
+it is an enterprise or another organisation (its name is public information) and masked when it is a
+natural person: a person counterparty of a contract by surname, a payee who is not an organisation
+wherever the name appears (the payment's own summary reads "用途（收款方）")."""
 
 from __future__ import annotations
 
@@ -15,9 +18,24 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.pii import mask_name
-from core.publication import publish
+from core.publication import publish, registered_names, texts_of
 from territorial.models import AssetChange, Contract, LedgerEntry, Payment
 from territory.models import Division
+
+# A payee is an organisation when its name ends with one of these (and is longer than a person's name
+# can be): enterprises, individual businesses, co-operatives, public bodies. Anything else is taken for a
+# person and masked — a wrong guess hides an enterprise's name, never shows a person's.
+_ENDINGS = (
+    "公司 厂 店 社 部 中心 站 所 院 局 馆 队 处 委员会 协会 商会 银行 学校 中学 小学 幼儿园 集团 超市 酒店 "
+    "宾馆 农场 工作室 政府 街道"
+)
+ORGANISATION_ENDINGS = tuple(_ENDINGS.split())
+ORGANISATION_MIN_LENGTH = 5
+
+
+def is_organisation(payee: str) -> bool:
+    name = payee.strip()
+    return len(name) >= ORGANISATION_MIN_LENGTH and name.endswith(ORGANISATION_ENDINGS)
 
 
 @dataclass
@@ -54,8 +72,10 @@ def monthly_disclosure(village_code: str, year: int, month: int) -> Disclosure:
         .select_related("asset")
         .filter(Q(asset__isnull=False))
     )
-    # Payees may be persons: masked by default, whoever they are (the public page needs no name).
-    names: list[str] = list(Payment.objects.filter(entry__in=entries).values_list("payee", flat=True))
+    names: list[str] = []  # persons: masked wherever they appear on the page
+    public: list[str] = []  # organisations: public, a person's name inside one is not masked there
+    for payee in Payment.objects.filter(entry__in=entries).values_list("payee", flat=True):
+        (public if is_organisation(payee) else names).append(payee)
     contract_rows = []
     for c in contracts:
         if c.person is not None:
@@ -63,6 +83,7 @@ def monthly_disclosure(village_code: str, year: int, month: int) -> Disclosure:
             counterparty = mask_name(c.person.name)
         else:
             counterparty = c.entity.name if c.entity else ""
+            public.append(counterparty)
         subject = c.asset.name if c.asset else (c.resource.name if c.resource else "")
         contract_rows.append(
             {
@@ -75,37 +96,43 @@ def monthly_disclosure(village_code: str, year: int, month: int) -> Disclosure:
                 "state": c.get_state_display(),
             }
         )
+    entry_rows = [
+        {
+            "booked_on": e.booked_on,
+            "direction": _("收入") if e.amount > 0 else _("支出"),
+            "amount": abs(e.amount),
+            "summary": e.summary,
+        }
+        for e in entries
+    ]
+    asset_rows = [
+        {
+            "applied_on": ch.applied_at.date() if ch.applied_at else None,
+            "kind": ch.get_kind_display(),
+            "number": ch.asset.number if ch.asset else "",
+            "name": ch.asset.name if ch.asset else "",
+            "value": ch.asset.value if ch.asset else None,
+        }
+        for ch in changes
+    ]
+    lists = (
+        ("territorial.disclosure_entry", entry_rows),
+        ("territorial.disclosure_contract", contract_rows),
+        ("territorial.disclosure_asset", asset_rows),
+    )
+    found = registered_names(
+        text for channel, rows in lists for row in rows for text in texts_of(channel, row)
+    )
+
+    def published(channel: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [publish(channel, row, names=names, public=public, registered=found) for row in rows]
+
     return Disclosure(
         village=village,
         month=first,
         income=sum((e.amount for e in entries if e.amount > 0), Decimal("0.00")),
         expenditure=-sum((e.amount for e in entries if e.amount < 0), Decimal("0.00")),
-        entries=[
-            publish(
-                "territorial.disclosure_entry",
-                {
-                    "booked_on": e.booked_on,
-                    "direction": _("收入") if e.amount > 0 else _("支出"),
-                    "amount": abs(e.amount),
-                    "summary": e.summary,
-                },
-                names=names,
-            )
-            for e in entries
-        ],
-        contracts=[publish("territorial.disclosure_contract", row, names=names) for row in contract_rows],
-        asset_changes=[
-            publish(
-                "territorial.disclosure_asset",
-                {
-                    "applied_on": ch.applied_at.date() if ch.applied_at else None,
-                    "kind": ch.get_kind_display(),
-                    "number": ch.asset.number if ch.asset else "",
-                    "name": ch.asset.name if ch.asset else "",
-                    "value": ch.asset.value if ch.asset else None,
-                },
-                names=names,
-            )
-            for ch in changes
-        ],
+        entries=published(*lists[0]),
+        contracts=published(*lists[1]),
+        asset_changes=published(*lists[2]),
     )

@@ -1,7 +1,10 @@
 """The crawler: personal data planted in every free-text field staff and residents write (grid reports,
 feedback, public replies, void reasons, enforcement decisions, applications, corrections notes,
-certificate titles and revocations, rating comments), then every public page and API of README
-"Residents, without logging in" and Open311 walked anonymously, following links: none of it appears."""
+certificate titles and revocations, rating comments, the village's 三资: payees, purposes of payments,
+assets, resources and contract parties), then every public page and API of README "Residents, without
+logging in", the village 财务公开 and Open311 walked anonymously, following links: none of it appears.
+The text also names a registered resident whom no caller passes to the scrubber (the registries know
+him). Party work has no public page (every party view needs a log-in), so it plants nothing here."""
 
 from __future__ import annotations
 
@@ -29,12 +32,15 @@ OLD_ID = "110105491231002"  # 15 digits, before 1999
 MOBILE = "13812345678"
 CARD = "6222021234567890128"  # 19 digits, Luhn-valid
 NAME = "张三丰"
+REGISTERED = "李建国"  # a resident of the registries, written without any label before it
 ROOM = "401室"
-PLANTED = (CITIZEN_ID, OLD_ID, MOBILE, "138 1234 5678", CARD, NAME, ROOM)
+PLANTED = (CITIZEN_ID, OLD_ID, MOBILE, "138 1234 5678", CARD, NAME, REGISTERED, ROOM)
 TEXT = (
-    f"姓名：{NAME}，身份证{CITIZEN_ID}（旧证{OLD_ID}），手机{MOBILE}，也可拨 138 1234 5678，"
-    f"银行卡{CARD}，住12幢3单元{ROOM}"
+    f"{REGISTERED}代为转告：姓名：{NAME}，身份证{CITIZEN_ID}（旧证{OLD_ID}），手机{MOBILE}，"
+    f"也可拨 138 1234 5678，银行卡{CARD}，住12幢3单元{ROOM}"
 )
+ENTERPRISE = "苏州相城黄桥路桥工程有限公司"  # a payee whose name is public information
+VILLAGE = "320507003201"
 JPEG = image_bytes("JPEG")  # uploads are decoded and re-encoded: a real image
 SKIP = ("/static/", "/admin/", "/login", "/logout", "/i18n/", "/media/", "/api/docs", "/api/schema")
 MAX_PAGES = 250
@@ -193,6 +199,74 @@ def _approvals_licences_ratings(people: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _collective_finances(people: dict[str, Any]) -> str:
+    """黄桥测试村's 三资 this month: a person and an enterprise paid, an asset bought, contracts with a
+    person and an enterprise; the planted text in every field the public page shows. Its path."""
+    from accounts.models import OrgUnit, Role
+    from accounts.testing import make_person
+    from registry.actions import do_register_entity
+    from registry.models import Person
+    from registry.testing import synthetic_uscc
+    from territorial import actions
+    from territorial.assets import do_propose_asset_change, do_review_asset_change
+    from territorial.contracts import ContractInput, do_sign_contract
+    from territorial.funds import do_propose_payment, do_review_payment
+
+    village = OrgUnit.objects.get(code=f"{VILLAGE}-vc")
+    head = make_person("crawl_head", unit=village, role=Role.GRID_HEAD)
+    clerk = make_person("crawl_clerk", unit=village, role=Role.GRID_WORKER)
+    org = actions.do_create_organisation(
+        village_code=VILLAGE, name="黄桥测试村股份经济合作社", actor=people["system"], now=NOW
+    )
+    account = actions.do_open_account(org, name="基本户", kind="bank", actor=people["hq_agency"], now=NOW)
+    actions.do_record_entry(
+        account,
+        direction="in",
+        amount="50000",
+        booked_on=NOW.date(),
+        summary=f"租金（{TEXT}）"[:200],
+        actor=people["hq_agency"],
+        now=NOW,
+    )
+    account.refresh_from_db()  # the balance moved in the database
+    for payee in (NAME, ENTERPRISE):
+        payment = do_propose_payment(
+            account, amount="100", payee=payee, purpose=TEXT, voucher=_photo(), actor=clerk, now=NOW
+        )
+        do_review_payment(payment, "committee_settle", actor=head, now=NOW)
+    card = {"number": "ZC-1", "name": TEXT[:100], "kind": "building", "value": "5000", "responsible": NAME}
+    bought = do_propose_asset_change(org, kind="purchase", card=card, actor=head, now=NOW)
+    asset = do_review_asset_change(bought, "approve", actor=people["hq_agency"], now=NOW).asset
+    square = [[[120.55, 31.40], [120.551, 31.40], [120.551, 31.401], [120.55, 31.40]]]
+    land = actions.do_record_resource(
+        org,
+        name=TEXT[:100],
+        kind="land",
+        area_mu="3",
+        outline={"type": "Polygon", "coordinates": square},
+        actor=head,
+        now=NOW,
+    )
+    entity = do_register_entity(
+        uscc_code=synthetic_uscc("320507", 77),
+        name=ENTERPRISE,
+        legal_representative=NAME,
+        industry_code="E48",
+        size="small",
+        territory_code=f"{VILLAGE}001",
+        actor=people["system"],
+        now=NOW,
+    )
+    tenant = Person.objects.get(name=NAME)
+    starts, ends = NOW.date().replace(month=1, day=1), NOW.date().replace(year=2027)
+    for contract in (
+        ContractInput("HT-1", starts, ends, "1000", [], person=tenant, resource=land),
+        ContractInput("HT-2", starts, ends, "1000", [], entity=entity, asset=asset),
+    ):
+        do_sign_contract(org, contract, actor=head, now=NOW)
+    return f"{VILLAGE}/{NOW.year}/{NOW.month}/"
+
+
 def _links(body: str, base: str) -> list[str]:
     found = []
     for href in re.findall(r'(?:href|action)="([^"#]+)"', body):
@@ -214,12 +288,16 @@ def test_no_planted_personal_data_reaches_any_public_page(
     with time_machine.travel(NOW, tick=False):
         from demo.open311_key import ensure_demo_key
         from open311.actions import do_seed_service_definitions
+        from registry.testing import register_named_person
 
+        for sequence, name in enumerate((REGISTERED, NAME), start=901):
+            register_named_person(name, actor=personas["system"], now=NOW, sequence=sequence)
         receipts = _grid_events(personas)
         do_seed_service_definitions(actor=personas["system"], now=NOW)
         ensure_demo_key(actor=personas["system"], now=NOW)
         _enforcement(personas)
         found = _approvals_licences_ratings(personas)
+        disclosure = _collective_finances(personas)
 
         anonymous = Client()
         session = anonymous.session
@@ -245,6 +323,8 @@ def test_no_planted_personal_data_reaches_any_public_page(
             "/open311/v2/services.json",
             "/open311/v2/requests.json",
             "/open311/v2/requests.xml",
+            f"/public/territorial/{disclosure}",
+            f"/api/v1/territorial/disclosure/{disclosure}",
         ]
         for receipt in receipts:
             start += [
@@ -291,6 +371,10 @@ def test_no_planted_personal_data_reaches_any_public_page(
     after_photo = f"/grid/track/{receipts[0]}/photos/"
     assert any(path.startswith(after_photo) and statuses[path] == 200 for path in followed)
     tracking = Client().get(f"/api/v1/public/reports/{receipts[0]}/").json()
-    assert tracking["public_reply"].startswith("姓名：张**，身份证320507********1236")
+    assert tracking["public_reply"].startswith("李**代为转告：姓名：张**，身份证320507********1236")
     decisions = Client().get("/public/enforcement/decisions/").content.decode()
     assert "138****5678" in decisions and "***室" in decisions
+    # The 财务公开 shows what was paid and leased, masked, and an enterprise by its name.
+    finances = Client().get(f"/public/territorial/{disclosure}").content.decode()
+    assert f"（{ENTERPRISE}）" in finances and "（张**）" in finances and "李**代为转告" in finances
+    assert finances.count("HT-") == 2 and "张*丰" in finances

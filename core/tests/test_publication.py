@@ -172,6 +172,7 @@ def test_landlines_with_their_area_code() -> None:
     assert "65432100" not in scrub("（0512）65432100")
 
 
+@pytest.mark.django_db  # "王小明" is a candidate name: the registry is asked (and knows nobody)
 def test_publish_passes_only_named_fields_and_scrubs_text() -> None:
     row = dict.fromkeys(CHANNELS["grid.public_status"].plain, "x")
     row.update(public_reply="已联系户主王小明，13812345678", reporter_phone="13812345678", secret="s")

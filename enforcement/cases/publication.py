@@ -18,6 +18,7 @@ withdraw, what the public sees, and the sweeper-side check.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from accounts.models import Assignment, Role, User
 from audit.actions import record_event
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
-from core.publication import publish
+from core.publication import publish_many
 from enforcement.cases.documents import LOCAL_TZ, issuing_authority
 from enforcement.models import Case, OfficerPost, PartyKind, Publication
 from outbox.actions import enqueue
@@ -239,28 +240,33 @@ class PublicRow:
     published_at: datetime | None
 
 
-def public_row(publication: Publication) -> PublicRow:
-    """The published decision through the publication path (channel enforcement.decision): the party's
+def public_rows(publications: Sequence[Publication]) -> list[PublicRow]:
+    """The published decisions through the publication path (channel enforcement.decision): the party's
     name (a natural person's masked), basis and result scrubbed of ID numbers, phone numbers, cards and
-    names — the party's own name wherever it was typed."""
-    case = publication.case
-    natural = case.party_kind == PartyKind.NATURAL
-    row = publish(
-        "enforcement.decision",
-        {
-            "decision_number": case.decision_number,
-            "party_name": public_party_name(case),
-            "credit_code": "" if natural else case.party_credit_code,
-            "matter": case.matter.name,
-            "basis": case.decision_basis or case.matter.penalty_basis,
-            "result": case.penalty_summary,
-            "authority": issuing_authority(case.town_code),
-            "decided_at": case.decided_at,
-            "published_at": publication.published_at,
-        },
-        names=[case.party_name] if natural else [],
-    )
-    return PublicRow(**row)
+    names — the party's own name wherever it was typed, registered people's names (one lookup for the
+    whole list), but not inside a legal party's name, which is public."""
+    rows, names, public = [], [], []
+    for publication in publications:
+        case = publication.case
+        natural = case.party_kind == PartyKind.NATURAL
+        rows.append(
+            {
+                "decision_number": case.decision_number,
+                "party_name": public_party_name(case),
+                "credit_code": "" if natural else case.party_credit_code,
+                "matter": case.matter.name,
+                "basis": case.decision_basis or case.matter.penalty_basis,
+                "result": case.penalty_summary,
+                "authority": issuing_authority(case.town_code),
+                "decided_at": case.decided_at,
+                "published_at": publication.published_at,
+            }
+        )
+        names.append([case.party_name] if natural else [])
+        public.append([] if natural else [case.party_name])
+    return [
+        PublicRow(**row) for row in publish_many("enforcement.decision", rows, names=names, public=public)
+    ]
 
 
 # --- late ones: the command-side list and the sweeper-side check ---------------------------------

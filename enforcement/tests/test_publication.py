@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import OrgUnit, Role
 from accounts.testing import make_person
@@ -26,6 +28,7 @@ from enforcement.cases.publication import (
 from enforcement.models import DiscretionBand, Publication
 from enforcement.tests.test_documents_support import CITIZEN_ID, CREDIT_CODE, make_case, squad_people
 from outbox.models import OutboxMessage
+from registry.testing import register_named_person
 
 DECIDED = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Suzhou
 ID_PATTERN = re.compile(r"\d{17}[\dXx]")
@@ -250,3 +253,23 @@ def test_personal_data_typed_into_the_published_text_is_masked(
     for planted in (CITIZEN_ID, "13812348000", "陈小明", "张三丰", "65432100"):
         assert planted not in html
     assert "罚款人民币100元" in html and "第三十六条" in html and "陈**" in html
+
+
+def test_registered_names_are_masked_but_a_legal_partys_name_stays_and_the_page_asks_once(
+    people: dict[str, Any], personas: dict[str, Any], client: Client
+) -> None:
+    register_named_person("李建国", actor=personas["system"], now=DECIDED)
+    cases = [decided_case(people, natural=False) for _ in range(3)]
+    for case in cases:
+        case.party_name = "苏州李建国餐饮有限公司"
+        case.penalty_summary = "对苏州李建国餐饮有限公司罚款人民币100元；经查李建国系其店员"
+        case.save(update_fields=["party_name", "penalty_summary"])
+        do_publish_decision(case, actor=people["officer"], now=DECIDED)
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/public/enforcement/decisions/").content.decode()
+
+    assert html.count("对苏州李建国餐饮有限公司罚款人民币100元；经查李**系其店员") == 3
+    assert html.count("苏州李建国餐饮有限公司") == 6  # the party column and the result, three rows
+    asked = [q["sql"] for q in captured.captured_queries if 'FROM "registry_person"' in q["sql"]]
+    assert len(asked) == 1

@@ -13,6 +13,7 @@ from grid.models import GridEvent
 from grid.tests import test_event_support as support
 from grid.tests import test_pages_support as pages
 from grid.tests.test_event_support import act, at, client_for, photo, report
+from registry.testing import register_named_person
 
 pytestmark = pytest.mark.django_db
 media, people, page_people = support.media, support.people, pages.page_people  # fixtures
@@ -44,6 +45,27 @@ def test_feedback_and_verify_store_the_reply_apart_from_the_result(people: dict[
     page = client_for(None).get(f"/grid/track/{event.receipt_number}/").content.decode()
     # A patrol event: its description stays hidden; the internal result never shows.
     assert "已清运完毕" in page and "张三丰" not in page and "13812345678" not in page
+
+
+def test_a_registered_persons_name_in_the_reply_is_masked(people: dict[str, Any]) -> None:
+    """Nobody passes 李建国 to the scrubber (he is neither reporter nor party): the registries know him."""
+    register_named_person("李建国", actor=people["system"], now=at(3, 2, 9))
+    reply = "经核实，李建国已自行清理门前堆物，王小红来电致谢。"
+    event = act(
+        handled(people),
+        "feedback",
+        people,
+        "hq_agency",
+        at(3, 2, 14),
+        inputs={"result": "约谈李建国", "public_reply": reply},
+        photos=[photo()],
+    )
+    act(event, "verify_pass", people, "dispatcher", at(3, 2, 15))
+    body = client_for(None).get(f"/api/v1/public/reports/{event.receipt_number}/").json()
+    # 王小红 is nobody the registries know and no label names her: she stays (the scrubber is no guesser).
+    assert body["public_reply"] == "经核实，李**已自行清理门前堆物，王小红来电致谢。"
+    page = client_for(None).get(f"/grid/track/{event.receipt_number}/").content.decode()
+    assert "李**已自行清理" in page and "李建国" not in page
 
 
 @pytest.mark.parametrize(

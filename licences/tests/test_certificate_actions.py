@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from audit.models import AuditEvent
 from core.errors import DomainError, NotFound, PermissionRefused
@@ -16,6 +17,7 @@ from licences.actions import do_revoke_certificate
 from licences.documents import certificate_pdf
 from licences.models import Certificate, CertificateStatus
 from licences.tests.conftest import HQ_SERVICE_CREDIT, ID_NUMBER, PERMIT_TYPE, T0, issue
+from registry.testing import register_named_person
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +187,21 @@ def test_certificates_for_subject(staff: dict[str, Any]) -> None:
     issue(staff, subject_id="43")
     assert list(certificates_for_subject("approvals.application", "42")) == [certificate]
     assert not certificates_for_subject("approvals.application", "44").exists()
+
+
+def test_the_public_verification_masks_registered_names_but_not_a_legal_holders(
+    staff: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    register_named_person("李建国", actor=personas["system"], now=T0)
+    legal = issue(
+        staff,
+        holder_name="苏州李建国餐饮有限公司",
+        holder_kind="legal",
+        holder_number="12441500196720244T",
+        title="准予行政许可决定书（苏州李建国餐饮有限公司，经办人李建国）",
+    )
+    body = Client().get(f"/api/v1/licences/certificates/{legal.identifier}/").json()
+    assert body["holder_name"] == "苏州李建国餐饮有限公司"
+    assert body["title"] == "准予行政许可决定书（苏州李建国餐饮有限公司，经办人李**）"
+    page = Client().get(f"/verify/{legal.identifier}/").content.decode()
+    assert "经办人李**" in page and "经办人李建国" not in page

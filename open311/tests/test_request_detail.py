@@ -13,6 +13,7 @@ from grid.events.steps import do_event_action
 from grid.models import GridEvent
 from open311.render import iso
 from open311.tests.conftest import json_of, report, spec_error, xml_of
+from registry.testing import register_named_person
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,31 @@ def test_a_voided_request_is_closed_with_the_public_reply_not_the_reason(
     assert body["status_notes"] == "不予受理：经核实不属实，联系电话138****5678"
     assert body["expected_datetime"] is None
     assert "王小明" not in client.get("/open311/v2/requests.json").content.decode()
+
+
+def test_a_registered_persons_name_in_the_status_notes_is_masked_in_lists_and_details(
+    client: Client, receipt: str, personas: dict[str, Any], now: datetime
+) -> None:
+    register_named_person("李建国", actor=personas["system"], now=now)
+    event = GridEvent.objects.get(receipt_number=receipt)
+    do_event_action(
+        event,
+        "void",
+        actor=personas["dispatcher"],
+        now=now,
+        reason="重复反映",
+        inputs={"public_reply": "经核实，李建国已自行清理"},
+    )
+
+    (detail,) = json_of(client.get(f"/open311/v2/requests/{receipt}.json"))
+    listed = json_of(client.get("/open311/v2/requests.json"))
+    xml = client.get(f"/open311/v2/requests/{receipt}.xml").content.decode()
+
+    assert detail["status_notes"] == "已作废：经核实，李**已自行清理"
+    assert [r["status_notes"] for r in listed if r["service_request_id"] == receipt] == [
+        detail["status_notes"]
+    ]
+    assert "李**已自行清理" in xml and "李建国" not in xml
 
 
 def test_a_duplicate_is_closed_and_names_the_original(
