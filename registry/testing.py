@@ -26,3 +26,11 @@ def synthetic_uscc(division_code: str, serial: int) -> str:
         body = USCC_ALPHABET[digit] + body
     first = f"91{division_code[:6]}{body}"
     return first + uscc.calc_check_digit(first)
+
+
+def entity_page_section(html: str, key: str) -> str | None:
+    """The HTML of one stream's section of an entity page (一企一档), None when the page leaves it out."""
+    start = html.find(f'id="section-{key}"')
+    if start < 0:
+        return None
+    return html[start : html.index("</section>", start)]
