@@ -14,3 +14,7 @@ class ApprovalsConfig(AppConfig):
         )
 
         steps.register()
+        # The entity page's (一企一档) section of the applications an entity made.
+        from approvals import entity_profile
+
+        entity_profile.register()

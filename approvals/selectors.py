@@ -23,6 +23,17 @@ from workflow.listing import attach_item_references
 from workflow.models import Transition
 
 Viewer = User | AnonymousUser
+# Who may read applications (the staff pages; the entity page's section): the others are refused.
+STAFF_ROLES: set[str] = {
+    Role.WINDOW_CLERK,
+    Role.APPROVER,
+    Role.LEADER,
+    Role.DISPATCHER,
+    Role.SUPERVISOR,
+    Role.DATA_STEWARD,
+    Role.AUDITOR,
+    Role.GRID_WORKER,
+}
 
 
 # ---------------------------------------------------------------------------------------------- catalogue

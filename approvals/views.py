@@ -57,16 +57,7 @@ from workflow.selectors import timeline_of
 P = ParamSpec("P")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PHONE_PURPOSE = "approvals_apply"
-STAFF_ROLES: set[str] = {
-    Role.WINDOW_CLERK,
-    Role.APPROVER,
-    Role.LEADER,
-    Role.DISPATCHER,
-    Role.SUPERVISOR,
-    Role.DATA_STEWARD,
-    Role.AUDITOR,
-    Role.GRID_WORKER,
-}
+STAFF_ROLES = selectors.STAFF_ROLES
 ACTION_NAMES = {
     "accept": "accept",
     "request_intake_corrections": "corrections",

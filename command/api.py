@@ -154,7 +154,10 @@ class FigureItemsView(APIView):
     @extend_schema(
         operation_id="command_figure_items",
         summary="指标下钻：构成该数字的事项",
-        description="The items behind a count indicator's figure; the list's length equals the figure.",
+        description=(
+            "The items behind a count indicator's figure: `count` equals the figure; `items` lists the "
+            f"first {streams.DRILL_LIMIT} of them (`truncated` says when there are more)."
+        ),
         parameters=[
             *UNIT_PARAMS,
             OpenApiParameter("indicator", str, required=True, enum=[*sorted(PREDICATES), *streams.DRILLABLE]),
@@ -173,13 +176,14 @@ class FigureItemsView(APIView):
         scope = unit_scope(request.user, params.get("level"), params.get("code"))
         first, end = days(params)
         assert scope.prefix is not None
-        items = streams.drill_rows(chosen.code, scope.prefix, first, end)
+        found = streams.drill(chosen.code, scope.prefix, first, end)
         return Response(
             {
                 "indicator": chosen.code,
                 "level": scope.level,
                 "code": scope.code,
-                "count": len(items),
-                "items": items,
+                "count": found.total,
+                "truncated": found.truncated,
+                "items": found.rows,
             }
         )

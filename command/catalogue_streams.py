@@ -1,7 +1,8 @@
 """The indicator catalogue of the streams beside the grid (data, like command/catalogue.py): 审批服务 and
 综合执法 from their ledger rollups (approvals/ and enforcement/figures_rollup.py) plus 好差评 and
 publication aggregates, 党建引领 from the party records (party/figures.py), 属地管理 from the 三资 records
-and the institutions (territorial/figures.py). `command/streams.py` evaluates them."""
+and the institutions (territorial/figures.py), 基础信息 from the registries (registry/figures.py) and
+their reviewed change requests (grid/figures/registry_changes.py). `command/streams.py` evaluates them."""
 
 from __future__ import annotations
 
@@ -414,6 +415,140 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "期内村集体提出的资金支出笔数。",
         "Fund payments proposed by the village collectives in the period.",
     ),
+    # 基础信息（一标三实）
+    _row(
+        "registry",
+        "registry_population",
+        "实有人口",
+        "Actual population",
+        "人",
+        "count",
+        "people",
+        "基础信息库登记在册的实有人口（户籍、流动、留守、境外人员）。仅当期。",
+        (
+            "People on the basic registries (household-registered, migrant, left-behind and foreign "
+            "residents). Current period only."
+        ),
+    ),
+    _row(
+        "registry",
+        "registry_registered",
+        "户籍人口",
+        "Household-registered residents",
+        "人",
+        "count",
+        "people[registered]",
+        "实有人口中的户籍人口。仅当期。",
+        "Household-registered (hukou) residents among the actual population. Current period only.",
+    ),
+    _row(
+        "registry",
+        "registry_migrant",
+        "流动人口",
+        "Migrant population",
+        "人",
+        "count",
+        "people[migrant]",
+        "实有人口中的流动人口。仅当期。",
+        "Migrants among the actual population. Current period only.",
+    ),
+    _row(
+        "registry",
+        "registry_households",
+        "实有户数",
+        "Households",
+        "户",
+        "count",
+        "households",
+        "基础信息库登记的户。仅当期。",
+        "Households on the basic registries. Current period only.",
+    ),
+    _row(
+        "registry",
+        "registry_houses",
+        "实有房屋",
+        "Houses",
+        "套",
+        "count",
+        "houses",
+        "登记的实有房屋，按户室计。仅当期。",
+        "Houses on the registries, counted by dwelling unit. Current period only.",
+    ),
+    _row(
+        "registry",
+        "registry_rented",
+        "出租房屋",
+        "Rented houses",
+        "套",
+        "count",
+        "houses[rented]",
+        "实有房屋中登记为出租房的。仅当期。",
+        "Houses registered as rented out. Current period only.",
+    ),
+    _row(
+        "registry",
+        "registry_entities",
+        "实有单位",
+        "Entities",
+        "家",
+        "count",
+        "entities",
+        "登记的实有单位（企业、个体工商户等）。仅当期。",
+        "Entities on the registries (enterprises, sole traders and others). Current period only.",
+    ),
+    _row(
+        "registry",
+        "registry_key_places",
+        "重点场所",
+        "Key places",
+        "处",
+        "count",
+        "key_places",
+        "登记的重点场所（九小场所、危化品场所、人员密集场所）。仅当期。",
+        (
+            "Key places on the registries (nine kinds of small premises, hazardous-chemical sites, crowded "
+            "places). Current period only."
+        ),
+    ),
+    _row(
+        "registry",
+        "registry_care_people",
+        "关爱对象",
+        "People in care",
+        "人",
+        "count",
+        "people[care tags]",
+        "登记了关爱标签（独居老人、留守儿童、残疾人等）的人数；只计数，不下钻。仅当期。",
+        (
+            "People registered with a care tag (elderly living alone, left-behind children, people with "
+            "disabilities and others); a number only, never listed. Current period only."
+        ),
+    ),
+    _row(
+        "registry",
+        "registry_special_groups",
+        "特殊人群",
+        "Special groups",
+        "人",
+        "count",
+        "people[special groups]",
+        "登记为特殊人群（刑满释放、社区矫正等）的人数；只计数，不下钻。仅当期。",
+        (
+            "People registered in a special group (released from prison, under community correction and "
+            "others); a number only, never listed. Current period only."
+        ),
+    ),
+    _row(
+        "registry",
+        "registry_changes_approved",
+        "变更审核生效数",
+        "Registry changes approved",
+        "件",
+        "count",
+        "changes[approved]",
+        "期内经村（社区）审核通过并生效的基础信息变更申请数。",
+        "Registry change requests approved by the village (community) in the period, and so in effect.",
+    ),
 ]
 
 STREAM_SOURCE_NAMES = {
@@ -421,4 +556,5 @@ STREAM_SOURCE_NAMES = {
     "enforcement": "综合执法台账汇总",
     "party": "党建组织与联户走访",
     "territorial": "三资监管与属地机构",
+    "registry": "基础信息库（一标三实）",
 }

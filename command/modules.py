@@ -1,7 +1,9 @@
 """The desk's modules per centre edition (settings.COMMAND_EDITION: "town", the default, or "district";
 settings.COMMAND_MODULES may list module codes to override the edition's). A module is either fed by a
 connected source (its indicators, computed from the rollup) or names the source it waits for and shows
-"未接入" — never a number."""
+"未接入" — never a number. A module may hold groups of tiles from another source (网格治理's 基础信息, the
+first of a grid's three lists, read from the registries); a group whose source is not connected says
+"未接入" in the same way."""
 
 from __future__ import annotations
 
@@ -13,6 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
+class TileGroup:
+    code: str
+    name: str | Promise
+    tiles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Module:
     code: str
     name: str | Promise
@@ -21,6 +30,7 @@ class Module:
     # The source it waits for, when not connected (shown as "未接入：<source>").
     missing_source: str | Promise = ""
     charts: bool = False
+    groups: tuple[TileGroup, ...] = ()
 
 
 GRID_TILES = ("accepted", "filed", "closed", "closure_rate", "on_time_closure_rate", "overdue_open")
@@ -61,6 +71,22 @@ TERRITORIAL_TILES = (
     "territorial_payments_awaiting",
     "territorial_payments_proposed",
 )
+# 基础信息 (一标三实): the first of the grid's three lists (DOMAIN.md), so a group of 网格治理 in both
+# editions rather than a seventh town module or an eleventh district topic.
+REGISTRY_TILES = (
+    "registry_population",
+    "registry_registered",
+    "registry_migrant",
+    "registry_households",
+    "registry_houses",
+    "registry_rented",
+    "registry_entities",
+    "registry_key_places",
+    "registry_care_people",
+    "registry_special_groups",
+    "registry_changes_approved",
+)
+BASIC_INFORMATION = TileGroup("registry", _("基础信息（一标三实）"), REGISTRY_TILES)
 COMMAND_TILES = (
     "score",
     "disposal_rate",
@@ -76,7 +102,7 @@ MODULES = {
         Module("party", _("党建引领"), tiles=PARTY_TILES),
         Module("approvals", _("审批服务"), tiles=APPROVALS_TILES),
         Module("enforcement", _("综合执法"), tiles=ENFORCEMENT_TILES),
-        Module("grid", _("网格治理"), tiles=GRID_TILES, charts=True),
+        Module("grid", _("网格治理"), tiles=GRID_TILES, charts=True, groups=(BASIC_INFORMATION,)),
         Module("territorial", _("属地管理"), tiles=TERRITORIAL_TILES),
         Module("command", _("综合指挥"), tiles=COMMAND_TILES),
         Module("party_building", _("党的建设"), tiles=PARTY_TILES),

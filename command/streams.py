@@ -1,14 +1,18 @@
 """Figures of the streams beside the grid (catalogue: command/catalogue_streams.py) and the items behind
 them. 审批服务 and 综合执法 are sums over the ledger rollup their contributors register
 (approvals/figures_rollup.py, enforcement/figures_rollup.py) plus the unfolded tail, so exact between
-two folds, and drill down through the same contributor; 好差评, publication, party and 三资 figures are
-scoped aggregates over small indexed tables, each the count of one queryset that is also its drill-down.
-A figure kept only as today's state (CURRENT_ONLY) has no value for a period that ended before today."""
+two folds, and drill down through the same contributor; 好差评, publication, party, 三资 and registry
+figures are scoped aggregates over indexed tables, each the count of one queryset that is also its
+drill-down (the registries' care counts are numbers only: they have no queryset, so no drill-down).
+A figure kept only as today's state (CURRENT_ONLY) has no value for a period that ended before today.
+A drill-down lists at most DRILL_LIMIT rows and says how many there are (a town's population is tens of
+thousands of people)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,9 +28,11 @@ from command.drilldown import PREDICATES, describe, items_behind
 from core.drill import drill_row
 from enforcement import figures_rollup as enforcement_rollup
 from enforcement.models import Case, Publication
+from grid.figures import registry_changes
 from party import figures as party_figures
 from party.meetings import completeness, quarter_of
 from ratings.models import BAD_LEVELS, SATISFIED_LEVELS, Rating
+from registry import figures as registry_figures
 from territorial import figures as territorial_figures
 from workflow.models import LedgerRollup, Transition, WorkItem
 from workflow.rollups import Key, contributor_for, cursor_of, registered, tail_delta
@@ -58,7 +64,7 @@ ROLLUP_COUNTS: dict[str, tuple[str, str, Callable[[str], bool] | None]] = {
 def connected(source: str) -> bool:
     if source in ROLLUP_PROCESSES:
         return all(name in registered() for name in ROLLUP_PROCESSES[source])
-    return source in ("party", "territorial")
+    return source in ("party", "territorial", "registry")
 
 
 # ---------------------------------------------------------------------------- aggregate querysets
@@ -101,8 +107,10 @@ QUERIES: dict[str, Callable[[str, date, date], QuerySet[Any]]] = {
     ),
     **party_figures.COUNTS,
     **territorial_figures.COUNTS,
+    **registry_figures.COUNTS,
+    **registry_changes.COUNTS,
 }
-CURRENT_ONLY = territorial_figures.CURRENT_ONLY | {"party_one_shoulder"}
+CURRENT_ONLY = territorial_figures.CURRENT_ONLY | registry_figures.CURRENT_ONLY | {"party_one_shoulder"}
 # rate code → (numerator, denominator); a rate drills down to its denominator's items.
 RATES = {
     "approvals_instant_rate": ("approvals_instant", "approvals_done"),
@@ -210,6 +218,8 @@ def values(
     current = end > (today or timezone.localdate())
     counts = rollup_counts(prefix, first, end, tail)
     counts.update(_aggregates(prefix, first, end))
+    if current:
+        counts.update(registry_figures.aggregates(prefix, first, end))
     for code, query in QUERIES.items():
         if code not in counts and (current or code not in CURRENT_ONLY):  # a past period: left None below
             counts[code] = query(prefix, first, end).count()
@@ -312,9 +322,16 @@ def _describe(obj: Any) -> dict[str, Any]:
             obj.due_at,
             url,
         )
-    return (
-        party_figures.describe(obj) if obj._meta.app_label == "party" else territorial_figures.describe(obj)
-    )
+    return DESCRIBE[obj._meta.app_label](obj)
+
+
+DESCRIBE: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "party": party_figures.describe,
+    "territorial": territorial_figures.describe,
+    "accounts": territorial_figures.describe,  # the institutions under territorial management
+    "registry": registry_figures.describe,
+    "grid": registry_changes.describe,
+}
 
 
 # Relations each figure's rows read (no query per row).
@@ -329,7 +346,19 @@ RELATED: dict[str, tuple[str, ...]] = {
     ),
     "party_members": ("person",),
     **territorial_figures.RELATED,
+    **registry_figures.RELATED,
+    **registry_changes.RELATED,
 }
+
+
+def _queryset(code: str, prefix: str, first: date, end: date, today: date | None) -> QuerySet[Any]:
+    """The ordered rows behind a QUERIES count (none for a today's-state figure of a past period)."""
+    if code in CURRENT_ONLY and end <= (today or timezone.localdate()):
+        return QUERIES[code](prefix, first, end).none()
+    queryset = QUERIES[code](prefix, first, end)
+    if code in RELATED:
+        queryset = queryset.select_related(*RELATED[code])
+    return queryset.order_by("pk")
 
 
 def items(
@@ -342,12 +371,7 @@ def items(
         current = end > (today or timezone.localdate())
         checks = party_figures.one_shoulder(prefix) if current else []
         return [party_figures.describe_check(c) for c in checks]
-    if code in CURRENT_ONLY and end <= (today or timezone.localdate()):
-        return []
-    queryset = QUERIES[code](prefix, first, end)
-    if code in RELATED:
-        queryset = queryset.select_related(*RELATED[code])
-    return [_describe(obj) for obj in queryset.order_by("pk")]
+    return [_describe(obj) for obj in _queryset(code, prefix, first, end, today)]
 
 
 def midnight(day: date) -> Any:
@@ -362,6 +386,42 @@ def drill_rows(code: str, prefix: str, first: date, end: date) -> list[dict[str,
     target = drill_code(code)
     assert target is not None
     return items(target, prefix, first, end)
+
+
+DRILL_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The first rows behind a figure and how many there are (`total` equals the figure)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.rows) < self.total
+
+
+def drill(code: str, prefix: str, first: date, end: date, *, limit: int | None = None) -> Drill:
+    """`drill_rows`, at most `limit` (default DRILL_LIMIT) of them: a count's queryset is counted and
+    sliced in the database, so a town's population is not read person by person to show its first rows."""
+    limit = DRILL_LIMIT if limit is None else limit
+    target = code if code in PREDICATES else drill_code(code)
+    assert target is not None
+    if target in PREDICATES:
+        found = items_behind(target, prefix, first, end)
+        return Drill(describe(found[:limit]), len(found))
+    if target in ROLLUP_COUNTS:
+        work_items = _rollup_items(target, prefix, first, end)
+        return Drill(_describe_items(work_items[:limit]), len(work_items))
+    if target not in QUERIES:
+        rows = items(target, prefix, first, end)
+        return Drill(rows[:limit], len(rows))
+    queryset = _queryset(target, prefix, first, end, None)
+    shown = list(queryset[:limit])
+    total = len(shown) if len(shown) < limit else queryset.count()
+    return Drill([_describe(obj) for obj in shown], total)
 
 
 # ------------------------------------------------------------------------------------- 三会一课

@@ -24,7 +24,7 @@ from command import indicators as ind
 from command import map_layers, streams
 from command.display import show, show_change
 from command.drilldown import PREDICATES
-from command.modules import edition, modules
+from command.modules import TileGroup, edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
 from core.errors import DomainError
 from grid.models import Category
@@ -60,6 +60,15 @@ def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str,
         "grade": figure.get("grade"),
         "url": f"/command/items/?{urlencode({**query, 'indicator': drill})}" if drill else "",
     }
+
+
+def _group(group: TileGroup, figures: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+    """A module's group of tiles from another source; "未接入" (naming it) while that is not connected."""
+    missing = sorted(
+        {ind.REGISTRY[code].source_name for code in group.tiles if not figures[code]["connected"]}
+    )
+    tiles = [] if missing else [_tile(code, figures[code], query) for code in group.tiles]
+    return {"group": group, "missing": "、".join(missing), "tiles": tiles}
 
 
 def _is_command_user(request: HttpRequest) -> bool:
@@ -150,6 +159,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             {
                 "module": module,
                 "tiles": [_tile(code, figures[code], query) for code in module.tiles],
+                "groups": [_group(group, figures, query) for group in module.groups],
             }
         )
     extra = {
@@ -191,15 +201,17 @@ def items_page(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         return _error_page(request, error)
     assert scope.prefix is not None
-    rows = streams.drill_rows(code, scope.prefix, first, end)
+    found = streams.drill(code, scope.prefix, first, end)
     return render(
         request,
         "command/items.html",
         {
             "scope": scope,
             "indicator": ind.REGISTRY[code],
-            "rows": rows,
-            "territory_names": territory_names(row["territory_code"] for row in rows),
+            "rows": found.rows,
+            "total": found.total,
+            "truncated": found.truncated,
+            "territory_names": territory_names(row["territory_code"] for row in found.rows),
             "first": first,
             "last": end - timedelta(days=1),
         },

@@ -13,3 +13,8 @@ class EnforcementConfig(AppConfig):
         from enforcement.cases import binding
 
         binding.register()
+
+        # The entity page's (一企一档) sections of the cases against an entity and its published decisions.
+        from enforcement import entity_profile
+
+        entity_profile.register()

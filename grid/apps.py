@@ -16,3 +16,7 @@ class GridConfig(AppConfig):
         from grid import registry_changes
 
         registry_changes.register()
+        # The entity page's (一企一档) section of the events reported at an entity's address or places.
+        from grid import entity_profile
+
+        entity_profile.register()

@@ -42,3 +42,11 @@ def register_named_person(name: str, *, actor: Any, now: datetime, sequence: int
         id_number=synthetic_id_number("320507", date(1970, 5, 1), sequence),
     )
     return do_register_person(data, actor=actor, now=now)
+
+
+def entity_page_section(html: str, key: str) -> str | None:
+    """The HTML of one stream's section of an entity page (一企一档), None when the page leaves it out."""
+    start = html.find(f'id="section-{key}"')
+    if start < 0:
+        return None
+    return html[start : html.index("</section>", start)]

@@ -11,3 +11,7 @@ class TerritorialConfig(AppConfig):
 
         assets.register()
         funds.register()
+        # The entity page's (一企一档) section of the contracts with an entity as counterparty.
+        from territorial import entity_profile
+
+        entity_profile.register()

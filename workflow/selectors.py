@@ -86,6 +86,12 @@ def _state_titles() -> dict[tuple[str, str], str]:
     }
 
 
+def state_title(process: str, state: str) -> str:
+    """The title of a process's state (as the definitions on disk name it) in the session's language:
+    for lists that show many items' states without reading each one's pinned version."""
+    return english.state_title(process, state, _state_titles().get((process, state), state))
+
+
 def state_tally(queryset: QuerySet[WorkItem], *, limit: int = 12) -> list[tuple[str, int]]:
     """How many items of the list wait in each state (titles from the definitions), most first: the
     inbox's counts, which agree with the streams' own queues (the same states in the same scope)."""

@@ -84,7 +84,13 @@ def test_overdue_and_open_counts_in_disposal(week: Callable[[], Scenario]) -> No
 
 
 def test_every_stream_is_connected() -> None:
-    for code in ("approvals_accepted", "enforcement_filed", "party_members", "territorial_assets"):
+    for code in (
+        "approvals_accepted",
+        "enforcement_filed",
+        "party_members",
+        "territorial_assets",
+        "registry_population",
+    ):
         assert REGISTRY[code].connected, code
     assert REGISTRY["approvals_accepted"].source_name == "审批服务台账汇总"
 

@@ -104,6 +104,7 @@ def make_case(
     lead: User | None = None,
     assist: User | None = None,
     procedure: str = Procedure.ORDINARY,
+    credit_code: str = CREDIT_CODE,
     **fields: Any,
 ) -> Case:
     lead = lead or people["officer"]
@@ -119,7 +120,7 @@ def make_case(
         party_name="陈小明" if natural else "苏州某某餐饮有限公司",
         party_number_enc=encrypt(CITIZEN_ID) if natural else "",
         party_number_hash=lookup_hash(CITIZEN_ID) if natural else "",
-        party_credit_code="" if natural else CREDIT_CODE,
+        party_credit_code="" if natural else credit_code,
         party_address="黄桥街道春申路 8 号",
         party_phone_enc=encrypt("13812348000"),
         facts="于2026年11月2日在春申路占道摆摊经营水果，经责令改正后仍未改正。",

@@ -13,15 +13,18 @@ NEAR_METRES = 80.0
 _METRES_PER_DEGREE = 111_320.0
 
 
+def near(lon: float, lat: float) -> dict[str, tuple[float, float]]:
+    """`lon__range` and `lat__range` lookups of the box NEAR_METRES around (lon, lat)."""
+    d_lat = NEAR_METRES / _METRES_PER_DEGREE
+    d_lon = d_lat / max(math.cos(math.radians(lat)), 0.01)
+    return {"lon__range": (lon - d_lon, lon + d_lon), "lat__range": (lat - d_lat, lat + d_lat)}
+
+
 def nearest_address(grid: Grid, lon: float, lat: float) -> str | None:
     """The text of the registry's standard address nearest to (lon, lat) in the grid or its village, if
     one lies within NEAR_METRES; one indexed query on the territory code and a bounding box."""
-    d_lat = NEAR_METRES / _METRES_PER_DEGREE
-    d_lon = d_lat / max(math.cos(math.radians(lat)), 0.01)
     candidates = Address.objects.filter(
-        territory_code__in=(grid.code, grid.code[:12]),
-        lon__range=(lon - d_lon, lon + d_lon),
-        lat__range=(lat - d_lat, lat + d_lat),
+        territory_code__in=(grid.code, grid.code[:12]), **near(lon, lat)
     ).values_list("text", "lon", "lat")[:200]
     best: tuple[float, str] | None = None
     for text, a_lon, a_lat in candidates:
