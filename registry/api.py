@@ -27,6 +27,7 @@ from registry.actions import do_unmask
 from registry.models import Building, Household, KeyPlace, UnmaskRecord
 from registry.sensitivity import FIELDS
 from territory.scoping import covers
+from territory.selectors import grids_named
 
 LIST_LIMIT = 200
 PUBLIC_ADDRESS_RESULTS = 10
@@ -305,7 +306,7 @@ class AddressesView(APIView):
 
 
 class RegistryAddressLocationOut(serializers.Serializer[Any]):
-    address_id = serializers.IntegerField()
+    address_id = serializers.IntegerField(allow_null=True, help_text="null：按村（社区）或网格名称找到的位置")
     address = serializers.CharField()
     grid = serializers.CharField()
     grid_name = serializers.CharField(allow_blank=True)
@@ -316,7 +317,8 @@ class RegistryAddressLocationOut(serializers.Serializer[Any]):
     lon = serializers.FloatField(allow_null=True, help_text="WGS-84")
     lat = serializers.FloatField(allow_null=True, help_text="WGS-84")
     located_by = serializers.ChoiceField(
-        choices=["point", "code"], help_text="point：按地址坐标落网格；code：地址登记在网格上（无坐标）"
+        choices=["point", "code", "place"],
+        help_text="point：按地址坐标落网格；code：地址登记在网格上（无坐标）；place：未找到标准地址时按村（社区）或网格名称，坐标取网格内一点",
     )
 
 
@@ -358,7 +360,7 @@ class PublicAddressesView(APIView):
 
     @extend_schema(
         operation_id="registry_public_addresses",
-        summary="群众反映问题：检索标准地址并得到其坐标与所在网格（匿名，限频）",
+        summary="群众反映问题：检索标准地址（无匹配时按村、网格名称）并得到其坐标与所在网格（匿名，限频）",
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True)],
         responses={200: RegistryAddressLocationOut(many=True), 429: OpenApiResponse(description="过于频繁")},
         auth=[],
@@ -386,4 +388,8 @@ class PublicAddressesView(APIView):
                 rows.append(selectors.locate_address(address).as_dict())
             except DomainError:
                 continue  # an address that lies in no grid cannot place a report: not offered
+        if len(rows) < PUBLIC_ADDRESS_RESULTS:
+            # No (or few) standard addresses match — or the registries are not filled yet: offer the
+            # villages' and grids' names, each placing the pin inside its grid.
+            rows.extend(grids_named(query, limit=PUBLIC_ADDRESS_RESULTS - len(rows)))
         return Response(RegistryAddressLocationOut(rows, many=True).data)

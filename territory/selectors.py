@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from core.errors import DomainError, NotFound
 from territory import refs
+from territory.geo import to_shape
 from territory.models import Division, EnforcementZone, Grid, GridBoundary
 from territory.scoping import covers, minimal_codes, scope
 
@@ -204,6 +205,45 @@ def get_grid(codes: Iterable[str], code: str) -> GridDetail:
 def grid_names(grid_code: str) -> dict[str, str]:
     """Grid, village and town names for a located code (from the process cache: territory/refs.py)."""
     return refs.grid_names(grid_code)
+
+
+def grids_named(query: str, *, limit: int) -> list[dict[str, Any]]:
+    """Active grids whose own name or whose village's name contains `query`, each with a point inside its
+    current boundary: the resident's report form falls back on these where no standard address matches
+    (or the registries are not filled yet), so a resident can still place a report by a name they know.
+    Names only, no personal data."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    rows = (
+        _current_boundaries()
+        .filter(Q(grid__name__icontains=query) | Q(grid__village__name__icontains=query))
+        .select_related("grid__village__parent")
+        .order_by("grid__code")[:limit]
+    )
+    found = []
+    for boundary in rows:
+        grid = boundary.grid
+        properties = _grid_properties(grid, boundary)
+        inside = to_shape(boundary.geometry).representative_point()
+        found.append(
+            {
+                "address_id": None,
+                "address": grid.name
+                if properties["village_name"] in grid.name
+                else f"{properties['village_name']}{grid.name}",
+                "grid": grid.code,
+                "grid_name": grid.name,
+                "village": properties["village"],
+                "village_name": properties["village_name"],
+                "town": properties["town"],
+                "town_name": properties["town_name"],
+                "lon": round(inside.x, COORDINATE_DIGITS),
+                "lat": round(inside.y, COORDINATE_DIGITS),
+                "located_by": "place",
+            }
+        )
+    return found
 
 
 # --- map layers ------------------------------------------------------------------------------------

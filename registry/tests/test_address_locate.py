@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from registry import actions
 from registry.tests.conftest import HQ_GRID, NOW
+from territory.testing import WEITANG_VILLAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +117,25 @@ def test_resident_search_bad_input_and_rate_limit(people, addresses, settings):
     assert client.get("/api/v1/registry/public/addresses/", {"q": "春申"}).status_code == 200
     limited = client.get("/api/v1/registry/public/addresses/", {"q": "春申"})
     assert limited.status_code == 429 and limited.json()["errors"][0]["code"] == "rate_limited"
+
+
+def test_resident_search_falls_back_on_village_and_grid_names(people, addresses):
+    """No standard address matches (or the registries are empty): the village's and grids' names place
+    the report, each with a point inside its grid that `locate` puts in that same grid."""
+    from territory.locate import locate
+
+    found = APIClient().get("/api/v1/registry/public/addresses/", {"q": "黄桥测试村"}).json()
+    # The village's standard addresses come first, its grids' names fill the rest of the list.
+    assert [r["located_by"] for r in found] == ["point", "code", "place", "place"]
+    rows = found[2:]
+    assert [(r["address"], r["grid"], r["located_by"], r["address_id"]) for r in rows] == [
+        ("黄桥测试村第1网格", HQ_GRID, "place", None),
+        ("黄桥测试村第2网格", SECOND_GRID, "place", None),
+    ]
+    for row in rows:
+        assert locate(row["lon"], row["lat"]).grid_code == row["grid"]
+        assert row["town_name"] == "黄桥街道" and row["village_name"] == "黄桥测试村"
+    second = APIClient().get("/api/v1/registry/public/addresses/", {"q": "第2网格"}).json()
+    assert [r["grid"] for r in second] == [SECOND_GRID, f"{WEITANG_VILLAGE}002"]  # the whole district
+    mixed = APIClient().get("/api/v1/registry/public/addresses/", {"q": "春申路"}).json()
+    assert {r["located_by"] for r in mixed} == {"point", "code"}
