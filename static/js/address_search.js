@@ -32,7 +32,7 @@
   function choose(row) {
     input.value = row.address;
     clear();
-    form.dataset.addressPicked = String(row.address_id);
+    form.dataset.addressPicked = row.address_id === null ? "place:" + row.grid : String(row.address_id);
     var where = [row.town_name, row.village_name, row.grid_name].filter(Boolean).join(" ");
     if (row.lon === null || row.lat === null) {
       note.textContent = where + "：该地址暂无坐标，请在地图上点选问题位置。";
@@ -44,7 +44,9 @@
     });
     var crs = form.querySelector("[name='crs']");
     if (crs) { crs.value = "wgs84"; }
-    note.textContent = "已按地址定位：" + where;
+    note.textContent = row.located_by === "place"
+      ? "已定位到" + where + "，请在地图上把标记移到问题的确切位置。"
+      : "已按地址定位：" + where;
     document.dispatchEvent(new CustomEvent("grid:point", { detail: { lon: row.lon, lat: row.lat, crs: "wgs84" } }));
   }
 
@@ -53,7 +55,7 @@
     rows.forEach(function (row) {
       var item = document.createElement("li");
       item.setAttribute("role", "option");
-      item.dataset.addressId = String(row.address_id);
+      item.dataset.addressId = row.address_id === null ? "place:" + row.grid : String(row.address_id);
       item.textContent = row.address + "（" + [row.town_name, row.village_name].filter(Boolean).join(" ") + "）";
       item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(row); });
       list.appendChild(item);
