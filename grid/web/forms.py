@@ -121,9 +121,9 @@ def public_category_choices() -> list[tuple[str, Any]]:
         major = minor.parent
         assert major is not None
         key = (minor.kind, major.code)
-        name = major.name
+        name = major.display_name
         labels[key] = name if minor.kind == CategoryKind.EVENT else str(facilities) % {"name": name}
-        groups.setdefault(key, []).append((f"{minor.kind}:{minor.code}", minor.name))
+        groups.setdefault(key, []).append((f"{minor.kind}:{minor.code}", minor.display_name))
     return [
         ("", str(_("请选择"))),
         (UNCLASSIFIED_CHOICE, str(_("不清楚/其他，由工作人员分类"))),

@@ -109,7 +109,7 @@ def test_a_registered_persons_name_in_the_status_notes_is_masked_in_lists_and_de
     listed = json_of(client.get("/open311/v2/requests.json"))
     xml = client.get(f"/open311/v2/requests/{receipt}.xml").content.decode()
 
-    assert detail["status_notes"] == "已作废：经核实，李**已自行清理"
+    assert detail["status_notes"] == "不予受理：经核实，李**已自行清理"
     assert [r["status_notes"] for r in listed if r["service_request_id"] == receipt] == [
         detail["status_notes"]
     ]

@@ -37,7 +37,7 @@ def test_portal_fits_and_leads_to_the_services(
         page.click("form[action='/grid/track/'] button[type=submit]")
         page.wait_for_load_state("domcontentloaded")
         assert "/grid/track/" in page.url
-        assert "未找到该受理编号" in page.inner_text("main")  # said in the site's layout
+        assert "未找到受理编号" in page.inner_text("main")  # said in the site's layout
         # An unknown receipt answers 404 (and the browser logs it); nothing else may fail.
         problems.errors = [e for e in problems.errors if "/grid/track/" not in e and "404" not in e]
         assert problems.errors == []

@@ -104,7 +104,10 @@ def test_inbox_and_item_page_name_the_place(personas: dict[str, Any], handling_i
         client = client_for(personas["hq_agency"])
         inbox = client.get(reverse("workflow:inbox")).content.decode()
         item = client.get(reverse("workflow:item", args=[handling_item.pk])).content.decode()
-    assert '<td><span class="place" title="320507003201001">黄桥测试村第1网格</span></td>' in inbox
+    assert (
+        '<td data-label="区划/网格"><span class="place" title="320507003201001">黄桥测试村第1网格</span></td>'
+        in inbox
+    )
     assert "<td>320507003201001</td>" not in inbox
     assert (
         '<td><span class="place">黄桥测试村第1网格</span> '
@@ -122,7 +125,7 @@ def test_a_place_with_no_name_shows_its_code(
         client = client_for(personas["dispatcher"])
         inbox = client.get(reverse("workflow:inbox"), {"scope": "all"}).content.decode()
         page = client.get(reverse("workflow:item", args=[item.pk])).content.decode()
-    assert '<td><span class="place">320507003299</span></td>' in inbox
+    assert '<td data-label="区划/网格"><span class="place">320507003299</span></td>' in inbox
     assert '<td><span class="place">320507003299</span></td>' in page
 
 
