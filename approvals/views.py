@@ -50,8 +50,9 @@ from core.errors import DomainError, NotFound, PermissionRefused
 from core.pdf import qr_svg
 from core.replica import replica_reads
 from core.spreadsheets import SpreadsheetImportError
+from workflow.access import available_actions
 from workflow.confirm import needs_confirmation
-from workflow.engine import available_actions, definition_for
+from workflow.publishing import definition_for
 from workflow.selectors import timeline_of
 
 P = ParamSpec("P")

@@ -23,9 +23,10 @@ from territorial.access import check_keeper
 from territorial.actions import _text, clean_category, post_entry
 from territorial.models import Account, Payment
 from territorial.money import clean_amount
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 
 PROCESS = "fund_payment"
 SUBJECT_TYPE = "territorial.payment"

@@ -14,8 +14,9 @@ from django.core.management.base import CommandError
 
 from core.appendonly import AppendOnlyError
 from core.errors import DomainError
+from workflow.access import available_actions
 from workflow.definitions import load_all
-from workflow.engine import available_actions, transition
+from workflow.engine import transition
 from workflow.models import ProcessVersion, WorkItem
 from workflow.publishing import do_publish_process
 from workflow.tests.conftest import at
