@@ -21,7 +21,7 @@ from grid.web.common import event_rows
 from grid.web.events import action_form, dispatch_units
 from grid.web.forms import ACTION_FIELDS
 from workflow.access import available_actions
-from workflow.definitions import main_action
+from workflow.process_definition import main_action
 
 
 @login_required

@@ -17,7 +17,7 @@ from datashare.models import Connector, DatasetGrant, PeopleExport, QuarantinedR
 from registry import sensitivity
 from registry.models import Building, Entity, Household, KeyPlace, Person
 from workflow.access import available_actions
-from workflow.definitions import ActionDef
+from workflow.process_definition import ActionDef
 
 LEVEL_LABELS = {
     0: "公开",

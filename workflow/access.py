@@ -8,9 +8,9 @@ from accounts.jurisdiction import may_see_code
 from accounts.models import User
 from core.errors import DomainError, NotFound, PermissionRefused
 from workflow.actors import actor_roles, in_unit
-from workflow.definitions import ActionDef
 from workflow.handlers import Step, handler_for
 from workflow.models import WorkItem
+from workflow.process_definition import ActionDef
 from workflow.publishing import definition_for
 
 

@@ -43,8 +43,8 @@ from territory.models import Division, Grid
 from territory.scoping import covers
 from workflow.actors import actor_roles
 from workflow.deadlines import clean_limits
-from workflow.definitions import ProcessDefinition, definition_of_version
 from workflow.models import Priority, ProcessVersion, Transition, WorkItem, engine_writes
+from workflow.process_definition import ProcessDefinition, definition_of_version
 from workflow.publishing import current_version
 from workflow.replay import Hours, ItemRecord, RecordedStep, Replay, refuse
 from workflow.start import new_item

@@ -13,8 +13,8 @@ from typing import Any
 from core.errors import Conflict, DomainError
 from workcalendar.service import WorkHours, add_duration
 from workflow.clock import TimeLeft, add_seconds, describe, work_hours_of, working_seconds
-from workflow.definitions import UNITS, WARN_SHARE, ActionDef, Limit, ProcessDefinition, StateDef
 from workflow.models import Light, WorkItem
+from workflow.process_definition import UNITS, WARN_SHARE, ActionDef, Limit, ProcessDefinition, StateDef
 
 
 def set_step(

@@ -29,12 +29,12 @@ from workflow.access import check_jurisdiction, refusal
 from workflow.actors import actor_roles
 from workflow.clock import work_hours_of
 from workflow.deadlines import clean_limits, move_clock, step_elapsed_seconds
-from workflow.definitions import ActionDef, ProcessDefinition, StateDef
 from workflow.handlers import Handler, Step, bound_handler
 from workflow.inputs import apply_reassignment, clean_inputs
 from workflow.listing import attach_item_references
 from workflow.models import Transition, WorkItem, engine_writes
 from workflow.notices import notify_item, notify_items
+from workflow.process_definition import ActionDef, ProcessDefinition, StateDef
 from workflow.publishing import definition_for
 
 

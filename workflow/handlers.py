@@ -33,8 +33,8 @@ from core.errors import Conflict
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from workflow.definitions import ActionDef, ProcessDefinition
     from workflow.models import WorkItem
+    from workflow.process_definition import ActionDef, ProcessDefinition
 
 
 @dataclass

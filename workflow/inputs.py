@@ -9,9 +9,9 @@ from typing import Any
 from accounts.jurisdiction import may_see_code
 from accounts.models import OrgUnit, User
 from core.errors import Conflict, DomainError
-from workflow.definitions import ASSIGNMENT_FIELDS, ActionDef
 from workflow.listing import ORG_UNITS
 from workflow.models import WorkItem
+from workflow.process_definition import ASSIGNMENT_FIELDS, ActionDef
 
 
 def clean_inputs(action: ActionDef, reason: str, inputs: dict[str, Any]) -> dict[str, Any]:

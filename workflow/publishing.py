@@ -13,8 +13,9 @@ from accounts.models import User
 from audit.actions import record_event
 from core.errors import DomainError
 from workflow.actors import system_actor
-from workflow.definitions import ProcessDefinition, definition_of_version, load_all
+from workflow.definitions import load_all
 from workflow.models import ProcessVersion, WorkItem
+from workflow.process_definition import ProcessDefinition, definition_of_version
 
 
 def do_publish_process(

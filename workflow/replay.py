@@ -16,10 +16,10 @@ from core.errors import DomainError
 from workcalendar.service import WorkHours
 from workflow.actors import system_actor
 from workflow.clock import work_hours_of
-from workflow.definitions import ASSIGNMENT_FIELDS, ActionDef, ProcessDefinition
 from workflow.engine import advance
 from workflow.inputs import clean_inputs
 from workflow.models import Priority, Transition, WorkItem
+from workflow.process_definition import ASSIGNMENT_FIELDS, ActionDef, ProcessDefinition
 
 
 @dataclass

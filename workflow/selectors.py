@@ -19,8 +19,9 @@ from workflow.access import available_actions
 from workflow.actors import actor_roles
 from workflow.clock import TimeLeft
 from workflow.deadlines import time_left, traffic_light
-from workflow.definitions import ActionDef, ProcessDefinition, load_all
+from workflow.definitions import load_all
 from workflow.models import Light, Transition, WorkItem
+from workflow.process_definition import ActionDef, ProcessDefinition
 from workflow.publishing import definition_for
 
 

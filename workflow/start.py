@@ -19,10 +19,10 @@ from workcalendar.service import WorkHours, add_duration
 from workflow.actors import actor_roles, in_unit
 from workflow.clock import work_hours_of
 from workflow.deadlines import clean_limits, restart_step
-from workflow.definitions import ProcessDefinition, definition_of_version
 from workflow.engine import item_snapshot
 from workflow.models import Priority, ProcessVersion, Transition, WorkItem, engine_writes
 from workflow.notices import notify_item
+from workflow.process_definition import ProcessDefinition, definition_of_version
 from workflow.publishing import current_version
 
 

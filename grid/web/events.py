@@ -43,7 +43,7 @@ from grid.web.common import (
 from grid.web.forms import ACTION_FIELDS, EventActionForm
 from workflow.access import available_actions
 from workflow.confirm import needs_confirmation
-from workflow.definitions import ActionDef, main_action
+from workflow.process_definition import ActionDef, main_action
 from workflow.publishing import definition_for
 from workflow.selectors import timeline_of
 

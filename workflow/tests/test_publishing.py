@@ -85,7 +85,7 @@ def test_workflow_diagram_unknown_process() -> None:
 
 def test_states_and_actions_come_back_in_written_order(personas: dict[str, Any]) -> None:
     """jsonb (PostgreSQL) reorders object keys; the written order travels as lists beside them."""
-    from workflow.definitions import definition_of_version
+    from workflow.process_definition import definition_of_version
 
     call_command("publish_processes", stdout=StringIO())
     for _path, written in load_all():
