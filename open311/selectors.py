@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from core.errors import DomainError, NotFound
 from core.publication import publish_many
@@ -17,11 +18,12 @@ from core.refcache import attach
 from grid.events.publication import (
     RESIDENT_CHANNELS,
     description_is_public,
+    is_public_report_photo,
     public_place,
     public_state_title,
 )
 from grid.events.selectors import CATEGORIES, normalize_receipt
-from grid.models import Category, CategoryStandard, CategoryStandardVersion, GridEvent
+from grid.models import AttachmentStage, Category, CategoryStandard, CategoryStandardVersion, GridEvent
 from open311 import conf
 from open311.codes import parse_service_code, service_code_of
 from open311.keys import hash_key
@@ -371,13 +373,18 @@ def _expected(event: GridEvent) -> str | None:
 
 
 def _media_url(event: GridEvent, absolute: Any) -> str:
+    """The first link or photo of the report: a link as the client sent it, a photo at its public address
+    (grid.events.publication.is_public_report_photo: a resident's own, re-encoded, EXIF dropped) — never
+    the storage's own address, which is not served."""
     for attachment in event.attachments.all():
-        if attachment.stage != "report":
+        if attachment.stage != AttachmentStage.REPORT:
             continue
         if attachment.url:
             return str(attachment.url)
-        if attachment.file:
-            return str(absolute(attachment.file.url))
+        if is_public_report_photo(event, attachment):
+            return str(
+                absolute(reverse("grid:public_report_photo", args=[event.receipt_number, attachment.pk]))
+            )
     return ""
 
 
