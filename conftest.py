@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 # Browser fixtures (`browser`, `page`, `problems`) for every test package: one Chromium per process.
 pytest_plugins = ["tests.browser.fixtures"]
@@ -40,6 +41,18 @@ def _flush_past_sqlite_audit_triggers() -> Iterator[None]:
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
     yield
     DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _keep_language() -> Iterator[None]:
+    """LocaleMiddleware activates each request's language on the test's thread (and a test may activate
+    one itself): put back the language that was active before the test, so English never leaks on."""
+    language = translation.get_language()
+    yield
+    if language is None:
+        translation.deactivate_all()
+    else:
+        translation.activate(language)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from approvals.models import Application, ServiceItem
 from core.api import paginated, raise_for_serializer
 from core.errors import DomainError
 from core.replica import replica_reads
-from workflow.engine import available_actions
+from workflow.access import available_actions
 from workflow.listing import Pagination
 
 ERROR_ENVELOPE = OpenApiResponse(description='{"errors": [{"code", "message", "field"}]}')

@@ -315,7 +315,8 @@ class Application(models.Model):
 
 class ApplicationAttachment(models.Model):
     """A file of an application's materials: uploaded by the resident online (`material` names the guide's
-    material it is for) or scanned at intake (扫描件). Private: served only by approvals.views.attachment."""
+    material it is for) or scanned at intake (扫描件). Private: served only by
+    approvals.pages.desk.attachment."""
 
     application = models.ForeignKey(
         Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="attachments"

@@ -18,9 +18,10 @@ from approvals.models import Application, CentreAuthorisation, ServiceItem
 from approvals.report import AuthorisationReport, build_report
 from core.errors import DomainError, NotFound
 from core.publication import publish
-from workflow.engine import definition_for, time_left, traffic_light
+from workflow.deadlines import time_left, traffic_light
 from workflow.listing import attach_item_references
 from workflow.models import Transition
+from workflow.publishing import definition_for
 
 Viewer = User | AnonymousUser
 # Who may read applications (the staff pages; the entity page's section): the others are refused.

@@ -65,8 +65,9 @@ def main() -> None:
         from audit.actions import record_event
         from audit.sealing import seal_pending
         from territory.testing import make_small_territory
-        from workflow.engine import do_start_item, transition
+        from workflow.engine import transition
         from workflow.models import Transition
+        from workflow.start import do_start_item
 
         make_small_territory()
         people = make_personas()

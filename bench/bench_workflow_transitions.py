@@ -43,8 +43,9 @@ def main() -> None:
         from audit.models import AuditEvent
         from outbox.models import OutboxMessage
         from territory.testing import make_small_territory
-        from workflow.engine import do_start_item, transition
+        from workflow.engine import transition
         from workflow.models import Transition, WorkItem
+        from workflow.start import do_start_item
 
         make_small_territory()
         people = make_personas()

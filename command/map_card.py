@@ -20,8 +20,8 @@ from grid.events.selectors import get_event_for, latest_routing
 from grid.web.common import event_rows
 from grid.web.events import action_form, dispatch_units
 from grid.web.forms import ACTION_FIELDS
-from workflow.definitions import main_action
-from workflow.engine import available_actions
+from workflow.access import available_actions
+from workflow.process_definition import main_action
 
 
 @login_required

@@ -3,9 +3,9 @@ intake, the approvals catalogue import, the registry imports):
 
 - `allocate_ids`: primary keys reserved up front in one query (the table's sequence on PostgreSQL;
   `sqlite_sequence` on SQLite), so rows of several tables can reference each other before any is written;
-- `insert_objects` / `insert_rows` / `create_objects`: one `COPY … FROM STDIN` per table on PostgreSQL (one
-  `executemany` on SQLite) instead of `bulk_create`, whose per-value preparation and array dumping cost
-  more than the inserts themselves. No signals are sent (bulk_create sends none either).
+- `insert_objects` / `insert_new` / `insert_rows` / `create_objects`: one `COPY … FROM STDIN` per table
+  on PostgreSQL (one `executemany` on SQLite) instead of `bulk_create`, whose per-value preparation and
+  array dumping cost more than the inserts themselves. No signals are sent (bulk_create sends none either).
 """
 
 from __future__ import annotations
@@ -221,6 +221,16 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
+
+
+def insert_new(objs: Sequence[models.Model]) -> None:
+    """INSERT new rows of one model at once, ids reserved up front (`allocate_ids`, then
+    `insert_objects`): what `bulk_create` stores, without its per-value cost."""
+    if not objs:
+        return
+    for obj, pk in zip(objs, allocate_ids(type(objs[0]), len(objs)), strict=True):
+        obj.pk = pk
+    insert_objects(objs)
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:

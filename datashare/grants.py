@@ -19,9 +19,10 @@ from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.pii import mask_name
 from datashare.models import Connector, DatasetGrant, SyncedRecord
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 
 PROCESS = "dataset_grant"
 SUBJECT_TYPE = "datashare.datasetgrant"

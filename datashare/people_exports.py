@@ -27,9 +27,10 @@ from datashare.models import PeopleExport
 from registry import crypto, sensitivity
 from registry.models import Person
 from territory.models import Division, Grid
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 
 PROCESS = "people_export"
 SUBJECT_TYPE = "datashare.peopleexport"

@@ -16,8 +16,8 @@ from datashare.grants import DATASET_FIELDS, PERSONAL_FIELDS
 from datashare.models import Connector, DatasetGrant, PeopleExport, QuarantinedRow, SyncedRecord
 from registry import sensitivity
 from registry.models import Building, Entity, Household, KeyPlace, Person
-from workflow.definitions import ActionDef
-from workflow.engine import available_actions
+from workflow.access import available_actions
+from workflow.process_definition import ActionDef
 
 LEVEL_LABELS = {
     0: "公开",

@@ -36,8 +36,8 @@ from grid.models import (
 )
 from territory.models import Grid
 from workflow.bulk import ItemRecord, RecordedStep, do_import_items
-from workflow.definitions import ProcessDefinition, definition_of_version
 from workflow.models import Priority, WorkItem
+from workflow.process_definition import ProcessDefinition, definition_of_version
 from workflow.publishing import current_version
 
 _DESCRIPTIONS = [

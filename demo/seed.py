@@ -35,7 +35,7 @@ from demo.registry_data import seed_registry
 from demo.territorial_data import seed_territorial
 from grid.standards.actions import do_seed_reference
 from open311.actions import do_seed_service_definitions
-from territory.actions import do_load_territory
+from territory.actions.loading import do_load_territory
 from territory.models import Division, EnforcementZone, Grid
 from territory.synthetic import TerritorySpec, generate_territory
 from workflow.publishing import do_publish_processes

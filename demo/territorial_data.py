@@ -33,6 +33,12 @@ CARDS = (
     ("ZC-01", "村民活动中心", "building", "860000.00"),
     ("ZC-02", "灌溉泵站设备", "equipment", "126500.00"),
 )
+# The village's payments: (amount, payee, purpose, category, proposed days ago, settled by the committee
+# the day after?). The open one waits for the town's review.
+PAYMENTS = (
+    ("860.00", "黄桥文具商行", "村委会办公用品", ExpenditureCategory.MANAGEMENT, 9, True),
+    ("3200.00", "本地施工队", "村道坑洼修补", ExpenditureCategory.PUBLIC_WELFARE, 2, False),
+)
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -177,28 +183,22 @@ def seed_territorial(*, now: datetime, system: User) -> dict[str, int]:
             counts["contracts"] += 1
         account.refresh_from_db()  # the receipt moved its balance
         bookkeeper = _bookkeeper(village_code, system=system, now=start)
-        supplies = do_propose_payment(
-            account,
-            amount="860.00",
-            payee="黄桥文具商行",
-            purpose="村委会办公用品",
-            voucher=_voucher("supplies.png"),
-            actor=bookkeeper,
-            now=_at(today - timedelta(days=9)),
-            category=ExpenditureCategory.MANAGEMENT,
-        )
-        do_review_payment(supplies, "committee_settle", actor=head, now=_at(today - timedelta(days=8)))
-        account.refresh_from_db()
-        do_propose_payment(
-            account,
-            amount="3200.00",
-            payee="本地施工队",
-            purpose="村道坑洼修补",
-            voucher=_voucher("voucher.png"),
-            actor=bookkeeper,
-            now=_at(today - timedelta(days=2)),
-            category=ExpenditureCategory.PUBLIC_WELFARE,
-        )
-        counts["payments"] += 2
+        for amount, payee, purpose, category, days_ago, settled in PAYMENTS:
+            payment = do_propose_payment(
+                account,
+                amount=amount,
+                payee=payee,
+                purpose=purpose,
+                voucher=_voucher(f"voucher-{days_ago}.png"),
+                actor=bookkeeper,
+                now=_at(today - timedelta(days=days_ago)),
+                category=category,
+            )
+            if settled:
+                do_review_payment(
+                    payment, "committee_settle", actor=head, now=_at(today - timedelta(days=days_ago - 1))
+                )
+                account.refresh_from_db()  # the settlement moved its balance
+            counts["payments"] += 1
         counts["organisations"] += 1
     return counts

@@ -28,8 +28,10 @@ from enforcement.cases.documents import kinds_for
 from enforcement.cases.surcharge import for_case as late_payment_surcharge
 from enforcement.models import Case, DocumentKind, PartyKind, Publication, RecordKind, ServiceMethod
 from grid.events.selectors import get_event_for
-from workflow.engine import available_actions, definition_for, time_left, traffic_light
+from workflow.access import available_actions
+from workflow.deadlines import time_left, traffic_light
 from workflow.listing import CappedPaginator, attach_item_references
+from workflow.publishing import definition_for
 
 # Inputs each action's form asks for (besides the reason): (name, label, type).
 ACTION_INPUTS: dict[str, list[tuple[str, str, str]]] = {

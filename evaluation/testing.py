@@ -29,8 +29,9 @@ from enforcement.models import Case, RecordKind
 from enforcement.tests.test_documents_support import make_case
 from evaluation.actions import do_record_assessment
 from evaluation.rules import FILE_EXCELLENT
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.publishing import do_publish_processes
+from workflow.start import do_start_item
 
 LOCAL = zoneinfo.ZoneInfo("Asia/Shanghai")
 

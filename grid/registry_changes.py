@@ -23,9 +23,10 @@ from registry import actions as registry
 from registry import crypto
 from registry.models import Person
 from territory.models import Grid
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 
 PROCESS = "registry_change"
 SUBJECT_TYPE = "grid.registrychangerequest"

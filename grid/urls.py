@@ -66,4 +66,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("track/<str:receipt>/", views_public.status, name="public_status"),
     path("track/<str:receipt>/rate/", views_public.rate, name="public_rate"),
     path("track/<str:receipt>/photos/<int:attachment_id>/", views_public.photo, name="public_photo"),
+    path(
+        "track/<str:receipt>/report-photos/<int:attachment_id>/",
+        views_public.report_photo,
+        name="public_report_photo",
+    ),
 ]

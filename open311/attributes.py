@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.errors import DomainError
 from open311.models import Datatype, ServiceAttribute
 
 STRING_MAX = 200
@@ -75,18 +76,14 @@ DEFAULT_ATTRIBUTES: tuple[AttributeSpec, ...] = (
 DEFAULTS: dict[str, str] = {spec.code: spec.default for spec in DEFAULT_ATTRIBUTES if spec.default}
 
 
-class AttributeError400(ValueError):
-    """A refused attribute value; `code` names the attribute."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+def _refused(code: str, message: str, *, error: str = "invalid") -> DomainError:
+    """A refused attribute value: 400 on the parameter `attribute[CODE]`."""
+    return DomainError(error, message, field=f"attribute[{code}]")
 
 
 def _one(code: str, raw: Sequence[str]) -> str:
     if len(raw) != 1:
-        raise AttributeError400(code, f"attribute[{code}] 只能有一个值。attribute[{code}] takes one value.")
+        raise _refused(code, f"attribute[{code}] 只能有一个值。attribute[{code}] takes one value.")
     return raw[0].strip()
 
 
@@ -97,24 +94,22 @@ def _clean_value(attribute: ServiceAttribute, raw: Sequence[str]) -> Any:
         chosen = [v.strip() for v in raw if v.strip()]
         unknown = [v for v in chosen if v not in keys]
         if unknown:
-            raise AttributeError400(
+            raise _refused(
                 code, f"attribute[{code}] 的取值 {', '.join(unknown)} 不在可选值 {', '.join(keys)} 中。"
             )
         return list(dict.fromkeys(chosen))
     value = _one(code, raw)
     if attribute.datatype == Datatype.SINGLEVALUELIST:
         if value not in keys:
-            raise AttributeError400(
-                code, f"attribute[{code}] 的取值“{value}”不在可选值 {', '.join(keys)} 中。"
-            )
+            raise _refused(code, f"attribute[{code}] 的取值“{value}”不在可选值 {', '.join(keys)} 中。")
         return value
     if attribute.datatype == Datatype.NUMBER:
         try:
             number = float(value)
         except ValueError:
-            raise AttributeError400(code, f"attribute[{code}] 应为数字：{value}") from None
+            raise _refused(code, f"attribute[{code}] 应为数字：{value}") from None
         if not math.isfinite(number):
-            raise AttributeError400(code, f"attribute[{code}] 应为有限的数字：{value}")
+            raise _refused(code, f"attribute[{code}] 应为有限的数字：{value}")
         return int(number) if number.is_integer() else number
     if attribute.datatype == Datatype.DATETIME:
         try:
@@ -122,13 +117,13 @@ def _clean_value(attribute: ServiceAttribute, raw: Sequence[str]) -> Any:
         except ValueError:
             parsed = None
         if parsed is None:
-            raise AttributeError400(code, f"attribute[{code}] 应为 ISO 8601 日期时间：{value}")
+            raise _refused(code, f"attribute[{code}] 应为 ISO 8601 日期时间：{value}")
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)  # local time (Asia/Shanghai) when no offset is given
         return parsed.isoformat()
     limit = TEXT_MAX if attribute.datatype == Datatype.TEXT else STRING_MAX
     if len(value) > limit:
-        raise AttributeError400(code, f"attribute[{code}] 不能超过 {limit} 字。")
+        raise _refused(code, f"attribute[{code}] 不能超过 {limit} 字。")
     return value
 
 
@@ -136,12 +131,13 @@ def clean_attributes(
     definition: Iterable[ServiceAttribute], submitted: Mapping[str, Sequence[str]]
 ) -> dict[str, Any]:
     """Check the submitted values against the service definition: only known, variable codes; every
-    required one present and non-empty; each value of its datatype. Returns code → clean value."""
+    required one present and non-empty; each value of its datatype. Returns code → clean value; a
+    refusal is a DomainError on the parameter `attribute[CODE]` (`required` or `invalid`)."""
     by_code = {a.code: a for a in definition}
     for code in submitted:
         attribute = by_code.get(code)
         if attribute is None or not attribute.variable:
-            raise AttributeError400(code, f"本服务没有可填写的属性 {code}。Unknown attribute {code}.")
+            raise _refused(code, f"本服务没有可填写的属性 {code}。Unknown attribute {code}.")
     cleaned: dict[str, Any] = {}
     for attribute in sorted(by_code.values(), key=lambda a: (a.order, a.code)):
         if not attribute.variable:
@@ -151,10 +147,11 @@ def clean_attributes(
             raw = [DEFAULTS[attribute.code]]
         if not raw:
             if attribute.required:
-                raise AttributeError400(
+                raise _refused(
                     attribute.code,
                     f"缺少必填属性 attribute[{attribute.code}]（{attribute.description}）。"
                     f"Required attribute {attribute.code} is missing.",
+                    error="required",
                 )
             continue
         cleaned[attribute.code] = _clean_value(attribute, raw)

@@ -10,17 +10,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
+from core.errors import DomainError, NotFound
 from core.publication import publish_many
 from core.refcache import attach
 from grid.events.publication import (
     RESIDENT_CHANNELS,
     description_is_public,
+    is_public_report_photo,
     public_place,
     public_state_title,
 )
 from grid.events.selectors import CATEGORIES, normalize_receipt
-from grid.models import Category, CategoryStandard, CategoryStandardVersion, GridEvent
+from grid.models import AttachmentStage, Category, CategoryStandard, CategoryStandardVersion, GridEvent
 from open311 import conf
 from open311.codes import parse_service_code, service_code_of
 from open311.keys import hash_key
@@ -37,14 +40,6 @@ MAX_PAGE_SIZE = 200  # the largest page a client may ask for (page_size)
 DEFAULT_PAGE_SIZE = 50  # GeoReport v2 sets no page size; 1,000 rows were 688 KB and 0.7 s of CPU
 OUTCOME_ACTIONS = ("feedback", "self_resolve", "void")
 UNIT_TITLES = {"work_hours": "工作时", "work_days": "工作日"}
-
-
-class NotFoundError(LookupError):
-    """What the client asked for does not exist (the spec's 404)."""
-
-
-class BadRequestError(ValueError):
-    """The spec's 400."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -142,10 +137,10 @@ def service_document(service: Service) -> dict[str, Any]:
 
 
 def service_for(service_code: str) -> Category:
-    """The minor class of a service code, if it is in the current standard; else NotFoundError."""
+    """The minor class of a service code, if it is in the current standard; else NotFound."""
     parsed = parse_service_code(service_code)
     if parsed is None:
-        raise NotFoundError(f"service_code {service_code} was not found（服务代码不存在）")
+        raise NotFound(f"service_code {service_code} was not found（服务代码不存在）", field="service_code")
     kind, code = parsed
     version = _current_version()
     category = (
@@ -159,7 +154,7 @@ def service_for(service_code: str) -> Category:
         and CategoryStandard.objects.filter(version=version, category=category).exists()
     )
     if category is None or not in_standard:
-        raise NotFoundError(f"service_code {service_code} was not found（服务代码不存在）")
+        raise NotFound(f"service_code {service_code} was not found（服务代码不存在）", field="service_code")
     return category
 
 
@@ -199,9 +194,11 @@ def grid_for_address_id(address_id: str) -> Grid:
     """address_id is a grid code (our address register is the grid register)."""
     grid = Grid.objects.filter(code=address_id.strip(), active=True).first()
     if grid is None:
-        raise BadRequestError(
+        raise DomainError(
+            "invalid",
             f"address_id {address_id} was not found: it must be a 15-digit grid code"
-            "（address_id 应为网格编码）"
+            "（address_id 应为网格编码）",
+            field="address_id",
         )
     return grid
 
@@ -220,9 +217,11 @@ def grid_for_address_string(address_string: str) -> Grid:
     best = [g for g in matches if not any(g.name != o.name and g.name in o.name for o in matches)]
     if len(best) == 1:
         return best[0]
-    raise BadRequestError(
+    raise DomainError(
+        "invalid",
         "address_string could not be located: send lat and long, or an address_id (grid code), or name "
-        "exactly one grid（无法根据地址定位，请提供经纬度或网格编码）"
+        "exactly one grid（无法根据地址定位，请提供经纬度或网格编码）",
+        field="address_string",
     )
 
 
@@ -291,10 +290,14 @@ def find_requests(query: RequestQuery, *, now: datetime) -> list[GridEvent]:
     if end is None:
         end = start + DEFAULT_WINDOW
     if end < start:
-        raise BadRequestError("end_date is before start_date（结束时间早于开始时间）")
+        raise DomainError(
+            "invalid", "end_date is before start_date（结束时间早于开始时间）", field="end_date"
+        )
     if end - start > DEFAULT_WINDOW:
-        raise BadRequestError(
-            "start_date and end_date may not span more than 90 days（时间范围不能超过90天）"
+        raise DomainError(
+            "invalid",
+            "start_date and end_date may not span more than 90 days（时间范围不能超过90天）",
+            field="start_date",
         )
     events = events.filter(reported_at__gte=start, reported_at__lte=end)
     if query.service_codes:
@@ -302,8 +305,10 @@ def find_requests(query: RequestQuery, *, now: datetime) -> list[GridEvent]:
         for service_code in query.service_codes:
             parsed = parse_service_code(service_code)
             if parsed is None:
-                raise BadRequestError(
-                    f"service_code {service_code} is not a service code（服务代码格式错误）"
+                raise DomainError(
+                    "invalid",
+                    f"service_code {service_code} is not a service code（服务代码格式错误）",
+                    field="service_code",
                 )
             wanted |= Q(category__kind=parsed[0], category__code=parsed[1])
         events = events.filter(wanted)
@@ -320,14 +325,17 @@ def find_requests(query: RequestQuery, *, now: datetime) -> list[GridEvent]:
 def event_for_request_id(service_request_id: str) -> GridEvent:
     event = _events().filter(receipt_number=normalize_receipt(service_request_id)).first()
     if event is None:
-        raise NotFoundError(f"service_request_id {service_request_id} was not found（受理编号不存在）")
+        raise NotFound(
+            f"service_request_id {service_request_id} was not found（受理编号不存在）",
+            field="service_request_id",
+        )
     return event
 
 
 def token_for(token: str) -> RequestToken:
     found = RequestToken.objects.select_related("event").filter(token=token).first()
     if found is None:
-        raise NotFoundError(f"token {token} was not found（令牌不存在）")
+        raise NotFound(f"token {token} was not found（令牌不存在）", field="token")
     return found
 
 
@@ -365,13 +373,18 @@ def _expected(event: GridEvent) -> str | None:
 
 
 def _media_url(event: GridEvent, absolute: Any) -> str:
+    """The first link or photo of the report: a link as the client sent it, a photo at its public address
+    (grid.events.publication.is_public_report_photo: a resident's own, re-encoded, EXIF dropped) — never
+    the storage's own address, which is not served."""
     for attachment in event.attachments.all():
-        if attachment.stage != "report":
+        if attachment.stage != AttachmentStage.REPORT:
             continue
         if attachment.url:
             return str(attachment.url)
-        if attachment.file:
-            return str(absolute(attachment.file.url))
+        if is_public_report_photo(event, attachment):
+            return str(
+                absolute(reverse("grid:public_report_photo", args=[event.receipt_number, attachment.pk]))
+            )
     return ""
 
 

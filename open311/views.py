@@ -1,6 +1,7 @@
 """GeoReport v2 endpoints. Each view is parse → access → action → render; `endpoint` wraps them with
 the checks every method shares (format extension, jurisdiction_id, api_key, rate limit) and turns
-every refusal into the spec's error format — never the platform's JSON envelope."""
+every refusal — the platform's one error type, `core.errors.DomainError`, whichever layer raised it —
+into the spec's error format with the error's own HTTP status, never the platform's JSON envelope."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from core import ratelimit
-from core.errors import DomainError
+from core.errors import DomainError, NotFound, PermissionRefused
 from core.replica import reading_replica
 from open311 import conf, parsing, selectors
 from open311.actions import do_submit_request
@@ -40,11 +41,21 @@ PARAMETER_OF = {
 }
 
 
-class Open311Error(Exception):
-    def __init__(self, status: int, description: str):
-        super().__init__(description)
-        self.status = status
-        self.description = description
+def refusal(fmt: str, error: DomainError) -> HttpResponse:
+    """A DomainError in the spec's error format, with its own status (not found 404, refused 403,
+    conflict 409, unprocessable 422, rate limited 429 with Retry-After, bad input 400). Bad input names
+    the GeoReport parameter once — the intake's field under its GeoReport name (`lon` is `long`) —
+    ahead of the message unless the message already starts with it."""
+    description = error.message
+    if error.field and error.status in (400, 422):
+        parameter = PARAMETER_OF.get(error.field, error.field)
+        if not description.startswith(parameter):
+            description = f"{parameter}: {description}"
+    response = error_response(fmt, error.status, description)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _param(request: HttpRequest, name: str) -> str:
@@ -68,18 +79,24 @@ def _check_jurisdiction(request: HttpRequest) -> None:
     given = _param(request, "jurisdiction_id")
     expected = conf.jurisdiction_id()
     if given and expected and given != expected:
-        raise Open311Error(404, f"jurisdiction_id {given} was not found（本接口只服务 {expected}）")
+        raise NotFound(
+            f"jurisdiction_id {given} was not found（本接口只服务 {expected}）", field="jurisdiction_id"
+        )
 
 
 def _authenticate(request: HttpRequest, *, required: bool) -> ApiKey | None:
     raw = _param(request, "api_key")
     if not raw:
         if required:
-            raise Open311Error(403, "api_key was not provided（缺少 api_key）")
+            raise PermissionRefused(
+                "not_allowed", "api_key was not provided（缺少 api_key）", field="api_key"
+            )
         return None
     api_key = selectors.key_for(raw)
     if api_key is None:
-        raise Open311Error(403, "api_key is invalid or has been revoked（api_key 无效或已吊销）")
+        raise PermissionRefused(
+            "not_allowed", "api_key is invalid or has been revoked（api_key 无效或已吊销）", field="api_key"
+        )
     return api_key
 
 
@@ -107,31 +124,18 @@ def endpoint(*, methods: tuple[str, ...], key_required_for: tuple[str, ...] = ()
                         "X-RateLimit-Remaining": str(verdict.remaining),
                     }
                     if not verdict.allowed:
-                        response = error_response(
-                            fmt,
-                            429,
+                        raise ratelimit.RateLimited(
+                            "rate_limited",
                             f"rate limit of {verdict.limit} requests per hour exceeded for this api_key"
                             f"（超过每小时 {verdict.limit} 次的上限）",
+                            verdict.retry_after_seconds(now),
                         )
-                        response["Retry-After"] = str(verdict.retry_after_seconds(now))
-                        return response
                 response = view(request, *args, fmt=fmt, now=now, api_key=api_key, **kwargs)
                 for name, value in headers.items():
                     response[name] = value
                 return response
-            except Open311Error as exc:
-                return error_response(fmt, exc.status, exc.description)
-            except selectors.NotFoundError as exc:
-                return error_response(fmt, 404, str(exc))
-            except (selectors.BadRequestError, parsing.ParseError) as exc:
-                return error_response(fmt, 400, str(exc))
             except DomainError as exc:
-                # The one error type keeps its status here too (not found 404, refused 403, conflict 409,
-                # unprocessable 422); refusals of the event intake (bad location, category, phone, photo …)
-                # are the client's 400, with the parameter named.
-                named = exc.field if exc.status in (400, 422) else None
-                where = f"{PARAMETER_OF.get(named, named)}: " if named else ""
-                return error_response(fmt, exc.status, f"{where}{exc.message}")
+                return refusal(fmt, exc)
 
         return wrapper
 

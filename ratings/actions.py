@@ -25,9 +25,10 @@ from ratings.models import BAD_LEVELS, Level, Rating, RatingChannel, Stage, dime
 from ratings.selectors import find_application, get_rating_for, stages_open
 from workflow.actors import system_actor
 from workflow.definitions import load_file
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.models import ProcessVersion, Transition, WorkItem
 from workflow.publishing import do_publish_process
+from workflow.start import do_start_item
 
 RECTIFICATION_PROCESS = "rating_rectification"
 PROCESS_FILE = Path(__file__).resolve().parent / "processes" / "rating_rectification.yaml"

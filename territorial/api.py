@@ -189,7 +189,7 @@ def contract_data(c: Contract, today: date) -> dict[str, Any]:
 
 
 def payment_data(p: Payment, user: User, *, with_actions: bool = True) -> dict[str, Any]:
-    from workflow.engine import available_actions
+    from workflow.access import available_actions
 
     item = p.work_item
     return {

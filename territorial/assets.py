@@ -18,9 +18,10 @@ from core.uploads import clean_image
 from territorial.access import check_keeper
 from territorial.models import Asset, AssetChange, AssetPhoto, CollectiveOrganisation
 from territorial.money import clean_amount
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 
 PROCESS = "asset_change"
 SUBJECT_TYPE = "territorial.assetchange"

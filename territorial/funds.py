@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -21,18 +22,36 @@ from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.uploads import clean_image
 from territorial.access import check_keeper
 from territorial.actions import _text, clean_category, post_entry
-from territorial.models import Account, Payment
+from territorial.models import Account, LedgerEntry, Payment
 from territorial.money import clean_amount
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 
 PROCESS = "fund_payment"
 SUBJECT_TYPE = "territorial.payment"
+# A purpose (200) and a payee (100) are longer together than the ledger line and the work item's title.
+SUMMARY_LENGTH = LedgerEntry._meta.get_field("summary").max_length or 200
+TITLE_LENGTH = WorkItem._meta.get_field("title").max_length or 200
+ELLIPSIS = "…"  # stored text: the same in every language (Django's default follows the active one)
 
 
 def town_threshold() -> Decimal:
     return Decimal(settings.TERRITORIAL_TOWN_APPROVAL_YUAN)
+
+
+def payment_title(amount: Decimal, purpose: str) -> str:
+    """The work item's title, "支出 N 元：用途", the purpose shortened (with an ellipsis) to fit it."""
+    return Truncator(f"支出 {amount} 元：{purpose}").chars(TITLE_LENGTH, truncate=ELLIPSIS)
+
+
+def payment_summary(purpose: str, payee: str) -> str:
+    """The payment's ledger line, "用途（收款方）", within the summary column: the purpose is shortened on
+    a character, with an ellipsis, when the two do not fit; the payee never is — the public page
+    (territorial.disclosure) masks a person's name wherever it appears, by the whole name."""
+    room = SUMMARY_LENGTH - len(payee) - len("（）")
+    return f"{Truncator(purpose).chars(room, truncate=ELLIPSIS)}（{payee}）"
 
 
 def do_propose_payment(
@@ -62,7 +81,7 @@ def do_propose_payment(
             PROCESS,
             actor=actor,
             now=now,
-            title=f"支出 {value} 元：{purpose}",
+            title=payment_title(value, purpose),
             territory_code=organisation.village_code,
             subject_type=SUBJECT_TYPE,
         )
@@ -139,7 +158,7 @@ def _pay(step: Step) -> None:
         account,
         amount=-payment.amount,
         booked_on=timezone.localtime(step.now).date(),
-        summary=f"{payment.purpose}（{payment.payee}）",
+        summary=payment_summary(payment.purpose, payment.payee),
         actor=step.actor,
         now=step.now,
         category=payment.category,

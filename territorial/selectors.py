@@ -30,8 +30,8 @@ from territorial.models import (
     Resource,
 )
 from workflow import english
-from workflow.engine import definition_for
 from workflow.models import WorkItem
+from workflow.publishing import definition_for
 
 M = TypeVar("M", bound=Model)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from territory import actions
+from territory.actions import divisions, enforcement_zones, grids
 from territory.models import Division, EnforcementZone, Grid, GridBoundary
 
 
@@ -41,7 +41,7 @@ class DivisionAdmin(admin.ModelAdmin):
         return f"{kind}（{'生成数据' if obj.synthetic else '导入'}）"
 
     def save_model(self, request: HttpRequest, obj: Division, form: Any, change: bool) -> None:
-        actions.do_save_division(obj, actor=request.user, now=timezone.now())
+        divisions.do_save_division(obj, actor=request.user, now=timezone.now())
 
     def has_delete_permission(self, request: HttpRequest, obj: Division | None = None) -> bool:
         return False  # divisions are master data from the statistics codes; never deleted here
@@ -83,7 +83,7 @@ class GridAdminForm(forms.ModelForm):
             grid = construct_instance(
                 self, Grid(code=self.instance.code, village_id=self.instance.village_id)
             )
-            actions.validate_grid(grid, cleaned.get("new_geometry"))
+            grids.validate_grid(grid, cleaned.get("new_geometry"))
         except DomainError as exc:
             _apply_domain_error(self, exc)
         return cleaned
@@ -103,7 +103,7 @@ class GridAdmin(admin.ModelAdmin):
         return ("code",) if obj is not None else ()  # grids are never renumbered
 
     def save_model(self, request: HttpRequest, obj: Grid, form: Any, change: bool) -> None:
-        actions.do_save_grid(
+        grids.do_save_grid(
             obj, new_geometry=form.cleaned_data.get("new_geometry"), actor=request.user, now=timezone.now()
         )
 
@@ -113,12 +113,12 @@ class GridAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Grid) -> None:
-        actions.do_delete_grid(obj, actor=request.user, now=timezone.now())
+        grids.do_delete_grid(obj, actor=request.user, now=timezone.now())
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Grid]) -> None:
         now = timezone.now()
         for grid in queryset:
-            actions.do_delete_grid(grid, actor=request.user, now=now)
+            grids.do_delete_grid(grid, actor=request.user, now=now)
 
 
 class EnforcementZoneAdminForm(forms.ModelForm):
@@ -140,7 +140,7 @@ class EnforcementZoneAdminForm(forms.ModelForm):
             zone = construct_instance(
                 self, EnforcementZone(code=self.instance.code, town_id=self.instance.town_id)
             )
-            actions.validate_enforcement_zone(zone, list(cleaned.get("villages") or []))
+            enforcement_zones.validate_enforcement_zone(zone, list(cleaned.get("villages") or []))
         except DomainError as exc:
             _apply_domain_error(self, exc)
         return cleaned
@@ -168,7 +168,7 @@ class EnforcementZoneAdmin(admin.ModelAdmin):
         return ("code",) if obj is not None else ()
 
     def save_model(self, request: HttpRequest, obj: EnforcementZone, form: Any, change: bool) -> None:
-        actions.do_save_enforcement_zone(
+        enforcement_zones.do_save_enforcement_zone(
             obj, villages=list(form.cleaned_data["villages"]), actor=request.user, now=timezone.now()
         )
 
@@ -178,9 +178,9 @@ class EnforcementZoneAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: EnforcementZone) -> None:
-        actions.do_delete_enforcement_zone(obj, actor=request.user, now=timezone.now())
+        enforcement_zones.do_delete_enforcement_zone(obj, actor=request.user, now=timezone.now())
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[EnforcementZone]) -> None:
         now = timezone.now()
         for zone in queryset:
-            actions.do_delete_enforcement_zone(zone, actor=request.user, now=now)
+            enforcement_zones.do_delete_enforcement_zone(zone, actor=request.user, now=now)

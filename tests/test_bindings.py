@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from workflow import handlers
-from workflow.definitions import ActionDef
 from workflow.handlers import PLAIN, binding_problems, definitions_on_disk
+from workflow.process_definition import ActionDef
 
 
 def test_every_published_action_has_its_handler_and_no_handler_is_stray() -> None:

@@ -17,7 +17,7 @@ from accounts.adminroles import do_grant_admin_role, do_revoke_admin_role
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import PASSWORD, make_administrator
 from core.adminroles import AdminRole
-from workflow.engine import do_start_item
+from workflow.start import do_start_item
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

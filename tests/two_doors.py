@@ -24,9 +24,9 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from audit.models import AuditEvent
 from outbox.models import OutboxMessage
-from workflow.engine import definition_for, transition
+from workflow.engine import transition
 from workflow.models import WorkItem
-from workflow.publishing import current_version
+from workflow.publishing import current_version, definition_for
 
 
 @dataclass(frozen=True)

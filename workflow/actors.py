@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.jurisdiction import user_roles
 from accounts.models import Assignment, User
-from workflow.definitions import SYSTEM_ROLE
+from workflow.process_definition import SYSTEM_ROLE
 
 SYSTEM_USERNAME = "system"
 

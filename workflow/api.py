@@ -17,11 +17,11 @@ from accounts.models import OrgUnit, User
 from core.api import paginated, raise_for_serializer
 from core.errors import DomainError
 from core.replica import replica_reads
-from workflow.definitions import ActionDef
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.idempotency import HEADER, idempotent
 from workflow.listing import Pagination, attach_item_references, lean_items
 from workflow.models import Light, Priority, Transition
+from workflow.process_definition import ActionDef
 from workflow.selectors import (
     ItemFilters,
     ItemView,
@@ -31,6 +31,7 @@ from workflow.selectors import (
     history_of,
     view_of,
 )
+from workflow.start import do_start_item
 from workflow.subjects import check_subject
 
 # ---------------------------------------------------------------------------------------------- output

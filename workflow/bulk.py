@@ -3,8 +3,8 @@ item's state; nothing outside the two does — `workflow/tests/test_state_writes
 
 - `do_import_items`: recorded histories (a legacy migration, the demo's month). Each record's steps are
   replayed IN MEMORY against the pinned definition with the engine's own functions
-  (`engine.new_item`, `engine.advance` → `deadlines.move_clock`, `restart_step`, `pause`, `resume`,
-  `extend`, `engine.step_elapsed_seconds`), so every deadline, pause and closure is what `transition()`
+  (`start.new_item`, `engine.advance` → `deadlines.move_clock`, `restart_step`, `pause`, `resume`,
+  `extend`, `deadlines.step_elapsed_seconds`), so every deadline, pause and closure is what `transition()`
   would have written; then the items and transitions are `bulk_create`d in one transaction with one
   summary audit event for the batch. A replay records history that already happened: the streams' step
   handlers (`workflow.handlers`) are not run again — the stream's own records come with the history
@@ -42,11 +42,12 @@ from outbox.models import OutboxMessage
 from territory.models import Division, Grid
 from territory.scoping import covers
 from workflow.actors import actor_roles
-from workflow.definitions import ProcessDefinition, definition_of_version
-from workflow.engine import clean_limits, new_item
+from workflow.deadlines import clean_limits
 from workflow.models import Priority, ProcessVersion, Transition, WorkItem, engine_writes
+from workflow.process_definition import ProcessDefinition, definition_of_version
 from workflow.publishing import current_version
 from workflow.replay import Hours, ItemRecord, RecordedStep, Replay, refuse
+from workflow.start import new_item
 
 TERRITORY_LEVELS = (15, 12, 9, 6)
 # The public names; core.bulk's inserts stay importable from here for the callers written before
@@ -419,7 +420,7 @@ def do_start_items_bulk(
 
 
 def _notify_started(items: list[WorkItem], *, actor: User, now: datetime) -> None:
-    """`engine.notify_item(kind="workflow.assigned")` for each item, set-wise: members of the units
+    """`notices.notify_item(kind="workflow.assigned")` for each item, set-wise: members of the units
     without an assignee loaded in one query, the messages bulk-created."""
     unit_ids = {i.assigned_unit_id for i in items if i.assignee_id is None and i.assigned_unit_id}
     members: dict[int, list[int]] = {}

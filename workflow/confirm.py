@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workflow.definitions import ActionDef
+from workflow.process_definition import ActionDef
 
 CONFIRM_FIELD = "confirmed"
 

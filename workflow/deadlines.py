@@ -1,18 +1,20 @@
-"""The step clock of a work item, in memory (no checks, no writes): a step's deadline and warning time
-from its limit (the item's own override first), pausing and resuming (the remaining time is kept, not
-the wall-clock deadline), extensions, and what each action does to the clock (`move_clock`: restart,
-keep, pause, stop at a terminal state). Used by `workflow.engine` (`transition`, `new_item`, `advance`)
+"""The step clock of a work item, in memory (no writes): a step's deadline and warning time from its
+limit (the item's own override first, checked by `clean_limits`), pausing and resuming (the remaining
+time is kept, not the wall-clock deadline), extensions, and what each action does to the clock
+(`move_clock`: restart, keep, pause, stop at a terminal state); and its readings — time used, time left,
+the traffic light. Used by the engine (`workflow.engine.transition`/`advance`, `workflow.start.new_item`)
 and through it by the bulk import, so every deadline is computed one way."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from core.errors import Conflict
+from core.errors import Conflict, DomainError
 from workcalendar.service import WorkHours, add_duration
-from workflow.clock import add_seconds, working_seconds
-from workflow.definitions import WARN_SHARE, ActionDef, Limit, ProcessDefinition, StateDef
-from workflow.models import WorkItem
+from workflow.clock import TimeLeft, add_seconds, describe, work_hours_of, working_seconds
+from workflow.models import Light, WorkItem
+from workflow.process_definition import UNITS, WARN_SHARE, ActionDef, Limit, ProcessDefinition, StateDef
 
 
 def set_step(
@@ -141,3 +143,67 @@ def move_clock(
         extend(item, action, now, work_hours)
     elif action.clock == "restart":
         restart_step(item, target, now, work_hours)
+
+
+def clean_limits(definition: ProcessDefinition, limits: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Validate per-item step limits {state: {amount, unit}} against the definition. Only states where
+    the clock runs (not terminal, not paused) may have one; amount is a positive integer, unit one of
+    the engine's units (or 0 work_days: the end of the same working day, 即办). A caller's programming
+    error, so it is a DomainError on field `limits`."""
+    cleaned: dict[str, dict[str, Any]] = {}
+    for name, value in (limits or {}).items():
+        state = definition.states.get(name)
+        if state is None or state.terminal or not state.clock_runs:
+            raise DomainError("invalid", f"状态“{name}”不能设置时限。", field="limits")
+        amount = value.get("amount") if isinstance(value, dict) else None
+        unit = value.get("unit") if isinstance(value, dict) else None
+        # 0 work_days is the same working day (即办); any other limit is positive.
+        same_day = amount == 0 and unit == "work_days"
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, int)
+            or (amount <= 0 and not same_day)
+            or unit not in UNITS
+        ):
+            raise DomainError("invalid", f"状态“{name}”的时限无效：{value!r}", field="limits")
+        cleaned[name] = {"amount": amount, "unit": unit}
+    return cleaned
+
+
+def step_elapsed_seconds(item: WorkItem, now: datetime, work_hours: WorkHours | None = None) -> float | None:
+    """Counted time used in the current step (working time for work_* units)."""
+    hours = work_hours or work_hours_of(item.assigned_unit)
+    if item.step_limit_seconds is None:
+        return working_seconds(item.step_started_at, now, item.step_unit or "work_hours", hours)
+    if item.paused_at is not None:
+        return item.step_limit_seconds - (item.paused_remaining_seconds or 0.0)
+    assert item.step_due_at is not None
+    return item.step_limit_seconds - working_seconds(now, item.step_due_at, item.step_unit, hours)
+
+
+def time_left(item: WorkItem, now: datetime) -> TimeLeft | None:
+    if item.closed_at is not None or item.step_limit_seconds is None:
+        return None
+    hours = work_hours_of(item.assigned_unit)
+    if item.paused_at is not None:
+        remaining = item.paused_remaining_seconds or 0.0
+    else:
+        assert item.step_due_at is not None
+        remaining = working_seconds(now, item.step_due_at, item.step_unit, hours)
+    return describe(remaining, item.step_unit, hours)
+
+
+def traffic_light(item: WorkItem, now: datetime) -> str | None:
+    """Share of the step limit used: < 80 % green, 80–100 % yellow, ≥ 100 % red. None without a limit."""
+    if item.closed_at is not None or item.step_limit_seconds is None:
+        return None
+    if item.paused_at is not None:
+        limit = item.step_limit_seconds
+        used = 1.0 if limit <= 0 else 1 - (item.paused_remaining_seconds or 0.0) / limit
+        if used >= 1:
+            return Light.RED.value
+        return Light.YELLOW.value if used >= WARN_SHARE else Light.GREEN.value
+    assert item.step_due_at is not None and item.warn_at is not None
+    if now >= item.step_due_at:
+        return Light.RED.value
+    return Light.YELLOW.value if now >= item.warn_at else Light.GREEN.value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow.definitions import ProcessDefinition
+from workflow.process_definition import ProcessDefinition
 
 
 def _limit_label(definition: ProcessDefinition, state: str) -> str:

@@ -29,10 +29,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.errors import Conflict
+
 if TYPE_CHECKING:
     from accounts.models import User
-    from workflow.definitions import ActionDef, ProcessDefinition
     from workflow.models import WorkItem
+    from workflow.process_definition import ActionDef, ProcessDefinition
 
 
 @dataclass
@@ -93,6 +95,19 @@ def bind(process: str, handlers: Mapping[str, Handler], *, owner: str) -> None:
 def handler_for(process: str, action: str) -> Handler | None:
     bound = _BOUND.get((process, action))
     return bound[1] if bound is not None else None
+
+
+def bound_handler(definition: ProcessDefinition, action: ActionDef) -> Handler:
+    """The handler bound to `action` (workflow.handlers); 409 `unbound_action` when there is none — a
+    step without its stream's rules is never taken."""
+    handler = handler_for(definition.name, action.name)
+    if handler is None:
+        raise Conflict(
+            "unbound_action",
+            f"动作“{action.title}”（{definition.name}.{action.name}）没有绑定处理规则，不能执行。",
+            field="action",
+        )
+    return handler
 
 
 def bindings() -> dict[tuple[str, str], str]:

@@ -13,8 +13,9 @@ from accounts.models import User
 from audit.actions import record_event
 from core.errors import DomainError
 from workflow.actors import system_actor
-from workflow.definitions import ProcessDefinition, load_all
-from workflow.models import ProcessVersion
+from workflow.definitions import load_all
+from workflow.models import ProcessVersion, WorkItem
+from workflow.process_definition import ProcessDefinition, definition_of_version
 
 
 def do_publish_process(
@@ -75,3 +76,9 @@ def current_version(name: str, *, now: datetime) -> ProcessVersion:
     if version is None:
         raise DomainError("unknown_process", f"未知的流程：{name}", field="process")
     return version
+
+
+def definition_for(item: WorkItem) -> ProcessDefinition:
+    """The definition the item started with (its pinned version), never the file on disk."""
+    version = item.process_version
+    return definition_of_version(version.pk, version.content_hash, version.definition)

@@ -16,9 +16,10 @@ from core.errors import DomainError
 from workcalendar.service import WorkHours
 from workflow.actors import system_actor
 from workflow.clock import work_hours_of
-from workflow.definitions import ASSIGNMENT_FIELDS, ActionDef, ProcessDefinition
-from workflow.engine import _clean_inputs, advance
+from workflow.engine import advance
+from workflow.inputs import clean_inputs
 from workflow.models import Priority, Transition, WorkItem
+from workflow.process_definition import ASSIGNMENT_FIELDS, ActionDef, ProcessDefinition
 
 
 @dataclass
@@ -199,7 +200,7 @@ class Replay:
                 raise where(f"办件当时为“{title}”，不能执行“{action.title}”。")
             reason = (step.reason or "").strip()
             try:
-                _clean_inputs(action, reason, step.inputs)
+                clean_inputs(action, reason, step.inputs)
             except DomainError as error:
                 raise where(error.message) from error
             source = item.state

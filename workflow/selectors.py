@@ -15,11 +15,14 @@ from accounts.models import Assignment, User
 from core.errors import DomainError, NotFound
 from territory.scoping import within
 from workflow import english
+from workflow.access import available_actions
 from workflow.actors import actor_roles
 from workflow.clock import TimeLeft
-from workflow.definitions import ActionDef, ProcessDefinition, load_all
-from workflow.engine import available_actions, definition_for, time_left, traffic_light
+from workflow.deadlines import time_left, traffic_light
+from workflow.definitions import load_all
 from workflow.models import Light, Transition, WorkItem
+from workflow.process_definition import ActionDef, ProcessDefinition
+from workflow.publishing import definition_for
 
 
 def work_items_visible_to(user: User | AnonymousUser) -> QuerySet[WorkItem]:

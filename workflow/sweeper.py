@@ -26,11 +26,14 @@ from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
 from audit.actions import audit_row, record_audit_rows, record_event
+from core.bulk import insert_new
 from workflow.actors import system_actor
-from workflow.definitions import EscalationRule
-from workflow.engine import definition_for, insert_new, notify_item, notify_items, transition, transition_many
+from workflow.engine import transition, transition_many
 from workflow.listing import attach_item_references
 from workflow.models import WorkItem
+from workflow.notices import notify_item, notify_items
+from workflow.process_definition import EscalationRule
+from workflow.publishing import definition_for
 
 logger = logging.getLogger(__name__)
 

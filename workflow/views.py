@@ -19,10 +19,12 @@ from accounts.selectors import org_units_visible_to, people_visible_to
 from core.errors import DomainError
 from core.replica import replica_reads
 from territory.refs import territory_names
+from workflow.access import available_actions
 from workflow.confirm import CONFIRM_FIELD, needs_confirmation
-from workflow.engine import available_actions, definition_for, transition
+from workflow.engine import transition
 from workflow.listing import CappedPaginator, attach_item_references, lean_items
 from workflow.models import Light
+from workflow.publishing import definition_for
 from workflow.selectors import (
     ItemFilters,
     actions_for,

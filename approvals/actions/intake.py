@@ -43,7 +43,7 @@ from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
 from core.uploads import clean_image
 from workflow.actors import in_unit, system_actor
-from workflow.engine import do_start_item
+from workflow.start import do_start_item
 
 PDF_MAGIC = b"%PDF-"
 

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
-from django.utils import translation
 
 from approvals.testing import LICENCE_CODE
 
@@ -20,12 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _frozen_and_language() -> Iterator[None]:
-    # LocaleMiddleware activates the request's language on this thread; put the old one back afterwards.
-    language = translation.get_language()
+def _frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
-    translation.activate(language)
 
 
 def test_public_catalogue_in_english_by_cookie(setup: dict[str, Any]) -> None:

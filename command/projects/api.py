@@ -22,7 +22,7 @@ from command.projects.selectors import get_project_for, projects_visible_to
 from command.selectors import require_command_role
 from core.errors import DomainError
 from core.replica import replica_reads
-from workflow.engine import traffic_light
+from workflow.deadlines import traffic_light
 from workflow.models import WorkItem
 
 

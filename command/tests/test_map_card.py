@@ -18,7 +18,7 @@ from grid.models import GridEvent
 from grid.tests import test_pages_support as support
 from grid.tests.test_pages_support import URBAN, act, client_for, report
 from grid.web.forms import ACTION_FIELDS
-from workflow.engine import available_actions
+from workflow.access import available_actions
 
 pytestmark = pytest.mark.django_db
 page_people = support.page_people  # fixture

@@ -18,8 +18,9 @@ from accounts.models import User
 from audit.actions import record_event
 from core.errors import Conflict
 from workflow.actors import system_actor
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.models import Priority
+from workflow.start import do_start_item
 
 from .models import EarlyWarning, Level, Rule
 from .rules import RULES, WARNING_PROCESS, Finding, Holds, Owners

@@ -18,9 +18,10 @@ from accounts.models import User
 from core.api import paginated, raise_for_serializer
 from core.replica import replica_reads
 from workflow.api import IDEMPOTENCY_PARAMETER
-from workflow.engine import definition_for, traffic_light
+from workflow.deadlines import traffic_light
 from workflow.idempotency import idempotent
 from workflow.listing import Pagination
+from workflow.publishing import definition_for
 
 from .actions import do_act_on_warning
 from .models import EarlyWarning, Level, Rule

@@ -16,9 +16,9 @@ from accounts.jurisdiction import scope_for
 from accounts.models import User
 from command.selectors import require_command_role
 from core.errors import NotFound
-from workflow.definitions import ActionDef
-from workflow.engine import available_actions
+from workflow.access import available_actions
 from workflow.models import Transition, WorkItem
+from workflow.process_definition import ActionDef
 
 from .models import LEVEL_ORDER, EarlyWarning, Level, Rule
 

@@ -14,8 +14,8 @@ generic work-item endpoint, the sweeper's 督办.
 from __future__ import annotations
 
 from core.errors import Conflict, DomainError
-from workflow.engine import notify_item
 from workflow.handlers import Handler, Step, bind
+from workflow.notices import notify_item
 
 from .models import EarlyWarning
 from .rules import WARNING_PROCESS

@@ -16,10 +16,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from command.selectors import unit_scope
 from core.errors import DomainError
-from workflow.engine import definition_for
 from workflow.english import state_title
 from workflow.models import Transition, WorkItem
-from workflow.publishing import current_version
+from workflow.publishing import current_version, definition_for
 
 from .actions import do_act_on_warning
 from .models import LEVEL_ORDER, EarlyWarning, Level, Rule

@@ -36,7 +36,7 @@ from grid.models import GridEvent
 from territory.locate import locate
 from territory.models import Division, Grid
 from workflow.actors import system_actor
-from workflow.engine import do_start_item
+from workflow.start import do_start_item
 
 # ---------------------------------------------------------------------------------------------- opening
 

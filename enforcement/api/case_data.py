@@ -12,7 +12,8 @@ from enforcement import actions
 from enforcement.api.common import _iso, _money
 from enforcement.cases.surcharge import for_case as late_payment_surcharge
 from enforcement.models import Case, PartyKind
-from workflow.engine import available_actions, time_left, traffic_light
+from workflow.access import available_actions
+from workflow.deadlines import time_left, traffic_light
 from workflow.selectors import timeline_of
 
 
@@ -50,7 +51,7 @@ def case_summary_data(case: Case, now: datetime) -> dict[str, Any]:
     item = case.work_item
     definition = None
     if item is not None:
-        from workflow.engine import definition_for
+        from workflow.publishing import definition_for
 
         definition = definition_for(item)
     left = time_left(item, now) if item is not None else None

@@ -51,9 +51,9 @@ from enforcement.models import (
 from grid.events.steps import do_event_action
 from territory.models import Division
 from workflow.actors import system_actor
-from workflow.engine import definition_for
 from workflow.handlers import PLAIN, Handler, Step, bind
 from workflow.models import WorkItem
+from workflow.publishing import definition_for
 
 
 def _follow_grid_event(case: Case, item: WorkItem, *, now: datetime) -> None:

@@ -3,27 +3,17 @@ an officer's case page by Accept-Language; Chinese stays the default."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
-from django.utils import translation
 
 from enforcement.actions import do_open_case
 from enforcement.tests.test_case_flow import ORDINARY, at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keep_language() -> Iterator[None]:
-    # LocaleMiddleware activates the request's language on this thread; put the old one back afterwards.
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 def test_public_matters_page_in_english_by_cookie(people: dict[str, Any]) -> None:

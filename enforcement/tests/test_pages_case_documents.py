@@ -4,7 +4,6 @@ the documents (and the case file) once there are any, and, for a case archived o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import translation
 
 from enforcement.actions import do_case_action, do_open_case
 from enforcement.cases.document_actions import do_generate_document
@@ -29,13 +27,6 @@ ENDED = "本案办结时无电子文书"
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
-def _keep_language() -> Iterator[None]:
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 def _page(user: Any, case: Case, *, language: str = "zh-hans") -> str:

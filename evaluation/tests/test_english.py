@@ -3,26 +3,16 @@ late-publication list by Accept-Language; Chinese stays the default."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import translation
 
 from evaluation.actions import do_compute_points
 from evaluation.testing import build_hand_example, local
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keep_language() -> Iterator[None]:
-    # LocaleMiddleware activates the request's language on this thread; put the old one back afterwards.
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 @pytest.fixture

@@ -9,7 +9,9 @@
 - the resident's wording of progress, one for the receipt, the tracking page, the public API and Open311:
   the public state of each engine state, the public timeline (dates and resident words from the work
   item's transitions: no staff, no reasons, no internal results), the expected date from the work
-  calendar's deadline, and the after-photos (the feedback photos that closed the event)."""
+  calendar's deadline, and the after-photos (the feedback photos that closed the event);
+- the photos a resident sent with their own report: public (Open311's `media_url` links them), the
+  photos staff took on patrol or for a hotline call never."""
 
 from __future__ import annotations
 
@@ -254,6 +256,27 @@ def after_photo_ids(item: WorkItem | None) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def is_public_report_photo(event: GridEvent, attachment: EventAttachment) -> bool:
+    """A photo a resident sent with their own report (channels open311 and resident_web): public, stored
+    re-encoded with EXIF dropped (grid.events.report.check_photos). No query (a list's attachments are
+    prefetched); staff's report photos, handling and verification photos and links are not."""
+    return (
+        event.channel in RESIDENT_CHANNELS
+        and attachment.event_id == event.pk
+        and attachment.stage == AttachmentStage.REPORT
+        and attachment.content_type in IMAGE_TYPES
+        and bool(attachment.file)
+    )
+
+
+def public_report_photo(event: GridEvent, attachment_id: int) -> EventAttachment | None:
+    """A report photo of the event by id, or None when it is not one `is_public_report_photo` admits."""
+    attachment = EventAttachment.objects.filter(pk=attachment_id, event_id=event.pk).first()
+    if attachment is None or not is_public_report_photo(event, attachment):
+        return None
+    return attachment
 
 
 def public_photo(item: WorkItem | None, attachment_id: int) -> EventAttachment | None:

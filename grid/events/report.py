@@ -48,8 +48,8 @@ from territory.coords import GCJ02, gcj02_to_wgs84
 from territory.locate import OutsideGrids, check_crs, check_lon_lat, locate
 from territory.models import Grid
 from workflow.actors import system_actor
-from workflow.engine import do_start_item
 from workflow.models import Priority
+from workflow.start import do_start_item
 
 logger = logging.getLogger(__name__)
 

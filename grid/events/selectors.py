@@ -31,7 +31,7 @@ from grid.events.publication import (
 from grid.models import Category, EventChannel, GridEvent, RoutingDecision
 from territory.refs import DIVISIONS, GRIDS
 from territory.scoping import within
-from workflow.engine import time_left
+from workflow.deadlines import time_left
 from workflow.listing import USERS, attach_item_references
 from workflow.models import WorkItem
 

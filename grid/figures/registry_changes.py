@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.drill import drill_row
 from grid.models import RegistryChangeRequest
 from workflow import english
-from workflow.engine import definition_for
+from workflow.publishing import definition_for
 
 APPLIED = "applied"  # the terminal state `approve` leads to (grid/processes/registry_change.yaml)
 

@@ -15,7 +15,7 @@ from accounts.testing import make_org_unit, make_person
 from grid.models import GridEvent
 from grid.tests import test_pages_support as support
 from grid.tests.test_pages_support import URBAN, act, client_for, report
-from workflow.engine import do_start_item
+from workflow.start import do_start_item
 
 pytestmark = pytest.mark.django_db
 page_people = support.page_people  # fixture

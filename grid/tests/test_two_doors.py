@@ -242,7 +242,8 @@ def test_closing_needs_a_handling_photo_where_the_standard_says_so(people: dict[
 
 def test_an_item_without_its_event_is_refused(people: dict[str, Any]) -> None:
     """A grid_event work item started through the generic door has no event: no step runs without it."""
-    from workflow.engine import do_start_item, transition
+    from workflow.engine import transition
+    from workflow.start import do_start_item
 
     item = do_start_item(
         "grid_event",

@@ -41,9 +41,10 @@ from grid.web.common import (
     render_page,
 )
 from grid.web.forms import ACTION_FIELDS, EventActionForm
+from workflow.access import available_actions
 from workflow.confirm import needs_confirmation
-from workflow.definitions import ActionDef, main_action
-from workflow.engine import available_actions, definition_for
+from workflow.process_definition import ActionDef, main_action
+from workflow.publishing import definition_for
 from workflow.selectors import timeline_of
 
 ERROR_FIELDS = {"inputs.attachments": "photos", "attachments": "photos", "inputs.original": "original"}

@@ -37,7 +37,7 @@ from grid.web.common import (
 from grid.web.forms import VerifyForm, WorkerReportForm
 from territory.models import Division, Grid, GridBoundary
 from territory.scoping import within
-from workflow.engine import available_actions
+from workflow.access import available_actions
 from workflow.selectors import timeline_of, view_of
 
 WORKER_ONLY = gettext_lazy("此页面供网格员使用。")

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError, NotFound, Unprocessable
-from grid.events.publication import public_photo
+from grid.events.publication import public_photo, public_report_photo
 from grid.events.rating import do_rate_event
 from grid.events.report import check_report_place, do_report_event
 from grid.events.selectors import effective_item, event_by_receipt, normalize_receipt, public_status
-from grid.models import EventChannel
+from grid.models import EventAttachment, EventChannel, GridEvent
 from grid.web.common import attach_error, render_page
 from grid.web.forms import PublicReportForm, RatingForm, TrackForm
 from grid.web.mobile import area_features, geo_labels, map_config
@@ -229,11 +229,27 @@ def rate(request: HttpRequest, receipt: str) -> HttpResponse:
 def photo(request: HttpRequest, receipt: str, attachment_id: int) -> HttpResponse | FileResponse:
     """An after-photo of a report, for whoever holds its receipt number: only the photos the tracking
     page shows (grid.events.publication.after_photo_ids); any other id is a 404 like an unknown one."""
+    event = _event_or_404(receipt)
+    return _photo_response(public_photo(effective_item(event), attachment_id))
+
+
+@require_http_methods(["GET"])
+def report_photo(request: HttpRequest, receipt: str, attachment_id: int) -> HttpResponse | FileResponse:
+    """A photo a resident sent with their own report (Open311's `media_url`): only those
+    grid.events.publication.is_public_report_photo admits; any other id is a 404 like an unknown one."""
+    event = _event_or_404(receipt)
+    return _photo_response(public_report_photo(event, attachment_id))
+
+
+def _event_or_404(receipt: str) -> GridEvent:
     try:
-        event = event_by_receipt(receipt)
+        return event_by_receipt(receipt)
     except NotFound as error:
         raise Http404(_("未找到该照片。")) from error
-    attachment = public_photo(effective_item(event), attachment_id)
+
+
+def _photo_response(attachment: EventAttachment | None) -> FileResponse:
+    """The stored (re-encoded) file of a public photo; 404 when there is none or it is gone from storage."""
     if attachment is None or not attachment.file:
         raise Http404(_("未找到该照片。"))
     try:

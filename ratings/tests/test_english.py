@@ -3,23 +3,13 @@ statistics page by Accept-Language; Chinese stays the default."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import translation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keep_language() -> Iterator[None]:
-    # LocaleMiddleware activates the request's language on this thread; put the old one back afterwards.
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 def test_public_rating_page_in_english_by_cookie() -> None:

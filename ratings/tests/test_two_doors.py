@@ -126,7 +126,7 @@ def test_only_the_district_bureau_decides_an_appeal(
         format="json",
     )
     assert refused.status_code == 403 and refused.json()["errors"][0]["code"] == "not_allowed"
-    from workflow.engine import available_actions
+    from workflow.access import available_actions
 
     assert "uphold_appeal" not in {a.name for a in available_actions(_item(rating), people[who])}
     rating.refresh_from_db()

@@ -20,7 +20,8 @@ from territorial import actions, assets, selectors
 from territorial.forms import AssetChangeForm, ResourceForm, ReviewForm
 from territorial.models import Asset, AssetChange, Contract
 from territorial.pages.common import form_page, map_config, now, roles, staff_page, submit
-from workflow.engine import available_actions, definition_for
+from workflow.access import available_actions
+from workflow.publishing import definition_for
 
 
 @require_GET

@@ -19,7 +19,8 @@ from territorial import actions, funds, selectors
 from territorial.forms import AccountForm, PaymentForm, ReceiptForm, ReviewForm
 from territorial.models import CollectiveOrganisation, Payment
 from territorial.pages.common import form_page, now, roles, staff_page, submit, today
-from workflow.engine import available_actions, definition_for
+from workflow.access import available_actions
+from workflow.publishing import definition_for
 
 
 def _ledger_page(

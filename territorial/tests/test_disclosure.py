@@ -138,3 +138,13 @@ def test_organisations_are_told_from_people_by_the_end_and_length_of_the_name() 
     assert is_organisation("黄桥张记五金店") and is_organisation("相城区黄桥街道办事处")
     assert not is_organisation("王小明") and not is_organisation("欧阳小店")  # a person can be 4 long
     assert not is_organisation("王小明（代收）") and not is_organisation("")
+
+
+def test_a_shortened_ledger_line_still_masks_a_person_payee(people: dict[str, Any], funded: Account) -> None:
+    """A purpose of 200 characters and a person as payee are longer together than the ledger line: the
+    purpose is shortened, never the payee, so the public page still finds the whole name and masks it."""
+    _pay(funded, people, payee="王小明", purpose="河道保洁" * 50)
+    html = Client().get(f"/public/territorial/{HUANGQIAO_VILLAGE}/2026/6/").content.decode()
+    assert "王小明" not in html
+    kept = 200 - len("（王小明）") - len("…")  # 194 characters of the purpose
+    assert ("河道保洁" * 50)[:kept] + "…（王**）" in html

@@ -6,14 +6,12 @@ English. Chinese stays the default."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import translation
 
 from accounts.models import OrgUnit, User
 from grid.models import Category
@@ -44,14 +42,6 @@ from tests.test_english_staff_pages import HAN, data_names, untranslated
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 SQUARE = {"type": "Polygon", "coordinates": [[[120.5, 31.4], [120.51, 31.4], [120.51, 31.41], [120.5, 31.4]]]}
-
-
-@pytest.fixture(autouse=True)
-def _keep_language() -> Iterator[None]:
-    # LocaleMiddleware activates the request's language on this thread; put the old one back afterwards.
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 @pytest.fixture

@@ -117,3 +117,36 @@ def test_outsider_cannot_propose(people: dict[str, Any], funded: Account) -> Non
             funded, amount="1", payee="甲", purpose="乙", voucher=voucher(), actor=people["wt_head"], now=NOW
         )
     assert error.value.status == 404
+
+
+def test_a_long_purpose_and_payee_fit_the_ledger_line(
+    people: dict[str, Any], funded: Account, clerk: Any
+) -> None:
+    """The ledger line reads "用途（收款方）" within its 200 characters (PostgreSQL refuses a longer one):
+    the purpose is shortened on a character, with an ellipsis; the payee stays whole, as the public
+    page masks a person's name by its whole."""
+    purpose = ("修缮村民活动中心屋面及排水沟" * 14)[:190]
+    payee = "苏州市相城区黄桥街道某某建筑装饰工程有限公司" * 4 + "第二项目部"
+    assert (len(purpose), len(payee)) == (190, 93)
+    payment = do_propose_payment(
+        funded, amount="4800.00", payee=payee, purpose=purpose, voucher=voucher(), actor=clerk, now=NOW
+    )
+    assert payment.purpose == purpose and payment.payee == payee  # the proposal keeps both whole
+    assert len(payment.work_item.title) <= 200
+    payment = do_review_payment(payment, "committee_settle", actor=people["hq_head"], now=NOW)
+
+    assert payment.entry is not None
+    summary = LedgerEntry.objects.get(pk=payment.entry.pk).summary
+    assert len(summary) == 200
+    assert summary.endswith(f"…（{payee}）")
+    assert summary.startswith(purpose[: 200 - len(payee) - 3])
+
+
+def test_a_short_purpose_and_payee_are_not_shortened(
+    people: dict[str, Any], funded: Account, clerk: Any
+) -> None:
+    payment = do_review_payment(
+        _propose(funded, clerk, amount="100.00"), "committee_settle", actor=people["hq_head"], now=NOW
+    )
+    assert payment.entry is not None and payment.entry.summary == "村道修补（某某建筑队）"
+    assert payment.work_item.title == "支出 100.00 元：村道修补"

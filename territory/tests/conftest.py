@@ -24,6 +24,6 @@ def _fresh_locate_index() -> Iterator[None]:
 def full_territory(empty_database: None) -> dict[str, int]:
     """相城区 with its 13 towns, 143 villages and synthetic grids, loaded through the action into an
     empty database."""
-    from territory.actions import do_load_territory
+    from territory.actions.loading import do_load_territory
 
     return do_load_territory(actor=None, now=NOW)

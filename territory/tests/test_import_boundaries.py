@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
 from core.errors import PermissionRefused
-from territory.actions import ImportRejected, do_import_boundaries
+from territory.actions.boundaries import ImportRejected, do_import_boundaries
 from territory.locate import index_builds, locate
 from territory.models import Division, Grid, GridBoundary
 from territory.testing import square

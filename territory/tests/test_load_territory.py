@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from audit.models import AuditEvent
 from core.errors import PermissionRefused
-from territory.actions import do_load_territory
+from territory.actions.loading import do_load_territory
 from territory.models import BoundaryRevision, Division, EnforcementZone, Grid, GridBoundary
 from territory.tests.conftest import NOW
 

@@ -9,7 +9,8 @@ import pytest
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionRefused
-from territory.actions import do_load_territory, do_save_enforcement_zone
+from territory.actions.enforcement_zones import do_save_enforcement_zone
+from territory.actions.loading import do_load_territory
 from territory.models import Division, EnforcementZone
 from territory.synthetic import ZoneSpec, generate_territory
 from territory.tests.conftest import NOW

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import PASSWORD, make_org_unit, make_person
-from territory.actions import do_load_territory
+from territory.actions.loading import do_load_territory
 from territory.models import Grid
 from tests.browser.conftest import PageProblems, log_in, screenshot
 

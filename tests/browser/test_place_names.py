@@ -12,8 +12,8 @@ from django.utils import timezone
 from accounts.testing import PASSWORD
 from territory.testing import GRID_CODES, HUANGQIAO, HUANGQIAO_VILLAGE
 from tests.browser.conftest import PageProblems, log_in, screenshot
-from workflow.engine import do_start_item
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PLACES = {

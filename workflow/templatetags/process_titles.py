@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from workflow import english
-from workflow.definitions import ActionDef, ProcessDefinition
+from workflow.process_definition import ActionDef, ProcessDefinition
 
 register = template.Library()
 

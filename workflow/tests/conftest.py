@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accounts.models import OrgUnit, User
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 GRID = "320507003201001"  # 黄桥测试村第1网格

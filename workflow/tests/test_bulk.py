@@ -13,9 +13,10 @@ from audit.verify import verify_chain
 from core.errors import DomainError, NotFound, PermissionRefused
 from outbox.models import OutboxMessage
 from workflow.bulk import ItemRecord, RecordedStep, StartSpec, do_import_items, do_start_items_bulk
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.models import Transition, WorkItem
 from workflow.publishing import current_version
+from workflow.start import do_start_item
 from workflow.sweeper import sweep
 from workflow.tests.conftest import GRID, URBAN, at
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.definitions import DefinitionError, from_json, load_all, parse_definition
+from workflow.definitions import DefinitionError, load_all, parse_definition
+from workflow.process_definition import from_json
 from workflow.tests.test_definitions import VALID
 
 

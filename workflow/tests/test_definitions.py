@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.definitions import (
-    DefinitionError,
-    discover_files,
-    from_json,
-    load_all,
-    main_action,
-    parse_definition,
-)
+from workflow.definitions import DefinitionError, discover_files, load_all, parse_definition
+from workflow.process_definition import from_json, main_action
 
 VALID = """\
 name: tiny

@@ -11,7 +11,9 @@ import pytest
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from outbox.models import OutboxMessage
-from workflow.engine import available_actions, time_left, traffic_light, transition
+from workflow.access import available_actions
+from workflow.deadlines import time_left, traffic_light
+from workflow.engine import transition
 from workflow.models import Transition, WorkItem
 from workflow.tests.conftest import GRID, URBAN, at
 

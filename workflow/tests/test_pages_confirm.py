@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from workflow.engine import do_start_item
 from workflow.models import Transition, WorkItem
+from workflow.start import do_start_item
 from workflow.tests.conftest import GRID, at
 
 pytestmark = pytest.mark.django_db

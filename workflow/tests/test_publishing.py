@@ -14,8 +14,9 @@ from django.core.management.base import CommandError
 
 from core.appendonly import AppendOnlyError
 from core.errors import DomainError
+from workflow.access import available_actions
 from workflow.definitions import load_all
-from workflow.engine import available_actions, transition
+from workflow.engine import transition
 from workflow.models import ProcessVersion, WorkItem
 from workflow.publishing import do_publish_process
 from workflow.tests.conftest import at
@@ -84,7 +85,7 @@ def test_workflow_diagram_unknown_process() -> None:
 
 def test_states_and_actions_come_back_in_written_order(personas: dict[str, Any]) -> None:
     """jsonb (PostgreSQL) reorders object keys; the written order travels as lists beside them."""
-    from workflow.definitions import definition_of_version
+    from workflow.process_definition import definition_of_version
 
     call_command("publish_processes", stdout=StringIO())
     for _path, written in load_all():

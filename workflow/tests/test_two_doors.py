@@ -12,8 +12,8 @@ import time_machine
 from django.test import Client
 
 from tests.two_doors import Move, Streams, uncovered
-from workflow.engine import do_start_item
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 from workflow.tests.conftest import GRID, URBAN, at
 
 pytestmark = pytest.mark.django_db

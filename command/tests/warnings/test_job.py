@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from command.tasks import evaluate_early_warnings
 from command.warnings.models import EarlyWarning
-from workflow.engine import do_start_item
+from workflow.start import do_start_item
 
 from .conftest import HQ_GRID, SHANGHAI
 

@@ -19,8 +19,8 @@ from grid.events.report import do_report_event
 from grid.events.steps import do_event_action
 from grid.models import GridEvent
 from outbox.models import OutboxMessage
-from workflow.engine import do_start_item
 from workflow.models import LedgerRollup
+from workflow.start import do_start_item
 
 from .conftest import HQ_GRID, HUANGQIAO
 from .conftest import SHANGHAI as HQ_TZ

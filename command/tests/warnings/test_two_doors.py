@@ -16,8 +16,8 @@ from accounts.models import User
 from command.warnings.actions import do_act_on_warning
 from command.warnings.models import EarlyWarning
 from tests.two_doors import Move, Streams, uncovered
-from workflow.engine import do_start_item
 from workflow.models import WorkItem
+from workflow.start import do_start_item
 
 from .conftest import HUANGQIAO
 

@@ -23,8 +23,9 @@ from command.warnings.models import EarlyWarning, Rule
 from command.warnings.rules import Finding
 from core.errors import DomainError
 from outbox.models import OutboxMessage
-from workflow.engine import do_start_item, transition
+from workflow.engine import transition
 from workflow.models import ProcessVersion, WorkItem
+from workflow.start import do_start_item
 
 from .conftest import HQ_GRID, SHANGHAI
 

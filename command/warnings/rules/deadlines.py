@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from workflow.engine import step_elapsed_seconds
+from workflow.deadlines import step_elapsed_seconds
 from workflow.models import WorkItem
 
 from ..models import EarlyWarning, Level, Rule

@@ -11,9 +11,9 @@ from core import pii
 from grid.events import selectors as event_selectors
 from grid.events.api.shapes import EventDetailOut
 from grid.models import EventAttachment, GridEvent
-from workflow.definitions import ActionDef
-from workflow.engine import available_actions
+from workflow.access import available_actions
 from workflow.models import WorkItem
+from workflow.process_definition import ActionDef
 from workflow.selectors import timeline_of, view_of
 
 

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from core.errors import DomainError
-from territory.actions import ImportRejected, do_import_boundaries
+from territory.actions.boundaries import ImportRejected, do_import_boundaries
 
 
 class Command(BaseCommand):

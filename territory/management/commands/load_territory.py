@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from core.errors import DomainError
-from territory.actions import do_load_territory
+from territory.actions.loading import do_load_territory
 
 
 class Command(BaseCommand):
