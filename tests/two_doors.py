@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from audit.models import AuditEvent
 from outbox.models import OutboxMessage
-from workflow.engine import definition_for, transition
+from workflow.engine import definition_for, do_start_item, transition
 from workflow.models import WorkItem
 from workflow.publishing import current_version
 
@@ -126,6 +126,22 @@ class Streams:
         version = current_version(self.process, now=now)
         item = WorkItem(process_version=version)
         return set(definition_for(item).actions)
+
+
+def act_without_subject(
+    process: str, action: str, *, starter: User, actor: User, territory_code: str, now: datetime
+) -> Any:
+    """Start an item of `process` with no stream subject behind it (as the generic create door may), then
+    take `action` on it through the generic door: the answer (a stream's handler refuses, 409 no_subject)."""
+    item = do_start_item(process, actor=starter, now=now, title="无对应对象", territory_code=territory_code)
+    client = APIClient()
+    client.force_authenticate(actor)
+    with time_machine.travel(now, tick=False):
+        return client.post(
+            f"/api/v1/work-items/{item.pk}/transitions/",
+            {"action": action, "reason": "核对"},
+            format="json",
+        )
 
 
 def uncovered(routes: Sequence[Sequence[Move]], actions: set[str]) -> set[str]:
