@@ -6,14 +6,20 @@ the work item (state, unit, assignee, deadlines, pause), the stream's records (a
 defines: routing decisions, photos, outcome and completion fields, closure level, exclusions, documents,
 record entries), and what the step wrote — the audit rows' actions and the notifications' kinds.
 
-Each stream's test gives its routes (`Move` lists from the start state) and `Streams.cover()` checks that
+Each stream's test gives its routes (`Move` lists from the start state) and `uncovered()` checks that
 the routes take every action of the published definition, so an action added without a walk fails.
+Every published definition names its walk in `WALKS`; tests/test_two_door_walks.py fails on a definition
+with no walk there, and on a walk whose routes miss an action of its definition.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import inspect
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +30,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from audit.models import AuditEvent
 from outbox.models import OutboxMessage
+from workflow.definitions import ProcessDefinition
 from workflow.engine import definition_for, do_start_item, transition
 from workflow.models import WorkItem
 from workflow.publishing import current_version
@@ -152,3 +159,99 @@ def uncovered(routes: Sequence[Sequence[Move]], actions: set[str]) -> set[str]:
 def present(value: Any) -> bool:
     """For fields that differ between two subjects by nature (serial numbers, ids): set or not."""
     return value not in (None, "")
+
+
+# ------------------------------------------------------------------------------------- the walks, listed
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where a process is walked through both doors: the test module, and the names of its module-level
+    routes (a mapping of named routes, or one route) that its tests walk."""
+
+    module: str
+    routes: tuple[str, ...] = ("ROUTES",)
+
+
+# Every published process definition (`processes/*.yaml` of any app) and its walk. A static table, so
+# the check needs no other test to have run first (pytest-xdist spreads tests over processes).
+WALKS: dict[str, Walk] = {
+    "approval_application": Walk("approvals.tests.test_two_doors", ("ROUTES", "IMMEDIATE")),
+    "asset_change": Walk("territorial.tests.test_asset_change_two_doors"),
+    "case_ordinary": Walk("enforcement.tests.test_two_doors", ("ORDINARY_ROUTES",)),
+    "case_summary": Walk("enforcement.tests.test_two_doors", ("SUMMARY_ROUTES",)),
+    "command_warning": Walk("command.tests.warnings.test_two_doors"),
+    "dataset_grant": Walk("datashare.tests.test_dataset_grant_two_doors"),
+    "fund_payment": Walk("territorial.tests.test_fund_payment_two_doors"),
+    "grid_event": Walk("grid.tests.test_two_doors", ("ROUTES", "DUPLICATE")),
+    "people_export": Walk("datashare.tests.test_people_export_two_doors"),
+    "rating_rectification": Walk("ratings.tests.test_two_doors"),
+    "registry_change": Walk("grid.tests.test_registry_change_two_doors"),
+    "sample_complaint": Walk("workflow.tests.test_two_doors"),
+}
+
+
+def _routes(value: Any) -> list[Sequence[Move]] | None:
+    """The routes of a module attribute: a mapping of named routes, or one route; None for anything else."""
+    routes = list(value.values()) if isinstance(value, Mapping) else [value]
+    if all(isinstance(r, list | tuple) and r and all(isinstance(m, Move) for m in r) for r in routes):
+        return routes
+    return None
+
+
+def _walked(module: Any, name: str) -> bool:
+    """Does a test function of `module` walk the routes called `name`?"""
+    mentions = re.compile(rf"\b{re.escape(name)}\b")
+    for title, function in inspect.getmembers(module, inspect.isfunction):
+        if not title.startswith("test_") or function.__module__ != module.__name__:
+            continue
+        source = inspect.getsource(function)
+        if ".walk(" in source and mentions.search(source):
+            return True
+    return False
+
+
+def walk_problems(
+    definitions: Mapping[str, tuple[str, ProcessDefinition]], walks: Mapping[str, Walk] = WALKS
+) -> list[str]:
+    """What is wrong between the definitions ({process: (owning app, definition)}, as
+    `workflow.handlers.definitions_on_disk()` finds them) and the walks: a definition with no walk, a
+    walk of no definition, a module that is not a test module, does not name its process or does not
+    walk the routes listed, and routes that never take an action of the definition. Empty when all is
+    well."""
+    problems = []
+    for process in sorted(set(definitions) - set(walks)):
+        problems.append(f"{process}: no two-door walk (write one and name it in tests/two_doors.py WALKS)")
+    for process, walk in sorted(walks.items()):
+        if process not in definitions:
+            problems.append(f"{process}: walked by {walk.module}, but no definition names process {process}")
+            continue
+        if not walk.module.rpartition(".")[2].startswith("test_"):
+            problems.append(f"{process}: {walk.module} is not a test module (test_*.py)")
+            continue
+        try:
+            spec = importlib.util.find_spec(walk.module)
+        except ModuleNotFoundError:  # its package does not exist either
+            spec = None
+        if spec is None:
+            problems.append(f"{process}: no test module {walk.module}")
+            continue
+        module = importlib.import_module(walk.module)
+        if f'"{process}"' not in inspect.getsource(module):
+            problems.append(f"{process}: {walk.module} does not name process {process}")
+        routes: list[Sequence[Move]] = []
+        for name in walk.routes:
+            if not hasattr(module, name):
+                problems.append(f"{process}: {walk.module} has no routes {name}")
+                continue
+            found = _routes(getattr(module, name))
+            if found is None:
+                problems.append(f"{process}: {name} of {walk.module} is not a route or a mapping of routes")
+                continue
+            routes += found
+            if not _walked(module, name):
+                problems.append(f"{process}: no test of {walk.module} walks {name}")
+        missing = uncovered(routes, set(definitions[process][1].actions))
+        if missing:
+            problems.append(f"{process}: the routes of {walk.module} never take {', '.join(sorted(missing))}")
+    return problems
