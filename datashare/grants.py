@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from accounts.jurisdiction import may_see_code
 from accounts.models import Assignment, User
@@ -126,8 +127,12 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("数据使用申请（POST /api/v1/datashare/grants/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="datashare")
+    bind(PROCESS, HANDLERS, owner="datashare", start_door=START_DOOR)
 
 
 def do_review_grant(

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from accounts.jurisdiction import may_see_code
@@ -187,8 +188,12 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("人口数据导出申请（POST /api/v1/datashare/people-exports/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="datashare")
+    bind(PROCESS, HANDLERS, owner="datashare", start_door=START_DOOR)
 
 
 def do_review_people_export(

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from accounts.jurisdiction import may_see_code
 from accounts.models import User
@@ -178,8 +179,12 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("网格员的新增户申请（/grid/m/households/new/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="grid")
+    bind(PROCESS, HANDLERS, owner="grid", start_door=START_DOOR)
 
 
 def do_review_change(

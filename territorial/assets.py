@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.actions import record_event
@@ -170,8 +171,12 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("资产变动申请（/territorial/asset-changes/new/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="territorial")
+    bind(PROCESS, HANDLERS, owner="territorial", start_door=START_DOOR)
 
 
 def do_review_asset_change(

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.actions import record_event
@@ -163,8 +164,12 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("支出申请（POST /api/v1/territorial/payments/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="territorial")
+    bind(PROCESS, HANDLERS, owner="territorial", start_door=START_DOOR)
 
 
 def do_review_payment(

@@ -138,8 +138,10 @@ class Streams:
 def act_without_subject(
     process: str, action: str, *, starter: User, actor: User, territory_code: str, now: datetime
 ) -> Any:
-    """Start an item of `process` with no stream subject behind it (as the generic create door may), then
-    take `action` on it through the generic door: the answer (a stream's handler refuses, 409 no_subject)."""
+    """Start an item of `process` with no stream subject behind it (through the engine: the generic create
+    door refuses a stream's process, 422 `started_by_stream`, but items made before it did may remain),
+    then take `action` on it through the generic door: the answer (a stream's handler refuses, 409
+    no_subject)."""
     item = do_start_item(process, actor=starter, now=now, title="无对应对象", territory_code=territory_code)
     client = APIClient()
     client.force_authenticate(actor)
