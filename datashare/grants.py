@@ -21,7 +21,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.pii import mask_name
 from datashare.models import Connector, DatasetGrant, SyncedRecord
 from workflow.engine import do_start_item, transition
-from workflow.handlers import Handler, Step, bind
+from workflow.handlers import Handler, Step, bind, not_the_requester
 from workflow.models import WorkItem
 
 PROCESS = "dataset_grant"
@@ -98,6 +98,14 @@ def do_request_grant(
 # ---------------------------------------------------------------------------------------- the handlers
 
 
+def _requester(step: Step) -> int | None:
+    return (
+        DatasetGrant.objects.filter(work_item_id=step.item.pk)
+        .values_list("requested_by_id", flat=True)
+        .first()
+    )
+
+
 def _lock_grant(step: Step) -> None:
     grant = DatasetGrant.objects.select_for_update(of=("self",)).filter(work_item_id=step.item.pk).first()
     if grant is None:
@@ -121,9 +129,14 @@ def _decide(status: str) -> Any:
     return effect
 
 
+# A steward or leader decides, never the person who asked (workflow.handlers.not_the_requester).
 HANDLERS: dict[str, Handler] = {
-    "approve": Handler(guard=_lock_grant, effect=_decide(DatasetGrant.Status.APPROVED)),
-    "reject": Handler(guard=_lock_grant, effect=_decide(DatasetGrant.Status.REJECTED)),
+    "approve": Handler(
+        actors=not_the_requester(_requester), guard=_lock_grant, effect=_decide(DatasetGrant.Status.APPROVED)
+    ),
+    "reject": Handler(
+        actors=not_the_requester(_requester), guard=_lock_grant, effect=_decide(DatasetGrant.Status.REJECTED)
+    ),
 }
 
 

@@ -29,7 +29,7 @@ from registry import crypto, sensitivity
 from registry.models import Person
 from territory.models import Division, Grid
 from workflow.engine import do_start_item, transition
-from workflow.handlers import Handler, Step, bind
+from workflow.handlers import Handler, Step, bind, not_the_requester
 from workflow.models import WorkItem
 
 PROCESS = "people_export"
@@ -144,23 +144,19 @@ def do_request_people_export(
 # ---------------------------------------------------------------------------------------- the handlers
 
 
+def _requester(step: Step) -> int | None:
+    return (
+        PeopleExport.objects.filter(work_item_id=step.item.pk)
+        .values_list("requested_by_id", flat=True)
+        .first()
+    )
+
+
 def _lock_export(step: Step) -> None:
     export = PeopleExport.objects.select_for_update(of=("self",)).filter(work_item_id=step.item.pk).first()
     if export is None:
         raise Conflict("no_subject", "该办件没有对应的导出申请。", field="action")
     step.scratch["export"] = export
-
-
-def _not_the_requester(step: Step) -> None:
-    """A superior decides: never the person who asked (whatever roles they hold)."""
-    export: PeopleExport = step.scratch["export"]
-    if export.requested_by_id == step.actor.pk:
-        raise PermissionRefused("not_allowed", "不能审批本人的导出申请。")
-
-
-def _guard(step: Step) -> None:
-    _lock_export(step)
-    _not_the_requester(step)
 
 
 def _decide(status: str) -> Callable[[Step], None]:
@@ -182,9 +178,14 @@ def _decide(status: str) -> Callable[[Step], None]:
     return effect
 
 
+# A superior decides: never the person who asked (workflow.handlers.not_the_requester).
 HANDLERS: dict[str, Handler] = {
-    "approve": Handler(guard=_guard, effect=_decide(PeopleExport.Status.APPROVED)),
-    "reject": Handler(guard=_guard, effect=_decide(PeopleExport.Status.REJECTED)),
+    "approve": Handler(
+        actors=not_the_requester(_requester), guard=_lock_export, effect=_decide(PeopleExport.Status.APPROVED)
+    ),
+    "reject": Handler(
+        actors=not_the_requester(_requester), guard=_lock_export, effect=_decide(PeopleExport.Status.REJECTED)
+    ),
 }
 
 

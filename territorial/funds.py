@@ -18,14 +18,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.actions import record_event
-from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from core.errors import Conflict, DomainError, NotFound
 from core.uploads import clean_image
 from territorial.access import check_keeper
 from territorial.actions import _text, clean_category, post_entry
 from territorial.models import Account, Payment
 from territorial.money import clean_amount
 from workflow.engine import do_start_item, transition
-from workflow.handlers import Handler, Step, bind
+from workflow.handlers import Handler, Step, bind, not_the_requester
 from workflow.models import WorkItem
 
 PROCESS = "fund_payment"
@@ -111,10 +111,8 @@ def _payment_of(step: Step) -> Payment:
     return payment
 
 
-def _not_the_proposer(step: Step) -> None:
-    """Segregation of duties: whoever proposed a payment does not approve it."""
-    if _payment_of(step).proposed_by_id == step.actor.pk:
-        raise PermissionRefused("not_allowed", _("提出人不能审核自己的支出申请。"), field="action")
+def _proposer(step: Step) -> int | None:
+    return _payment_of(step).proposed_by_id
 
 
 def _lock(step: Step) -> None:
@@ -156,10 +154,11 @@ def _pay(step: Step) -> None:
     )
 
 
+# Segregation of duties: whoever proposed a payment does not approve it (workflow.handlers.not_the_requester).
 HANDLERS: dict[str, Handler] = {
-    "committee_settle": Handler(actors=_not_the_proposer, guard=_small_sum, effect=_pay),
-    "committee_approve": Handler(actors=_not_the_proposer, guard=_lock),
-    "town_approve": Handler(actors=_not_the_proposer, guard=_lock, effect=_pay),
+    "committee_settle": Handler(actors=not_the_requester(_proposer), guard=_small_sum, effect=_pay),
+    "committee_approve": Handler(actors=not_the_requester(_proposer), guard=_lock),
+    "town_approve": Handler(actors=not_the_requester(_proposer), guard=_lock, effect=_pay),
     "reject": Handler(guard=_lock),  # nothing is paid; the reason is on the transition
 }
 

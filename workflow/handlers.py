@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from core.errors import Unprocessable
+from core.errors import PermissionRefused, Unprocessable
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -84,6 +84,21 @@ class Handler:
 
 
 PLAIN = Handler()
+
+
+def not_the_requester(requester_of: Callable[[Step], int | None]) -> StepCheck:
+    """Separation of duties (职责分离), one rule for every stream that binds it: whoever asked for the step's
+    subject (a payment, a data grant, an export) never decides it, whatever roles they hold. An `actors`
+    check, so pages and APIs do not offer the decision to the requester either. `requester_of` reads the
+    requester's user id from the stream's record (None: no record; the guard then refuses `no_subject`);
+    it must not lock, since `available_actions` asks outside any transaction."""
+
+    def check(step: Step) -> None:
+        if requester_of(step) == step.actor.pk:
+            raise PermissionRefused("not_allowed", _("不能审批本人提出的申请。"), field="action")
+
+    return check
+
 
 _BOUND: dict[tuple[str, str], tuple[str, Handler]] = {}
 # process → where its owning stream starts its items (a lazy, translated phrase naming the door); None:

@@ -2,8 +2,9 @@
 lockstep — `do_review_grant` (the grants page) and the generic work-item endpoint — with the same state,
 the same grant (status, fields, unmasking, the period in which it is live and its expiry, no token yet),
 audit rows and notifications. Then a grant approved at either door gives its requester a token that
-reads the same rows until the grant expires; the roles that may not decide and the outsider are refused
-alike at both doors."""
+reads the same rows until the grant expires. The requester deciding their own request (a steward's or a
+leader's: separation of duties), the roles that may not decide and the outsider are refused alike at
+both doors, with the same code."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from accounts.models import User
 from core.errors import DomainError
 from datashare import grants
 from datashare.models import Connector, DatasetGrant
+from datashare.selectors import grants_to_review
 from datashare.sync import do_run_connector
 from datashare.tests.conftest import HQ, NOW, row, write_csv
 from tests.two_doors import Move, Streams, act_without_subject, present, uncovered
@@ -132,24 +134,56 @@ def test_a_grant_approved_at_either_door_reads_alike_until_it_expires(
     )
 
 
-@pytest.mark.parametrize(("who", "status"), [("hq_agency", 403), ("hq_officer", 403), ("wt_steward", 404)])
-def test_who_may_not_decide_is_refused_at_either_door(
-    fed: Connector, people: dict[str, User], who: str, status: int
-) -> None:
-    """The requester's own role, another town role and the steward of another town: refused with the same
-    status at the grants door and at the generic one, and the grant stays requested."""
-    grant = _maker(fed, people["hq_agency"])(NOW)
-    with pytest.raises(DomainError) as caught:
-        _door(grant, Move("approve", who), people[who], NOW)
-    assert caught.value.status == status
+def _generic(actor: User, grant: DatasetGrant, action: str, reason: str = "") -> Any:
     client = APIClient()
-    client.force_authenticate(people[who])
-    refused = client.post(
-        f"/api/v1/work-items/{grant.work_item_id}/transitions/", {"action": "approve"}, format="json"
+    client.force_authenticate(actor)
+    return client.post(
+        f"/api/v1/work-items/{grant.work_item_id}/transitions/",
+        {"action": action, "reason": reason},
+        format="json",
     )
-    assert refused.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("requester", "who", "action", "status"),
+    [
+        # Separation of duties: a steward's or a leader's own request is decided by someone else.
+        ("hq_steward", "hq_steward", "approve", 403),
+        ("hq_steward", "hq_steward", "reject", 403),
+        ("hq_leader", "hq_leader", "approve", 403),
+        ("hq_agency", "hq_agency", "approve", 403),  # the requester's own role decides nothing anyway
+        ("hq_agency", "hq_officer", "approve", 403),
+        ("hq_agency", "wt_steward", "approve", 404),  # the steward of another town
+    ],
+)
+def test_who_may_not_decide_is_refused_at_either_door(
+    fed: Connector, people: dict[str, User], requester: str, who: str, action: str, status: int
+) -> None:
+    """Refused with the same status and code at the grants door and at the generic one, and the grant
+    stays requested."""
+    grant = _maker(fed, people[requester])(NOW)
+    with pytest.raises(DomainError) as caught:
+        _door(grant, Move(action, who, reason="自批"), people[who], NOW)
+    refused = _generic(people[who], grant, action, reason="自批")
+    assert refused.status_code == caught.value.status == status
+    assert refused.json()["errors"][0]["code"] == caught.value.code
     grant.refresh_from_db()
     assert grant.status == "requested" and _item(grant).state == "requested"
+
+
+def test_the_requester_is_offered_no_decision(fed: Connector, people: dict[str, User]) -> None:
+    """A steward's own request: the engine offers its decision to the leader, not to the steward (the
+    generic item's actions and the grants page's review list alike)."""
+    grant = _maker(fed, people["hq_steward"])(NOW)
+
+    def offered(who: str) -> list[str]:
+        client = APIClient()
+        client.force_authenticate(people[who])
+        return [a["name"] for a in client.get(f"/api/v1/work-items/{grant.work_item_id}/").json()["actions"]]
+
+    assert offered("hq_steward") == [] and sorted(offered("hq_leader")) == ["approve", "reject"]
+    assert grants_to_review(people["hq_steward"]) == []
+    assert [row.grant.pk for row in grants_to_review(people["hq_leader"])] == [grant.pk]
 
 
 def test_a_reject_without_a_reason_is_refused_at_either_door(fed: Connector, people: dict[str, User]) -> None:
