@@ -7,7 +7,9 @@ defines: routing decisions, photos, outcome and completion fields, closure level
 record entries), and what the step wrote — the audit rows' actions and the notifications' kinds.
 
 Each stream's test gives its routes (`Move` lists from the start state) and `uncovered()` checks that
-the routes take every action of the published definition, so an action added without a walk fails.
+the routes take every action of the published definition, so an action added without a walk fails. A
+move that must be refused is taken through both doors by `Streams.refuse` / `refused_alike`: the same
+status, code, field and message at both, and nothing moved.
 Every published definition names its walk in `WALKS`; tests/test_two_door_walks.py fails on a definition
 with no walk there, and on a walk whose routes miss an action of its definition.
 """
@@ -24,11 +26,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from audit.models import AuditEvent
+from core.errors import DomainError
 from outbox.models import OutboxMessage
 from workflow.definitions import ProcessDefinition
 from workflow.engine import definition_for, do_start_item, transition
@@ -93,6 +97,51 @@ def generic_door(item: WorkItem, move: Move, actor: User, now: datetime) -> None
     assert response.status_code == 200, (move.action, response.content.decode())
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """What a door answered a refused move: the HTTP status and the error's code, field and message."""
+
+    status: int
+    code: str
+    field: str | None
+    message: str
+
+
+def stream_refusal(take: Callable[[], Any]) -> Refusal:
+    """The refusal of a stream's door (`take` calls its `do_*` action); fails when it was not refused."""
+    with pytest.raises(DomainError) as caught:
+        take()
+    error = caught.value
+    return Refusal(error.status, error.code, error.field, error.message)
+
+
+def generic_refusal(item: WorkItem, move: Move, actor: User, now: datetime) -> Refusal:
+    """The refusal of the generic work-item endpoint; fails when it was not refused."""
+    client = APIClient()
+    client.force_authenticate(actor)
+    with time_machine.travel(now, tick=False):
+        response = client.post(
+            f"/api/v1/work-items/{item.pk}/transitions/",
+            {"action": move.action, "reason": move.reason, "inputs": move.inputs},
+            format="json",
+        )
+    assert response.status_code != 200, (move.action, "not refused at the generic door")
+    [error] = response.json()["errors"]
+    return Refusal(response.status_code, error["code"], error["field"], error["message"])
+
+
+def refused_alike(take: Callable[[], Any], item: WorkItem, move: Move, actor: User, now: datetime) -> Refusal:
+    """Take a move that must be refused through the stream's door (`take`) and the generic door, on the
+    same item: both refuse with the same status, code, field and message, and the item has not moved.
+    Returns the refusal, for the test to say which it expected."""
+    before = item_snapshot(item)
+    at_stream = stream_refusal(take)
+    at_generic = generic_refusal(item, move, actor, now)
+    assert at_stream == at_generic, (move.action, at_stream, at_generic)
+    assert item_snapshot(item) == before
+    return at_stream
+
+
 @dataclass
 class Streams:
     """A stream's side of the walk: how to make a subject, take a move through its door, find the work
@@ -128,6 +177,13 @@ class Streams:
             assert seen_a == seen_b, (move.action, seen_a, seen_b)
             taken.append(move.action)
         return taken
+
+    def refuse(self, subject: Any, move: Move, now: datetime) -> Refusal:
+        """`move` on `subject` refused alike at the stream's door and the generic door (`refused_alike`)."""
+        actor, move = self.people[move.actor], self.resolve(subject, move)
+        return refused_alike(
+            lambda: self.stream_door(subject, move, actor, now), self.item_of(subject), move, actor, now
+        )
 
     def actions(self, now: datetime) -> set[str]:
         version = current_version(self.process, now=now)
