@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from approvals.actions.applicants import notify_applicant
@@ -311,5 +313,9 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("审批申请的受理（POST /api/v1/approvals/applications/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="approvals")
+    bind(PROCESS, HANDLERS, owner="approvals", start_door=START_DOOR)

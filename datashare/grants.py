@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from accounts.jurisdiction import may_see_code
 from accounts.models import Assignment, User
@@ -20,7 +21,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from core.pii import mask_name
 from datashare.models import Connector, DatasetGrant, SyncedRecord
 from workflow.engine import transition
-from workflow.handlers import Handler, Step, bind
+from workflow.handlers import Handler, Step, bind, not_the_requester
 from workflow.models import WorkItem
 from workflow.start import do_start_item
 
@@ -98,6 +99,14 @@ def do_request_grant(
 # ---------------------------------------------------------------------------------------- the handlers
 
 
+def _requester(step: Step) -> int | None:
+    return (
+        DatasetGrant.objects.filter(work_item_id=step.item.pk)
+        .values_list("requested_by_id", flat=True)
+        .first()
+    )
+
+
 def _lock_grant(step: Step) -> None:
     grant = DatasetGrant.objects.select_for_update(of=("self",)).filter(work_item_id=step.item.pk).first()
     if grant is None:
@@ -121,24 +130,30 @@ def _decide(status: str) -> Any:
     return effect
 
 
+# A steward or leader decides, never the person who asked (workflow.handlers.not_the_requester).
 HANDLERS: dict[str, Handler] = {
-    "approve": Handler(guard=_lock_grant, effect=_decide(DatasetGrant.Status.APPROVED)),
-    "reject": Handler(guard=_lock_grant, effect=_decide(DatasetGrant.Status.REJECTED)),
+    "approve": Handler(
+        actors=not_the_requester(_requester), guard=_lock_grant, effect=_decide(DatasetGrant.Status.APPROVED)
+    ),
+    "reject": Handler(
+        actors=not_the_requester(_requester), guard=_lock_grant, effect=_decide(DatasetGrant.Status.REJECTED)
+    ),
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("数据使用申请（POST /api/v1/datashare/grants/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="datashare")
+    bind(PROCESS, HANDLERS, owner="datashare", start_door=START_DOOR)
 
 
 def do_review_grant(
     grant: DatasetGrant, action: str, *, actor: User, now: datetime, reason: str = ""
 ) -> DatasetGrant:
-    """approve/reject: the engine checks state, role and jurisdiction; the bound handler decides."""
-    if not (actor.is_system or may_see_code(actor, grant.connector.territory_code)):
-        raise NotFound(field="grant")
-    if action not in HANDLERS:
-        raise DomainError("invalid_action", f"未知的操作：{action}", field="action")
+    """approve/reject, as the generic door takes it: the engine checks jurisdiction, the action, state and
+    role, and runs the bound handler (the requester never decides); every refusal is theirs."""
     item = WorkItem.objects.select_related("process_version").get(pk=grant.work_item_id)
     transition(item, action, actor=actor, now=now, reason=reason)
     return DatasetGrant.objects.get(pk=grant.pk)

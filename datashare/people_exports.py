@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from accounts.jurisdiction import may_see_code
@@ -28,7 +29,7 @@ from registry import crypto, sensitivity
 from registry.models import Person
 from territory.models import Division, Grid
 from workflow.engine import transition
-from workflow.handlers import Handler, Step, bind
+from workflow.handlers import Handler, Step, bind, not_the_requester
 from workflow.models import WorkItem
 from workflow.start import do_start_item
 
@@ -144,23 +145,19 @@ def do_request_people_export(
 # ---------------------------------------------------------------------------------------- the handlers
 
 
+def _requester(step: Step) -> int | None:
+    return (
+        PeopleExport.objects.filter(work_item_id=step.item.pk)
+        .values_list("requested_by_id", flat=True)
+        .first()
+    )
+
+
 def _lock_export(step: Step) -> None:
     export = PeopleExport.objects.select_for_update(of=("self",)).filter(work_item_id=step.item.pk).first()
     if export is None:
         raise Conflict("no_subject", "该办件没有对应的导出申请。", field="action")
     step.scratch["export"] = export
-
-
-def _not_the_requester(step: Step) -> None:
-    """A superior decides: never the person who asked (whatever roles they hold)."""
-    export: PeopleExport = step.scratch["export"]
-    if export.requested_by_id == step.actor.pk:
-        raise PermissionRefused("not_allowed", "不能审批本人的导出申请。")
-
-
-def _guard(step: Step) -> None:
-    _lock_export(step)
-    _not_the_requester(step)
 
 
 def _decide(status: str) -> Callable[[Step], None]:
@@ -182,22 +179,30 @@ def _decide(status: str) -> Callable[[Step], None]:
     return effect
 
 
+# A superior decides: never the person who asked (workflow.handlers.not_the_requester).
 HANDLERS: dict[str, Handler] = {
-    "approve": Handler(guard=_guard, effect=_decide(PeopleExport.Status.APPROVED)),
-    "reject": Handler(guard=_guard, effect=_decide(PeopleExport.Status.REJECTED)),
+    "approve": Handler(
+        actors=not_the_requester(_requester), guard=_lock_export, effect=_decide(PeopleExport.Status.APPROVED)
+    ),
+    "reject": Handler(
+        actors=not_the_requester(_requester), guard=_lock_export, effect=_decide(PeopleExport.Status.REJECTED)
+    ),
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("人口数据导出申请（POST /api/v1/datashare/people-exports/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="datashare")
+    bind(PROCESS, HANDLERS, owner="datashare", start_door=START_DOOR)
 
 
 def do_review_people_export(
     export: PeopleExport, action: str, *, actor: User, now: datetime, reason: str = ""
 ) -> PeopleExport:
-    """approve/reject: the engine checks state, role and jurisdiction; the bound handler decides."""
-    if action not in HANDLERS:
-        raise DomainError("invalid_action", f"未知的操作：{action}", field="action")
+    """approve/reject, as the generic door takes it: the engine checks jurisdiction, the action, state and
+    role, and runs the bound handler (the requester never decides); every refusal is theirs."""
     item = WorkItem.objects.select_related("process_version").get(pk=export.work_item_id)
     transition(item, action, actor=actor, now=now, reason=reason)
     return PeopleExport.objects.select_related("requested_by", "unit").get(pk=export.pk)

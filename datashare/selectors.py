@@ -110,7 +110,8 @@ def grants_requested_by(user: User) -> QuerySet[DatasetGrant]:
 
 
 def grants_to_review(user: User) -> list[PendingGrant]:
-    """Requests waiting in the user's jurisdiction that the engine lets the user approve or reject."""
+    """Requests waiting in the user's jurisdiction that the engine lets the user approve or reject (never
+    the user's own: the bound handlers offer the requester no decision)."""
     pending = (
         DatasetGrant.objects.filter(status=DatasetGrant.Status.REQUESTED)
         .select_related("connector", "unit", "requested_by", "work_item__process_version")
@@ -146,10 +147,9 @@ def people_exports_requested_by(user: User) -> QuerySet[PeopleExport]:
 
 def people_exports_to_review(user: User) -> list[PendingExport]:
     """Export requests waiting in the user's jurisdiction that the engine lets the user decide (the
-    requester never sees their own here: the bound handler refuses them)."""
+    requester never sees their own here: the bound handlers offer them no decision)."""
     pending = (
         scope_for(user, PeopleExport.objects.filter(status=PeopleExport.Status.REQUESTED), "territory_code")
-        .exclude(requested_by=user)
         .select_related("unit", "requested_by", "work_item__process_version")
         .order_by("requested_at", "pk")
     )

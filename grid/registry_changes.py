@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from accounts.jurisdiction import may_see_code
 from accounts.models import User
@@ -179,19 +180,20 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("网格员的新增户申请（/grid/m/households/new/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="grid")
+    bind(PROCESS, HANDLERS, owner="grid", start_door=START_DOOR)
 
 
 def do_review_change(
     request: RegistryChangeRequest, action: str, *, actor: User, now: datetime, reason: str = ""
 ) -> RegistryChangeRequest:
-    """Take `action` (approve/reject) on the request: the engine checks state, role and jurisdiction;
-    the bound handler applies. Any refusal rolls both back (the request stays proposed)."""
-    if not (actor.is_system or may_see_code(actor, request.territory_code)):
-        raise NotFound(field="request")
-    if action not in HANDLERS:
-        raise DomainError("invalid_action", f"未知的操作：{action}", field="action")
+    """Take `action` (approve/reject) on the request, as the generic door takes it: the engine checks
+    jurisdiction, the action, state and role, and the bound handler applies; every refusal is theirs.
+    Any refusal rolls both back (the request stays proposed)."""
     item = WorkItem.objects.select_related("process_version").get(pk=request.work_item_id)
     transition(item, action, actor=actor, now=now, reason=reason)
     return RegistryChangeRequest.objects.select_related("work_item").get(pk=request.pk)

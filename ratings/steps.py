@@ -14,6 +14,8 @@ the sweeper's 督办.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from core.errors import Conflict, PermissionRefused
 from ratings.actions import RECTIFICATION_PROCESS, apply_rectification_effects, may_review_appeal
 from ratings.models import Rating
@@ -62,5 +64,9 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("不满意的好差评（POST /api/v1/ratings/）")
+
+
 def register() -> None:
-    bind(RECTIFICATION_PROCESS, HANDLERS, owner="ratings")
+    bind(RECTIFICATION_PROCESS, HANDLERS, owner="ratings", start_door=START_DOOR)

@@ -18,6 +18,7 @@ from core.api import paginated, raise_for_serializer
 from core.errors import DomainError
 from core.replica import replica_reads
 from workflow.engine import transition
+from workflow.handlers import refuse_generic_start
 from workflow.idempotency import HEADER, idempotent
 from workflow.listing import Pagination, attach_item_references, lean_items
 from workflow.models import Light, Priority, Transition
@@ -193,7 +194,10 @@ class ListQuerySerializer(serializers.Serializer):
 
 
 class CreateSerializer(serializers.Serializer):
-    process = serializers.CharField(max_length=80)
+    process = serializers.CharField(
+        max_length=80,
+        help_text="a process no stream owns (a stream's own door starts its process: 422 started_by_stream)",
+    )
     title = serializers.CharField(max_length=200)
     territory_code = serializers.RegexField(r"^\d{6,15}$")
     subject_type = serializers.CharField(
@@ -271,6 +275,8 @@ class WorkItemListView(APIView):
         assert isinstance(user, User)
 
         def work() -> tuple[int, dict[str, Any]]:
+            # A stream's process starts only through its stream, which writes the record its steps need.
+            refuse_generic_start(data["process"])
             subject_type, subject_id = check_subject(user, data["subject_type"], data["subject_id"])
             unit, assignee = _unit_and_assignee(data)
             item = do_start_item(

@@ -6,6 +6,11 @@ else. `workflow.engine.transition()` looks the handler up by (process name, acti
 whichever door called it — a stream's API or pages, the generic work-item endpoint, bulk paths, the
 sweeper — and refuses an action that has none (409 `unbound_action`).
 
+The binding also says who starts the process's items (`start_door`): a stream whose handlers need its own
+record behind every item starts them itself, in its start action, and the generic create door
+(`POST /api/v1/work-items/`) refuses such a process (`refuse_generic_start`, 422 `started_by_stream`);
+only a process with no stream record behind it (the engine's own sample_complaint) starts there.
+
 The arrow points down: the streams import this module and register; the engine never imports a stream.
 
 A handler has three optional parts, run by `transition()` in this order inside its transaction, with
@@ -29,7 +34,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.errors import Conflict
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, PermissionRefused, Unprocessable
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -77,24 +85,70 @@ class Handler:
 
 PLAIN = Handler()
 
+
+def not_the_requester(requester_of: Callable[[Step], int | None]) -> StepCheck:
+    """Separation of duties (职责分离), one rule for every stream that binds it: whoever asked for the step's
+    subject (a payment, a data grant, an export) never decides it, whatever roles they hold. An `actors`
+    check, so pages and APIs do not offer the decision to the requester either. `requester_of` reads the
+    requester's user id from the stream's record (None: no record; the guard then refuses `no_subject`);
+    it must not lock, since `available_actions` asks outside any transaction."""
+
+    def check(step: Step) -> None:
+        if requester_of(step) == step.actor.pk:
+            raise PermissionRefused("not_allowed", _("不能审批本人提出的申请。"), field="action")
+
+    return check
+
+
 _BOUND: dict[tuple[str, str], tuple[str, Handler]] = {}
+# process → where its owning stream starts its items (a lazy, translated phrase naming the door); None:
+# the generic create door may start it.
+_START_DOORS: dict[str, str | Promise | None] = {}
 
 
-def bind(process: str, handlers: Mapping[str, Handler], *, owner: str) -> None:
+def bind(
+    process: str, handlers: Mapping[str, Handler], *, owner: str, start_door: str | Promise | None
+) -> None:
     """Register `handlers` ({action name: Handler}) for `process`, owned by the app `owner`. Binding an
     action twice from two owners is a programming error (two rule paths); the same owner may re-bind
-    (Django may run `ready()` twice in tests)."""
+    (Django may run `ready()` twice in tests).
+
+    `start_door` names where the stream starts the process's items — its own start action, which writes
+    the stream's record beside each item (an endpoint or page, or the job that raises them) — and is
+    what the generic create door's refusal tells the client. None only for a process with no stream
+    record behind it: the generic create door may start it. Every binding says which."""
     for action, handler in handlers.items():
         key = (process, action)
         existing = _BOUND.get(key)
         if existing is not None and existing[0] != owner:
             raise RuntimeError(f"{process}.{action} is already bound by {existing[0]}")
         _BOUND[key] = (owner, handler)
+    _START_DOORS[process] = start_door
 
 
 def handler_for(process: str, action: str) -> Handler | None:
     bound = _BOUND.get((process, action))
     return bound[1] if bound is not None else None
+
+
+def start_door(process: str) -> str | Promise | None:
+    """Where the stream that owns `process` starts its items; None when the generic create door may."""
+    return _START_DOORS.get(process)
+
+
+def refuse_generic_start(process: str) -> None:
+    """The generic create door (`POST /api/v1/work-items/`) starts no item of a stream's process: such an
+    item would have no stream record behind it, so every action on it would be refused (409 `no_subject`)
+    and it would wait in a queue for ever. 422 `started_by_stream` (field `process`), naming the stream's
+    door; a process no binding names passes (the engine answers `unknown_process`)."""
+    door = start_door(process)
+    if door is not None:
+        raise Unprocessable(
+            "started_by_stream",
+            _("流程 %(process)s 的办件只能由其业务入口发起：%(door)s。通用办件接口不能发起。")
+            % {"process": process, "door": door},
+            field="process",
+        )
 
 
 def bound_handler(definition: ProcessDefinition, action: ActionDef) -> Handler:

@@ -30,4 +30,5 @@ HANDLERS: dict[str, Handler] = dict.fromkeys(
 
 
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="workflow")
+    # No stream record stands behind it: the generic create door starts its items.
+    bind(PROCESS, HANDLERS, owner="workflow", start_door=None)

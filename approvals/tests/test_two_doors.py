@@ -140,13 +140,17 @@ def test_every_step_is_the_same_through_both_doors(setup: dict[str, Any], route:
     assert streams.walk(ROUTES[route], START) == [m.action for m in ROUTES[route]]
 
 
+# Walked on an immediate item (即办件), not on the licence the routes above take.
+IMMEDIATE = [Move("complete_on_spot", "hq_clerk")]
+
+
 def test_immediate_item_through_both_doors(setup: dict[str, Any]) -> None:
     streams = _streams(setup, IMMEDIATE_CODE, ("居民身份证",))
-    assert streams.walk([Move("complete_on_spot", "hq_clerk")], START) == ["complete_on_spot"]
+    assert streams.walk(IMMEDIATE, START) == ["complete_on_spot"]
 
 
 def test_the_routes_take_every_action(setup: dict[str, Any]) -> None:
-    routes = [*ROUTES.values(), [Move("complete_on_spot", "hq_clerk")]]
+    routes = [*ROUTES.values(), IMMEDIATE]
     assert uncovered(routes, _streams(setup).actions(START)) == set()
 
 

@@ -13,6 +13,8 @@ generic work-item endpoint, the sweeper's 督办.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from core.errors import Conflict, DomainError
 from workflow.handlers import Handler, Step, bind
 from workflow.notices import notify_item
@@ -74,5 +76,9 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("预警规则的定时评估（系统发起，evaluate_warnings）")
+
+
 def register() -> None:
-    bind(WARNING_PROCESS, HANDLERS, owner="command")
+    bind(WARNING_PROCESS, HANDLERS, owner="command", start_door=START_DOOR)

@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy
+
 from accounts.jurisdiction import may_see_code
 from accounts.models import Role
 from audit.actions import record_event
@@ -186,8 +188,12 @@ SUPERVISION = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("执法立案（POST /api/v1/enforcement/cases/）")
+
+
 def register() -> None:
     for process, rules in (("case_ordinary", ORDINARY), ("case_summary", SUMMARY)):
         handlers = {name: _handler(rule) for name, rule in rules.items()}
         handlers.update(dict.fromkeys(SUPERVISION[process], PLAIN))
-        bind(process, handlers, owner="enforcement")
+        bind(process, handlers, owner="enforcement", start_door=START_DOOR)

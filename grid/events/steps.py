@@ -33,6 +33,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from accounts.jurisdiction import may_see_code
 from accounts.models import User
@@ -174,8 +175,12 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("事件上报（POST /api/v1/grid/events/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="grid")
+    bind(PROCESS, HANDLERS, owner="grid", start_door=START_DOOR)
 
 
 def do_event_action(

@@ -1,6 +1,8 @@
-"""A grid event named as the subject of `POST /api/v1/work-items/` (the generic door): the outsider from
-another town gets the same 404 for an existing 黄桥 event as for a missing one, and an event that has its
-own work item cannot be given a second one — nothing is written either way."""
+"""A grid event named as the subject of `POST /api/v1/work-items/` (the generic door, which starts only
+processes no stream owns: a `grid_event` item starts where the event is reported, workflow/tests/
+test_generic_start.py): the outsider from another town gets the same 404 for an existing 黄桥 event as
+for a missing one, and an event that has its own work item cannot be given a second one — nothing is
+written either way."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ media, people = support.media, support.people  # fixtures
 
 def start(people: dict[str, Any], who: str, territory_code: str, subject_id: str) -> Any:
     body = {
-        "process": "grid_event",
+        "process": "sample_complaint",
         "title": "借用他镇事件",
         "territory_code": territory_code,
         "subject_type": "grid.gridevent",

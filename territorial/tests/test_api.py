@@ -100,7 +100,7 @@ def test_payment_chain_through_the_api(
         as_user(people["hq_head"]).post(f"{base}actions/town_approve/", {}, format="json").status_code == 403
     )
     unknown = as_user(people["hq_agency"]).post(f"{base}actions/pay_now/", {}, format="json")
-    assert unknown.status_code == 400 and unknown.json()["errors"][0]["code"] == "invalid_action"
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["code"] == "unknown_action"
     paid = as_user(people["hq_agency"]).post(f"{base}actions/town_approve/", {}, format="json").json()
     assert paid["state"] == "paid" and paid["entry_id"] is not None
     funded.refresh_from_db()

@@ -87,10 +87,10 @@ def test_an_item_without_its_warning_is_refused(people: dict[str, User], now: da
     api.force_authenticate(people["dispatcher"])
     refused = api.post(f"/api/v1/work-items/{item.pk}/transitions/", {"action": "acknowledge"}, format="json")
     assert refused.status_code == 409 and refused.json()["errors"][0]["code"] == "no_subject"
-    # Only the system starts a warning's item: not through the generic create door.
+    # Only the warning rules start a warning's item: not through the generic create door.
     created = api.post(
         "/api/v1/work-items/",
         {"process": "command_warning", "title": "手工预警", "territory_code": HUANGQIAO},
         format="json",
     )
-    assert created.status_code == 403
+    assert created.status_code == 422 and created.json()["errors"][0]["code"] == "started_by_stream"
