@@ -21,6 +21,7 @@ from approvals import actions, selectors
 from approvals.models import Application, ServiceItem
 from core.api import paginated, raise_for_serializer
 from core.errors import DomainError
+from core.rendering import render_many
 from core.replica import replica_reads
 from workflow.access import available_actions
 from workflow.listing import Pagination
@@ -460,7 +461,7 @@ class ApplicationListView(APIView):
         ordered = selectors.lean_applications(rows).order_by("-submitted_at", "-id")
         page = selectors.attach_references(paginator.paginate_queryset(ordered, request, view=self) or [])
         return paginator.get_paginated_response(
-            ApprovalApplicationOut([application_row(a, now) for a in page], many=True).data
+            render_many(ApprovalApplicationOut, [application_row(a, now) for a in page])
         )
 
     @extend_schema(

@@ -82,6 +82,8 @@ def main() -> None:
     os.environ.setdefault("ZHILI_DEMO", "1")
     os.environ.setdefault("DEMO_HISTORY_EVENTS", os.environ.get("BENCH_TIMELINE_EVENTS", "20000"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhili.settings")
+    # seed_demo issues demo certificates whose QR codes print the public address (as `make demo` sets it).
+    os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
     import logging
 
     import django

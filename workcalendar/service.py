@@ -320,7 +320,10 @@ def _local(moment: datetime, name: str) -> tuple[date, int]:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be an aware datetime")
     local = moment.astimezone(LOCAL_TZ)
-    return local.date(), _micro(local.timetz().replace(tzinfo=None))
+    # _micro(local.time()), without building the time: this runs for every deadline a list shows.
+    return local.date(), (
+        (local.hour * 60 + local.minute) * 60 + local.second
+    ) * _US_PER_SECOND + local.microsecond
 
 
 def _instant(day: date, offset_us: int) -> datetime:
@@ -329,7 +332,17 @@ def _instant(day: date, offset_us: int) -> datetime:
 
 
 def _overlap(periods: tuple[tuple[int, int], ...], begin: int, end: int) -> int:
-    return sum(max(0, min(b, end) - max(a, begin)) for a, b in periods)
+    total = 0
+    for a, b in periods:
+        if b > begin and a < end:
+            total += min(b, end) - max(a, begin)
+    return total
+
+
+@lru_cache(maxsize=256)
+def _per_day(work_hours: WorkHours) -> int:
+    """Microseconds of working time in a working day."""
+    return sum(end - begin for begin, end in _offsets(work_hours))
 
 
 # ---------------------------------------------------------------------------------------------- deadlines
@@ -417,15 +430,27 @@ def working_time_between(
     last_day, last_pos = _local(end, "end")
     if end < start:
         return -working_time_between(end, start, work_hours=work_hours)
+    first_year = _year(first_day.year)
+    first_index = first_year.index(first_day)
     if first_day == last_day:
-        total = _overlap(periods, first_pos, last_pos) if is_working_day(first_day) else 0
-    else:
-        per_day = sum(b - a for a, b in periods)
-        total = per_day * count_working_days(first_day, last_day - timedelta(days=1))
-        if is_working_day(first_day):
-            total += _overlap(periods, first_pos, _US_PER_DAY)
-        if is_working_day(last_day):
-            total += _overlap(periods, 0, last_pos)
+        total = _overlap(periods, first_pos, last_pos) if first_year.working[first_index] else 0
+        return timedelta(microseconds=total)
+    last_year = first_year if last_day.year == first_day.year else _year(last_day.year)
+    last_index = last_year.index(last_day)
+    # Whole working days strictly between the two: count_working_days(first_day, last_day − 1 day),
+    # read from the years' running totals already at hand.
+    between = sum(_year(y).total for y in range(first_day.year, last_day.year))
+    whole_days = (
+        between
+        + last_year.cum[last_index + 1]
+        - last_year.working[last_index]
+        - first_year.cum[first_index + 1]
+    )
+    total = _per_day(work_hours) * whole_days
+    if first_year.working[first_index]:
+        total += _overlap(periods, first_pos, _US_PER_DAY)
+    if last_year.working[last_index]:
+        total += _overlap(periods, 0, last_pos)
     return timedelta(microseconds=total)
 
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.models import OrgUnit, User
 from core.api import paginated, raise_for_serializer
 from core.errors import DomainError
+from core.rendering import render_many
 from core.replica import replica_reads
 from workflow.engine import transition
 from workflow.handlers import refuse_generic_start
@@ -261,7 +262,7 @@ class WorkItemListView(APIView):
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         attach_item_references(page)
         rows = [_item_data(view_of(item, now=now), now) for item in page]
-        return paginator.get_paginated_response(WorkItemSerializer(rows, many=True).data)
+        return paginator.get_paginated_response(render_many(WorkItemSerializer, rows))
 
     @extend_schema(
         request=CreateSerializer,

@@ -307,6 +307,46 @@ class LedgerRollup(models.Model):
         return f"{self.process_name} {self.measure} {self.day} {self.territory_code}: {self.count}"
 
 
+class LedgerRollupByDivision(models.Model):
+    """The ledger rollup summed per division: each `LedgerRollup` row counted once under the county, town
+    and village codes its territory code starts with (class and channel dropped), folded in the same
+    transaction as the rollup itself. A county's or town's figures sum a few thousand of these rows instead
+    of every grid's; the grid rollup stays for grids, classes and channels (workflow/rollups.py)."""
+
+    process_name = models.CharField(_("流程"), max_length=80)
+    division_code = models.CharField(_("区划代码"), max_length=12)
+    day = models.DateField(_("日期（本地）"))
+    measure = models.CharField(_("指标"), max_length=40)
+    flags = models.CharField(_("标记"), max_length=60, blank=True)
+    since_day = models.DateField(_("首次超期日"), default=NEVER)
+    closed_day = models.DateField(_("结案日"), default=NEVER)
+    deferred_day = models.DateField(_("首次缓办日"), default=NEVER)
+    count = models.IntegerField(_("计数"), default=0)
+
+    class Meta:
+        verbose_name = _("台账区划汇总")
+        verbose_name_plural = _("台账区划汇总")
+        constraints = [
+            # Its index serves the reads too: one division, a range of days.
+            models.UniqueConstraint(
+                fields=[
+                    "process_name",
+                    "division_code",
+                    "day",
+                    "measure",
+                    "flags",
+                    "since_day",
+                    "closed_day",
+                    "deferred_day",
+                ],
+                name="ledger_rollup_division_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_name} {self.measure} {self.day} {self.division_code}: {self.count}"
+
+
 class LedgerRollupCursor(models.Model):
     """How far the rollup has folded the ledger: the last Transition id included, per process."""
 

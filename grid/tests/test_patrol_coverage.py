@@ -1,7 +1,9 @@
-"""patrol_coverage(): check-ins done / due, hand-computed over a fortnight."""
+"""patrol_coverage(): check-ins done / due, hand-computed over a fortnight, and equal to the definition walked
+day by day over many periods."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +12,7 @@ import pytest
 from core.errors import DomainError
 from grid.models import PatrolItem
 from grid.patrols.actions import do_check_in, do_end_patrol, do_start_patrol
-from grid.patrols.selectors import patrol_coverage
+from grid.patrols.selectors import _local_day, _slot, _slot_end, patrol_coverage
 from grid.standards.actions import do_add_patrol_item
 from territory.models import Grid
 
@@ -89,3 +91,60 @@ def test_edges(items: dict[str, PatrolItem]) -> None:
     with pytest.raises(DomainError) as exc:
         patrol_coverage(["32x"], START, END)
     assert exc.value.field == "grid_codes"
+
+
+def _coverage_day_by_day(
+    items: list[PatrolItem], check_ins: list[tuple[int, datetime]], start: datetime, end: datetime
+) -> tuple[int, int]:
+    """The module docstring's definition, walked day by day for each item that exists before the period's
+    end (the reference)."""
+    items = [item for item in items if item.created_at < end]
+    first, last = _local_day(start), _local_day(end - timedelta(microseconds=1))
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    due: dict[int, set[Any]] = {}
+    for item in items:
+        created = _local_day(item.created_at)
+        due[item.pk] = {_slot(d, item.frequency) for d in days if _slot_end(d, item.frequency) >= created}
+    frequency = {item.pk: item.frequency for item in items}
+    done = {
+        (item_id, _slot(_local_day(at), frequency[item_id]))
+        for item_id, at in check_ins
+        if item_id in frequency
+        and start <= at < end
+        and _slot(_local_day(at), frequency[item_id]) in due[item_id]
+    }
+    return len(done), sum(len(slots) for slots in due.values())
+
+
+def test_coverage_equals_the_day_by_day_definition_over_many_periods(personas: dict[str, Any]) -> None:
+    """Items of every frequency created before, inside and after the periods; check-ins over three months
+    across a year's end (ISO week 1 of 2026 starts on 29 December 2025); periods of one day to a quarter
+    starting on any weekday."""
+    rng = random.Random(11)
+    system, worker, grid = personas["system"], personas["hq_grid"], Grid.objects.get(code=HQ_GRID)
+    origin = datetime(2025, 11, 20, 16, 0, tzinfo=UTC)  # 21 November 2025, local midnight
+    items = [
+        do_add_patrol_item(
+            grid,
+            name=f"事项{n}",
+            frequency=frequency,
+            actor=system,
+            now=origin + timedelta(hours=rng.randrange(0, 24 * 80)),
+        )
+        for n, frequency in enumerate(["daily", "weekly", "monthly"] * 3)
+    ]
+    check_ins: list[tuple[int, datetime]] = []
+    at = origin + timedelta(days=1)
+    while at < origin + timedelta(days=95):
+        patrol = do_start_patrol(grid, actor=worker, now=at)
+        for item in rng.sample(items, 3):
+            if item.created_at <= at:
+                do_check_in(patrol, item, actor=worker, now=at)
+                check_ins.append((item.pk, at))
+        do_end_patrol(patrol, actor=worker, now=at + timedelta(minutes=10))
+        at += timedelta(hours=rng.randrange(5, 60))
+    assert len(check_ins) > 50
+    for _ in range(40):
+        start = origin + timedelta(days=rng.randrange(0, 80))
+        end = start + timedelta(days=rng.choice([1, 2, 6, 7, 9, 31, 45, 92]))
+        assert patrol_coverage([HQ_GRID], start, end) == _coverage_day_by_day(items, check_ins, start, end)

@@ -125,3 +125,28 @@ def test_elapsed_is_additive(table: Any, a: datetime, b: datetime, c: datetime) 
 def test_hours_per_day_is_consistent_with_a_full_day(db: None) -> None:
     monday = datetime(2026, 11, 2, tzinfo=SHANGHAI)
     assert elapsed(monday, monday + timedelta(days=1), "work_hours") == service.hours_per_working_day()
+
+
+@PROPERTY_SETTINGS
+@given(
+    start=instants,
+    span=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=70)),
+    periods=work_hours(),
+)
+def test_working_time_between_matches_a_day_by_day_oracle(
+    table: dict[date, str] | None, start: datetime, span: timedelta, periods: tuple[tuple[time, time], ...]
+) -> None:
+    """Spans of up to ten weeks from anywhere in 2024-2028 (across year ends and the 2027 table), in both
+    directions: the working time is the overlap of [start, end] with each working day's periods."""
+    end = start + span
+    expected = timedelta(0)
+    day = start.astimezone(SHANGHAI).date()
+    while day <= end.astimezone(SHANGHAI).date():
+        if oracle_is_working(day, table):
+            for begin, finish in periods:
+                lo = max(start, datetime.combine(day, begin, tzinfo=SHANGHAI))
+                hi = min(end, datetime.combine(day, finish, tzinfo=SHANGHAI))
+                expected += max(hi - lo, timedelta(0))
+        day += timedelta(days=1)
+    assert service.working_time_between(start, end, work_hours=periods) == expected
+    assert service.working_time_between(end, start, work_hours=periods) == -expected

@@ -16,6 +16,47 @@ from workflow.models import WorkItem
 from workflow.process_definition import ActionDef
 from workflow.selectors import timeline_of, view_of
 
+# The columns `event_row` reads (with its work item's, and the ids the page's references are attached
+# by): a list loads only these, not the description, attributes and audit columns it never shows.
+EVENT_ROW_FIELDS = (
+    "id",
+    "receipt_number",
+    "kind",
+    "category",
+    "title",
+    "channel",
+    "address",
+    "lon",
+    "lat",
+    "grid",
+    "level",
+    "closure_level",
+    "reported_at",
+    "reporter",
+    "reporter_name",
+    "reporter_phone_encrypted",
+    "duplicate_of",
+    "rating",
+    "work_item",
+    *(
+        f"work_item__{name}"
+        for name in (
+            "process_name",
+            "process_version",
+            "state",
+            "assigned_unit",
+            "assignee",
+            "step_unit",
+            "step_limit_seconds",
+            "step_due_at",
+            "warn_at",
+            "paused_at",
+            "paused_remaining_seconds",
+            "closed_at",
+        )
+    ),
+)
+
 
 def _ref(obj: Any) -> dict[str, str] | None:
     return {"code": obj.code, "name": obj.name} if obj is not None else None

@@ -16,11 +16,12 @@ from rest_framework.views import APIView
 from accounts.jurisdiction import user_roles
 from accounts.models import Role, User
 from core.api import paginated, raise_for_serializer
+from core.rendering import render_many
 from core.replica import replica_reads
 from grid.events import report as event_report
 from grid.events import selectors as event_selectors
 from grid.events import steps as event_steps
-from grid.events.api.rows import detail_data, event_row
+from grid.events.api.rows import EVENT_ROW_FIELDS, detail_data, event_row
 from grid.events.api.shapes import (
     ERROR_ENVELOPE,
     PARSERS,
@@ -72,9 +73,10 @@ class EventListView(APIView):
         assert isinstance(user, User)
         queryset = event_selectors.filter_events(user, event_selectors.EventFilters(**filters), now=now)
         paginator = Pagination()
-        page = paginator.paginate_queryset(event_selectors.lean_events(queryset), request, view=self) or []
+        rows = event_selectors.lean_events(queryset).only(*EVENT_ROW_FIELDS)
+        page = paginator.paginate_queryset(rows, request, view=self) or []
         event_selectors.attach_event_references(page)
-        return paginator.get_paginated_response(EventOut([event_row(e, now) for e in page], many=True).data)
+        return paginator.get_paginated_response(render_many(EventOut, [event_row(e, now) for e in page]))
 
     @extend_schema(
         operation_id="grid_events_create",

@@ -1,5 +1,6 @@
 """Recompute the grid figures of a period from the ledger and compare them with the rollup's answer
-(grid/figures/rollup.py), for the district, each town and each village: prints every difference and
+(grid/figures/rollup.py), for the district, each town and each village, and check that the division
+rollup (which answers those) equals the grid rollup summed per division: prints every difference and
 exits with status 1 when there is one. Repair a drifted rollup with `manage.py fold_ledger --rebuild`."""
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from grid.figures.ledger import Scope, compute_figures, rollup_figures
+from grid.figures.rollup import PROCESS
 from territory.models import Division
+from workflow.rollups import division_differences
 
 
 def _midnight(day: date) -> datetime:
@@ -49,6 +52,13 @@ class Command(BaseCommand):
                 if rollup.get(name) != value:
                     differences += 1
                     self.stdout.write(f"{level} {code} {name}: ledger {value!r}, rollup {rollup.get(name)!r}")
+        for code, day, measure, stored, summed in division_differences(
+            PROCESS, first, last + timedelta(days=1)
+        ):
+            differences += 1
+            self.stdout.write(
+                f"division rollup {code} {day} {measure}: {stored}, grid rollup summed {summed}"
+            )
         self.stdout.write(f"{compared} scopes compared over {first} – {last}: {differences} differences")
         if differences:
             raise SystemExit(1)
