@@ -112,7 +112,7 @@ def _trend(prefix: str, end: Any, tail: Counter[Key]) -> dict[str, Any]:
 
 def _ranking(scope: Scope, first: Any, end: Any, tail: Counter[Key]) -> list[dict[str, Any]]:
     units = children(scope)
-    found = ind.counts_by_unit([code for code, _ in units], first, end, tail=tail)
+    found = ind.counts_by_unit([code for code, _ in units], first, end, tail=tail, patrols=False)
     rows = []
     for code, name in units:
         score = ind.values_of(found[code])["score"]

@@ -23,7 +23,6 @@ from accounts.jurisdiction import user_roles
 from command import indicators as ind
 from command import map_layers, streams
 from command.display import show, show_change
-from command.drilldown import PREDICATES
 from command.modules import TileGroup, edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
 from core.errors import DomainError
@@ -43,12 +42,13 @@ DRILL = {
     "overdue_rate": "due",
     "score": "due",
     "on_time_disposal_rate": "closed",
+    "missed_report_rate": "resident_reports",
 }
 
 
 def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
     meta = ind.REGISTRY[code]
-    drill = code if code in PREDICATES or code in streams.DRILLABLE else DRILL.get(code)
+    drill = code if code in streams.drillable() else DRILL.get(code)
     return {
         "code": code,
         "name": meta.name,
@@ -189,7 +189,7 @@ def items_page(request: HttpRequest) -> HttpResponse:
     try:
         require_command_role(request.user)
         code = request.GET.get("indicator", "")
-        drillable = [*sorted(PREDICATES), *streams.DRILLABLE]
+        drillable = streams.drillable()
         if code not in drillable:
             raise DomainError(
                 "invalid",

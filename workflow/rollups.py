@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from workflow.models import NEVER, LedgerRollup, LedgerRollupCursor, Transition, WorkItem
 
@@ -211,14 +211,16 @@ def tail_delta(process_name: str, cursor: int) -> Counter[Key]:
 
 
 def sums_in(
-    process_name: str, prefix: str, first_day: date, end_day: date
+    process_name: str, prefix: str, first_day: date, end_day: date, where: Q | None = None
 ) -> list[tuple[str, str, date, date, date, int]]:
     """(measure, flags, since_day, closed_day, deferred_day, Σ count) of the process's rollup under a
-    territory prefix on the days [first_day, end_day): summed in the database, a few rows back."""
+    territory prefix on the days [first_day, end_day): summed in the database, a few rows back. `where`
+    narrows the rows further (a class or a channel: the command centre's cuts)."""
     rows = (
         LedgerRollup.objects.filter(
             process_name=process_name, territory_code__startswith=prefix, day__gte=first_day, day__lt=end_day
         )
+        .filter(where or Q())
         .values_list("measure", "flags", "since_day", "closed_day", "deferred_day")
         .annotate(n=Sum("count"))
         .order_by()

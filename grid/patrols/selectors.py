@@ -55,28 +55,50 @@ def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def patrol_coverage(grid_codes: Iterable[str], start: datetime, end: datetime) -> tuple[int, int]:
-    """(check-ins done, check-ins due) over [start, end) for the grids under `grid_codes` (grid, village
-    or town codes: matched as prefixes)."""
+@dataclass(frozen=True)
+class ItemCoverage:
+    """One patrol item's due slots over a period and those done (a subset), in slot order."""
+
+    item_id: int
+    grid_code: str
+    frequency: str
+    due: tuple[Slot, ...]
+    done: frozenset[Slot]
+
+
+def slot_first_day(slot: Slot, frequency: str) -> date:
+    """The first local day of a slot (the day, the ISO week's Monday, the month's first day)."""
+    year, number, day = slot
+    if frequency == PatrolFrequency.DAILY:
+        return date(year, number, day)
+    if frequency == PatrolFrequency.WEEKLY:
+        return date.fromisocalendar(year, number, 1)
+    return date(year, number, 1)
+
+
+def coverage_by_item(grid_codes: Iterable[str], start: datetime, end: datetime) -> list[ItemCoverage]:
+    """Each active patrol item's due and done slots over [start, end) for the grids under `grid_codes`
+    (grid, village or town codes: matched as prefixes), items in id order; an item with nothing due in
+    the period is left out."""
     codes = [c for c in grid_codes if c]
     if not codes:
-        return 0, 0
+        return []
     if any(not c.isdigit() for c in codes):
         raise DomainError("invalid", "区划/网格代码须为数字。", field="grid_codes")
     if end <= start:
-        return 0, 0
+        return []
     first_day = _local_day(start)
     last_day = _local_day(end - timedelta(microseconds=1))
     items = list(
-        PatrolItem.objects.filter(within(codes, "grid__code"), active=True, created_at__lt=end).values_list(
-            "id", "frequency", "created_at"
-        )
+        PatrolItem.objects.filter(within(codes, "grid__code"), active=True, created_at__lt=end)
+        .order_by("id")
+        .values_list("id", "frequency", "created_at", "grid__code")
     )
     if not items:
-        return 0, 0
+        return []
     due_slots: dict[int, set[Slot]] = {}
     frequency_of: dict[int, str] = {}
-    for item_id, frequency, created_at in items:
+    for item_id, frequency, created_at, _grid in items:
         created_day = _local_day(created_at)
         frequency_of[item_id] = frequency
         due_slots[item_id] = {
@@ -92,9 +114,24 @@ def patrol_coverage(grid_codes: Iterable[str], start: datetime, end: datetime) -
         slot = _slot(_local_day(checked_at), frequency_of[item_id])
         if slot in due_slots[item_id]:
             done_slots.setdefault(item_id, set()).add(slot)
-    due = sum(len(slots) for slots in due_slots.values())
-    done = sum(len(slots) for slots in done_slots.values())
-    return done, due
+    return [
+        ItemCoverage(
+            item_id,
+            grid_code,
+            frequency,
+            tuple(sorted(due_slots[item_id])),
+            frozenset(done_slots.get(item_id, ())),
+        )
+        for item_id, frequency, _created, grid_code in items
+        if due_slots[item_id]
+    ]
+
+
+def patrol_coverage(grid_codes: Iterable[str], start: datetime, end: datetime) -> tuple[int, int]:
+    """(check-ins done, check-ins due) over [start, end) for the grids under `grid_codes` (grid, village
+    or town codes: matched as prefixes)."""
+    found = coverage_by_item(grid_codes, start, end)
+    return sum(len(c.done) for c in found), sum(len(c.due) for c in found)
 
 
 # ------------------------------------------------------------------------------------------ pages
