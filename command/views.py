@@ -22,6 +22,7 @@ from accounts import views as account_views
 from accounts.jurisdiction import user_roles
 from command import indicators as ind
 from command import map_layers, streams
+from command.basemap import command_map_config
 from command.display import show, show_change
 from command.modules import TileGroup, edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
@@ -228,5 +229,5 @@ def map_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "command/map.html",
-        {"scope": scope, "indicators": map_layers.choropleth_choices()},
+        {"scope": scope, "indicators": map_layers.choropleth_choices(), "map_config": command_map_config()},
     )
