@@ -156,10 +156,13 @@ def desk(request: HttpRequest) -> HttpResponse:
     figures = ind.figures(scope.prefix, first, end)
     shown = []
     for module in modules():
+        # A tile whose source is not connected shows no number: the module names that source instead.
+        missing = sorted({ind.REGISTRY[c].source_name for c in module.tiles if not figures[c]["connected"]})
         shown.append(
             {
                 "module": module,
-                "tiles": [_tile(code, figures[code], query) for code in module.tiles],
+                "missing": "、".join(missing),
+                "tiles": [_tile(c, figures[c], query) for c in module.tiles if figures[c]["connected"]],
                 "groups": [_group(group, figures, query) for group in module.groups],
             }
         )
