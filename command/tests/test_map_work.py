@@ -122,7 +122,7 @@ def planted(personas: dict[str, User]) -> dict[str, Any]:
     }
 
 
-def get(user: User | None, url: str, at: datetime = LATER, **params: str) -> Any:
+def get(user: User | None, url: str, *, at: datetime = LATER, **params: str) -> Any:
     api = APIClient()
     if user is not None:
         api.force_authenticate(user)
@@ -219,7 +219,7 @@ def test_the_outsider_other_roles_and_the_screen_token(planted: dict[str, Any]) 
 )
 def test_bad_input_names_the_field(planted: dict[str, Any], params: dict[str, str], field: str) -> None:
     for url in (CASES, APPLICATIONS):
-        response = get(planted["hq_leader"], url, **params)
+        response = get(planted["hq_leader"], url, at=LATER, **params)
         assert response.status_code == 400 and response.json()["errors"][0]["field"] == field, url
 
 
