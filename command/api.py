@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -15,10 +16,11 @@ from rest_framework.views import APIView
 
 from command import indicators as ind
 from command import streams
-from command.drilldown import PREDICATES
+from command.cuts import STREAMS, Cut, parse_cut
 from command.selectors import children, days, require_command_role, unit_scope
 from core.errors import DomainError
 from core.replica import replica_reads
+from grid.models import EventChannel
 
 MAX_TREND_DAYS = 92
 UNIT_PARAMS = [
@@ -28,6 +30,22 @@ UNIT_PARAMS = [
     OpenApiParameter("code", str, description="区划/网格代码"),
     OpenApiParameter("from", str, description="开始日期（含），YYYY-MM-DD；缺省为 30 天前"),
     OpenApiParameter("to", str, description="结束日期（含），YYYY-MM-DD；缺省为今天"),
+]
+
+
+CUT_PARAMS = [
+    OpenApiParameter("stream", str, enum=list(STREAMS), description="条线：只看该条线的指标"),
+    OpenApiParameter(
+        "category",
+        str,
+        description="事部件分类：event:0102（小类）或 event:01（大类及其小类）；仅网格治理指标",
+    ),
+    OpenApiParameter("source", str, enum=list(EventChannel.values), description="来源渠道；仅网格治理指标"),
+    OpenApiParameter(
+        "unit",
+        str,
+        description="责任单位（机构编码）：只计该单位经办（或办结）的事项；网格治理与审批、执法台账指标",
+    ),
 ]
 
 
@@ -59,6 +77,27 @@ def _indicator_param(params: Any, *, required: bool) -> ind.Indicator | None:
     return found
 
 
+def _check_cut(chosen: ind.Indicator | None, cut: Cut) -> None:
+    """An indicator asked for must take every cut asked for: else a 400 naming the parameter."""
+    if chosen is None or ind.applies(chosen, cut):
+        return
+    if cut.stream and chosen.source != cut.stream:
+        message = _("指标“%(name)s”不属于 %(stream)s 条线（属于 %(source)s）。") % {
+            "name": chosen.name,
+            "stream": cut.stream,
+            "source": chosen.source,
+        }
+        raise DomainError("invalid", message, field="stream")
+    missing = next(d for d in cut.dimensions if d not in chosen.dimensions)
+    cuts = "、".join(d for d in chosen.dimensions if d not in ("level", "code", "period"))
+    message = _("指标“%(name)s”不能按 %(dimension)s 切分（可切分维度：%(dimensions)s）。") % {
+        "name": chosen.name,
+        "dimension": missing,
+        "dimensions": cuts,
+    }
+    raise DomainError("invalid", message, field=missing)
+
+
 class IndicatorsView(APIView):
     @extend_schema(operation_id="command_indicators", summary="指标目录", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
@@ -74,12 +113,17 @@ class FiguresView(APIView):
             "Every indicator (or `indicator`) of one unit over whole local days, from the ledger rollup, "
             "with 环比 (previous period) and 同比 (a year before). group_by=day: the daily series of the "
             "indicator (≤ 92 days); group_by=unit: the units one level down ranked by it, with their "
-            "综合指标值 and grade. Units outside the caller's jurisdiction are 404."
+            "综合指标值 and grade. Units outside the caller's jurisdiction are 404. Cuts: `stream` keeps "
+            "one stream's indicators; `category`, `source` and `unit` keep the items of a class, a "
+            "channel or a handling org unit, and the answer lists the indicators that can be cut so (each "
+            "indicator's `dimensions` in indicators/); asking for one that cannot is a 400 naming the "
+            "parameter; an org unit unrelated to the caller's jurisdiction is 404."
         ),
         parameters=[
             *UNIT_PARAMS,
             OpenApiParameter("indicator", str, description="指标代码（见 indicators/）"),
             OpenApiParameter("group_by", str, enum=["day", "unit"], description="按日趋势或下级单位排名"),
+            *CUT_PARAMS,
         ],
         responses=OpenApiTypes.OBJECT,
     )
@@ -93,6 +137,8 @@ class FiguresView(APIView):
         chosen = _indicator_param(params, required=bool(group_by))
         scope = unit_scope(request.user, params.get("level"), params.get("code"))
         first, end = days(params)
+        cut = parse_cut(request.user, params)
+        _check_cut(chosen, cut)
         assert scope.prefix is not None
         head = {
             "level": scope.level,
@@ -100,6 +146,7 @@ class FiguresView(APIView):
             "name": scope.name,
             "from": first,
             "to": end - timedelta(days=1),
+            "cut": cut.as_params(),
         }
         if chosen is not None and not chosen.connected:
             return Response(
@@ -115,9 +162,9 @@ class FiguresView(APIView):
                 series.append(
                     {
                         "day": day,
-                        "value": ind.unit_values(chosen.code, scope.prefix, day, day + timedelta(days=1))[
-                            chosen.code
-                        ],
+                        "value": ind.unit_values(
+                            chosen.code, scope.prefix, day, day + timedelta(days=1), cut
+                        )[chosen.code],
                     }
                 )
                 day += timedelta(days=1)
@@ -126,7 +173,7 @@ class FiguresView(APIView):
             assert chosen is not None
             rows = []
             for code, name in children(scope):
-                values = ind.unit_values(chosen.code, code, first, end)
+                values = ind.unit_values(chosen.code, code, first, end, cut)
                 rows.append(
                     {
                         "code": code,
@@ -144,9 +191,7 @@ class FiguresView(APIView):
                 )
             )
             return Response({**head, "indicator": chosen.code, "units": rows})
-        found = ind.figures(scope.prefix, first, end)
-        if chosen is not None:
-            found = {chosen.code: found[chosen.code]}
+        found = ind.figures(scope.prefix, first, end, only=(chosen.code,) if chosen else None, cut=cut)
         return Response({**head, "indicators": found})
 
 
@@ -156,11 +201,13 @@ class FigureItemsView(APIView):
         summary="指标下钻：构成该数字的事项",
         description=(
             "The items behind a count indicator's figure: `count` equals the figure; `items` lists the "
-            f"first {streams.DRILL_LIMIT} of them (`truncated` says when there are more)."
+            f"first {streams.DRILL_LIMIT} of them (`truncated` says when there are more). The cuts of "
+            "figures/ apply: the items of the cut figure."
         ),
         parameters=[
             *UNIT_PARAMS,
-            OpenApiParameter("indicator", str, required=True, enum=[*sorted(PREDICATES), *streams.DRILLABLE]),
+            OpenApiParameter("indicator", str, required=True, enum=streams.drillable()),
+            *CUT_PARAMS,
         ],
         responses=OpenApiTypes.OBJECT,
     )
@@ -170,18 +217,21 @@ class FigureItemsView(APIView):
         params = request.query_params
         chosen = _indicator_param(params, required=True)
         assert chosen is not None
-        if chosen.code not in PREDICATES and chosen.code not in streams.DRILLABLE:
-            drillable = [*sorted(PREDICATES), *streams.DRILLABLE]
+        drillable = streams.drillable()
+        if chosen.code not in drillable:
             raise DomainError("invalid", f"可下钻的指标：{'、'.join(drillable)}。", field="indicator")
         scope = unit_scope(request.user, params.get("level"), params.get("code"))
         first, end = days(params)
+        cut = parse_cut(request.user, params)
+        _check_cut(chosen, cut)
         assert scope.prefix is not None
-        found = streams.drill(chosen.code, scope.prefix, first, end)
+        found = streams.drill(chosen.code, scope.prefix, first, end, cut=cut)
         return Response(
             {
                 "indicator": chosen.code,
                 "level": scope.level,
                 "code": scope.code,
+                "cut": cut.as_params(),
                 "count": found.total,
                 "truncated": found.truncated,
                 "items": found.rows,

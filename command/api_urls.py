@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from command import api, map_api, map_layers, screen
+from command import api, map_api, map_layers, map_work, screen
 from command.projects import api as project_api
 from command.reports import api as report_api
 from command.warnings import api as warnings_api
@@ -17,6 +17,8 @@ urlpatterns = [
         name="command-report-download",
     ),
     path("map/items.geojson", map_api.MapItemsView.as_view(), name="command-map-items"),
+    path("map/cases.geojson", map_work.MapCasesView.as_view(), name="command-map-cases"),
+    path("map/applications.geojson", map_work.MapApplicationsView.as_view(), name="command-map-applications"),
     path("warnings/", warnings_api.WarningListView.as_view(), name="command-warnings"),
     path("warnings/<int:warning_id>/", warnings_api.WarningDetailView.as_view(), name="command-warning"),
     path(

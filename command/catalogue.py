@@ -4,8 +4,12 @@ ledger rollup; an indicator whose `source` is not connected answers "未接入" 
 
 from __future__ import annotations
 
-# Dimensions every grid-stream indicator can be cut by (the rollup's keys).
-GRID_DIMENSIONS = ("level", "code", "period", "stream", "category", "source")
+# Dimensions every grid-stream indicator can be cut by (the rollup's keys, and the unit holding the
+# items: command/cuts.py); a row may name fewer ("dimensions").
+GRID_DIMENSIONS = ("level", "code", "period", "stream", "category", "source", "unit")
+# The other streams' indicators: by unit too when they are sums of their ledger rollup.
+STREAM_DIMENSIONS = ("level", "code", "period", "stream")
+ROLLUP_STREAM_DIMENSIONS = (*STREAM_DIMENSIONS, "unit")
 
 # source: "grid" = the grid_event ledger rollup; the other streams' indicators are in
 # command/catalogue_streams.py.
@@ -167,6 +171,67 @@ INDICATORS: list[dict[str, object]] = [
             "Events overdue at the end of the period (with an overdue supervision record) and still "
             "unresolved."
         ),
+    },
+    {
+        "code": "resident_reports",
+        "zh": "群众反映数",
+        "en": "Resident reports",
+        "unit": "件",
+        "kind": "count",
+        "formula": "resident_reports",
+        "definition": "期内经群众渠道（网上、Open311、热线）上报、未作废也非重复件的事件数。",
+        "definition_en": (
+            "Events reported in the period through a residents' channel (online, Open311, hotline), neither "
+            "voided nor duplicates."
+        ),
+    },
+    {
+        "code": "missed_reports",
+        "zh": "漏报数",
+        "en": "Missed by patrols",
+        "unit": "件",
+        "kind": "count",
+        "formula": "missed_reports",
+        "definition": (
+            "群众反映的事件中，此前一段时间（GRID_MISSED_REPORT_WINDOW_HOURS，默认 72 小时）内同一网格"
+            "没有巡查上报同一小类的。"
+        ),
+        "definition_en": (
+            "Resident reports with no patrol report of the same subcategory in the same grid in the hours "
+            "before (GRID_MISSED_REPORT_WINDOW_HOURS, 72 by default)."
+        ),
+    },
+    {
+        "code": "missed_report_rate",
+        "zh": "漏报率",
+        "en": "Missed-report rate",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "missed_reports / resident_reports",
+        "definition": "漏报率 = 漏报数 / 群众反映数：群众先于巡查发现的问题所占比例。",
+        "definition_en": (
+            "Missed-report rate = missed by patrols / resident reports: the share of problems residents "
+            "found before the patrols did."
+        ),
+    },
+    {
+        "code": "patrol_coverage",
+        "zh": "巡查覆盖率",
+        "en": "Patrol coverage",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "patrol_done / patrol_due",
+        "definition": (
+            "巡查覆盖率 = 已打卡 / 应打卡：每个有效巡查事项按其频次（每日、每周、每月）在期内的每个时段"
+            "应打卡一次，时段内有打卡即为已打卡（多次只计一次）。"
+        ),
+        "definition_en": (
+            "Patrol coverage = check-ins done / check-ins due: each active patrol item is due once in every "
+            "slot of its frequency (day, week, month) in the period; a slot with a check-in counts as done "
+            "(several check-ins count once)."
+        ),
+        # Patrol check-ins have no category, source or handling unit.
+        "dimensions": ("level", "code", "period"),
     },
     {
         "code": "source_share",

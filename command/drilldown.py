@@ -13,10 +13,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from command.cuts import EVERYTHING, Cut, contributions
 from grid.figures.rollup import PROCESS
 from grid.models import GridEvent
-from workflow.models import Transition, WorkItem
-from workflow.rollups import Key, contributor_for
+from workflow.models import WorkItem
+from workflow.rollups import Key
 
 Predicate = Callable[[Key, date, date], bool]
 
@@ -44,6 +45,8 @@ PREDICATES: dict[str, Predicate] = {
     "due": _due,
     "deferred": _deferred,
     "overdue_open": lambda k, f, e: k.measure == "overdue_first" and k.day < e and k.closed_day >= e,
+    "resident_reports": lambda k, f, e: k.measure == "resident_reports" and f <= k.day < e,
+    "missed_reports": lambda k, f, e: k.measure == "missed_reports" and f <= k.day < e,
 }
 
 
@@ -51,8 +54,11 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def items_behind(indicator: str, prefix: str, first_day: date, end_day: date) -> list[WorkItem]:
-    """The work items counted by a count indicator under the prefix over [first_day, end_day)."""
+def items_behind(
+    indicator: str, prefix: str, first_day: date, end_day: date, cut: Cut = EVERYTHING
+) -> list[WorkItem]:
+    """The work items counted by a count indicator under the prefix over [first_day, end_day), inside
+    the cut (a class, a channel, the unit holding them): as many as the figure of the same cut."""
     predicate = PREDICATES[indicator]
     start, end = _midnight(first_day), _midnight(end_day)
     # Candidates: items that existed before the end and were not finished before the start (an item
@@ -61,24 +67,20 @@ def items_behind(indicator: str, prefix: str, first_day: date, end_day: date) ->
     if indicator == "overdue_open":
         alive = Q(closed_at__isnull=True) | Q(closed_at__gte=end)
     event_items = GridEvent.objects.filter(territory_code__startswith=prefix).values("work_item_id")
-    items = list(
+    candidates = (
         WorkItem.objects.filter(process_name=PROCESS, created_at__lt=end)
         .filter(Q(territory_code__startswith=prefix) | Q(pk__in=event_items))
         .filter(alive)
-        .order_by("created_at", "pk")
     )
-    contributor = contributor_for(PROCESS)
-    context = contributor.prepare(items)
-    history: dict[int, list[Transition]] = {}
-    for record in Transition.objects.filter(item__in=items).order_by("item_id", "id").defer("reason"):
-        history.setdefault(record.item_id, []).append(record)
+    if cut.unit is not None:
+        candidates = candidates.filter(assigned_unit=cut.unit)
+    items = list(candidates.order_by("created_at", "pk"))
     out = []
-    for item in items:
-        keys = contributor.contribution(item, history.get(item.pk, []), context)
+    for item, keys in contributions(items):
         n = sum(
             count
             for key, count in keys.items()
-            if key.territory_code.startswith(prefix) and predicate(key, first_day, end_day)
+            if key.territory_code.startswith(prefix) and predicate(key, first_day, end_day) and cut.keeps(key)
         )
         if n:
             out.append(item)

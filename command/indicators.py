@@ -1,7 +1,9 @@
 """Indicators of the command centre, evaluated over the ledger rollup (workflow/rollups.py, what a
 grid event counts: grid/figures/rollup.py) and never over the raw ledger: a figure is a few sums of rollup
 rows plus the unfolded tail, so it is exact between two folds. The catalogue (names, formulas,
-definitions) is data: command/catalogue.py. Periods are whole local days [first_day, end_day)."""
+definitions) is data: command/catalogue.py. Periods are whole local days [first_day, end_day). A figure
+may be cut by class, channel or the unit holding the items (command/cuts.py); 巡查覆盖率 is the grid's
+patrol coverage (command/patrols.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +17,19 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.db.models.functions import Substr
 
+from command import patrols as _patrols
 from command import streams
-from command.catalogue import DEFAULT_WEIGHTS, GRADES, GRID_DIMENSIONS, INDICATORS, SOURCE_NAMES
+from command.catalogue import (
+    DEFAULT_WEIGHTS,
+    GRADES,
+    GRID_DIMENSIONS,
+    INDICATORS,
+    ROLLUP_STREAM_DIMENSIONS,
+    SOURCE_NAMES,
+    STREAM_DIMENSIONS,
+)
 from command.catalogue_streams import STREAM_INDICATORS, STREAM_SOURCE_NAMES
+from command.cuts import EVERYTHING, Cut
 from grid.figures.rollup import PROCESS, fold_counts, rollup_counts
 from grid.models import Category
 from workflow.english import in_english
@@ -62,6 +74,14 @@ class Indicator:
         return {**SOURCE_NAMES, **STREAM_SOURCE_NAMES}.get(self.source, self.source)
 
 
+def _dimensions(row: dict[str, Any], source: str) -> tuple[str, ...]:
+    if "dimensions" in row:
+        return tuple(row["dimensions"])
+    if source == "grid":
+        return GRID_DIMENSIONS
+    return ROLLUP_STREAM_DIMENSIONS if row["code"] in streams.UNIT_CODES else STREAM_DIMENSIONS
+
+
 def _indicator(row: dict[str, Any]) -> Indicator:
     source = str(row.get("source", "grid"))
     return Indicator(
@@ -74,7 +94,7 @@ def _indicator(row: dict[str, Any]) -> Indicator:
         definition=str(row["definition"]),
         definition_en=str(row.get("definition_en") or ""),
         source=source,
-        dimensions=GRID_DIMENSIONS if source == "grid" else ("level", "code", "period"),
+        dimensions=_dimensions(row, source),
     )
 
 
@@ -87,19 +107,32 @@ def indicator(code: str) -> Indicator | None:
     return REGISTRY.get(code)
 
 
+def applies(found: Indicator, cut: Cut) -> bool:
+    """Whether the indicator can be cut so: its stream, and a dimension for every cut asked for."""
+    if cut.stream and found.source != cut.stream:
+        return False
+    return all(dimension in found.dimensions for dimension in cut.dimensions)
+
+
 # ----------------------------------------------------------------------------------------- counts
 
 
-def _overdue_keys(prefix: str, tail: Counter[Key], first_day: date, end_day: date) -> int:
+def _overdue_keys(
+    prefix: str, tail: Counter[Key], first_day: date, end_day: date, where: Q | None = None
+) -> int:
     """Items whose first overdue record lies in [first_day, end_day) and that were not closed by the end."""
-    stored = LedgerRollup.objects.filter(
-        process_name=PROCESS,
-        measure="overdue_first",
-        territory_code__startswith=prefix,
-        day__gte=first_day,
-        day__lt=end_day,
-        closed_day__gte=end_day,
-    ).aggregate(n=Sum("count"))["n"]
+    stored = (
+        LedgerRollup.objects.filter(
+            process_name=PROCESS,
+            measure="overdue_first",
+            territory_code__startswith=prefix,
+            day__gte=first_day,
+            day__lt=end_day,
+            closed_day__gte=end_day,
+        )
+        .filter(where or Q())
+        .aggregate(n=Sum("count"))["n"]
+    )
     unfolded = sum(
         n
         for key, n in tail.items()
@@ -111,7 +144,9 @@ def _overdue_keys(prefix: str, tail: Counter[Key], first_day: date, end_day: dat
     return int(stored or 0) + unfolded
 
 
-def _filed_by(prefix: str, tail: Counter[Key], first_day: date, end_day: date) -> Counter[tuple[str, str]]:
+def _filed_by(
+    prefix: str, tail: Counter[Key], first_day: date, end_day: date, where: Q | None = None
+) -> Counter[tuple[str, str]]:
     """Filed items per (channel, "kind:category code")."""
     rows = (
         LedgerRollup.objects.filter(
@@ -121,6 +156,7 @@ def _filed_by(prefix: str, tail: Counter[Key], first_day: date, end_day: date) -
             day__gte=first_day,
             day__lt=end_day,
         )
+        .filter(where or Q())
         .values_list("channel", "subject_class")
         .annotate(n=Sum("count"))
         .order_by()
@@ -142,14 +178,39 @@ def grid_tail() -> Counter[Key]:
     return tail_delta(PROCESS, cursor_of(PROCESS))
 
 
-def counts(prefix: str, first_day: date, end_day: date, tail: Counter[Key] | None = None) -> dict[str, Any]:
-    """The rollup counts the indicators are made of, under a territory code prefix."""
-    if tail is None:
-        tail = grid_tail()
-    out = rollup_counts(prefix, first_day, end_day, tail=tail)
-    out["due_open"] = _overdue_keys(prefix, tail, first_day, end_day)
-    out["overdue_open"] = _overdue_keys(prefix, tail, date.min, end_day)
-    _split_filed(out, _filed_by(prefix, tail, first_day, end_day))
+def cut_keys(cut: Cut, first_day: date, end_day: date, tail: Counter[Key] | None) -> Counter[Key]:
+    """What the cut adds to its stored rows (`cut.rows()`): the unfolded tail kept by the cut's class
+    and channel, or under a unit cut the unit's whole contribution (it has no stored rows)."""
+    if cut.unit is not None:
+        return cut.unit_keys([PROCESS], first_day, end_day)[PROCESS]
+    return cut.kept(tail if tail is not None else grid_tail())
+
+
+def counts(
+    prefix: str,
+    first_day: date,
+    end_day: date,
+    tail: Counter[Key] | None = None,
+    *,
+    cut: Cut = EVERYTHING,
+    patrols: bool = True,
+) -> dict[str, Any]:
+    """The rollup counts the indicators are made of, under a territory code prefix (inside a cut), and
+    the patrol check-ins due and done (`patrols`; None when not read, or under a cut: patrols have no
+    class, channel or unit)."""
+    keys = cut_keys(cut, first_day, end_day, tail)
+    return _counts(prefix, first_day, end_day, keys, cut.rows(), patrols and not cut.narrows_rows)
+
+
+def _counts(
+    prefix: str, first_day: date, end_day: date, keys: Counter[Key], where: Q, with_patrols: bool
+) -> dict[str, Any]:
+    out = rollup_counts(prefix, first_day, end_day, tail=keys, where=where)
+    out["due_open"] = _overdue_keys(prefix, keys, first_day, end_day, where)
+    out["overdue_open"] = _overdue_keys(prefix, keys, date.min, end_day, where)
+    _split_filed(out, _filed_by(prefix, keys, first_day, end_day, where))
+    done, due = _patrols.coverage(prefix, first_day, end_day) if with_patrols else (None, None)
+    out["patrol_done"], out["patrol_due"] = done, due
     return out
 
 
@@ -166,14 +227,28 @@ def _split_filed(out: dict[str, Any], filed: Counter[tuple[str, str]]) -> None:
 
 
 def counts_by_unit(
-    codes: list[str], first_day: date, end_day: date, tail: Counter[Key] | None = None
+    codes: list[str],
+    first_day: date,
+    end_day: date,
+    tail: Counter[Key] | None = None,
+    cut: Cut = EVERYTHING,
+    *,
+    patrols: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """`counts` of several sibling units (territory codes of one length) in four grouped queries instead
-    of four per unit: the rankings' reads. Each unit's counts equal `counts(code, …)` (tested)."""
+    of four per unit, and one read of their patrols (`patrols`): the rankings' reads. Each unit's counts
+    equal `counts(code, …)` (tested)."""
+    with_patrols = patrols
+    if cut.unit is not None:  # the unit's items, read once for every code
+        keys = cut_keys(cut, first_day, end_day, tail)
+        return {code: _counts(code, first_day, end_day, keys, cut.rows(), False) for code in codes}
     if tail is None:
         tail = grid_tail()
     if not codes or len({len(c) for c in codes}) != 1:
-        return {code: counts(code, first_day, end_day, tail=tail) for code in codes}
+        return {
+            code: counts(code, first_day, end_day, tail=tail, cut=cut, patrols=with_patrols) for code in codes
+        }
+    tail, where = cut.kept(tail), cut.rows()
     size, wanted = len(codes[0]), set(codes)
     common = "".join(
         chars[0] for chars in takewhile(lambda chars: len(set(chars)) == 1, zip(*codes, strict=True))
@@ -186,6 +261,7 @@ def counts_by_unit(
             under |= Q(territory_code__startswith=code)
     rows = (
         LedgerRollup.objects.filter(under, process_name=PROCESS)
+        .filter(where)
         .annotate(unit=Substr("territory_code", 1, size))
         .order_by()
     )
@@ -215,6 +291,9 @@ def counts_by_unit(
             pairs[unit].append((key, n))
             if key.measure == "filed":
                 filed[unit][(key.channel, key.subject_class)] += n
+    # Patrols have no class or channel: no coverage inside such a cut.
+    read = with_patrols and not cut.narrows_rows
+    coverage = _patrols.coverage_by_unit(codes, first_day, end_day) if read else {}
     out = {}
     for code in codes:
         c = fold_counts(pairs[code], first_day, end_day)
@@ -222,6 +301,7 @@ def counts_by_unit(
         c["due_open"] = int(due_open.get(code) or 0) + _late_in(unfolded, first_day, end_day)
         c["overdue_open"] = int(overdue_open.get(code) or 0) + _late_in(unfolded, date.min, end_day)
         _split_filed(c, filed[code])
+        c["patrol_done"], c["patrol_due"] = coverage.get(code, (None, None))
         out[code] = c
     return out
 
@@ -307,6 +387,10 @@ def values_of(c: dict[str, Any]) -> dict[str, Any]:
         "extension_rate": _ratio(c["extended"], c["due"]),
         "overdue_rate": _ratio(judged - c["due_closed_on_time"], judged),
         "overdue_open": c["overdue_open"],
+        "resident_reports": c["resident_reports"],
+        "missed_reports": c["missed_reports"],
+        "missed_report_rate": _ratio(c["missed_reports"], c["resident_reports"]),
+        "patrol_coverage": _ratio(c["patrol_done"], c["patrol_due"]) if c["patrol_due"] is not None else None,
         "source_share": _shares(c["filed_by_channel"], c["filed"]),
         "kind_split": _shares(c["filed_by_kind"], c["filed"]),
         "top_categories": _top_categories(c["filed_by_category"]),
@@ -389,11 +473,14 @@ def all_values(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
     return {**values_of(counts(prefix, first_day, end_day)), **streams.values(prefix, first_day, end_day)}
 
 
-def unit_values(code: str, prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
-    """The grid's values (with the score, for rankings) plus `code`'s when it is another stream's."""
-    out = values_of(counts(prefix, first_day, end_day))
+def unit_values(
+    code: str, prefix: str, first_day: date, end_day: date, cut: Cut = EVERYTHING
+) -> dict[str, Any]:
+    """The grid's values (with the score, for rankings) plus `code`'s when it is another stream's, inside
+    the cut; the patrols are read only for 巡查覆盖率."""
+    out = values_of(counts(prefix, first_day, end_day, cut=cut, patrols=code == _patrols.CODE))
     if code not in out:
-        out[code] = streams.values(prefix, first_day, end_day)[code]
+        out[code] = streams.values_for(prefix, [(first_day, end_day)], cut)[0][code]
     return out
 
 
@@ -403,22 +490,33 @@ def figures(
     end_day: date,
     tail: Counter[Key] | None = None,
     only: tuple[str, ...] | None = None,
+    cut: Cut = EVERYTHING,
 ) -> dict[str, dict[str, Any]]:
     """Every indicator (or those in `only`) over the period with 环比 and 同比; a stream not connected says
-    so. The other streams are read only when an asked-for indicator is theirs."""
+    so. The other streams are read only when an asked-for indicator is theirs, the patrols only for
+    巡查覆盖率. Under a cut, the indicators it applies to (`applies`), each inside the cut."""
     periods = [
         (first_day, end_day),
         previous_period(first_day, end_day),
         last_year_period(first_day, end_day),
     ]
-    if tail is None:
-        tail = grid_tail()
     codes = list(REGISTRY) if only is None else list(only)
-    grid_only = all(REGISTRY[code].source == "grid" for code in codes)
-    others = [{} for _ in periods] if grid_only else streams.values_for(prefix, periods)
+    codes = [code for code in codes if applies(REGISTRY[code], cut)]
+    grid_codes = [code for code in codes if REGISTRY[code].source == "grid"]
+    if tail is None and cut.unit is None and grid_codes:
+        tail = grid_tail()  # unfolded once for the three periods
+    only_grid = len(grid_codes) == len(codes)
+    others = [{} for _ in periods] if only_grid else streams.values_for(prefix, periods, cut)
+    with_patrols = _patrols.CODE in codes
+
+    def grid_values(period: tuple[date, date]) -> dict[str, Any]:
+        if not grid_codes:
+            return {}
+        return values_of(counts(prefix, *period, tail=tail, cut=cut, patrols=with_patrols))
+
     now, prev, last = (
-        {**values_of(counts(prefix, *period, tail=tail)), **stream_values}
-        for period, stream_values in zip(periods, others, strict=True)
+        {**grid_values(period), **others_of_period}
+        for period, others_of_period in zip(periods, others, strict=True)
     )
     out: dict[str, dict[str, Any]] = {}
     for code in codes:

@@ -69,7 +69,10 @@ def grid_values(prefix: str, code: str, first: date, end: date) -> tuple[list[di
     features = grids_collection([prefix])["features"]
     coloured = chosen.connected and len(features) <= MAX_COLOURED_GRIDS
     # Every grid's counts in a few grouped reads (not four per grid): equal to `ind.counts(code, …)`.
-    found = ind.counts_by_unit([f["properties"]["code"] for f in features], first, end) if coloured else {}
+    codes = [f["properties"]["code"] for f in features]
+    found = (
+        ind.counts_by_unit(codes, first, end, patrols=chosen.code == "patrol_coverage") if coloured else {}
+    )
     for f in features:
         value = ind.values_of(found[f["properties"]["code"]])[chosen.code] if coloured else None
         f["properties"]["value"] = value

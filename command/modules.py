@@ -33,7 +33,16 @@ class Module:
     groups: tuple[TileGroup, ...] = ()
 
 
-GRID_TILES = ("accepted", "filed", "closed", "closure_rate", "on_time_closure_rate", "overdue_open")
+GRID_TILES = (
+    "accepted",
+    "filed",
+    "closed",
+    "closure_rate",
+    "on_time_closure_rate",
+    "overdue_open",
+    "patrol_coverage",
+    "missed_report_rate",
+)
 APPROVALS_TILES = (
     "approvals_accepted",
     "approvals_done",

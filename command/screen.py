@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from command import indicators as ind
+from command.basemap import base_map
 from command.map_api import light_of
 from command.screen_access import SCREEN_AUTH, screen_scope, token_scope
 from command.selectors import children, days, require_command_role, unit_scope
@@ -77,7 +78,7 @@ def screen_page(request: HttpRequest) -> HttpResponse:
             scope = unit_scope(request.user, level, code)
     except DomainError as error:
         return render(request, "command/screen_error.html", {"error": error}, status=error.status)
-    return render(request, "command/screen.html", {"scope": scope, "token": key})
+    return render(request, "command/screen.html", {"scope": scope, "token": key, "map_config": base_map()})
 
 
 # ------------------------------------------------------------------------------------------ data
@@ -112,7 +113,7 @@ def _trend(prefix: str, end: Any, tail: Counter[Key]) -> dict[str, Any]:
 
 def _ranking(scope: Scope, first: Any, end: Any, tail: Counter[Key]) -> list[dict[str, Any]]:
     units = children(scope)
-    found = ind.counts_by_unit([code for code, _ in units], first, end, tail=tail)
+    found = ind.counts_by_unit([code for code, _ in units], first, end, tail=tail, patrols=False)
     rows = []
     for code, name in units:
         score = ind.values_of(found[code])["score"]

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from approvals import figures_rollup as approvals_rollup
 from approvals.models import Application
+from command import patrols
 from command.catalogue_streams import STREAM_INDICATORS
+from command.cuts import EVERYTHING, Cut, contributions
 from command.drilldown import PREDICATES, describe, items_behind
 from core.drill import drill_row
 from enforcement import figures_rollup as enforcement_rollup
@@ -34,8 +36,8 @@ from party.meetings import completeness, quarter_of
 from ratings.models import BAD_LEVELS, SATISFIED_LEVELS, Rating
 from registry import figures as registry_figures
 from territorial import figures as territorial_figures
-from workflow.models import LedgerRollup, Transition, WorkItem
-from workflow.rollups import Key, contributor_for, cursor_of, registered, tail_delta
+from workflow.models import LedgerRollup, WorkItem
+from workflow.rollups import Key, cursor_of, registered, tail_delta
 
 ROLLUP_PROCESSES = {
     "approvals": (approvals_rollup.PROCESS,),
@@ -135,6 +137,10 @@ def drill_code(code: str) -> str | None:
 
 
 DRILLABLE = sorted(str(row["code"]) for row in STREAM_INDICATORS if drill_code(str(row["code"])))
+# The rates made of rollup counts alone, and with the counts and the average days what a unit cut can
+# answer (command/cuts.py): the other stream figures have no unit holding them.
+UNIT_RATES = {code: parts for code, parts in RATES.items() if set(parts) <= set(ROLLUP_COUNTS)}
+UNIT_CODES = frozenset({*ROLLUP_COUNTS, *UNIT_RATES, "enforcement_decision_days"})
 
 
 # ------------------------------------------------------------------------------------------ values
@@ -161,20 +167,25 @@ def tails(prefix: str) -> Tails:
     }
 
 
-def rollup_counts(prefix: str, first: date, end: date, tail: Tails | None = None) -> Counter[str]:
+def rollup_counts(
+    prefix: str, first: date, end: date, tail: Tails | None = None, *, stored: bool = True
+) -> Counter[str]:
     """The rollup counts of the connected streams (and Σ decision days) under the prefix: one summed
-    query over the stored rows of every stream process, plus the unfolded tail."""
+    query over the stored rows of every stream process, plus the unfolded tail (or, `stored` False,
+    the tail alone: a unit's whole contribution, see command/cuts.py)."""
     tail = tail if tail is not None else tails(prefix)
     source_of = {p: source for source, group in ROLLUP_PROCESSES.items() for p in group}
-    stored = (
-        LedgerRollup.objects.filter(
-            process_name__in=list(tail), territory_code__startswith=prefix, day__gte=first, day__lt=end
+    rows: list[tuple[str, str, str, int]] = []
+    if stored:
+        summed = (
+            LedgerRollup.objects.filter(
+                process_name__in=list(tail), territory_code__startswith=prefix, day__gte=first, day__lt=end
+            )
+            .values_list("process_name", "measure", "flags")
+            .annotate(n=Sum("count"))
+            .order_by()
         )
-        .values_list("process_name", "measure", "flags")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    rows = [(source_of[p], m, f, int(n or 0)) for p, m, f, n in stored]
+        rows += [(source_of[p], m, f, int(n or 0)) for p, m, f, n in summed]
     rows += [
         (source_of[p], key.measure, key.flags, n)
         for p, keys in tail.items()
@@ -238,35 +249,52 @@ def values(
     return out
 
 
-def values_for(prefix: str, periods: Iterable[tuple[date, date]]) -> list[dict[str, Any]]:
-    """`values` of several periods (the desk's, 环比's, 同比's) sharing one unfolded tail."""
+def values_for(
+    prefix: str, periods: Iterable[tuple[date, date]], cut: Cut = EVERYTHING
+) -> list[dict[str, Any]]:
+    """`values` of several periods (the desk's, 环比's, 同比's) sharing one unfolded tail; under a unit
+    cut, the rollup figures of the unit's items alone (`unit_values`)."""
+    if cut.unit is not None:
+        return [unit_values(prefix, first, end, cut) for first, end in periods]
     tail = tails(prefix)
     return [values(prefix, first, end, tail=tail) for first, end in periods]
+
+
+def unit_values(prefix: str, first: date, end: date, cut: Cut) -> dict[str, Any]:
+    """The rollup-backed stream figures of the unit's items under the prefix over [first, end): the
+    unit's contributions (command/cuts.py) folded as the rollup is; the other stream figures have no
+    unit and are None."""
+    processes = [p for group in ROLLUP_PROCESSES.values() for p in group if p in registered()]
+    keys = cut.unit_keys(processes, first, end)
+    tail = {p: [(k, n) for k, n in keys[p].items() if k.territory_code.startswith(prefix)] for p in processes}
+    counts = rollup_counts(prefix, first, end, tail, stored=False)
+    out: dict[str, Any] = dict.fromkeys(str(row["code"]) for row in STREAM_INDICATORS)
+    out.update(counts)
+    for code, (numerator, denominator) in UNIT_RATES.items():
+        out[code] = _ratio(counts[numerator], counts[denominator])
+    decided = counts["enforcement_decided"]
+    out["enforcement_decision_days"] = (
+        round(counts["enforcement_decision_days_sum"] / decided, 2) if decided else None
+    )
+    return out
 
 
 # ------------------------------------------------------------------------------------- drill-down
 
 
-def _rollup_items(code: str, prefix: str, first: date, end: date) -> list[WorkItem]:
-    """The work items whose contribution (the stream's own contributor) counts in the figure."""
+def _rollup_items(code: str, prefix: str, first: date, end: date, cut: Cut = EVERYTHING) -> list[WorkItem]:
+    """The work items whose contribution (the stream's own contributor) counts in the figure (of the
+    unit's items alone under a unit cut)."""
     source, measure, test = ROLLUP_COUNTS[code]
     processes = [p for p in ROLLUP_PROCESSES[source] if p in registered()]
-    items = list(
-        WorkItem.objects.filter(
-            process_name__in=processes, territory_code__startswith=prefix, created_at__lt=midnight(end)
-        )
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=midnight(first)))
-        .order_by("created_at", "pk")
-    )
-    history: dict[int, list[Transition]] = {}
-    for record in Transition.objects.filter(item__in=items).order_by("item_id", "id").defer("reason"):
-        history.setdefault(record.item_id, []).append(record)
-    contexts = {p: contributor_for(p).prepare([i for i in items if i.process_name == p]) for p in processes}
+    candidates = WorkItem.objects.filter(
+        process_name__in=processes, territory_code__startswith=prefix, created_at__lt=midnight(end)
+    ).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=midnight(first)))
+    if cut.unit is not None:
+        candidates = candidates.filter(assigned_unit=cut.unit)
+    items = list(candidates.order_by("created_at", "pk"))
     out = []
-    for item in items:
-        keys = contributor_for(item.process_name).contribution(
-            item, history.get(item.pk, []), contexts[item.process_name]
-        )
+    for item, keys in contributions(items):
         if any(
             key.measure == measure
             and first <= key.day < end
@@ -403,17 +431,23 @@ class Drill:
         return len(self.rows) < self.total
 
 
-def drill(code: str, prefix: str, first: date, end: date, *, limit: int | None = None) -> Drill:
+def drill(
+    code: str, prefix: str, first: date, end: date, *, limit: int | None = None, cut: Cut = EVERYTHING
+) -> Drill:
     """`drill_rows`, at most `limit` (default DRILL_LIMIT) of them: a count's queryset is counted and
-    sliced in the database, so a town's population is not read person by person to show its first rows."""
+    sliced in the database, so a town's population is not read person by person to show its first rows.
+    Under a cut, the items of the cut's figure (a grid figure's class, channel or unit; a stream's unit);
+    巡查覆盖率 lists its check-in slots due (command/patrols.py)."""
     limit = DRILL_LIMIT if limit is None else limit
+    if code == patrols.CODE:
+        return Drill(*patrols.drill(prefix, first, end, limit))
     target = code if code in PREDICATES else drill_code(code)
     assert target is not None
     if target in PREDICATES:
-        found = items_behind(target, prefix, first, end)
+        found = items_behind(target, prefix, first, end, cut)
         return Drill(describe(found[:limit]), len(found))
     if target in ROLLUP_COUNTS:
-        work_items = _rollup_items(target, prefix, first, end)
+        work_items = _rollup_items(target, prefix, first, end, cut)
         return Drill(_describe_items(work_items[:limit]), len(work_items))
     if target not in QUERIES:
         rows = items(target, prefix, first, end)
@@ -422,6 +456,11 @@ def drill(code: str, prefix: str, first: date, end: date, *, limit: int | None =
     shown = list(queryset[:limit])
     total = len(shown) if len(shown) < limit else queryset.count()
     return Drill([_describe(obj) for obj in shown], total)
+
+
+def drillable() -> list[str]:
+    """Every indicator with items behind it: the grid's counts, 巡查覆盖率's slots, the other streams'."""
+    return [*sorted(PREDICATES), patrols.CODE, *DRILLABLE]
 
 
 # ------------------------------------------------------------------------------------- 三会一课

@@ -22,8 +22,8 @@ from accounts import views as account_views
 from accounts.jurisdiction import user_roles
 from command import indicators as ind
 from command import map_layers, streams
+from command.basemap import command_map_config
 from command.display import show, show_change
-from command.drilldown import PREDICATES
 from command.modules import TileGroup, edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
 from core.errors import DomainError
@@ -43,12 +43,13 @@ DRILL = {
     "overdue_rate": "due",
     "score": "due",
     "on_time_disposal_rate": "closed",
+    "missed_report_rate": "resident_reports",
 }
 
 
 def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
     meta = ind.REGISTRY[code]
-    drill = code if code in PREDICATES or code in streams.DRILLABLE else DRILL.get(code)
+    drill = code if code in streams.drillable() else DRILL.get(code)
     return {
         "code": code,
         "name": meta.name,
@@ -155,10 +156,13 @@ def desk(request: HttpRequest) -> HttpResponse:
     figures = ind.figures(scope.prefix, first, end)
     shown = []
     for module in modules():
+        # A tile whose source is not connected shows no number: the module names that source instead.
+        missing = sorted({ind.REGISTRY[c].source_name for c in module.tiles if not figures[c]["connected"]})
         shown.append(
             {
                 "module": module,
-                "tiles": [_tile(code, figures[code], query) for code in module.tiles],
+                "missing": "、".join(missing),
+                "tiles": [_tile(c, figures[c], query) for c in module.tiles if figures[c]["connected"]],
                 "groups": [_group(group, figures, query) for group in module.groups],
             }
         )
@@ -189,7 +193,7 @@ def items_page(request: HttpRequest) -> HttpResponse:
     try:
         require_command_role(request.user)
         code = request.GET.get("indicator", "")
-        drillable = [*sorted(PREDICATES), *streams.DRILLABLE]
+        drillable = streams.drillable()
         if code not in drillable:
             raise DomainError(
                 "invalid",
@@ -228,5 +232,5 @@ def map_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "command/map.html",
-        {"scope": scope, "indicators": map_layers.choropleth_choices()},
+        {"scope": scope, "indicators": map_layers.choropleth_choices(), "map_config": command_map_config()},
     )

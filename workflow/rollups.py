@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import connection, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Length, Substr
 
 from workflow.models import (
@@ -275,20 +275,22 @@ def tail_delta(process_name: str, cursor: int) -> Counter[Key]:
 
 
 def sums_in(
-    process_name: str, prefix: str, first_day: date, end_day: date
+    process_name: str, prefix: str, first_day: date, end_day: date, where: Q | None = None
 ) -> list[tuple[str, str, date, date, date, int]]:
     """(measure, flags, since_day, closed_day, deferred_day, Σ count) of the process's rollup under a
     territory prefix on the days [first_day, end_day): summed in the database, a few rows back. A division's
-    code (DIVISION_LEVELS) reads the division rollup, any other prefix the grid rollup; both give the same."""
+    code (DIVISION_LEVELS) reads the division rollup, any other prefix the grid rollup; both give the same.
+    `where` narrows the rows by class or channel (the command centre's cuts), which only the grid rollup
+    keeps."""
     rows: QuerySet[Any]
-    if len(prefix) in DIVISION_LEVELS:
+    if len(prefix) in DIVISION_LEVELS and not where:  # an empty Q() narrows nothing
         rows = LedgerRollupByDivision.objects.filter(
             process_name=process_name, division_code=prefix, day__gte=first_day, day__lt=end_day
         )
     else:
         rows = LedgerRollup.objects.filter(
             process_name=process_name, territory_code__startswith=prefix, day__gte=first_day, day__lt=end_day
-        )
+        ).filter(where or Q())
     sums = (
         rows.values_list("measure", "flags", "since_day", "closed_day", "deferred_day")
         .annotate(n=Sum("count"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
+from command.basemap import base_map
 from command.projects.api import milestone_late
 from command.projects.selectors import get_project_for, projects_visible_to
 from core.errors import DomainError
@@ -45,4 +46,8 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
         return _error(request, error)
     today = timezone.localdate()
     milestones = [(m, milestone_late(m, today)) for m in project.milestones.all()]
-    return render(request, "command/projects/detail.html", {"project": project, "milestones": milestones})
+    return render(
+        request,
+        "command/projects/detail.html",
+        {"project": project, "milestones": milestones, "map_config": base_map()},
+    )

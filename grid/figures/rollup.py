@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from grid.models import EventChannel, GridEvent
@@ -194,15 +194,16 @@ SIMPLE = (
 
 
 def rollup_counts(
-    prefix: str, first_day: date, end_day: date, tail: Counter[Key] | None = None
+    prefix: str, first_day: date, end_day: date, tail: Counter[Key] | None = None, where: Q | None = None
 ) -> dict[str, Any]:
     """The figures' counts under a territory prefix over [first_day, end_day), from the rollup rows and
-    the unfolded tail (`tail`: one already unfolded by the caller, shared by the figures of a request)."""
+    the unfolded tail (`tail`: one already unfolded by the caller, shared by the figures of a request).
+    `where` narrows the stored rows (the caller narrows its `tail` the same way)."""
     if tail is None:
         tail = tail_delta(PROCESS, cursor_of(PROCESS))
     pairs = [
         (Key(m, first_day, prefix, flags=f, since_day=s, closed_day=c, deferred_day=d), n)
-        for m, f, s, c, d, n in sums_in(PROCESS, prefix, first_day, end_day)
+        for m, f, s, c, d, n in sums_in(PROCESS, prefix, first_day, end_day, where)
     ]
     pairs += [
         (key, n)

@@ -10,7 +10,10 @@ The slots of the period are listed once per frequency (their last days, in order
 those ending on or after its creation day (a bisection), so a district's year costs one pass over the
 period's days, not one per item and day. The done slots are counted by the database (each check-in's
 slot is its local day, ISO week or month truncated there); only the items created inside the period,
-whose first slots may not be due, send their slots back to be checked one by one."""
+whose first slots may not be due, send their slots back to be checked one by one.
+
+`coverage_by_item` lists the slots themselves, item by item, for drill-downs and per-unit figures: the same
+definition, slot by slot (a test holds the two equal)."""
 
 from __future__ import annotations
 
@@ -61,6 +64,78 @@ def _days(first: date, last: date) -> Iterator[date]:
 
 def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
+
+
+@dataclass(frozen=True)
+class ItemCoverage:
+    """One patrol item's due slots over a period and those done (a subset), in slot order."""
+
+    item_id: int
+    grid_code: str
+    frequency: str
+    due: tuple[Slot, ...]
+    done: frozenset[Slot]
+
+
+def slot_first_day(slot: Slot, frequency: str) -> date:
+    """The first local day of a slot (the day, the ISO week's Monday, the month's first day)."""
+    year, number, day = slot
+    if frequency == PatrolFrequency.DAILY:
+        return date(year, number, day)
+    if frequency == PatrolFrequency.WEEKLY:
+        return date.fromisocalendar(year, number, 1)
+    return date(year, number, 1)
+
+
+def coverage_by_item(grid_codes: Iterable[str], start: datetime, end: datetime) -> list[ItemCoverage]:
+    """Each active patrol item's due and done slots over [start, end) for the grids under `grid_codes`
+    (grid, village or town codes: matched as prefixes), items in id order; an item with nothing due in
+    the period is left out."""
+    codes = [c for c in grid_codes if c]
+    if not codes:
+        return []
+    if any(not c.isdigit() for c in codes):
+        raise DomainError("invalid", "区划/网格代码须为数字。", field="grid_codes")
+    if end <= start:
+        return []
+    first_day = _local_day(start)
+    last_day = _local_day(end - timedelta(microseconds=1))
+    items = list(
+        PatrolItem.objects.filter(within(codes, "grid__code"), active=True, created_at__lt=end)
+        .order_by("id")
+        .values_list("id", "frequency", "created_at", "grid__code")
+    )
+    if not items:
+        return []
+    due_slots: dict[int, set[Slot]] = {}
+    frequency_of: dict[int, str] = {}
+    for item_id, frequency, created_at, _grid in items:
+        created_day = _local_day(created_at)
+        frequency_of[item_id] = frequency
+        due_slots[item_id] = {
+            _slot(day, frequency)
+            for day in _days(first_day, last_day)
+            if _slot_end(day, frequency) >= created_day
+        }
+    done_slots: dict[int, set[Slot]] = {}
+    check_ins = PatrolCheckIn.objects.filter(
+        patrol_item_id__in=list(frequency_of), checked_at__gte=start, checked_at__lt=end
+    ).values_list("patrol_item_id", "checked_at")
+    for item_id, checked_at in check_ins.iterator(chunk_size=5000):
+        slot = _slot(_local_day(checked_at), frequency_of[item_id])
+        if slot in due_slots[item_id]:
+            done_slots.setdefault(item_id, set()).add(slot)
+    return [
+        ItemCoverage(
+            item_id,
+            grid_code,
+            frequency,
+            tuple(sorted(due_slots[item_id])),
+            frozenset(done_slots.get(item_id, ())),
+        )
+        for item_id, frequency, _created, grid_code in items
+        if due_slots[item_id]
+    ]
 
 
 def patrol_coverage(grid_codes: Iterable[str], start: datetime, end: datetime) -> tuple[int, int]:

@@ -1,14 +1,22 @@
 /* The command map: grid outlines coloured by a chosen indicator, open items as clustered markers by
-   traffic light with a card per item (its actions: static/command/map_card.js), a heat layer of reports (static/command/layers.js), key projects and the party layer (党建项目, 党员先锋岗). Data from
-   the command map API; no inline script. */
+   traffic light — grid events with a card of their actions (static/command/map_card.js), enforcement
+   cases and approvals applications with a card linking to them, each a layer the dispatcher toggles — a
+   heat layer of reports (static/command/layers.js), key projects and the party layer (党建项目, 党员先锋岗),
+   over the deployment's base map when one is configured (#cmd-map-config). Data from the command map
+   API; no inline script. */
 (function () {
   "use strict";
   var el = document.getElementById("cmd-map");
   if (!el || !window.L || !window.ZhiliLayers) { return; }
   var Z = window.ZhiliLayers, LABELS = { red: "超期", yellow: "预警", green: "正常" };
-  var map = L.map(el, { maxZoom: 18 }).setView([31.43, 120.56], 11);
-  var layers = Z.create(map);
-  var features = [];
+  var config = Z.config("cmd-map-config"), T = config.labels || {};
+  var map = L.map(el, { maxZoom: 18, attributionControl: !!config.tileUrl }).setView([31.43, 120.56], 11);
+  Z.baseMap(map, config);
+  var layers = Z.create(map, { crs: config.tileCrs });
+  var latLng = layers.latLng;
+  // The open items of each layer, as last read; a layer switched off keeps its rows but shows none.
+  var items = { event: [], "case": [], application: [] }, unplaced = { "case": 0, application: 0 };
+  var sources = { event: el.dataset.items, "case": el.dataset.cases, application: el.dataset.applications };
   var unit = "level=" + encodeURIComponent(el.dataset.level) + "&code=" + encodeURIComponent(el.dataset.code);
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
@@ -16,9 +24,9 @@
       return r.json();
     });
   }
-  function chosen() {
+  function chosen(name) {
     var on = {};
-    document.querySelectorAll("#cmd-map-filters input[name=light]").forEach(function (box) { on[box.value] = box.checked; });
+    document.querySelectorAll("#cmd-map-filters input[name=" + name + "]").forEach(function (box) { on[box.value] = box.checked; });
     return on;
   }
   function inScope(code) {
@@ -33,7 +41,7 @@
       projects.clearLayers();
       list.forEach(function (p) {
         if (!inScope(p.territory_code) || p.lat == null || p.lon == null) { return; }
-        L.marker([p.lat, p.lon], { title: p.name }).bindPopup('<div data-project-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + "</strong><br>" +
+        L.marker(latLng(p.lat, p.lon), { title: p.name }).bindPopup('<div data-project-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + "</strong><br>" +
           Z.esc(p.owner_unit_name) + " · 进度 " + Z.esc(p.progress) + '%<br><a href="' + Z.esc(el.dataset.projectPage.replace("/0/", "/" + p.id + "/")) + '">项目一张图</a></div>').addTo(projects);
       });
       projects.addTo(map);
@@ -55,7 +63,7 @@
       fc.features.forEach(function (f) {
         var p = f.properties;
         if (p.territory_code && !inScope(p.territory_code)) { return; }
-        L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 8, color: "#b71c1c", fillColor: p.layer === "party_project" ? "#e53935" : "#ffca28", fillOpacity: 0.9, weight: 2 })
+        L.circleMarker(latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]), { radius: 8, color: "#b71c1c", fillColor: p.layer === "party_project" ? "#e53935" : "#ffca28", fillOpacity: 0.9, weight: 2 })
           .bindPopup(partyCard(p)).addTo(party);
       });
       party.addTo(map);
@@ -63,28 +71,54 @@
     }).catch(function () { document.getElementById("cmd-map-legend").textContent = "党建一图暂时无法读取。"; });
   }
   document.getElementById("cmd-map-party").addEventListener("change", partyLayer);
-  function card(p) {
+  function eventCard(p) {
     return '<div class="cmd-card" data-item-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.receipt_number) + "</strong> " +
       '<span class="badge cmd-' + Z.esc(p.light) + '">' + LABELS[p.light] + "</span><br>" + Z.esc(p.title) + "<br>" +
       Z.esc(p.category) + ' · <a href="' + Z.esc(p.url) + '">打开事项</a>' +
       '<div class="cmd-card-slot" data-card-slot data-url="' + Z.esc(el.dataset.card.replace("/0/", "/" + p.id + "/")) + '">载入可执行操作…</div></div>';
   }
+  /* A case's or an application's card: what the layer's API gives (no party, no applicant) and a link. */
+  function workCard(p) {
+    var names = T.layers || {}, open = T.open || {};
+    return '<div class="cmd-card" data-work-card="' + Z.esc(p.layer) + "-" + Z.esc(p.id) + '"><strong>' + Z.esc(p.number) + "</strong> " +
+      '<span class="badge cmd-' + Z.esc(p.light) + '">' + Z.esc((T.lights || LABELS)[p.light]) + '</span> <span class="badge">' + Z.esc(names[p.layer]) + "</span><br>" +
+      Z.esc(p.title) + "<br>" + Z.esc(p.state_title) + (p.unit ? " · " + Z.esc(p.unit) : "") +
+      (p.due ? "<br>" + Z.esc(T.due) + " " + Z.esc(p.due) : "") +
+      "<br>" + Z.esc(p.place) + (p.approximate ? ' <span class="muted" data-approximate>（' + Z.esc(T.approximate) + "）</span>" : "") +
+      '<br><a href="' + Z.esc(p.url) + '">' + Z.esc(open[p.layer]) + "</a></div>";
+  }
+  function card(p) { return (p.layer || "event") === "event" ? eventCard(p) : workCard(p); }
+  function read(layer) {
+    return getJSON(sources[layer] + "?" + unit).then(function (fc) {
+      items[layer] = fc.features;
+      if (layer in unplaced) { unplaced[layer] = fc.unplaced || 0; }
+    });
+  }
+  /* The switched-on layers, read afresh. */
   function refresh() {
-    return getJSON(el.dataset.items + "?" + unit).then(function (fc) { features = fc.features; draw(); });
+    var on = chosen("layer");
+    return Promise.all(Object.keys(items).filter(function (k) { return on[k]; }).map(read)).then(draw);
   }
   if (window.ZhiliMapCard) {
     window.ZhiliMapCard.attach(map, {
       onDone: function (note) {
         document.getElementById("cmd-map-status").textContent = note;
-        refresh().catch(function () { document.getElementById("cmd-map-count").textContent = "地图数据暂时无法读取。"; });
+        read("event").then(draw).catch(function () { document.getElementById("cmd-map-count").textContent = "地图数据暂时无法读取。"; });
       }
     });
   }
   function draw() {
-    var on = chosen();
-    var shown = layers.setItems(features.filter(function (f) { return on[f.properties.light]; }), card, { maxWidth: 380, minWidth: 300, maxHeight: 420 });
-    document.getElementById("cmd-map-count").textContent = "显示 " + shown + " / " + features.length + " 件";
+    var lights = chosen("light"), on = chosen("layer"), all = [], missing = 0;
+    Object.keys(items).forEach(function (layer) {
+      if (!on[layer]) { return; }
+      all = all.concat(items[layer]);
+      missing += unplaced[layer] || 0;
+    });
+    var shown = layers.setItems(all.filter(function (f) { return lights[f.properties.light]; }), card, { maxWidth: 380, minWidth: 300, maxHeight: 420 });
+    document.getElementById("cmd-map-count").textContent = "显示 " + shown + " / " + all.length + " 件" +
+      (missing ? " · " + (T.unplaced || "").replace("%(count)s", missing) : "");
     el.dataset.markers = String(shown);
+    Object.keys(items).forEach(function (layer) { el.dataset["shown" + layer.charAt(0).toUpperCase() + layer.slice(1)] = String(on[layer] ? items[layer].length : 0); });
   }
   function grids() {
     var indicator = document.getElementById("cmd-map-indicator").value;
@@ -104,14 +138,25 @@
     }
   }
   document.querySelectorAll("#cmd-map-filters input[name=light]").forEach(function (box) { box.addEventListener("change", draw); });
+  document.querySelectorAll("#cmd-map-filters input[name=layer]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      el.dataset.layersReady = "false";
+      (box.checked ? read(box.value) : Promise.resolve()).then(draw).then(function () { el.dataset.layersReady = "true"; })
+        .catch(function () { document.getElementById("cmd-map-count").textContent = "地图数据暂时无法读取。"; });
+    });
+  });
   document.getElementById("cmd-map-indicator").addEventListener("change", grids);
   document.getElementById("cmd-map-heat").addEventListener("change", heat);
-  Promise.all([grids(), getJSON(el.dataset.items + "?" + unit)]).then(function (res) {
-    features = res[1].features;
-    draw();
+  Promise.all([grids(), refresh()]).then(function (res) {
     var bounds = res[0];
-    features.forEach(function (f) { bounds.extend([f.geometry.coordinates[1], f.geometry.coordinates[0]]); });
-    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20], animate: false }); }
+    Object.keys(items).forEach(function (layer) {
+      items[layer].forEach(function (f) { bounds.extend(latLng(f.geometry.coordinates[1], f.geometry.coordinates[0])); });
+    });
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [20, 20], animate: false });
+      el.dataset.bounds = bounds.toBBoxString();  // what was drawn, in the tiles' coordinates
+    }
+    el.dataset.layersReady = "true";
     el.dataset.mapReady = "true";
   }).catch(function () { el.dataset.mapReady = "error"; document.getElementById("cmd-map-count").textContent = "地图数据暂时无法读取。"; });
 })();

@@ -1,32 +1,37 @@
 /* One key project's map: its outline (or point) and its linked items as dots by traffic light, from the
-   projects API. No inline script (CSP). */
+   projects API, over the deployment's base map (#cmd-project-map-config). No inline script (CSP). */
 (function () {
   "use strict";
   var el = document.getElementById("cmd-project-map");
   if (!el || !window.L || !window.ZhiliLayers) { return; }
   var Z = window.ZhiliLayers, LABELS = { red: "超期", yellow: "临期", green: "正常" };
-  var map = L.map(el, { maxZoom: 18 }).setView([31.43, 120.56], 11);
+  var config = Z.config("cmd-project-map-config"), latLng = Z.projector(config.tileCrs);
+  var map = L.map(el, { maxZoom: 18, attributionControl: !!config.tileUrl }).setView([31.43, 120.56], 11);
+  Z.baseMap(map, config);
   fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
     if (!r.ok) { throw new Error(r.status); }
     return r.json();
   }).then(function (p) {
     var bounds = L.latLngBounds([]);
     if (p.outline) {
-      var shape = L.geoJSON(p.outline, { style: { color: "#b91c1c", weight: 2, fillOpacity: 0.15 } }).addTo(map);
+      var shape = L.geoJSON(p.outline, {
+        style: { color: "#b91c1c", weight: 2, fillOpacity: 0.15 },
+        coordsToLatLng: function (c) { return latLng(c[1], c[0]); }
+      }).addTo(map);
       bounds.extend(shape.getBounds());
     }
     if (p.lat != null && p.lon != null) {
-      L.marker([p.lat, p.lon], { title: p.name }).addTo(map).bindPopup(Z.esc(p.name) + "<br>" + p.progress + "%");
-      bounds.extend([p.lat, p.lon]);
+      L.marker(latLng(p.lat, p.lon), { title: p.name }).addTo(map).bindPopup(Z.esc(p.name) + "<br>" + p.progress + "%");
+      bounds.extend(latLng(p.lat, p.lon));
     }
     var placed = 0;
     p.work_items.forEach(function (i) {
       if (i.lat == null || i.lon == null) { return; }
       placed += 1;
       var light = i.closed_at ? null : i.light;
-      L.circleMarker([i.lat, i.lon], { radius: 8, color: "#fff", weight: 1, fillOpacity: 0.95, fillColor: light ? Z.LIGHT[light] : "#64748b" })
+      L.circleMarker(latLng(i.lat, i.lon), { radius: 8, color: "#fff", weight: 1, fillOpacity: 0.95, fillColor: light ? Z.LIGHT[light] : "#64748b" })
         .addTo(map).bindPopup(Z.esc(i.title) + "<br>" + Z.esc(i.state) + (light ? " · " + LABELS[light] : ""));
-      bounds.extend([i.lat, i.lon]);
+      bounds.extend(latLng(i.lat, i.lon));
     });
     document.getElementById("cmd-project-items").textContent = "关联事项 " + p.work_items.length + " 件，其中有定位的 " + placed + " 件已标在地图上。";
     if (bounds.isValid()) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16, animate: false }); }

@@ -146,8 +146,11 @@
   }
 
   // ---- Map: outlines + choropleth by 综合指标值, clustered items, heat.
-  var map = L.map("scr-map", { zoomControl: false, attributionControl: false, maxZoom: 18, zoomSnap: 0.25 }).setView([31.43, 120.56], 11);
-  var layers = Z.create(map, { outline: "#60a5fa" });
+  // Over the deployment's base map when one is configured (its attribution shown), else outlines alone.
+  var config = Z.config("scr-map-config");
+  var map = L.map("scr-map", { zoomControl: false, attributionControl: !!config.tileUrl, maxZoom: 18, zoomSnap: 0.25 }).setView([31.43, 120.56], 11);
+  Z.baseMap(map, config);
+  var layers = Z.create(map, { outline: "#60a5fa", crs: config.tileCrs });
   if (layers.heat) { layers.heat.addTo(map); }
   var fitted = false;
   function fit(bounds) {
