@@ -30,6 +30,7 @@ from party.models import VisitNeed
 from party.needs import beneficiary_label, need_for, needs_visible_to, proxy_candidates
 from party.views import READER_ROLES
 from registry.models import Person
+from territory.refs import territory_names
 from workflow.confirm import needs_confirmation
 from workflow.engine import available_actions, definition_for, transition
 
@@ -45,8 +46,13 @@ def _need_reader(request: HttpRequest) -> User:
     return user
 
 
-def _row(need: VisitNeed, *, now: Any) -> dict[str, Any]:
-    return {**selectors.need_row(need, now=now), "target": beneficiary_label(need.visit), "need": need}
+def _row(need: VisitNeed, *, now: Any, grid_names: dict[str, str]) -> dict[str, Any]:
+    return {
+        **selectors.need_row(need, now=now),
+        "target": beneficiary_label(need.visit),
+        "grid": grid_names.get(need.territory_code, need.territory_code),
+        "need": need,
+    }
 
 
 @require_GET
@@ -54,11 +60,14 @@ def _row(need: VisitNeed, *, now: Any) -> dict[str, Any]:
 def need_list(request: HttpRequest) -> HttpResponse:
     user = _need_reader(request)
     now = timezone.now()
-    needs = needs_visible_to(user).order_by(
-        F("work_item__closed_at").desc(nulls_first=True), "-raised_at", "-id"
-    )[:NEED_PAGE]
+    needs = list(
+        needs_visible_to(user).order_by(
+            F("work_item__closed_at").desc(nulls_first=True), "-raised_at", "-id"
+        )[:NEED_PAGE]
+    )
+    names = territory_names(n.territory_code for n in needs)
     context = {
-        "rows": [_row(n, now=now) for n in needs],
+        "rows": [_row(n, now=now, grid_names=names) for n in needs],
         # The party pages' tabs for their readers; a grid worker reaches this page from the menu.
         "show_tabs": bool(user_roles(user) & READER_ROLES),
     }
@@ -154,7 +163,7 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
         item = need.work_item
     actions = {a.name: a for a in available_actions(item, user)}
     context = {
-        "row": _row(need, now=now),
+        "row": _row(need, now=now, grid_names=territory_names([need.territory_code])),
         "beneficiary": _beneficiary(need),
         "member": selectors.masked_member(need.member),
         "visit": need.visit,
