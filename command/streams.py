@@ -36,6 +36,7 @@ from party.meetings import completeness, quarter_of
 from ratings.models import BAD_LEVELS, SATISFIED_LEVELS, Rating
 from registry import figures as registry_figures
 from territorial import figures as territorial_figures
+from territory.refs import territory_names
 from workflow.models import LedgerRollup, WorkItem
 from workflow.rollups import Key, cursor_of, registered, tail_delta
 
@@ -493,3 +494,43 @@ def meetings_by_quarter(
 
 
 _TICK = timedelta(microseconds=1)
+
+
+# ------------------------------------------------------------------------------------- 党建引领 breakdown
+
+
+def party_breakdown(level: str, prefix: str, first: date, end: date) -> dict[str, Any] | None:
+    """What the desk's 党建引领 tiles count, broken down for the leader of the unit: organisations by kind
+    (action branches by type) and members per grid — per town at the district, each town opening its
+    own desk — from the party's own counts (party/figures.py), so each breakdown sums to its tile. None
+    while the party source is not connected."""
+    if not connected("party"):
+        return None
+    grids = party_figures.members_per_grid(prefix, first, end)
+    units = grids
+    if level == "district":
+        towns: dict[str, dict[str, Any]] = {}
+        for row in grids:
+            town = towns.setdefault(
+                row["code"][:9],
+                {"code": row["code"][:9], "grids": 0, "empty": 0, "formal": 0, "probationary": 0},
+            )
+            town["grids"] += 1
+            town["empty"] += row["members"] == 0
+            town["formal"] += row["formal"]
+            town["probationary"] += row["probationary"]
+        names = territory_names(towns)
+        units = [
+            {**town, "name": names.get(code, ""), "members": town["formal"] + town["probationary"]}
+            for code, town in sorted(towns.items())
+        ]
+    organisations = party_figures.organisations_by_kind(prefix, first, end)
+    return {
+        "organisations": organisations,
+        "organisation_total": sum(row["count"] for row in organisations),
+        "unit_level": "town" if level == "district" else "grid",
+        "units": units,
+        "grids": len(grids),
+        "grids_without_members": sum(1 for row in grids if row["members"] == 0),
+        "members": sum(row["members"] for row in grids),
+    }

@@ -33,6 +33,7 @@ from territory.models import Division
 from territory.refs import territory_names
 from workflow.english import in_english
 
+PARTY_MODULES = ("party", "party_building")
 # A rate or score drills down to the items of its denominator.
 DRILL = {
     "closure_rate": "due",
@@ -182,6 +183,9 @@ def desk(request: HttpRequest) -> HttpResponse:
             "modules": shown,
             "extra": extra,
             "meetings": streams.meetings_by_quarter(scope.prefix, timezone.now(), until=last),
+            "party": streams.party_breakdown(scope.level, scope.prefix, first, end)
+            if any(m.code in PARTY_MODULES for m in modules())
+            else None,
             "query": urlencode(query),
             "items_url": f"/command/items/?{urlencode(query)}",
         },

@@ -17,6 +17,7 @@ from core.drill import drill_row
 from core.pii import mask_name
 from party.models import Meeting, Organisation, PartyMember, Visit
 from party.selectors import GridHeadCheck, one_shoulder_checks
+from territory.models import Grid
 
 
 def midnight(day: date) -> datetime:
@@ -92,6 +93,61 @@ def meetings_held(prefix: str, first_day: date, end_day: date) -> QuerySet[Meeti
     return Meeting.objects.filter(
         territory_code__startswith=prefix, held_at__gte=midnight(first_day), held_at__lt=midnight(end_day)
     )
+
+
+def organisations_by_kind(prefix: str, first_day: date, end_day: date) -> list[dict[str, Any]]:
+    """The `organisations` figure broken down by kind (every kind, in the tree's order, zeros kept), each
+    action branch kind with its types (产业发展/便民服务/社会治理): the kinds' counts sum to the figure."""
+    counts: dict[tuple[str, str], int] = {
+        (kind, action_type): n
+        for kind, action_type, n in organisations(prefix, first_day, end_day)
+        .order_by()
+        .values_list("kind", "action_type")
+        .annotate(n=Count("id"))
+    }
+    rows = []
+    for kind, label in Organisation.Kind.choices:
+        total = sum(n for (k, _type), n in counts.items() if k == kind)
+        types = []
+        if kind == Organisation.Kind.ACTION_BRANCH:
+            types = [
+                {"code": code, "label": str(type_label), "count": counts.get((kind, code), 0)}
+                for code, type_label in Organisation.ActionType.choices
+            ]
+        rows.append({"kind": kind, "label": str(label), "count": total, "types": types})
+    return rows
+
+
+def members_per_grid(prefix: str, first_day: date, end_day: date) -> list[dict[str, Any]]:
+    """The `members` figure per grid under the prefix (formal and probationary): every active grid, with
+    none where no member serves yet (全员入格 shows its gaps), and any other grid members are registered
+    in. The rows sum to the figure. Two queries."""
+    counts: dict[str, dict[str, int]] = {}
+    for code, status, n in (
+        members(prefix, first_day, end_day)
+        .order_by()
+        .values_list("territory_code", "status")
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(code, {})[status] = n
+    names = dict(
+        Grid.objects.filter(code__startswith=prefix, active=True).order_by().values_list("code", "name")
+    )
+    rows = []
+    for code in sorted(set(names) | set(counts)):
+        by_status = counts.get(code, {})
+        formal = by_status.get(PartyMember.Status.FORMAL, 0)
+        probationary = by_status.get(PartyMember.Status.PROBATIONARY, 0)
+        rows.append(
+            {
+                "code": code,
+                "name": names.get(code, ""),
+                "formal": formal,
+                "probationary": probationary,
+                "members": formal + probationary,
+            }
+        )
+    return rows
 
 
 def aggregates(prefix: str, first_day: date, end_day: date) -> dict[str, int]:

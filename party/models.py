@@ -195,6 +195,42 @@ class Visit(models.Model):
         return gettext("走访 #%(id)s") % {"id": self.pk}
 
 
+class VisitNeed(models.Model):
+    """A need found on a visit (代办需求): a service the visited household or enterprise (the link's target,
+    the beneficiary) needs done for it, not a problem to fix. It becomes a proxy-service request on the
+    engine (`work_item`, process party_service_need) that the grid worker takes up by filing the
+    application through the approvals' proxy service (代办); `application` is that application's work item."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="needs")
+    member = models.ForeignKey(PartyMember, on_delete=models.PROTECT, related_name="needs")
+    territory_code = models.CharField(_("所属网格"), max_length=15, db_index=True)
+    description = models.TextField(_("需求"))
+    work_item = models.OneToOneField(
+        "workflow.WorkItem",
+        verbose_name=_("代办需求流程"),
+        on_delete=models.PROTECT,
+        related_name="party_need",
+    )
+    application = models.OneToOneField(
+        "workflow.WorkItem",
+        verbose_name=_("代办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="party_need_filed",
+    )
+    receipt_no = models.CharField(_("代办件受理编号"), max_length=24, blank=True)
+    raised_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("走访需求")
+        verbose_name_plural = _("走访需求")
+        ordering = ["raised_at", "id"]
+
+    def __str__(self) -> str:
+        return gettext("需求 #%(id)s") % {"id": self.pk}
+
+
 class Meeting(models.Model):
     """组织生活 (三会一课): one meeting of a branch, scheduled then held; attendance, minutes, a photo."""
 

@@ -28,9 +28,11 @@ from party.models import (
     ProjectMilestone,
     VanguardPost,
     Visit,
+    VisitNeed,
 )
 from territory.models import Grid
 from territory.scoping import scope
+from workflow.selectors import view_of
 
 AnyUser = User | AnonymousUser
 SECRETARY_KINDS = (Organisation.Kind.BRANCH, Organisation.Kind.GENERAL_BRANCH)
@@ -312,8 +314,33 @@ def visit_row(visit: Visit) -> dict[str, Any]:
     }
 
 
+def need_row(need: VisitNeed, *, now: datetime) -> dict[str, Any]:
+    """A need as the member's phone and the staff pages show it: the request's state and, once filed,
+    the application's receipt number and state (read from the engine)."""
+    application = view_of(need.application, now=now).state_title if need.application else ""
+    return {
+        "id": need.pk,
+        "description": need.description,
+        "raised_at": need.raised_at,
+        "state": need.work_item.state,
+        "state_title": view_of(need.work_item, now=now).state_title,
+        "work_item_id": need.work_item_id,
+        "receipt_no": need.receipt_no,
+        "application_state": application,
+    }
+
+
+def needs_of_visit(visit: Visit, *, now: datetime) -> list[dict[str, Any]]:
+    needs = visit.needs.select_related("work_item__process_version", "application__process_version")
+    return [need_row(need, now=now) for need in needs.order_by("raised_at", "id")]
+
+
 def member_coverage(member: PartyMember, *, now: datetime) -> dict[str, Any]:
-    """The member's own coverage figure: this member's visits as `visit_figures` counts them."""
+    """The member's own coverage figure: this member's visits as `visit_figures` counts them, and the
+    needs the member raised on them (代办需求) with how many the grid worker has filed by proxy."""
     figures = visit_figures(Visit.objects.filter(member=member), now=now)
     figures["links"] = MemberLink.objects.filter(member=member).count()
+    needs = VisitNeed.objects.filter(member=member, raised_at__lte=now)
+    figures["needs_raised"] = needs.count()
+    figures["needs_filed"] = needs.filter(application__isnull=False).count()
     return figures

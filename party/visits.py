@@ -1,7 +1,8 @@
 """联户联企 visits: the monthly plan (one visit per link and month, due on the month's last day), the
 visit logged by the member on the phone (check-in point, note, photo re-encoded by core.uploads), a
-problem found reported as a grid event through grid's one report action (source 党员联户), and the
-reminders for visits falling due or overdue (one a day at most per visit, through the outbox)."""
+problem found reported as a grid event through grid's one report action (source 党员联户), a need found
+raised as a proxy-service request (party.needs), and the reminders for visits falling due or overdue
+(one a day at most per visit, through the outbox)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from grid.models import EventChannel
 from outbox.actions import enqueue
 from party.access import access_write
 from party.models import MemberLink, PartyMember, Visit
+from party.needs import clean_need, raise_need_on_locked_visit
 from territory.locate import check_lon_lat
 from workflow.actors import system_actor
 
@@ -76,6 +78,7 @@ class VisitLog:
     photo: UploadedFile | None = None
     problem: str = ""  # a problem found: reported as a grid event
     category_code: str = ""
+    need: str = ""  # a need found: a proxy-service request for the grid worker (party.needs)
 
 
 def do_log_visit(visit: Visit, log: VisitLog, *, actor: User, now: datetime) -> Visit:
@@ -95,6 +98,7 @@ def do_log_visit(visit: Visit, log: VisitLog, *, actor: User, now: datetime) -> 
     problem = (log.problem or "").strip()
     if problem and not log.category_code:
         raise DomainError("required", _("请选择问题类别。"), field="category_code")
+    need = clean_need(log.need) if (log.need or "").strip() else ""
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         if locked.visited_at is not None:
@@ -128,6 +132,8 @@ def do_log_visit(visit: Visit, log: VisitLog, *, actor: User, now: datetime) -> 
             after={"event": event.pk if event else None, "photo": photo is not None},
             now=now,
         )
+        if need:
+            raise_need_on_locked_visit(locked, need, actor=actor, now=now)
     return locked
 
 

@@ -44,6 +44,7 @@ FIELD_LABELS = {
     "trigger": gettext_lazy("吹哨事由"),
     "legal_basis": gettext_lazy("法律依据"),
     "delivery_method": gettext_lazy("送达方式"),
+    "receipt_no": gettext_lazy("代办件受理编号"),
 }
 
 # scope → (assigned to me, to my unit, waiting for my role in my jurisdiction)

@@ -62,6 +62,8 @@ SLOTS: dict[str, tuple[SlotLink, ...]] = {
             data="convert-link",
         ),
     ),
+    # party/need.html, beside the step that links a proxy application to a visit's need (代办需求)
+    "party.need.file": (SlotLink("approvals:proxy", gettext_noop("去代办服务"), data="proxy-link"),),
     # accounts/home.html, the tiles of the work desk
     "accounts.home.tiles": (SlotLink("workflow:inbox", gettext_noop("待办"), data="inbox-link"),),
 }

@@ -21,6 +21,7 @@ Link = tuple[str, str]
 STAFF_LINKS: tuple[tuple[frozenset[str], str, str], ...] = (
     (frozenset({Role.WINDOW_CLERK}), "approvals:window", gettext_noop("窗口受理")),
     (frozenset({Role.GRID_WORKER, Role.GRID_HEAD}), "approvals:proxy", gettext_noop("代办服务")),
+    (frozenset({Role.GRID_WORKER}), "party:needs", gettext_noop("代办需求")),
     (
         frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.LEADER, Role.SUPERVISOR}),
         "approvals:worklist",

@@ -25,6 +25,8 @@ from party.models import (
     PartyProject,
     ProjectMilestone,
     VanguardPost,
+    Visit,
+    VisitNeed,
 )
 from party.tests.conftest import NOW, enrol, org
 from party.tests.test_visits import POINT, planned, png  # noqa: F401 (fixture)
@@ -50,6 +52,11 @@ PAGES = [
     ("member_user", "/party/m/visits/"),
     ("member_user", "/party/m/visits/?done=1"),
     ("member_user", "/party/m/visits/{visit}/"),
+    ("member_user", "/party/m/visits/{logged}/"),
+    ("member_user", "/party/m/visits/{logged}/?need=1"),
+    ("hq_leader", "/party/needs/"),
+    ("hq_grid", "/party/needs/"),
+    ("hq_grid", "/party/needs/{need}/"),
 ]
 
 
@@ -124,6 +131,7 @@ def world(planned: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, An
             photo=None,
             problem="楼道堆放杂物",
             category_code="0402",
+            need="户主需代办老年人优待证。",
         )
         visits.do_log_visit(visit, log, actor=planned["member_user"], now=NOW)
         assert visits.do_plan_month(member, NOW.date() - timedelta(days=10), actor=system, now=NOW)
@@ -134,6 +142,8 @@ def world(planned: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, An
         "meeting": held.pk,
         "upcoming": upcoming.pk,
         "visit": planned["plan"][1].pk,
+        "logged": visit.pk,
+        "need": VisitNeed.objects.get().pk,
     }
 
 
@@ -152,6 +162,8 @@ def party_names() -> list[str]:
         names.update((name, description))
     names.update(ProjectMilestone.objects.values_list("name", flat=True))
     names.update(VanguardPost.objects.values_list("name", flat=True))
+    names.update(VisitNeed.objects.values_list("description", flat=True))
+    names.update(Visit.objects.values_list("note", flat=True))
     return sorted((n for n in names if n and HAN.search(n)), key=len, reverse=True)
 
 
@@ -188,6 +200,10 @@ def test_english_pages_show_labels_choices_and_figures_in_english(world: dict[st
     assert "Probationary Party member" in get(leader, "/party/members/")
     assert "Party member vanguard posts" in get(leader, "/party/projects/")
     assert "Visit by Mar 31" in get(world["member_user"], "/party/m/visits/")
+    logged = get(world["member_user"], f"/party/m/visits/{world['logged']}/")
+    assert "Awaiting the grid worker" in logged and "Service needs" in logged
+    need = get(world["hq_grid"], f"/party/needs/{world['need']}/")
+    assert "Filed by proxy (link the application)" in need and "Return (not needed" in need
 
 
 def test_english_refusals_are_english(world: dict[str, Any], planned: dict[str, Any]) -> None:  # noqa: F811
