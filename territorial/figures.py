@@ -7,25 +7,21 @@ that ends today only (`CURRENT_ONLY`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
 from core.drill import drill_row
+from territorial.days import midnight
 from territorial.models import Asset, Contract, Instalment, Payment
 from territorial.selectors import AWAITING
 
 EXPIRY_DAYS = 90
 INSTITUTION_KINDS = (OrgUnit.Kind.STATION, OrgUnit.Kind.SCHOOL, OrgUnit.Kind.HOSPITAL)
-
-
-def midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 def assets(prefix: str, first_day: date, end_day: date) -> QuerySet[Asset]:
