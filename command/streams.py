@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
@@ -25,6 +26,8 @@ from approvals import figures_rollup as approvals_rollup
 from approvals.models import Application
 from command.catalogue_streams import STREAM_INDICATORS
 from command.drilldown import PREDICATES, describe, items_behind
+from command.warnings.models import EarlyWarning
+from command.warnings.selectors import territorial_open
 from core.drill import drill_row
 from enforcement import figures_rollup as enforcement_rollup
 from enforcement.models import Case, Publication
@@ -34,6 +37,7 @@ from party.meetings import completeness, quarter_of
 from ratings.models import BAD_LEVELS, SATISFIED_LEVELS, Rating
 from registry import figures as registry_figures
 from territorial import figures as territorial_figures
+from territory.models import Division
 from workflow.models import LedgerRollup, Transition, WorkItem
 from workflow.rollups import Key, contributor_for, cursor_of, registered, tail_delta
 
@@ -107,6 +111,7 @@ QUERIES: dict[str, Callable[[str, date, date], QuerySet[Any]]] = {
     ),
     **party_figures.COUNTS,
     **territorial_figures.COUNTS,
+    "territorial_warnings_open": territorial_open,
     **registry_figures.COUNTS,
     **registry_changes.COUNTS,
 }
@@ -119,6 +124,7 @@ RATES = {
     "approvals_rectification_rate": ("approvals_rectified", "approvals_bad"),
     "enforcement_publication_on_time": ("enforcement_published_on_time", "enforcement_publications_due"),
     **party_figures.RATES,
+    **territorial_figures.RATES,
 }
 DRILL = {
     **{code: den for code, (_num, den) in RATES.items()},
@@ -322,6 +328,14 @@ def _describe(obj: Any) -> dict[str, Any]:
             obj.due_at,
             url,
         )
+    if isinstance(obj, EarlyWarning):
+        # A 三资 warning by its title (rule and village; the summary may name a payee who is a person),
+        # linked to its village's warnings of that rule.
+        query = {"level": "village", "code": obj.territory_code[:12], "rule": obj.rule}
+        url = f"{reverse('command:warnings')}?{urlencode(query)}"
+        return drill_row(
+            obj.pk, "", obj.title, obj.get_level_display(), obj.territory_code, obj.raised_at, url
+        )
     return DESCRIBE[obj._meta.app_label](obj)
 
 
@@ -329,6 +343,7 @@ DESCRIBE: dict[str, Callable[[Any], dict[str, Any]]] = {
     "party": party_figures.describe,
     "territorial": territorial_figures.describe,
     "accounts": territorial_figures.describe,  # the institutions under territorial management
+    "territory": territorial_figures.describe,  # the villages of the 财务公开 figure
     "registry": registry_figures.describe,
     "grid": registry_changes.describe,
 }
@@ -345,6 +360,7 @@ RELATED: dict[str, tuple[str, ...]] = {
         ("case", "case__matter"),
     ),
     "party_members": ("person",),
+    "territorial_warnings_open": ("work_item",),
     **territorial_figures.RELATED,
     **registry_figures.RELATED,
     **registry_changes.RELATED,
@@ -422,6 +438,41 @@ def drill(code: str, prefix: str, first: date, end: date, *, limit: int | None =
     shown = list(queryset[:limit])
     total = len(shown) if len(shown) < limit else queryset.count()
     return Drill([_describe(obj) for obj in shown], total)
+
+
+# ------------------------------------------------------------------------------------- 属地管理
+
+
+def territorial_lists(prefix: str, first: date, end: date, *, today: date | None = None) -> dict[str, Any]:
+    """What the 属地管理 module lists under its figures: per village under the prefix, its open 三资
+    warnings and its 财务公开 of the judged month (the warnings add up to `territorial_warnings_open`, the
+    villages disclosed on time to the rate's numerator), and per town its institutions (today's, so none
+    for a period that ended before today, like the figure)."""
+    warnings = Counter(
+        code[:12] for code in territorial_open(prefix, first, end).values_list("territory_code", flat=True)
+    )
+    disclosures = {
+        village.code: territorial_figures.describe_disclosure(village)
+        for village in territorial_figures.disclosure_villages(prefix, first, end)
+    }
+    codes = sorted(set(warnings) | set(disclosures))
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    current = end > (today or timezone.localdate())
+    month, deadline = territorial_figures.judged_month(end)
+    return {
+        "month": month,
+        "deadline": deadline,
+        "villages": [
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "warnings": warnings.get(code, 0),
+                "disclosure": disclosures.get(code),
+            }
+            for code in codes
+        ],
+        "towns": territorial_figures.institutions_by_town(prefix, first, end) if current else None,
+    }
 
 
 # ------------------------------------------------------------------------------------- 三会一课
