@@ -415,6 +415,39 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "期内村集体提出的资金支出笔数。",
         "Fund payments proposed by the village collectives in the period.",
     ),
+    _row(
+        "territorial",
+        "territorial_warnings_open",
+        "三资预警（未办结）",
+        "Open collective-assets warnings",
+        "条",
+        "count",
+        "warnings_open",
+        "期末仍未办结、未撤销的三资预警（合同到期、租金逾期、坐收坐支、大额支出未审批、拆分支出、合同无收入），"
+        "下钻逐条列出所在村，模块下方按村汇总。",
+        (
+            "Collective-assets warnings (contracts expiring, rent overdue, cash not deposited, large "
+            "payments without approval, split payments, contracts without income) still open at the end of "
+            "the period; the drill-down lists each with its village, the module totals them per village."
+        ),
+    ),
+    _row(
+        "territorial",
+        "territorial_disclosure_on_time",
+        "财务公开按时率",
+        "Disclosure on time",
+        "%",
+        "rate",
+        "disclosed_on_time / villages",
+        "有集体经济组织的村中，最近一个已过公开期限（次月规定日，默认 10 日）的月份的账目全部按时记账、"
+        "财务公开按时的村所占比例；与月报的“财务公开”同一规则。下钻逐村列出。",
+        (
+            "Of the villages with a collective economic organisation, the share whose financial disclosure "
+            "of the latest month past its deadline (a set day of the next month, the 10th by default) was "
+            "on time: every entry of the month recorded by the deadline, the monthly report's rule. The "
+            "drill-down lists each village."
+        ),
+    ),
     # 基础信息（一标三实）
     _row(
         "registry",

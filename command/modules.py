@@ -79,6 +79,8 @@ TERRITORIAL_TILES = (
     "territorial_instalments_overdue",
     "territorial_payments_awaiting",
     "territorial_payments_proposed",
+    "territorial_warnings_open",
+    "territorial_disclosure_on_time",
 )
 # 基础信息 (一标三实): the first of the grid's three lists (DOMAIN.md), so a group of 网格治理 in both
 # editions rather than a seventh town module or an eleventh district topic.

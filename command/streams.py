@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
@@ -27,6 +28,8 @@ from command import patrols
 from command.catalogue_streams import STREAM_INDICATORS
 from command.cuts import EVERYTHING, Cut, contributions
 from command.drilldown import PREDICATES, describe, items_behind
+from command.warnings.models import EarlyWarning
+from command.warnings.selectors import territorial_open
 from core.drill import drill_row
 from enforcement import figures_rollup as enforcement_rollup
 from enforcement.models import Case, Publication
@@ -36,6 +39,7 @@ from party.meetings import completeness, quarter_of
 from ratings.models import BAD_LEVELS, SATISFIED_LEVELS, Rating
 from registry import figures as registry_figures
 from territorial import figures as territorial_figures
+from territory.models import Division
 from territory.refs import territory_names
 from workflow.models import LedgerRollup, WorkItem
 from workflow.rollups import Key, cursor_of, registered, tail_delta
@@ -110,6 +114,7 @@ QUERIES: dict[str, Callable[[str, date, date], QuerySet[Any]]] = {
     ),
     **party_figures.COUNTS,
     **territorial_figures.COUNTS,
+    "territorial_warnings_open": territorial_open,
     **registry_figures.COUNTS,
     **registry_changes.COUNTS,
 }
@@ -122,6 +127,7 @@ RATES = {
     "approvals_rectification_rate": ("approvals_rectified", "approvals_bad"),
     "enforcement_publication_on_time": ("enforcement_published_on_time", "enforcement_publications_due"),
     **party_figures.RATES,
+    **territorial_figures.RATES,
 }
 DRILL = {
     **{code: den for code, (_num, den) in RATES.items()},
@@ -351,6 +357,14 @@ def _describe(obj: Any) -> dict[str, Any]:
             obj.due_at,
             url,
         )
+    if isinstance(obj, EarlyWarning):
+        # A 三资 warning by its title (rule and village; the summary may name a payee who is a person),
+        # linked to its village's warnings of that rule.
+        query = {"level": "village", "code": obj.territory_code[:12], "rule": obj.rule}
+        url = f"{reverse('command:warnings')}?{urlencode(query)}"
+        return drill_row(
+            obj.pk, "", obj.title, obj.get_level_display(), obj.territory_code, obj.raised_at, url
+        )
     return DESCRIBE[obj._meta.app_label](obj)
 
 
@@ -358,6 +372,7 @@ DESCRIBE: dict[str, Callable[[Any], dict[str, Any]]] = {
     "party": party_figures.describe,
     "territorial": territorial_figures.describe,
     "accounts": territorial_figures.describe,  # the institutions under territorial management
+    "territory": territorial_figures.describe,  # the villages of the 财务公开 figure
     "registry": registry_figures.describe,
     "grid": registry_changes.describe,
 }
@@ -374,6 +389,7 @@ RELATED: dict[str, tuple[str, ...]] = {
         ("case", "case__matter"),
     ),
     "party_members": ("person",),
+    "territorial_warnings_open": ("work_item",),
     **territorial_figures.RELATED,
     **registry_figures.RELATED,
     **registry_changes.RELATED,
@@ -462,6 +478,41 @@ def drill(
 def drillable() -> list[str]:
     """Every indicator with items behind it: the grid's counts, 巡查覆盖率's slots, the other streams'."""
     return [*sorted(PREDICATES), patrols.CODE, *DRILLABLE]
+
+
+# ------------------------------------------------------------------------------------- 属地管理
+
+
+def territorial_lists(prefix: str, first: date, end: date, *, today: date | None = None) -> dict[str, Any]:
+    """What the 属地管理 module lists under its figures: per village under the prefix, its open 三资
+    warnings and its 财务公开 of the judged month (the warnings add up to `territorial_warnings_open`, the
+    villages disclosed on time to the rate's numerator), and per town its institutions (today's, so none
+    for a period that ended before today, like the figure)."""
+    warnings = Counter(
+        code[:12] for code in territorial_open(prefix, first, end).values_list("territory_code", flat=True)
+    )
+    disclosures = {
+        village.code: territorial_figures.describe_disclosure(village)
+        for village in territorial_figures.disclosure_villages(prefix, first, end)
+    }
+    codes = sorted(set(warnings) | set(disclosures))
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    current = end > (today or timezone.localdate())
+    month, deadline = territorial_figures.judged_month(end)
+    return {
+        "month": month,
+        "deadline": deadline,
+        "villages": [
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "warnings": warnings.get(code, 0),
+                "disclosure": disclosures.get(code),
+            }
+            for code in codes
+        ],
+        "towns": territorial_figures.institutions_by_town(prefix, first, end) if current else None,
+    }
 
 
 # ------------------------------------------------------------------------------------- 三会一课

@@ -5,7 +5,7 @@ for the other staff."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,6 +71,23 @@ def _group(group: TileGroup, figures: dict[str, Any], query: dict[str, str]) -> 
     )
     tiles = [] if missing else [_tile(code, figures[code], query) for code in group.tiles]
     return {"group": group, "missing": "、".join(missing), "tiles": tiles}
+
+
+def _territorial_lists(prefix: str, first: date, end: date, period: dict[str, str]) -> dict[str, Any]:
+    """The 属地管理 module's lists (command/streams.py), each count linked to the items behind it at the
+    village's or the town's level."""
+    found = streams.territorial_lists(prefix, first, end)
+
+    def items(level: str, code: str, indicator: str) -> str:
+        return (
+            f"/command/items/?{urlencode({**period, 'level': level, 'code': code, 'indicator': indicator})}"
+        )
+
+    for row in found["villages"]:
+        row["warnings_url"] = items("village", row["code"], "territorial_warnings_open")
+    for row in found["towns"] or []:
+        row["url"] = items("town", row["code"], "territorial_institutions")
+    return found
 
 
 def _is_command_user(request: HttpRequest) -> bool:
@@ -156,9 +173,14 @@ def desk(request: HttpRequest) -> HttpResponse:
     query = {"level": scope.level, "code": scope.code, "from": first.isoformat(), "to": last.isoformat()}
     figures = ind.figures(scope.prefix, first, end)
     shown = []
+    territorial = None
     for module in modules():
         # A tile whose source is not connected shows no number: the module names that source instead.
         missing = sorted({ind.REGISTRY[c].source_name for c in module.tiles if not figures[c]["connected"]})
+        if module.code == "territorial":
+            territorial = _territorial_lists(
+                scope.prefix, first, end, {"from": query["from"], "to": query["to"]}
+            )
         shown.append(
             {
                 "module": module,
@@ -186,6 +208,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "party": streams.party_breakdown(scope.level, scope.prefix, first, end)
             if any(m.code in PARTY_MODULES for m in modules())
             else None,
+            "territorial": territorial,
             "query": urlencode(query),
             "items_url": f"/command/items/?{urlencode(query)}",
         },

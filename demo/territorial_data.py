@@ -100,6 +100,7 @@ def seed_territorial(*, now: datetime, system: User) -> dict[str, int]:
         actions.do_record_entry(
             account,
             direction="in",
+            voucher=_voucher("receipt.png"),
             amount="356000.00",
             booked_on=start.date(),
             summary="上年结转资金",

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.actions import record_event
 from core.errors import DomainError, NotFound
+from core.uploads import CleanImage, clean_image
 from territorial.access import check_keeper, check_town
 from territorial.models import (
     Account,
@@ -89,6 +92,30 @@ def clean_category(value: str) -> str:
     return value
 
 
+def clean_voucher(voucher: UploadedFile | None, *, required: bool, message: str) -> CleanImage | None:
+    """The voucher image of a payment or a receipt (a scan or a photo of the 凭证, 收据, 票据): decoded and
+    re-encoded by core.uploads (JPEG, PNG or WebP; no EXIF, nothing after the image data; the request's
+    size is capped by core.middleware before it is read). Missing: refused with `voucher_required` and
+    `message` when `required`, else None."""
+    if voucher is None:
+        if required:
+            raise DomainError("voucher_required", message, field="voucher")
+        return None
+    return clean_image(voucher, field="voucher", label=_("凭证"))
+
+
+def receipt_voucher_required() -> bool:
+    """Whether a receipt must carry its voucher (TERRITORIAL_RECEIPT_VOUCHER_REQUIRED, on by default)."""
+    return bool(settings.TERRITORIAL_RECEIPT_VOUCHER_REQUIRED)
+
+
+def clean_receipt_voucher(voucher: UploadedFile | None) -> CleanImage | None:
+    """A receipt's voucher, required unless TERRITORIAL_RECEIPT_VOUCHER_REQUIRED is off."""
+    return clean_voucher(
+        voucher, required=receipt_voucher_required(), message=_("收款须附收据或票据的凭证图片。")
+    )
+
+
 def post_entry(
     account: Account,
     *,
@@ -98,12 +125,13 @@ def post_entry(
     actor: User,
     now: datetime,
     category: str = "",
+    voucher: CleanImage | None = None,
 ) -> LedgerEntry:
-    """Book `amount` (signed) on `account` inside the caller's transaction; the balance moves in the same
-    statement (F expression) so two bookings at once both count."""
+    """Book `amount` (signed) on `account` inside the caller's transaction, with its voucher image when
+    given; the balance moves in the same statement (F expression) so two bookings at once both count."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("post_entry must run inside the transaction of the booking")
-    entry = LedgerEntry.objects.create(
+    entry = LedgerEntry(
         account=account,
         booked_on=booked_on,
         amount=amount,
@@ -112,6 +140,9 @@ def post_entry(
         recorded_by=actor,
         recorded_at=now,
     )
+    if voucher is not None:
+        entry.voucher.save(f"receipt.{voucher.extension}", voucher.content, save=False)
+    entry.save()
     Account.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
     return entry
 
@@ -126,10 +157,12 @@ def do_record_entry(
     actor: User,
     now: datetime,
     category: str = "",
+    voucher: UploadedFile | None = None,
 ) -> LedgerEntry:
-    """A receipt (`in`) or, for opening balances and corrections by the town, a payment (`out`, under an
-    expenditure heading, 其他支出 when none is given); village payments proper go through the approval
-    chain of the funds module."""
+    """A receipt (`in`, with its voucher image: required unless TERRITORIAL_RECEIPT_VOUCHER_REQUIRED is
+    off) or, for opening balances and corrections by the town, a payment (`out`, under an expenditure
+    heading, 其他支出 when none is given; a voucher is kept when given); village payments proper go
+    through the approval chain of the funds module."""
     check_keeper(actor, account.organisation.village_code, field="account")
     if direction not in ("in", "out"):
         raise DomainError("invalid_choice", _("收支方向无效。"), field="direction")
@@ -138,6 +171,10 @@ def do_record_entry(
     heading = clean_category(category) if direction == "out" else ""
     if booked_on > now.date():
         raise DomainError("future_date", _("记账日期不能晚于今天。"), field="booked_on")
+    if direction == "in":
+        image = clean_receipt_voucher(voucher)
+    else:
+        image = clean_voucher(voucher, required=False, message="")
     signed = value if direction == "in" else -value
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
@@ -151,13 +188,14 @@ def do_record_entry(
             actor=actor,
             now=now,
             category=heading,
+            voucher=image,
         )
         record_event(
             actor=actor,
             action="territorial.record_entry",
             subject=entry,
             territory_code=account.organisation.village_code,
-            after={"amount": str(signed), "summary": summary},
+            after={"amount": str(signed), "summary": summary, "voucher": bool(entry.voucher)},
             now=now,
         )
     return entry

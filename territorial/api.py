@@ -1,7 +1,8 @@
 """The 三资 JSON API (under /api/v1/territorial/): jurisdiction-scoped reads of organisations, ledgers,
-assets, resources, contracts, payments and warnings; proposing a payment (multipart, with its voucher)
-and taking a step of its approval chain through the same action functions as the pages; the public monthly
-disclosure (财务公开, no login, through the publication path). Thin views: parse → selectors → action."""
+assets, resources, contracts, payments and warnings; recording a receipt and receiving a contract's rent
+(multipart, with the receipt's voucher), proposing a payment (multipart, with its voucher) and taking a
+step of its approval chain through the same action functions as the pages; the public monthly disclosure
+(财务公开, no login, through the publication path). Thin views: parse → selectors → action."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from core.errors import DomainError
-from territorial import funds, selectors
+from core.errors import DomainError, NotFound
+from territorial import actions, contracts, funds, selectors
 from territorial.disclosure import monthly_disclosure
 from territorial.findings import findings
-from territorial.models import Contract, ExpenditureCategory, Payment
+from territorial.models import Contract, ExpenditureCategory, LedgerEntry, Payment
 
 LIST_LIMIT = 500
 ERROR_ENVELOPE = OpenApiResponse(description='{"errors": [{"code", "message", "field"}]}')
@@ -41,6 +42,39 @@ def _user(request: Request) -> User:
 
 def _money(value: Any) -> str | None:
     return None if value is None else f"{value:.2f}"
+
+
+def _field(request: Request, name: str) -> str:
+    payload: Any = request.data
+    value = payload.get(name, "") if hasattr(payload, "get") else ""
+    return str(value if value is not None else "").strip()
+
+
+def _date(request: Request, name: str) -> date:
+    raw = _field(request, name)
+    if not raw:
+        raise DomainError("required", _("此项不能为空。"), field=name)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError("invalid_date", _("日期格式须为 YYYY-MM-DD。"), field=name) from None
+
+
+def _integer(request: Request, name: str) -> int:
+    raw = _field(request, name)
+    if not raw.isdigit():
+        raise DomainError("invalid_number", _("须为正整数。"), field=name)
+    return int(raw)
+
+
+def _entry_voucher_url(entry: LedgerEntry, payment: Payment | None = None) -> str | None:
+    """Where the entry's voucher image is read (staff, within the jurisdiction): the receipt's own, or the
+    payment's behind a payment entry; None when it has none."""
+    if entry.voucher:
+        return reverse("territorial:entry_voucher", args=[entry.pk])
+    if payment is not None:
+        return reverse("territorial:payment_voucher", args=[payment.pk])
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- shapes
@@ -69,6 +103,7 @@ class LedgerEntryOut(serializers.Serializer[Any]):
     category = serializers.CharField(allow_blank=True, help_text="支出类别（收入为空）")
     balance = serializers.CharField(help_text="记账后余额")
     payment_id = serializers.IntegerField(allow_null=True)
+    voucher_url = serializers.CharField(allow_null=True, help_text="凭证图片（收款的收据，或支出申请的凭证）")
 
 
 class LedgerOut(serializers.Serializer[Any]):
@@ -146,6 +181,48 @@ class PaymentIn(serializers.Serializer[Any]):
         choices=ExpenditureCategory.choices, required=False, help_text="支出类别，缺省为其他支出"
     )
     voucher = serializers.FileField(help_text="原始凭证图片（必填）")
+
+
+class EntryIn(serializers.Serializer[Any]):
+    account = serializers.IntegerField()
+    direction = serializers.ChoiceField(
+        choices=[("in", "收入"), ("out", "支出（期初、调整）")], help_text="in 收入；out 仅供期初和调整"
+    )
+    amount = serializers.CharField(help_text="元，最多两位小数")
+    booked_on = serializers.DateField()
+    summary = serializers.CharField()
+    category = serializers.ChoiceField(
+        choices=ExpenditureCategory.choices, required=False, help_text="支出类别（仅支出）"
+    )
+    voucher = serializers.FileField(
+        required=False,
+        help_text="凭证图片：收入须附收据或票据（TERRITORIAL_RECEIPT_VOUCHER_REQUIRED 关闭时可缺）",
+    )
+
+
+class EntryOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    account_id = serializers.IntegerField()
+    booked_on = serializers.DateField()
+    amount = serializers.CharField(help_text="正数为收入，负数为支出")
+    summary = serializers.CharField()
+    category = serializers.CharField(allow_blank=True)
+    voucher_url = serializers.CharField(allow_null=True)
+
+
+class ReceiveIn(serializers.Serializer[Any]):
+    account = serializers.IntegerField(help_text="收款账户（本合同的集体经济组织的）")
+    voucher = serializers.FileField(
+        required=False, help_text="收据凭证图片（TERRITORIAL_RECEIPT_VOUCHER_REQUIRED 关闭时可缺）"
+    )
+
+
+class InstalmentOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    contract_id = serializers.IntegerField()
+    due_on = serializers.DateField()
+    amount = serializers.CharField()
+    entry = EntryOut(allow_null=True)
 
 
 class ReviewIn(serializers.Serializer[Any]):
@@ -258,6 +335,7 @@ class LedgerView(APIView):
                         "category": line.entry.category,
                         "balance": _money(line.balance),
                         "payment_id": line.payment.pk if line.payment else None,
+                        "voucher_url": _entry_voucher_url(line.entry, line.payment),
                     }
                     for line in book.lines
                 ],
@@ -265,6 +343,78 @@ class LedgerView(APIView):
             for book in books
         ]
         return Response(LedgerOut(data, many=True).data)
+
+
+def entry_data(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "id": entry.pk,
+        "account_id": entry.account_id,
+        "booked_on": entry.booked_on,
+        "amount": _money(entry.amount),
+        "summary": entry.summary,
+        "category": entry.category,
+        "voucher_url": _entry_voucher_url(entry),
+    }
+
+
+class EntriesView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="territorial_entry_record",
+        summary="记一笔收入（须附收据或票据的凭证图片），或由镇三资办登记期初、调整支出",
+        request={"multipart/form-data": EntryIn},
+        responses={201: EntryOut, **ERRORS},
+    )
+    def post(self, request: Request, org_id: int) -> Response:
+        user = _user(request)
+        org = selectors.organisation_for(user, org_id)
+        account = selectors.account_for(user, _integer(request, "account"))
+        if account.organisation_id != org.pk:
+            raise NotFound(field="account")
+        entry = actions.do_record_entry(
+            account,
+            direction=_field(request, "direction"),
+            amount=_field(request, "amount"),
+            booked_on=_date(request, "booked_on"),
+            summary=_field(request, "summary"),
+            category=_field(request, "category"),
+            voucher=request.FILES.get("voucher"),
+            actor=user,
+            now=timezone.now(),
+        )
+        return Response(EntryOut(entry_data(entry)).data, status=status.HTTP_201_CREATED)
+
+
+class ReceiveInstalmentView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="territorial_instalment_receive",
+        summary="合同租金收款入账（须附收据凭证图片）",
+        request={"multipart/form-data": ReceiveIn},
+        responses={200: InstalmentOut, **ERRORS},
+    )
+    def post(self, request: Request, contract_id: int, instalment_id: int) -> Response:
+        user = _user(request)
+        contract = selectors.contract_for(user, contract_id)
+        instalment = contract.instalments.filter(pk=instalment_id).first()
+        if instalment is None:
+            raise NotFound(field="instalment")
+        account = contract.organisation.accounts.filter(pk=_integer(request, "account")).first()
+        if account is None:
+            raise NotFound(field="account")
+        received = contracts.do_receive_instalment(
+            instalment, account, voucher=request.FILES.get("voucher"), actor=user, now=timezone.now()
+        )
+        data = {
+            "id": received.pk,
+            "contract_id": contract.pk,
+            "due_on": received.due_on,
+            "amount": _money(received.amount),
+            "entry": entry_data(received.entry) if received.entry else None,
+        }
+        return Response(InstalmentOut(data).data)
 
 
 class AssetsView(APIView):

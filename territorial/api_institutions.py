@@ -6,7 +6,6 @@ territorial/stations.py), so both refuse the same input with the same code."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch
@@ -22,7 +21,7 @@ from accounts.models import OrgUnit
 from core.errors import DomainError, NotFound
 from grid.models import Category, CategoryKind, PatrolFrequency
 from territorial import institutions, stations
-from territorial.api import ERRORS, _user
+from territorial.api import ERRORS, _date, _field, _integer, _user
 from territorial.models import InstitutionEvaluation, Post, PostHolding, PostMove, StationDuty
 
 # ---------------------------------------------------------------------------------------------- shapes
@@ -122,32 +121,6 @@ class EvaluationIn(serializers.Serializer[Any]):
     grade = serializers.ChoiceField(choices=InstitutionEvaluation.Grade.choices)
     town_opinion = serializers.CharField()
     sector_opinion = serializers.CharField()
-
-
-# ---------------------------------------------------------------------------------------------- parsing
-
-
-def _field(request: Request, name: str) -> str:
-    payload: Any = request.data
-    value = payload.get(name, "") if hasattr(payload, "get") else ""
-    return str(value if value is not None else "").strip()
-
-
-def _date(request: Request, name: str) -> date:
-    raw = _field(request, name)
-    if not raw:
-        raise DomainError("required", _("此项不能为空。"), field=name)
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError("invalid_date", _("日期格式须为 YYYY-MM-DD。"), field=name) from None
-
-
-def _integer(request: Request, name: str) -> int:
-    raw = _field(request, name)
-    if not raw.isdigit():
-        raise DomainError("invalid_number", _("须为正整数。"), field=name)
-    return int(raw)
 
 
 # ---------------------------------------------------------------------------------------------- data

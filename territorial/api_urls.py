@@ -8,9 +8,15 @@ from territorial import api_institutions as inst
 urlpatterns: list[URLPattern | URLResolver] = [
     path("organisations/", api.OrganisationsView.as_view(), name="territorial-organisations"),
     path("organisations/<int:org_id>/ledger/", api.LedgerView.as_view(), name="territorial-ledger"),
+    path("organisations/<int:org_id>/entries/", api.EntriesView.as_view(), name="territorial-entries"),
     path("assets/", api.AssetsView.as_view(), name="territorial-assets"),
     path("resources/", api.ResourcesView.as_view(), name="territorial-resources"),
     path("contracts/", api.ContractsView.as_view(), name="territorial-contracts"),
+    path(
+        "contracts/<int:contract_id>/instalments/<int:instalment_id>/receive/",
+        api.ReceiveInstalmentView.as_view(),
+        name="territorial-instalment-receive",
+    ),
     path("payments/", api.PaymentsView.as_view(), name="territorial-payments"),
     path("payments/<int:payment_id>/", api.PaymentView.as_view(), name="territorial-payment"),
     path(

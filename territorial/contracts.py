@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from audit.actions import record_event
 from core.errors import DomainError, NotFound
 from registry.models import Entity, Person
 from territorial.access import check_keeper
-from territorial.actions import _text, post_entry
+from territorial.actions import _text, clean_receipt_voucher, post_entry
 from territorial.models import Account, Asset, CollectiveOrganisation, Contract, Instalment, Resource
 from territorial.money import clean_amount
 
@@ -101,12 +102,22 @@ def do_sign_contract(
 
 
 def do_receive_instalment(
-    instalment: Instalment, account: Account, *, actor: User, now: datetime
+    instalment: Instalment,
+    account: Account,
+    *,
+    actor: User,
+    now: datetime,
+    voucher: UploadedFile | None = None,
 ) -> Instalment:
+    """The rent received into `account`, with the receipt's voucher image (required unless
+    TERRITORIAL_RECEIPT_VOUCHER_REQUIRED is off)."""
     contract = instalment.contract
     check_keeper(actor, contract.organisation.village_code, field="instalment")
     if account.organisation_id != contract.organisation_id:
         raise NotFound(field="account")
+    if instalment.entry_id is not None:
+        raise DomainError("already_received", _("该笔应收款已收讫。"), field="instalment", status=409)
+    image = clean_receipt_voucher(voucher)
     with transaction.atomic():
         locked = Instalment.objects.select_for_update().get(pk=instalment.pk)
         if locked.entry_id is not None:
@@ -118,6 +129,7 @@ def do_receive_instalment(
             summary=f"合同 {contract.number} 租金",
             actor=actor,
             now=now,
+            voucher=image,
         )
         locked.save(update_fields=["entry"])
         record_event(

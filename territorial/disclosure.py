@@ -1,24 +1,28 @@
 """财务公开: the monthly public page of a village, built from the ledger, the contracts and the applied
-asset changes. Every row leaves through `core.publication` (free text scrubbed, the names of registered
-people masked; one registry lookup for the whole page). Who was paid or holds a contract is public when
-it is an enterprise or another organisation (its name is public information) and masked when it is a
-natural person: a person counterparty of a contract by surname, a payee who is not an organisation
-wherever the name appears (the payment's own summary reads "用途（收款方）")."""
+asset changes, and whether a month's page was complete by its deadline (`late_entries`: the monthly
+report and the command desk read that one rule). Every row leaves through `core.publication` (free text
+scrubbed, the names of registered people masked; one registry lookup for the whole page). Who was paid or
+holds a contract is public when it is an enterprise or another organisation (its name is public
+information) and masked when it is a natural person: a person counterparty of a contract by surname, a
+payee who is not an organisation wherever the name appears (the payment's own summary reads
+"用途（收款方）")."""
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.pii import mask_name
 from core.publication import publish, registered_names, texts_of
+from territorial.days import midnight, month_after
 from territorial.models import AssetChange, Contract, LedgerEntry, Payment
 from territory.models import Division
 
@@ -47,6 +51,32 @@ class Disclosure:
     entries: list[dict[str, Any]]
     contracts: list[dict[str, Any]]
     asset_changes: list[dict[str, Any]]
+
+
+def disclosure_month(end_day: date, today: date) -> tuple[date, date]:
+    """(first day, deadline) of the newest month ending by `end_day` whose disclosure deadline (the
+    TERRITORIAL_DISCLOSURE_DAY of the next month) has passed on `today`: a report made early in a month
+    judges the month before the one it covers."""
+    month = (end_day - timedelta(days=1)).replace(day=1)
+    day = int(settings.TERRITORIAL_DISCLOSURE_DAY)
+    while True:
+        following = month_after(month)
+        deadline = following.replace(day=min(day, calendar.monthrange(following.year, following.month)[1]))
+        if deadline < today:
+            return month, deadline
+        month = (month - timedelta(days=1)).replace(day=1)
+
+
+def late_entries(prefix: str, month: date, deadline: date) -> QuerySet[LedgerEntry]:
+    """The entries booked in `month` by the villages under `prefix` and recorded after the deadline day:
+    a village's 财务公开 of the month was on time when it has none (the page is generated from the ledger,
+    so an entry recorded late was missing from it at the deadline)."""
+    return LedgerEntry.objects.filter(
+        account__organisation__village_code__startswith=prefix,
+        booked_on__gte=month,
+        booked_on__lt=month_after(month),
+        recorded_at__gte=midnight(deadline + timedelta(days=1)),
+    )
 
 
 def monthly_disclosure(village_code: str, year: int, month: int) -> Disclosure:

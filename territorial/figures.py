@@ -2,30 +2,30 @@
 module: one queryset per count figure under a territory code prefix, over whole local days
 [first_day, end_day), so a figure is the queryset's count and its drill-down the same queryset's rows.
 Contract and payment states are today's (no history is kept): those figures are answered for a period
-that ends today only (`CURRENT_ONLY`)."""
+that ends today only (`CURRENT_ONLY`). 财务公开 on time is a rate over the villages (RATES), judged by the
+monthly report's rule (territorial.disclosure)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, DateField, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
 from core.drill import drill_row
-from territorial.models import Asset, Contract, Instalment, Payment
+from territorial.days import midnight
+from territorial.disclosure import disclosure_month, late_entries
+from territorial.models import Asset, CollectiveOrganisation, Contract, Instalment, Payment
 from territorial.selectors import AWAITING
+from territory.models import Division
 
 EXPIRY_DAYS = 90
 INSTITUTION_KINDS = (OrgUnit.Kind.STATION, OrgUnit.Kind.SCHOOL, OrgUnit.Kind.HOSPITAL)
-
-
-def midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 def assets(prefix: str, first_day: date, end_day: date) -> QuerySet[Asset]:
@@ -86,6 +86,65 @@ def institutions(prefix: str, first_day: date, end_day: date) -> QuerySet[OrgUni
     )
 
 
+def institutions_by_town(prefix: str, first_day: date, end_day: date) -> list[dict[str, Any]]:
+    """The institutions figure per town under the prefix (a town's own row at a town's desk), split into
+    stations, schools and hospitals; the towns' totals add up to the figure."""
+    rows: dict[str, dict[str, Any]] = {}
+    for code, kind in institutions(prefix, first_day, end_day).values_list("territory_code", "kind"):
+        town = code[:9]
+        row = rows.setdefault(town, {"code": town, **{str(k): 0 for k in INSTITUTION_KINDS}, "total": 0})
+        row[str(kind)] += 1
+        row["total"] += 1
+    names = dict(Division.objects.filter(code__in=rows).values_list("code", "name"))
+    return [{**row, "name": names.get(code, code)} for code, row in sorted(rows.items())]
+
+
+def judged_month(end_day: date) -> tuple[date, date]:
+    """(first day, deadline) of the 财务公开 month the figure judges for a period ending before `end_day`:
+    the newest month whose deadline had passed on the period's last day (the monthly report's rule, with
+    that day as "today", so a desk ending today judges the month the report made today does)."""
+    return disclosure_month(end_day, end_day - timedelta(days=1))
+
+
+def _disclosures(prefix: str, end_day: date, *, on_time_only: bool) -> QuerySet[Division]:
+    """Villages under the prefix with a collective economic organisation founded before `end_day`, each
+    with the 财务公开 month judged at the period's last day (the newest month whose deadline had passed:
+    the monthly report's `disclosure_month`), its deadline, and how many of that month's entries were
+    recorded after it (`late_entries`, the report's rule); only those with none when `on_time_only`."""
+    month, deadline = judged_month(end_day)
+    late = (
+        late_entries(prefix, month, deadline)
+        .filter(account__organisation__village_code=OuterRef("code"))
+        .order_by()
+        .values("account__organisation__village_code")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    founded = CollectiveOrganisation.objects.filter(
+        village_code__startswith=prefix, created_at__lt=midnight(end_day)
+    )
+    villages = (
+        Division.objects.filter(level=Division.Level.VILLAGE, code__in=founded.values("village_code"))
+        .only("code", "name")
+        .annotate(
+            disclosure_month=Value(month, output_field=DateField()),
+            disclosure_deadline=Value(deadline, output_field=DateField()),
+            late_entries=Coalesce(Subquery(late, output_field=IntegerField()), 0),
+        )
+    )
+    return villages.filter(late_entries=0) if on_time_only else villages
+
+
+def disclosure_villages(prefix: str, first_day: date, end_day: date) -> QuerySet[Division]:
+    """The villages that owe a 财务公开 (see `_disclosures`)."""
+    return _disclosures(prefix, end_day, on_time_only=False)
+
+
+def disclosed_on_time(prefix: str, first_day: date, end_day: date) -> QuerySet[Division]:
+    """Those whose 财务公开 of the judged month was on time (no entry of it recorded late)."""
+    return _disclosures(prefix, end_day, on_time_only=True)
+
+
 COUNTS: dict[str, Callable[[str, date, date], QuerySet[Any]]] = {
     "territorial_assets": assets,
     "territorial_contracts_expiring": contracts_expiring,
@@ -94,6 +153,12 @@ COUNTS: dict[str, Callable[[str, date, date], QuerySet[Any]]] = {
     "territorial_payments_awaiting": payments_awaiting,
     "territorial_payments_proposed": payments_proposed,
     "territorial_institutions": institutions,
+    "territorial_disclosure_villages": disclosure_villages,
+    "territorial_disclosed_on_time": disclosed_on_time,
+}
+# rate code → (numerator count, denominator count); a rate drills down to its denominator's rows.
+RATES = {
+    "territorial_disclosure_on_time": ("territorial_disclosed_on_time", "territorial_disclosure_villages")
 }
 CURRENT_ONLY = {
     "territorial_assets",
@@ -152,7 +217,23 @@ def describe(obj: Any) -> dict[str, Any]:
     if isinstance(obj, OrgUnit):
         url = reverse("territorial:institution", args=[obj.pk])
         return drill_row(obj.pk, obj.code, obj.name, obj.get_kind_display(), obj.territory_code, None, url)
+    if isinstance(obj, Division):  # a village of the 财务公开 figure, annotated by disclosure_villages
+        return describe_disclosure(obj)
     raise TypeError(type(obj).__name__)
+
+
+def describe_disclosure(village: Any) -> dict[str, Any]:
+    """A village's 财务公开 of the judged month: on time or how many entries came late, the month linking
+    to its public page, the deadline as the row's day."""
+    month: date = village.disclosure_month
+    late: int = village.late_entries
+    url = reverse("territorial_public:disclosure", args=[village.code, month.year, month.month])
+    state = _("按时公开") if late == 0 else _("未按时公开（%(count)s 笔逾期记账）") % {"count": late}
+    row = drill_row(
+        village.code, f"{month:%Y-%m}", village.name, state, village.code, village.disclosure_deadline, url
+    )
+    row["overdue"] = late > 0
+    return row
 
 
 # Relations each figure's rows read (no query per row).

@@ -1,6 +1,6 @@
 """Forms of the 三资 staff pages. They parse only (text, dates, files); every rule — amounts to the fen,
-no payment without a voucher, a term that ends after it starts — is the action's, so a page and the API
-refuse the same input with the same code."""
+no payment or receipt without a voucher, a term that ends after it starts — is the action's, so a page
+and the API refuse the same input with the same code."""
 
 from __future__ import annotations
 
@@ -47,6 +47,11 @@ class ReceiptForm(_Select):
         label=_("支出类别（仅支出）"),
         choices=[("", "—"), *ExpenditureCategory.choices],
         required=False,  # empty is 其他支出 (the action's default)
+    )
+    voucher = forms.FileField(
+        label=_("凭证（收据、票据的扫描件或照片）"),
+        required=False,  # the action refuses a receipt without one, with its own code
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
 
 
@@ -148,6 +153,7 @@ class TerminateForm(forms.Form):
 class ReceiveForm(_Select):
     instalment = forms.IntegerField()
     account = forms.IntegerField(label=_("收款账户"))
+    voucher = forms.FileField(label=_("收据凭证"), required=False)  # required by the action
 
 
 class AssetChangeForm(_Select):

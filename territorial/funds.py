@@ -20,9 +20,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound
-from core.uploads import clean_image
 from territorial.access import check_keeper
-from territorial.actions import _text, clean_category, post_entry
+from territorial.actions import _text, clean_category, clean_voucher, post_entry
 from territorial.models import Account, LedgerEntry, Payment
 from territorial.money import clean_amount
 from workflow.engine import transition
@@ -72,9 +71,8 @@ def do_propose_payment(
     heading = clean_category(category)
     payee = _text(payee, "payee", 100)
     purpose = _text(purpose, "purpose", 200)
-    if voucher is None:
-        raise DomainError("voucher_required", _("支出须附原始凭证图片。"), field="voucher")
-    image = clean_image(voucher, field="voucher", label=_("凭证"))
+    image = clean_voucher(voucher, required=True, message=_("支出须附原始凭证图片。"))
+    assert image is not None  # required: refused above when missing
     if value > account.balance:
         raise DomainError("insufficient_balance", _("账户余额不足。"), field="amount", status=422)
     with transaction.atomic():

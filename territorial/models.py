@@ -91,6 +91,10 @@ class LedgerEntry(models.Model):
     category = models.CharField(
         _("支出类别"), max_length=20, choices=ExpenditureCategory.choices, blank=True, default=""
     )
+    # A receipt's voucher image (收据/票据 scan), re-encoded without metadata; empty on a payment's entry
+    # (its voucher is the payment's) and on receipts booked while TERRITORIAL_RECEIPT_VOUCHER_REQUIRED
+    # was off.
+    voucher = models.FileField(_("凭证"), upload_to="territorial/vouchers/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记账人"), on_delete=models.PROTECT, related_name="+"
     )

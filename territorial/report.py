@@ -5,18 +5,18 @@ every total is the sum of the village rows, each the sum of its ledger entries."
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from territorial.figures import EXPIRY_DAYS, midnight
+from territorial.days import midnight
+from territorial.disclosure import disclosure_month, late_entries
+from territorial.figures import EXPIRY_DAYS
 from territorial.models import (
     Account,
     AssetChange,
@@ -39,7 +39,8 @@ PAID_OR_REJECTED = ("paid", "rejected")  # the terminal states of fund_payment
 @dataclass
 class Disclosure:
     """财务公开 of one month: on time when every entry booked in the month was recorded by the deadline
-    (the TERRITORIAL_DISCLOSURE_DAY of the next month, inclusive)."""
+    (the TERRITORIAL_DISCLOSURE_DAY of the next month, inclusive; the rule is territorial.disclosure's
+    `late_entries`, which the command desk's figure reads too)."""
 
     month: date
     deadline: date
@@ -89,23 +90,6 @@ class FundsSection:
     asset_changes: list[AssetChangeRow]
     disclosure_month: date
     disclosure_deadline: date
-
-
-def _month_after(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def disclosure_month(end_day: date, today: date) -> tuple[date, date]:
-    """(first day, deadline) of the newest month ending by `end_day` whose disclosure deadline has passed
-    on `today`: a report made early in a month judges the month before the one it covers."""
-    month = (end_day - timedelta(days=1)).replace(day=1)
-    day = int(settings.TERRITORIAL_DISCLOSURE_DAY)
-    while True:
-        following = _month_after(month)
-        deadline = following.replace(day=min(day, calendar.monthrange(following.year, following.month)[1]))
-        if deadline < today:
-            return month, deadline
-        month = (month - timedelta(days=1)).replace(day=1)
 
 
 def funds_section(prefix: str, first_day: date, end_day: date, *, today: date) -> FundsSection:
@@ -198,12 +182,9 @@ def funds_section(prefix: str, first_day: date, end_day: date, *, today: date) -
 
     month, deadline = disclosure_month(end_day, today)
     late: dict[str, int] = defaultdict(int)
-    late_rows = LedgerEntry.objects.filter(
-        account__organisation__village_code__startswith=prefix,
-        booked_on__gte=month,
-        booked_on__lt=_month_after(month),
-        recorded_at__gte=midnight(deadline + timedelta(days=1)),
-    ).values_list("account__organisation__village_code", flat=True)
+    late_rows = late_entries(prefix, month, deadline).values_list(
+        "account__organisation__village_code", flat=True
+    )
     for code in late_rows:
         late[code] += 1
     for code, row in rows.items():

@@ -109,6 +109,14 @@ def accounts(user: User) -> QuerySet[Account]:
     return scope_for(user, Account.objects.select_related("organisation"), "organisation__village_code")
 
 
+def entries(user: User) -> QuerySet[LedgerEntry]:
+    return scope_for(
+        user,
+        LedgerEntry.objects.select_related("account__organisation"),
+        "account__organisation__village_code",
+    )
+
+
 def payments(user: User) -> QuerySet[Payment]:
     return scope_for(
         user,
@@ -150,6 +158,10 @@ def organisation_for(user: User, pk: int) -> CollectiveOrganisation:
 
 def account_for(user: User, pk: int) -> Account:
     return _one(accounts(user), pk, "account")
+
+
+def entry_for(user: User, pk: int) -> LedgerEntry:
+    return _one(entries(user), pk, "entry")
 
 
 def payment_for(user: User, pk: int) -> Payment:

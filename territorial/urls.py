@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("organisations/<int:org_id>/", ledger.ledger, name="ledger"),
     path("organisations/<int:org_id>/entries/", ledger.record_entry, name="record_entry"),
     path("organisations/<int:org_id>/accounts/", ledger.open_account, name="open_account"),
+    path("entries/<int:entry_id>/voucher/", ledger.entry_voucher, name="entry_voucher"),
     path("payments/", ledger.payment_list, name="payments"),
     path("payments/new/", ledger.payment_new, name="payment_new"),
     path("payments/<int:payment_id>/", ledger.payment_detail, name="payment"),

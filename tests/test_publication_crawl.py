@@ -222,6 +222,7 @@ def _collective_finances(people: dict[str, Any]) -> str:
     actions.do_record_entry(
         account,
         direction="in",
+        voucher=_photo(),
         amount="50000",
         booked_on=NOW.date(),
         summary=f"租金（{TEXT}）"[:200],

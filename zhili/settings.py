@@ -493,6 +493,9 @@ LOGGING = {
 
 # territorial: village payments of at least this many yuan need the town 三资 office's approval.
 TERRITORIAL_TOWN_APPROVAL_YUAN = env_int("TERRITORIAL_TOWN_APPROVAL_YUAN", 5000)
+# territorial: a receipt (收款) carries its voucher image (收据/票据 scan) unless this is switched off; a
+# payment always does.
+TERRITORIAL_RECEIPT_VOUCHER_REQUIRED = env_bool("TERRITORIAL_RECEIPT_VOUCHER_REQUIRED", True)
 # territorial: cash received must be deposited in the bank within this many days (坐收坐支 warning).
 TERRITORIAL_DEPOSIT_DAYS = env_int("TERRITORIAL_DEPOSIT_DAYS", 3)
 # territorial: a month's 财务公开 is on time when every entry of the month is booked by this day of the next.

@@ -115,6 +115,7 @@ def march(village: dict[str, Any]) -> dict[str, Any]:
             actions.do_record_entry(
                 account,
                 direction="in",
+                voucher=voucher(),
                 amount=amount,
                 booked_on=booked,
                 summary=summary,
@@ -184,6 +185,7 @@ def march(village: dict[str, Any]) -> dict[str, Any]:
         actions.do_record_entry(
             account,
             direction="in",
+            voucher=voucher(),
             amount="700.00",
             booked_on=date(2026, 4, 1),
             summary="四月租金",
@@ -201,6 +203,7 @@ def march(village: dict[str, Any]) -> dict[str, Any]:
         actions.do_record_entry(
             wt_account,
             direction="in",
+            voucher=voucher(),
             amount="88888.88",
             booked_on=date(2026, 3, 3),
             summary="渭塘收入",

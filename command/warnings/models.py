@@ -33,6 +33,17 @@ class Rule(models.TextChoices):
     TERRITORIAL_CONTRACT_NO_INCOME = "territorial_contract_no_income", _("三资合同无收入")
 
 
+# The 三资 rules (rules/territorial.py); the desk's 属地管理 module counts their open warnings.
+TERRITORIAL_RULES = (
+    Rule.TERRITORIAL_CONTRACT_EXPIRING,
+    Rule.TERRITORIAL_INSTALMENT_OVERDUE,
+    Rule.TERRITORIAL_CASH_NOT_DEPOSITED,
+    Rule.TERRITORIAL_LARGE_UNAPPROVED,
+    Rule.TERRITORIAL_SPLIT_PAYMENT,
+    Rule.TERRITORIAL_CONTRACT_NO_INCOME,
+)
+
+
 class EarlyWarning(models.Model):
     """One situation, one row: `fingerprint` (rule + what it is about + its period) is unique, so a
     rule that still holds at the next evaluation finds its warning instead of raising another; a

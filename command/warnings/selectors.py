@@ -20,7 +20,7 @@ from workflow.access import available_actions
 from workflow.models import Transition, WorkItem
 from workflow.process_definition import ActionDef
 
-from .models import LEVEL_ORDER, EarlyWarning, Level, Rule
+from .models import LEVEL_ORDER, TERRITORIAL_RULES, EarlyWarning, Level, Rule
 
 OPEN_STATES = ("raised", "acknowledged", "handled")
 SUPERVISE_ACTIONS = ("supervise", "supervise_handling")
@@ -74,14 +74,29 @@ def get_warning_for(user: User | AnonymousUser, warning_id: int) -> EarlyWarning
     return found
 
 
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def open_at_end(prefix: str, end_day: date) -> QuerySet[EarlyWarning]:
+    """The warnings under `prefix` raised before `end_day` (a local day) and not closed, dismissed or
+    withdrawn before it: open at the end of a period."""
+    end = _midnight(end_day)
+    return EarlyWarning.objects.filter(territory_code__startswith=prefix, raised_at__lt=end).exclude(
+        finished_at__lt=end
+    )
+
+
+def territorial_open(prefix: str, first_day: date, end_day: date) -> QuerySet[EarlyWarning]:
+    """The desk's 属地管理 figure: the 三资 warnings (each about a village) open at the end of the period."""
+    return open_at_end(prefix, end_day).filter(rule__in=TERRITORIAL_RULES)
+
+
 def period_summary(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
     """What the warnings of a territory did over [first_day, end_day) (local days), for the periodic
     reports: raised (by level and rule), closed, dismissed, withdrawn by the system (its situation cleared),
     supervised, and still open at the end."""
-    start, end = (
-        timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
-        for day in (first_day, end_day)
-    )
+    start, end = _midnight(first_day), _midnight(end_day)
     here = EarlyWarning.objects.filter(territory_code__startswith=prefix)
     raised = here.filter(raised_at__gte=start, raised_at__lt=end)
     finished = here.filter(finished_at__gte=start, finished_at__lt=end)
@@ -106,7 +121,7 @@ def period_summary(prefix: str, first_day: date, end_day: date) -> dict[str, Any
         "dismissed": finished.filter(work_item__state="dismissed").count(),
         "withdrawn": finished.filter(work_item__state="withdrawn").count(),
         "supervised": supervised,
-        "open_at_end": here.filter(raised_at__lt=end).exclude(finished_at__lt=end).count(),
+        "open_at_end": open_at_end(prefix, end_day).count(),
     }
 
 

@@ -19,7 +19,7 @@ from demo.seed import seed_demo
 from demo.territorial_data import seed_territorial
 from party.models import Meeting, PartyMember, PartyProject, ProjectMilestone, VanguardPost, Visit
 from party.selectors import one_shoulder_checks
-from territorial.models import Contract, ExpenditureCategory, Payment
+from territorial.models import Contract, ExpenditureCategory, LedgerEntry, Payment
 
 # Seeding the whole demo district takes minutes on a loaded machine: a longer hang guard than the suite's.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(1200)]
@@ -37,6 +37,8 @@ def test_demo_party_and_assets_feed_every_module(empty_database: None) -> None:
         assert (PartyMember.objects.count(), Visit.objects.count(), Contract.objects.count()) == before
         assert Meeting.objects.filter(held_at__isnull=False).exists()
         assert Payment.objects.filter(work_item__state="proposed").exists()  # a payment in progress
+        receipts = LedgerEntry.objects.filter(amount__gt=0, payment__isnull=True)
+        assert receipts.exists() and not receipts.filter(voucher="").exists()  # each with its voucher
         # Settled spending under its heading: the monthly report shows 管理费用, not only 其他支出.
         settled = Payment.objects.filter(work_item__state="paid", entry__isnull=False)
         assert set(settled.values_list("category", flat=True)) == {ExpenditureCategory.MANAGEMENT}

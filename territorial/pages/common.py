@@ -115,5 +115,5 @@ def verb_form(verbs: dict[str, Any], verb: str, request: HttpRequest) -> forms.F
     form_class = verbs.get(verb)
     if form_class is None:
         raise NotFound(field="action")
-    form: forms.Form = form_class(request.POST)
+    form: forms.Form = form_class(request.POST, request.FILES)
     return form

@@ -157,7 +157,9 @@ def _receive(user: User, contract: Contract, data: dict[str, Any]) -> Any:
     account = contract.organisation.accounts.filter(pk=data["account"]).first()
     if instalment is None or account is None:
         raise NotFound(field="instalment" if instalment is None else "account")
-    return contracts.do_receive_instalment(instalment, account, actor=user, now=now())
+    return contracts.do_receive_instalment(
+        instalment, account, voucher=data["voucher"] or None, actor=user, now=now()
+    )
 
 
 def _renew(user: User, contract: Contract, data: dict[str, Any]) -> Any:

@@ -6,6 +6,7 @@ import mimetypes
 from typing import Any
 
 from django.contrib import messages
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -70,13 +71,14 @@ def record_entry(request: HttpRequest, org_id: int) -> HttpResponse:
             booked_on=data["booked_on"],
             summary=data["summary"],
             category=data["category"] or "",
+            voucher=data["voucher"] or None,
             actor=user,
             now=now(),
         )
 
     return submit(
         request,
-        ReceiptForm(request.POST),
+        ReceiptForm(request.POST, request.FILES),
         act,
         page=lambda form, status: _ledger_page(request, org, form, status),
         done=lambda _entry: reverse("territorial:ledger", args=[org.pk]),
@@ -195,14 +197,29 @@ def payment_review(request: HttpRequest, payment_id: int) -> HttpResponse:
     )
 
 
+def _voucher(voucher: FieldFile, filename: str) -> HttpResponse:
+    """A stored voucher image (re-encoded on upload), shown inline and never sniffed as anything else."""
+    with voucher.open("rb") as image:
+        content = image.read()
+    kind = mimetypes.guess_type(str(voucher.name))[0] or "application/octet-stream"
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @require_GET
 @staff_page
 def payment_voucher(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_for(acting_user(request), payment_id)
-    with payment.voucher.open("rb") as image:
-        content = image.read()
-    kind = mimetypes.guess_type(str(payment.voucher.name))[0] or "application/octet-stream"
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'inline; filename="voucher-{payment.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _voucher(payment.voucher, f"voucher-{payment.pk}")
+
+
+@require_GET
+@staff_page
+def entry_voucher(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """A receipt's voucher, for the keepers of its village (404 outside, and for an entry without one)."""
+    entry = selectors.entry_for(acting_user(request), entry_id)
+    if not entry.voucher:
+        raise NotFound(field="voucher")
+    return _voucher(entry.voucher, f"receipt-{entry.pk}")

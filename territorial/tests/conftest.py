@@ -63,6 +63,7 @@ def funded(people: dict[str, Any], org: Any) -> Any:
     actions.do_record_entry(
         account,
         direction="in",
+        voucher=voucher(),
         amount="20000.00",
         booked_on=NOW.date(),
         summary="土地租金",

@@ -92,7 +92,7 @@ def test_findings_and_command_figures(
         "3000",
         [(date(2026, 3, 1), "3000")],
     )
-    do_receive_instalment(c1.instalments.first(), funded, actor=people["hq_head"], now=NOW)  # type: ignore[arg-type]
+    do_receive_instalment(c1.instalments.first(), funded, voucher=voucher(), actor=people["hq_head"], now=NOW)  # type: ignore[arg-type]
     actions.do_record_entry(
         funded,
         direction="out",
@@ -116,6 +116,7 @@ def test_findings_and_command_figures(
     actions.do_record_entry(
         cash,
         direction="in",
+        voucher=voucher(),
         amount="800",
         booked_on=date(2026, 6, 10),
         summary="场地费",

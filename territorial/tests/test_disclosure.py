@@ -45,6 +45,7 @@ def test_month_page_shows_the_paid_payment_masked(people: dict[str, Any], funded
     actions.do_record_entry(
         funded,
         direction="in",
+        voucher=voucher(),
         amount="0.44",
         booked_on=date(2026, 6, 2),
         summary="利息",
@@ -54,6 +55,7 @@ def test_month_page_shows_the_paid_payment_masked(people: dict[str, Any], funded
     actions.do_record_entry(
         funded,
         direction="in",
+        voucher=voucher(),
         amount="99",
         booked_on=date(2026, 5, 31),
         summary="上月",

@@ -93,7 +93,7 @@ def world(
     contract.refresh_from_db()
     first = contract.instalments.order_by("due_on").first()
     assert first is not None
-    do_receive_instalment(first, funded, actor=head, now=NOW)
+    do_receive_instalment(first, funded, voucher=voucher(), actor=head, now=NOW)
     purchase = do_propose_asset_change(
         org,
         kind="purchase",

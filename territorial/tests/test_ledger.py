@@ -13,7 +13,7 @@ from core.errors import DomainError
 from territorial import actions
 from territorial.models import Account, CollectiveOrganisation, LedgerEntry
 from territorial.selectors import organisations, unreconciled
-from territorial.tests.conftest import NOW
+from territorial.tests.conftest import NOW, voucher
 from territory.testing import HUANGQIAO_VILLAGE
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,7 @@ def test_receipts_and_payments_to_the_fen(people: dict[str, Any], org: Collectiv
         actions.do_record_entry(
             account,
             direction=direction,
+            voucher=voucher(),
             amount=amount,
             booked_on=date(2026, 6, 1),
             summary="租金",
@@ -43,6 +44,7 @@ def test_reconcile_finds_a_tampered_balance(people: dict[str, Any], org: Collect
     actions.do_record_entry(
         account,
         direction="in",
+        voucher=voucher(),
         amount="100.00",
         booked_on=date(2026, 6, 1),
         summary="收款",
@@ -73,6 +75,7 @@ def test_bad_amounts_write_nothing(
         actions.do_record_entry(
             account,
             direction="in",
+            voucher=voucher(),
             amount=amount,
             booked_on=date(2026, 6, 1),
             summary="收款",

@@ -95,6 +95,7 @@ def test_ledger_reconciles_and_records_a_receipt(people: dict[str, Any], funded:
             "amount": "1234.56",
             "booked_on": "2026-06-15",
             "summary": "鱼塘租金",
+            "voucher": voucher("receipt.png"),
         },
     )
     assert posted.status_code == 302
@@ -310,7 +311,10 @@ def test_receive_renew_terminate(people: dict[str, Any], org: Any, tenant: Entit
     head = as_user(people["hq_head"])
     first = contract.instalments.order_by("due_on").first()
     assert first is not None
-    assert head.post(f"{url}receive/", {"instalment": first.pk, "account": funded.pk}).status_code == 302
+    received = head.post(
+        f"{url}receive/", {"instalment": first.pk, "account": funded.pk, "voucher": voucher()}
+    )
+    assert received.status_code == 302
     funded.refresh_from_db()
     assert funded.balance == Decimal("25000.00")  # 20,000.00 + 5,000.00
     again = head.post(f"{url}receive/", {"instalment": first.pk, "account": funded.pk})

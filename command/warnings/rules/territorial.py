@@ -13,7 +13,7 @@ from territorial.findings import Finding as TerritorialFinding
 from territorial.findings import findings_in
 from territorial.models import CollectiveOrganisation
 
-from ..models import Level, Rule
+from ..models import TERRITORIAL_RULES, Level, Rule
 from .base import Finding, Owners, RuleFn, local_day, place_name
 
 # territorial finding code → (rule, level); a contract that moves from 90 to 30 days left raises anew.
@@ -60,14 +60,4 @@ def territorial_rule(rule: str) -> Callable[[datetime, Owners], list[Finding]]:
     return evaluate
 
 
-RULES: dict[str, RuleFn] = {
-    rule: territorial_rule(rule)
-    for rule in (
-        Rule.TERRITORIAL_CONTRACT_EXPIRING,
-        Rule.TERRITORIAL_INSTALMENT_OVERDUE,
-        Rule.TERRITORIAL_CASH_NOT_DEPOSITED,
-        Rule.TERRITORIAL_LARGE_UNAPPROVED,
-        Rule.TERRITORIAL_SPLIT_PAYMENT,
-        Rule.TERRITORIAL_CONTRACT_NO_INCOME,
-    )
-}
+RULES: dict[str, RuleFn] = {rule: territorial_rule(rule) for rule in TERRITORIAL_RULES}
