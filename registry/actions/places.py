@@ -33,7 +33,7 @@ def address_text(street: str, door_number: str, detail: str) -> str:
     return f"{street}{number}{detail}"
 
 
-def _division_names(code: str) -> str:
+def division_names(code: str) -> str:
     codes = [code[:n] for n in (6, 9, 12) if len(code) >= n]
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
     grid_name = Grid.objects.filter(code=code).values_list("name", flat=True).first() or ""
@@ -68,7 +68,7 @@ def do_create_address(
                 "lon": lon,
                 "lat": lat,
                 "text": text,
-                "search_text": f"{_division_names(territory_code)} {text}",
+                "search_text": f"{division_names(territory_code)} {text}",
             },
         )
         if created:
