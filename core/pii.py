@@ -6,7 +6,8 @@
   (e.g. "all reports from this phone number") without decrypting every row.
 - Empty keys: in demo/test mode (`DEMO_MODE` True) a key is derived from `SECRET_KEY` with HKDF and a
   warning is logged once; in production an empty key raises `ImproperlyConfigured` at first use.
-- `mask_phone`, `mask_id_number`, `mask_name`: what pages and APIs show. Never log the clear value.
+- `mask_phone`, `mask_id_number`, `mask_name`: what pages and APIs show (138****8000,
+  320507********1234, 张**). Never log the clear value.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from core.surnames import surname_of
 
 logger = logging.getLogger(__name__)
 
@@ -149,13 +152,13 @@ def mask_id_number(number: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """张* for two characters, 欧**娜 for longer names, * for one."""
+    """The surname and a * for each other character: 张*, 张**, 欧阳** (a compound surname of
+    data/surnames.txt stays whole); a one-character name is *. The one name mask of the platform."""
     name = name.strip()
     if len(name) <= 1:
         return "*" * len(name)
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    surname = surname_of(name)
+    return surname + "*" * (len(name) - len(surname))
 
 
 # --- Versioned AES-GCM (registries) -----------------------------------------------------------------

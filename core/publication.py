@@ -9,8 +9,8 @@
   mobile numbers (also spaced, dashed, +86), landlines written with their area code, bank card numbers
   (16–19 digits, Luhn), personal names (after 姓名/当事人/联系人/户主…, before "（身份证…", and the
   names the caller knows; "王某" is already anonymous) and house/room numbers (12幢3单元401室).
-  Masks keep the shape (138****5678, 张**), never the value. Regular expressions only: deterministic
-  and fast, and no database (the log filter uses it too).
+  Masks keep the shape (138****5678, 张**, 欧阳** — `core.pii`'s masks), never the value. Regular
+  expressions only: deterministic and fast, and no database (the log filter uses it too).
 - Names known to the registries: `publish` also masks the personal names of registered people that a
   text contains although no caller named them. core cannot import the registries, so an app registers
   a name source (`register_name_source`, the registry app does in its AppConfig.ready): given candidate
@@ -22,16 +22,15 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from core.idnumbers import PROVINCES
-from core.pii import mask_id_number, mask_phone
+from core.pii import mask_id_number, mask_name, mask_phone
+from core.surnames import surnames
 
 __all__ = [
     "CHANNELS",
@@ -211,7 +210,6 @@ NameSource = Callable[[frozenset[str]], Iterable[str]]
 MAX_NAME_CANDIDATES = 900
 _NAME_SOURCES: list[NameSource] = []
 _HAN_RUN = re.compile(rf"[{_CJK}]{{2,}}")
-SURNAMES_FILE = Path(__file__).resolve().parent / "data" / "surnames.txt"
 
 
 def register_name_source(source: NameSource) -> None:
@@ -219,25 +217,6 @@ def register_name_source(source: NameSource) -> None:
     It is called with candidate strings and returns those that are names of registered people."""
     if source not in _NAME_SOURCES:
         _NAME_SOURCES.append(source)
-
-
-@functools.cache
-def surnames() -> tuple[frozenset[str], frozenset[str]]:
-    """(single surnames, compound surnames) from data/surnames.txt."""
-    single: set[str] = set()
-    compound: set[str] = set()
-    section = ""
-    for line in SURNAMES_FILE.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            section = line.strip("[]")
-        elif section == "single":
-            single.update(char for char in line if not char.isspace())
-        elif section == "compound":
-            compound.add(line)
-    return frozenset(single), frozenset(compound)
 
 
 def name_candidates(text: str) -> list[str]:
@@ -339,13 +318,8 @@ def _landline(match: re.Match[str]) -> str:
     return f"{area}-{'*' * (len(number) - 2)}{number[-2:]}"
 
 
-def _surname_only(name: str) -> str:
-    """张** — the first character only (free text gets less than a display field's 张*丰)."""
-    return name[:1] + "*" * (len(name) - 1)
-
-
 def _masked_name(match: re.Match[str]) -> str:
-    return match.group(1) + _surname_only(match.group(2))
+    return match.group(1) + mask_name(match.group(2))
 
 
 def _house(match: re.Match[str]) -> str:
@@ -368,11 +342,11 @@ def _mask_registered(text: str, registered: Collection[str], public: Iterable[st
     pattern = re.compile("|".join(map(re.escape, present)))
     kept = sorted({p for p in public if p and p in text}, key=len, reverse=True)
     if not kept:
-        return pattern.sub(lambda m: _surname_only(m.group(0)), text)
+        return pattern.sub(lambda m: mask_name(m.group(0)), text)
     # re.split with a group: the kept strings sit at the odd positions.
     parts = re.split(f"({'|'.join(map(re.escape, kept))})", text)
     return "".join(
-        part if position % 2 else pattern.sub(lambda m: _surname_only(m.group(0)), part)
+        part if position % 2 else pattern.sub(lambda m: mask_name(m.group(0)), part)
         for position, part in enumerate(parts)
     )
 
@@ -397,14 +371,14 @@ def scrub(
         text = _MOBILE.sub(_mobile, text)
         text = _LANDLINE.sub(_landline, text)
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
-        text = text.replace(name, _surname_only(name))
+        text = text.replace(name, mask_name(name))
     if registered:
         text = _mask_registered(text, registered, public)
     if any(word in text for word in _LABEL_WORDS):
         text = _LABELLED_ANY.sub(_masked_name, text)
         text = _LABELLED.sub(_masked_name, text)
     if any(word in text for word in _DETAIL_WORDS):
-        text = _BEFORE_DETAILS.sub(lambda m: _surname_only(m.group(1)), text)
+        text = _BEFORE_DETAILS.sub(lambda m: mask_name(m.group(1)), text)
     if any(word in text for word in _HOUSE_WORDS):
         text = _HOUSE.sub(_house, text)
     return text

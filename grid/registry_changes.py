@@ -1,12 +1,15 @@
 """Change requests to the registries (基础信息变更申请) on process registry_change: a grid worker proposes
-(now: a new household with its members), the village reviews; `approve` applies the change through
-registry actions in the same transaction as the transition. The rules of each step live in the handler
-bound to it in HANDLERS — nothing else applies a change request."""
+a new household with its members (a RegistryChangeRequest), or a change to a registered record — a
+person's details, a move out of or into a household, an entity, a key place, a house let out (a
+registry RecordChange, whose trivial fields apply at once) — and the village reviews. `approve` applies
+the change through registry actions in the same transaction as the transition, `reject` returns it. The
+rules of each step live in the handler bound to it in HANDLERS, which finds what the item reviews
+through SUBJECTS (by the item's subject type) — nothing else applies a change request."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +25,7 @@ from core.pii import mask_name
 from grid.models import RegistryChangeRequest
 from registry import actions as registry
 from registry import crypto
-from registry.models import Person
+from registry.models import Person, RecordChange
 from territory.models import Grid
 from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind
@@ -31,6 +34,7 @@ from workflow.start import do_start_item
 
 PROCESS = "registry_change"
 SUBJECT_TYPE = "grid.registrychangerequest"
+RECORD_SUBJECT_TYPE = "registry.recordchange"
 ASSOCIATED = b"grid.registrychangerequest.payload_sealed"
 MAX_MEMBERS = 12
 
@@ -148,26 +152,63 @@ def _apply_new_household(request: RegistryChangeRequest, actor: User, now: datet
     request.save(update_fields=["household"])
 
 
-def _request_of(step: Step) -> RegistryChangeRequest:
-    """The change request of the locked work item, locked too."""
-    request = (
-        RegistryChangeRequest.objects.select_for_update(of=("self",))
-        .filter(work_item_id=step.item.pk)
-        .first()
-    )
-    if request is None:
+def _lock_household_request(item: WorkItem) -> RegistryChangeRequest | None:
+    return RegistryChangeRequest.objects.select_for_update(of=("self",)).filter(work_item_id=item.pk).first()
+
+
+def _lock_record_change(item: WorkItem) -> RecordChange | None:
+    return RecordChange.objects.select_for_update().filter(pk=int(item.subject_id or 0)).first()
+
+
+def _approve_household(request: RegistryChangeRequest, actor: User, now: datetime, reason: str) -> None:
+    APPLIERS[request.kind](request, actor, now)
+
+
+def _return_household(request: RegistryChangeRequest, actor: User, now: datetime, reason: str) -> None:
+    """Nothing was applied; the reason is on the transition."""
+
+
+def _approve_record_change(change: RecordChange, actor: User, now: datetime, reason: str) -> None:
+    registry.do_apply_change(change, actor=actor, now=now)
+
+
+def _return_record_change(change: RecordChange, actor: User, now: datetime, reason: str) -> None:
+    registry.do_return_change(change, actor=actor, now=now, reason=reason)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one kind of item reviews: how its subject is found and locked, and what approve and reject
+    do to it."""
+
+    lock: Callable[[WorkItem], Any]
+    approve: Callable[[Any, User, datetime, str], None]
+    reject: Callable[[Any, User, datetime, str], None]
+
+
+SUBJECTS: dict[str, Subject] = {
+    SUBJECT_TYPE: Subject(_lock_household_request, _approve_household, _return_household),
+    RECORD_SUBJECT_TYPE: Subject(_lock_record_change, _approve_record_change, _return_record_change),
+}
+
+
+def _lock_subject(step: Step) -> None:
+    """The item's subject, locked (a change request, or a registry record change)."""
+    subject = SUBJECTS.get(step.item.subject_type)
+    found = subject.lock(step.item) if subject is not None else None
+    if subject is None or found is None:
         raise Conflict("no_subject", "该办件没有对应的变更申请。", field="action")
-    step.scratch["request"] = request
-    return request
-
-
-def _lock_request(step: Step) -> None:
-    _request_of(step)
+    step.scratch["subject"] = (subject, found)
 
 
 def _approve(step: Step) -> None:
-    request: RegistryChangeRequest = step.scratch["request"]
-    APPLIERS[request.kind](request, step.actor, step.now)
+    subject, found = step.scratch["subject"]
+    subject.approve(found, step.actor, step.now, step.reason)
+
+
+def _reject(step: Step) -> None:
+    subject, found = step.scratch["subject"]
+    subject.reject(found, step.actor, step.now, step.reason)
 
 
 APPLIERS: dict[str, Callable[[RegistryChangeRequest, User, datetime], None]] = {
@@ -175,13 +216,13 @@ APPLIERS: dict[str, Callable[[RegistryChangeRequest, User, datetime], None]] = {
 }
 # Whichever door takes the step (the review page, the generic work-item endpoint), these rules run.
 HANDLERS: dict[str, Handler] = {
-    "approve": Handler(guard=_lock_request, effect=_approve),
-    "reject": Handler(guard=_lock_request),  # nothing applies; the reason is on the transition
+    "approve": Handler(guard=_lock_subject, effect=_approve),
+    "reject": Handler(guard=_lock_subject, effect=_reject),  # the reason is on the transition
 }
 
 
 # Where the stream starts this process's items (the generic create door refuses it and names this).
-START_DOOR = gettext_lazy("网格员的新增户申请（/grid/m/households/new/）")
+START_DOOR = gettext_lazy("网格员的新增户申请和基础信息变更（/grid/m/households/new/、/grid/m/records/）")
 
 
 def register() -> None:
@@ -197,3 +238,47 @@ def do_review_change(
     item = WorkItem.objects.select_related("process_version").get(pk=request.work_item_id)
     transition(item, action, actor=actor, now=now, reason=reason)
     return RegistryChangeRequest.objects.select_related("work_item").get(pk=request.pk)
+
+
+# ------------------------------------------------------------------------- changes to registered records
+
+
+def do_propose_record_change(
+    kind: str, record: Any, proposed: Mapping[str, Any], *, actor: User, now: datetime
+) -> registry.Proposal:
+    """Propose a change to a registered record (`registry.do_propose_change`: its kind's checks, the
+    trivial fields at once); the rest is put before the village as an item of this process."""
+
+    def start_review(change: RecordChange) -> None:
+        do_start_item(
+            PROCESS,
+            actor=actor,
+            now=now,
+            title=change.summary,
+            territory_code=change.territory_code,
+            subject_type=RECORD_SUBJECT_TYPE,
+            subject_id=str(change.pk),
+        )
+
+    return registry.do_propose_change(kind, record, proposed, actor=actor, now=now, start_review=start_review)
+
+
+def review_item_of(change: RecordChange) -> WorkItem | None:
+    """The review item of a change (none for a trivial change, which applied at once)."""
+    return (
+        WorkItem.objects.select_related("process_version")
+        .filter(subject_type=RECORD_SUBJECT_TYPE, subject_id=str(change.pk))
+        .first()
+    )
+
+
+def do_review_record_change(
+    change: RecordChange, action: str, *, actor: User, now: datetime, reason: str = ""
+) -> RecordChange:
+    """Take `action` (approve/reject) on a record change's review item, as `do_review_change` (the engine
+    checks jurisdiction, action, state and role)."""
+    item = review_item_of(change)
+    if item is None:
+        raise Conflict("change_decided", "该变更已即时生效，无需审核。", field="change")
+    transition(item, action, actor=actor, now=now, reason=reason)
+    return RecordChange.objects.get(pk=change.pk)

@@ -12,6 +12,7 @@ from grid.web import patrol as views_patrol
 from grid.web import public as views_public
 from grid.web import publication as views_publication
 from grid.web import registry_changes as views_registry
+from grid.web import registry_records as views_records
 
 app_name = "grid"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -20,11 +21,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("m/", views_mobile.home, name="m_home"),
     path("m/report/", views_mobile.report, name="m_report"),
     path("m/households/new/", views_registry.propose_household, name="m_household_new"),
+    path("m/records/", views_records.records, name="m_records"),
+    path("m/records/<slug:page>/<int:record_id>/", views_records.propose_change, name="m_record_change"),
     path("registry-changes/", views_registry.change_list, name="registry_changes"),
     path(
         "registry-changes/<int:change_id>/review/",
         views_registry.review_change,
         name="registry_change_review",
+    ),
+    path(
+        "registry-changes/records/<int:change_id>/review/",
+        views_registry.review_record_change,
+        name="registry_record_change_review",
     ),
     path("m/events/", views_mobile.my_events, name="m_events"),
     path("m/events/<int:event_id>/", views_mobile.event_page, name="m_event"),

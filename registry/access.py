@@ -11,10 +11,19 @@ from accounts.jurisdiction import may_see_code
 from accounts.models import Assignment, Role, User
 from core.errors import NotFound, PermissionRefused
 from registry import sensitivity
+from registry.models import RecordChange
 
 EDITOR_ROLES = frozenset({Role.DATA_STEWARD, Role.GRID_HEAD})
-# Fields declared trivial: a grid worker of the record's grid changes them directly, without review.
-TRIVIAL_FIELDS = frozenset({"phone"})
+# Fields declared trivial, by kind of change: a grid worker of the record's grid changes them at once
+# (with history: who, when, before and after), without the village's review. Only contact numbers: a
+# number that merely reaches the person or the enterprise, which the worker checks on the spot by calling
+# it; correcting it changes no count, list, household, right or inspection duty. Everything else (an
+# address, care tags, a move, an entity's name or representative, a key place's inspection period, a
+# house let out) is reviewed first.
+TRIVIAL_FIELDS: dict[str, frozenset[str]] = {
+    RecordChange.Kind.PERSON: frozenset({"phone"}),
+    RecordChange.Kind.ENTITY: frozenset({"legal_representative_phone"}),
+}
 TRIVIAL_EDITOR_ROLES = EDITOR_ROLES | {Role.GRID_WORKER}
 
 

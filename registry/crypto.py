@@ -15,6 +15,7 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "registry.person": ("id_number_sealed", "phone_sealed", "address_detail_sealed"),
     "registry.sensitiverecord": ("care_tags_sealed", "special_groups_sealed", "note_sealed"),
     "registry.entity": ("legal_representative_phone_sealed",),
+    "registry.recordchange": ("values_sealed",),
 }
 
 

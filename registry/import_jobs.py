@@ -23,8 +23,16 @@ from django.utils import translation
 from accounts.models import User
 from core.spreadsheets import SpreadsheetImportError, problems_workbook
 from registry.imports import do_import_entities, do_import_people
+from registry.imports_places import do_import_addresses, do_import_buildings, do_import_key_places
 
-IMPORTERS = {"people": do_import_people, "entities": do_import_entities}
+# What a file holds → its import (the page and the background job share this table).
+IMPORTERS = {
+    "people": do_import_people,
+    "entities": do_import_entities,
+    "addresses": do_import_addresses,
+    "buildings": do_import_buildings,
+    "places": do_import_key_places,
+}
 KEEP_SECONDS = 24 * 3600
 PROBLEMS_SHOWN = 200
 

@@ -34,14 +34,14 @@ from core.spreadsheets import (
 )
 from registry import access, actions, bulk_writes, crypto
 from registry.models import Entity, Household, HouseholdMove, Person
-from territory.models import Grid
+from territory.models import Division, Grid
 
 MAX_ROWS = 100_000
 PROGRESS_EVERY = 2000  # rows between two progress reports (a long file's progress bar), and a write batch
 Progress = Callable[[int, int], None]  # (rows done, rows in the file)
 
 
-def _no_progress(done: int, total: int) -> None:
+def no_progress(done: int, total: int) -> None:
     return None
 
 
@@ -77,6 +77,7 @@ class ImportReport:
     created: int = 0
     duplicates: int = 0
     households: int = 0
+    buildings: int = 0
     rows: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
 
@@ -92,7 +93,7 @@ def _row_errors(row: int) -> Iterator[None]:
         raise SpreadsheetImportError([ImportProblem(row, error.field or "", error.message)]) from error
 
 
-def _columns(rows: list[tuple[Any, ...]], headers: list[str]) -> dict[str, int]:
+def columns_of(rows: list[tuple[Any, ...]], headers: list[str]) -> dict[str, int]:
     if not rows:
         raise SpreadsheetImportError([ImportProblem(0, "", _("文件为空"))])
     if len(rows) - 1 > MAX_ROWS:
@@ -104,14 +105,21 @@ def _columns(rows: list[tuple[Any, ...]], headers: list[str]) -> dict[str, int]:
     return found
 
 
-def _grid_checker(actor: User) -> Any:
+def grid_checker(actor: User, *, divisions: bool = False) -> Callable[[str], str | None]:
+    """A check of a file's territory codes, each asked once: a grid (or, with `divisions`, also a
+    division) that exists and where the actor may write."""
     known: dict[str, str | None] = {}
+
+    def exists(code: str) -> bool:
+        if len(code) == 15 and Grid.objects.filter(code=code).exists():
+            return True
+        return divisions and Division.objects.filter(code=code).exists()
 
     def check(code: str) -> str | None:
         """None when the actor may write in this existing grid, else the reason."""
         if code not in known:
-            if len(code) != 15 or not Grid.objects.filter(code=code).exists():
-                known[code] = _("网格编码不存在")
+            if not exists(code):
+                known[code] = _("区划/网格代码不存在") if divisions else _("网格编码不存在")
             else:
                 try:
                     access.access_write(actor, code)
@@ -126,9 +134,9 @@ def _grid_checker(actor: User) -> Any:
 def _people_rows(
     rows: list[tuple[Any, ...]], actor: User, now: datetime
 ) -> tuple[list[dict[str, Any]], ImportReport]:
-    columns = _columns(rows, PEOPLE_HEADERS)
+    columns = columns_of(rows, PEOPLE_HEADERS)
     report = ImportReport(rows=len(rows) - 1)
-    check_grid = _grid_checker(actor)
+    check_grid = grid_checker(actor)
     kinds, relations = file_values(Person.Kind), file_values(Person.Relation)
     cleaned: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -210,7 +218,7 @@ def _check_households(cleaned: list[dict[str, Any]], report: ImportReport) -> No
             )
 
 
-def _chunks(values: list[Any], size: int = 5000) -> Iterator[list[Any]]:
+def chunks(values: list[Any], size: int = 5000) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -221,7 +229,7 @@ def _registered(hashes: list[str]) -> dict[str, int]:
     known: dict[str, int] = {}
     table = connection.ops.quote_name(Person._meta.db_table)
     with connection.cursor() as cursor:
-        for chunk in _chunks(hashes, 900):  # under SQLite's limit of bound values
+        for chunk in chunks(hashes, 900):  # under SQLite's limit of bound values
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"SELECT id_number_hash, id FROM {table} WHERE id_number_hash IN ({marks})", chunk)  # noqa: S608
             known.update(cursor.fetchall())
@@ -248,7 +256,7 @@ def _person_row(columns: Any, row: dict[str, Any], household: int | None) -> dic
 
 
 def do_import_people(
-    file: FileArg, *, actor: User, now: datetime, progress: Progress = _no_progress
+    file: FileArg, *, actor: User, now: datetime, progress: Progress = no_progress
 ) -> ImportReport:
     """Import people and households; refuses the whole file (SpreadsheetImportError) on any bad row.
     `progress(done, total)` is called every PROGRESS_EVERY rows written (and once validated, with 0).
@@ -282,7 +290,7 @@ def do_import_people(
             household_of = _insert_households(together, actor=actor, now=now)
             fresh = [row for row in cleaned if row["hash"] not in known]
             report.duplicates = done = len(cleaned) - len(fresh)
-            for batch in _chunks(fresh, PROGRESS_EVERY):
+            for batch in chunks(fresh, PROGRESS_EVERY):
                 ids = bulk_writes.insert_with_history(
                     Person,
                     [_person_row(columns, row, household_of.get(row["household"])) for row in batch],
@@ -385,7 +393,7 @@ def _create_household_with(number: str, members: list[dict[str, Any]], *, actor:
 
 
 def do_import_entities(
-    file: FileArg, *, actor: User, now: datetime, progress: Progress = _no_progress
+    file: FileArg, *, actor: User, now: datetime, progress: Progress = no_progress
 ) -> ImportReport:
     """Import legal entities; refuses the whole file (SpreadsheetImportError) on any bad row. Every row is
     checked first (grid and the actor's right on it, credit code, required names, GB/T 4754 industry
@@ -393,9 +401,9 @@ def do_import_entities(
     The new entities are then written PROGRESS_EVERY at a time through `core.bulk` with their history
     rows and a `registry.entity_registered` audit row each, as `do_register_entity` writes them."""
     rows = read_rows(file)
-    columns = _columns(rows, ENTITY_HEADERS)
+    columns = columns_of(rows, ENTITY_HEADERS)
     report = ImportReport(rows=len(rows) - 1)
-    check_grid = _grid_checker(actor)
+    check_grid = grid_checker(actor)
     sizes = file_values(Entity.Size)
     cleaned: list[dict[str, Any]] = []
     for number, row in enumerate(rows[1:], start=2):
@@ -424,7 +432,7 @@ def do_import_entities(
     if report.problems:
         raise SpreadsheetImportError(report.problems)
     known: set[str] = set()
-    for chunk in _chunks([c["uscc"] for c in cleaned], 900):
+    for chunk in chunks([c["uscc"] for c in cleaned], 900):
         known.update(Entity.objects.filter(uscc__in=chunk).values_list("uscc", flat=True))
     total = len(cleaned)
     progress(0, total)
@@ -436,7 +444,7 @@ def do_import_entities(
     report.duplicates = done = total - len(fresh)
     try:
         with transaction.atomic():
-            for batch in _chunks(fresh, PROGRESS_EVERY):
+            for batch in chunks(fresh, PROGRESS_EVERY):
                 ids = bulk_writes.insert_with_history(
                     Entity,
                     [

@@ -337,6 +337,95 @@ class KeyPlace(models.Model):
         return self.name
 
 
+class RecordChange(models.Model):
+    """A change to one registry record proposed from the field (基础信息变更): which fields, their values
+    before and after (sealed together: phones, addresses and care tags are personal data), by whom and
+    why. The fields declared trivial (`registry.changes.TRIVIAL_FIELDS`) apply at once as a change of
+    their own (`trivial`, applied when proposed); the others wait for the village's review on process
+    registry_change (grid), whose `approve` applies them and whose `reject` returns them."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("人员信息变更")
+        MOVE_OUT = "move_out", _("迁出户")
+        MOVE_IN = "move_in", _("迁入户")
+        ENTITY = "entity", _("单位信息变更")
+        KEY_PLACE = "key_place", _("重点场所变更")
+        HOUSE = "house", _("房屋出租变更")
+
+    class Outcome(models.TextChoices):
+        PROPOSED = "proposed", _("待审核")
+        APPLIED = "applied", _("已生效")
+        RETURNED = "returned", _("已退回")
+
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    territory_code = models.CharField(_("所属网格"), max_length=15, db_index=True)
+    # The record changed: exactly one of these four (a move in or out of a household changes the person).
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
+    entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
+    key_place = models.ForeignKey(
+        KeyPlace,
+        verbose_name=_("重点场所"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
+    house = models.ForeignKey(
+        House, verbose_name=_("房屋"), null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
+    )
+    fields = models.JSONField(_("变更字段"), default=list)  # names only; the values are sealed below
+    values_sealed = models.TextField(_("变更前后（密文）"))
+    summary = models.CharField(_("摘要（脱敏）"), max_length=300)
+    trivial = models.BooleanField(_("即时生效（一般字段）"), default=False)
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("提出时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("生效/退回时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("基础信息变更")
+        verbose_name_plural = _("基础信息变更")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(person__isnull=False, entity=None, key_place=None, house=None)
+                    | Q(person=None, entity__isnull=False, key_place=None, house=None)
+                    | Q(person=None, entity=None, key_place__isnull=False, house=None)
+                    | Q(person=None, entity=None, key_place=None, house__isnull=False)
+                ),
+                name="record_change_one_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
 class UnmaskRecord(models.Model):
     """One unmasking of one value: who, which field of which record, why (purpose + note + work item)."""
 

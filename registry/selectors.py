@@ -16,6 +16,8 @@ from core import idnumbers
 from core.errors import NotFound, Unprocessable
 from core.pii import mask_id_number, mask_name, mask_phone
 from registry import access, crypto
+from registry.actions.change_kinds import KINDS as CHANGE_KINDS
+from registry.actions.changes import record_of, values_of
 from registry.models import (
     Address,
     Building,
@@ -24,6 +26,7 @@ from registry.models import (
     Household,
     KeyPlace,
     Person,
+    RecordChange,
     SensitiveRecord,
     UnmaskRecord,
 )
@@ -86,6 +89,11 @@ def entity_for(user: AnyUser, entity_id: int) -> Entity:
 
 def place_for(user: AnyUser, place_id: int) -> KeyPlace:
     return _one(places_visible_to(user), user, pk=place_id)
+
+
+def house_for(user: AnyUser, house_id: int) -> House:
+    houses = scope_for(user, House.objects.select_related("building__address"), "territory_code")
+    return _one(houses, user, pk=house_id)
 
 
 def search_addresses(query: str, *, territory_prefix: str = "", limit: int = 20) -> QuerySet[Address]:
@@ -241,6 +249,42 @@ def building_occupants(building: Building) -> dict[str, Any]:
         "entities": [masked_entity(e) for e in building.entities.select_related("address").order_by("name")],
         "places": list(building.places.order_by("name")),
     }
+
+
+def changes_visible_to(user: AnyUser) -> QuerySet[RecordChange]:
+    return scope_for(user, RecordChange.objects.select_related("proposed_by", "decided_by"), "territory_code")
+
+
+def change_subject(change: RecordChange) -> str:
+    """The record a change is about, as pages name it (a person by the masked name)."""
+    return CHANGE_KINDS[change.kind].name_of(record_of(change))
+
+
+def change_title(change: RecordChange) -> str:
+    """The change in one line, in the page's language: kind · record (the fields changed)."""
+    labels = _("、").join(_(CHANGE_KINDS[change.kind].fields[name].label) for name in change.fields)
+    values = {"kind": change.get_kind_display(), "record": change_subject(change), "fields": labels}
+    return _("%(kind)s · %(record)s（%(fields)s）") % values
+
+
+def change_rows(change: RecordChange, level: int) -> list[dict[str, str]]:
+    """The change's fields with their values before and after, as a viewer holding `level` in the
+    record's territory sees them: masked (the kind's own masks), and a field above that level only as
+    changed. The values are unsealed here and never leave masked."""
+    spec = CHANGE_KINDS[change.kind]
+    values = values_of(change)
+    rows = []
+    for name in change.fields:
+        field = spec.fields[name]
+        if level < field.level:
+            before = after = _("（敏感信息，无权查看）")
+        else:
+            before, after = (
+                field.show(value) if value not in (None, "", []) else "—"
+                for value in (values["before"].get(name), values["after"].get(name))
+            )
+        rows.append({"field": name, "label": _(field.label), "before": before, "after": after})
+    return rows
 
 
 def unmask_log_for_person(person: Person) -> QuerySet[UnmaskRecord]:

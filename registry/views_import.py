@@ -1,4 +1,5 @@
-"""The import page of the registries (people with households, entities): upload, then either the counts
+"""The import page of the registries (people with households, entities, standard addresses, houses and
+buildings, key places): upload, then either the counts
 or every problem, with the error report (XLSX) to download for the same user for ten minutes. A long
 file (over REGISTRY_IMPORT_BACKGROUND_BYTES) is imported in the background: its page shows a progress
 bar that polls the job until the same result is there."""
@@ -24,16 +25,23 @@ from accounts.jurisdiction import jurisdiction_codes
 from accounts.requests import acting_user
 from core.spreadsheets import ImportProblem, SpreadsheetImportError, problems_workbook
 from registry import access, import_jobs
-from registry.imports import do_import_entities, do_import_people
 
 REPORT_SECONDS = 600
 BACKGROUND_BYTES = 1_000_000  # about 20,000 rows of CSV: longer files get the progress bar
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IMPORTERS = {"people": do_import_people, "entities": do_import_entities}
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类型"), choices=[("people", _("人口与户")), ("entities", _("单位"))])
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        choices=[
+            ("people", _("人口与户")),
+            ("entities", _("单位")),
+            ("addresses", _("标准地址")),
+            ("buildings", _("房屋（幢与户室）")),
+            ("places", _("重点场所")),
+        ],
+    )
     file = forms.FileField(label=_("文件（xlsx 或 UTF-8 csv）"))
 
 
@@ -70,6 +78,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
+        context["kind"] = form.cleaned_data["kind"]
         upload = form.cleaned_data["file"]
         if upload.size > int(getattr(settings, "REGISTRY_IMPORT_BACKGROUND_BYTES", BACKGROUND_BYTES)):
             token = import_jobs.queue_import(
@@ -77,7 +86,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
             )
             return HttpResponseRedirect(reverse("registry:import_job", args=[token]), status=303)
         try:
-            context["report"] = IMPORTERS[form.cleaned_data["kind"]](upload, actor=user, now=timezone.now())
+            importer = import_jobs.IMPORTERS[form.cleaned_data["kind"]]
+            context["report"] = importer(upload, actor=user, now=timezone.now())
         except SpreadsheetImportError as error:
             token = secrets.token_urlsafe(16)
             cache.set(

@@ -378,4 +378,4 @@ def test_no_planted_personal_data_reaches_any_public_page(
     # The 财务公开 shows what was paid and leased, masked, and an enterprise by its name.
     finances = Client().get(f"/public/territorial/{disclosure}").content.decode()
     assert f"（{ENTERPRISE}）" in finances and "（张**）" in finances and "李**代为转告" in finances
-    assert finances.count("HT-") == 2 and "张*丰" in finances
+    assert finances.count("HT-") == 2 and "张**" in finances

@@ -154,7 +154,7 @@ def test_generated_dates_amounts_and_division_codes_survive(
 def test_names_by_pattern_and_by_caller() -> None:
     assert scrub("姓名：张三丰") == "姓名：张**"
     assert scrub("户主王小明，") == "户主王**，"
-    assert scrub("联系人：欧阳娜娜") == "联系人：欧***"
+    assert scrub("联系人：欧阳娜娜") == "联系人：欧阳**"
     assert scrub("经查，王小明（身份证已核）") == "经查，王**（身份证已核）"
     assert scrub("经约谈李先生", names=["李先生"]) == "经约谈李**"
     assert scrub("当事人王某") == "当事人王某"

@@ -11,7 +11,7 @@ withdraw, what the public sees, and the sweeper-side check.
 - Late publications and late withdrawals raise a supervision notice (督办) to the town's supervisors and
   leaders and the squad's leader, once per publication and stage, and are listed on the command side.
 - The public sees the decision number, matter, basis, result, the deciding organ and the party: a
-  natural person by surname only (陈**: the name keeps its first character, DOMAIN.md masking), a legal
+  natural person by surname only (陈**: the surname and a * a character, core.pii.mask_name), a legal
   person by name and unified social credit code. Never a citizen ID number, a mobile number or a
   private person's full name: the row leaves through core.publication (named fields, free text
   scrubbed) and the facts text is not published."""
@@ -31,6 +31,7 @@ from accounts.models import Assignment, Role, User
 from audit.actions import record_event
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
+from core.pii import mask_name
 from core.publication import publish_many
 from enforcement.cases.documents import LOCAL_TZ, issuing_authority
 from enforcement.models import Case, OfficerPost, PartyKind, Publication
@@ -223,7 +224,7 @@ def public_publications(*, now: datetime) -> QuerySet[Publication]:
 def public_party_name(case: Case) -> str:
     name = case.party_name.strip()
     if case.party_kind == PartyKind.NATURAL:
-        return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+        return mask_name(name)
     return name
 
 

@@ -47,7 +47,7 @@ def test_worker_proposes_and_the_village_approves(people: dict[str, User]) -> No
         grid_code=GRID, number="HQ-100", members=family(), actor=people["hq_grid"], now=NOW
     )
     assert request.work_item.state == "proposed" and request.work_item.territory_code == GRID
-    assert "陈*文" in request.summary and number(1) not in request.payload_sealed
+    assert "陈**" in request.summary and number(1) not in request.payload_sealed
     assert not Person.objects.exists()
     before = selectors.grid_lists(people["hq_grid"], GRID).registry["households"]
     request = do_review_change(request, "approve", actor=people["hq_head"], now=NOW)

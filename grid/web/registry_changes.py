@@ -1,5 +1,8 @@
 """Pages of registry change requests: the grid worker's phone form proposing a household, and the list
-where the village reviews (approve applies it, reject sends it back with a reason)."""
+where the village reviews both kinds of request — new households, and changes to registered records
+with their values before and after (masked; a field above the viewer's sensitivity level only as
+changed) — approve applies, reject sends back with a reason. The record change forms are in
+`registry_records`."""
 
 from __future__ import annotations
 
@@ -14,15 +17,23 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.jurisdiction import scope_for, user_roles
-from accounts.models import Role
+from accounts.models import Role, User
 from core.errors import DomainError
 from core.pii import mask_id_number, mask_name
 from grid.models import RegistryChangeRequest
-from grid.registry_changes import MemberProposal, do_propose_household, do_review_change, proposal_of
+from grid.registry_changes import (
+    MemberProposal,
+    do_propose_household,
+    do_review_change,
+    do_review_record_change,
+    proposal_of,
+)
 from grid.web.common import GRID_WORKER_ROLES, current_user, roles_required, worker_grid_codes
+from registry import selectors, sensitivity
 from registry.models import Person
 
 MEMBER_ROWS = 5
+LIST_LIMIT = 50
 REVIEW_ROLES: set[str] = {Role.GRID_HEAD, Role.DATA_STEWARD}
 
 
@@ -101,13 +112,35 @@ def _masked_proposal(change: RegistryChangeRequest) -> list[dict[str, str]]:
     ]
 
 
+def _record_rows(user: User) -> list[dict[str, Any]]:
+    changes = selectors.changes_visible_to(user).select_related(
+        "person", "entity", "key_place", "house__building"
+    )[:LIST_LIMIT]
+    levels: dict[str, int] = {}  # the viewer's level by territory: one lookup per grid on the page
+    rows = []
+    for change in changes:
+        code = change.territory_code
+        if code not in levels:
+            levels[code] = sensitivity.level_for(user, code)
+        rows.append(
+            {
+                "record_change": change,
+                "subject": selectors.change_subject(change),
+                "fields": selectors.change_rows(change, levels[code]),
+                "at": change.proposed_at,
+            }
+        )
+    return rows
+
+
 @roles_required(GRID_WORKER_ROLES | REVIEW_ROLES, _("只有网格员、网格长和数据管理员可以查看变更申请。"))
 def change_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     changes = scope_for(
         user, RegistryChangeRequest.objects.select_related("work_item", "proposed_by"), "territory_code"
-    )[:50]
-    rows = [{"change": c, "members": _masked_proposal(c)} for c in changes]
+    )[:LIST_LIMIT]
+    rows = [{"change": c, "members": _masked_proposal(c), "at": c.proposed_at} for c in changes]
+    rows = sorted(rows + _record_rows(user), key=lambda row: row["at"], reverse=True)[:LIST_LIMIT]
     return render(
         request,
         "grid/registry_changes.html",
@@ -126,6 +159,28 @@ def review_change(request: HttpRequest, change_id: int) -> HttpResponse:
         raise Http404
     try:
         do_review_change(
+            change,
+            request.POST.get("action", ""),
+            actor=user,
+            now=timezone.now(),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已处理。"))
+    return redirect("grid:registry_changes")
+
+
+@roles_required(REVIEW_ROLES, _("只有网格长或数据管理员可以审核。"))
+@require_POST
+def review_record_change(request: HttpRequest, change_id: int) -> HttpResponse:
+    user = current_user(request)
+    change = selectors.changes_visible_to(user).filter(pk=change_id).first()
+    if change is None:
+        raise Http404
+    try:
+        do_review_record_change(
             change,
             request.POST.get("action", ""),
             actor=user,

@@ -30,7 +30,7 @@ def test_status_is_public_and_masked(client: Client, certificate: Certificate) -
     assert response.status_code == 200
     data = response.json()
     assert data["status"] == "valid" and data["identifier_valid"] is True
-    assert data["holder_name"] == "王*明"
+    assert data["holder_name"] == "王**"
     assert data["holder_number"] == "110105********002X"
     assert "11010519491231002X" not in response.content.decode()
     assert data["issuer"] == "黄桥街道便民服务中心" and data["issued_on"] == "2026-03-02"

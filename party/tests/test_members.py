@@ -18,7 +18,7 @@ def test_enrol_member_masked_and_scoped(party_world: dict[str, Any]) -> None:
     member = enrol(party_world, 1, status="probationary", mobile=True)
     users = party_world["users"]
     shown = selectors.masked_member(selectors.member_for(users["hq_sec"], member.pk))
-    assert shown["name"] == "李*员" and shown["status"] == "probationary" and shown["mobile"] is True
+    assert shown["name"] == "李**" and shown["status"] == "probationary" and shown["mobile"] is True
     assert "id_number" not in shown and shown["grid_code"] == HQ_GRID
     with pytest.raises(NotFound):
         selectors.member_for(users["wt_leader"], member.pk)

@@ -57,3 +57,13 @@ def audit_write(actor: User, action: str, subject: Any, now: datetime, after: di
         after=after,
         now=now,
     )
+
+
+def stamp(instance: Any, actor: User, now: datetime, reason: str = "") -> Any:
+    """Who changes the record, when and why, for the history row its next save writes
+    (django-simple-history reads these attributes)."""
+    instance._history_user = actor
+    instance._history_date = now
+    if reason:
+        instance._change_reason = reason[:100]
+    return instance

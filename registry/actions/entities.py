@@ -11,13 +11,14 @@ from stdnum.cn import uscc
 from accounts.models import User
 from core.errors import Conflict, DomainError
 from registry import access, crypto
-from registry.actions.common import audit_write, check_grid, checked_choice, required_text
+from registry.actions.common import audit_write, check_grid, checked_choice, required_text, stamp
 from registry.actions.people import clean_phone
 from registry.models import (
     Address,
     Building,
     Entity,
     KeyPlace,
+    RecordChange,
 )
 
 
@@ -51,8 +52,28 @@ def do_update_entity(
     with transaction.atomic():
         for attribute, value in changes.items():
             setattr(entity, attribute, value)
-        entity.save(update_fields=list(changes))
+        stamp(entity, actor, now).save(update_fields=list(changes))
         audit_write(actor, "registry.entity_updated", entity, now, {"uscc": entity.uscc})
+    return entity
+
+
+def do_update_entity_contact(
+    entity: Entity, *, legal_representative_phone: str, actor: User, now: datetime
+) -> Entity:
+    """The legal representative's phone, declared trivial (`access.TRIVIAL_FIELDS`): a grid worker of the
+    entity's grid may correct it directly."""
+    trivial = "legal_representative_phone" in access.TRIVIAL_FIELDS[RecordChange.Kind.ENTITY]
+    access.access_write(actor, entity.territory_code, field="entity", trivial=trivial)
+    phone = clean_phone(legal_representative_phone)
+    with transaction.atomic():
+        entity = Entity.objects.select_for_update().get(pk=entity.pk)
+        entity.legal_representative_phone_sealed = crypto.seal(
+            Entity, "legal_representative_phone_sealed", phone
+        )
+        stamp(entity, actor, now).save(update_fields=["legal_representative_phone_sealed"])
+        audit_write(
+            actor, "registry.entity_contact_changed", entity, now, {"fields": ["legal_representative_phone"]}
+        )
     return entity
 
 
@@ -112,8 +133,7 @@ def do_register_key_place(
 ) -> KeyPlace:
     access.access_write(actor, territory_code)
     check_grid(territory_code)
-    if not 0 < inspection_days <= 366:
-        raise DomainError("invalid_inspection_days", _("巡查周期须为 1–366 天。"), field="inspection_days")
+    clean_inspection_days(inspection_days)
     with transaction.atomic():
         place = KeyPlace.objects.create(
             name=required_text(name, "name", _("场所名称")),
@@ -125,4 +145,30 @@ def do_register_key_place(
             address=address,
         )
         audit_write(actor, "registry.key_place_registered", place, now, {"kind": kind})
+    return place
+
+
+def clean_inspection_days(days: int) -> int:
+    if not 0 < days <= 366:
+        raise DomainError("invalid_inspection_days", _("巡查周期须为 1–366 天。"), field="inspection_days")
+    return days
+
+
+def do_update_key_place(
+    place: KeyPlace, *, name: str, kind: str, inspection_days: int, actor: User, now: datetime
+) -> KeyPlace:
+    """Correct a key place's name, kind or inspection period (the grid's patrol items follow the new
+    period from its next one); history keeps the before."""
+    access.access_write(actor, place.territory_code, field="key_place")
+    changes = {
+        "name": required_text(name, "name", _("场所名称")),
+        "kind": checked_choice(kind, KeyPlace.Kind, "kind"),
+        "inspection_days": clean_inspection_days(inspection_days),
+    }
+    with transaction.atomic():
+        place = KeyPlace.objects.select_for_update().get(pk=place.pk)
+        for attribute, value in changes.items():
+            setattr(place, attribute, value)
+        stamp(place, actor, now).save(update_fields=list(changes))
+        audit_write(actor, "registry.key_place_updated", place, now, {"kind": place.kind})
     return place

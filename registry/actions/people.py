@@ -16,10 +16,11 @@ from core import idnumbers
 from core.errors import Conflict, DomainError, PermissionRefused
 from core.pii import MAINLAND_MOBILE
 from registry import access, crypto, sensitivity
-from registry.actions.common import audit_write, check_grid, checked_choice, required_text
+from registry.actions.common import audit_write, check_grid, checked_choice, required_text, stamp
 from registry.models import (
     House,
     Person,
+    RecordChange,
     SensitiveRecord,
 )
 
@@ -150,7 +151,7 @@ def do_register_person(data: PersonInput, *, actor: User, now: datetime) -> Pers
     person = build_person(data, today=now.date())
     try:
         with transaction.atomic():
-            person.save()
+            stamp(person, actor, now).save()
             audit_write(actor, "registry.person_registered", person, now, {"kind": person.kind})
     except IntegrityError as error:
         raise Conflict("person_exists", _("该证件号码已登记。"), field="id_number") from error
@@ -160,7 +161,7 @@ def do_register_person(data: PersonInput, *, actor: User, now: datetime) -> Pers
 def do_update_person_contact(
     person: Person, *, phone: str | None = None, address_detail: str | None = None, actor: User, now: datetime
 ) -> Person:
-    trivial = address_detail is None and "phone" in access.TRIVIAL_FIELDS
+    trivial = address_detail is None and "phone" in access.TRIVIAL_FIELDS[RecordChange.Kind.PERSON]
     access.access_write(actor, person.territory_code, field="person", trivial=trivial)
     changed: list[str] = []
     with transaction.atomic():
@@ -176,9 +177,25 @@ def do_update_person_contact(
             )
             changed.append("address_detail_sealed")
         if changed:
-            person.save(update_fields=changed)
+            stamp(person, actor, now).save(update_fields=changed)
             audit_write(actor, "registry.person_contact_changed", person, now, {"fields": changed})
     return person
+
+
+def do_set_care_tags(person: Person, *, care_tags: list[str], actor: User, now: datetime) -> SensitiveRecord:
+    """The person's care tags (关爱标签) alone, sealed; the special groups and the note stay as they are.
+    Sensitive personal information: an editor holding the sensitive level in the person's territory."""
+    access.access_write(actor, person.territory_code, field="person")
+    if sensitivity.level_for(actor, person.territory_code) < sensitivity.SENSITIVE and not actor.is_system:
+        raise PermissionRefused("not_allowed", _("您的岗位无权登记敏感个人信息。"))
+    with transaction.atomic():
+        record, _created = SensitiveRecord.objects.select_for_update().get_or_create(
+            person=person, defaults={"territory_code": person.territory_code}
+        )
+        record.care_tags_sealed = crypto.seal_list(SensitiveRecord, "care_tags_sealed", care_tags)
+        record.save(update_fields=["care_tags_sealed"])
+        audit_write(actor, "registry.sensitive_record_set", person, now, {"parts": ["care_tags"]})
+    return record
 
 
 def do_set_sensitive_record(

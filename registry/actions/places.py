@@ -10,11 +10,19 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import Conflict, DomainError
 from registry import access
-from registry.actions.common import audit_write, check_grid, check_territory, checked_choice, required_text
+from registry.actions.common import (
+    audit_write,
+    check_grid,
+    check_territory,
+    checked_choice,
+    required_text,
+    stamp,
+)
 from registry.models import (
     Address,
     Building,
     House,
+    Person,
 )
 from territory.models import Division, Grid
 
@@ -25,7 +33,7 @@ def address_text(street: str, door_number: str, detail: str) -> str:
     return f"{street}{number}{detail}"
 
 
-def _division_names(code: str) -> str:
+def division_names(code: str) -> str:
     codes = [code[:n] for n in (6, 9, 12) if len(code) >= n]
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
     grid_name = Grid.objects.filter(code=code).values_list("name", flat=True).first() or ""
@@ -60,7 +68,7 @@ def do_create_address(
                 "lon": lon,
                 "lat": lat,
                 "text": text,
-                "search_text": f"{_division_names(territory_code)} {text}",
+                "search_text": f"{division_names(territory_code)} {text}",
             },
         )
         if created:
@@ -131,4 +139,38 @@ def do_register_house(
         )
         if created:
             audit_write(actor, "registry.house_registered", house, now, {"code": code, "rented": rented})
+    return house
+
+
+def do_set_house_rental(
+    house: House, *, rented: bool, tenants: list[Person], actor: User, now: datetime
+) -> House:
+    """Whether the house is let out (出租房) and who rents it: `tenants` are the registered people who
+    rent it from now on (each of the house's grid). A tenant no longer listed leaves the house; a house
+    not let out has no tenants. History keeps the house's and each person's before."""
+    access.access_write(actor, house.territory_code, field="house")
+    if tenants and not rented:
+        raise DomainError("tenants_without_rental", _("未出租的房屋不能登记承租人。"), field="tenants")
+    wanted = {p.pk for p in tenants}
+    with transaction.atomic():
+        house = House.objects.select_for_update().get(pk=house.pk)
+        people = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=wanted)}
+        outside = [p for p in people.values() if p.territory_code != house.territory_code]
+        if outside or len(people) != len(wanted):
+            message = _("承租人须为该房屋所在网格的登记人员。")
+            raise DomainError("tenant_outside_grid", message, field="tenants")
+        leaving = Person.objects.select_for_update().filter(house=house, tenant=True).exclude(pk__in=wanted)
+        for person in leaving:
+            person.house, person.tenant = None, False
+            stamp(person, actor, now, "退租").save(update_fields=["house", "tenant"])
+        for person in people.values():
+            if person.house_id != house.pk or not person.tenant:
+                person.house, person.tenant = house, True
+                stamp(person, actor, now, "承租").save(update_fields=["house", "tenant"])
+        if house.rented != rented:
+            house.rented = rented
+            stamp(house, actor, now).save(update_fields=["rented"])
+        audit_write(
+            actor, "registry.house_rental_set", house, now, {"rented": rented, "tenants": sorted(wanted)}
+        )
     return house

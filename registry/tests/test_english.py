@@ -83,7 +83,7 @@ def test_search_pages_in_english(scene: dict[str, Any]) -> None:
     client = english(scene["hq_clerk"])
     assert_english(client.get("/registry/").content.decode())
     by_number = client.post("/registry/", {"q": NUMBER}).content.decode()
-    assert "陈*文" in by_number and "Registered residents" in by_number and NUMBER not in by_number
+    assert "陈**" in by_number and "Registered residents" in by_number and NUMBER not in by_number
     assert_english(by_number)
     by_text = client.post("/registry/", {"q": "春申"}).content.decode()
     assert "春申路88号" in by_text and "春申便利店" in by_text
@@ -120,7 +120,7 @@ def test_building_and_entity_pages_in_english(scene: dict[str, Any]) -> None:
     assert "春申花园 Building 2" in building and "5 floors" in building and "Unit 1, Room 101" in building
     assert_english(building)
     entity = client.get(f"/registry/entities/{scene['entity'].pk}/").content.decode()
-    assert "周*福" in entity and "周大福" not in entity and "Individual business" in entity
+    assert "周**" in entity and "周大福" not in entity and "Individual business" in entity
     assert_english(entity)
 
 

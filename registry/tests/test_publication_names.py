@@ -37,7 +37,7 @@ def test_a_registered_persons_name_is_masked_in_one_query(people: dict[str, Any]
     register(people["system"], 2, name="欧阳娜娜")
     with CaptureQueriesContext(connection) as captured:
         out = publish("grid.public_status", reply_row("经核实，李建国已自行清理，欧阳娜娜到场见证。"))
-    assert out["public_reply"] == "经核实，李**已自行清理，欧***到场见证。"
+    assert out["public_reply"] == "经核实，李**已自行清理，欧阳**到场见证。"
     assert len(captured.captured_queries) == 1 and len(person_queries(captured)) == 1
     # The name column is indexed: the lookup reads the index, not the table.
     with connection.cursor() as cursor:
