@@ -35,7 +35,7 @@ from core.replica import replica_reads
 from enforcement.models import Case
 from territory.models import Division, GridBoundary
 from territory.refs import territory_names
-from workflow.engine import traffic_light
+from workflow.deadlines import traffic_light
 from workflow.english import state_title
 from workflow.listing import attach_item_references
 from workflow.models import WorkItem

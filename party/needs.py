@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext
 
 from accounts.jurisdiction import scope_for
@@ -25,9 +26,9 @@ from core.errors import Conflict, DomainError, NotFound
 from outbox.actions import enqueue
 from party.models import Visit, VisitNeed
 from workflow.actors import system_actor
-from workflow.engine import do_start_item
 from workflow.handlers import Handler, Step, bind
 from workflow.models import Transition, WorkItem
+from workflow.start import do_start_item
 
 PROCESS = "party_service_need"
 SUBJECT_TYPE = "party.visitneed"
@@ -267,5 +268,9 @@ HANDLERS = {
 }
 
 
+# Where the stream starts this process's items (the generic create door refuses it and names this).
+START_DOOR = gettext_lazy("党员走访中记录的需求（/party/m/visits/）")
+
+
 def register() -> None:
-    bind(PROCESS, HANDLERS, owner="party")
+    bind(PROCESS, HANDLERS, owner="party", start_door=START_DOOR)

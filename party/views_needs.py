@@ -31,8 +31,10 @@ from party.needs import beneficiary_label, need_for, needs_visible_to, proxy_can
 from party.views import READER_ROLES
 from registry.models import Person
 from territory.refs import territory_names
+from workflow.access import available_actions
 from workflow.confirm import needs_confirmation
-from workflow.engine import available_actions, definition_for, transition
+from workflow.engine import transition
+from workflow.publishing import definition_for
 
 NEED_READER_ROLES = READER_ROLES | {Role.GRID_WORKER}
 NEED_PAGE = 100
