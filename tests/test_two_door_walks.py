@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.two_doors import WALKS, Walk, walk_problems
-from workflow.process_definition import ActionDef
 from workflow.handlers import definitions_on_disk
+from workflow.process_definition import ActionDef
 
 
 def test_every_published_definition_has_its_walk() -> None:

@@ -243,6 +243,7 @@ WALKS: dict[str, Walk] = {
     "dataset_grant": Walk("datashare.tests.test_dataset_grant_two_doors"),
     "fund_payment": Walk("territorial.tests.test_fund_payment_two_doors"),
     "grid_event": Walk("grid.tests.test_two_doors", ("ROUTES", "DUPLICATE")),
+    "party_service_need": Walk("tests.test_party_need_two_doors"),
     "people_export": Walk("datashare.tests.test_people_export_two_doors"),
     "rating_rectification": Walk("ratings.tests.test_two_doors"),
     "registry_change": Walk("grid.tests.test_registry_change_two_doors"),
