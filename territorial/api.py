@@ -200,7 +200,7 @@ class EntryIn(serializers.Serializer[Any]):
     )
 
 
-class EntryOut(serializers.Serializer[Any]):
+class BookedEntryOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     account_id = serializers.IntegerField()
     booked_on = serializers.DateField()
@@ -222,7 +222,7 @@ class InstalmentOut(serializers.Serializer[Any]):
     contract_id = serializers.IntegerField()
     due_on = serializers.DateField()
     amount = serializers.CharField()
-    entry = EntryOut(allow_null=True)
+    entry = BookedEntryOut(allow_null=True)
 
 
 class ReviewIn(serializers.Serializer[Any]):
@@ -364,7 +364,7 @@ class EntriesView(APIView):
         operation_id="territorial_entry_record",
         summary="记一笔收入（须附收据或票据的凭证图片），或由镇三资办登记期初、调整支出",
         request={"multipart/form-data": EntryIn},
-        responses={201: EntryOut, **ERRORS},
+        responses={201: BookedEntryOut, **ERRORS},
     )
     def post(self, request: Request, org_id: int) -> Response:
         user = _user(request)
@@ -383,7 +383,7 @@ class EntriesView(APIView):
             actor=user,
             now=timezone.now(),
         )
-        return Response(EntryOut(entry_data(entry)).data, status=status.HTTP_201_CREATED)
+        return Response(BookedEntryOut(entry_data(entry)).data, status=status.HTTP_201_CREATED)
 
 
 class ReceiveInstalmentView(APIView):

@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "DivisionLevelEnum": "territory.models.Division.Level",
         "CategoryKindEnum": "grid.models.CategoryKind",
         "WarningLevelEnum": "command.warnings.models.Level",
+        "ExpenditureCategoryEnum": "territorial.models.ExpenditureCategory",
     },
 }
 

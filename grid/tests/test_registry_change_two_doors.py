@@ -94,7 +94,7 @@ def _records(request: RegistryChangeRequest) -> dict[str, Any]:
         "moves_in": sorted(
             HouseholdMove.objects.filter(household=household).values_list("relation", "reason")
         ),
-        "summary_masked": "陈*文" in request.summary and "陈大文" not in request.summary,
+        "summary_masked": "陈**" in request.summary and "陈大文" not in request.summary,
     }
 
 

@@ -161,4 +161,4 @@ def test_bad_input_and_a_trivial_change_that_needs_no_review(
     waiting = pending(propose(resident, people["hq_grid"], address_detail="3幢201室"))
     with pytest.raises(DomainError) as unknown:
         do_review_record_change(waiting, "publish", actor=people["hq_head"], now=NOW)
-    assert unknown.value.code == "invalid_action"
+    assert unknown.value.code == "unknown_action"

@@ -40,6 +40,7 @@ def _account(people: dict[str, User], org: CollectiveOrganisation, name: str) ->
         summary="土地租金",
         actor=people["hq_agency"],
         now=NOW,
+        voucher=voucher(),
     )
     account.refresh_from_db()
     return account
