@@ -87,24 +87,32 @@ def slot_first_day(slot: Slot, frequency: str) -> date:
     return date(year, number, 1)
 
 
+def _period_items(
+    grid_codes: Iterable[str], start: datetime, end: datetime
+) -> tuple[QuerySet[PatrolItem], date, date] | None:
+    """The active patrol items under `grid_codes` (grid, village or town codes: prefixes) that exist before
+    the period's end, and the period's first and last local days; None when nothing can be due (no code,
+    an empty period). A code that is not digits is refused."""
+    codes = [c for c in grid_codes if c]
+    if not codes:
+        return None
+    if any(not c.isdigit() for c in codes):
+        raise DomainError("invalid", "区划/网格代码须为数字。", field="grid_codes")
+    if end <= start:
+        return None
+    items = PatrolItem.objects.filter(within(codes, "grid__code"), active=True, created_at__lt=end)
+    return items, _local_day(start), _local_day(end - timedelta(microseconds=1))
+
+
 def coverage_by_item(grid_codes: Iterable[str], start: datetime, end: datetime) -> list[ItemCoverage]:
     """Each active patrol item's due and done slots over [start, end) for the grids under `grid_codes`
     (grid, village or town codes: matched as prefixes), items in id order; an item with nothing due in
     the period is left out."""
-    codes = [c for c in grid_codes if c]
-    if not codes:
+    period = _period_items(grid_codes, start, end)
+    if period is None:
         return []
-    if any(not c.isdigit() for c in codes):
-        raise DomainError("invalid", "区划/网格代码须为数字。", field="grid_codes")
-    if end <= start:
-        return []
-    first_day = _local_day(start)
-    last_day = _local_day(end - timedelta(microseconds=1))
-    items = list(
-        PatrolItem.objects.filter(within(codes, "grid__code"), active=True, created_at__lt=end)
-        .order_by("id")
-        .values_list("id", "frequency", "created_at", "grid__code")
-    )
+    active, first_day, last_day = period
+    items = list(active.order_by("id").values_list("id", "frequency", "created_at", "grid__code"))
     if not items:
         return []
     due_slots: dict[int, set[Slot]] = {}
@@ -141,20 +149,11 @@ def coverage_by_item(grid_codes: Iterable[str], start: datetime, end: datetime) 
 def patrol_coverage(grid_codes: Iterable[str], start: datetime, end: datetime) -> tuple[int, int]:
     """(check-ins done, check-ins due) over [start, end) for the grids under `grid_codes` (grid, village
     or town codes: matched as prefixes)."""
-    codes = [c for c in grid_codes if c]
-    if not codes:
+    period = _period_items(grid_codes, start, end)
+    if period is None:
         return 0, 0
-    if any(not c.isdigit() for c in codes):
-        raise DomainError("invalid", "区划/网格代码须为数字。", field="grid_codes")
-    if end <= start:
-        return 0, 0
-    first_day = _local_day(start)
-    last_day = _local_day(end - timedelta(microseconds=1))
-    items = list(
-        PatrolItem.objects.filter(within(codes, "grid__code"), active=True, created_at__lt=end).values_list(
-            "id", "frequency", "created_at"
-        )
-    )
+    active, first_day, last_day = period
+    items = list(active.values_list("id", "frequency", "created_at"))
     if not items:
         return 0, 0
     # The last day of every slot that overlaps the period, per frequency, in order.
@@ -170,9 +169,7 @@ def patrol_coverage(grid_codes: Iterable[str], start: datetime, end: datetime) -
         ends = slot_ends[frequency]
         due += len(ends) - bisect_left(ends, created_day)
     check_ins = PatrolCheckIn.objects.filter(
-        patrol_item__in=PatrolItem.objects.filter(
-            within(codes, "grid__code"), active=True, created_at__lt=end
-        ),
+        patrol_item__in=active,
         checked_at__gte=start,
         checked_at__lt=end,
     )

@@ -12,7 +12,7 @@ import pytest
 from core.errors import DomainError
 from grid.models import PatrolItem
 from grid.patrols.actions import do_check_in, do_end_patrol, do_start_patrol
-from grid.patrols.selectors import _local_day, _slot, _slot_end, patrol_coverage
+from grid.patrols.selectors import _local_day, _slot, _slot_end, coverage_by_item, patrol_coverage
 from grid.standards.actions import do_add_patrol_item
 from territory.models import Grid
 
@@ -147,4 +147,8 @@ def test_coverage_equals_the_day_by_day_definition_over_many_periods(personas: d
     for _ in range(40):
         start = origin + timedelta(days=rng.randrange(0, 80))
         end = start + timedelta(days=rng.choice([1, 2, 6, 7, 9, 31, 45, 92]))
-        assert patrol_coverage([HQ_GRID], start, end) == _coverage_day_by_day(items, check_ins, start, end)
+        expected = _coverage_day_by_day(items, check_ins, start, end)
+        assert patrol_coverage([HQ_GRID], start, end) == expected
+        # The slot lists behind the command centre's drill-down and unit cuts add up to the same figure.
+        slots = coverage_by_item([HQ_GRID], start, end)
+        assert (sum(len(c.done) for c in slots), sum(len(c.due) for c in slots)) == expected
