@@ -58,16 +58,8 @@ def main() -> None:
         print("bench_dispatch_queue: skipped (set DATABASE_URL=postgres://… — measured on a large history)")
         return
     import history
-    from _server import prepare
 
-    db_url = history.history_url()
-    if os.environ.get("BENCH_PREPARE", "1") != "0":
-        history.main()
-        prepare(db_url)
-    os.environ["DATABASE_URL"] = db_url
-    import django
-
-    django.setup()
+    history.open_history()
     from django.db import connection, transaction
     from django.test import Client
 

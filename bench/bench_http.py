@@ -123,12 +123,10 @@ def main() -> None:
     os.environ.setdefault("GRID_PUBLIC_REPORTS_PER_HOUR", "100000000")
     os.environ.setdefault("GRID_PUBLIC_LOOKUPS_PER_HOUR", "100000000")
     import history
-    from _server import credentials, ensure_bare_table, prepare, start_gunicorn, stop_gunicorn
+    from _server import credentials, ensure_bare_table, start_gunicorn, stop_gunicorn
 
-    db_url = history.history_url()
-    if os.environ.get("BENCH_PREPARE", "1") != "0":  # 0: measure an earlier commit (BENCH_APP_DIR) as is
-        history.main()  # tops the history up to BENCH_EVENTS (nothing to do when it is there)
-        prepare(db_url)
+    # BENCH_PREPARE=0 measures an earlier commit (BENCH_APP_DIR) on the history as it is.
+    db_url = history.prepared_history()
     creds = credentials(db_url, PERSONAS)
     import psycopg
 

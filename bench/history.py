@@ -36,6 +36,28 @@ def history_url() -> str:
     return base.rsplit("/", 1)[0] + "/" + os.environ.get("BENCH_DB", "zhili_bench_history")
 
 
+def prepared_history() -> str:
+    """The history database's URL, topped up to BENCH_EVENTS and migrated for the code under test
+    (`_server.prepare`) unless BENCH_PREPARE=0 (measure an earlier commit's database as it is)."""
+    from _server import prepare
+
+    url = history_url()
+    if os.environ.get("BENCH_PREPARE", "1") != "0":
+        main()
+        prepare(url)
+    return url
+
+
+def open_history() -> str:
+    """`prepared_history`, with Django set up in this process on it (in-process benchmarks)."""
+    url = prepared_history()
+    os.environ["DATABASE_URL"] = url
+    import django
+
+    django.setup()
+    return url
+
+
 def ensure_database(url: str) -> None:
     import psycopg
 
