@@ -6,6 +6,7 @@ changed) — approve applies, reject sends back with a reason. The record change
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -148,6 +149,23 @@ def change_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _reviewed(request: HttpRequest, user: User, change: Any, review: Callable[..., Any]) -> HttpResponse:
+    """Take the posted action (approve/reject) on a change through its review door; back to the list."""
+    try:
+        review(
+            change,
+            request.POST.get("action", ""),
+            actor=user,
+            now=timezone.now(),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已处理。"))
+    return redirect("grid:registry_changes")
+
+
 @roles_required(REVIEW_ROLES, _("只有网格长或数据管理员可以审核。"))
 @require_POST
 def review_change(request: HttpRequest, change_id: int) -> HttpResponse:
@@ -157,19 +175,7 @@ def review_change(request: HttpRequest, change_id: int) -> HttpResponse:
     )
     if change is None:
         raise Http404
-    try:
-        do_review_change(
-            change,
-            request.POST.get("action", ""),
-            actor=user,
-            now=timezone.now(),
-            reason=request.POST.get("reason", ""),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已处理。"))
-    return redirect("grid:registry_changes")
+    return _reviewed(request, user, change, do_review_change)
 
 
 @roles_required(REVIEW_ROLES, _("只有网格长或数据管理员可以审核。"))
@@ -179,16 +185,4 @@ def review_record_change(request: HttpRequest, change_id: int) -> HttpResponse:
     change = selectors.changes_visible_to(user).filter(pk=change_id).first()
     if change is None:
         raise Http404
-    try:
-        do_review_record_change(
-            change,
-            request.POST.get("action", ""),
-            actor=user,
-            now=timezone.now(),
-            reason=request.POST.get("reason", ""),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已处理。"))
-    return redirect("grid:registry_changes")
+    return _reviewed(request, user, change, do_review_record_change)

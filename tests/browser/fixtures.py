@@ -39,3 +39,21 @@ def problems(page: Any) -> PageProblems:
     collected = PageProblems()
     collected.attach(page)
     return collected
+
+
+@pytest.fixture
+def desk_sessions(browser: Any) -> Iterator[Any]:
+    """Opens desk-sized pages, each in a session of its own (several people at their desks in one test);
+    all closed at the end."""
+    contexts: list[Any] = []
+
+    def open_page() -> Any:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        opened = context.new_page()
+        opened.set_default_timeout(15_000)
+        return opened
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -4,7 +4,6 @@ raises its warning (the 三资 warnings page and the command centre's rule)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -31,25 +30,9 @@ def media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def desk(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_page() -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def test_payment_through_the_chain_to_ledger_and_disclosure(
     live_server: Any,
-    desk: Any,
+    desk_sessions: Any,
     media: None,
     people: dict[str, Any],  # noqa: F811
     org: Any,  # noqa: F811
@@ -79,7 +62,7 @@ def test_payment_through_the_chain_to_ledger_and_disclosure(
         now=now,
     )
 
-    village = desk()
+    village = desk_sessions()
     problems.attach(village)
     log_in(village, base, "hq_clerk", PASSWORD)
     village.goto(f"{base}/territorial/payments/new/")
@@ -101,7 +84,7 @@ def test_payment_through_the_chain_to_ledger_and_disclosure(
     assert "待村委会审核" in village.inner_text("h1")
     payment = Payment.objects.get()
 
-    head = desk()
+    head = desk_sessions()
     problems.attach(head)
     log_in(head, base, "hq_head", PASSWORD)
     head.goto(f"{base}/territorial/payments/{payment.pk}/")
@@ -109,7 +92,7 @@ def test_payment_through_the_chain_to_ledger_and_disclosure(
     head.wait_for_load_state("networkidle")
     assert "待镇三资办审核" in head.inner_text("h1")
 
-    town = desk()
+    town = desk_sessions()
     problems.attach(town)
     log_in(town, base, "hq_agency", PASSWORD)
     town.goto(f"{base}/territorial/payments/?waiting=1")
@@ -143,7 +126,7 @@ def test_payment_through_the_chain_to_ledger_and_disclosure(
     assert "HT-2026-01" in town.inner_text("h1")
     assert Payment.objects.get().category == "public_welfare"
 
-    public = desk()
+    public = desk_sessions()
     problems.attach(public)
     public.goto(f"{base}/public/territorial/{HUANGQIAO_VILLAGE}/{today.year}/{today.month}/")
     text = public.inner_text("main")

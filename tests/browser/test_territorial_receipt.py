@@ -7,7 +7,6 @@ count opening the items behind it; the public 财务公开 page shows the receip
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -39,25 +38,9 @@ def media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def desk(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_page() -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def test_receipts_with_vouchers_and_the_leaders_lists(
     live_server: Any,
-    desk: Any,
+    desk_sessions: Any,
     media: None,
     people: dict[str, Any],  # noqa: F811
     org: Any,  # noqa: F811
@@ -123,7 +106,7 @@ def test_receipts_with_vouchers_and_the_leaders_lists(
     make_org_unit("320507003-water", "黄桥街道水务站", OrgUnit.Kind.STATION, "320507003")
     make_org_unit("320507003-school", "黄桥中心小学", OrgUnit.Kind.SCHOOL, "320507003")
 
-    head = desk()
+    head = desk_sessions()
     problems.attach(head)
     log_in(head, base, "hq_head", PASSWORD)
     head.goto(f"{base}/territorial/organisations/{org.pk}/")
@@ -162,7 +145,7 @@ def test_receipts_with_vouchers_and_the_leaders_lists(
     assert head.locator(f"[data-instalment='{instalment.pk}'] [data-entry-voucher]").count() == 1
     screenshot(head, "territorial-receipt-contract")
 
-    leader = desk()
+    leader = desk_sessions()
     problems.attach(leader)
     log_in(leader, base, "hq_leader", PASSWORD)
     module = leader.locator("[data-module='territorial']")
@@ -180,7 +163,7 @@ def test_receipts_with_vouchers_and_the_leaders_lists(
     assert leader.inner_text("[data-items-count]") == str(open_now)
     screenshot(leader, "territorial-desk-warnings-items")
 
-    public = desk()
+    public = desk_sessions()
     problems.attach(public)
     public.goto(f"{base}/public/territorial/{HUANGQIAO_VILLAGE}/{today.year}/{today.month}/")
     text = public.inner_text("main")
