@@ -27,23 +27,16 @@ from territorial.money import clean_amount
 from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind, not_the_requester
 from workflow.models import WorkItem
-from workflow.start import do_start_item
+from workflow.start import ELLIPSIS, do_start_item
 
 PROCESS = "fund_payment"
 SUBJECT_TYPE = "territorial.payment"
-# A purpose (200) and a payee (100) are longer together than the ledger line and the work item's title.
+# A purpose (200) and a payee (100) are longer together than the ledger line.
 SUMMARY_LENGTH = LedgerEntry._meta.get_field("summary").max_length or 200
-TITLE_LENGTH = WorkItem._meta.get_field("title").max_length or 200
-ELLIPSIS = "…"  # stored text: the same in every language (Django's default follows the active one)
 
 
 def town_threshold() -> Decimal:
     return Decimal(settings.TERRITORIAL_TOWN_APPROVAL_YUAN)
-
-
-def payment_title(amount: Decimal, purpose: str) -> str:
-    """The work item's title, "支出 N 元：用途", the purpose shortened (with an ellipsis) to fit it."""
-    return Truncator(f"支出 {amount} 元：{purpose}").chars(TITLE_LENGTH, truncate=ELLIPSIS)
 
 
 def payment_summary(purpose: str, payee: str) -> str:
@@ -80,7 +73,7 @@ def do_propose_payment(
             PROCESS,
             actor=actor,
             now=now,
-            title=payment_title(value, purpose),
+            title=f"支出 {value} 元：{purpose}",
             territory_code=organisation.village_code,
             subject_type=SUBJECT_TYPE,
         )

@@ -47,7 +47,7 @@ from workflow.models import Priority, ProcessVersion, Transition, WorkItem, engi
 from workflow.process_definition import ProcessDefinition, definition_of_version
 from workflow.publishing import current_version
 from workflow.replay import Hours, ItemRecord, RecordedStep, Replay, refuse
-from workflow.start import new_item
+from workflow.start import fit_title, new_item
 
 TERRITORY_LEVELS = (15, 12, 9, 6)
 # The public names; core.bulk's inserts stay importable from here for the callers written before
@@ -367,7 +367,7 @@ def do_start_items_bulk(
                 if f.attname not in _PER_ITEM
             }
         row = dict(template)
-        row["title"] = spec.title.strip()
+        row["title"] = fit_title(spec.title)
         row["subject_type"] = spec.subject_type
         row["subject_id"] = spec.subject_id
         row["territory_code"] = spec.territory_code

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.text import Truncator
 
 from accounts.jurisdiction import may_see_code
 from accounts.models import OrgUnit, User
@@ -24,6 +25,16 @@ from workflow.models import Priority, ProcessVersion, Transition, WorkItem, engi
 from workflow.notices import notify_item
 from workflow.process_definition import ProcessDefinition, definition_of_version
 from workflow.publishing import current_version
+
+TITLE_LENGTH = WorkItem._meta.get_field("title").max_length or 200
+ELLIPSIS = "…"  # stored text: the same in every language (Django's default follows the active one)
+
+
+def fit_title(title: str) -> str:
+    """A work item's title as stored: stripped, and shortened on a character with an ellipsis when it is
+    longer than the column (titles are built from a resident's description, a purpose, a place name…;
+    a long one must not fail the start on PostgreSQL, nor be cut differently on SQLite)."""
+    return Truncator(title.strip()).chars(TITLE_LENGTH, truncate=ELLIPSIS)
 
 
 def _check_territory(code: str) -> None:
@@ -55,7 +66,7 @@ def new_item(
     item = WorkItem(
         process_version=version,
         process_name=definition.name,
-        title=title.strip(),
+        title=fit_title(title),
         subject_type=subject_type,
         subject_id=subject_id,
         state=start.name,

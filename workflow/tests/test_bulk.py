@@ -276,3 +276,17 @@ def test_bulk_start_refuses_an_assignee_outside_the_unit(personas: dict[str, Any
     with pytest.raises(DomainError) as refused:
         do_start_items_bulk("sample_complaint", [spec], actor=personas["dispatcher"], now=at(2026, 9, 29))
     assert refused.value.field == "specs[0].assignee"
+
+
+def test_a_title_longer_than_the_column_is_shortened_alike_by_both_starts(personas: dict[str, Any]) -> None:
+    """Titles are built from a resident's words or a purpose: one over 200 characters starts (it would
+    fail on PostgreSQL), cut on a character with an ellipsis, the same by the single and the bulk start."""
+    long = "  " + "河道保洁" * 60 + "  "  # 240 characters inside the spaces
+    single = do_start_item(
+        "sample_complaint", actor=personas["dispatcher"], now=at(2026, 9, 29), title=long, territory_code=GRID
+    )
+    [bulk] = do_start_items_bulk(
+        "sample_complaint", [StartSpec(long, GRID)], actor=personas["dispatcher"], now=at(2026, 9, 29)
+    )
+    stored = {WorkItem.objects.get(pk=single.pk).title, WorkItem.objects.get(pk=bulk.pk).title}
+    assert stored == {("河道保洁" * 60)[:199] + "…"}
