@@ -68,7 +68,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Avg,
@@ -90,7 +89,7 @@ from django.db.models.functions import Cast
 from accounts.jurisdiction import jurisdiction_codes, may_see_code, scope_for
 from accounts.models import OrgUnit, User
 from core.errors import DomainError, NotFound
-from grid.figures.rollup import rollup_counts, whole_days
+from grid.figures.rollup import DEFAULT_MISSED_WINDOW_HOURS, missed_window_hours, rollup_counts, whole_days
 from grid.models import EventChannel, GridEvent
 from grid.patrols.selectors import patrol_coverage
 from territory.models import Division, Grid
@@ -103,12 +102,7 @@ CODE_LENGTHS = {"grid": 15, "village": 12, "town": 9, "district": 6}
 RESIDENT_CHANNELS = (EventChannel.RESIDENT_WEB, EventChannel.OPEN311, EventChannel.HOTLINE)
 NOT_VALID_STATES = ("reported", "voided", "duplicate")
 CLOSURE_LEVELS = ("grid", "village", "town", "district")
-DEFAULT_MISSED_WINDOW_HOURS = 72
 UNIT_SECONDS = {"work_hours": 3600.0, "natural_days": 86400.0}
-
-
-def missed_window_hours() -> int:
-    return int(getattr(settings, "GRID_MISSED_REPORT_WINDOW_HOURS", DEFAULT_MISSED_WINDOW_HOURS))
 
 
 # ---------------------------------------------------------------------------------------------- scope

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -63,10 +64,17 @@ def _filed_limit(item: WorkItem, per_day: float) -> float | None:
     return unit_seconds.get(limit["unit"], per_day) * float(limit["amount"])
 
 
+DEFAULT_MISSED_WINDOW_HOURS = 72
+
+
+def missed_window_hours() -> int:
+    """How far before a resident's report a patrol report of the same grid and category counts as having
+    found the problem first; without one in the window the resident's report is 漏报 (missed by patrol)."""
+    return int(getattr(settings, "GRID_MISSED_REPORT_WINDOW_HOURS", DEFAULT_MISSED_WINDOW_HOURS))
+
+
 class GridEventContributor:
     def prepare(self, items: Sequence[WorkItem]) -> _Context:
-        from grid.figures.ledger import missed_window_hours
-
         window = missed_window_hours()
         patrol_first = GridEvent.objects.filter(
             grid_id=OuterRef("grid_id"),
