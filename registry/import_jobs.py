@@ -1,8 +1,9 @@
-"""Long imports run in the background: the page stores the upload, queues `registry.tasks.run_import`
-and shows a progress bar that polls the job's state until the counts (or every problem, with the error
-report) are there. The import itself stays one transaction, so its progress is kept outside the
-database: in the shared cache when that is Redis (every host sees it), else in a small file under the
-var directory (the embedded mode: web and worker on one machine)."""
+"""Long imports run in the background: the page stores the upload (`store_upload`), queues
+`registry.tasks.run_import` (`registry.tasks.queue_import` does both) and shows a progress bar that
+polls the job's state until the counts (or every problem, with the error report) are there. The import
+itself stays one transaction, so its progress is kept outside the database: in the shared cache when
+that is Redis (every host sees it), else in a small file under the var directory (the embedded mode:
+web and worker on one machine)."""
 
 from __future__ import annotations
 
@@ -76,10 +77,8 @@ def state_for(user: User, token: str) -> dict[str, Any] | None:
     return state if state is not None and state.get("owner") == user.pk else None
 
 
-def queue_import(upload: UploadedFile, kind: str, *, actor: User, now: datetime) -> str:
-    """Store the upload and queue its import; the token names the job."""
-    from registry.tasks import run_import  # the task module imports this one
-
+def store_upload(upload: UploadedFile, kind: str, *, actor: User, now: datetime) -> tuple[str, str]:
+    """Store the upload for its background import and record the job as queued: (token, stored path)."""
     token = secrets.token_urlsafe(16)
     suffix = Path(upload.name or "").suffix.lower() or ".xlsx"
     path = _directory() / f"{token}{suffix}"
@@ -98,8 +97,7 @@ def queue_import(upload: UploadedFile, kind: str, *, actor: User, now: datetime)
             "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
     )
-    run_import(token, kind, actor.pk, str(path))
-    return token
+    return token, str(path)
 
 
 def process_import(token: str, kind: str, actor: User, path: str, *, now: datetime) -> dict[str, Any]:

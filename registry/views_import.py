@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.jurisdiction import jurisdiction_codes
 from accounts.requests import acting_user
 from core.spreadsheets import ImportProblem, SpreadsheetImportError, problems_workbook
-from registry import access, import_jobs
+from registry import access, import_jobs, tasks
 
 REPORT_SECONDS = 600
 BACKGROUND_BYTES = 1_000_000  # about 20,000 rows of CSV: longer files get the progress bar
@@ -81,9 +81,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         context["kind"] = form.cleaned_data["kind"]
         upload = form.cleaned_data["file"]
         if upload.size > int(getattr(settings, "REGISTRY_IMPORT_BACKGROUND_BYTES", BACKGROUND_BYTES)):
-            token = import_jobs.queue_import(
-                upload, form.cleaned_data["kind"], actor=user, now=timezone.now()
-            )
+            token = tasks.queue_import(upload, form.cleaned_data["kind"], actor=user, now=timezone.now())
             return HttpResponseRedirect(reverse("registry:import_job", args=[token]), status=303)
         try:
             importer = import_jobs.IMPORTERS[form.cleaned_data["kind"]]
