@@ -8,20 +8,22 @@ monthly report's rule (territorial.disclosure)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, DateField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, User
 from core.drill import drill_row
 from territorial.days import midnight
 from territorial.disclosure import disclosure_month, late_entries
+from territorial.findings import findings, overdue_instalments
 from territorial.models import Asset, CollectiveOrganisation, Contract, Instalment, Payment
-from territorial.selectors import AWAITING
+from territorial.selectors import AWAITING, organisations
 from territory.models import Division
 
 EXPIRY_DAYS = 90
@@ -245,3 +247,23 @@ RELATED = {
     "territorial_payments_awaiting": ("organisation", "work_item"),
     "territorial_payments_proposed": ("organisation", "work_item"),
 }
+
+
+def command_figures(user: User, *, now: datetime) -> dict[str, int]:
+    """The command centre's 属地管理 figures within the user's jurisdiction, at `now`."""
+    today = timezone.localtime(now).date()
+    active = Contract.objects.filter(organisation__in=organisations(user), state=Contract.State.ACTIVE)
+    return {
+        "contracts_expiring_30": active.filter(
+            ends_on__gte=today, ends_on__lte=today + timedelta(30)
+        ).count(),
+        "contracts_expiring_90": active.filter(
+            ends_on__gte=today, ends_on__lte=today + timedelta(90)
+        ).count(),
+        "contracts_ended_unsettled": active.filter(ends_on__lt=today).count(),
+        "instalments_overdue": overdue_instalments(user, today=today),
+        "payments_awaiting_approval": Payment.objects.filter(
+            organisation__in=organisations(user), work_item__state__in=AWAITING
+        ).count(),
+        "warnings": len(findings(user, today=today)),
+    }

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,28 +53,6 @@ def unreconciled(accounts: QuerySet[Account] | None = None) -> list[tuple[Accoun
         entries_sum=Coalesce(Sum("entries__amount"), Decimal("0.00"))
     )
     return [(row, row.entries_sum) for row in rows if row.balance != row.entries_sum]
-
-
-def command_figures(user: User, *, now: datetime) -> dict[str, int]:
-    """The command centre's 属地管理 figures within the user's jurisdiction, at `now`."""
-    from territorial.findings import findings, overdue_instalments
-
-    today = timezone.localtime(now).date()
-    active = Contract.objects.filter(organisation__in=organisations(user), state=Contract.State.ACTIVE)
-    return {
-        "contracts_expiring_30": active.filter(
-            ends_on__gte=today, ends_on__lte=today + timedelta(30)
-        ).count(),
-        "contracts_expiring_90": active.filter(
-            ends_on__gte=today, ends_on__lte=today + timedelta(90)
-        ).count(),
-        "contracts_ended_unsettled": active.filter(ends_on__lt=today).count(),
-        "instalments_overdue": overdue_instalments(user, today=today),
-        "payments_awaiting_approval": Payment.objects.filter(
-            organisation__in=organisations(user), work_item__state__in=AWAITING
-        ).count(),
-        "warnings": len(findings(user, today=today)),
-    }
 
 
 def overdue_rents(user: User, *, today: date) -> QuerySet[Instalment]:

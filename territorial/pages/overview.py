@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.requests import acting_user
-from territorial import selectors
+from territorial import figures, selectors
 from territorial.findings import findings
 from territorial.pages.common import now, roles, staff_page, today
 
@@ -26,7 +26,7 @@ def index(request: HttpRequest) -> HttpResponse:
     awaiting = selectors.payments(user).filter(work_item__state__in=selectors.AWAITING).count()
     context = {
         "organisations": orgs,
-        "figures": selectors.command_figures(user, now=now()),
+        "figures": figures.command_figures(user, now=now()),
         "overdue_rents": selectors.overdue_rents(user, today=day)[:OVERDUE_ROWS],
         "awaiting": awaiting,
         "year": day.year,

@@ -18,10 +18,10 @@ from territorial.contracts import (
     do_sign_contract,
     do_terminate_contract,
 )
+from territorial.figures import command_figures
 from territorial.findings import findings
 from territorial.funds import do_propose_payment
 from territorial.models import Account, Contract, Instalment
-from territorial.selectors import command_figures
 from territorial.tests import conftest as fixtures
 from territorial.tests.conftest import NOW, voucher
 
