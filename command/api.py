@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 
 from command import indicators as ind
 from command import streams
-from command.cuts import STREAMS, Cut, parse_cut
+from command.cuts import STREAMS, parse_cut
 from command.selectors import children, days, require_command_role, unit_scope
 from core.errors import DomainError
 from core.replica import replica_reads
@@ -77,27 +76,6 @@ def _indicator_param(params: Any, *, required: bool) -> ind.Indicator | None:
     return found
 
 
-def _check_cut(chosen: ind.Indicator | None, cut: Cut) -> None:
-    """An indicator asked for must take every cut asked for: else a 400 naming the parameter."""
-    if chosen is None or ind.applies(chosen, cut):
-        return
-    if cut.stream and chosen.source != cut.stream:
-        message = _("指标“%(name)s”不属于 %(stream)s 条线（属于 %(source)s）。") % {
-            "name": chosen.name,
-            "stream": cut.stream,
-            "source": chosen.source,
-        }
-        raise DomainError("invalid", message, field="stream")
-    missing = next(d for d in cut.dimensions if d not in chosen.dimensions)
-    cuts = "、".join(d for d in chosen.dimensions if d not in ("level", "code", "period"))
-    message = _("指标“%(name)s”不能按 %(dimension)s 切分（可切分维度：%(dimensions)s）。") % {
-        "name": chosen.name,
-        "dimension": missing,
-        "dimensions": cuts,
-    }
-    raise DomainError("invalid", message, field=missing)
-
-
 class IndicatorsView(APIView):
     @extend_schema(operation_id="command_indicators", summary="指标目录", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
@@ -138,7 +116,7 @@ class FiguresView(APIView):
         scope = unit_scope(request.user, params.get("level"), params.get("code"))
         first, end = days(params)
         cut = parse_cut(request.user, params)
-        _check_cut(chosen, cut)
+        ind.check_cut(chosen, cut)
         assert scope.prefix is not None
         head = {
             "level": scope.level,
@@ -223,7 +201,7 @@ class FigureItemsView(APIView):
         scope = unit_scope(request.user, params.get("level"), params.get("code"))
         first, end = days(params)
         cut = parse_cut(request.user, params)
-        _check_cut(chosen, cut)
+        ind.check_cut(chosen, cut)
         assert scope.prefix is not None
         found = streams.drill(chosen.code, scope.prefix, first, end, cut=cut)
         return Response(

@@ -20,6 +20,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.jurisdiction import jurisdiction_codes
 from accounts.models import OrgUnit, User
@@ -30,6 +31,14 @@ from workflow.models import Transition, WorkItem
 from workflow.rollups import Key, contributor_for
 
 STREAMS = ("grid", "approvals", "enforcement", "party", "territorial", "registry")
+STREAM_NAMES = {
+    "grid": gettext_lazy("网格治理"),
+    "approvals": gettext_lazy("审批服务"),
+    "enforcement": gettext_lazy("综合执法"),
+    "party": gettext_lazy("党建引领"),
+    "territorial": gettext_lazy("属地管理"),
+    "registry": gettext_lazy("基础信息"),
+}
 # The cut parameters, as the catalogue names the dimensions they cut by.
 DIMENSION_OF = {"category": "category", "source": "source", "unit": "unit"}
 CATEGORY_PATTERN = re.compile(r"^(event|component):(\d{2}|\d{4})$")
@@ -174,3 +183,49 @@ def parse_cut(user: User | AnonymousUser, params: Any) -> Cut:
         )
     unit = _unit(user, params["unit"]) if params.get("unit") else None
     return Cut(stream=stream, category=category, classes=classes, channel=channel, unit=unit)
+
+
+# ---------------------------------------------------------------------------------------------- the desk
+
+
+def cut_options(user: User | AnonymousUser, prefix: str) -> dict[str, list[tuple[str, str]]]:
+    """The desk's cut pickers, by name (values as `parse_cut` reads them): the streams, the event and
+    component classes (major classes, then each one's minor classes), the source channels, and the org
+    units whose items the caller may cut by (in the territory shown, or above it: `_unit`)."""
+    classes = Category.objects.filter(active=True).select_related("parent").order_by("kind", "code")
+    units = [
+        unit
+        for unit in OrgUnit.objects.order_by("territory_code", "code")
+        if unit.territory_code.startswith(prefix) or prefix.startswith(unit.territory_code)
+    ]
+    codes = jurisdiction_codes(user)
+    return {
+        "streams": [(code, str(STREAM_NAMES[code])) for code in STREAMS],
+        "categories": [
+            (
+                f"{c.kind}:{c.code}",
+                f"{c.get_kind_display()} · {c.display_name}"
+                if c.parent_id is None
+                else f"— {c.display_name}",
+            )
+            for c in classes
+        ],
+        "sources": [(str(value), str(label)) for value, label in EventChannel.choices],
+        "units": [(u.code, u.name) for u in units if related_to(codes, u.territory_code)],
+    }
+
+
+def cut_labels(cut: Cut) -> list[str]:
+    """The cut in words, for the page that shows it (the category and the unit by name)."""
+    labels = []
+    if cut.stream:
+        labels.append(_("条线：%(name)s") % {"name": STREAM_NAMES[cut.stream]})
+    if cut.category:
+        kind, code = cut.category.split(":")
+        found = Category.objects.filter(kind=kind, code=code).first()
+        labels.append(_("类别：%(name)s") % {"name": found.display_name if found else cut.category})
+    if cut.channel:
+        labels.append(_("来源：%(name)s") % {"name": EventChannel(cut.channel).label})
+    if cut.unit is not None:
+        labels.append(_("承办单位：%(name)s") % {"name": cut.unit.name})
+    return labels

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
 
 from command import patrols as _patrols
 from command import streams
@@ -30,6 +31,7 @@ from command.catalogue import (
 )
 from command.catalogue_streams import STREAM_INDICATORS, STREAM_SOURCE_NAMES
 from command.cuts import EVERYTHING, Cut
+from core.errors import DomainError
 from grid.figures.rollup import PROCESS, fold_counts, rollup_counts
 from grid.models import Category
 from workflow.english import in_english
@@ -112,6 +114,27 @@ def applies(found: Indicator, cut: Cut) -> bool:
     if cut.stream and found.source != cut.stream:
         return False
     return all(dimension in found.dimensions for dimension in cut.dimensions)
+
+
+def check_cut(chosen: Indicator | None, cut: Cut) -> None:
+    """An indicator asked for must take every cut asked for: else a 400 naming the parameter."""
+    if chosen is None or applies(chosen, cut):
+        return
+    if cut.stream and chosen.source != cut.stream:
+        message = _("指标“%(name)s”不属于 %(stream)s 条线（属于 %(source)s）。") % {
+            "name": chosen.name,
+            "stream": cut.stream,
+            "source": chosen.source,
+        }
+        raise DomainError("invalid", message, field="stream")
+    missing = next(d for d in cut.dimensions if d not in chosen.dimensions)
+    cuts = "、".join(d for d in chosen.dimensions if d not in ("level", "code", "period"))
+    message = _("指标“%(name)s”不能按 %(dimension)s 切分（可切分维度：%(dimensions)s）。") % {
+        "name": chosen.name,
+        "dimension": missing,
+        "dimensions": cuts,
+    }
+    raise DomainError("invalid", message, field=missing)
 
 
 # ----------------------------------------------------------------------------------------- counts

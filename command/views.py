@@ -23,6 +23,7 @@ from accounts.jurisdiction import user_roles
 from command import indicators as ind
 from command import map_layers, streams
 from command.basemap import command_map_config
+from command.cuts import cut_labels, cut_options, parse_cut
 from command.display import show, show_change
 from command.modules import TileGroup, edition, modules
 from command.selectors import COMMAND_ROLES, days, require_command_role, unit_scope
@@ -34,6 +35,10 @@ from territory.refs import territory_names
 from workflow.english import in_english
 
 PARTY_MODULES = ("party", "party_building")
+# The grid module's charts (static/command/desk.js) ask the figures API for these; under a cut they are
+# drawn only when the cut applies to all of them.
+CHART_INDICATORS = ("filed", "closed", "score")
+EXTRA_FIGURES = ("source_share", "kind_split", "top_categories", "closure_level_share")
 # A rate or score drills down to the items of its denominator.
 DRILL = {
     "closure_rate": "due",
@@ -65,12 +70,12 @@ def _tile(code: str, figure: dict[str, Any], query: dict[str, str]) -> dict[str,
 
 
 def _group(group: TileGroup, figures: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
-    """A module's group of tiles from another source; "未接入" (naming it) while that is not connected."""
-    missing = sorted(
-        {ind.REGISTRY[code].source_name for code in group.tiles if not figures[code]["connected"]}
-    )
-    tiles = [] if missing else [_tile(code, figures[code], query) for code in group.tiles]
-    return {"group": group, "missing": "、".join(missing), "tiles": tiles}
+    """A module's group of tiles from another source; "未接入" (naming it) while that is not connected.
+    Under a cut, only the tiles the cut applies to (`figures` holds no other)."""
+    codes = [code for code in group.tiles if code in figures]
+    missing = sorted({ind.REGISTRY[code].source_name for code in codes if not figures[code]["connected"]})
+    tiles = [] if missing else [_tile(code, figures[code], query) for code in codes]
+    return {"group": group, "missing": "、".join(missing), "tiles": tiles, "cut_away": not codes}
 
 
 def _territorial_lists(prefix: str, first: date, end: date, period: dict[str, str]) -> dict[str, Any]:
@@ -166,34 +171,42 @@ def desk(request: HttpRequest) -> HttpResponse:
         require_command_role(request.user)
         scope = unit_scope(request.user, request.GET.get("level"), request.GET.get("code"))
         first, end = days(request.GET)
+        cut = parse_cut(request.user, request.GET)
     except DomainError as error:
         return _error_page(request, error)
     assert scope.prefix is not None
     last = end - timedelta(days=1)
     query = {"level": scope.level, "code": scope.code, "from": first.isoformat(), "to": last.isoformat()}
-    figures = ind.figures(scope.prefix, first, end)
+    query.update((name, value) for name, value in cut.as_params().items() if value)
+    # Under a cut, `figures` holds only the indicators it applies to (command.indicators.applies): the
+    # others' tiles are left out and each module says how many, never showing an uncut number as cut.
+    figures = ind.figures(scope.prefix, first, end, cut=cut)
     shown = []
     territorial = None
     for module in modules():
+        codes = [c for c in module.tiles if c in figures]
         # A tile whose source is not connected shows no number: the module names that source instead.
-        missing = sorted({ind.REGISTRY[c].source_name for c in module.tiles if not figures[c]["connected"]})
-        if module.code == "territorial":
+        missing = sorted({ind.REGISTRY[c].source_name for c in codes if not figures[c]["connected"]})
+        if module.code == "territorial" and not cut.dimensions:
             territorial = _territorial_lists(
                 scope.prefix, first, end, {"from": query["from"], "to": query["to"]}
             )
+        groups = [_group(group, figures, query) for group in module.groups]
         shown.append(
             {
                 "module": module,
                 "missing": "、".join(missing),
-                "tiles": [_tile(c, figures[c], query) for c in module.tiles if figures[c]["connected"]],
-                "groups": [_group(group, figures, query) for group in module.groups],
+                "tiles": [_tile(c, figures[c], query) for c in codes if figures[c]["connected"]],
+                "groups": [part for part in groups if not part["cut_away"]],
+                "cut_away": len(module.tiles)
+                - len(codes)
+                + sum(len(part["group"].tiles) for part in groups if part["cut_away"]),
+                "charts": module.charts and all(code in figures for code in CHART_INDICATORS),
             }
         )
-    extra = {
-        code: figures[code]["value"]
-        for code in ("source_share", "kind_split", "top_categories", "closure_level_share")
-    }
-    extra["top_categories"] = _category_names(extra["top_categories"] or [])
+    extra = {code: figures[code]["value"] for code in EXTRA_FIGURES if code in figures}
+    extra["top_categories"] = _category_names(extra.get("top_categories") or [])
+    whole = not cut.dimensions  # the lists beside the tiles are not cut: shown only on the whole desk
     return render(
         request,
         "command/desk.html",
@@ -204,9 +217,13 @@ def desk(request: HttpRequest) -> HttpResponse:
             "edition": edition(),
             "modules": shown,
             "extra": extra,
-            "meetings": streams.meetings_by_quarter(scope.prefix, timezone.now(), until=last),
+            "cut": cut,
+            "cut_options": cut_options(request.user, scope.prefix),
+            "meetings": streams.meetings_by_quarter(scope.prefix, timezone.now(), until=last)
+            if whole
+            else [],
             "party": streams.party_breakdown(scope.level, scope.prefix, first, end)
-            if any(m.code in PARTY_MODULES for m in modules())
+            if whole and any(m.code in PARTY_MODULES for m in modules())
             else None,
             "territorial": territorial,
             "query": urlencode(query),
@@ -229,10 +246,12 @@ def items_page(request: HttpRequest) -> HttpResponse:
             )
         scope = unit_scope(request.user, request.GET.get("level"), request.GET.get("code"))
         first, end = days(request.GET)
+        cut = parse_cut(request.user, request.GET)
+        ind.check_cut(ind.REGISTRY[code], cut)
     except DomainError as error:
         return _error_page(request, error)
     assert scope.prefix is not None
-    found = streams.drill(code, scope.prefix, first, end)
+    found = streams.drill(code, scope.prefix, first, end, cut=cut)
     return render(
         request,
         "command/items.html",
@@ -245,6 +264,7 @@ def items_page(request: HttpRequest) -> HttpResponse:
             "territory_names": territory_names(row["territory_code"] for row in found.rows),
             "first": first,
             "last": end - timedelta(days=1),
+            "cut_labels": cut_labels(cut),
         },
     )
 

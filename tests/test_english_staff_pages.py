@@ -30,6 +30,8 @@ PAGES = [
     ("hq_officer", "/enforcement/"),
     ("dispatcher", "/command/"),
     ("dispatcher", "/command/items/?indicator=accepted"),
+    ("dispatcher", "/command/?source=patrol&category=event:01"),
+    ("dispatcher", "/command/items/?indicator=accepted&source=patrol&stream=grid"),
     ("dispatcher", "/command/map/"),
     ("dispatcher", "/command/warnings/"),
     ("dispatcher", "/command/reports/"),

@@ -49,6 +49,18 @@ def test_town_leader_clicks_a_figure_through_to_its_items(
     assert page.locator("[data-item-row]").count() == 5
     assert page.locator("[data-items-count]").inner_text() == "5"
     screenshot(page, "command-items")
+    # The leader cuts the desk by source, picked by name: the figure and its items follow the cut.
+    page.go_back()
+    page.select_option("select[name=source]", label="网格员巡查上报")
+    page.click(".cmd-filters button[type=submit]")
+    page.wait_for_selector("[data-cut-note]")
+    page.wait_for_selector("#cmd-trend canvas")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-figure='filed'] .cmd-value").inner_text().strip() == "3"
+    screenshot(page, "command-desk-cut")
+    page.locator("[data-figure='filed']").click()
+    page.wait_for_selector("[data-cut-labels]")
+    assert page.locator("[data-item-row]").count() == 3
     assert problems.errors == []
 
 
