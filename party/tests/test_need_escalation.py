@@ -11,12 +11,10 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from audit.models import AuditEvent
-from command import streams
 from outbox.models import OutboxMessage
 from party import actions, visits
 from party.models import VisitNeed
@@ -26,8 +24,6 @@ from workflow.models import WorkItem
 from workflow.sweeper import sweep
 
 pytestmark = pytest.mark.django_db
-HUANGQIAO, WEITANG = "320507003", "320507105"
-MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
 
 
 @pytest.fixture
@@ -99,42 +95,4 @@ def test_a_need_taken_up_in_time_is_never_late(late: dict[str, Any]) -> None:
     sweep(now=due + timedelta(days=10))
     item.refresh_from_db()
     assert item.state == "declined" and told("party_need_remind") == set()
-    assert streams.values(HUANGQIAO, MARCH, APRIL, today=date(2026, 3, 20))["party_needs_late"] == 0
-
-
-def test_the_desk_counts_the_late_needs_and_drills_down_to_them(late: dict[str, Any]) -> None:
-    need = late["need"]
-    due = WorkItem.objects.get(pk=need.work_item_id).step_due_at
-    assert due is not None
-    sweep(now=due)
-    found = streams.values(HUANGQIAO, MARCH, APRIL, today=date(2026, 3, 20))
-    assert found["party_needs_late"] == 1
-    assert (
-        streams.values(HUANGQIAO, date(2026, 2, 1), MARCH, today=date(2026, 3, 20))["party_needs_late"] == 0
-    )
-    assert streams.values(WEITANG, MARCH, APRIL, today=date(2026, 3, 20))["party_needs_late"] == 0
-    [row] = streams.items("party_needs_late", HUANGQIAO, MARCH, APRIL, today=date(2026, 3, 20))
-    assert (row["id"], row["title"], row["state"], row["overdue"]) == (
-        need.pk,
-        "代办需求：户 HQ-0",
-        "逾期（已提醒党员和网格员）",
-        True,
-    )
-    assert row["url"] == f"/party/needs/{need.pk}/"
-    # On the desk's 党建引领 module and its items page, for the town leader; 404 for the outsider.
-    client = Client()
-    client.force_login(late["users"]["hq_leader"])
-    with time_machine.travel(due + timedelta(days=1), tick=False):
-        desk = client.get("/command/").content.decode()
-        page = client.get(
-            "/command/items/", {"indicator": "party_needs_late", "from": "2026-03-01", "to": "2026-03-31"}
-        )
-        assert "代办需求逾期数" in desk
-        html = page.content.decode()
-        assert page.status_code == 200 and html.count("data-item-row") == 1
-        assert f"/party/needs/{need.pk}/" in html
-        client.force_login(late["users"]["wt_leader"])
-        refused = client.get(
-            "/command/items/", {"indicator": "party_needs_late", "level": "town", "code": HUANGQIAO}
-        )
-    assert refused.status_code == 404
+    assert not item.transitions.filter(action="remind").exists()
