@@ -1,8 +1,9 @@
-"""The party JSON API (under /api/v1/party/): jurisdiction-scoped reads of organisations and members
-(masked), the 一肩挑 check and the command centre's figures; and the writes (organisations, secretaries,
-pairings, members, 联户联企 links, visit plans, meetings and attendance), each through its one action in
-party/actions.py, party/visits.py or party/meetings.py. Thin views: parse → access → action → render; the
-shapes they read and answer are in party/api_schemas.py."""
+"""The party JSON API (under /api/v1/party/): jurisdiction-scoped reads of organisations, members (masked),
+a member's visits of a month, the 一肩挑 check and the command centre's figures; the writes (organisations,
+secretaries, pairings, members, 联户联企 links, visit plans, meetings and attendance), each through its one
+action in party/actions.py, party/visits.py or party/meetings.py; and the 代办需求 (needs found on
+visits): listed, read and taken through the engine's `transition()` as the need page does. Thin views:
+parse → access → action → render; the shapes they read and answer are in party/api_schemas.py."""
 
 from __future__ import annotations
 
@@ -245,6 +246,20 @@ class MemberLinksView(APIView):
 
 
 class VisitPlanView(APIView):
+    @extend_schema(
+        operation_id="party_member_visits",
+        summary="党员某月的联户走访（计划与完成情况）",
+        parameters=[OpenApiParameter("month", OpenApiTypes.DATE, description="该月任一日期", required=True)],
+        responses=PartyVisitOut(many=True),
+    )
+    def get(self, request: Request, member_id: int) -> Response:
+        user = acting_user(request)
+        data = raise_for_serializer(PartyVisitPlanIn(data=request.query_params))
+        member = selectors.member_for(user, member_id)
+        first, _last = visits.month_bounds(data["month"])
+        planned = member.visits.filter(month=first).order_by("due_on", "id")[:LIST_LIMIT]
+        return Response(PartyVisitOut(planned, many=True).data)
+
     @extend_schema(
         operation_id="party_visit_plan",
         summary="生成党员某月的走访计划（每个联系户/企一次，月末到期；已有的不重复）",
