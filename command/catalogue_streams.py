@@ -322,6 +322,20 @@ STREAM_INDICATORS: list[dict[str, object]] = [
             "held in the period."
         ),
     ),
+    _row(
+        "party",
+        "party_needs_late",
+        "代办需求逾期数",
+        "Service needs late",
+        "件",
+        "count",
+        "needs_late",
+        "期内超过办理时限、系统已提醒党员和网格员的代办需求数（党员走访发现的需求未按时代办）。",
+        (
+            "Service needs found on Party members' visits that passed their time limit in the period and "
+            "were reminded by the system (not taken up by proxy in time)."
+        ),
+    ),
     # 属地管理
     _row(
         "territorial",

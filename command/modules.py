@@ -70,6 +70,7 @@ PARTY_TILES = (
     "party_problems_raised",
     "party_problem_closure",
     "party_meetings_held",
+    "party_needs_late",
 )
 TERRITORIAL_TILES = (
     "territorial_institutions",

@@ -389,6 +389,7 @@ RELATED: dict[str, tuple[str, ...]] = {
         ("case", "case__matter"),
     ),
     "party_members": ("person",),
+    **party_figures.RELATED,
     "territorial_warnings_open": ("work_item",),
     **territorial_figures.RELATED,
     **registry_figures.RELATED,

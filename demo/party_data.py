@@ -1,9 +1,10 @@
 """Demo 党建: for each model town a party (working) committee, a branch per village that has registry
 people, an action branch, members drawn from the registry (each in a grid, 全员入格) linked to households
 of their grid (联户), three months of visits (most logged, a few left overdue, some reporting a problem as a
-grid event of source 党员联户) and 三会一课 held each month; then 一肩挑, party projects and vanguard posts
-(demo.party_leadership). Everything goes through the party actions,
-dated in the past as the grid history is. Idempotent: a town whose committee exists is skipped."""
+grid event of source 党员联户), needs raised on some of them (代办需求, demo.party_needs) and 三会一课 held
+each month; then 一肩挑, party projects and vanguard posts (demo.party_leadership). Everything goes through
+the party actions, dated in the past as the grid history is. Idempotent: a town whose committee exists
+is skipped."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PIL import Image
 
 from accounts.models import User
 from demo.party_leadership import seed_one_shoulder, seed_projects_and_posts
+from demo.party_needs import seed_needs
 from demo.places import grid_point
 from party import actions, meetings, visits
 from party.models import Organisation, PartyMember
@@ -198,6 +200,9 @@ def seed_party(*, now: datetime, system: User) -> dict[str, int]:
                         now=_at(held, 16),
                     )
                     counts["meetings"] += 1
+        # 代办需求 found on the town's logged visits, in every state (demo.party_needs).
+        for key, n in seed_needs(town, now=now, system=system).items():
+            counts[key] += n
     # 一肩挑 across the district (most villages compliant, a few not), then projects and vanguard posts.
     for key, n in {
         **seed_one_shoulder(now=now, system=system),

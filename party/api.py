@@ -1,13 +1,16 @@
-"""The party JSON API (under /api/v1/party/): jurisdiction-scoped reads of organisations and members
-(masked), the 一肩挑 check and the command centre's figures; and the writes (organisations, secretaries,
-pairings, members, 联户联企 links, visit plans, meetings and attendance), each through its one action in
-party/actions.py, party/visits.py or party/meetings.py. Thin views: parse → access → action → render; the
-shapes they read and answer are in party/api_schemas.py."""
+"""The party JSON API (under /api/v1/party/): jurisdiction-scoped reads of organisations, members (masked),
+a member's visits of a month, the 一肩挑 check and the command centre's figures; the writes (organisations,
+secretaries, pairings, members, 联户联企 links, visit plans, meetings and attendance), each through its one
+action in party/actions.py, party/visits.py or party/meetings.py; and the 代办需求 (needs found on
+visits): listed, read and taken through the engine's `transition()` as the need page does. Thin views:
+parse → access → action → render; the shapes they read and answer are in party/api_schemas.py."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.db.models import F
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,10 +22,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.jurisdiction import jurisdiction_codes
+from accounts.models import User
 from accounts.requests import acting_user
 from core.api import raise_for_serializer
 from core.errors import DomainError, NotFound
-from party import actions, meetings, projects, selectors, visits
+from party import actions, meetings, needs, projects, selectors, visits
+from party.access import access_needs
 from party.api_schemas import (
     PartyAttendanceIn,
     PartyGridHeadCheckOut,
@@ -34,6 +39,9 @@ from party.api_schemas import (
     PartyMemberIn,
     PartyMemberOut,
     PartyMilestoneOut,
+    PartyNeedActionIn,
+    PartyNeedDetailOut,
+    PartyNeedOut,
     PartyOrganisationIn,
     PartyOrganisationOut,
     PartyPairingIn,
@@ -46,10 +54,15 @@ from party.api_schemas import (
     PartyVisitOut,
     PartyVisitPlanIn,
 )
-from party.models import Organisation
+from party.models import Organisation, VisitNeed
 from registry.models import Entity, Household
+from workflow.access import available_actions
+from workflow.api import IDEMPOTENCY_PARAMETER
+from workflow.engine import transition
+from workflow.idempotency import idempotent
 
 LIST_LIMIT = 500
+VILLAGE_CODE = 12  # digits of a village's (community's) division code
 
 
 class OrganisationsView(APIView):
@@ -234,6 +247,20 @@ class MemberLinksView(APIView):
 
 class VisitPlanView(APIView):
     @extend_schema(
+        operation_id="party_member_visits",
+        summary="党员某月的联户走访（计划与完成情况）",
+        parameters=[OpenApiParameter("month", OpenApiTypes.DATE, description="该月任一日期", required=True)],
+        responses=PartyVisitOut(many=True),
+    )
+    def get(self, request: Request, member_id: int) -> Response:
+        user = acting_user(request)
+        data = raise_for_serializer(PartyVisitPlanIn(data=request.query_params))
+        member = selectors.member_for(user, member_id)
+        first, _last = visits.month_bounds(data["month"])
+        planned = member.visits.filter(month=first).order_by("due_on", "id")[:LIST_LIMIT]
+        return Response(PartyVisitOut(planned, many=True).data)
+
+    @extend_schema(
         operation_id="party_visit_plan",
         summary="生成党员某月的走访计划（每个联系户/企一次，月末到期；已有的不重复）",
         request=PartyVisitPlanIn,
@@ -417,3 +444,111 @@ class MapLayerView(APIView):
         return JsonResponse(
             {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
         )
+
+
+# --- 代办需求 (party_service_need) ------------------------------------------------------------------------
+
+
+def _need_out(need: VisitNeed, now: datetime) -> dict[str, Any]:
+    row = selectors.need_row(need, now=now)
+    item = need.work_item
+    member = selectors.masked_member(need.member)
+    return {
+        **row,
+        "late": item.state in needs.LATE_STATES,
+        "step_due_at": item.step_due_at,
+        "grid_code": need.territory_code,
+        "village_code": need.territory_code[:12],
+        "beneficiary": needs.beneficiary_label(need.visit),
+        "member_id": need.member_id,
+        "member": member["name"],
+        "organisation": member["organisation"],
+        "visit_id": need.visit_id,
+        "version": item.version,
+    }
+
+
+def _need_detail(user: User, need_id: int, now: datetime) -> dict[str, Any]:
+    need = needs.need_for(user, need_id)
+    offered = available_actions(need.work_item, user)
+    actions_out = [{"name": a.name, "title": a.title} for a in offered]
+    return dict(PartyNeedDetailOut({**_need_out(need, now), "actions": actions_out}).data)
+
+
+class NeedsView(APIView):
+    @extend_schema(
+        operation_id="party_needs",
+        summary="代办需求（党员联户走访发现，辖区内），未办结的在前；可按状态、村、党员筛选",
+        parameters=[
+            OpenApiParameter(
+                "state", OpenApiTypes.STR, description="requested | reminded | escalated | filed | declined"
+            ),
+            OpenApiParameter("village", OpenApiTypes.STR, description="村（社区）编码（12 位）"),
+            OpenApiParameter("member", OpenApiTypes.INT, description="党员 id"),
+        ],
+        responses=PartyNeedOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        user = acting_user(request)
+        access_needs(user)
+        rows = needs.needs_visible_to(user).select_related("work_item__assigned_unit")
+        if state := request.query_params.get("state", "").strip():
+            if state not in needs.states(now=timezone.now()):
+                raise DomainError(
+                    "invalid_choice", _("状态无效：%(state)r。") % {"state": state}, field="state"
+                )
+            rows = rows.filter(work_item__state=state)
+        if village := request.query_params.get("village", "").strip():
+            if len(village) != VILLAGE_CODE or not village.isdigit():
+                raise DomainError("invalid", _("村（社区）编码须为 12 位数字。"), field="village")
+            rows = rows.filter(territory_code__startswith=village)
+        if member := request.query_params.get("member", "").strip():
+            if not member.isdigit():
+                raise DomainError("invalid", _("党员 id 须为整数。"), field="member")
+            rows = rows.filter(member_id=int(member))
+        ordered = rows.order_by(F("work_item__closed_at").desc(nulls_first=True), "-raised_at", "-id")
+        now = timezone.now()
+        return Response(PartyNeedOut([_need_out(n, now) for n in ordered[:LIST_LIMIT]], many=True).data)
+
+
+class NeedView(APIView):
+    @extend_schema(
+        operation_id="party_need",
+        summary="一项代办需求，及当前用户可执行的操作",
+        responses=PartyNeedDetailOut,
+    )
+    def get(self, request: Request, need_id: int) -> Response:
+        user = acting_user(request)
+        access_needs(user)
+        return Response(_need_detail(user, need_id, timezone.now()))
+
+
+class NeedActionView(APIView):
+    @extend_schema(
+        operation_id="party_need_action",
+        summary="办理代办需求：file（已代办，关联本人代办件的受理编号）或 decline（退回，须填理由）",
+        request=PartyNeedActionIn,
+        responses=PartyNeedDetailOut,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    def post(self, request: Request, need_id: int) -> Response:
+        user = acting_user(request)
+        access_needs(user)
+        need = needs.need_for(user, need_id)
+        data = raise_for_serializer(PartyNeedActionIn(data=request.data))
+        now = timezone.now()
+
+        def work() -> tuple[int, dict[str, Any]]:
+            # The step's rules are the engine's and the handler bound to the action (party/needs.py).
+            transition(
+                need.work_item,
+                data["action"],
+                actor=user,
+                now=now,
+                inputs={"receipt_no": data["receipt_no"]} if "receipt_no" in data else {},
+                reason=data["reason"],
+                expected_version=data.get("version"),
+            )
+            return 200, _need_detail(user, need.pk, now)
+
+        return idempotent(request, now=now, work=work)

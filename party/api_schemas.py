@@ -202,3 +202,45 @@ class PartyVanguardPostOut(serializers.Serializer[Any]):
     territory_code = serializers.CharField()
     lon = serializers.FloatField()
     lat = serializers.FloatField()
+
+
+class PartyNeedActionOut(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    title = serializers.CharField()
+
+
+class PartyNeedOut(serializers.Serializer[Any]):
+    """A 代办需求 as staff read it: no resident's name (the household's number or the enterprise's name),
+    the member masked."""
+
+    id = serializers.IntegerField()
+    description = serializers.CharField()
+    raised_at = serializers.DateTimeField()
+    state = serializers.CharField(help_text="requested | reminded | escalated | filed | declined")
+    state_title = serializers.CharField()
+    late = serializers.BooleanField(help_text="过了办理时限（已提醒或已上报）")
+    step_due_at = serializers.DateTimeField(allow_null=True)
+    grid_code = serializers.CharField()
+    village_code = serializers.CharField()
+    beneficiary = serializers.CharField(help_text="户号或企业名称")
+    member_id = serializers.IntegerField()
+    member = serializers.CharField(help_text="已脱敏")
+    organisation = serializers.CharField()
+    visit_id = serializers.IntegerField()
+    work_item_id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="办件版本（办理时可带上，防止并发覆盖）")
+    receipt_no = serializers.CharField(allow_blank=True)
+    application_state = serializers.CharField(allow_blank=True)
+
+
+class PartyNeedDetailOut(PartyNeedOut):
+    actions = PartyNeedActionOut(many=True, help_text="当前用户可执行的操作")
+
+
+class PartyNeedActionIn(serializers.Serializer[Any]):
+    action = serializers.CharField(max_length=60, help_text="file（已代办，关联代办件）| decline（退回）")
+    reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
+    receipt_no = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="file：网格员本人代办件的受理编号"
+    )
+    version = serializers.IntegerField(required=False, min_value=1, help_text="办理所依据的办件版本")

@@ -20,5 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("projects/", api.ProjectsView.as_view(), name="party-projects"),
     path("milestones/<int:milestone_id>/done/", api.MilestoneDoneView.as_view(), name="party-milestone-done"),
     path("vanguard-posts/", api.VanguardPostsView.as_view(), name="party-vanguard-posts"),
+    path("needs/", api.NeedsView.as_view(), name="party-needs"),
+    path("needs/<int:need_id>/", api.NeedView.as_view(), name="party-need"),
+    path("needs/<int:need_id>/actions/", api.NeedActionView.as_view(), name="party-need-action"),
     path("map.geojson", api.MapLayerView.as_view(), name="party-map-layer"),
 ]

@@ -10,14 +10,17 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.drill import drill_row
 from core.pii import mask_name
-from party.models import Meeting, Organisation, PartyMember, Visit
+from party.models import Meeting, Organisation, PartyMember, Visit, VisitNeed
 from party.selectors import GridHeadCheck, one_shoulder_checks
 from territory.models import Grid
+from workflow.english import state_title
+from workflow.publishing import definition_for
 
 
 def midnight(day: date) -> datetime:
@@ -85,6 +88,17 @@ def problems_closed(prefix: str, first_day: date, end_day: date) -> QuerySet[Vis
     """Of the problems raised in the period, those whose grid event was closed by its end."""
     return problems_raised(prefix, first_day, end_day).filter(
         event__work_item__state="closed", event__work_item__closed_at__lt=midnight(end_day)
+    )
+
+
+def needs_late(prefix: str, first_day: date, end_day: date) -> QuerySet[VisitNeed]:
+    """代办需求 the sweeper found late in the period: those it reminded (`remind`, at the request's limit)
+    then, whatever became of them after. A request is reminded at most once."""
+    return VisitNeed.objects.filter(
+        territory_code__startswith=prefix,
+        work_item__transitions__action="remind",
+        work_item__transitions__occurred_at__gte=midnight(first_day),
+        work_item__transitions__occurred_at__lt=midnight(end_day),
     )
 
 
@@ -178,6 +192,11 @@ COUNTS: dict[str, Callable[[str, date, date], QuerySet[Any]]] = {
     "party_problems_raised": problems_raised,
     "party_problems_closed": problems_closed,
     "party_meetings_held": meetings_held,
+    "party_needs_late": needs_late,
+}
+# Relations a figure's drill-down rows read (no query per row).
+RELATED = {
+    "party_needs_late": ("work_item__process_version", "visit__link__household", "visit__link__entity")
 }
 # rate code → (numerator count, denominator count)
 RATES = {
@@ -208,6 +227,19 @@ def describe(obj: Any) -> dict[str, Any]:
             obj.visited_at or obj.due_on,
         )
         row["overdue"] = obj.visited_at is None
+        return row
+    if isinstance(obj, VisitNeed):
+        item = obj.work_item
+        row = drill_row(
+            obj.pk,
+            obj.receipt_no,
+            item.title,
+            state_title(item.process_name, item.state, definition_for(item).states[item.state].title),
+            obj.territory_code,
+            obj.raised_at,
+            reverse("party:need", args=[obj.pk]),
+        )
+        row["overdue"] = item.closed_at is None
         return row
     if isinstance(obj, Meeting):
         return drill_row(obj.pk, "", obj.topic, obj.get_kind_display(), obj.territory_code, obj.held_at)

@@ -23,10 +23,12 @@ from accounts.models import Role, User
 from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound
 from outbox.actions import enqueue
-from party.models import Visit, VisitNeed
+from party.models import PartyMember, Visit, VisitNeed
 from workflow.actors import system_actor
 from workflow.handlers import Handler, Step, bind
 from workflow.models import Transition, WorkItem
+from workflow.process_definition import definition_of_version
+from workflow.publishing import current_version
 from workflow.start import do_start_item
 
 PROCESS = "party_service_need"
@@ -35,6 +37,8 @@ SUBJECT_TYPE = "party.visitneed"
 # intake.py: inputs receipt_no, channel, proxy_worker): read from the ledger, never imported.
 APPLICATION_PROCESS = "approval_application"
 PROXY_CHANNEL = "proxy"
+# The states of a request past its limit (the sweeper's escalation rules moved it there).
+LATE_STATES = ("reminded", "escalated")
 MAX_NEED = 500
 MAX_NEEDS_PER_VISIT = 5
 CANDIDATES = 20  # the grid worker's own recent proxy applications offered to link
@@ -114,13 +118,7 @@ def raise_need_on_locked_visit(visit: Visit, text: str, *, actor: User, now: dat
         after={"visit": visit.pk, "work_item": item.pk, **target},
         now=now,
     )
-    workers = User.objects.filter(
-        assignments__role=Role.GRID_WORKER,
-        assignments__active=True,
-        assignments__territory_code=need.territory_code,
-        is_active=True,
-    ).distinct()
-    for worker in workers:
+    for worker in _staff(Role.GRID_WORKER, [need.territory_code]):
         enqueue(
             channel="console",
             kind="party_need_raised",
@@ -131,6 +129,20 @@ def raise_need_on_locked_visit(visit: Visit, text: str, *, actor: User, now: dat
             payload={"work_item": item.pk, "need": need.pk},
         )
     return need
+
+
+def _staff(role: str, codes: list[str]) -> QuerySet[User]:
+    """Active users holding `role` by an active assignment at one of `codes` (a grid, its village)."""
+    return (
+        User.objects.filter(
+            assignments__role=role,
+            assignments__active=True,
+            assignments__territory_code__in=codes,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
 
 
 # --- Reads --------------------------------------------------------------------------------------------
@@ -149,6 +161,12 @@ def needs_visible_to(user: User) -> QuerySet[VisitNeed]:
         ),
         "territory_code",
     )
+
+
+def states(*, now: datetime) -> list[str]:
+    """The states of the published definition (what the API's state filter accepts)."""
+    version = current_version(PROCESS, now=now)
+    return list(definition_of_version(version.pk, version.content_hash, version.definition).states)
 
 
 def need_for(user: User, need_id: int) -> VisitNeed:
@@ -261,9 +279,51 @@ def _effect_decline(step: Step) -> None:
     _tell_member(need, f"您走访登记的代办需求已退回：{step.reason}", step)
 
 
+def _tell(need: VisitNeed, recipients: list[User], body: str, step: Step) -> None:
+    for user in recipients:
+        enqueue(
+            channel="console",
+            kind=f"party_need_{step.name}",
+            recipient=user,
+            subject="代办需求逾期",
+            body=body,
+            now=step.now,
+            payload={"need": need.pk, "work_item": step.item.pk},
+        )
+
+
+def _guard_late(step: Step) -> None:
+    _lock(step)
+
+
+def _effect_remind(step: Step) -> None:
+    """逾期提醒 (the sweeper, at the request's limit): the member who raised it, to follow it up with
+    the household, and the grid's workers, to take it up."""
+    need: VisitNeed = step.scratch["need"]
+    label = beneficiary_label(need.visit)
+    _tell_member(need, f"您走访登记的代办需求（{label}）已超过办理时限，网格员尚未代办，请跟进。", step)
+    workers = list(_staff(Role.GRID_WORKER, [need.territory_code]))
+    _tell(need, workers, f"代办需求（{label}）已超过办理时限，请尽快上门代办或退回。", step)
+
+
+def _effect_escalate(step: Step) -> None:
+    """逾期上报 (the sweeper, when the reminder went unanswered): the secretary of the member's branch
+    and the village — the grid heads (网格长/村书记) of the need's grid and village — each told once."""
+    need: VisitNeed = step.scratch["need"]
+    member = PartyMember.objects.select_related("organisation__secretary__user").get(pk=need.member_id)
+    secretary = member.organisation.secretary
+    recipients = {u.pk: u for u in _staff(Role.GRID_HEAD, [need.territory_code, need.territory_code[:12]])}
+    if secretary is not None and secretary.user is not None and secretary.user.is_active:
+        recipients.setdefault(secretary.user.pk, secretary.user)
+    body = f"党员联户走访发现的代办需求（{beneficiary_label(need.visit)}）提醒后仍未办理，请督促网格员代办。"
+    _tell(need, [recipients[pk] for pk in sorted(recipients)], body, step)
+
+
 HANDLERS = {
     "file": Handler(guard=_guard_file, effect=_effect_file),
     "decline": Handler(guard=_guard_decline, effect=_effect_decline),
+    "remind": Handler(guard=_guard_late, effect=_effect_remind),
+    "escalate": Handler(guard=_guard_late, effect=_effect_escalate),
 }
 
 

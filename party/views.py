@@ -23,16 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.jurisdiction import jurisdiction_codes, scope_for, user_roles
-from accounts.models import Role, User
+from accounts.models import User
 from core.errors import DomainError, NotFound
 from core.pii import mask_name
 from party import actions, meetings, selectors, visits
-from party.access import ORGANISER_ROLES
+from party.access import ORGANISER_ROLES, READER_ROLES
 from party.models import Meeting, Organisation, PartyMember, Visit
 from registry.models import Entity, Household
 
-# Who reads the party pages: the organisers (who also write) and the command centre's supervisors.
-READER_ROLES = ORGANISER_ROLES | {Role.SUPERVISOR}
 MEMBER_PAGE = 100
 TOP_KINDS = (Organisation.Kind.COMMITTEE, Organisation.Kind.WORKING_COMMITTEE)
 

@@ -22,13 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.jurisdiction import user_roles
-from accounts.models import Role, User
-from core.errors import DomainError, NotFound
+from accounts.models import User
+from core.errors import DomainError, NotFound, PermissionRefused
 from core.pii import mask_name
 from party import selectors
+from party.access import READER_ROLES, access_needs
 from party.models import VisitNeed
 from party.needs import beneficiary_label, need_for, needs_visible_to, proxy_candidates
-from party.views import READER_ROLES
 from registry.models import Person
 from territory.refs import territory_names
 from workflow.access import available_actions
@@ -36,15 +36,16 @@ from workflow.confirm import needs_confirmation
 from workflow.engine import transition
 from workflow.publishing import definition_for
 
-NEED_READER_ROLES = READER_ROLES | {Role.GRID_WORKER}
 NEED_PAGE = 100
 
 
 def _need_reader(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
-    if not user_roles(user) & NEED_READER_ROLES:
-        raise PermissionDenied(_("没有查看代办需求的角色。"))
+    try:
+        access_needs(user)
+    except PermissionRefused as refused:
+        raise PermissionDenied(refused.message) from None
     return user
 
 

@@ -83,8 +83,9 @@ def test_march_report_is_made_once_delivered_and_equals_the_desk(
         assert row == expected, code
         assert row[0] == desk[code]["value"] and row[2] == desk[code]["mom"] and row[4] == desk[code]["yoy"]
         compared += 1
-    # Every connected indicator of the five sources (巡查覆盖率, 漏报率, the 属地管理 warnings and 财务公开).
-    assert compared == 59
+    # Every connected indicator of the five sources (巡查覆盖率, 漏报率, the 属地管理 warnings and 财务公开,
+    # the late 代办需求).
+    assert compared == 60
     assert cells["filed"][0] == 5 and cells["closed"][0] == 5 and cells["closure_rate"][0] == 1.0
     assert cells["overdue_open"][0] == 1
     assert [row[7] for row in sheet_rows(xlsx, "指标") if row[0] == "score"] == [figures["score"]["grade"]]

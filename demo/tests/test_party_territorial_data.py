@@ -17,7 +17,15 @@ from demo.party_data import seed_party
 from demo.party_leadership import gap_of
 from demo.seed import seed_demo
 from demo.territorial_data import seed_territorial
-from party.models import Meeting, PartyMember, PartyProject, ProjectMilestone, VanguardPost, Visit
+from party.models import (
+    Meeting,
+    PartyMember,
+    PartyProject,
+    ProjectMilestone,
+    VanguardPost,
+    Visit,
+    VisitNeed,
+)
 from party.selectors import one_shoulder_checks
 from territorial.models import Contract, ExpenditureCategory, LedgerEntry, Payment
 
@@ -74,6 +82,15 @@ def test_demo_party_and_assets_feed_every_module(empty_database: None) -> None:
         assert failing <= {v for v in villages if gap_of(v)}
         report = evaluate_warnings(now=NOW, rules=[Rule.ONE_SHOULDER])["one_shoulder"]
         assert report["raised"] == sum(1 for c in checks if not c.satisfied) and report["failed"] == 0
+        # 代办需求 in every state, through the party action and the process's own escalation rules.
+        states = set(VisitNeed.objects.values_list("work_item__state", flat=True))
+        assert {"requested", "declined", "reminded", "escalated"} <= states, states
+        needs = sorted(
+            VisitNeed.objects.values_list("territory_code", "visit__visited_at", "work_item__state")
+        )
+        assert streams.values(HUANGQIAO, date(2026, 2, 1), date(2026, 3, 21))["party_needs_late"], needs
+        needs_page = client.get("/party/needs/").content.decode()
+        assert "逾期（已报支部书记和村）" in needs_page and "待网格员代办" in needs_page
         # Party projects with milestones and 党员先锋岗 for the demo branches, on the one map.
         assert PartyProject.objects.filter(territory_code__startswith=HUANGQIAO).exists()
         assert ProjectMilestone.objects.filter(done_on__isnull=False).exists()

@@ -234,6 +234,14 @@ def test_visit_plan(party_world: dict[str, Any], frozen: Any) -> None:
     # Planning twice adds nothing.
     assert len(as_user(users["hq_leader"]).post(url, {"month": "2026-03-02"}, format="json").json()) == 2
     assert Visit.objects.count() == 2
+    # Read back: the month's visits; another month none; the outsider 404; a bad month 400.
+    leader = as_user(users["hq_leader"])
+    read = leader.get(url, {"month": "2026-03-20"})
+    assert read.status_code == 200 and [v["visited_at"] for v in read.json()] == [None, None]
+    assert leader.get(url, {"month": "2026-04-01"}).json() == []
+    assert as_user(users["wt_leader"]).get(url, {"month": "2026-03-01"}).status_code == 404
+    assert error(leader.get(url, {"month": "March"}))[::2] == (400, "month")
+    assert error(leader.get(url))[::2] == (400, "month")
 
 
 def test_meetings_schedule_sign_record(party_world: dict[str, Any], frozen: Any) -> None:
