@@ -275,7 +275,7 @@ def counts_by_unit(
         .annotate(unit=Substr("territory_code", 1, size))
         .order_by()
     )
-    rows = grid_rows
+    rows: QuerySet[Any] = grid_rows
     if _reads_divisions(codes[0], where):  # divisions: their own few rows per day, not their grids'
         rows = (
             LedgerRollupByDivision.objects.filter(process_name=PROCESS, division_code__in=codes)
