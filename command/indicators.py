@@ -14,7 +14,7 @@ from itertools import takewhile
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -35,8 +35,8 @@ from core.errors import DomainError
 from grid.figures.rollup import PROCESS, fold_counts, rollup_counts
 from grid.models import Category
 from workflow.english import in_english
-from workflow.models import LedgerRollup
-from workflow.rollups import Key, cursor_of, registered, tail_delta
+from workflow.models import LedgerRollup, LedgerRollupByDivision
+from workflow.rollups import DIVISION_LEVELS, Key, cursor_of, registered, tail_delta
 
 DIVISION_CODE_LENGTH = 6  # the shortest division code (a county): a shared prefix at least this long
 
@@ -140,20 +140,29 @@ def check_cut(chosen: Indicator | None, cut: Cut) -> None:
 # ----------------------------------------------------------------------------------------- counts
 
 
+def _reads_divisions(prefix: str, where: Q | None) -> bool:
+    """Whether the prefix's rows are read from the division rollup: a division's code (county, town,
+    village) under no cut of class or channel (only the grid rollup keeps those), as `sums_in` does."""
+    return len(prefix) in DIVISION_LEVELS and not where  # an empty Q() narrows nothing
+
+
+def _stored(prefix: str, where: Q | None) -> QuerySet[Any]:
+    """The rollup rows under the prefix, inside the cut's `where`: the division rollup's few rows per day
+    for a division, else the grid rollup's. Both have the measure, day and later-fact columns."""
+    if _reads_divisions(prefix, where):
+        return LedgerRollupByDivision.objects.filter(process_name=PROCESS, division_code=prefix)
+    return LedgerRollup.objects.filter(process_name=PROCESS, territory_code__startswith=prefix).filter(
+        where or Q()
+    )
+
+
 def _overdue_keys(
     prefix: str, tail: Counter[Key], first_day: date, end_day: date, where: Q | None = None
 ) -> int:
     """Items whose first overdue record lies in [first_day, end_day) and that were not closed by the end."""
     stored = (
-        LedgerRollup.objects.filter(
-            process_name=PROCESS,
-            measure="overdue_first",
-            territory_code__startswith=prefix,
-            day__gte=first_day,
-            day__lt=end_day,
-            closed_day__gte=end_day,
-        )
-        .filter(where or Q())
+        _stored(prefix, where)
+        .filter(measure="overdue_first", day__gte=first_day, day__lt=end_day, closed_day__gte=end_day)
         .aggregate(n=Sum("count"))["n"]
     )
     unfolded = sum(
@@ -170,7 +179,7 @@ def _overdue_keys(
 def _filed_by(
     prefix: str, tail: Counter[Key], first_day: date, end_day: date, where: Q | None = None
 ) -> Counter[tuple[str, str]]:
-    """Filed items per (channel, "kind:category code")."""
+    """Filed items per (channel, "kind:category code"): from the grid rollup, the one that keeps them."""
     rows = (
         LedgerRollup.objects.filter(
             process_name=PROCESS,
@@ -259,7 +268,8 @@ def counts_by_unit(
     patrols: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """`counts` of several sibling units (territory codes of one length) in four grouped queries instead
-    of four per unit, and one read of their patrols (`patrols`): the rankings' reads. Each unit's counts
+    of four per unit, and one read of their patrols (`patrols`): the rankings' reads; divisions (towns,
+    villages) from the division rollup except their filed items by class and channel. Each unit's counts
     equal `counts(code, …)` (tested)."""
     with_patrols = patrols
     if cut.unit is not None:  # the unit's items, read once for every code
@@ -282,12 +292,19 @@ def counts_by_unit(
         under = Q()
         for code in codes:
             under |= Q(territory_code__startswith=code)
-    rows = (
+    grid_rows = (
         LedgerRollup.objects.filter(under, process_name=PROCESS)
         .filter(where)
         .annotate(unit=Substr("territory_code", 1, size))
         .order_by()
     )
+    rows: QuerySet[Any] = grid_rows
+    if _reads_divisions(codes[0], where):  # divisions: their own few rows per day, not their grids'
+        rows = (
+            LedgerRollupByDivision.objects.filter(process_name=PROCESS, division_code__in=codes)
+            .annotate(unit=F("division_code"))
+            .order_by()
+        )
     pairs: dict[str, list[tuple[Key, int]]] = {code: [] for code in codes}
     period = rows.filter(day__gte=first_day, day__lt=end_day).values_list(
         "unit", "measure", "flags", "since_day", "closed_day", "deferred_day"
@@ -300,7 +317,9 @@ def counts_by_unit(
     overdue = rows.filter(measure="overdue_first", day__lt=end_day, closed_day__gte=end_day)
     due_open = dict(overdue.filter(day__gte=first_day).values_list("unit").annotate(n=Sum("count")))
     overdue_open = dict(overdue.values_list("unit").annotate(n=Sum("count")))
-    filed_rows = period.filter(measure="filed").values_list("unit", "channel", "subject_class")
+    filed_rows = grid_rows.filter(measure="filed", day__gte=first_day, day__lt=end_day).values_list(
+        "unit", "channel", "subject_class"
+    )
     filed: dict[str, Counter[tuple[str, str]]] = {code: Counter() for code in codes}
     for unit, channel, cls, n in filed_rows.annotate(n=Sum("count")):
         if unit not in wanted:
@@ -345,13 +364,8 @@ def daily(prefix: str, first_day: date, end_day: date, tail: Counter[Key] | None
     filed: Counter[date] = Counter()
     closed: Counter[date] = Counter()
     rows = (
-        LedgerRollup.objects.filter(
-            process_name=PROCESS,
-            measure__in=("filed", "closing"),
-            territory_code__startswith=prefix,
-            day__gte=first_day,
-            day__lt=end_day,
-        )
+        _stored(prefix, None)
+        .filter(measure__in=("filed", "closing"), day__gte=first_day, day__lt=end_day)
         .values_list("day", "measure")
         .annotate(n=Sum("count"))
         .order_by()

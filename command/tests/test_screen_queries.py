@@ -61,3 +61,28 @@ def test_the_grouped_reads_equal_the_per_unit_and_per_day_ones(placed: Scenario,
     for code in units:
         assert grouped[code] == ind.counts(code, first, end), code
     assert grouped["320507003201"]["filed"] == 5
+
+
+def test_division_rollup_reads_equal_the_grid_rollup_sums(
+    placed: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk's and the screen's figures of a district, a town and a village read the division rollup
+    (with part of the week folded and the rest in the tail); they equal the same figures summed from the
+    grid rollup alone, over the period, the one before and the year before, and in the ranking."""
+    fold_all(PROCESS, now=AFTER_WEEK - timedelta(days=3))
+    first, end = date(2026, 2, 9), date(2026, 3, 10)
+    units = ["320507003", "320507105"]
+    tail = ind.grid_tail()
+    read = {
+        "figures": {code: ind.figures(code, first, end) for code in ["320507", *units, "320507003201"]},
+        "daily": ind.daily(HUANGQIAO, first, end, tail=tail),
+        "ranking": ind.counts_by_unit(units, first, end, tail=tail),
+    }
+    assert read["figures"][HUANGQIAO]["filed"]["value"] == 5
+    monkeypatch.setattr(ind, "DIVISION_LEVELS", ())  # every read from the grid rollup
+    monkeypatch.setattr("workflow.rollups.DIVISION_LEVELS", ())
+    assert read == {
+        "figures": {code: ind.figures(code, first, end) for code in ["320507", *units, "320507003201"]},
+        "daily": ind.daily(HUANGQIAO, first, end, tail=tail),
+        "ranking": ind.counts_by_unit(units, first, end, tail=tail),
+    }

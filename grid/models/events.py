@@ -127,6 +127,13 @@ class GridEvent(models.Model):
             models.Index(fields=["territory_code", "reported_at"], name="grid_event_territory_time_idx"),
             # The lists' order (newest first): a LIMIT walks this index instead of sorting the table.
             models.Index(fields=["-reported_at", "-id"], name="grid_event_newest_idx"),
+            # The command map's open items and heat layer: the newest events that have a point, without
+            # walking those that have none (most bulk-imported and hotline events).
+            models.Index(
+                fields=["-reported_at"],
+                name="grid_event_located_newest_idx",
+                condition=Q(lon__isnull=False, lat__isnull=False),
+            ),
             # The figures' satisfaction (ratings given in a period): only rated events are indexed.
             models.Index(
                 fields=["rated_at"], name="grid_event_rated_idx", condition=Q(rated_at__isnull=False)
