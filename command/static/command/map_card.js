@@ -35,7 +35,8 @@
     var action = form.dataset.cardForm, prefix = action + "-", data = new FormData(), inputs = {};
     data.append("action", action);
     Array.prototype.forEach.call(form.elements, function (f) {
-      if (!f.name || f.name === "csrfmiddlewaretoken" || f.disabled) { return; }
+      // "confirmed": the mark static/js/ui.js adds once a destructive action's dialog was accepted.
+      if (!f.name || f.name === "csrfmiddlewaretoken" || f.name === "confirmed" || f.disabled) { return; }
       var name = f.name.indexOf(prefix) === 0 ? f.name.slice(prefix.length) : f.name;
       if (f.type === "file") { Array.prototype.forEach.call(f.files, function (file) { data.append("photos", file); }); return; }
       if ((f.type === "radio" || f.type === "checkbox") && !f.checked) { return; }
