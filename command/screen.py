@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from command import indicators as ind
-from command.basemap import base_map
+from command.basemap import screen_config
 from command.map_api import light_of
 from command.screen_access import SCREEN_AUTH, screen_scope, token_scope
 from command.selectors import children, days, require_command_role, unit_scope
@@ -78,7 +78,9 @@ def screen_page(request: HttpRequest) -> HttpResponse:
             scope = unit_scope(request.user, level, code)
     except DomainError as error:
         return render(request, "command/screen_error.html", {"error": error}, status=error.status)
-    return render(request, "command/screen.html", {"scope": scope, "token": key, "map_config": base_map()})
+    return render(
+        request, "command/screen.html", {"scope": scope, "token": key, "map_config": screen_config()}
+    )
 
 
 # ------------------------------------------------------------------------------------------ data
@@ -93,7 +95,7 @@ def _kpis(scope: Scope, first: Any, end: Any, tail: Counter[Key]) -> list[dict[s
         tiles.append(
             {
                 "code": code,
-                "name": meta.zh,
+                "name": meta.name,
                 "kind": meta.kind,
                 "unit": meta.unit,
                 "connected": figure["connected"],

@@ -43,6 +43,7 @@ def _map_labels() -> dict[str, str]:
         "classC": _("C类区域"),
         "gridCount": _("网格数"),
         "labels": _("名称标注"),
+        "baseLayer": _("底图"),
     }
 
 

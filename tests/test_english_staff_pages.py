@@ -37,6 +37,7 @@ PAGES = [
     ("dispatcher", "/command/reports/"),
     ("dispatcher", "/command/projects/"),
     ("dispatcher", "/command/screen/"),
+    ("hq_clerk", "/datashare/grants/"),
 ]
 
 
@@ -96,4 +97,19 @@ def test_english_staff_page_has_no_chinese_ui_text(world: dict[str, Any], person
     with time_machine.travel(NOW, tick=False):
         response = client.get(url, follow=True)
     assert response.status_code == 200
+    assert untranslated(response.content.decode(), data_names()) == []
+
+
+@pytest.mark.parametrize("persona", ["dispatcher", "hq_grid"])
+def test_english_work_item_page_has_no_chinese_ui_text(world: dict[str, Any], persona: str) -> None:
+    from workflow.models import WorkItem
+
+    item = WorkItem.objects.get(grid_event__isnull=False)
+    client = Client()
+    client.force_login(world[persona])
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(f"/work/items/{item.pk}/")
+    assert response.status_code == 200
+    assert "Grid event handling" in response.content.decode()  # the process by its English name
     assert untranslated(response.content.decode(), data_names()) == []

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
-from command.basemap import base_map
+from command.basemap import project_map_config
 from command.projects.api import milestone_late
 from command.projects.selectors import get_project_for, projects_visible_to
 from core.errors import DomainError
@@ -49,5 +49,5 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(
         request,
         "command/projects/detail.html",
-        {"project": project, "milestones": milestones, "map_config": base_map()},
+        {"project": project, "milestones": milestones, "map_config": project_map_config()},
     )

@@ -73,3 +73,30 @@ def test_a_colleague_acted_first_the_card_says_so(
     assert WorkItem.objects.get(grid_event=filed).version == drawn_at + 1  # ours changed nothing
     # The 409 answer is the one expected console/network problem of this test.
     assert all("409" in e for e in problems.errors)
+
+
+def test_a_destructive_action_on_the_card_asks_first(
+    live_server: Any, page: Any, problems: PageProblems, personas: dict[str, User], reference: Any
+) -> None:
+    event = report(personas)
+    card = open_card(page, live_server.url, event)
+    card.locator("[data-card-action='void'] summary").click()
+    card.locator("[name='void-reason']").fill("重复上报，已合并处理")
+    button = card.locator("[data-act='void']")
+    assert "danger" in (button.get_attribute("class") or "")
+    messages: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        messages.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    button.click()
+    assert messages == ["确定要作废吗？此操作会记录理由并通知相关人员。"]
+    assert WorkItem.objects.get(grid_event=event).state == "reported"  # dismissed: nothing sent
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    button.click()
+    page.wait_for_selector("[data-card-status]:has-text('已完成')")
+    assert WorkItem.objects.get(grid_event=event).state == "voided"
+    screenshot(page, "command-map-card-voided")
+    assert problems.errors == []

@@ -130,7 +130,7 @@ def staff_event_context(user: User, event: GridEvent, bound: EventActionForm | N
         "routing": routing,
         "routings": list(
             RoutingDecision.objects.filter(subject_type=SUBJECT_TYPE, subject_id=str(event.pk))
-            .select_related("chosen_unit")
+            .select_related("chosen_unit", "category__parent")
             .order_by("decided_at", "id")
         ),
         "candidates": duplicate_candidates_with_distance(event) if "mark_duplicate" in names else [],

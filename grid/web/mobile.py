@@ -49,6 +49,7 @@ def geo_labels() -> dict[str, str]:
         "unsupported": _("此浏览器不支持定位，将不带位置提交。"),
         "locating": _("正在获取位置…"),
         "located": _("已定位"),
+        "accuracy": _("（±{m} 米）"),
         "denied": _("未能获取位置（未授权或信号弱），将不带位置提交。"),
     }
 

@@ -25,6 +25,7 @@ from grid.web.common import (
     render_page,
     roles_required,
 )
+from grid.web.mobile import geo_labels
 
 WORKER_ONLY = gettext_lazy("此页面供网格员使用。")
 
@@ -74,6 +75,7 @@ def patrol_page(request: HttpRequest, patrol_id: int) -> HttpResponse:
             "rows": rows,
             "done": sum(1 for r in rows if r.check_in),
             "total": len(rows),
+            "geo_labels": geo_labels(),
         },
     )
 

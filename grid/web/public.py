@@ -42,6 +42,14 @@ SUBMIT_LABELS = {
     "failed": gettext_lazy("提交没有成功，请检查网络后再点“提交”（不会重复登记）。"),
 }
 
+# The words of static/js/address_search.js: a standard address in the list, and what its choice did.
+ADDRESS_SEARCH_LABELS = {
+    "option": gettext_lazy("{address}（{where}）"),
+    "noPoint": gettext_lazy("{where}：该地址暂无坐标，请在地图上点选问题位置。"),
+    "nearPlace": gettext_lazy("已定位到{where}，请在地图上把标记移到问题的确切位置。"),
+    "located": gettext_lazy("已按地址定位：{where}"),
+}
+
 
 def _new_form(
     data: QueryDict | None = None, files: MultiValueDict[str, Any] | None = None
@@ -147,6 +155,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "map_config": map_config(area_features()),
         "geo_labels": geo_labels(),
         "submit_labels": SUBMIT_LABELS,
+        "address_search_labels": ADDRESS_SEARCH_LABELS,
     }
     return render_page(request, "grid/public/report.html", context, status=400 if form.errors else 200)
 

@@ -2,6 +2,7 @@
    Typing in its [name='address'] field lists matching standard addresses (debounced); choosing one puts
    its text in the field and, when the address has a point, fills lon/lat/crs (WGS-84) and moves the map
    marker (event "grid:point", as the phone's position does). The grid the address lies in is shown.
+   Its words come from the page (#address-search-labels, translated on the server).
    Test hooks: ul[data-address-results] holds li[data-address-id]; data-address-picked on the form. */
 (function () {
   "use strict";
@@ -10,6 +11,11 @@
   var input = form.querySelector("[name='address']");
   if (!input) { return; }
   var url = form.dataset.addressSearch;
+  var labelsNode = document.getElementById("address-search-labels");
+  var T = labelsNode ? JSON.parse(labelsNode.textContent) : {};
+  function say(key, values) {
+    return (T[key] || "").replace(/\{(\w+)\}/g, function (all, name) { return values[name] == null ? all : values[name]; });
+  }
   var list = document.createElement("ul");
   list.className = "address-results";
   list.setAttribute("role", "listbox");
@@ -35,7 +41,7 @@
     form.dataset.addressPicked = row.address_id === null ? "place:" + row.grid : String(row.address_id);
     var where = [row.town_name, row.village_name, row.grid_name].filter(Boolean).join(" ");
     if (row.lon === null || row.lat === null) {
-      note.textContent = where + "：该地址暂无坐标，请在地图上点选问题位置。";
+      note.textContent = say("noPoint", { where: where });
       return;
     }
     ["lon", "lat"].forEach(function (name) {
@@ -44,9 +50,7 @@
     });
     var crs = form.querySelector("[name='crs']");
     if (crs) { crs.value = "wgs84"; }
-    note.textContent = row.located_by === "place"
-      ? "已定位到" + where + "，请在地图上把标记移到问题的确切位置。"
-      : "已按地址定位：" + where;
+    note.textContent = say(row.located_by === "place" ? "nearPlace" : "located", { where: where });
     document.dispatchEvent(new CustomEvent("grid:point", { detail: { lon: row.lon, lat: row.lat, crs: "wgs84" } }));
   }
 
@@ -56,7 +60,7 @@
       var item = document.createElement("li");
       item.setAttribute("role", "option");
       item.dataset.addressId = row.address_id === null ? "place:" + row.grid : String(row.address_id);
-      item.textContent = row.address + "（" + [row.town_name, row.village_name].filter(Boolean).join(" ") + "）";
+      item.textContent = say("option", { address: row.address, where: [row.town_name, row.village_name].filter(Boolean).join(" ") });
       item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(row); });
       list.appendChild(item);
     });

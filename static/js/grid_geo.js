@@ -8,7 +8,7 @@
   "use strict";
   var labelsNode = document.getElementById("grid-geo-labels");
   var T = labelsNode ? JSON.parse(labelsNode.textContent) : {};
-  function t(key, fallback) { return T[key] || fallback; }
+  function t(key) { return T[key] || ""; }  // the page's words (#grid-geo-labels)
 
   function status(text) {
     var node = document.getElementById("geo-status");
@@ -16,14 +16,14 @@
   }
 
   function locate(done) {
-    if (!("geolocation" in navigator)) { status(t("unsupported", "此浏览器不支持定位，将不带位置提交。")); done(null); return; }
-    status(t("locating", "正在获取位置…"));
+    if (!("geolocation" in navigator)) { status(t("unsupported")); done(null); return; }
+    status(t("locating"));
     navigator.geolocation.getCurrentPosition(function (pos) {
-      status(t("located", "已定位") + " " + pos.coords.longitude.toFixed(5) + ", " + pos.coords.latitude.toFixed(5) +
-        (pos.coords.accuracy ? "（±" + Math.round(pos.coords.accuracy) + " m）" : ""));
+      status(t("located") + " " + pos.coords.longitude.toFixed(5) + ", " + pos.coords.latitude.toFixed(5) +
+        (pos.coords.accuracy ? t("accuracy").replace("{m}", Math.round(pos.coords.accuracy)) : ""));
       done({ lon: pos.coords.longitude, lat: pos.coords.latitude, crs: "wgs84" });
     }, function () {
-      status(t("denied", "未能获取位置（未授权或信号弱），将不带位置提交。"));
+      status(t("denied"));
       done(null);
     }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
   }

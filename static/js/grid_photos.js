@@ -12,8 +12,8 @@
       var files = Array.prototype.slice.call(input.files || []);
       var tooMany = files.length > max;
       if (count) {
-        count.textContent = tooMany ? (T.tooMany || "照片最多 {max} 张，请重新选择。").replace("{max}", max)
-                                    : (T.chosen || "已选 {n} 张照片").replace("{n}", files.length);
+        count.textContent = tooMany ? (T.tooMany || "").replace("{max}", max)
+                                    : (T.chosen || "").replace("{n}", files.length);
         count.classList.toggle("too-many", tooMany);
       }
       input.setCustomValidity(tooMany ? (T.tooMany || "").replace("{max}", max) : "");

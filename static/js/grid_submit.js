@@ -8,8 +8,8 @@
   var labelsNode = document.getElementById("grid-submit-labels");
   var T = labelsNode ? JSON.parse(labelsNode.textContent) : {};
 
-  function text(key, fallback) {
-    return T[key] || fallback;
+  function text(key) {
+    return T[key] || ""; // the page's words (#grid-submit-labels)
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("form[data-submit-once]"), function (form) {
@@ -61,12 +61,12 @@
       }
       if (button) {
         button.disabled = true;
-        button.textContent = text("sending", "正在提交…");
+        button.textContent = text("sending");
       }
       var hasPhotos = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
         return input.files && input.files.length > 0;
       });
-      show(hasPhotos ? text("uploading", "正在上传照片 {p}%").replace("{p}", "0") : text("saving", "正在保存…"), hasPhotos ? 0 : null);
+      show(hasPhotos ? text("uploading").replace("{p}", "0") : text("saving"), hasPhotos ? 0 : null);
       if (!window.FormData || !window.XMLHttpRequest) {
         return; // the browser's own submit, the button disabled
       }
@@ -77,11 +77,11 @@
       xhr.upload.addEventListener("progress", function (progress) {
         if (hasPhotos && progress.lengthComputable && progress.total > 0) {
           var share = Math.min(100, Math.round((progress.loaded * 100) / progress.total));
-          show(text("uploading", "正在上传照片 {p}%").replace("{p}", String(share)), share);
+          show(text("uploading").replace("{p}", String(share)), share);
         }
       });
       xhr.upload.addEventListener("load", function () {
-        show(text("saving", "正在保存…"), null);
+        show(text("saving"), null);
       });
       xhr.addEventListener("load", function () {
         var type = xhr.getResponseHeader("Content-Type") || "";
@@ -96,10 +96,10 @@
           document.close();
           return;
         }
-        release(text("failed", "提交没有成功，请稍后再点“提交”（不会重复登记）。"));
+        release(text("failed"));
       });
       xhr.addEventListener("error", function () {
-        release(text("failed", "提交没有成功，请稍后再点“提交”（不会重复登记）。"));
+        release(text("failed"));
       });
       xhr.send(new FormData(form));
     });

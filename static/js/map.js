@@ -217,7 +217,7 @@
       overlays[T.grids] = gridLayer;
       overlays[T.labels] = townLabels;
       var baseLayers = {};
-      if (base.tiles) { baseLayers["底图"] = base.tiles; }
+      if (base.tiles) { baseLayers[T.baseLayer] = base.tiles; }
       L.control.layers(baseLayers, overlays, { collapsed: window.innerWidth < 720 }).addTo(map);
       var hasDedicated = grids.features.some(function (f) { return f.properties.kind === "dedicated"; });
       legendControl(hasDedicated).addTo(map);

@@ -51,7 +51,7 @@
     var box = document.createElement("input");
     box.type = "search";
     box.className = "select-search";
-    box.placeholder = select.getAttribute("data-search-placeholder") || "搜索…";
+    box.placeholder = select.getAttribute("data-search-placeholder") || select.getAttribute("aria-label") || "";
     box.setAttribute("aria-label", box.placeholder);
     box.addEventListener("input", function () {
       var needle = box.value.trim().toLowerCase();

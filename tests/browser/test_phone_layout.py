@@ -225,6 +225,7 @@ def test_phone_pages_fit_a_phone(live_server: Any, phone: Any, world: dict[str, 
         "grid-events": "/grid/m/events/",
         "grid-household-new": "/grid/m/households/new/",
         "inbox": "/work/",
+        "work-item": f"/work/items/{world['event'].work_item_id}/",
         "party-visits": "/party/m/visits/",
         "party-visit": f"/party/m/visits/{world['visit'].pk}/",
     }
@@ -235,6 +236,10 @@ def test_phone_pages_fit_a_phone(live_server: Any, phone: Any, world: dict[str, 
         if name == "inbox":  # the event waiting for the worker's check, as a card
             assert page.locator("table.inbox td.card-title a").count() >= 1
         _check_phone_page(page, name)
+    # English words are longer: the work item's history must still fit (its table scrolls in its card).
+    phone.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.goto(f"{base}{pages['work-item']}")
+    _check_phone_page(page, "work-item-en")
     assert problems.errors == []
 
 

@@ -8,8 +8,8 @@
   "use strict";
   var el = document.getElementById("cmd-map");
   if (!el || !window.L || !window.ZhiliLayers) { return; }
-  var Z = window.ZhiliLayers, LABELS = { red: "超期", yellow: "预警", green: "正常" };
-  var config = Z.config("cmd-map-config"), T = config.labels || {};
+  var Z = window.ZhiliLayers;
+  var config = Z.config("cmd-map-config"), T = config.labels || {}, LABELS = T.lights || {};
   var map = L.map(el, { maxZoom: 18, attributionControl: !!config.tileUrl }).setView([31.43, 120.56], 11);
   Z.baseMap(map, config);
   var layers = Z.create(map, { crs: config.tileCrs });
@@ -42,19 +42,19 @@
       list.forEach(function (p) {
         if (!inScope(p.territory_code) || p.lat == null || p.lon == null) { return; }
         L.marker(latLng(p.lat, p.lon), { title: p.name }).bindPopup('<div data-project-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + "</strong><br>" +
-          Z.esc(p.owner_unit_name) + " · 进度 " + Z.esc(p.progress) + '%<br><a href="' + Z.esc(el.dataset.projectPage.replace("/0/", "/" + p.id + "/")) + '">项目一张图</a></div>').addTo(projects);
+          Z.esc(p.owner_unit_name) + " · " + Z.esc(T.progress) + " " + Z.esc(p.progress) + '%<br><a href="' + Z.esc(el.dataset.projectPage.replace("/0/", "/" + p.id + "/")) + '">' + Z.esc(T.projectMap) + "</a></div>").addTo(projects);
       });
       projects.addTo(map);
       el.dataset.projectsShown = String(projects.getLayers().length);
-    }).catch(function () { document.getElementById("cmd-map-legend").textContent = "重点项目暂时无法读取。"; });
+    }).catch(function () { document.getElementById("cmd-map-legend").textContent = T.projectsFailed; });
   }
   document.getElementById("cmd-map-projects").addEventListener("change", projectLayer);
   // 党建一图: party projects and 党员先锋岗 (the party app's GeoJSON layer, names masked there).
   var party = L.layerGroup();
-  var PARTY_KINDS = { party_project: "党建项目", vanguard_post: "党员先锋岗" };
+  var PARTY_KINDS = T.partyKinds || {};
   function partyCard(p) {
-    var detail = p.layer === "party_project" ? Z.esc(p.organisation) + " · 里程碑 " + Z.esc(p.milestones_done) + "/" + Z.esc(p.milestones) : Z.esc(p.member);
-    return '<div data-party-card="' + Z.esc(p.layer) + "-" + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + "</strong> <span class=\"badge\">" + (PARTY_KINDS[p.layer] || "") + "</span><br>" + detail + "</div>";
+    var detail = p.layer === "party_project" ? Z.esc(p.organisation) + " · " + Z.esc(T.milestones) + " " + Z.esc(p.milestones_done) + "/" + Z.esc(p.milestones) : Z.esc(p.member);
+    return '<div data-party-card="' + Z.esc(p.layer) + "-" + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + "</strong> <span class=\"badge\">" + Z.esc(PARTY_KINDS[p.layer]) + "</span><br>" + detail + "</div>";
   }
   function partyLayer() {
     if (!document.getElementById("cmd-map-party").checked) { map.removeLayer(party); return; }
@@ -68,20 +68,20 @@
       });
       party.addTo(map);
       el.dataset.partyShown = String(party.getLayers().length);
-    }).catch(function () { document.getElementById("cmd-map-legend").textContent = "党建一图暂时无法读取。"; });
+    }).catch(function () { document.getElementById("cmd-map-legend").textContent = T.partyFailed; });
   }
   document.getElementById("cmd-map-party").addEventListener("change", partyLayer);
   function eventCard(p) {
     return '<div class="cmd-card" data-item-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.receipt_number) + "</strong> " +
-      '<span class="badge cmd-' + Z.esc(p.light) + '">' + LABELS[p.light] + "</span><br>" + Z.esc(p.title) + "<br>" +
-      Z.esc(p.category) + ' · <a href="' + Z.esc(p.url) + '">打开事项</a>' +
-      '<div class="cmd-card-slot" data-card-slot data-url="' + Z.esc(el.dataset.card.replace("/0/", "/" + p.id + "/")) + '">载入可执行操作…</div></div>';
+      '<span class="badge cmd-' + Z.esc(p.light) + '">' + Z.esc(LABELS[p.light]) + "</span><br>" + Z.esc(p.title) + "<br>" +
+      Z.esc(p.category) + ' · <a href="' + Z.esc(p.url) + '">' + Z.esc((T.open || {}).event) + "</a>" +
+      '<div class="cmd-card-slot" data-card-slot data-url="' + Z.esc(el.dataset.card.replace("/0/", "/" + p.id + "/")) + '">' + Z.esc(T.cardLoading) + "</div></div>";
   }
   /* A case's or an application's card: what the layer's API gives (no party, no applicant) and a link. */
   function workCard(p) {
     var names = T.layers || {}, open = T.open || {};
     return '<div class="cmd-card" data-work-card="' + Z.esc(p.layer) + "-" + Z.esc(p.id) + '"><strong>' + Z.esc(p.number) + "</strong> " +
-      '<span class="badge cmd-' + Z.esc(p.light) + '">' + Z.esc((T.lights || LABELS)[p.light]) + '</span> <span class="badge">' + Z.esc(names[p.layer]) + "</span><br>" +
+      '<span class="badge cmd-' + Z.esc(p.light) + '">' + Z.esc(LABELS[p.light]) + '</span> <span class="badge">' + Z.esc(names[p.layer]) + "</span><br>" +
       Z.esc(p.title) + "<br>" + Z.esc(p.state_title) + (p.unit ? " · " + Z.esc(p.unit) : "") +
       (p.due ? "<br>" + Z.esc(T.due) + " " + Z.esc(p.due) : "") +
       "<br>" + Z.esc(p.place) + (p.approximate ? ' <span class="muted" data-approximate>（' + Z.esc(T.approximate) + "）</span>" : "") +
@@ -101,9 +101,10 @@
   }
   if (window.ZhiliMapCard) {
     window.ZhiliMapCard.attach(map, {
+      labels: T.card || {},
       onDone: function (note) {
         document.getElementById("cmd-map-status").textContent = note;
-        read("event").then(draw).catch(function () { document.getElementById("cmd-map-count").textContent = "地图数据暂时无法读取。"; });
+        read("event").then(draw).catch(function () { document.getElementById("cmd-map-count").textContent = T.failed; });
       }
     });
   }
@@ -115,16 +116,16 @@
       missing += unplaced[layer] || 0;
     });
     var shown = layers.setItems(all.filter(function (f) { return lights[f.properties.light]; }), card, { maxWidth: 380, minWidth: 300, maxHeight: 420 });
-    document.getElementById("cmd-map-count").textContent = "显示 " + shown + " / " + all.length + " 件" +
+    document.getElementById("cmd-map-count").textContent = (T.shown || "").replace("%(shown)s", shown).replace("%(all)s", all.length) +
       (missing ? " · " + (T.unplaced || "").replace("%(count)s", missing) : "");
     el.dataset.markers = String(shown);
     Object.keys(items).forEach(function (layer) { el.dataset["shown" + layer.charAt(0).toUpperCase() + layer.slice(1)] = String(on[layer] ? items[layer].length : 0); });
   }
   function grids() {
-    var indicator = document.getElementById("cmd-map-indicator").value;
+    var picker = document.getElementById("cmd-map-indicator"), indicator = picker.value;
     return getJSON(el.dataset.grids + "?" + unit + "&indicator=" + encodeURIComponent(indicator)).then(function (fc) {
       var bounds = layers.setGrids(fc);
-      document.getElementById("cmd-map-legend").textContent = fc.connected === false ? "该指标数据源未接入" : fc.coloured === false ? "网格过多，请选择镇/街道后按指标着色" : "网格按“" + fc.indicator.zh + "”着色（近30天）";
+      document.getElementById("cmd-map-legend").textContent = fc.connected === false ? T.notConnected : fc.coloured === false ? T.tooManyGrids : (T.legend || "").replace("%(indicator)s", picker.options[picker.selectedIndex].text);
       return bounds;
     });
   }
@@ -142,7 +143,7 @@
     box.addEventListener("change", function () {
       el.dataset.layersReady = "false";
       (box.checked ? read(box.value) : Promise.resolve()).then(draw).then(function () { el.dataset.layersReady = "true"; })
-        .catch(function () { document.getElementById("cmd-map-count").textContent = "地图数据暂时无法读取。"; });
+        .catch(function () { document.getElementById("cmd-map-count").textContent = T.failed; });
     });
   });
   document.getElementById("cmd-map-indicator").addEventListener("change", grids);
@@ -158,5 +159,5 @@
     }
     el.dataset.layersReady = "true";
     el.dataset.mapReady = "true";
-  }).catch(function () { el.dataset.mapReady = "error"; document.getElementById("cmd-map-count").textContent = "地图数据暂时无法读取。"; });
+  }).catch(function () { el.dataset.mapReady = "error"; document.getElementById("cmd-map-count").textContent = T.failed; });
 })();

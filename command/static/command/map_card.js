@@ -2,7 +2,8 @@
    (/command/map/items/<id>/card/: the actions the engine offers this user now, as the grid's forms) each
    time it opens; a form posts to the grid's event action API (the one door, with the version the card
    was drawn at, so a concurrent change answers 409), errors are shown beside their fields, and after
-   success the card is reloaded and the map told to refresh. The dispatcher never leaves the map. */
+   success the card is reloaded and the map told to refresh. The dispatcher never leaves the map. Its
+   words come with the map's (options.labels, translated on the server). */
 (function () {
   "use strict";
   var esc = window.ZhiliLayers.esc;
@@ -34,7 +35,8 @@
     var action = form.dataset.cardForm, prefix = action + "-", data = new FormData(), inputs = {};
     data.append("action", action);
     Array.prototype.forEach.call(form.elements, function (f) {
-      if (!f.name || f.name === "csrfmiddlewaretoken" || f.disabled) { return; }
+      // "confirmed": the mark static/js/ui.js adds once a destructive action's dialog was accepted.
+      if (!f.name || f.name === "csrfmiddlewaretoken" || f.name === "confirmed" || f.disabled) { return; }
       var name = f.name.indexOf(prefix) === 0 ? f.name.slice(prefix.length) : f.name;
       if (f.type === "file") { Array.prototype.forEach.call(f.files, function (file) { data.append("photos", file); }); return; }
       if ((f.type === "radio" || f.type === "checkbox") && !f.checked) { return; }
@@ -50,6 +52,7 @@
   }
 
   function attach(map, options) {
+    var T = options.labels || {};
     /* The card grows once loaded, after Leaflet's own autopan: pan again so its top stays in view. */
     function fit(popup) {
       if (!popup) { return; }
@@ -70,7 +73,7 @@
         slot.dataset.cardReady = "true";
         fit(slot.closest(".leaflet-popup"));
       }).catch(function () {
-        slot.textContent = "事项卡片暂时无法读取，请稍后重试。";
+        slot.textContent = T.failed || "";
         slot.dataset.cardReady = "error";
       });
     }
@@ -94,19 +97,19 @@
         return r.json().catch(function () { return {}; }).then(function (json) { return { status: r.status, json: json }; });
       }).then(function (res) {
         if (res.status === 200) {
-          var done = (res.json.receipt_number || "") + "：" + form.dataset.title + " 已完成。";
+          var done = (T.done || "").replace("%(number)s", res.json.receipt_number || "").replace("%(action)s", form.dataset.title);
           options.onDone(done);
           return load(slot, done, false);
         }
-        var errors = (res.json && res.json.errors) || [{ message: "操作未完成（" + res.status + "），请重试。" }];
+        var errors = (res.json && res.json.errors) || [{ message: (T.notDone || "").replace("%(status)s", res.status) }];
         if (res.status === 409) {
           // Someone acted first: redraw the card at the new version and say why.
-          return load(slot, errors.map(function (e) { return e.message; }).join(" ") + "（卡片已刷新）", true);
+          return load(slot, errors.map(function (e) { return e.message; }).join(" ") + (T.refreshed || ""), true);
         }
         errors.forEach(function (e) { showError(form, e.field, e.message); });
         button.disabled = false;
       }).catch(function () {
-        showError(form, "", "网络异常，操作可能未提交，请刷新卡片后重试。");
+        showError(form, "", T.network || "");
         button.disabled = false;
       });
     }

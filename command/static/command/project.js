@@ -4,8 +4,9 @@
   "use strict";
   var el = document.getElementById("cmd-project-map");
   if (!el || !window.L || !window.ZhiliLayers) { return; }
-  var Z = window.ZhiliLayers, LABELS = { red: "超期", yellow: "临期", green: "正常" };
+  var Z = window.ZhiliLayers;
   var config = Z.config("cmd-project-map-config"), latLng = Z.projector(config.tileCrs);
+  var T = config.labels || {}, LABELS = T.lights || {};
   var map = L.map(el, { maxZoom: 18, attributionControl: !!config.tileUrl }).setView([31.43, 120.56], 11);
   Z.baseMap(map, config);
   fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
@@ -30,15 +31,15 @@
       placed += 1;
       var light = i.closed_at ? null : i.light;
       L.circleMarker(latLng(i.lat, i.lon), { radius: 8, color: "#fff", weight: 1, fillOpacity: 0.95, fillColor: light ? Z.LIGHT[light] : "#64748b" })
-        .addTo(map).bindPopup(Z.esc(i.title) + "<br>" + Z.esc(i.state) + (light ? " · " + LABELS[light] : ""));
+        .addTo(map).bindPopup(Z.esc(i.title) + "<br>" + Z.esc(i.state) + (light ? " · " + Z.esc(LABELS[light]) : ""));
       bounds.extend(latLng(i.lat, i.lon));
     });
-    document.getElementById("cmd-project-items").textContent = "关联事项 " + p.work_items.length + " 件，其中有定位的 " + placed + " 件已标在地图上。";
+    document.getElementById("cmd-project-items").textContent = (T.items || "").replace("%(count)s", p.work_items.length).replace("%(placed)s", placed);
     if (bounds.isValid()) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16, animate: false }); }
     el.dataset.items = String(placed);
     el.dataset.mapReady = "true";
   }).catch(function () {
     el.dataset.mapReady = "error";
-    document.getElementById("cmd-project-items").textContent = "项目数据暂时无法读取。";
+    document.getElementById("cmd-project-items").textContent = T.failed || "";
   });
 })();

@@ -1,6 +1,7 @@
 /* The wall screen: polls its JSON endpoints and updates the page in place. Charts and map layers are
-   made once and only their data replaced; a failed request shows "连接中断，正在重连" with the time of the
-   last data and retries with back-off (2 s doubling to 60 s), so the screen rides out a server restart. */
+   made once and only their data replaced; a failed request shows "connection lost, reconnecting" with the
+   time of the last data and retries with back-off (2 s doubling to 60 s), so the screen rides out a server
+   restart. Its words come with the map's settings (#scr-map-config labels, translated on the server). */
 (function () {
   "use strict";
   var root = document.getElementById("screen");
@@ -12,6 +13,7 @@
   var headers = { Accept: "application/json" };
   if (d.token) { headers.Authorization = "Screen " + d.token; }
   var failing = {}, lastData = null, ticks = 0;
+  var config = Z.config("scr-map-config"), T = config.labels || {};
 
   function getJSON(url) {
     return fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + unit, { credentials: "same-origin", headers: headers, cache: "no-store" })
@@ -65,13 +67,13 @@
       }
       t.querySelector(".scr-kpi-name").textContent = k.name;
       t.classList.toggle("missing", !k.connected);
-      var value = k.connected ? Z.display(k.value, k.kind) + (k.grade ? " " + k.grade : "") : "未接入：" + k.source;
+      var value = k.connected ? Z.display(k.value, k.kind) + (k.grade ? " " + k.grade : "") : (T.notConnected || "").replace("%(source)s", k.source);
       t.querySelector(".scr-kpi-value").textContent = value;
       var change = t.querySelector(".scr-kpi-change");
       change.classList.remove("up", "down");
-      if (k.mom == null) { change.textContent = "环比 —"; return; }
+      if (k.mom == null) { change.textContent = (T.change || "").replace("%(change)s", "—"); return; }
       change.classList.add(k.mom >= 0 ? "up" : "down");
-      change.textContent = "环比 " + (k.kind === "count" ? (k.mom * 100).toFixed(1) + "%" : k.kind === "rate" ? (k.mom * 100).toFixed(1) + "个百分点" : k.mom.toFixed(1));
+      change.textContent = (T.change || "").replace("%(change)s", k.kind === "count" ? (k.mom * 100).toFixed(1) + "%" : k.kind === "rate" ? (T.points || "").replace("%(change)s", (k.mom * 100).toFixed(1)) : k.mom.toFixed(1));
     });
   }
 
@@ -80,13 +82,13 @@
   var trend = echarts.init(document.getElementById("scr-trend"), null, { renderer: "canvas" });
   trend.setOption({
     textStyle: { fontFamily: "Noto Sans CJK SC, sans-serif" },
-    legend: { data: ["上报立案", "办结"], textStyle: { color: "#e2e8f0", fontSize: 18 }, top: 0 },
+    legend: { data: [T.filed, T.closed], textStyle: { color: "#e2e8f0", fontSize: 18 }, top: 0 },
     grid: { left: 50, right: 16, top: 40, bottom: 30 },
     xAxis: Object.assign({ type: "category", data: [] }, AXIS),
     yAxis: Object.assign({ type: "value", minInterval: 1 }, AXIS),
     series: [
-      { name: "上报立案", type: "line", smooth: true, data: [], lineStyle: { width: 3 }, itemStyle: { color: "#38bdf8" }, areaStyle: { opacity: 0.15 } },
-      { name: "办结", type: "line", smooth: true, data: [], lineStyle: { width: 3 }, itemStyle: { color: "#4ade80" } }
+      { name: T.filed, type: "line", smooth: true, data: [], lineStyle: { width: 3 }, itemStyle: { color: "#38bdf8" }, areaStyle: { opacity: 0.15 } },
+      { name: T.closed, type: "line", smooth: true, data: [], lineStyle: { width: 3 }, itemStyle: { color: "#4ade80" } }
     ],
     animation: false
   });
@@ -131,23 +133,22 @@
     return li;
   }
   function feedOf(data) {
-    document.getElementById("scr-feed").replaceChildren.apply(document.getElementById("scr-feed"), rowsOf(data.feed, "暂无新上报或新超期事项", function (r) {
-      return line(r.kind, r.kind === "new" ? "新上报" : "超期", r.at, r.category + " · " + r.place + " · " + r.receipt_number);
+    document.getElementById("scr-feed").replaceChildren.apply(document.getElementById("scr-feed"), rowsOf(data.feed, T.feedEmpty, function (r) {
+      return line(r.kind, r.kind === "new" ? T["new"] : T.overdue, r.at, r.category + " · " + r.place + " · " + r.receipt_number);
     }));
     var panel = document.getElementById("scr-warnings-panel");
     panel.hidden = data.warnings == null;  // no warnings source installed: no panel
     if (data.warnings != null) {
       var box = document.getElementById("scr-warnings");
-      box.replaceChildren.apply(box, rowsOf(data.warnings, "暂无未处理预警", function (w) {
-        return line("warn", w.level || "预警", w.raised_at, w.title || "");
+      box.replaceChildren.apply(box, rowsOf(data.warnings, T.warningsEmpty, function (w) {
+        return line("warn", w.level || T.warning, w.raised_at, w.title || "");
       }));
     }
     root.dataset.feedReady = "true";
   }
 
-  // ---- Map: outlines + choropleth by 综合指标值, clustered items, heat.
+  // ---- Map: outlines + choropleth by the composite score, clustered items, heat.
   // Over the deployment's base map when one is configured (its attribution shown), else outlines alone.
-  var config = Z.config("scr-map-config");
   var map = L.map("scr-map", { zoomControl: false, attributionControl: !!config.tileUrl, maxZoom: 18, zoomSnap: 0.25 }).setView([31.43, 120.56], 11);
   Z.baseMap(map, config);
   var layers = Z.create(map, { outline: "#60a5fa", crs: config.tileCrs });
