@@ -18,6 +18,7 @@ from core.errors import DomainError, NotFound
 from registry.models import Entity, Person
 from territorial.access import check_keeper
 from territorial.actions import _text, clean_receipt_voucher, post_entry
+from territorial.files import atomic_with_files
 from territorial.models import Account, Asset, CollectiveOrganisation, Contract, Instalment, Resource
 from territorial.money import clean_amount
 
@@ -109,7 +110,7 @@ def do_receive_instalment(
     now: datetime,
     voucher: UploadedFile | None = None,
 ) -> Instalment:
-    """The rent received into `account`, with the receipt's voucher image (required unless
+    """The rent received into `account`, with the receipt's voucher (required unless
     TERRITORIAL_RECEIPT_VOUCHER_REQUIRED is off)."""
     contract = instalment.contract
     check_keeper(actor, contract.organisation.village_code, field="instalment")
@@ -117,8 +118,8 @@ def do_receive_instalment(
         raise NotFound(field="account")
     if instalment.entry_id is not None:
         raise DomainError("already_received", _("该笔应收款已收讫。"), field="instalment", status=409)
-    image = clean_receipt_voucher(voucher)
-    with transaction.atomic():
+    scan = clean_receipt_voucher(voucher)
+    with atomic_with_files():
         locked = Instalment.objects.select_for_update().get(pk=instalment.pk)
         if locked.entry_id is not None:
             raise DomainError("already_received", _("该笔应收款已收讫。"), field="instalment", status=409)
@@ -129,7 +130,7 @@ def do_receive_instalment(
             summary=f"合同 {contract.number} 租金",
             actor=actor,
             now=now,
-            voucher=image,
+            voucher=scan,
         )
         locked.save(update_fields=["entry"])
         record_event(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -198,12 +199,14 @@ def payment_review(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 
 def _voucher(voucher: FieldFile, filename: str) -> HttpResponse:
-    """A stored voucher image (re-encoded on upload), shown inline and never sniffed as anything else."""
-    with voucher.open("rb") as image:
-        content = image.read()
+    """A stored voucher (an image re-encoded on upload, or a PDF rewritten and checked for active content:
+    territorial.scans), shown inline and never sniffed as anything else."""
+    with voucher.open("rb") as stored:
+        content = stored.read()
     kind = mimetypes.guess_type(str(voucher.name))[0] or "application/octet-stream"
+    extension = Path(str(voucher.name)).suffix
     response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = f'inline; filename="{filename}{extension}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -177,7 +177,7 @@ def test_ledger_page_records_a_receipt_with_its_voucher(
     refused = _client(people["hq_head"]).post(f"{url}entries/", form)
     assert refused.status_code == 400
     assert 'data-field-error="voucher"' in refused.content.decode()
-    assert "收款须附收据或票据的凭证图片。" in refused.content.decode()
+    assert "收款须附收据或票据的凭证。" in refused.content.decode()
     _nothing_written(funded)
     done = _client(clerk).post(f"{url}entries/", {**form, "voucher": voucher("receipt.png")})
     assert done.status_code == 302
@@ -208,7 +208,7 @@ def test_contract_page_receives_rent_with_its_voucher(
     head = _client(people["hq_head"])
     assert f'data-receive-voucher="{instalment.pk}"' in head.get(url).content.decode()
     refused = head.post(f"{url}receive/", {"instalment": instalment.pk, "account": funded.pk})
-    assert refused.status_code == 400 and "收款须附收据或票据的凭证图片。" in refused.content.decode()
+    assert refused.status_code == 400 and "收款须附收据或票据的凭证。" in refused.content.decode()
     assert Instalment.objects.get(pk=instalment.pk).entry_id is None
     outsider = _client(people["wt_head"]).post(
         f"{url}receive/", {"instalment": instalment.pk, "account": funded.pk, "voucher": voucher()}
@@ -245,7 +245,7 @@ def test_api_records_a_receipt_with_its_voucher(people: dict[str, Any], funded: 
     assert missing.status_code == 400
     assert missing.json()["errors"][0] == {
         "code": "voucher_required",
-        "message": "收款须附收据或票据的凭证图片。",
+        "message": "收款须附收据或票据的凭证。",
         "field": "voucher",
     }
     bad_day = _api(clerk).post(
