@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -170,7 +171,7 @@ def do_record_entry(
     value = clean_amount(amount)
     summary = _text(summary, "summary", 200)
     heading = clean_category(category) if direction == "out" else ""
-    if booked_on > now.date():
+    if booked_on > timezone.localtime(now).date():  # the day in Suzhou, not in UTC
         raise DomainError("future_date", _("记账日期不能晚于今天。"), field="booked_on")
     if direction == "in":
         image = clean_receipt_voucher(voucher)

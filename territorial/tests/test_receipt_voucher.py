@@ -6,7 +6,7 @@ to the village's keepers only, never on the public 财务公开 page or its API.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -334,3 +334,33 @@ def test_the_public_disclosure_shows_the_receipt_not_its_voucher(
     for shown in (text, published):
         assert "/voucher/" not in shown and "territorial/vouchers" not in shown
     assert set(api.json()["entries"][0]) == {"booked_on", "direction", "amount", "summary"}
+
+
+def test_a_receipt_of_today_is_taken_after_midnight_in_suzhou(
+    people: dict[str, Any], funded: Account
+) -> None:
+    """00:30 on 16 June in Suzhou is still 15 June in UTC: the 16th is today, not a future day."""
+    after_midnight = datetime(2026, 6, 15, 16, 30, tzinfo=UTC)
+    entry = actions.do_record_entry(
+        funded,
+        direction="in",
+        amount="5.00",
+        booked_on=date(2026, 6, 16),
+        summary="夜间收款",
+        voucher=voucher(),
+        actor=people["hq_head"],
+        now=after_midnight,
+    )
+    assert entry.booked_on == date(2026, 6, 16)
+    with pytest.raises(DomainError) as future:
+        actions.do_record_entry(
+            funded,
+            direction="in",
+            amount="5.00",
+            booked_on=date(2026, 6, 17),
+            summary="明日收款",
+            voucher=voucher(),
+            actor=people["hq_head"],
+            now=after_midnight,
+        )
+    assert (future.value.code, future.value.field) == ("future_date", "booked_on")
