@@ -1,6 +1,6 @@
-"""Files kept only with their rows: a voucher or an asset photo is written to storage inside the
-transaction that records its row (so the row never points at a file that was not written), and deleted
-again when that transaction does not complete, so no file outlives a rolled-back row.
+"""Files kept only with their rows: a voucher, an asset photo or a contract's scan is written to storage
+inside the transaction that records its row (so the row never points at a file that was not written), and
+deleted again when that transaction does not complete, so no file outlives a rolled-back row.
 
 `atomic_with_files()` is the action's transaction; `store_file()` writes a file inside it. A block that
 completes inside another `atomic_with_files()` hands its files to it. A process killed between the write
@@ -21,12 +21,12 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 
-from territorial.models import AssetPhoto, LedgerEntry, Payment
+from territorial.models import AssetPhoto, Contract, LedgerEntry, Payment
 
 logger = logging.getLogger(__name__)
 
 # The folders (under the storage's root) this app uploads to: the models' upload_to without the dates.
-UPLOAD_FOLDERS = ("territorial/vouchers", "territorial/assets")
+UPLOAD_FOLDERS = ("territorial/vouchers", "territorial/assets", "territorial/contracts")
 
 _written: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("territorial_written_files", default=None)
 
@@ -76,6 +76,7 @@ def orphan_files(*, written_before: datetime, storage: Storage | None = None) ->
         *Payment.objects.values_list("voucher", flat=True),
         *LedgerEntry.objects.exclude(voucher="").values_list("voucher", flat=True),
         *AssetPhoto.objects.values_list("image", flat=True),
+        *Contract.objects.exclude(document="").values_list("document", flat=True),
     }
     return [
         name

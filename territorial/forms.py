@@ -163,6 +163,14 @@ class ReceiveForm(_Select):
     )
 
 
+class ContractDocumentForm(forms.Form):
+    document = forms.FileField(
+        label=_("合同文本（签字盖章后的扫描件）"),
+        required=False,  # required by the action, with its own code
+        widget=forms.ClearableFileInput(attrs={"accept": VOUCHER_TYPES}),
+    )
+
+
 class AssetChangeForm(_Select):
     kind = forms.ChoiceField(label=_("变动类型"), choices=AssetChange.Kind.choices)
     organisation = forms.IntegerField(label=_("集体经济组织"))

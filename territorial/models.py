@@ -316,6 +316,9 @@ class Contract(models.Model):
     ends_on = models.DateField(_("到期日期"))
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.ACTIVE)
     terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
+    # The signed contract as scanned (合同文本: an image or a PDF, checked like a voucher), for the
+    # contract library; empty until the village attaches it.
+    document = models.FileField(_("合同文本"), upload_to="territorial/contracts/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = _("合同")
@@ -330,6 +333,10 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def document_is_pdf(self) -> bool:
+        return is_pdf_name(str(self.document.name or ""))
 
 
 class Instalment(models.Model):

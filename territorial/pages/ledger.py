@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +17,7 @@ from core.errors import DomainError, NotFound
 from territorial import actions, funds, selectors
 from territorial.forms import AccountForm, PaymentForm, ReceiptForm, ReviewForm
 from territorial.models import CollectiveOrganisation, Payment
-from territorial.pages.common import form_page, now, roles, staff_page, submit, today
+from territorial.pages.common import form_page, now, roles, staff_page, stored_file, submit, today
 from workflow.access import available_actions
 from workflow.publishing import definition_for
 
@@ -198,24 +195,11 @@ def payment_review(request: HttpRequest, payment_id: int) -> HttpResponse:
     )
 
 
-def _voucher(voucher: FieldFile, filename: str) -> HttpResponse:
-    """A stored voucher (an image re-encoded on upload, or a PDF rewritten and checked for active content:
-    territorial.scans), shown inline and never sniffed as anything else."""
-    with voucher.open("rb") as stored:
-        content = stored.read()
-    kind = mimetypes.guess_type(str(voucher.name))[0] or "application/octet-stream"
-    extension = Path(str(voucher.name)).suffix
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'inline; filename="{filename}{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @require_GET
 @staff_page
 def payment_voucher(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_for(acting_user(request), payment_id)
-    return _voucher(payment.voucher, f"voucher-{payment.pk}")
+    return stored_file(payment.voucher, f"voucher-{payment.pk}")
 
 
 @require_GET
@@ -225,4 +209,4 @@ def entry_voucher(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.entry_for(acting_user(request), entry_id)
     if not entry.voucher:
         raise NotFound(field="voucher")
-    return _voucher(entry.voucher, f"receipt-{entry.pk}")
+    return stored_file(entry.voucher, f"receipt-{entry.pk}")

@@ -6,6 +6,7 @@ encryption, with nothing written; shown as a PDF link to the village's keepers, 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,17 +19,19 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from audit.models import AuditEvent
 from core.errors import DomainError
 from core.testing import image_bytes
-from territorial import actions
+from territorial import actions, contracts
 from territorial.funds import do_propose_payment, do_review_payment
 from territorial.models import Account, LedgerEntry, Payment
 from territorial.scans import clean_scan
-from territorial.tests.conftest import NOW, javascript_action, pdf_bytes, pdf_voucher
+from territorial.tests.conftest import NOW, javascript_action, pdf_bytes, pdf_voucher, voucher
 from territory.testing import HUANGQIAO_VILLAGE
 from workflow.models import WorkItem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+SQUARE = {"type": "Polygon", "coordinates": [[[120.5, 31.4], [120.51, 31.4], [120.51, 31.41], [120.5, 31.4]]]}
 
 
 @pytest.fixture
@@ -286,3 +289,95 @@ def test_api_takes_a_pdf_voucher_and_refuses_an_active_one(
         made.json()["voucher_url"] == f"/territorial/payments/{payment.pk}/voucher/"
         and payment.voucher_is_pdf
     )
+
+
+# ---------------------------------------------------------------------------------------------- contract text
+
+
+def _lease(org: Any, people: dict[str, Any], tenant: Any) -> Any:
+    pond = actions.do_record_resource(
+        org, name="东鱼塘", kind="water", area_mu="20", outline=SQUARE, actor=people["hq_head"], now=NOW
+    )
+    return contracts.do_sign_contract(
+        org,
+        contracts.ContractInput(
+            number="HT-D1",
+            starts_on=NOW.date(),
+            ends_on=NOW.date() + timedelta(days=365),
+            annual_price="6000",
+            schedule=[(NOW.date(), "3000.00")],
+            entity=tenant,
+            resource=pond,
+        ),
+        actor=people["hq_head"],
+        now=NOW,
+    )
+
+
+def test_the_signed_contract_scan_is_attached_and_replaced(
+    people: dict[str, Any],
+    org: Any,
+    tenant: Any,
+    clerk: User,
+    media: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    contract = _lease(org, people, tenant)
+    with pytest.raises(DomainError) as missing:
+        contracts.do_attach_contract_document(contract, document=None, actor=clerk, now=NOW)
+    assert (missing.value.code, missing.value.field) == ("required", "document")
+    with pytest.raises(DomainError) as active:
+        contracts.do_attach_contract_document(
+            contract, document=pdf_voucher(_with_attachment()), actor=clerk, now=NOW
+        )
+    assert (active.value.code, active.value.field) == ("pdf_active_content", "document")
+    with pytest.raises(DomainError) as outsider:
+        contracts.do_attach_contract_document(
+            contract, document=pdf_voucher(), actor=people["wt_head"], now=NOW
+        )
+    assert outsider.value.status == 404
+    with pytest.raises(DomainError) as officer:
+        contracts.do_attach_contract_document(
+            contract, document=pdf_voucher(), actor=people["hq_officer"], now=NOW
+        )
+    assert officer.value.status == 403
+    assert _files(media) == set() and not AuditEvent.objects.filter(
+        action="territorial.attach_contract_document"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = contracts.do_attach_contract_document(contract, document=pdf_voucher(), actor=clerk, now=NOW)
+    assert first.document_is_pdf and _files(media) == {media / str(first.document.name)}
+    with django_capture_on_commit_callbacks(execute=True):
+        second = contracts.do_attach_contract_document(
+            contract, document=voucher("contract.png"), actor=people["hq_head"], now=NOW
+        )
+    # the replaced scan is gone once its replacement committed
+    assert not second.document_is_pdf and _files(media) == {media / str(second.document.name)}
+
+
+def test_the_contract_page_takes_and_shows_its_scan(
+    people: dict[str, Any], org: Any, tenant: Any, clerk: User, media: Path
+) -> None:
+    contract = _lease(org, people, tenant)
+    url = f"/territorial/contracts/{contract.pk}/"
+    page = _client(clerk).get(url).content.decode()
+    assert "data-attach-document" in page and "未上传" in page
+    refused = _client(clerk).post(f"{url}document/", {"document": pdf_voucher(_launch_on_page_open())})
+    assert refused.status_code == 400 and 'data-field-error="document"' in refused.content.decode()
+    assert _client(people["wt_head"]).post(f"{url}document/", {"document": pdf_voucher()}).status_code == 404
+    assert (
+        _client(people["hq_officer"]).post(f"{url}document/", {"document": pdf_voucher()}).status_code == 403
+    )
+    assert _client(clerk).post(f"{url}document/", {"document": pdf_voucher()}).status_code == 302
+    shown = _client(people["hq_head"]).get(url).content.decode()
+    assert (
+        f'href="{url}document/file/" target="_blank" rel="noopener" data-document-link>查看合同文本 (PDF)'
+        in shown
+    )
+    got = _client(people["hq_agency"]).get(f"{url}document/file/")
+    assert got.status_code == 200 and got["Content-Type"] == "application/pdf"
+    assert got["Content-Disposition"] == f'inline; filename="contract-{contract.pk}.pdf"'
+    assert _client(people["wt_head"]).get(f"{url}document/file/").status_code == 404
+    assert _client(people["hq_officer"]).get(f"{url}document/file/").status_code == 403
+    public = Client().get(f"/public/territorial/{HUANGQIAO_VILLAGE}/2026/6/").content.decode()
+    assert "HT-D1" in public and "document" not in public and "territorial/contracts/" not in public
