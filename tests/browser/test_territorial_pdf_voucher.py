@@ -4,11 +4,15 @@ shows as a picture; the link opens the stored PDF."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from accounts.testing import PASSWORD
+from territorial import actions
+from territorial.contracts import ContractInput, do_sign_contract
 from territorial.models import Payment
 from territorial.tests.conftest import (  # noqa: F401 (fixtures)
     clerk,
@@ -17,10 +21,12 @@ from territorial.tests.conftest import (  # noqa: F401 (fixtures)
     org,
     pdf_bytes,
     people,
+    tenant,
 )
 from tests.browser.conftest import PageProblems, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SQUARE = {"type": "Polygon", "coordinates": [[[120.5, 31.4], [120.51, 31.4], [120.51, 31.41], [120.5, 31.4]]]}
 
 
 @pytest.fixture
@@ -71,3 +77,47 @@ def test_a_payment_with_a_pdf_voucher(
     # The refused proposal answers 400 (and the browser logs that response): expected.
     unexpected = [e for e in problems.errors if "/payments/new/" not in e and "status of 400" not in e]
     assert unexpected == [], problems.errors
+
+
+def test_a_contract_with_its_signed_scan(
+    live_server: Any,
+    desk_sessions: Any,
+    media: None,
+    people: dict[str, Any],  # noqa: F811
+    org: Any,  # noqa: F811
+    tenant: Any,  # noqa: F811
+) -> None:
+    base = live_server.url
+    problems = PageProblems()
+    now = timezone.now()
+    today = timezone.localdate(now)
+    pond = actions.do_record_resource(
+        org, name="东片鱼塘", kind="water", area_mu="12", outline=SQUARE, actor=people["hq_head"], now=now
+    )
+    contract = do_sign_contract(
+        org,
+        ContractInput(
+            number="HT-2026-09",
+            starts_on=today,
+            ends_on=today + timedelta(days=365),
+            annual_price="8000",
+            schedule=[(today + timedelta(days=30), "8000")],
+            entity=tenant,
+            resource=pond,
+        ),
+        actor=people["hq_head"],
+        now=now,
+    )
+    head = desk_sessions()
+    problems.attach(head)
+    log_in(head, base, "hq_head", PASSWORD)
+    head.goto(f"{base}/territorial/contracts/{contract.pk}/")
+    assert "未上传" in head.inner_text("[data-document]")
+    head.set_input_files(
+        "#id_document", {"name": "contract.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    )
+    head.click("[data-attach-document]")
+    head.wait_for_load_state("networkidle")
+    assert "查看合同文本 (PDF)" in head.inner_text("[data-document]")
+    screenshot(head, "territorial-contract-document")
+    assert problems.errors == []
