@@ -11,13 +11,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import record_event
 from core.errors import DomainError, NotFound
-from core.uploads import CleanImage, clean_image
 from territorial.access import check_keeper, check_town
+from territorial.files import atomic_with_files, store_file
 from territorial.models import (
     Account,
     CollectiveOrganisation,
@@ -26,6 +27,7 @@ from territorial.models import (
     Resource,
 )
 from territorial.money import clean_amount
+from territorial.scans import Scan, clean_scan
 from territory.models import Division
 
 
@@ -92,16 +94,15 @@ def clean_category(value: str) -> str:
     return value
 
 
-def clean_voucher(voucher: UploadedFile | None, *, required: bool, message: str) -> CleanImage | None:
-    """The voucher image of a payment or a receipt (a scan or a photo of the 凭证, 收据, 票据): decoded and
-    re-encoded by core.uploads (JPEG, PNG or WebP; no EXIF, nothing after the image data; the request's
-    size is capped by core.middleware before it is read). Missing: refused with `voucher_required` and
-    `message` when `required`, else None."""
+def clean_voucher(voucher: UploadedFile | None, *, required: bool, message: str) -> Scan | None:
+    """The voucher of a payment or a receipt (a scan or a photo of the 凭证, 收据, 票据): an image
+    re-encoded without metadata or a PDF rewritten and checked for active content (territorial.scans).
+    Missing: refused with `voucher_required` and `message` when `required`, else None."""
     if voucher is None:
         if required:
             raise DomainError("voucher_required", message, field="voucher")
         return None
-    return clean_image(voucher, field="voucher", label=_("凭证"))
+    return clean_scan(voucher, field="voucher", label=_("凭证"))
 
 
 def receipt_voucher_required() -> bool:
@@ -109,10 +110,10 @@ def receipt_voucher_required() -> bool:
     return bool(settings.TERRITORIAL_RECEIPT_VOUCHER_REQUIRED)
 
 
-def clean_receipt_voucher(voucher: UploadedFile | None) -> CleanImage | None:
+def clean_receipt_voucher(voucher: UploadedFile | None) -> Scan | None:
     """A receipt's voucher, required unless TERRITORIAL_RECEIPT_VOUCHER_REQUIRED is off."""
     return clean_voucher(
-        voucher, required=receipt_voucher_required(), message=_("收款须附收据或票据的凭证图片。")
+        voucher, required=receipt_voucher_required(), message=_("收款须附收据或票据的凭证。")
     )
 
 
@@ -125,10 +126,11 @@ def post_entry(
     actor: User,
     now: datetime,
     category: str = "",
-    voucher: CleanImage | None = None,
+    voucher: Scan | None = None,
 ) -> LedgerEntry:
-    """Book `amount` (signed) on `account` inside the caller's transaction, with its voucher image when
-    given; the balance moves in the same statement (F expression) so two bookings at once both count."""
+    """Book `amount` (signed) on `account` inside the caller's transaction (an atomic_with_files(), when
+    a voucher is given: its file is deleted if the booking rolls back); the balance moves in the same
+    statement (F expression) so two bookings at once both count."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("post_entry must run inside the transaction of the booking")
     entry = LedgerEntry(
@@ -141,7 +143,7 @@ def post_entry(
         recorded_at=now,
     )
     if voucher is not None:
-        entry.voucher.save(f"receipt.{voucher.extension}", voucher.content, save=False)
+        store_file(entry.voucher, f"receipt.{voucher.extension}", voucher.content)
     entry.save()
     Account.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
     return entry
@@ -159,7 +161,7 @@ def do_record_entry(
     category: str = "",
     voucher: UploadedFile | None = None,
 ) -> LedgerEntry:
-    """A receipt (`in`, with its voucher image: required unless TERRITORIAL_RECEIPT_VOUCHER_REQUIRED is
+    """A receipt (`in`, with its voucher: required unless TERRITORIAL_RECEIPT_VOUCHER_REQUIRED is
     off) or, for opening balances and corrections by the town, a payment (`out`, under an expenditure
     heading, 其他支出 when none is given; a voucher is kept when given); village payments proper go
     through the approval chain of the funds module."""
@@ -169,14 +171,14 @@ def do_record_entry(
     value = clean_amount(amount)
     summary = _text(summary, "summary", 200)
     heading = clean_category(category) if direction == "out" else ""
-    if booked_on > now.date():
+    if booked_on > timezone.localtime(now).date():  # the day in Suzhou, not in UTC
         raise DomainError("future_date", _("记账日期不能晚于今天。"), field="booked_on")
     if direction == "in":
         image = clean_receipt_voucher(voucher)
     else:
         image = clean_voucher(voucher, required=False, message="")
     signed = value if direction == "in" else -value
-    with transaction.atomic():
+    with atomic_with_files():
         locked = Account.objects.select_for_update().get(pk=account.pk)
         if locked.balance + signed < 0:
             raise DomainError("insufficient_balance", _("账户余额不足。"), field="amount", status=422)

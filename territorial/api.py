@@ -103,7 +103,9 @@ class LedgerEntryOut(serializers.Serializer[Any]):
     category = serializers.CharField(allow_blank=True, help_text="支出类别（收入为空）")
     balance = serializers.CharField(help_text="记账后余额")
     payment_id = serializers.IntegerField(allow_null=True)
-    voucher_url = serializers.CharField(allow_null=True, help_text="凭证图片（收款的收据，或支出申请的凭证）")
+    voucher_url = serializers.CharField(
+        allow_null=True, help_text="凭证（图片或 PDF；收款的收据，或支出申请的凭证）"
+    )
 
 
 class LedgerOut(serializers.Serializer[Any]):
@@ -180,7 +182,9 @@ class PaymentIn(serializers.Serializer[Any]):
     category = serializers.ChoiceField(
         choices=ExpenditureCategory.choices, required=False, help_text="支出类别，缺省为其他支出"
     )
-    voucher = serializers.FileField(help_text="原始凭证图片（必填）")
+    voucher = serializers.FileField(
+        help_text="原始凭证（JPEG、PNG、WebP 图片或 PDF，不超过 TERRITORIAL_VOUCHER_MAX_MB；必填）"
+    )
 
 
 class EntryIn(serializers.Serializer[Any]):
@@ -196,7 +200,7 @@ class EntryIn(serializers.Serializer[Any]):
     )
     voucher = serializers.FileField(
         required=False,
-        help_text="凭证图片：收入须附收据或票据（TERRITORIAL_RECEIPT_VOUCHER_REQUIRED 关闭时可缺）",
+        help_text="凭证（图片或 PDF）：收入须附收据或票据（TERRITORIAL_RECEIPT_VOUCHER_REQUIRED 关闭时可缺）",
     )
 
 
@@ -213,7 +217,7 @@ class BookedEntryOut(serializers.Serializer[Any]):
 class ReceiveIn(serializers.Serializer[Any]):
     account = serializers.IntegerField(help_text="收款账户（本合同的集体经济组织的）")
     voucher = serializers.FileField(
-        required=False, help_text="收据凭证图片（TERRITORIAL_RECEIPT_VOUCHER_REQUIRED 关闭时可缺）"
+        required=False, help_text="收据凭证（图片或 PDF；TERRITORIAL_RECEIPT_VOUCHER_REQUIRED 关闭时可缺）"
     )
 
 
@@ -362,7 +366,7 @@ class EntriesView(APIView):
 
     @extend_schema(
         operation_id="territorial_entry_record",
-        summary="记一笔收入（须附收据或票据的凭证图片），或由镇三资办登记期初、调整支出",
+        summary="记一笔收入（须附收据或票据的凭证：图片或 PDF），或由镇三资办登记期初、调整支出",
         request={"multipart/form-data": EntryIn},
         responses={201: BookedEntryOut, **ERRORS},
     )
@@ -391,7 +395,7 @@ class ReceiveInstalmentView(APIView):
 
     @extend_schema(
         operation_id="territorial_instalment_receive",
-        summary="合同租金收款入账（须附收据凭证图片）",
+        summary="合同租金收款入账（须附收据凭证：图片或 PDF）",
         request={"multipart/form-data": ReceiveIn},
         responses={200: InstalmentOut, **ERRORS},
     )
@@ -493,7 +497,7 @@ class PaymentsView(APIView):
 
     @extend_schema(
         operation_id="territorial_payment_propose",
-        summary="提出支出申请（须附原始凭证图片），进入村委会 → 镇三资办审批",
+        summary="提出支出申请（须附原始凭证：图片或 PDF），进入村委会 → 镇三资办审批",
         request={"multipart/form-data": PaymentIn},
         responses={201: PaymentOut, **ERRORS},
     )

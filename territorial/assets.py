@@ -17,6 +17,7 @@ from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound
 from core.uploads import clean_image
 from territorial.access import check_keeper
+from territorial.files import atomic_with_files, store_file
 from territorial.models import Asset, AssetChange, AssetPhoto, CollectiveOrganisation
 from territorial.money import clean_amount
 from workflow.engine import transition
@@ -196,9 +197,9 @@ def do_add_asset_photo(asset: Asset, *, photo: UploadedFile | None, actor: User,
     if photo is None:
         raise DomainError("required", _("请选择照片。"), field="photo")
     image = clean_image(photo, field="photo", label=_("照片"))
-    with transaction.atomic():
+    with atomic_with_files():
         row = AssetPhoto(asset=asset, uploaded_by=actor, uploaded_at=now)
-        row.image.save(f"{asset.pk}-{int(now.timestamp())}.{image.extension}", image.content, save=False)
+        store_file(row.image, f"{asset.pk}-{int(now.timestamp())}.{image.extension}", image.content)
         row.save()
         record_event(
             actor=actor,

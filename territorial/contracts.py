@@ -18,8 +18,10 @@ from core.errors import DomainError, NotFound
 from registry.models import Entity, Person
 from territorial.access import check_keeper
 from territorial.actions import _text, clean_receipt_voucher, post_entry
+from territorial.files import atomic_with_files, store_file
 from territorial.models import Account, Asset, CollectiveOrganisation, Contract, Instalment, Resource
 from territorial.money import clean_amount
+from territorial.scans import clean_scan
 
 
 @dataclass
@@ -109,7 +111,7 @@ def do_receive_instalment(
     now: datetime,
     voucher: UploadedFile | None = None,
 ) -> Instalment:
-    """The rent received into `account`, with the receipt's voucher image (required unless
+    """The rent received into `account`, with the receipt's voucher (required unless
     TERRITORIAL_RECEIPT_VOUCHER_REQUIRED is off)."""
     contract = instalment.contract
     check_keeper(actor, contract.organisation.village_code, field="instalment")
@@ -117,8 +119,8 @@ def do_receive_instalment(
         raise NotFound(field="account")
     if instalment.entry_id is not None:
         raise DomainError("already_received", _("该笔应收款已收讫。"), field="instalment", status=409)
-    image = clean_receipt_voucher(voucher)
-    with transaction.atomic():
+    scan = clean_receipt_voucher(voucher)
+    with atomic_with_files():
         locked = Instalment.objects.select_for_update().get(pk=instalment.pk)
         if locked.entry_id is not None:
             raise DomainError("already_received", _("该笔应收款已收讫。"), field="instalment", status=409)
@@ -129,7 +131,7 @@ def do_receive_instalment(
             summary=f"合同 {contract.number} 租金",
             actor=actor,
             now=now,
-            voucher=image,
+            voucher=scan,
         )
         locked.save(update_fields=["entry"])
         record_event(
@@ -140,6 +142,35 @@ def do_receive_instalment(
             after={"amount": str(locked.amount)},
             now=now,
         )
+    return locked
+
+
+def do_attach_contract_document(
+    contract: Contract, *, document: UploadedFile | None, actor: User, now: datetime
+) -> Contract:
+    """The signed contract's scan (合同文本: an image or a PDF, checked as a voucher is), attached once
+    signed; a new scan replaces the earlier one, whose file is deleted once the replacement commits."""
+    check_keeper(actor, contract.organisation.village_code, field="contract")
+    if document is None:
+        raise DomainError("required", _("请选择合同文本的扫描件。"), field="document")
+    scan = clean_scan(document, field="document", label=_("合同文本"))
+    with atomic_with_files():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        earlier = str(locked.document.name or "")
+        store_file(locked.document, f"{locked.pk}.{scan.extension}", scan.content)
+        locked.save(update_fields=["document"])
+        record_event(
+            actor=actor,
+            action="territorial.attach_contract_document",
+            subject=locked,
+            territory_code=contract.organisation.village_code,
+            before={"document": earlier},
+            after={"document": str(locked.document.name)},
+            now=now,
+        )
+        if earlier:
+            storage = locked.document.storage
+            transaction.on_commit(lambda: storage.delete(earlier))
     return locked
 
 

@@ -23,6 +23,9 @@ from territorial.models import (
     Resource,
 )
 
+# What the file picker offers for a voucher (the action decides from the content what it accepts).
+VOUCHER_TYPES = "image/jpeg,image/png,image/webp,application/pdf"
+
 
 class _Select(forms.Form):
     """A form whose choice fields hold primary keys checked by the selectors (an id outside the
@@ -51,7 +54,7 @@ class ReceiptForm(_Select):
     voucher = forms.FileField(
         label=_("凭证（收据、票据的扫描件或照片）"),
         required=False,  # the action refuses a receipt without one, with its own code
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        widget=forms.ClearableFileInput(attrs={"accept": VOUCHER_TYPES}),
     )
 
 
@@ -74,7 +77,7 @@ class PaymentForm(_Select):
     voucher = forms.FileField(
         label=_("原始凭证（扫描件或照片）"),
         required=False,  # the action refuses a payment without one, with its own code
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        widget=forms.ClearableFileInput(attrs={"accept": VOUCHER_TYPES}),
     )
 
 
@@ -153,7 +156,19 @@ class TerminateForm(forms.Form):
 class ReceiveForm(_Select):
     instalment = forms.IntegerField()
     account = forms.IntegerField(label=_("收款账户"))
-    voucher = forms.FileField(label=_("收据凭证"), required=False)  # required by the action
+    voucher = forms.FileField(
+        label=_("收据凭证"),
+        required=False,  # required by the action
+        widget=forms.ClearableFileInput(attrs={"accept": VOUCHER_TYPES}),
+    )
+
+
+class ContractDocumentForm(forms.Form):
+    document = forms.FileField(
+        label=_("合同文本（签字盖章后的扫描件）"),
+        required=False,  # required by the action, with its own code
+        widget=forms.ClearableFileInput(attrs={"accept": VOUCHER_TYPES}),
+    )
 
 
 class AssetChangeForm(_Select):

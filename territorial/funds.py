@@ -1,4 +1,4 @@
-"""Village payments on process `fund_payment`: proposed with the voucher image (no payment without one),
+"""Village payments on process `fund_payment`: proposed with the voucher (no payment without one),
 approved by the village committee and, from TERRITORIAL_TOWN_APPROVAL_YUAN on, by the town's 三资 office.
 The rules of each step live in HANDLERS; the money leaves the ledger in the effect of the last approval
 needed, in the transaction of the transition."""
@@ -22,6 +22,7 @@ from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound
 from territorial.access import check_keeper
 from territorial.actions import _text, clean_category, clean_voucher, post_entry
+from territorial.files import atomic_with_files, store_file
 from territorial.models import Account, LedgerEntry, Payment
 from territorial.money import clean_amount
 from workflow.engine import transition
@@ -64,11 +65,11 @@ def do_propose_payment(
     heading = clean_category(category)
     payee = _text(payee, "payee", 100)
     purpose = _text(purpose, "purpose", 200)
-    image = clean_voucher(voucher, required=True, message=_("支出须附原始凭证图片。"))
-    assert image is not None  # required: refused above when missing
+    scan = clean_voucher(voucher, required=True, message=_("支出须附原始凭证。"))
+    assert scan is not None  # required: refused above when missing
     if value > account.balance:
         raise DomainError("insufficient_balance", _("账户余额不足。"), field="amount", status=422)
-    with transaction.atomic():
+    with atomic_with_files():
         item = do_start_item(
             PROCESS,
             actor=actor,
@@ -88,7 +89,7 @@ def do_propose_payment(
             proposed_by=actor,
             proposed_at=now,
         )
-        payment.voucher.save(f"{item.pk}.{image.extension}", image.content, save=False)
+        store_file(payment.voucher, f"{item.pk}.{scan.extension}", scan.content)
         payment.save()
         item.subject_id = str(payment.pk)
         item.save(update_fields=["subject_id"])

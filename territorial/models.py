@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grid.models import PatrolFrequency
+from territorial.scans import is_pdf_name
 
 
 def money_field(label: Any, **options: Any) -> models.DecimalField:
@@ -91,9 +92,9 @@ class LedgerEntry(models.Model):
     category = models.CharField(
         _("支出类别"), max_length=20, choices=ExpenditureCategory.choices, blank=True, default=""
     )
-    # A receipt's voucher image (收据/票据 scan), re-encoded without metadata; empty on a payment's entry
-    # (its voucher is the payment's) and on receipts booked while TERRITORIAL_RECEIPT_VOUCHER_REQUIRED
-    # was off.
+    # A receipt's voucher (收据/票据: an image re-encoded without metadata, or a checked PDF); empty on a
+    # payment's entry (its voucher is the payment's) and on receipts booked while
+    # TERRITORIAL_RECEIPT_VOUCHER_REQUIRED was off.
     voucher = models.FileField(_("凭证"), upload_to="territorial/vouchers/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记账人"), on_delete=models.PROTECT, related_name="+"
@@ -107,6 +108,10 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booked_on} {self.summary} {self.amount}"
+
+    @property
+    def voucher_is_pdf(self) -> bool:
+        return is_pdf_name(str(self.voucher.name or ""))
 
 
 class Asset(models.Model):
@@ -218,8 +223,8 @@ class Resource(models.Model):
 
 
 class Payment(models.Model):
-    """支出: proposed by the village with its voucher image, approved on process `fund_payment`; the
-    ledger entry is booked when the last approval needed is given."""
+    """支出: proposed by the village with its voucher (an image or a PDF scan), approved on process
+    `fund_payment`; the ledger entry is booked when the last approval needed is given."""
 
     organisation = models.ForeignKey(
         CollectiveOrganisation,
@@ -264,6 +269,10 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.purpose} {self.amount}"
 
+    @property
+    def voucher_is_pdf(self) -> bool:
+        return is_pdf_name(str(self.voucher.name or ""))
+
 
 class Contract(models.Model):
     """A lease of an asset or a resource to a counterparty of the registries (a person or an entity)."""
@@ -307,6 +316,9 @@ class Contract(models.Model):
     ends_on = models.DateField(_("到期日期"))
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.ACTIVE)
     terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
+    # The signed contract as scanned (合同文本: an image or a PDF, checked like a voucher), for the
+    # contract library; empty until the village attaches it.
+    document = models.FileField(_("合同文本"), upload_to="territorial/contracts/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = _("合同")
@@ -321,6 +333,10 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def document_is_pdf(self) -> bool:
+        return is_pdf_name(str(self.document.name or ""))
 
 
 class Instalment(models.Model):

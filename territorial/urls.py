@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("contracts/", contracts.contract_list, name="contracts"),
     path("contracts/new/", contracts.contract_new, name="contract_new"),
     path("contracts/<int:contract_id>/", contracts.contract_detail, name="contract"),
+    path("contracts/<int:contract_id>/document/file/", contracts.contract_document, name="contract_document"),
     path("contracts/<int:contract_id>/<str:verb>/", contracts.contract_act, name="contract_act"),
     path("assets/", assets.asset_list, name="assets"),
     path("assets/<int:asset_id>/", assets.asset_detail, name="asset"),

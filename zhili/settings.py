@@ -497,6 +497,10 @@ TERRITORIAL_TOWN_APPROVAL_YUAN = env_int("TERRITORIAL_TOWN_APPROVAL_YUAN", 5000)
 # territorial: a receipt (收款) carries its voucher image (收据/票据 scan) unless this is switched off; a
 # payment always does.
 TERRITORIAL_RECEIPT_VOUCHER_REQUIRED = env_bool("TERRITORIAL_RECEIPT_VOUCHER_REQUIRED", True)
+# territorial: a voucher file (an image or a PDF scan) may be at most this many MB.
+TERRITORIAL_VOUCHER_MAX_MB = env_int("TERRITORIAL_VOUCHER_MAX_MB", 10)
+if TERRITORIAL_VOUCHER_MAX_MB < 1:
+    raise ImproperlyConfigured("TERRITORIAL_VOUCHER_MAX_MB must be at least 1")
 # territorial: cash received must be deposited in the bank within this many days (坐收坐支 warning).
 TERRITORIAL_DEPOSIT_DAYS = env_int("TERRITORIAL_DEPOSIT_DAYS", 3)
 # territorial: a month's 财务公开 is on time when every entry of the month is booked by this day of the next.

@@ -16,9 +16,25 @@ from accounts.requests import acting_user
 from core.errors import DomainError, NotFound
 from registry import selectors as registry
 from territorial import contracts, selectors
-from territorial.forms import ContractForm, ReceiveForm, RenewForm, TerminateForm, parse_schedule
+from territorial.forms import (
+    ContractDocumentForm,
+    ContractForm,
+    ReceiveForm,
+    RenewForm,
+    TerminateForm,
+    parse_schedule,
+)
 from territorial.models import Asset, Contract, Instalment
-from territorial.pages.common import form_page, now, roles, staff_page, submit, today, verb_form
+from territorial.pages.common import (
+    form_page,
+    now,
+    roles,
+    staff_page,
+    stored_file,
+    submit,
+    today,
+    verb_form,
+)
 
 
 @require_GET
@@ -140,6 +156,7 @@ def _contract_page(
         "receive": receive,
         "renew": forms.get("renew") or RenewForm(),
         "terminate": forms.get("terminate") or TerminateForm(initial={"on": today()}),
+        "document": forms.get("document") or ContractDocumentForm(),
         "counterparty": selectors.counterparty_label(contract),
         **roles(user),
     }
@@ -175,14 +192,26 @@ def _terminate(user: User, contract: Contract, data: dict[str, Any]) -> Any:
     )
 
 
-FORMS = {"receive": ReceiveForm, "renew": RenewForm, "terminate": TerminateForm}
-ACTS = {"receive": _receive, "renew": _renew, "terminate": _terminate}
+def _document(user: User, contract: Contract, data: dict[str, Any]) -> Any:
+    return contracts.do_attach_contract_document(
+        contract, document=data["document"] or None, actor=user, now=now()
+    )
+
+
+FORMS = {
+    "receive": ReceiveForm,
+    "renew": RenewForm,
+    "terminate": TerminateForm,
+    "document": ContractDocumentForm,
+}
+ACTS = {"receive": _receive, "renew": _renew, "terminate": _terminate, "document": _document}
 
 
 @require_POST
 @staff_page
 def contract_act(request: HttpRequest, contract_id: int, verb: str) -> HttpResponse:
-    """receive (an instalment into an account), renew, terminate: one action function each."""
+    """receive (an instalment into an account), renew, terminate, document (the signed scan): one action
+    function each."""
     user = acting_user(request)
     contract = selectors.contract_for(user, contract_id)
     form = verb_form(FORMS, verb, request)
@@ -199,3 +228,14 @@ def contract_act(request: HttpRequest, contract_id: int, verb: str) -> HttpRespo
         done=lambda _done: reverse("territorial:contract", args=[contract.pk]),
         message=_("已办理。"),
     )
+
+
+@require_GET
+@staff_page
+def contract_document(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The signed contract's scan, for the keepers of its village (404 outside, and before one is
+    attached)."""
+    contract = selectors.contract_for(acting_user(request), contract_id)
+    if not contract.document:
+        raise NotFound(field="document")
+    return stored_file(contract.document, f"contract-{contract.pk}")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django.contrib import messages
-from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +17,7 @@ from core.errors import DomainError, NotFound
 from territorial import actions, funds, selectors
 from territorial.forms import AccountForm, PaymentForm, ReceiptForm, ReviewForm
 from territorial.models import CollectiveOrganisation, Payment
-from territorial.pages.common import form_page, now, roles, staff_page, submit, today
+from territorial.pages.common import form_page, now, roles, staff_page, stored_file, submit, today
 from workflow.access import available_actions
 from workflow.publishing import definition_for
 
@@ -197,22 +195,11 @@ def payment_review(request: HttpRequest, payment_id: int) -> HttpResponse:
     )
 
 
-def _voucher(voucher: FieldFile, filename: str) -> HttpResponse:
-    """A stored voucher image (re-encoded on upload), shown inline and never sniffed as anything else."""
-    with voucher.open("rb") as image:
-        content = image.read()
-    kind = mimetypes.guess_type(str(voucher.name))[0] or "application/octet-stream"
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @require_GET
 @staff_page
 def payment_voucher(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_for(acting_user(request), payment_id)
-    return _voucher(payment.voucher, f"voucher-{payment.pk}")
+    return stored_file(payment.voucher, f"voucher-{payment.pk}")
 
 
 @require_GET
@@ -222,4 +209,4 @@ def entry_voucher(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.entry_for(acting_user(request), entry_id)
     if not entry.voucher:
         raise NotFound(field="voucher")
-    return _voucher(entry.voucher, f"receipt-{entry.pk}")
+    return stored_file(entry.voucher, f"receipt-{entry.pk}")

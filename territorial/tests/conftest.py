@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from accounts.models import OrgUnit, Role
 from accounts.testing import make_org_unit, make_person
@@ -52,6 +54,31 @@ def voucher(name: str = "voucher.png") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (250, 250, 240)).save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def pdf_bytes(*, catalog: dict[str, Any] | None = None, tail: bytes = b"", password: str = "") -> bytes:
+    """A one-page A4 PDF as a scanner writes it; `catalog` entries are added to its document catalog
+    (an /OpenAction, /Names), `tail` is appended after its end, `password` encrypts it."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    for key, value in (catalog or {}).items():
+        writer.root_object[NameObject(key)] = value
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue() + tail
+
+
+def javascript_action(code: str = "app.alert(1)") -> DictionaryObject:
+    return DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(code)}
+    )
+
+
+def pdf_voucher(data: bytes | None = None, name: str = "voucher.pdf") -> SimpleUploadedFile:
+    """A PDF scan of a voucher, as uploaded."""
+    return SimpleUploadedFile(name, data if data is not None else pdf_bytes(), content_type="application/pdf")
 
 
 @pytest.fixture

@@ -198,7 +198,7 @@ def test_propose_with_voucher_and_approve_through_the_chain(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"voucher": None}, "支出须附原始凭证图片。"),
+        ({"voucher": None}, "支出须附原始凭证。"),
         ({"amount": "-1"}, "金额不能为负数。"),
         ({"amount": "20000.01"}, "账户余额不足。"),
     ],

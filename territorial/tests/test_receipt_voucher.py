@@ -6,7 +6,7 @@ to the village's keepers only, never on the public 财务公开 page or its API.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -177,7 +177,7 @@ def test_ledger_page_records_a_receipt_with_its_voucher(
     refused = _client(people["hq_head"]).post(f"{url}entries/", form)
     assert refused.status_code == 400
     assert 'data-field-error="voucher"' in refused.content.decode()
-    assert "收款须附收据或票据的凭证图片。" in refused.content.decode()
+    assert "收款须附收据或票据的凭证。" in refused.content.decode()
     _nothing_written(funded)
     done = _client(clerk).post(f"{url}entries/", {**form, "voucher": voucher("receipt.png")})
     assert done.status_code == 302
@@ -208,7 +208,7 @@ def test_contract_page_receives_rent_with_its_voucher(
     head = _client(people["hq_head"])
     assert f'data-receive-voucher="{instalment.pk}"' in head.get(url).content.decode()
     refused = head.post(f"{url}receive/", {"instalment": instalment.pk, "account": funded.pk})
-    assert refused.status_code == 400 and "收款须附收据或票据的凭证图片。" in refused.content.decode()
+    assert refused.status_code == 400 and "收款须附收据或票据的凭证。" in refused.content.decode()
     assert Instalment.objects.get(pk=instalment.pk).entry_id is None
     outsider = _client(people["wt_head"]).post(
         f"{url}receive/", {"instalment": instalment.pk, "account": funded.pk, "voucher": voucher()}
@@ -245,7 +245,7 @@ def test_api_records_a_receipt_with_its_voucher(people: dict[str, Any], funded: 
     assert missing.status_code == 400
     assert missing.json()["errors"][0] == {
         "code": "voucher_required",
-        "message": "收款须附收据或票据的凭证图片。",
+        "message": "收款须附收据或票据的凭证。",
         "field": "voucher",
     }
     bad_day = _api(clerk).post(
@@ -334,3 +334,33 @@ def test_the_public_disclosure_shows_the_receipt_not_its_voucher(
     for shown in (text, published):
         assert "/voucher/" not in shown and "territorial/vouchers" not in shown
     assert set(api.json()["entries"][0]) == {"booked_on", "direction", "amount", "summary"}
+
+
+def test_a_receipt_of_today_is_taken_after_midnight_in_suzhou(
+    people: dict[str, Any], funded: Account
+) -> None:
+    """00:30 on 16 June in Suzhou is still 15 June in UTC: the 16th is today, not a future day."""
+    after_midnight = datetime(2026, 6, 15, 16, 30, tzinfo=UTC)
+    entry = actions.do_record_entry(
+        funded,
+        direction="in",
+        amount="5.00",
+        booked_on=date(2026, 6, 16),
+        summary="夜间收款",
+        voucher=voucher(),
+        actor=people["hq_head"],
+        now=after_midnight,
+    )
+    assert entry.booked_on == date(2026, 6, 16)
+    with pytest.raises(DomainError) as future:
+        actions.do_record_entry(
+            funded,
+            direction="in",
+            amount="5.00",
+            booked_on=date(2026, 6, 17),
+            summary="明日收款",
+            voucher=voucher(),
+            actor=people["hq_head"],
+            now=after_midnight,
+        )
+    assert (future.value.code, future.value.field) == ("future_date", "booked_on")

@@ -73,7 +73,7 @@ def test_payment_through_the_chain_to_ledger_and_disclosure(
     village.select_option("#id_category", "public_welfare")
     # No voucher first: refused on the form, nothing written.
     village.click("[data-submit-payment]")
-    assert "支出须附原始凭证图片。" in village.inner_text("[data-field-error='voucher']")
+    assert "支出须附原始凭证。" in village.inner_text("[data-field-error='voucher']")
     assert not Payment.objects.exists()
     village.set_input_files(
         "#id_voucher", {"name": "voucher.png", "mimeType": "image/png", "buffer": png_bytes(60, 40)}

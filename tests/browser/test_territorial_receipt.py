@@ -116,7 +116,7 @@ def test_receipts_with_vouchers_and_the_leaders_lists(
     head.fill("#id_booked_on", today.isoformat())
     head.fill("#id_summary", "厂房租金（二季度）")
     head.click("[data-receipt-form] button[type=submit]")
-    assert "收款须附收据或票据的凭证图片。" in head.inner_text("[data-field-error='voucher']")
+    assert "收款须附收据或票据的凭证。" in head.inner_text("[data-field-error='voucher']")
     assert not LedgerEntry.objects.filter(summary="厂房租金（二季度）").exists()
     head.set_input_files(
         "#id_voucher", {"name": "receipt.png", "mimeType": "image/png", "buffer": png_bytes(60, 40)}
