@@ -37,7 +37,8 @@ def test_five_sources_feed_the_registry(personas: dict[str, Any]) -> None:
     assert (first["connectors"], first["created"], first["quarantined"]) == (7, 37, 1)
     assert all(uscc.is_valid(e.uscc) and "生成数据" in e.name for e in Entity.objects.all())
     assert Person.objects.count() == 4 and KeyPlace.objects.count() == 3
-    assert KeyPlace.objects.exclude(entity=None).get().entity.name == "环保样例单位1（生成数据）"
+    linked = KeyPlace.objects.exclude(entity=None).select_related("entity").get()
+    assert linked.entity is not None and linked.entity.name == "环保样例单位1（生成数据）"
     assert QuarantinedRow.objects.get().code == "invalid_uscc"
     again = seed_datashare(now=NOW + timedelta(hours=1), system=personas["system"], town_code="320507003")
     assert again == {"connectors": 0, "created": 0, "quarantined": 0}
