@@ -593,8 +593,14 @@ STREAM_INDICATORS: list[dict[str, object]] = [
         "件",
         "count",
         "changes[approved]",
-        "期内经村（社区）审核通过并生效的基础信息变更申请数。",
-        "Registry change requests approved by the village (community) in the period, and so in effect.",
+        "期内经村（社区）审核通过并生效的基础信息变更数：新增户申请与已登记记录的变更（人员、迁入迁出、单位、"
+        "重点场所、出租房屋），含数据接入提出的变更；即时生效的一般字段不经审核，不计入。",
+        (
+            "Registry changes approved by the village (community) in the period, and so in effect: new "
+            "households and changes to registered records (people, moves, entities, key places, houses let "
+            "out), including those a connector proposed; trivial fields that apply at once are not reviewed "
+            "and not counted."
+        ),
     ),
 ]
 

@@ -374,7 +374,7 @@ DESCRIBE: dict[str, Callable[[Any], dict[str, Any]]] = {
     "accounts": territorial_figures.describe,  # the institutions under territorial management
     "territory": territorial_figures.describe,  # the villages of the 财务公开 figure
     "registry": registry_figures.describe,
-    "grid": registry_changes.describe,
+    "workflow": registry_changes.describe,  # the registry changes' review items
 }
 
 

@@ -57,6 +57,12 @@ def do_request_grant(
 ) -> DatasetGrant:
     if not (actor.is_system or may_see_code(actor, connector.territory_code)):
         raise NotFound(field="connector")
+    if connector.target != Connector.Target.ENTITY:
+        # Its records are people, households, houses or places: people go out only as a bulk export
+        # request (people_exports), the others through the registry pages.
+        raise DomainError(
+            "not_a_dataset", "只有单位数据源可申请数据集授权；人口数据请申请批量导出。", field="connector"
+        )
     assignment = Assignment.objects.filter(user=actor, active=True).select_related("org_unit").first()
     if assignment is None:
         raise PermissionRefused("not_allowed", "只有在岗单位人员可以申请使用数据。")

@@ -1,6 +1,7 @@
-"""Data from other departments' systems (五大类数据系统): connectors that pull records into the registries,
-their run history and quarantine, the records each one keeps in sync, and grants to use a dataset
-(有条件使用). A connector's records are its dataset; reading them through the API needs a live grant."""
+"""Data from other departments' systems (五大类数据系统): connectors that pull records into the registries
+(legal entities, people, households, houses, key places: one kind a connector, its `target`), their run
+history and quarantine, the records each one keeps in sync, and grants to use a dataset (有条件使用). A
+connector's records are its dataset; reading them through the API needs a live grant."""
 
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ class Connector(models.Model):
         APPROVAL = "approval", _("审批")
         ENVIRONMENT = "environment", _("环保")
 
+    class Target(models.TextChoices):
+        """The registry a connector's rows feed (datashare.feeds: one spec a target)."""
+
+        ENTITY = "entity", _("实有单位")
+        PERSON = "person", _("实有人口")
+        HOUSEHOLD = "household", _("户")
+        HOUSE = "house", _("实有房屋（户室）")
+        KEY_PLACE = "key_place", _("重点场所")
+
     class Adapter(models.TextChoices):
         FILE = "file", _("文件投放（CSV/XLSX）")
         HTTP = "http", _("JSON 接口（分页）")
@@ -27,6 +37,9 @@ class Connector(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     category = models.CharField(_("数据系统类别"), max_length=12, choices=Category.choices)
     adapter = models.CharField(_("接入方式"), max_length=8, choices=Adapter.choices)
+    target = models.CharField(
+        _("写入的基础信息库"), max_length=12, choices=Target.choices, default=Target.ENTITY
+    )
     # file: {"directory"}; http: {"url", "page_size"}; sql: {"dsn", "table"}
     config = models.JSONField(_("接入配置"), default=dict)
     cursor_field = models.CharField(_("游标字段"), max_length=50, default="updated_at")
@@ -71,6 +84,8 @@ class ConnectorRun(models.Model):
     created = models.PositiveIntegerField(_("新增"), default=0)
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    # Rows whose change waits for the village's review (registry_change), as a grid worker's would.
+    proposed = models.PositiveIntegerField(_("待审核"), default=0)
     quarantined = models.PositiveIntegerField(_("隔离"), default=0)
     error = models.TextField(_("失败原因"), blank=True)
     bookmark_before = models.CharField(_("运行前书签"), max_length=150, blank=True)
@@ -85,12 +100,15 @@ class ConnectorRun(models.Model):
 
 
 class QuarantinedRow(models.Model):
-    """A source row that failed validation: kept whole, with the reason, for the steward to follow up."""
+    """A source row that failed validation: kept whole, with the reason, for the steward to follow up. A row
+    of personal data (people, households) is kept sealed whole in `payload_sealed`; `payload` and `key`
+    then hold it masked (and a keyed digest of it, so the same row read again is recognised)."""
 
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="quarantine")
     run = models.ForeignKey(ConnectorRun, on_delete=models.CASCADE, related_name="quarantined_rows")
     key = models.CharField(_("主键"), max_length=100, blank=True)
     payload = models.JSONField(_("原始数据"))
+    payload_sealed = models.TextField(_("原始数据（密文）"), blank=True)
     field = models.CharField(_("字段"), max_length=50, blank=True)
     code = models.CharField(_("错误代码"), max_length=50)
     reason = models.CharField(_("原因"), max_length=300)
@@ -104,12 +122,21 @@ class QuarantinedRow(models.Model):
 
 
 class SyncedRecord(models.Model):
-    """One record a connector keeps in a registry; a repeated row (same checksum) or an older one (cursor
-    not after the applied one) is a no-op, so replaying a source is harmless."""
+    """One record a connector keeps in a registry (`target_kind`, `target_id`; an entity also by `entity`,
+    which the dataset grants read); a repeated row (same checksum) or an older one (cursor not after the
+    applied one) is a no-op, so replaying a source is harmless. For people and households the key and
+    the checksum are keyed hashes (never an ID number in clear)."""
 
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="records")
     key = models.CharField(_("主键"), max_length=100)
-    entity = models.ForeignKey("registry.Entity", on_delete=models.CASCADE, related_name="+")
+    target_kind = models.CharField(
+        _("基础信息库"), max_length=12, choices=Connector.Target.choices, default=Connector.Target.ENTITY
+    )
+    target_id = models.BigIntegerField(_("记录"))
+    territory_code = models.CharField(_("所属网格"), max_length=15, db_index=True)
+    entity = models.ForeignKey(
+        "registry.Entity", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     checksum = models.CharField(max_length=64)
     cursor = models.CharField(max_length=40)  # of the row applied last: an older row never overwrites it
     synced_at = models.DateTimeField()

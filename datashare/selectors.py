@@ -81,9 +81,7 @@ def catalogue(user: User) -> list[Asset]:
                 fields,
                 f"每 {connector.frequency_minutes} 分钟" if connector.enabled else "已停用",
                 connector.last_success_at,
-                scope_for(
-                    user, SyncedRecord.objects.filter(connector=connector), "entity__territory_code"
-                ).count(),
+                scope_for(user, SyncedRecord.objects.filter(connector=connector), "territory_code").count(),
                 QuarantinedRow.objects.filter(connector=connector).count(),
                 connector.pk,
                 connector.get_category_display(),

@@ -1,11 +1,11 @@
 """One connector run: read the source, keep the rows after the bookmark (cursor, then key), validate and
-upsert each into the registry through the registry's own actions (each row in its own savepoint: a row
-applies whole or not at all), quarantine the rows refused with the reason, record the run and move the
-bookmark — all in one transaction, so a crash leaves the bookmark where the applied rows are."""
+upsert each into the connector's target registry through its feed (datashare.feeds: the registry's own
+actions and change path; each row in its own savepoint: a row applies whole or not at all), quarantine
+the rows refused with the reason, record the run and move the bookmark — all in one transaction, so a
+crash leaves the bookmark where the applied rows are."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,18 +16,13 @@ from django.db import transaction
 from accounts.models import User
 from audit.actions import record_event
 from core.errors import DomainError
+from datashare import feeds
 from datashare.adapters import ADAPTERS, Row, SourceError
+from datashare.feeds import FEEDS, Applied, Feed, RowRefused
 from datashare.models import Connector, ConnectorRun, QuarantinedRow, SyncedRecord
-from registry import actions as registry
+from registry import crypto
 from registry.models import Entity
 from workflow.actors import system_actor
-
-SIZE_LABELS = {str(label): value for value, label in Entity.Size.choices}
-FIELDS = ["name", "legal_representative", "industry_code", "size", "grid"]
-
-
-class RowRefused(DomainError):
-    pass
 
 
 def rfc3339(value: Any) -> str:
@@ -46,91 +41,87 @@ def _bookmark(connector: Connector) -> tuple[str, str]:
     return connector.bookmark_cursor, connector.bookmark_key
 
 
-def _entity_values(row: Row) -> dict[str, str]:
-    values = {f: str(row.get(f) or "").strip() for f in FIELDS}
-    values["size"] = SIZE_LABELS.get(values["size"], values["size"])
-    return values
-
-
-def _upsert(connector: Connector, key: str, cursor: str, row: Row, actor: User, now: datetime) -> str:
-    """Apply one row; 'created', 'updated' or 'unchanged'. Refusals raise DomainError."""
-    values = _entity_values(row)
-    checksum = hashlib.sha256(json.dumps([key, values], ensure_ascii=False).encode()).hexdigest()
-    record = SyncedRecord.objects.filter(connector=connector, key=key).first()
-    if record is not None and (record.checksum == checksum or cursor <= record.cursor):
-        return "unchanged"
-    if not values["grid"].startswith(connector.territory_code):
-        raise RowRefused("out_of_scope", "网格不在该数据源的区划内。", field="grid")
-    entity = Entity.objects.filter(uscc=key).first()
-    if entity is None:
-        entity = registry.do_register_entity(
-            uscc_code=key,
-            name=values["name"],
-            legal_representative=values["legal_representative"],
-            industry_code=values["industry_code"],
-            size=values["size"],
-            territory_code=values["grid"],
-            actor=actor,
-            now=now,
-        )
-        outcome = "created"
-    else:
-        if entity.territory_code != values["grid"]:
-            raise RowRefused("grid_mismatch", "该单位已登记在其他网格，请人工核对。", field="grid")
-        registry.do_update_entity(
-            entity,
-            name=values["name"],
-            legal_representative=values["legal_representative"],
-            industry_code=values["industry_code"],
-            size=values["size"],
-            actor=actor,
-            now=now,
-        )
-        outcome = "updated"
-    SyncedRecord.objects.update_or_create(
-        connector=connector,
-        key=key,
-        defaults={"entity": entity, "checksum": checksum, "cursor": cursor, "synced_at": now},
-    )
-    return outcome
-
-
 @dataclass
 class _Pending:
     cursor: str
-    key: str
+    key: str  # as stored (a person's: the keyed hash of the ID number)
+    raw_key: str  # as the source gives it
     row: Row
     refusal: DomainError | None = None
 
 
-def _pending(connector: Connector, rows: list[Row]) -> list[_Pending]:
+def _upsert(connector: Connector, feed: Feed, item: _Pending, actor: User, now: datetime) -> Applied | None:
+    """Apply one row through its feed; None when it is applied already (same checksum) or older than
+    the one applied last for its key. Refusals raise DomainError."""
+    values = feed.values(item.row, item.raw_key)
+    checksum = feeds.checksum(feed, item.key, values)
+    synced = SyncedRecord.objects.filter(connector=connector, key=item.key).first()
+    if synced is not None and (synced.checksum == checksum or item.cursor <= synced.cursor):
+        return None
+    found = feed.find(item.key, values, synced)
+    if found is None:
+        applied = feed.create(connector, item.key, values, actor, now)
+    else:
+        applied = feed.update(connector, found, values, actor, now)
+    record = applied.record
+    SyncedRecord.objects.update_or_create(
+        connector=connector,
+        key=item.key,
+        defaults={
+            "target_kind": feed.target,
+            "target_id": record.pk,
+            "territory_code": record.territory_code,  # type: ignore[attr-defined]
+            "entity": record if isinstance(record, Entity) else None,
+            "checksum": checksum,
+            "cursor": item.cursor,
+            "synced_at": now,
+        },
+    )
+    return applied
+
+
+def _pending(connector: Connector, feed: Feed, rows: list[Row]) -> list[_Pending]:
     """The rows after the bookmark in (cursor, key) order; an unreadable cursor or key refuses the row."""
     mark = _bookmark(connector)
     found = []
     for row in rows:
-        key = str(row.get(connector.key_field) or "").strip()
+        raw_key = str(row.get(connector.key_field) or "").strip()
+        key = feed.key(raw_key) if raw_key else ""
         try:
             cursor = rfc3339(row.get(connector.cursor_field))
             if not key:
                 raise RowRefused("required", "主键字段为空。", field=connector.key_field)
         except RowRefused as refusal:
-            found.append(_Pending("", key, row, refusal))
+            found.append(_Pending("", key, raw_key, row, refusal))
             continue
         if (cursor, key) > mark:
-            found.append(_Pending(cursor, key, row))
+            found.append(_Pending(cursor, key, raw_key, row))
     return sorted(found, key=lambda p: (p.cursor, p.key))
 
 
-def _quarantine(connector: Connector, run: ConnectorRun, item: _Pending, error: DomainError) -> bool:
-    """Keep the refused row; False when the same row is already waiting in quarantine (a re-read file)."""
+def _quarantine(
+    connector: Connector, feed: Feed, run: ConnectorRun, item: _Pending, error: DomainError
+) -> bool:
+    """Keep the refused row; False when the same row is already waiting in quarantine (a re-read file).
+    A row of personal data is kept sealed whole, and shown masked with a keyed digest that recognises it
+    when it is read again."""
     payload = json.loads(json.dumps(item.row, default=str))
-    if QuarantinedRow.objects.filter(connector=connector, key=item.key, payload=payload).exists():
+    key, sealed = item.raw_key, ""
+    if feed.personal:
+        whole = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        sealed = crypto.seal(QuarantinedRow, "payload_sealed", whole)
+        masked = feed.mask(payload, item.raw_key)
+        masked.pop(connector.key_field, None)
+        payload = {**masked, "_digest": crypto.lookup_hash(whole)}
+        key = feeds.shown_key(feed, item.raw_key)
+    if QuarantinedRow.objects.filter(connector=connector, key=key[:100], payload=payload).exists():
         return False
     QuarantinedRow.objects.create(
         connector=connector,
         run=run,
-        key=item.key[:100],
+        key=key[:100],
         payload=payload,
+        payload_sealed=sealed,
         field=(error.field or "")[:50],
         code=error.code[:50],
         reason=error.message[:300],
@@ -171,17 +162,20 @@ def do_run_connector(connector: Connector, *, now: datetime, actor: User | None 
             status=ConnectorRun.Status.SUCCEEDED,
             bookmark_before=before,
         )
-        counts = {"created": 0, "updated": 0, "unchanged": 0, "quarantined": 0}
-        pending = _pending(locked, rows)
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "proposed": 0, "quarantined": 0}
+        feed = FEEDS[locked.target]
+        pending = _pending(locked, feed, rows)
         for item in pending:
             problem = item.refusal
             if problem is None:
                 try:
                     with transaction.atomic():
-                        counts[_upsert(locked, item.key, item.cursor, item.row, actor, now)] += 1
+                        applied = _upsert(locked, feed, item, actor, now)
+                    counts[applied.outcome if applied else "unchanged"] += 1
+                    counts["proposed"] += int(bool(applied and applied.proposed))
                 except DomainError as refusal:
                     problem = refusal
-            if problem is not None and _quarantine(locked, run, item, problem):
+            if problem is not None and _quarantine(locked, feed, run, item, problem):
                 counts["quarantined"] += 1
             if item.cursor:
                 locked.bookmark_cursor, locked.bookmark_key = item.cursor, item.key

@@ -88,7 +88,9 @@ class GrantRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["connector"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [(c.pk, f"{c.name}（{c.owner_unit.name}）") for c in connectors]
+        # Datasets are entity sources (grants.do_request_grant refuses the others).
+        shareable = [c for c in connectors if c.target == Connector.Target.ENTITY]
+        field.choices = [(c.pk, f"{c.name}（{c.owner_unit.name}）") for c in shareable]
 
 
 def _grants_context(user: User, form: GrantRequestForm, **extra: Any) -> dict[str, Any]:

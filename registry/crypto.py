@@ -16,6 +16,8 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "registry.sensitiverecord": ("care_tags_sealed", "special_groups_sealed", "note_sealed"),
     "registry.entity": ("legal_representative_phone_sealed",),
     "registry.recordchange": ("values_sealed",),
+    # A connector's quarantined row of personal data (datashare.sync): kept whole, sealed.
+    "datashare.quarantinedrow": ("payload_sealed",),
 }
 
 

@@ -16,7 +16,13 @@ from rest_framework.test import APIClient
 from accounts.models import OrgUnit, Role, User
 from accounts.testing import make_person
 from command import streams
-from grid.registry_changes import MemberProposal, do_propose_household, do_review_change
+from grid.registry_changes import (
+    MemberProposal,
+    do_propose_household,
+    do_propose_record_change,
+    do_review_change,
+    do_review_record_change,
+)
 from registry import actions
 from registry.models import Person
 from registry.testing import synthetic_id_number, synthetic_uscc
@@ -40,7 +46,8 @@ CHANGE_NUMBERS = (
 def registries(people: dict[str, User], world: dict[str, Any], reference: Any) -> dict[str, Any]:
     """On top of `world`: a migrant, an empty flat, one person in care and one in a special group, a
     household proposed by the grid worker and approved by the village on 2 March (two more people), one
-    proposal still waiting; in 渭塘 a person and an entity."""
+    proposal still waiting; a change of the head's address approved, the shop's name still waiting, and
+    the head's phone changed at once (a trivial field: never reviewed); in 渭塘 a person and an entity."""
     steward = people["hq_steward"]
     migrant = register(steward, 13, name="李流动", kind=Person.Kind.MIGRANT, phone="13900001313")
     actions.do_register_house(
@@ -70,6 +77,17 @@ def registries(people: dict[str, User], world: dict[str, Any], reference: Any) -
         actor=people["hq_grid"],
         now=NOW,
     )
+    address = do_propose_record_change(
+        "person", world["head"], {"address_detail": "春申花园3幢201室"}, actor=people["hq_grid"], now=NOW
+    )
+    assert address.pending is not None
+    do_review_record_change(address.pending, "approve", actor=people["hq_head"], now=NOW)
+    do_propose_record_change(
+        "entity", world["entity"], {"name": "黄桥新名商店"}, actor=people["hq_grid"], now=NOW
+    )
+    do_propose_record_change(
+        "person", world["head"], {"phone": "13900009999"}, actor=people["hq_grid"], now=NOW
+    )
     wt = people["wt_steward"]
     register(wt, 21, grid=WT_GRID, name="渭塘人")
     actions.do_register_entity(
@@ -96,7 +114,7 @@ EXPECTED = {
     "registry_key_places": 1,
     "registry_care_people": 1,
     "registry_special_groups": 1,
-    "registry_changes_approved": 1,
+    "registry_changes_approved": 2,  # the household HQ-200 and the head's address
 }
 NUMBER_ONLY = ("registry_care_people", "registry_special_groups")
 
@@ -173,8 +191,11 @@ def test_drill_down_shows_masked_names_only(registries: dict[str, Any], personas
     for text in (html, str(body), str(changes)):
         for secret in (*clear_names, *numbers):
             assert secret not in text
-    [change] = changes["items"]
-    assert change["title"] == "新增户 HQ-200：户主 王**，共 2 人" and change["state"] == "已审核生效"
+    household, address = sorted(changes["items"], key=lambda row: row["id"])
+    assert household["title"] == "新增户 HQ-200：户主 王**，共 2 人" and household["state"] == "已审核生效"
+    assert household["receipt_number"] == "新增户" and address["receipt_number"] == "基础信息变更"
+    assert address["title"] == "人员信息变更：陈**（详细住址）" and address["state"] == "已审核生效"
+    assert "春申花园3幢201室" not in str(changes)
     # The care and special-group counts are numbers only: no drill-down at all.
     with time_machine.travel(NOW, tick=False):
         refused = client_for(personas["hq_leader"]).get(

@@ -57,6 +57,9 @@ def people(personas: dict[str, User]) -> dict[str, User]:
     return {
         **personas,
         "hq_steward": make_person("hq_steward", unit=hq_gov, role=Role.DATA_STEWARD),
+        "hq_head": make_person(
+            "hq_head", unit=OrgUnit.objects.get(code="320507003201-vc"), role=Role.GRID_HEAD
+        ),
         "wt_steward": make_person("wt_steward", unit=wt_gov, role=Role.DATA_STEWARD),
     }
 

@@ -32,6 +32,8 @@ def do_create_household(
     access.access_write(actor, territory_code)
     check_grid(territory_code)
     number = required_text(number, "number", _("户号"))
+    if house is not None and house.territory_code != territory_code:
+        raise DomainError("house_outside_grid", _("住房不在该网格内。"), field="house")
     heads = [p for p, relation in members if relation == Person.Relation.HEAD]
     if len(heads) != 1:
         raise Unprocessable(

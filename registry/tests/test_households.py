@@ -102,3 +102,19 @@ def test_grid_worker_refused_and_outsider_not_found(people):
             actor=people["wt_steward"],
             now=NOW,
         )
+
+
+def test_a_household_lives_in_a_house_of_its_own_grid(people, world):
+    steward, head = people["hq_steward"], register(people["hq_steward"], 4)
+    flat = world["household"].house
+    with pytest.raises(DomainError) as error:
+        actions.do_create_household(
+            number="H-009",
+            territory_code="320507003201002",
+            members=[(head, "head")],
+            house=flat,
+            actor=steward,
+            now=NOW,
+        )
+    assert (error.value.code, error.value.field) == ("house_outside_grid", "house")
+    assert not Person.objects.filter(pk=head.pk).exclude(household=None).exists()

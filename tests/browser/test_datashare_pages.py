@@ -100,3 +100,51 @@ def test_grant_request_page(
     assert "待审批" in page.inner_text("#mine")
     screenshot(page, "datashare-grants")
     assert problems.errors == []
+
+
+def test_a_people_source_shows_its_refusals_masked(
+    live_server: Any, page: Any, problems: PageProblems, personas: dict[str, Any], tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from registry.testing import synthetic_id_number
+
+    gov = OrgUnit.objects.get(code="320507003-gov")
+    make_person("hq_steward", unit=gov, role=Role.DATA_STEWARD)
+    outside = synthetic_id_number("320507", date(1961, 7, 1), 5)
+    with (tmp_path / "people.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id_number", "name", "kind", "phone", "grid", "updated_at"])
+        writer.writerow(
+            [
+                synthetic_id_number("320507", date(1961, 7, 1), 4),
+                "周样民",
+                "户籍人口",
+                "",
+                "320507003201001",
+                "2026-03-01T00:00:00Z",
+            ]
+        )
+        writer.writerow(
+            [outside, "吴样芳", "流动人口", "13900000905", "320507105201001", "2026-03-01T01:00:00Z"]
+        )
+    connector = Connector.objects.create(
+        name="综治人口信息（生成数据）",
+        category="governance",
+        adapter="file",
+        target="person",
+        key_field="id_number",
+        config={"directory": str(tmp_path)},
+        owner_unit=gov,
+        territory_code="320507003",
+    )
+    do_run_connector(connector, now=connector_now())
+    log_in(page, live_server.url, "hq_steward", PASSWORD)
+    page.goto(f"{live_server.url}/datashare/sources/{connector.pk}/")
+    quarantine = page.inner_text("#quarantine")
+    assert "网格不在该数据源的区划内" in quarantine and "320507********" in quarantine
+    body = page.inner_text("body")
+    assert outside not in body and "13900000905" not in body and "吴样芳" not in body
+    assert "实有人口" in body and "待审核" in page.inner_text("#runs")
+    screenshot(page, "datashare-people-source")
+    assert problems.errors == []
