@@ -273,7 +273,7 @@ class ReportIntakeAdmin(admin.ModelAdmin):
     list_display = ["receipt_number", "channel", "received_at", "state", "attempts", "registered_at"]
     list_filter = ["state", "channel"]
     search_fields = ["receipt_number"]
-    fields = [
+    fields = readonly_fields = (
         "receipt_number",
         "channel",
         "received_at",
@@ -283,8 +283,7 @@ class ReportIntakeAdmin(admin.ModelAdmin):
         "last_error",
         "event",
         "registered_at",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
