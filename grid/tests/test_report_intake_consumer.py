@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from huey import SqliteHuey
 
+from core.testing import RunningConsumer, wait_for
 from grid.models import GridEvent, IntakeState, ReportIntake
 from grid.tasks import run_report_registration
 from grid.tests import test_event_support as support
 from grid.tests.test_event_support import HQ_POINT, client_for
-from notifications.tests.test_consumer import RunningConsumer, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 media, people = support.media, support.people  # fixtures
