@@ -129,6 +129,15 @@ def start_gunicorn(db_url: str, *, workers: int = 2) -> tuple[subprocess.Popen[A
     raise SystemExit("gunicorn did not answer /healthz/ within a minute")
 
 
+def start_consumer(db_url: str) -> subprocess.Popen[Any]:
+    """The huey consumer beside the servers (the public report's intake is registered by it)."""
+    return subprocess.Popen(
+        [str(VENV_BIN / "python"), str(ROOT / "manage.py"), "run_huey", "--quiet"],
+        cwd=ROOT,
+        env=server_env(db_url),
+    )
+
+
 def stop_gunicorn(process: subprocess.Popen[Any]) -> None:
     """Quick shutdown (SIGQUIT): in-flight requests of a slow endpoint are dropped, not awaited."""
     import signal

@@ -123,7 +123,7 @@ def main() -> None:
     os.environ.setdefault("GRID_PUBLIC_REPORTS_PER_HOUR", "100000000")
     os.environ.setdefault("GRID_PUBLIC_LOOKUPS_PER_HOUR", "100000000")
     import history
-    from _server import credentials, ensure_bare_table, start_gunicorn, stop_gunicorn
+    from _server import credentials, ensure_bare_table, start_consumer, start_gunicorn, stop_gunicorn
 
     # BENCH_PREPARE=0 measures an earlier commit (BENCH_APP_DIR) on the history as it is.
     db_url = history.prepared_history()
@@ -145,10 +145,15 @@ def main() -> None:
             continue
         # A fresh server per endpoint: a slow one's queued requests must not delay the next one's.
         server, base = start_gunicorn(db_url)
+        # Reports are registered by the consumer, which runs beside the servers on the same CPUs.
+        consumer = start_consumer(db_url) if probe.kind == "write" else None
         try:
             rows.append((probe, *run_probe(base, probe.path, headers_for(probe, creds), probe.body)))
         finally:
             stop_gunicorn(server)
+            if consumer is not None:
+                consumer.terminate()
+                consumer.wait(timeout=60)
     baselines = [r[1] for r in rows if r[0].kind == "baseline"]
     baseline = sum(baselines) / len(baselines)
     bare = next((r[1] for r in rows if r[0].kind == "bare"), 0.0)

@@ -1,18 +1,22 @@
 """Test helpers shared by the apps: small real images (uploads are decoded, so fake bytes no longer
-pass), and the queries one request makes from cold process caches."""
+pass), the queries one request makes from cold process caches, and a real huey consumer in a thread."""
 
 from __future__ import annotations
 
 import copy
 import io
+import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
+from huey.api import Huey
+from huey.consumer import Consumer
 from PIL import Image
 
 from core import refcache
@@ -143,3 +147,59 @@ def replayed(key: Hashable, build: Callable[[], Any]) -> Any:
         if rows is not None:
             _RECORDINGS[key] = _Recording(before, rows, copy.deepcopy(result))
     return result
+
+
+# ------------------------------------------------------------------------------ a real huey consumer
+
+DEADLINE_SECONDS = 15
+
+
+class ThreadConsumer(Consumer):
+    """The stock consumer, minus signal handlers (Python only lets the main thread install them)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Poll a condition until it holds, failing after a bounded deadline."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {DEADLINE_SECONDS}s waiting for {what}")
+        time.sleep(0.02)
+
+
+class RunningConsumer:
+    """`with RunningConsumer(huey):` the stock huey consumer on `huey` in a background thread (thread
+    workers, no periodic tasks), stopped gracefully on exit. Its workers use their own database
+    connections, so what they read must be committed (transactional tests)."""
+
+    def __init__(self, huey: Huey):
+        self.huey = huey
+        # Each worker thread closes its own database connections when it stops (PostgreSQL would
+        # otherwise refuse to drop the test database).
+        huey.on_shutdown("close_db")(connections.close_all)
+        self.consumer = ThreadConsumer(
+            huey,
+            workers=2,
+            worker_type="thread",
+            periodic=False,
+            check_worker_health=False,
+            initial_delay=0.02,
+            max_delay=0.1,
+        )
+        self.thread = threading.Thread(target=self.consumer.run, name="huey-consumer", daemon=True)
+
+    def __enter__(self) -> RunningConsumer:
+        self.thread.start()
+        # run() starts the scheduler and the workers one by one: stopping before the last has started
+        # would join a thread that never ran (a busy machine makes that window real).
+        started = [self.consumer.scheduler, *(t for _, t in self.consumer.worker_threads)]
+        wait_for(lambda: all(t.ident is not None for t in started), "the consumer's threads to start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.consumer.stop(graceful=True)
+        self.thread.join(timeout=DEADLINE_SECONDS)
+        assert not self.thread.is_alive(), "consumer did not stop"

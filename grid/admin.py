@@ -27,6 +27,7 @@ from grid.models import (
     GridBasicInfo,
     GridEvent,
     PatrolItem,
+    ReportIntake,
     ResponsibilityEntry,
     RoutingDecision,
 )
@@ -253,6 +254,36 @@ class RoutingDecisionAdmin(admin.ModelAdmin):
     list_filter = ["level", "basis", "kind"]
     search_fields = ["subject_id", "grid_code", "category_code", "reason"]
     list_select_related = ["chosen_unit"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReportIntake)
+class ReportIntakeAdmin(admin.ModelAdmin):
+    """Residents' reports as received, read-only: which are still pending or failed, and why. The report's
+    content and the reporter's phone are not shown (they reach staff on the event)."""
+
+    list_display = ["receipt_number", "channel", "received_at", "state", "attempts", "registered_at"]
+    list_filter = ["state", "channel"]
+    search_fields = ["receipt_number"]
+    fields = readonly_fields = (
+        "receipt_number",
+        "channel",
+        "received_at",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "event",
+        "registered_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

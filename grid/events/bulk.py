@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from accounts.models import Assignment, Role, User
 from audit.actions import record_event
 from core import pii
 from core.errors import DomainError, NotFound, PermissionRefused
-from grid.events.report import MAX_DESCRIPTION, PROCESS, check_media_urls, check_reporter
+from grid.events.report import MAX_DESCRIPTION, PROCESS, check_media_urls, check_reporter, report_title
 from grid.events.selectors import (
     CROCKFORD,
     RECEIPT_PREFIX,
@@ -397,12 +398,62 @@ def do_report_events_bulk(
     return events
 
 
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A report photo already checked and stored (re-encoded, EXIF dropped) when the report came in."""
+
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Received:
+    """What a resident's report received earlier keeps when its event is written (grid.events.intake)."""
+
+    receipt_number: str
+    received_at: datetime
+    publish_consent: bool
+    photos: tuple[StoredPhoto, ...] = ()
+
+
+def do_register_received_reports(
+    rows: Sequence[dict[str, Any]], received: Sequence[Received], *, now: datetime
+) -> list[GridEvent]:
+    """The intake consumer's writer: residents' reports received earlier (each row in
+    `do_report_events_bulk`'s shape with the place already located: grid code and WGS-84 point) become
+    events and work items in ONE transaction, by the same checks and the same batch writer as an import,
+    as the system actor; a report without a title gets the single path's title (`report_title`). A row
+    that no longer passes (its category retired, its grid closed) refuses the batch with RowsRefused."""
+    if len(rows) != len(received):
+        raise ValueError("one Received per row")
+    if not rows:
+        return []
+    cleaned = _validate_bulk(None, rows)
+    for c in cleaned:
+        if not c.title:
+            assert c.grid is not None
+            c.title = report_title(c.category, c.grid, c.address, c.lon, c.lat)
+    standards = _standard_rows({c.category for c in cleaned})
+    events = _write_bulk_batch(cleaned, standards, acting=system_actor(), now=now, received=received)
+    logger.info("grid events registered from intake: %d", len(events))
+    return events
+
+
 def _write_bulk_batch(
-    batch: list[_Cleaned], standards: dict[int, CategoryStandard], *, acting: User, now: datetime
+    batch: list[_Cleaned],
+    standards: dict[int, CategoryStandard],
+    *,
+    acting: User,
+    now: datetime,
+    received: Sequence[Received] | None = None,
 ) -> list[GridEvent]:
     """One batch in one transaction. The events' ids are reserved first (`allocate_ids`), so the work
     items name their event (`subject_id`) and the events are written once, already linked to their
-    item; every large insert is `workflow.bulk.insert_objects` (COPY on PostgreSQL)."""
+    item; every large insert is `workflow.bulk.insert_objects` (COPY on PostgreSQL). `received` (one per
+    row): residents' reports taken in earlier, which keep the receipt number, time, consent and photos
+    they were received with."""
     from workflow.bulk import StartSpec, allocate_ids, create_objects, do_start_items_bulk
 
     reporter = None if acting.is_system else acting
@@ -411,7 +462,8 @@ def _write_bulk_batch(
     specs: list[StartSpec] = []
     titles: list[str] = []
     with transaction.atomic():
-        receipts = _bulk_receipts(now, len(batch))
+        receipts = [r.receipt_number for r in received] if received else _bulk_receipts(now, len(batch))
+        given: list[Received | None] = list(received) if received else [None] * len(batch)
         event_ids = allocate_ids(GridEvent, len(batch))
         for c, receipt, pk in zip(batch, receipts, event_ids, strict=True):
             grid = c.grid
@@ -473,14 +525,17 @@ def _write_bulk_batch(
                     "reporter_name": c.reporter_name,
                     "reporter_phone_encrypted": pii.encrypt(c.phone),
                     "reporter_phone_hash": pii.lookup_hash(c.phone),
-                    "reported_at": now,
+                    "reported_at": r.received_at if r else now,
                     "level": EventLevel.GRID,
                     "attributes": c.attributes,
+                    "publish_consent": r.publish_consent if r else False,
                     "work_item_id": item.pk,
                     "created_at": now,
                     "updated_at": now,
                 }
-                for c, receipt, pk, title, item in zip(batch, receipts, event_ids, titles, items, strict=True)
+                for c, r, receipt, pk, title, item in zip(
+                    batch, given, receipts, event_ids, titles, items, strict=True
+                )
             ],
         )
         for event, c, item in zip(events, batch, items, strict=True):
@@ -494,12 +549,27 @@ def _write_bulk_batch(
             for e, c in zip(events, batch, strict=True)
             for url in c.urls
         ]
+        attachments += [
+            EventAttachment(
+                event=e,
+                stage=AttachmentStage.REPORT,
+                file=photo.name,
+                content_type=photo.content_type,
+                size=photo.size,
+                sha256=photo.sha256,
+                uploaded_by=reporter,
+                uploaded_at=r.received_at,
+            )
+            for e, r in zip(events, given, strict=True)
+            if r is not None
+            for photo in r.photos
+        ]
         if attachments:
             EventAttachment.objects.bulk_create(attachments)
         told = _tell_grid_staff_bulk(events, exclude=acting.pk, now=now)
         record_event(
             actor=acting,
-            action="grid.events_imported",
+            action="grid.events_registered" if received else "grid.events_imported",
             subject_type=SUBJECT_TYPE,
             subject_id=f"{events[0].pk}-{events[-1].pk}",
             territory_code=_common_territory([e.territory_code for e in events]),
@@ -513,6 +583,7 @@ def _write_bulk_batch(
                 "media_urls": len(attachments),
                 "notifications": told,
                 "duplicate_candidates": "not computed (import)",
+                **({"receipts": receipts} if received else {}),
             },
             now=now,
         )

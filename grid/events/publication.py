@@ -120,6 +120,10 @@ PUBLIC_STATE_TITLES: dict[str, Promise] = {
     "not_accepted": _("不予受理"),
     "merged": _("已合并办理"),
 }
+# A report received but not yet registered (grid.events.intake): public state `received`, in words that
+# say the event is on its way; the same on the receipt, the tracking page, the API and Open311.
+INTAKE_STATE_TITLE = _("已收到，正在登记")
+INTAKE_EXPECTED = _("您的反映已收到，正在登记，稍后即可查看办理进度。")
 # Every state of process grid_event → its public state (a test keeps this complete).
 PUBLIC_STATES: dict[str, str] = {
     "reported": "received",

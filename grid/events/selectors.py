@@ -22,13 +22,16 @@ from core.refcache import RefCache, attach
 from grid.events.duplicates import candidates_with_distance
 from grid.events.duplicates import duplicate_candidates as _duplicate_candidates
 from grid.events.publication import (
+    INTAKE_EXPECTED,
+    INTAKE_STATE_TITLE,
+    PUBLIC_STEPS,
     after_photo_ids,
     public_expectation,
     public_state,
     public_state_title,
     public_timeline,
 )
-from grid.models import Category, EventChannel, GridEvent, RoutingDecision
+from grid.models import Category, EventChannel, GridEvent, ReportIntake, RoutingDecision
 from territory.refs import DIVISIONS, GRIDS
 from territory.scoping import within
 from workflow.deadlines import time_left
@@ -286,3 +289,50 @@ def public_status(event: GridEvent, *, now: datetime | None = None) -> dict[str,
         "rating_allowed": may_rate(event) and event.reporter_id is None,
     }
     return publish("grid.public_status", row, names=[event.reporter_name, replying.reporter_name])
+
+
+def intake_by_receipt(receipt_number: str) -> ReportIntake | None:
+    """The intake row of a resident's report with this receipt number (any state), or None."""
+    value = normalize_receipt(receipt_number)
+    return ReportIntake.objects.filter(receipt_number=value).first() if value else None
+
+
+def intake_status(intake: ReportIntake, category: Category) -> dict[str, Any]:
+    """`public_status` of a report received but not registered yet (grid.events.intake): received, the
+    first line of the timeline, nothing else yet; the same publication channel and fields."""
+    row = {
+        "receipt_number": intake.receipt_number,
+        "kind": intake.report["kind"],
+        "category": {"code": category.code, "name": category.name},
+        "reported_at": intake.received_at,
+        "status": "open",
+        "state": "",
+        "public_state": "received",
+        "state_title": str(INTAKE_STATE_TITLE),
+        "handling_unit": None,
+        "deadline": None,
+        "time_left": None,
+        "expected": str(INTAKE_EXPECTED),
+        "closed_at": None,
+        "timeline": [{"at": intake.received_at, "text": str(PUBLIC_STEPS["start"])}],
+        "public_reply": "",
+        "after_photos": [],
+        "duplicate_of": None,
+        "rating": None,
+        "rating_allowed": False,
+    }
+    return publish("grid.public_status", row, names=[intake.report["reporter_name"]])
+
+
+def status_by_receipt(receipt_number: str, *, now: datetime) -> tuple[dict[str, Any], Category]:
+    """What the holder of a receipt number sees, and the report's category: from the event once it exists,
+    before that from the intake row (the receipt and every tracking door agree). NotFound for neither."""
+    try:
+        event = event_by_receipt(receipt_number)
+    except NotFound:
+        intake = intake_by_receipt(receipt_number)
+        if intake is None:
+            raise
+        category = Category.objects.get(kind=intake.report["kind"], code=intake.report["category_code"])
+        return intake_status(intake, category), category
+    return public_status(event, now=now), event.category

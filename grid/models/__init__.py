@@ -10,6 +10,10 @@ from grid.models.events import (
     EventLevel,
     GridEvent,
 )
+from grid.models.intake import (
+    IntakeState,
+    ReportIntake,
+)
 from grid.models.lists import (
     GridBasicInfo,
     PatrolFrequency,
@@ -46,11 +50,13 @@ __all__ = [
     "EventLevel",
     "GridBasicInfo",
     "GridEvent",
+    "IntakeState",
     "Patrol",
     "PatrolCheckIn",
     "PatrolFrequency",
     "PatrolItem",
     "RegistryChangeRequest",
+    "ReportIntake",
     "ResponsibilityEntry",
     "RoutingDecision",
     "RoutingLevel",

@@ -1,7 +1,9 @@
 """Public pages, no login: a resident reports a problem (/grid/report/), gets a receipt number, follows it
 (/grid/track/ → /grid/track/<receipt>/: the state, the timeline, the public reply and the after-photos)
 and rates the result after closure. CSRF stays on. Nothing personal of anyone is shown, and nothing
-leaves but through the publication path (event_selectors.public_status, grid.events.publication)."""
+leaves but through the publication path (event_selectors.public_status, grid.events.publication). A
+report is received (grid.events.intake: checked in full, one intake row) and registered by the consumer;
+until then the receipt and the tracking page show it as received (`status_by_receipt`)."""
 
 from __future__ import annotations
 
@@ -18,11 +20,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError, NotFound, Unprocessable
+from grid.events.intake import do_receive_report
 from grid.events.publication import public_photo, public_report_photo
 from grid.events.rating import do_rate_event
-from grid.events.report import check_report_place, do_report_event
-from grid.events.selectors import effective_item, event_by_receipt, normalize_receipt, public_status
+from grid.events.report import check_report_place
+from grid.events.selectors import effective_item, event_by_receipt, normalize_receipt, status_by_receipt
 from grid.models import EventAttachment, EventChannel, GridEvent
+from grid.tasks import schedule_report_registration
 from grid.web.common import attach_error, render_page
 from grid.web.forms import PublicReportForm, RatingForm, TrackForm
 from grid.web.mobile import area_features, geo_labels, map_config
@@ -85,8 +89,7 @@ def _file_report(request: HttpRequest, form: PublicReportForm) -> str | None:
     now = timezone.now()
 
     def work() -> tuple[int, dict[str, Any]]:
-        event = do_report_event(
-            actor=None,
+        intake, _category = do_receive_report(
             now=now,
             channel=EventChannel.RESIDENT_WEB,
             category_code=code,
@@ -101,22 +104,26 @@ def _file_report(request: HttpRequest, form: PublicReportForm) -> str | None:
             photos=data["photos"],
             publish_consent=data["publish_consent"],
         )
-        return 201, {"receipt_number": event.receipt_number}
+        return 201, {"receipt_number": intake.receipt_number}
 
     try:
         if not data["form_token"]:
-            return str(work()[1]["receipt_number"])
+            number = str(work()[1]["receipt_number"])
+            schedule_report_registration()
+            return number
         body = request.POST.copy()
         for name in NOT_COMPARED:
             body.pop(name, None)
         digest = request_digest("POST", request.path, {**dict(body.lists()), **dict(request.FILES.lists())})
-        _status, answer, _replayed = run_once(
+        _status, answer, replayed = run_once(
             user=system_actor(),
             key=FORM_TOKEN_KEY + data["form_token"],
             request_hash=digest,
             now=now,
             work=work,
         )
+        if not replayed:
+            schedule_report_registration()
         return str(answer["receipt_number"])
     except Unprocessable as error:
         if error.code != "idempotency_key_reused":
@@ -166,10 +173,9 @@ def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
     if request.session.get("grid_last_receipt") != receipt:
         return HttpResponseRedirect(reverse("grid:public_status", args=[receipt]))
     try:
-        event = event_by_receipt(receipt)
+        info, _category = status_by_receipt(receipt, now=timezone.now())
     except NotFound:
         return HttpResponseRedirect(reverse("grid:public_status", args=[receipt]))
-    info = public_status(event)
     return render_page(request, "grid/public/receipt.html", {"receipt": receipt, "info": info})
 
 
@@ -186,7 +192,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.GET and form.is_valid():
         number = normalize_receipt(form.cleaned_data["receipt"])
         try:
-            event_by_receipt(number)
+            status_by_receipt(number, now=timezone.now())
         except NotFound:
             form.add_error("receipt", unknown_receipt(number))
         else:
@@ -196,13 +202,12 @@ def track(request: HttpRequest) -> HttpResponse:
 
 def _status_page(request: HttpRequest, receipt: str, form: RatingForm, status: int = 200) -> HttpResponse:
     try:
-        event = event_by_receipt(receipt)
+        info, category = status_by_receipt(receipt, now=timezone.now())
     except NotFound:
         context = {"form": TrackForm(initial={"receipt": receipt[:20]}), "unknown": unknown_receipt(receipt)}
         return render_page(request, "grid/public/track.html", context, status=404)
-    info = public_status(event)
     # The category in the page's language (the published status itself keeps the recorded name).
-    context = {"info": info, "category_name": event.category.display_name, "form": form}
+    context = {"info": info, "category_name": category.display_name, "form": form}
     return render_page(request, "grid/public/status.html", context, status=status)
 
 

@@ -5,20 +5,18 @@ connections, so the rows must be committed (transactional tests)."""
 from __future__ import annotations
 
 import os
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
-from huey.consumer import Consumer
 
+from core.testing import RunningConsumer, wait_for
 from notifications.tasks import DeliveryTasks, build_delivery_tasks
 from notifications.tests.conftest import COMMITTING, make_message
 from notifications.tests.support import RecordingTransport
@@ -27,54 +25,6 @@ from outbox.actions import enqueue
 from outbox.models import OutboxMessage
 
 pytestmark = COMMITTING
-DEADLINE_SECONDS = 15
-
-
-class ThreadConsumer(Consumer):
-    """The stock consumer, minus signal handlers (Python only lets the main thread install them)."""
-
-    def _set_signal_handlers(self) -> None:
-        pass
-
-
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Poll a condition until it holds, failing after a bounded deadline."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {DEADLINE_SECONDS}s waiting for {what}")
-        time.sleep(0.02)
-
-
-class RunningConsumer:
-    def __init__(self, huey: Huey):
-        self.huey = huey
-        # Each worker thread closes its own database connections when it stops (PostgreSQL would
-        # otherwise refuse to drop the test database).
-        huey.on_shutdown("close_db")(connections.close_all)
-        self.consumer = ThreadConsumer(
-            huey,
-            workers=2,
-            worker_type="thread",
-            periodic=False,
-            check_worker_health=False,
-            initial_delay=0.02,
-            max_delay=0.1,
-        )
-        self.thread = threading.Thread(target=self.consumer.run, name="huey-consumer", daemon=True)
-
-    def __enter__(self) -> RunningConsumer:
-        self.thread.start()
-        # run() starts the scheduler and the workers one by one: stopping before the last has started
-        # would join a thread that never ran (a busy machine makes that window real).
-        started = [self.consumer.scheduler, *(t for _, t in self.consumer.worker_threads)]
-        wait_for(lambda: all(t.ident is not None for t in started), "the consumer's threads to start")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.consumer.stop(graceful=True)
-        self.thread.join(timeout=DEADLINE_SECONDS)
-        assert not self.thread.is_alive(), "consumer did not stop"
 
 
 def _sqlite_huey(tmp_path: Path) -> Huey:

@@ -17,8 +17,9 @@ from rest_framework.views import APIView
 
 from core import ratelimit
 from core.api import raise_for_serializer
+from core.errors import Conflict, NotFound
+from grid.events import intake as event_intake
 from grid.events import rating as event_rating
-from grid.events import report as event_report
 from grid.events import selectors as event_selectors
 from grid.events.api.shapes import (
     ERROR_ENVELOPE,
@@ -31,6 +32,7 @@ from grid.events.api.shapes import (
     report_kwargs,
 )
 from grid.models import EventChannel
+from grid.tasks import huey_runs_inline, schedule_report_registration
 
 PUBLIC_REPORTS_PER_HOUR = 20
 PUBLIC_LOOKUPS_PER_HOUR = 300
@@ -50,7 +52,8 @@ def throttle(request: Request, *, scope: str, per_hour: int, now: datetime) -> N
 
 
 class PublicReportView(APIView):
-    """Anonymous: no login, no session (so no CSRF), rate-limited per client address."""
+    """Anonymous: no login, no session (so no CSRF), rate-limited per client address. The report is checked
+    in full and received (one intake row, the receipt number); the consumer registers the event."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -68,14 +71,17 @@ class PublicReportView(APIView):
         limit = int(getattr(settings, "GRID_PUBLIC_REPORTS_PER_HOUR", PUBLIC_REPORTS_PER_HOUR))
         throttle(request, scope="public-report", per_hour=limit, now=now)
         data = raise_for_serializer(ReportIn(data=request.data))
-        event = event_report.do_report_event(
-            actor=None, now=now, channel=EventChannel.RESIDENT_WEB, **report_kwargs(data, photos_of(request))
+        intake, category = event_intake.do_receive_report(
+            now=now, channel=EventChannel.RESIDENT_WEB, **report_kwargs(data, photos_of(request))
         )
-        # No read-back: the event, its category and its new work item are the objects just written.
-        body = {
-            "receipt_number": event.receipt_number,
-            "status": event_selectors.public_status(event, now=now),
-        }
+        schedule_report_registration()
+        if huey_runs_inline():
+            # The consumer ran in this request: the receipt shows the event's state, as tracking will.
+            status_now, _category = event_selectors.status_by_receipt(intake.receipt_number, now=now)
+        else:
+            # No read-back: the intake row and its category are the objects just written and read.
+            status_now = event_selectors.intake_status(intake, category)
+        body = {"receipt_number": intake.receipt_number, "status": status_now}
         return Response(PublicReceiptOut(body).data, status=status.HTTP_201_CREATED)
 
 
@@ -93,8 +99,8 @@ class PublicStatusView(APIView):
         now = timezone.now()
         limit = int(getattr(settings, "GRID_PUBLIC_LOOKUPS_PER_HOUR", PUBLIC_LOOKUPS_PER_HOUR))
         throttle(request, scope="public-lookup", per_hour=limit, now=now)
-        event = event_selectors.event_by_receipt(receipt)
-        return Response(PublicStatusOut(event_selectors.public_status(event, now=now)).data)
+        status_now, _category = event_selectors.status_by_receipt(receipt, now=now)
+        return Response(PublicStatusOut(status_now).data)
 
 
 class PublicRatingView(APIView):
@@ -119,7 +125,12 @@ class PublicRatingView(APIView):
         now = timezone.now()
         limit = int(getattr(settings, "GRID_PUBLIC_LOOKUPS_PER_HOUR", PUBLIC_LOOKUPS_PER_HOUR))
         throttle(request, scope="public-lookup", per_hour=limit, now=now)
-        event = event_selectors.event_by_receipt(receipt)
+        try:
+            event = event_selectors.event_by_receipt(receipt)
+        except NotFound:
+            if event_selectors.intake_by_receipt(receipt) is None:
+                raise
+            raise Conflict("not_closed", "事件办结后才能评价。", field="rating") from None
         data = raise_for_serializer(RatingIn(data=request.data))
         event_rating.do_rate_event(event, rating=data["rating"], comment=data["comment"], now=now, actor=None)
         event = event_selectors.event_by_receipt(event.receipt_number)
