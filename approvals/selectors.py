@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from accounts.jurisdiction import jurisdiction_codes, scope_for
+from accounts.jurisdiction import scope_for
 from accounts.models import Assignment, OrgUnit, Role, User
 from approvals.models import Application, CentreAuthorisation, ServiceItem
 from approvals.report import AuthorisationReport, build_report
@@ -263,10 +263,6 @@ def track(receipt_no: str, phone_last4: str) -> Application:
     if application is None or not application.applicant_phone_masked.endswith(last4):
         raise NotFound("未找到该受理编号，或手机号后4位不符。")
     return application
-
-
-def has_jurisdiction(user: Viewer) -> bool:
-    return bool(jurisdiction_codes(user))
 
 
 __all__ = [

@@ -505,11 +505,6 @@ def change(current: Any, before: Any, kind: str) -> float | None:
     return round(float(current) - float(before), 4)
 
 
-def all_values(prefix: str, first_day: date, end_day: date) -> dict[str, Any]:
-    """Every indicator's value: the grid's from its rollup counts, the other streams' (command/streams.py)."""
-    return {**values_of(counts(prefix, first_day, end_day)), **streams.values(prefix, first_day, end_day)}
-
-
 def unit_values(
     code: str, prefix: str, first_day: date, end_day: date, cut: Cut = EVERYTHING
 ) -> dict[str, Any]:

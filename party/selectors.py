@@ -46,10 +46,6 @@ def members_visible_to(user: AnyUser) -> QuerySet[PartyMember]:
     return scope_for(user, PartyMember.objects.select_related("person", "organisation"), "territory_code")
 
 
-def links_visible_to(user: AnyUser) -> QuerySet[MemberLink]:
-    return scope_for(user, MemberLink.objects.all(), "territory_code")
-
-
 def organisation_for(user: AnyUser, org_id: int) -> Organisation:
     return organisation_for_field(user, org_id, None)
 

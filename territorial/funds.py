@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.actions import record_event
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError
 from territorial.access import check_keeper
 from territorial.actions import _text, clean_category, clean_voucher, post_entry
 from territorial.files import atomic_with_files, store_file
@@ -190,11 +190,3 @@ def do_review_payment(
     item = WorkItem.objects.select_related("process_version").get(pk=payment.work_item_id)
     transition(item, action, actor=actor, now=now, reason=reason)
     return Payment.objects.select_related("entry", "work_item").get(pk=payment.pk)
-
-
-def payment_or_404(user: User, pk: int) -> Payment:
-    payment = Payment.objects.select_related("organisation", "work_item").filter(pk=pk).first()
-    if payment is None:
-        raise NotFound(field="payment")
-    check_keeper(user, payment.organisation.village_code, field="payment")
-    return payment

@@ -57,12 +57,6 @@ def clean_public_reply(action: str, inputs: dict[str, Any]) -> str | None:
     return value
 
 
-def may_release_description(event: GridEvent) -> bool:
-    return (
-        event.channel in RESIDENT_CHANNELS and event.publish_consent and event.description_released_at is None
-    )
-
-
 def description_is_public(event: GridEvent) -> bool:
     return (
         event.channel in RESIDENT_CHANNELS
