@@ -22,6 +22,8 @@ NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Suzhou
 PUNCT = "\uff08\uff09\u3001\u3002\uff0c\uff1a\u201c\u201d\u00b7"
 HAN_RUN = re.compile(rf"[\u3400-\u9fff{PUNCT}\w/ -]*[\u3400-\u9fff]+[\u3400-\u9fff{PUNCT}\w-]*")
 HAN = re.compile(r"[\u3400-\u9fff]")
+# An English label followed by Chinese punctuation ("Reason：") is a colon left untranslated.
+LATIN_THEN_FULLWIDTH = re.compile(r"[A-Za-z][\uff1a\uff0c]")
 PAGES = [
     ("dispatcher", "/"),
     ("dispatcher", "/work/"),
@@ -38,6 +40,7 @@ PAGES = [
     ("dispatcher", "/command/projects/"),
     ("dispatcher", "/command/screen/"),
     ("hq_clerk", "/datashare/grants/"),
+    ("hq_grid", "/grid/m/report/"),
 ]
 
 
@@ -86,7 +89,9 @@ def untranslated(html: str, names: list[str]) -> list[str]:
     text = visible_text(html)
     for name in names:
         text = text.replace(name, " ")
-    return sorted({run.strip() for run in HAN_RUN.findall(text)})
+    runs = {run.strip() for run in HAN_RUN.findall(text)}
+    runs.update(m.group() for m in LATIN_THEN_FULLWIDTH.finditer(text))
+    return sorted(runs)
 
 
 @pytest.mark.parametrize(("persona", "url"), PAGES)
