@@ -90,6 +90,7 @@ def test_report_gives_a_receipt_and_the_status_page(page_people: People) -> None
     # The receipt and the tracking page say the same: received, to be accepted by 12:00 (2 working hours).
     assert "我们已收到" in html and 'data-public-state="received">已收到<' in html
     assert "预计 3月2日 12:00 前受理（按工作日计算，节假日顺延）" in html and "已受理" not in html
+    assert html.count("预计") == 1  # the expectation says 预计 itself: no 预计 label before it
     html = client.get(f"/grid/track/{event.receipt_number}/").content.decode()
     assert "暴露垃圾" in html and 'data-public-state="received">已收到<' in html
     assert "预计 3月2日 12:00 前受理（按工作日计算，节假日顺延）" in html
