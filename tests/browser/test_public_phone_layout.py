@@ -1,8 +1,9 @@
 """The residents' pages on a 390×844 phone, as test_phone_layout holds the grid worker's: the report form
 (as first shown and with its errors), the receipt and the tracking page of a closed report (its reply,
-after-photo and rating form). On each: nothing scrolls sideways, every button, field and button-like
-link is at least 44 px tall, and the consent tick box sits beside its words, its whole line a target.
-The receipt's expectation reads once ("预计 … 前受理"), not after a 预计 label."""
+after-photo and rating form); the tracking page and the form again in English. On each: nothing scrolls
+sideways, every button, field and button-like link is at least 44 px tall, and the consent tick box sits
+beside its words, its whole line a target. The receipt's expectation reads once ("预计 … 前受理"), not
+after a 预计 label."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ REPORTED_AT = at(2, 10)  # 2 March 2026, a Monday: a working day
 
 
 def _check(page: Any, name: str) -> dict[str, Any]:
+    page.evaluate("() => window.scrollTo(0, 0)")  # the sticky header at the top of the full-page shot
     screenshot(page, f"phone-public-{name}", full_page=True)
     measured: dict[str, Any] = page.evaluate(MEASURE, MIN_TARGET)
     assert measured["scrollWidth"] <= PHONE["width"], (name, measured["scrollWidth"])
@@ -95,6 +97,15 @@ def test_resident_pages_fit_a_phone(live_server: Any, browser: Any, personas: di
             )
             assert "垃圾已清运完毕" in page.inner_text("[data-public-result]")
             _check(page, "status-closed")
+            # English words are longer: the same pages must still fit.
+            context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+            page.goto(f"{base}/grid/track/{receipt}/")
+            assert "Closed" in page.inner_text("[data-public-status]")
+            _check(page, "status-closed-en")
+            page.goto(f"{base}/grid/report/")
+            page.wait_for_selector("#public-map[data-map-ready='true']")
+            consent = _consent(_check(page, "report-en"))
+            assert consent["beside"] and consent["target"] >= MIN_TARGET, consent
         # The one refusal is the form sent empty (400 with its errors, and Chromium's console line of it).
         assert f"HTTP 400: {base}/grid/report/" in problems.errors
         assert [e for e in problems.errors if "400" not in e] == [], problems.errors
