@@ -6,10 +6,12 @@ the field named and nothing written; a retried POST with the same Idempotency-Ke
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -243,3 +245,26 @@ def test_a_retried_post_logs_one_visit(planned: dict[str, Any]) -> None:  # noqa
     assert error(send("visit-7f3a", need="需代办。"))[:2] == (422, "idempotency_key_reused")
     assert error(send(None)) == (409, "already_logged", "visit_id")
     assert Visit.objects.filter(visited_at__isnull=False).count() == 1 and GridEvent.objects.count() == 1
+
+
+def desk_party_tiles(client: Client) -> dict[str, str]:
+    """The values of the 党建引领 module's tiles on the desk page, as the leader reads them."""
+    html = client.get("/command/").content.decode()
+    module = html.split('data-module="party"', 1)[1]
+    tiles = re.findall(r'data-figure="(party_\w+)">.*?<span class="cmd-value">([^<]*)', module, re.S)
+    return {code: value.strip() for code, value in tiles}
+
+
+def test_a_visit_logged_through_the_api_moves_the_desks_party_module(planned: dict[str, Any]) -> None:  # noqa: F811
+    desk = Client()
+    desk.force_login(planned["users"]["hq_leader"])
+    before = desk_party_tiles(desk)
+    assert (before["party_households_reached"], before["party_problems_raised"]) == ("0", "0")
+    problem = {"problem": "楼道堆放杂物。", "category_code": "0402"}
+    logged = as_user(planned["member_user"]).post(
+        OWN, body(household_id=planned["households"][0].pk, **problem), format="json"
+    )
+    assert logged.status_code == 201
+    after = desk_party_tiles(desk)
+    assert (after["party_households_reached"], after["party_problems_raised"]) == ("1", "1")
+    assert after["party_members"] == before["party_members"] == "1"
