@@ -61,6 +61,24 @@ def do_plan_month(member: PartyMember, month: date, *, actor: User, now: datetim
     return new
 
 
+def plan_current_month(*, now: datetime) -> int:
+    """The monthly plan with no one to press the button: each member with a link not yet planned for the
+    current (local) month gets it planned through `do_plan_month`, as the system. Run daily, so a link
+    made during the month is planned the next day; safe to run twice. Returns the members planned."""
+    first, last = month_bounds(localdate(now))
+    unplanned = (
+        MemberLink.objects.filter(linked_on__lte=last)
+        .exclude(visits__month=first)
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    members = list(PartyMember.objects.filter(pk__in=unplanned).order_by("pk"))
+    actor = system_actor()
+    for member in members:
+        do_plan_month(member, first, actor=actor, now=now)
+    return len(members)
+
+
 def visit_for_member(user: User, visit_id: int) -> Visit:
     """The member's own visit; anyone else's (or a non-member's request) is NotFound."""
     visit = (
