@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -268,3 +270,20 @@ def test_a_visit_logged_through_the_api_moves_the_desks_party_module(planned: di
     after = desk_party_tiles(desk)
     assert (after["party_households_reached"], after["party_problems_raised"]) == ("1", "1")
     assert after["party_members"] == before["party_members"] == "1"
+
+
+def test_the_list_reads_a_fixed_number_of_queries(planned: dict[str, Any]) -> None:  # noqa: F811
+    client, system, member = as_user(planned["member_user"]), planned["users"]["system"], planned["member"]
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(OWN).status_code == 200
+        return len(captured)
+
+    queries()  # warms the caches a first request fills
+    two = queries()
+    do_link_member(member, household=planned["households"][2], actor=system, now=NOW)
+    do_link_member(member, entity=planned["entity"], actor=system, now=NOW)
+    visits.do_plan_month(member, NOW.date(), actor=system, now=NOW)
+    assert len(client.get(OWN).json()["visits"]) == 4
+    assert queries() == two
