@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -287,3 +288,36 @@ def test_the_list_reads_a_fixed_number_of_queries(planned: dict[str, Any]) -> No
     visits.do_plan_month(member, NOW.date(), actor=system, now=NOW)
     assert len(client.get(OWN).json()["visits"]) == 4
     assert queries() == two
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"note": ""}, "note"),
+        ({"note": "走访" * 501}, "note"),
+        ({"problem": "井盖缺失"}, "category_code"),
+        ({"photo": "not-an-image"}, "photo"),
+    ],
+)
+def test_the_page_and_the_api_refuse_alike(
+    planned: dict[str, Any],  # noqa: F811
+    extra: dict[str, Any],
+    field: str,
+) -> None:
+    """One rule path: the phone page and the API hand the same input to `do_log_visit` and show the same
+    refusal (the API's message is the one the page shows at the field)."""
+    visit_id = planned["plan"][0].pk
+
+    def data() -> dict[str, Any]:
+        if extra.get("photo") == "not-an-image":
+            return body(photo=SimpleUploadedFile("visit.png", b"GIF89a broken", content_type="image/png"))
+        return body(**extra)
+
+    api = as_user(planned["member_user"]).post(OWN, {**data(), "visit_id": visit_id}, format="multipart")
+    assert api.status_code == 400 and api.json()["errors"][0]["field"] == field
+    message = api.json()["errors"][0]["message"]
+    page = Client()
+    page.force_login(planned["member_user"])
+    answer = page.post(f"/party/m/visits/{visit_id}/", data())
+    assert answer.status_code == 400 and escape(message) in answer.content.decode()
+    assert nothing_logged()
