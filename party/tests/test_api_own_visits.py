@@ -234,7 +234,7 @@ def test_a_retried_post_logs_one_visit(planned: dict[str, Any]) -> None:  # noqa
         data = body(
             household_id=household.pk, photo=png(), problem="路灯不亮。", category_code="0402", **extra
         )
-        headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+        headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
         return client.post(OWN, data, format="multipart", **headers)
 
     first = send("visit-7f3a")
