@@ -1,5 +1,6 @@
 """The party JSON API (under /api/v1/party/): jurisdiction-scoped reads of organisations, members (masked),
-a member's visits of a month, the 一肩挑 check and the command centre's figures; the writes (organisations,
+a member's visits of a month, the member's own visits to make and logging one (the phone client, through
+the phone page's actions), the 一肩挑 check and the command centre's figures; the writes (organisations,
 secretaries, pairings, members, 联户联企 links, visit plans, meetings and attendance), each through its one
 action in party/actions.py, party/visits.py or party/meetings.py; and the 代办需求 (needs found on
 visits): listed, read and taken through the engine's `transition()` as the need page does. Thin views:
@@ -44,6 +45,8 @@ from party.api_schemas import (
     PartyNeedOut,
     PartyOrganisationIn,
     PartyOrganisationOut,
+    PartyOwnVisitOut,
+    PartyOwnVisitsOut,
     PartyPairingIn,
     PartyPairingOut,
     PartyProjectIn,
@@ -51,6 +54,7 @@ from party.api_schemas import (
     PartySecretaryIn,
     PartyVanguardPostIn,
     PartyVanguardPostOut,
+    PartyVisitLogIn,
     PartyVisitOut,
     PartyVisitPlanIn,
 )
@@ -274,6 +278,63 @@ class VisitPlanView(APIView):
         first, _last = visits.month_bounds(data["month"])
         planned = member.visits.filter(month=first).order_by("due_on", "id")
         return Response(PartyVisitOut(planned, many=True).data, status=201)
+
+
+class OwnVisitsView(APIView):
+    """The party member's phone client: this month's 联户 visits and logging one, through the same
+    actions as the phone pages (party/views_mobile.py)."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        operation_id="party_own_visits",
+        summary="党员本人：本月应走访的联户联企（及以前月份逾期未访的）和本人的覆盖数据",
+        responses=PartyOwnVisitsOut,
+    )
+    def get(self, request: Request) -> Response:
+        member = selectors.own_member(acting_user(request))
+        now = timezone.now()
+        rows = [selectors.own_visit_row(v, now=now) for v in selectors.visits_to_make(member, now=now)]
+        first, _last = visits.month_bounds(timezone.localdate(now))
+        body = {"month": first, "figures": selectors.member_coverage(member, now=now), "visits": rows}
+        return Response(PartyOwnVisitsOut(body).data)
+
+    @extend_schema(
+        operation_id="party_own_visit_log",
+        summary="党员本人登记一次走访：签到位置、记录、照片；发现的问题上报为网格事件（党员联户），"
+        "发现的需求交网格员代办。走访以编号指明，或以所到的联系户（企业）指明本月的走访",
+        request={"multipart/form-data": PartyVisitLogIn, "application/json": PartyVisitLogIn},
+        responses={201: PartyOwnVisitOut},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    def post(self, request: Request) -> Response:
+        user = acting_user(request)
+        member = selectors.own_member(user)
+        data = raise_for_serializer(PartyVisitLogIn(data=request.data))
+        now = timezone.now()
+        visit = visits.visit_to_log(
+            member,
+            visit_id=data["visit_id"],
+            household_id=data["household_id"],
+            entity_id=data["entity_id"],
+            now=now,
+        )
+        log = visits.VisitLog(
+            lon=data["lon"],
+            lat=data["lat"],
+            note=data["note"],
+            photo=data["photo"],
+            problem=data["problem"],
+            category_code=data["category_code"],
+            need=data["need"],
+        )
+
+        def work() -> tuple[int, dict[str, Any]]:
+            visits.do_log_visit(visit, log, actor=user, now=now)
+            logged = selectors.with_need_counts(member.visits.filter(pk=visit.pk)).get()
+            return 201, dict(PartyOwnVisitOut(selectors.own_visit_row(logged, now=now)).data)
+
+        return idempotent(request, now=now, work=work)
 
 
 class MeetingsView(APIView):

@@ -119,6 +119,55 @@ class PartyVisitOut(serializers.Serializer[Any]):
     event_id = serializers.IntegerField(allow_null=True)
 
 
+class PartyOwnVisitOut(serializers.Serializer[Any]):
+    """One of the member's own visits as the phone client reads it: no resident's name (the household's
+    number or the enterprise's name)."""
+
+    id = serializers.IntegerField()
+    target = serializers.CharField(help_text="户号或企业名称")
+    household_id = serializers.IntegerField(allow_null=True)
+    entity_id = serializers.IntegerField(allow_null=True)
+    month = serializers.DateField()
+    due_on = serializers.DateField()
+    overdue = serializers.BooleanField()
+    done = serializers.BooleanField()
+    visited_at = serializers.DateTimeField(allow_null=True)
+    event_id = serializers.IntegerField(allow_null=True, help_text="走访发现问题上报的网格事件")
+    needs_raised = serializers.IntegerField(help_text="走访中提出的代办需求")
+    needs_filed = serializers.IntegerField(help_text="其中网格员已代办的")
+
+
+class PartyOwnVisitsOut(serializers.Serializer[Any]):
+    month = serializers.DateField(help_text="本月第一天")
+    figures = serializers.DictField(help_text="本人的联户覆盖数据（应访、已访、逾期、走访户数、问题、需求）")
+    visits = PartyOwnVisitOut(many=True, help_text="本月的走访，及以前月份尚未走访的（逾期）")
+
+
+class PartyVisitLogIn(serializers.Serializer[Any]):
+    visit_id = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="走访编号")
+    household_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="或：所到的联系户（本月的走访）"
+    )
+    entity_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="或：所到的联系企业（本月的走访）"
+    )
+    lon = serializers.FloatField(help_text="签到位置经度（WGS-84）")
+    lat = serializers.FloatField(help_text="签到位置纬度（WGS-84）")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="走访记录（必填）")
+    photo = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="照片（JPEG/PNG/WebP）"
+    )
+    problem = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="发现的问题：作为网格事件上报（来源党员联户）"
+    )
+    category_code = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="问题类别（事件小类编码），有问题时必填"
+    )
+    need = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="发现的需求：交网格员代办的代办需求"
+    )
+
+
 class PartyMeetingIn(serializers.Serializer[Any]):
     organisation_id = serializers.IntegerField()
     kind = serializers.CharField(help_text="general_assembly | committee | group | lecture")

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("members/", api.MembersView.as_view(), name="party-members"),
     path("members/<int:member_id>/links/", api.MemberLinksView.as_view(), name="party-member-links"),
     path("members/<int:member_id>/visit-plans/", api.VisitPlanView.as_view(), name="party-visit-plan"),
+    path("my/visits/", api.OwnVisitsView.as_view(), name="party-own-visits"),
     path("meetings/", api.MeetingsView.as_view(), name="party-meetings"),
     path("meetings/completeness/", api.CompletenessView.as_view(), name="party-meetings-completeness"),
     path("meetings/<int:meeting_id>/attendance/", api.AttendanceView.as_view(), name="party-attendance"),

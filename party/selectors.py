@@ -11,11 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.jurisdiction import jurisdiction_codes, scope_for
 from accounts.models import Assignment, Role, User
-from core.errors import NotFound
+from core.errors import NotFound, PermissionRefused
 from core.pii import mask_name
 from party.meetings import completeness
 from party.models import (
@@ -289,6 +291,45 @@ def visit_figures(visits: QuerySet[Visit], *, now: datetime) -> dict[str, Any]:
 
 
 # --- The member's own pages ---------------------------------------------------------------------------
+
+
+def own_member(user: AnyUser) -> PartyMember:
+    """The party member record of the signed-in user: the only door to the member's own visits (403 for
+    anyone who is not a member with an account)."""
+    member = getattr(user, "party_member", None) if isinstance(user, User) else None
+    if member is None:
+        raise PermissionRefused("not_member", _("只有登记了账号的党员可以查看和登记联户走访。"))
+    return member
+
+
+def visits_to_make(member: PartyMember, *, now: datetime) -> QuerySet[Visit]:
+    """The member's visits of the current month and earlier ones still open (overdue), with the needs
+    raised on each and how many are filed: the phone page's list and the API's."""
+    first = timezone.localdate(now).replace(day=1)
+    open_ones = member.visits.filter(Q(month=first) | Q(month__lt=first, visited_at__isnull=True))
+    return with_need_counts(open_ones).order_by("due_on", "id")
+
+
+def with_need_counts(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    return visits.select_related("link__household", "link__entity").annotate(
+        needs_raised=Count("needs"),
+        needs_filed=Count("needs", filter=Q(needs__application__isnull=False)),
+    )
+
+
+def own_visit_row(visit: Visit, *, now: datetime) -> dict[str, Any]:
+    """A visit as the member's phone client reads it (the API): `visit_row`, the link's target ids, the
+    month, overdue, and the needs raised on it (from `with_need_counts`)."""
+    done = visit.visited_at is not None
+    return {
+        **visit_row(visit),
+        "household_id": visit.link.household_id,
+        "entity_id": visit.link.entity_id,
+        "month": visit.month,
+        "overdue": not done and visit.due_on < timezone.localdate(now),
+        "needs_raised": getattr(visit, "needs_raised", 0),
+        "needs_filed": getattr(visit, "needs_filed", 0),
+    }
 
 
 def visit_row(visit: Visit) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -75,24 +74,15 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         return render(request, "party/m/not_member.html", status=403)
     now = timezone.now()
     first, _last = month_bounds(timezone.localdate(now))
-    # This month's visits, and earlier ones still open (overdue).
-    visits = list(
-        member.visits.filter(Q(month=first) | Q(month__lt=first, visited_at__isnull=True))
-        .select_related("link__household", "link__entity")
-        .annotate(
-            needs_raised=Count("needs"),
-            needs_filed=Count("needs", filter=Q(needs__application__isnull=False)),
-        )
-        .order_by("due_on", "id")
-    )
+    visits = list(selectors.visits_to_make(member, now=now))
     figures = selectors.member_coverage(member, now=now)
     return render(
         request,
         "party/m/visits.html",
         {
             "visits": [
-                {**selectors.visit_row(v), "needs": v.needs_raised, "needs_filed": v.needs_filed}
-                for v in visits
+                {**row, "needs": row["needs_raised"]}
+                for row in (selectors.own_visit_row(v, now=now) for v in visits)
             ],
             "figures": figures,
             "month": first,

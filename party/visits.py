@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -60,6 +61,24 @@ def do_plan_month(member: PartyMember, month: date, *, actor: User, now: datetim
     return new
 
 
+def plan_current_month(*, now: datetime) -> int:
+    """The monthly plan with no one to press the button: each member with a link not yet planned for the
+    current (local) month gets it planned through `do_plan_month`, as the system. Run daily, so a link
+    made during the month is planned the next day; safe to run twice. Returns the members planned."""
+    first, last = month_bounds(localdate(now))
+    unplanned = (
+        MemberLink.objects.filter(linked_on__lte=last)
+        .exclude(visits__month=first)
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    members = list(PartyMember.objects.filter(pk__in=unplanned).order_by("pk"))
+    actor = system_actor()
+    for member in members:
+        do_plan_month(member, first, actor=actor, now=now)
+    return len(members)
+
+
 def visit_for_member(user: User, visit_id: int) -> Visit:
     """The member's own visit; anyone else's (or a non-member's request) is NotFound."""
     visit = (
@@ -67,6 +86,48 @@ def visit_for_member(user: User, visit_id: int) -> Visit:
     )
     if visit is None or visit.member.user_id != user.pk:
         raise NotFound()
+    return visit
+
+
+def visit_to_log(
+    member: PartyMember,
+    *,
+    visit_id: int | None = None,
+    household_id: int | None = None,
+    entity_id: int | None = None,
+    now: datetime,
+) -> Visit:
+    """The visit a phone client logs, named by its id (any of the member's own visits) or by the household
+    or enterprise at the door (this month's visit of the member's link to it). Exactly one of the three;
+    a household or enterprise the member is not linked to is bad input (the field named), whether or not
+    it exists; a visit that is not the member's is NotFound."""
+    given = [
+        name
+        for name, value in (("visit_id", visit_id), ("household_id", household_id), ("entity_id", entity_id))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise DomainError(
+            "one_target_required",
+            _("请指明走访：走访编号、联系户或联系企业，三者填其一。"),
+            field=given[1] if len(given) > 1 else "visit_id",
+        )
+    visits = Visit.objects.select_related("link__household", "link__entity", "member").filter(member=member)
+    if visit_id is not None:
+        visit = visits.filter(pk=visit_id).first()
+        if visit is None:
+            raise NotFound(field="visit_id")
+        return visit
+    field = given[0]
+    target = {"household_id": household_id} if household_id is not None else {"entity_id": entity_id}
+    link = MemberLink.objects.filter(member=member, **target).first()
+    if link is None:
+        message = _("该户不是您联系的户。") if household_id is not None else _("该企业不是您联系的企业。")
+        raise DomainError("not_linked", message, field=field)
+    first, _last = month_bounds(localdate(now))
+    visit = visits.filter(link=link, month=first).first()
+    if visit is None:
+        raise Conflict("not_planned", _("本月还没有该户（企业）的走访计划。"), field=field)
     return visit
 
 
