@@ -19,6 +19,7 @@ urlpatterns = [
     path("map/items.geojson", map_api.MapItemsView.as_view(), name="command-map-items"),
     path("map/cases.geojson", map_work.MapCasesView.as_view(), name="command-map-cases"),
     path("map/applications.geojson", map_work.MapApplicationsView.as_view(), name="command-map-applications"),
+    path("map/places.geojson", map_work.MapPlacesView.as_view(), name="command-map-places"),
     path("warnings/", warnings_api.WarningListView.as_view(), name="command-warnings"),
     path("warnings/<int:warning_id>/", warnings_api.WarningDetailView.as_view(), name="command-warning"),
     path(

@@ -42,6 +42,17 @@ def command_map_config() -> dict[str, Any]:
             "partyKinds": {"party_project": _("党建项目"), "vanguard_post": _("党员先锋岗")},
             "milestones": _("里程碑"),
             "partyFailed": _("党建一图暂时无法读取。"),
+            "places": {
+                "inspected": _("本期已巡查"),
+                "due": _("本期待巡查"),
+                "missed": _("上期未巡查"),
+                "every": _("每 %(days)s 天巡查一次"),
+                "last": _("最近巡查"),
+                "never": _("从未巡查"),
+                "open": _("打开单位/房屋"),
+                "shown": _("重点场所 %(count)s 处"),
+                "failed": _("重点场所暂时无法读取。"),
+            },
             "cardLoading": _("载入可执行操作…"),
             "card": {
                 "failed": _("事项卡片暂时无法读取，请稍后重试。"),

@@ -1,5 +1,6 @@
 """The command map's layers of open enforcement cases and approvals applications (一图), beside the grid
-events of command/map_api.py: `cases.geojson` and `applications.geojson` under one unit. Each open item
+events of command/map_api.py: `cases.geojson` and `applications.geojson` under one unit; and the key
+places (重点场所) with where their inspections stand (`places.geojson`, below). Each open item
 carries the engine's traffic light of its current step (workflow.engine.traffic_light: < 80 % of the
 limit green, 80–100 % yellow, beyond red; a step without a limit is green) and stands at its own place —
 a case's 违法地点 when it was recorded — or else at the place of the territory it belongs to (the grid's
@@ -33,6 +34,7 @@ from command.selectors import require_command_role, unit_scope
 from core.errors import DomainError
 from core.replica import replica_reads
 from enforcement.models import Case
+from grid.patrols.key_places import Inspection, PlaceInspection, place_inspections
 from territory.models import Division, GridBoundary
 from territory.refs import territory_names
 from workflow.deadlines import traffic_light
@@ -213,3 +215,72 @@ class MapApplicationsView(APIView):
     @replica_reads
     def get(self, request: Request) -> JsonResponse:
         return _answer(request, "application", application_features)
+
+
+# A key place's light: inspected in the current period green, inspected only in the previous one yellow
+# (falling due), not in the previous period either (or never) red.
+PLACE_LIGHTS = {Inspection.INSPECTED: "green", Inspection.DUE: "yellow", Inspection.MISSED: "red"}
+
+
+def _place_url(found: PlaceInspection) -> str:
+    place = found.place
+    if place.entity_id is not None:
+        return reverse("registry:entity", args=[place.entity_id])
+    if place.building_id is not None:
+        return reverse("registry:building", args=[place.building_id])
+    return ""
+
+
+def place_features(prefix: str, now: datetime) -> tuple[list[dict[str, Any]], int]:
+    """The key places under the prefix as features — at their address's point, else at their grid's place
+    (`approximate`) — coloured by their inspections (grid.patrols.key_places.place_inspections), and how
+    many have no place to stand. A place's name and kind are not personal data; no owner or contact is
+    given."""
+    found = place_inspections(prefix, now)
+    codes = [f.place.territory_code for f in found]
+    grid_places, names = places(codes), territory_names(codes)
+    features = []
+    for inspection in found:
+        place = inspection.place
+        point = inspection.point or grid_places.get(place.territory_code)
+        if point is None:
+            continue
+        checked = inspection.last_checked
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [point[0], point[1]]},
+                "properties": {
+                    "id": place.pk,
+                    "layer": "place",
+                    "name": place.name,
+                    "kind": place.kind,
+                    "kind_title": place.get_kind_display(),
+                    "inspection_days": place.inspection_days,
+                    "status": inspection.status,
+                    "light": PLACE_LIGHTS[inspection.status],
+                    "period_start": inspection.period_start.isoformat(),
+                    "last_checked": timezone.localtime(checked).date().isoformat() if checked else None,
+                    "place": names.get(place.territory_code, place.territory_code),
+                    "approximate": inspection.point is None,
+                    "url": _place_url(inspection),
+                },
+            }
+        )
+    return features, len(found) - len(features)
+
+
+class MapPlacesView(APIView):
+    @extend_schema(
+        operation_id="command_map_places",
+        summary="一图：重点场所（按巡查情况红黄绿灯着色）",
+        description="Key places under the unit at their address, else at their grid's place "
+        "(`approximate`): green when inspected in the current period of their inspection frequency, "
+        "yellow when inspected only in the previous period, red when not then either (or never). "
+        "`unplaced` counts those with no place. No owner or contact data.",
+        parameters=LAYER_PARAMS,
+        responses=OpenApiTypes.OBJECT,
+    )
+    @replica_reads
+    def get(self, request: Request) -> JsonResponse:
+        return _answer(request, "place", place_features)

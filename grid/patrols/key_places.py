@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
-from grid.models import PatrolFrequency, PatrolItem
+from grid.models import PatrolCheckIn, PatrolFrequency, PatrolItem
 from grid.standards.actions import do_save_patrol_item
 from registry.models import Address, KeyPlace
 from territory.models import Grid
@@ -103,3 +104,68 @@ def do_issue_key_place_patrol_items(*, actor: User, now: datetime) -> IssueRepor
             continue
         report.issued += 1
     return report
+
+
+class Inspection:
+    """Where a key place stands with its inspections today: `inspected` (checked in during the current
+    period), `due` (checked in during the previous period, not yet in this one) or `missed` (not in the
+    previous period either, or never)."""
+
+    INSPECTED = "inspected"
+    DUE = "due"
+    MISSED = "missed"
+
+
+@dataclass
+class PlaceInspection:
+    place: KeyPlace
+    point: tuple[float, float] | None  # (lon, lat) of the place's address, if it has one
+    period_start: date
+    last_checked: datetime | None
+    status: str
+
+
+def _status(inspection_days: int, today: date, last_checked: datetime | None) -> str:
+    start = period_start(inspection_days, today)
+    if last_checked is None:
+        return Inspection.MISSED
+    last_day = timezone.localtime(last_checked).date()
+    if last_day >= start:
+        return Inspection.INSPECTED
+    if last_day >= start - timedelta(days=max(1, inspection_days)):
+        return Inspection.DUE
+    return Inspection.MISSED
+
+
+def place_inspections(prefix: str, now: datetime) -> list[PlaceInspection]:
+    """Every key place under `prefix` with its inspection status at `now` (see `Inspection`): the last
+    check-in on any of its patrol items, whichever period issued them. Two queries."""
+    today = timezone.localtime(now).date()
+    places = list(
+        KeyPlace.objects.filter(territory_code__startswith=prefix)
+        .select_related("address", "building__address", "entity__address")
+        .order_by("territory_code", "name", "pk")
+    )
+    last = dict(
+        PatrolCheckIn.objects.filter(patrol_item__key_place__in=places, checked_at__lte=now)
+        .values("patrol_item__key_place")
+        .annotate(last=Max("checked_at"))
+        .values_list("patrol_item__key_place", "last")
+    )
+    out = []
+    for place in places:
+        address = _address(place)
+        point = None
+        if address is not None and address.lon is not None and address.lat is not None:
+            point = (address.lon, address.lat)
+        checked = last.get(place.pk)
+        out.append(
+            PlaceInspection(
+                place=place,
+                point=point,
+                period_start=period_start(place.inspection_days, today),
+                last_checked=checked,
+                status=_status(place.inspection_days, today, checked),
+            )
+        )
+    return out

@@ -1,7 +1,8 @@
 /* The command map: grid outlines coloured by a chosen indicator, open items as clustered markers by
    traffic light — grid events with a card of their actions (static/command/map_card.js), enforcement
    cases and approvals applications with a card linking to them, each a layer the dispatcher toggles — a
-   heat layer of reports (static/command/layers.js), key projects and the party layer (党建项目, 党员先锋岗),
+   heat layer of reports (static/command/layers.js), key projects, the party layer (党建项目, 党员先锋岗) and
+   the key places by their inspections (重点场所),
    over the deployment's base map when one is configured (#cmd-map-config). Data from the command map
    API; no inline script. */
 (function () {
@@ -49,6 +50,31 @@
     }).catch(function () { document.getElementById("cmd-map-legend").textContent = T.projectsFailed; });
   }
   document.getElementById("cmd-map-projects").addEventListener("change", projectLayer);
+  // 重点场所: key places coloured by their inspections (the command map API's places layer).
+  var keyPlaces = L.layerGroup(), PLACE = T.places || {};
+  function placeCard(p) {
+    return '<div class="cmd-card" data-place-card="' + Z.esc(p.id) + '"><strong>' + Z.esc(p.name) + '</strong> <span class="badge">' + Z.esc(p.kind_title) + "</span><br>" +
+      '<span class="badge cmd-' + Z.esc(p.light) + '">' + Z.esc(PLACE[p.status]) + "</span> " + Z.esc((PLACE.every || "").replace("%(days)s", p.inspection_days)) +
+      "<br>" + Z.esc(PLACE.last) + " " + Z.esc(p.last_checked || PLACE.never) +
+      "<br>" + Z.esc(p.place) + (p.approximate ? ' <span class="muted" data-approximate>（' + Z.esc(T.approximate) + "）</span>" : "") +
+      (p.url ? '<br><a href="' + Z.esc(p.url) + '">' + Z.esc(PLACE.open) + "</a>" : "") + "</div>";
+  }
+  function placeLayer() {
+    var status = document.getElementById("cmd-map-status");
+    if (!document.getElementById("cmd-map-places").checked) { map.removeLayer(keyPlaces); el.dataset.placesShown = "0"; return; }
+    getJSON(el.dataset.places + "?" + unit).then(function (fc) {
+      keyPlaces.clearLayers();
+      fc.features.forEach(function (f) {
+        var p = f.properties;
+        L.circleMarker(latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]), { radius: 7, color: "#0f766e", weight: 3, fillColor: Z.LIGHT[p.light], fillOpacity: 0.9 })
+          .bindPopup(placeCard(p), { maxWidth: 320 }).addTo(keyPlaces);
+      });
+      keyPlaces.addTo(map);
+      el.dataset.placesShown = String(keyPlaces.getLayers().length);
+      status.textContent = (PLACE.shown || "").replace("%(count)s", keyPlaces.getLayers().length);
+    }).catch(function () { document.getElementById("cmd-map-legend").textContent = PLACE.failed; });
+  }
+  document.getElementById("cmd-map-places").addEventListener("change", placeLayer);
   // 党建一图: party projects and 党员先锋岗 (the party app's GeoJSON layer, names masked there).
   var party = L.layerGroup();
   var PARTY_KINDS = T.partyKinds || {};
