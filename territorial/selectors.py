@@ -35,7 +35,7 @@ from workflow.publishing import definition_for
 M = TypeVar("M", bound=Model)
 
 # fund_payment states in which a payment waits for an approval.
-AWAITING = ("proposed", "town_review")
+AWAITING = ("proposed", "town_review", "leader_review")
 
 
 def organisations(user: User) -> QuerySet[CollectiveOrganisation]:
