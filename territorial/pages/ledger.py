@@ -172,6 +172,7 @@ def _payment_page(
         "history": selectors.timeline(item),
         "review": review or ReviewForm(),
         "threshold": funds.town_threshold(),
+        "leader_threshold": funds.leader_threshold(),
     }
     return render(request, "territorial/staff/payment.html", context, status=status)
 
