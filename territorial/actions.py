@@ -127,10 +127,12 @@ def post_entry(
     now: datetime,
     category: str = "",
     voucher: Scan | None = None,
+    stored_voucher: str = "",
 ) -> LedgerEntry:
     """Book `amount` (signed) on `account` inside the caller's transaction (an atomic_with_files(), when
     a voucher is given: its file is deleted if the booking rolls back); the balance moves in the same
-    statement (F expression) so two bookings at once both count."""
+    statement (F expression) so two bookings at once both count. `stored_voucher` names a file already
+    kept with another row (an asset change's voucher) that the entry shows as its own."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("post_entry must run inside the transaction of the booking")
     entry = LedgerEntry(
@@ -144,6 +146,8 @@ def post_entry(
     )
     if voucher is not None:
         store_file(entry.voucher, f"receipt.{voucher.extension}", voucher.content)
+    elif stored_voucher:
+        entry.voucher.name = stored_voucher
     entry.save()
     Account.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
     return entry

@@ -536,7 +536,7 @@ class PaymentView(APIView):
 class PaymentActionView(APIView):
     @extend_schema(
         operation_id="territorial_payment_action",
-        summary="审批动作：committee_settle、committee_approve、town_approve、reject（须填理由）",
+        summary="审批动作：committee_settle、committee_approve、town_approve、town_refer、leader_approve、reject（须填理由）",
         request=ReviewIn,
         responses={200: PaymentOut, **ERRORS},
     )

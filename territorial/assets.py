@@ -1,14 +1,19 @@
 """Asset cards change only through approved actions: a village proposes a change (purchase of a new card,
 lease, disposal, revaluation) on process `asset_change`; the town's 三资 office approves it and the handler
-bound to `approve` applies it to the card in the same transaction. Nothing else writes an Asset."""
+bound to `approve` applies it to the card in the same transaction. Nothing else writes an Asset.
+
+A purchase with a price paid, or a disposal with proceeds received, moves money: the proposal names the
+account and carries the voucher, and the same `approve` handler books the payment or the receipt into the
+village's ledger, so the cards and the ledger never disagree about an approved change."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,9 +22,18 @@ from audit.actions import record_event
 from core.errors import Conflict, DomainError, NotFound
 from core.uploads import clean_image
 from territorial.access import check_keeper
+from territorial.actions import clean_receipt_voucher, clean_voucher, post_entry
 from territorial.files import atomic_with_files, store_file
-from territorial.models import Asset, AssetChange, AssetPhoto, CollectiveOrganisation
+from territorial.models import (
+    Account,
+    Asset,
+    AssetChange,
+    AssetPhoto,
+    CollectiveOrganisation,
+    ExpenditureCategory,
+)
 from territorial.money import clean_amount
+from territorial.scans import Scan
 from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind
 from workflow.models import WorkItem
@@ -31,6 +45,9 @@ NEXT_STATE = {
     AssetChange.Kind.LEASE: Asset.State.LEASED,
     AssetChange.Kind.DISPOSAL: Asset.State.DISPOSED,
 }
+# The kinds that may move money: a purchase pays its price, a disposal receives its proceeds.
+PAID = AssetChange.Kind.PURCHASE
+RECEIVED = AssetChange.Kind.DISPOSAL
 
 
 def _clean_card(card: dict[str, Any]) -> dict[str, Any]:
@@ -74,13 +91,19 @@ def do_propose_asset_change(
     card: dict[str, Any] | None = None,
     value: Any = None,
     note: str = "",
+    amount: Any = None,
+    account: Account | None = None,
+    voucher: UploadedFile | None = None,
 ) -> AssetChange:
     """`purchase` needs `card` (the new card's fields); `lease`/`disposal` an `asset`; `revalue` an
-    `asset` and the new `value`."""
+    `asset` and the new `value`. A purchase's price paid or a disposal's proceeds (`amount`, optional)
+    need the `account` of the organisation it moves on and the `voucher` (a purchase's always, as a
+    payment's; a disposal's as a receipt's: unless TERRITORIAL_RECEIPT_VOUCHER_REQUIRED is off)."""
     check_keeper(actor, organisation.village_code)
     if kind not in AssetChange.Kind.values:
         raise DomainError("invalid_choice", _("变动类型无效。"), field="kind")
     proposal: dict[str, Any] = {"note": note.strip()[:200]}
+    scan = _clean_money(organisation, kind, proposal, amount=amount, account=account, voucher=voucher)
     if kind == AssetChange.Kind.PURCHASE:
         proposal["card"] = _clean_card(card or {})
         if organisation.assets.filter(number=proposal["card"]["number"]).exists():
@@ -94,7 +117,7 @@ def do_propose_asset_change(
         if kind == AssetChange.Kind.REVALUE:
             proposal["value"] = str(clean_amount(value, field="value"))
     title = f"{AssetChange.Kind(kind).label}：{proposal['card']['name'] if asset is None else asset.name}"
-    with transaction.atomic():
+    with atomic_with_files():
         item = do_start_item(
             PROCESS,
             actor=actor,
@@ -103,15 +126,19 @@ def do_propose_asset_change(
             territory_code=organisation.village_code,
             subject_type=SUBJECT_TYPE,
         )
-        change = AssetChange.objects.create(
+        change = AssetChange(
             organisation=organisation,
             asset=asset,
             kind=kind,
             proposal=proposal,
+            account=account if "amount" in proposal else None,
             work_item=item,
             proposed_by=actor,
             proposed_at=now,
         )
+        if scan is not None:
+            store_file(change.voucher, f"asset-change-{item.pk}.{scan.extension}", scan.content)
+        change.save()
         item.subject_id = str(change.pk)
         item.save(update_fields=["subject_id"])
         record_event(
@@ -123,6 +150,33 @@ def do_propose_asset_change(
             now=now,
         )
     return change
+
+
+def _clean_money(
+    organisation: CollectiveOrganisation,
+    kind: str,
+    proposal: dict[str, Any],
+    *,
+    amount: Any,
+    account: Account | None,
+    voucher: UploadedFile | None,
+) -> Scan | None:
+    """The money a purchase pays or a disposal receives, put in `proposal["amount"]`; its voucher,
+    checked as a payment's or a receipt's is (territorial.actions), returned to be stored."""
+    if amount is None or amount == "":
+        if account is not None or voucher is not None:
+            raise DomainError("required", _("填写了收付款账户或凭证时须填写成交金额。"), field="amount")
+        return None
+    if kind not in (PAID, RECEIVED):
+        raise DomainError("amount_not_applicable", _("只有购置和处置才有成交金额。"), field="amount")
+    proposal["amount"] = str(clean_amount(amount, field="amount"))
+    if account is None:
+        raise DomainError("required", _("请选择收付款账户。"), field="account")
+    if account.organisation_id != organisation.pk:
+        raise NotFound(field="account")
+    if kind == PAID:
+        return clean_voucher(voucher, required=True, message=_("购置付款须附发票等原始凭证。"))
+    return clean_receipt_voucher(voucher)
 
 
 # ---------------------------------------------------------------------------------------- the handlers
@@ -154,8 +208,10 @@ def _apply(step: Step) -> None:
         else:
             asset.state = NEXT_STATE[AssetChange.Kind(change.kind)]  # the card's: # not a work item
         asset.save(update_fields=["state", "value"])
+    if "amount" in proposal:
+        change.entry = _book(step, change)
     change.applied_at = step.now
-    change.save(update_fields=["asset", "applied_at"])
+    change.save(update_fields=["asset", "applied_at", "entry"])
     record_event(
         actor=step.actor,
         action="territorial.apply_asset_change",
@@ -164,6 +220,33 @@ def _apply(step: Step) -> None:
         before=before,
         after=proposal,
         now=step.now,
+    )
+
+
+def _book(step: Step, change: AssetChange) -> Any:
+    """The purchase's payment or the disposal's receipt on the proposal's account, booked on the day
+    of the approval (in Suzhou) with the change's voucher; a payment the balance cannot cover is
+    refused, and with it the approval."""
+    amount = Decimal(change.proposal["amount"])
+    account = Account.objects.select_for_update().get(pk=change.account_id or 0)
+    name = change.asset.name if change.asset is not None else change.proposal["card"]["name"]
+    if change.kind == PAID:
+        if account.balance < amount:
+            raise DomainError(
+                "insufficient_balance", _("账户余额不足，不能支付。"), field="amount", status=422
+            )
+        signed, summary = -amount, f"资产购置：{name}"  # the ledger's own words, in no session's language
+    else:
+        signed, summary = amount, f"资产处置收入：{name}"
+    return post_entry(
+        account,
+        amount=signed,
+        booked_on=timezone.localtime(step.now).date(),
+        summary=summary[:200],
+        actor=step.actor,
+        now=step.now,
+        category=ExpenditureCategory.OTHER,
+        stored_voucher=str(change.voucher.name or ""),
     )
 
 

@@ -21,7 +21,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 
-from territorial.models import AssetPhoto, Contract, LedgerEntry, Payment
+from territorial.models import AssetChange, AssetPhoto, Contract, LedgerEntry, Payment
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ def orphan_files(*, written_before: datetime, storage: Storage | None = None) ->
     referenced = {
         *Payment.objects.values_list("voucher", flat=True),
         *LedgerEntry.objects.exclude(voucher="").values_list("voucher", flat=True),
+        *AssetChange.objects.exclude(voucher="").values_list("voucher", flat=True),
         *AssetPhoto.objects.values_list("image", flat=True),
         *Contract.objects.exclude(document="").values_list("document", flat=True),
     }

@@ -16,6 +16,7 @@ from accounts.models import User
 from territorial.funds import town_threshold
 from territorial.models import (
     Account,
+    AssetChange,
     CollectiveOrganisation,
     Contract,
     Instalment,
@@ -178,7 +179,10 @@ def findings_in(
     found = _contract_findings(contracts, today)
     unapproved = (
         LedgerEntry.objects.filter(account__organisation__in=orgs, amount__lte=-threshold)
-        .annotate(approved=Exists(Payment.objects.filter(entry=OuterRef("pk"))))
+        .annotate(
+            approved=Exists(Payment.objects.filter(entry=OuterRef("pk")))
+            | Exists(AssetChange.objects.filter(entry=OuterRef("pk")))
+        )
         .filter(approved=False)
         .select_related("account__organisation")
     )

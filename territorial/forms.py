@@ -185,6 +185,15 @@ class AssetChangeForm(_Select):
     lon = forms.CharField(label=_("经度"), max_length=20, required=False)
     lat = forms.CharField(label=_("纬度"), max_length=20, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+    amount = forms.CharField(
+        label=_("成交金额（元；购置付款、处置收入，记入账簿）"), max_length=20, required=False
+    )
+    account = forms.IntegerField(label=_("收付款账户"), required=False)
+    voucher = forms.FileField(
+        label=_("凭证（购置发票、处置收据）"),
+        required=False,  # the action decides when one is needed, with its own code
+        widget=forms.ClearableFileInput(attrs={"accept": VOUCHER_TYPES}),
+    )
 
 
 class ResourceForm(_Select):

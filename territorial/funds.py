@@ -1,7 +1,8 @@
 """Village payments on process `fund_payment`: proposed with the voucher (no payment without one),
-approved by the village committee and, from TERRITORIAL_TOWN_APPROVAL_YUAN on, by the town's 三资 office.
-The rules of each step live in HANDLERS; the money leaves the ledger in the effect of the last approval
-needed, in the transaction of the transition."""
+approved by the village committee, from TERRITORIAL_TOWN_APPROVAL_YUAN on by the town's 三资 office too,
+and from TERRITORIAL_LEADER_APPROVAL_YUAN on signed off by a town leader after it (分级审批: each tier is a
+step of the definition, its amount a setting). The rules of each step live in HANDLERS; the money leaves
+the ledger in the effect of the last approval needed, in the transaction of the transition."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.actions import record_event
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, PermissionRefused
 from territorial.access import check_keeper
 from territorial.actions import _text, clean_category, clean_voucher, post_entry
 from territorial.files import atomic_with_files, store_file
@@ -27,7 +28,7 @@ from territorial.models import Account, LedgerEntry, Payment
 from territorial.money import clean_amount
 from workflow.engine import transition
 from workflow.handlers import Handler, Step, bind, not_the_requester
-from workflow.models import WorkItem
+from workflow.models import Transition, WorkItem
 from workflow.start import ELLIPSIS, do_start_item
 
 PROCESS = "fund_payment"
@@ -38,6 +39,10 @@ SUMMARY_LENGTH = LedgerEntry._meta.get_field("summary").max_length or 200
 
 def town_threshold() -> Decimal:
     return Decimal(settings.TERRITORIAL_TOWN_APPROVAL_YUAN)
+
+
+def leader_threshold() -> Decimal:
+    return Decimal(settings.TERRITORIAL_LEADER_APPROVAL_YUAN)
 
 
 def payment_summary(purpose: str, payee: str) -> str:
@@ -126,6 +131,10 @@ def _proposer(step: Step) -> int | None:
     return _payment_of(step).proposed_by_id
 
 
+# Segregation of duties: whoever proposed a payment does not approve it (workflow.handlers.not_the_requester).
+_not_the_proposer = not_the_requester(_proposer)
+
+
 def _lock(step: Step) -> None:
     _payment_of(step)
 
@@ -138,6 +147,39 @@ def _small_sum(step: Step) -> None:
             field="action",
             status=422,
         )
+
+
+def _below_leader_tier(step: Step) -> None:
+    """The town office pays only below the leader's tier; an item pinned to a definition without the
+    leader's step (started before it existed) keeps the rule it started with."""
+    _lock(step)
+    if "leader_review" not in step.definition.states:
+        return
+    if _payment_of(step).amount >= leader_threshold():
+        raise DomainError(
+            "leader_approval_required",
+            _("%(threshold)s 元及以上的支出须报镇领导审批。") % {"threshold": leader_threshold()},
+            field="action",
+            status=422,
+        )
+
+
+def _not_the_referrer(step: Step) -> None:
+    """Segregation of duties across the tiers: who referred the payment to the leaders does not sign it
+    off too (a plain read: asked outside any transaction when the actions are offered)."""
+    referrer = (
+        Transition.objects.filter(item_id=step.item.pk, action="town_refer")
+        .order_by("-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if referrer == step.actor.pk:
+        raise PermissionRefused("not_allowed", _("报镇领导审批的人不能再签批同一笔支出。"), field="action")
+
+
+def _leader_actors(step: Step) -> None:
+    _not_the_proposer(step)
+    _not_the_referrer(step)
 
 
 def _pay(step: Step) -> None:
@@ -165,11 +207,12 @@ def _pay(step: Step) -> None:
     )
 
 
-# Segregation of duties: whoever proposed a payment does not approve it (workflow.handlers.not_the_requester).
 HANDLERS: dict[str, Handler] = {
-    "committee_settle": Handler(actors=not_the_requester(_proposer), guard=_small_sum, effect=_pay),
-    "committee_approve": Handler(actors=not_the_requester(_proposer), guard=_lock),
-    "town_approve": Handler(actors=not_the_requester(_proposer), guard=_lock, effect=_pay),
+    "committee_settle": Handler(actors=_not_the_proposer, guard=_small_sum, effect=_pay),
+    "committee_approve": Handler(actors=_not_the_proposer, guard=_lock),
+    "town_approve": Handler(actors=_not_the_proposer, guard=_below_leader_tier, effect=_pay),
+    "town_refer": Handler(actors=_not_the_proposer, guard=_lock),
+    "leader_approve": Handler(actors=_leader_actors, guard=_lock, effect=_pay),
     "reject": Handler(guard=_lock),  # nothing is paid; the reason is on the transition
 }
 

@@ -92,9 +92,9 @@ class LedgerEntry(models.Model):
     category = models.CharField(
         _("支出类别"), max_length=20, choices=ExpenditureCategory.choices, blank=True, default=""
     )
-    # A receipt's voucher (收据/票据: an image re-encoded without metadata, or a checked PDF); empty on a
-    # payment's entry (its voucher is the payment's) and on receipts booked while
-    # TERRITORIAL_RECEIPT_VOUCHER_REQUIRED was off.
+    # A receipt's voucher (收据/票据: an image re-encoded without metadata, or a checked PDF), or the
+    # voucher of the asset change that booked the entry (the same file); empty on a payment's entry (its
+    # voucher is the payment's) and on receipts booked while TERRITORIAL_RECEIPT_VOUCHER_REQUIRED was off.
     voucher = models.FileField(_("凭证"), upload_to="territorial/vouchers/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记账人"), on_delete=models.PROTECT, related_name="+"
@@ -184,6 +184,26 @@ class AssetChange(models.Model):
     )
     proposed_at = models.DateTimeField(_("提出时间"))
     applied_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
+    # Money moved by the change (a purchase's price paid, a disposal's proceeds received; the amount is
+    # the proposal's "amount"): the account it moves on and the voucher (购置发票 / 处置收据), given with
+    # the proposal; the ledger entry booked when the town approves (territorial/assets.py).
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("收付款账户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    voucher = models.FileField(_("凭证"), upload_to="territorial/vouchers/%Y/%m/", blank=True)
+    entry = models.OneToOneField(
+        LedgerEntry,
+        verbose_name=_("账目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="asset_change",
+    )
 
     class Meta:
         verbose_name = _("资产变动")

@@ -35,7 +35,7 @@ from workflow.publishing import definition_for
 M = TypeVar("M", bound=Model)
 
 # fund_payment states in which a payment waits for an approval.
-AWAITING = ("proposed", "town_review")
+AWAITING = ("proposed", "town_review", "leader_review")
 
 
 def organisations(user: User) -> QuerySet[CollectiveOrganisation]:
@@ -117,7 +117,9 @@ def resources(user: User) -> QuerySet[Resource]:
 def asset_changes(user: User) -> QuerySet[AssetChange]:
     return scope_for(
         user,
-        AssetChange.objects.select_related("organisation", "asset", "work_item", "proposed_by"),
+        AssetChange.objects.select_related(
+            "organisation", "asset", "work_item", "proposed_by", "account", "entry"
+        ),
         "organisation__village_code",
     )
 
@@ -170,6 +172,7 @@ class LedgerLine:
     entry: LedgerEntry
     balance: Decimal  # the account's running balance after this entry
     payment: Payment | None
+    asset_change: AssetChange | None = None  # the approved purchase or disposal that booked it
 
     @property
     def income(self) -> Decimal | None:
@@ -194,11 +197,12 @@ def ledger(account: Account) -> AccountLedger:
     number of entries)."""
     entries = list(account.entries.order_by("booked_on", "pk"))
     by_entry = {p.entry_id: p for p in Payment.objects.filter(entry__in=entries).select_related("work_item")}
+    changes = {c.entry_id: c for c in AssetChange.objects.filter(entry__in=entries)}
     running = Decimal("0.00")
     lines = []
     for entry in entries:
         running += entry.amount
-        lines.append(LedgerLine(entry, running, by_entry.get(entry.pk)))
+        lines.append(LedgerLine(entry, running, by_entry.get(entry.pk), changes.get(entry.pk)))
     return AccountLedger(
         account=account,
         lines=lines,

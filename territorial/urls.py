@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assets/<int:asset_id>/photos/<int:photo_id>/", assets.asset_photo, name="asset_photo"),
     path("asset-changes/new/", assets.asset_change_new, name="asset_change_new"),
     path("asset-changes/<int:change_id>/", assets.asset_change_detail, name="asset_change"),
+    path("asset-changes/<int:change_id>/voucher/", assets.asset_change_voucher, name="asset_change_voucher"),
     path("resources/", assets.resource_list, name="resources"),
     path("warnings/", overview.warning_list, name="warnings"),
     path("institutions/", institutions.institution_list, name="institutions"),

@@ -66,7 +66,7 @@ def test_a_walk_that_walks_nothing_is_found() -> None:
         "fund_payment: SUMS of territorial.tests.test_fund_payment_two_doors is not a route or a mapping of"
         " routes",
         "fund_payment: the routes of territorial.tests.test_fund_payment_two_doors never take"
-        " committee_approve, committee_settle, reject, town_approve",
+        " committee_approve, committee_settle, leader_approve, reject, town_approve, town_refer",
         "grid_event: PHOTO of grid.tests.test_two_doors is not a route or a mapping of routes",
         "grid_event: grid.tests.test_two_doors has no routes GONE",
         "no_such_process: walked by grid.tests.test_two_doors, but no definition names process"

@@ -494,6 +494,13 @@ LOGGING = {
 
 # territorial: village payments of at least this many yuan need the town 三资 office's approval.
 TERRITORIAL_TOWN_APPROVAL_YUAN = env_int("TERRITORIAL_TOWN_APPROVAL_YUAN", 5000)
+# territorial: … and payments of at least this many yuan also a town leader's sign-off after the office's
+# (分级审批: each tier adds a step of fund_payment; the amounts are configured here, the steps there).
+TERRITORIAL_LEADER_APPROVAL_YUAN = env_int("TERRITORIAL_LEADER_APPROVAL_YUAN", 50000)
+if TERRITORIAL_LEADER_APPROVAL_YUAN <= TERRITORIAL_TOWN_APPROVAL_YUAN:
+    raise ImproperlyConfigured(
+        "TERRITORIAL_LEADER_APPROVAL_YUAN must be above TERRITORIAL_TOWN_APPROVAL_YUAN"
+    )
 # territorial: a receipt (收款) carries its voucher image (收据/票据 scan) unless this is switched off; a
 # payment always does.
 TERRITORIAL_RECEIPT_VOUCHER_REQUIRED = env_bool("TERRITORIAL_RECEIPT_VOUCHER_REQUIRED", True)

@@ -19,7 +19,7 @@ from core.errors import DomainError, NotFound
 from territorial import actions, assets, selectors
 from territorial.forms import AssetChangeForm, ResourceForm, ReviewForm
 from territorial.models import Asset, AssetChange, Contract
-from territorial.pages.common import form_page, map_config, now, roles, staff_page, submit
+from territorial.pages.common import form_page, map_config, now, roles, staff_page, stored_file, submit
 from workflow.access import available_actions
 from workflow.publishing import definition_for
 
@@ -112,17 +112,26 @@ def asset_photo(request: HttpRequest, asset_id: int, photo_id: int) -> HttpRespo
 def asset_change_new(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     initial = {"asset": request.GET.get("asset"), "kind": request.GET.get("kind") or "purchase"}
-    form = AssetChangeForm(request.POST or None, initial=initial)
+    form = AssetChangeForm(request.POST or None, request.FILES or None, initial=initial)
     form.set_choices("organisation", [(o.pk, o.name) for o in selectors.organisations(user)])
     form.set_choices(
         "asset",
         [(a.pk, f"{a.number} {a.name}") for a in selectors.assets(user).exclude(state=Asset.State.DISPOSED)],
         blank=True,
     )
+    form.set_choices(
+        "account",
+        [
+            (a.pk, f"{a.organisation.name} · {a.name}")
+            for a in selectors.accounts(user).order_by("organisation__village_code", "name")
+        ],
+        blank=True,
+    )
 
     def act(data: dict[str, Any]) -> AssetChange:
         org = selectors.organisation_for(user, data["organisation"])
         asset = selectors.asset_for(user, data["asset"]) if data["asset"] else None
+        account = selectors.account_for(user, data["account"]) if data["account"] else None
         card = {
             "number": data["number"],
             "name": data["name"],
@@ -139,6 +148,9 @@ def asset_change_new(request: HttpRequest) -> HttpResponse:
             card=card,
             value=data["value"],
             note=data["note"],
+            amount=data["amount"] or None,
+            account=account,
+            voucher=data["voucher"] or None,
             actor=user,
             now=now(),
         )
@@ -187,6 +199,16 @@ def asset_change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
         done=lambda _done: reverse("territorial:asset_change", args=[change.pk]),
         message=_("已办理。"),
     )
+
+
+@require_GET
+@staff_page
+def asset_change_voucher(request: HttpRequest, change_id: int) -> HttpResponse:
+    """The voucher of a purchase or disposal with money, for those who see the change (404 without one)."""
+    change = selectors.asset_change_for(acting_user(request), change_id)
+    if not change.voucher:
+        raise NotFound(field="voucher")
+    return stored_file(change.voucher, f"asset-change-{change.pk}")
 
 
 @require_http_methods(["GET", "POST"])

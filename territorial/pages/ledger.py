@@ -143,7 +143,11 @@ def payment_new(request: HttpRequest) -> HttpResponse:
         )
 
     def page(shown: PaymentForm, status: int) -> HttpResponse:
-        context = {"form": shown, "threshold": funds.town_threshold()}
+        context = {
+            "form": shown,
+            "threshold": funds.town_threshold(),
+            "leader_threshold": funds.leader_threshold(),
+        }
         return render(request, "territorial/staff/payment_new.html", context, status=status)
 
     return form_page(
@@ -168,6 +172,7 @@ def _payment_page(
         "history": selectors.timeline(item),
         "review": review or ReviewForm(),
         "threshold": funds.town_threshold(),
+        "leader_threshold": funds.leader_threshold(),
     }
     return render(request, "territorial/staff/payment.html", context, status=status)
 

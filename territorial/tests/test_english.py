@@ -107,6 +107,9 @@ def world(
             "lat": "31.405",
         },
         note="新建办公楼",
+        amount="3000.00",  # paid now from the bank account, booked when the town approves
+        account=funded,
+        voucher=voucher("invoice.png"),
         actor=head,
         now=NOW,
     )
@@ -173,6 +176,7 @@ def world(
         "contract": contract,
         "asset": asset,
         "lease": lease,
+        "purchase": purchase,
         "waiting": waiting,
         "returned": returned,
         "animal": animal,
@@ -233,6 +237,7 @@ def staff_pages(world: dict[str, Any]) -> list[tuple[str, str]]:
         ("hq_head", f"/territorial/assets/{asset}/"),
         ("hq_head", f"/territorial/asset-changes/new/?kind=lease&asset={asset}"),
         ("hq_agency", f"/territorial/asset-changes/{world['lease'].pk}/"),
+        ("hq_head", f"/territorial/asset-changes/{world['purchase'].pk}/"),
         ("hq_agency", "/territorial/resources/"),
         ("hq_agency", "/territorial/warnings/"),
         ("hq_agency", "/territorial/institutions/"),
@@ -279,6 +284,10 @@ def test_the_pages_speak_english_where_it_matters(world: dict[str, Any]) -> None
     assert "yuan paid out on 2026-06-15 without approval" in warnings
     change = agency.get(f"/territorial/asset-changes/{world['lease'].pk}/").content.decode()
     assert "<h1>Lease #" in change and 'data-action="approve">Approve</button>' in change
+    bought = agency.get(f"/territorial/asset-changes/{world['purchase'].pk}/").content.decode()
+    assert "Purchase price paid" in bought and "Booked on 2026-06-15" in bought
+    ledger = agency.get(f"/territorial/organisations/{world['org'].pk}/").content.decode()
+    assert f"Asset change #{world['purchase'].pk}" in ledger
 
 
 def test_refusals_on_the_forms_are_english(world: dict[str, Any]) -> None:

@@ -7,26 +7,38 @@ the money must still be there when it is paid; other roles and the outsider are 
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from decimal import Decimal
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from accounts.models import User
+from accounts.models import OrgUnit, Role, User
+from accounts.testing import make_org_unit, make_person
 from territorial import actions
 from territorial.funds import do_propose_payment, do_review_payment
 from territorial.models import Account, CollectiveOrganisation, Payment
 from territorial.tests.conftest import NOW, voucher
 from territory.testing import HUANGQIAO_VILLAGE
 from tests.two_doors import Move, Streams, act_without_subject, present, refused_alike, uncovered
+from workflow.definitions import load_file
 from workflow.models import WorkItem
+from workflow.process_definition import from_json
+from workflow.publishing import definition_for, do_publish_process
 
 pytestmark = pytest.mark.django_db
 
 PROCESS = "fund_payment"
 SMALL, LARGE = "4999.99", "8000.00"  # either side of TERRITORIAL_TOWN_APPROVAL_YUAN (5,000)
+HUGE = "15000.00"  # at or above TERRITORIAL_LEADER_APPROVAL_YUAN, 10,000 here (the leader's tier)
+
+
+@pytest.fixture(autouse=True)
+def _leader_tier(settings: Any) -> None:
+    settings.TERRITORIAL_LEADER_APPROVAL_YUAN = 10000
 
 
 def _account(people: dict[str, User], org: CollectiveOrganisation, name: str) -> Account:
@@ -108,6 +120,7 @@ def _streams(people: dict[str, User], org: CollectiveOrganisation, amount: str, 
 
 
 COMMITTEE_APPROVE = Move("committee_approve", "hq_head")
+TOWN_REFER = Move("town_refer", "hq_agency")
 ROUTES: dict[str, list[Move]] = {
     "small_sum_settled_by_the_committee": [Move("committee_settle", "hq_head")],
     "large_sum_paid_by_the_town_office": [COMMITTEE_APPROVE, Move("town_approve", "hq_agency")],
@@ -115,6 +128,12 @@ ROUTES: dict[str, list[Move]] = {
     "small_sum_referred_to_the_town": [COMMITTEE_APPROVE, Move("town_approve", "hq_agency")],
     "rejected_by_the_committee": [Move("reject", "hq_head", reason="凭证与用途不符")],
     "rejected_by_the_town": [COMMITTEE_APPROVE, Move("reject", "hq_agency", reason="超出年度预算")],
+    "huge_sum_signed_off_by_a_leader": [COMMITTEE_APPROVE, TOWN_REFER, Move("leader_approve", "hq_leader")],
+    "huge_sum_returned_by_a_leader": [
+        COMMITTEE_APPROVE,
+        TOWN_REFER,
+        Move("reject", "hq_leader", reason="须经镇党委会研究"),
+    ],
 }
 # The sum each route is walked with.
 SUMS = {
@@ -124,6 +143,8 @@ SUMS = {
     "small_sum_referred_to_the_town": SMALL,
     "rejected_by_the_committee": SMALL,
     "rejected_by_the_town": LARGE,
+    "huge_sum_signed_off_by_a_leader": HUGE,
+    "huge_sum_returned_by_a_leader": HUGE,
 }
 
 
@@ -147,6 +168,8 @@ def test_the_routes_take_every_action(
         ("small_sum_settled_by_the_committee", Decimal("15000.01")),
         ("large_sum_paid_by_the_town_office", Decimal("12000.00")),
         ("rejected_by_the_town", Decimal("20000.00")),
+        ("huge_sum_signed_off_by_a_leader", Decimal("5000.00")),  # 20,000.00 − 15,000.00
+        ("huge_sum_returned_by_a_leader", Decimal("20000.00")),
     ],
 )
 def test_what_the_payment_leaves_on_the_ledger(
@@ -229,3 +252,121 @@ def test_an_item_without_its_payment_is_refused(people: dict[str, User], clerk: 
         PROCESS, action, starter=clerk, actor=people["hq_head"], territory_code=HUANGQIAO_VILLAGE, now=NOW
     )
     assert answer.status_code == 409 and answer.json()["errors"][0]["code"] == "no_subject"
+
+
+# ------------------------------------------------------------------------- the leader's tier (分级审批)
+
+
+def _at_the_town(people: dict[str, User], org: CollectiveOrganisation, clerk: User, amount: str) -> Payment:
+    payment = _maker(people, org, amount, clerk)(NOW)
+    do_review_payment(payment, "committee_approve", actor=people["hq_head"], now=NOW)
+    return payment
+
+
+def test_a_huge_sum_is_not_paid_by_the_town_office_at_either_door(
+    people: dict[str, User], org: CollectiveOrganisation, clerk: User
+) -> None:
+    """10,000.00 is the leader's tier itself: the office refers it, it cannot pay it."""
+    payment = _at_the_town(people, org, clerk, "10000.00")
+    _refused_alike(payment, people["hq_agency"], "town_approve", 422, "leader_approval_required")
+    _refused_alike(payment, people["hq_leader"], "town_approve", 422, "leader_approval_required")
+    assert _item(payment).state == "town_review"
+    do_review_payment(payment, "town_refer", actor=people["hq_agency"], now=NOW)
+    assert _item(payment).state == "leader_review"
+
+
+def test_just_below_the_leader_tier_the_town_office_pays(
+    people: dict[str, User], org: CollectiveOrganisation, clerk: User
+) -> None:
+    payment = _at_the_town(people, org, clerk, "9999.99")
+    do_review_payment(payment, "town_approve", actor=people["hq_agency"], now=NOW)
+    assert _item(payment).state == "paid"
+    assert Account.objects.get(pk=payment.account_id).balance == Decimal("10000.01")  # 20,000.00 − 9,999.99
+
+
+@pytest.fixture
+def leaders(people: dict[str, User]) -> dict[str, User]:
+    """A second leader of 黄桥 and a leader of 渭塘 (the outsider)."""
+    wt_gov = make_org_unit("320507105-gov", "渭塘镇人民政府", OrgUnit.Kind.GOVERNMENT, "320507105")
+    return {
+        **people,
+        "hq_leader2": make_person(
+            "hq_leader2", unit=OrgUnit.objects.get(code="320507003-gov"), role=Role.LEADER
+        ),
+        "wt_leader": make_person("wt_leader", unit=wt_gov, role=Role.LEADER),
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "code"),
+    [
+        ("hq_leader", 403, "not_allowed"),  # referred it: does not sign it off too
+        ("hq_agency", 403, "not_allowed"),  # the office is not a leader
+        ("hq_head", 403, "not_allowed"),
+        ("wt_leader", 404, "not_found"),  # a leader of another town
+    ],
+)
+def test_who_may_not_sign_off_is_refused_at_either_door(
+    leaders: dict[str, User], org: CollectiveOrganisation, clerk: User, who: str, status: int, code: str
+) -> None:
+    payment = _at_the_town(leaders, org, clerk, HUGE)
+    do_review_payment(payment, "town_refer", actor=leaders["hq_leader"], now=NOW)
+    _refused_alike(payment, leaders[who], "leader_approve", status, code)
+    assert _item(payment).state == "leader_review"
+    do_review_payment(payment, "leader_approve", actor=leaders["hq_leader2"], now=NOW)
+    assert _item(payment).state == "paid"
+    assert Account.objects.get(pk=payment.account_id).balance == Decimal("5000.00")
+
+
+def test_the_leader_sign_off_is_refused_when_the_money_is_gone(
+    people: dict[str, User], org: CollectiveOrganisation, clerk: User
+) -> None:
+    payment = _at_the_town(people, org, clerk, HUGE)
+    do_review_payment(payment, "town_refer", actor=people["hq_agency"], now=NOW)
+    actions.do_record_entry(
+        payment.account,
+        direction="out",
+        amount="5000.01",
+        booked_on=NOW.date(),
+        summary="更正",
+        actor=people["hq_agency"],
+        now=NOW,
+    )
+    _refused_alike(payment, people["hq_leader"], "leader_approve", 422, "insufficient_balance")
+    assert Account.objects.get(pk=payment.account_id).balance == Decimal("14999.99")
+
+
+def test_the_leader_tier_must_sit_above_the_town_tier() -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TERRITORIAL_TOWN_APPROVAL_YUAN": "5000", "TERRITORIAL_LEADER_APPROVAL_YUAN": "5000"}
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "zhili.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0
+    assert "TERRITORIAL_LEADER_APPROVAL_YUAN must be above TERRITORIAL_TOWN_APPROVAL_YUAN" in run.stderr
+
+
+def test_a_payment_started_before_the_leader_tier_keeps_its_rule(
+    people: dict[str, User], org: CollectiveOrganisation, clerk: User
+) -> None:
+    """An item pins the definition it started with: one without the leader's step is paid by the town
+    office whatever the sum (it has no step to refer it to)."""
+    data = load_file(Path(__file__).resolve().parents[1] / "processes" / "fund_payment.yaml").as_json()
+    del data["states"]["leader_review"], data["actions"]["town_refer"], data["actions"]["leader_approve"]
+    data["actions"]["reject"]["from"] = ["proposed", "town_review"]
+    data["order"] = {
+        "states": [s for s in data["order"]["states"] if s in data["states"]],
+        "actions": [a for a in data["order"]["actions"] if a in data["actions"]],
+    }
+    do_publish_process(from_json(data), actor=people["system"], now=NOW)
+    payment = _at_the_town(people, org, clerk, HUGE)
+    assert "leader_review" not in definition_for(_item(payment)).states
+    do_review_payment(payment, "town_approve", actor=people["hq_agency"], now=NOW)
+    assert _item(payment).state == "paid"
+    assert Account.objects.get(pk=payment.account_id).balance == Decimal("5000.00")
