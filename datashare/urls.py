@@ -9,6 +9,11 @@ app_name = "datashare"
 urlpatterns = [
     path("", views.catalogue_page, name="catalogue"),
     path("sources/<int:connector_id>/", views.connector_page, name="connector"),
+    path(
+        "sources/<int:connector_id>/quarantine/<int:row_id>/retry/",
+        views.retry_quarantined,
+        name="quarantine_retry",
+    ),
     path("grants/", views.grants_page, name="grants"),
     path("grants/<int:grant_id>/review/", views.review_grant, name="grant_review"),
     path("grants/<int:grant_id>/token/", views.grant_token, name="grant_token"),
