@@ -280,7 +280,6 @@ def do_retry_quarantined(
             with transaction.atomic():
                 applied = _upsert(locked_connector, feed, item, actor, now)
         except DomainError as refusal:
-            row.key, row.payload, row.payload_sealed = _kept(connector, feed, data, raw_key)
             for name, value in _refusal(refusal).items():
                 setattr(row, name, value)
             after: dict[str, Any] = {"status": row.status, "code": row.code, "field": row.field}
@@ -290,6 +289,7 @@ def do_retry_quarantined(
             if applied is not None and applied.proposed:
                 row.outcome = "proposed"
             after = {"status": row.status, "outcome": row.outcome}
+        row.key, row.payload, row.payload_sealed = _kept(connector, feed, data, raw_key)  # as retried
         row.save()
         after |= {"edited": changed, "from_source": source_row is not None}
         record_event(

@@ -66,6 +66,15 @@ def test_catalogue_and_source_pages(
     page.click("text=环保监测系统（生成数据）")
     assert "统一社会信用代码无效" in page.inner_text("#quarantine")
     screenshot(page, "datashare-source")
+    # The steward corrects the mistyped credit code and retries: the row is imported.
+    page.click("#quarantine summary")
+    page.fill("#quarantine input[name=value__uscc]", synthetic_uscc("320507", 6))
+    screenshot(page, "datashare-quarantine-edit")
+    page.click("#quarantine button[value=edit]")
+    assert "已导入" in page.inner_text(".messages")
+    assert synthetic_uscc("320507", 6) in page.inner_text("[data-resolved=created]")
+    assert page.locator("[data-quarantined]").count() == 0
+    screenshot(page, "datashare-quarantine-retried")
     assert problems.errors == []
 
 
