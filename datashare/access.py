@@ -24,6 +24,13 @@ def may_steward(user: User | AnonymousUser, territory_code: str) -> bool:
     return any(territory_code.startswith(code) for code in codes)
 
 
+def is_steward(user: User | AnonymousUser) -> bool:
+    """A data steward anywhere (who may set up a connector in their jurisdiction)."""
+    if not user.is_authenticated:
+        return False
+    return Assignment.objects.filter(user=user, active=True, role=Role.DATA_STEWARD).exists()
+
+
 def check_steward(user: User | AnonymousUser, territory_code: str, *, field: str = "connector") -> None:
     if getattr(user, "is_system", False):
         return

@@ -42,6 +42,8 @@ class Connector(models.Model):
     )
     # file: {"directory"}; http: {"url", "page_size"}; sql: {"dsn", "table"}
     config = models.JSONField(_("接入配置"), default=dict)
+    # The source's password (sql) or bearer token (http), sealed (registry.crypto); never shown back.
+    secret_sealed = models.TextField(_("口令（密文）"), blank=True)
     cursor_field = models.CharField(_("游标字段"), max_length=50, default="updated_at")
     key_field = models.CharField(_("主键字段"), max_length=50, default="uscc")
     owner_unit = models.ForeignKey(

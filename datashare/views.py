@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from accounts.requests import acting_user
 from core.errors import DomainError, NotFound, PermissionRefused
-from datashare import access, grants, selectors, sync
+from datashare import access, connectors, grants, selectors, sync
 from datashare.models import Connector, DatasetGrant, QuarantinedRow
 
 RUNS_SHOWN = 20
@@ -53,7 +53,9 @@ RETRY_OUTCOMES = {
 
 @login_required
 def catalogue_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "datashare/catalogue.html", {"assets": selectors.catalogue(acting_user(request))})
+    user = acting_user(request)
+    context = {"assets": selectors.catalogue(user), "may_add": access.is_steward(user)}
+    return render(request, "datashare/catalogue.html", context)
 
 
 @login_required
@@ -81,6 +83,10 @@ def connector_page(request: HttpRequest, connector_id: int) -> HttpResponse:
             "quarantine": waiting,
             "resolved": resolved,
             "is_steward": access.may_steward(user, connector.territory_code),
+            "settings": [
+                (key, connectors.SETTING_LABELS.get(key, key), value)
+                for key, value in connectors.shown_settings(connector)
+            ],
         },
     )
 
