@@ -242,6 +242,10 @@ def test_the_api_lists_and_retries(drop: Connector, kept: QuarantinedRow, people
         f"{base}{kept.pk}/retry/", {"values": {"industry_code": "F5212"}}, content_type="application/json"
     )
     assert answer.status_code == 200 and answer.json()["status"] == "resolved"
+    (source,) = [
+        a for a in steward.get("/api/v1/datashare/catalogue/").json() if a["connector_id"] == drop.pk
+    ]
+    assert source["quarantined"] == 0  # the catalogue counts the rows still waiting
     assert steward.get(base).json() == [] and len(steward.get(base, {"status": "resolved"}).json()) == 1
     again = steward.post(f"{base}{kept.pk}/retry/", {}, content_type="application/json")
     assert again.status_code == 409 and again.json()["errors"][0]["code"] == "already_resolved"
