@@ -234,6 +234,15 @@ def test_refused_roles_and_the_outsider(people: dict[str, User], world) -> None:
     assert page(outsider, f"/grid/m/records/person/{head.pk}/").status_code == 404
     assert page(outsider, f"/grid/m/records/person/{head.pk}/", {"phone": "13900000084"}).status_code == 404
     assert page(outsider, "/grid/m/records/nothing/1/").status_code == 404
+    entity = f"/grid/m/records/entity/{world['entity'].pk}/"
+    correction = {
+        "uscc": synthetic_uscc("320507", 83),
+        "name": "改名",
+        "industry_code": "F5212",
+        "size": "small",
+    }
+    assert page(as_user(people["hq_agency"]), entity, correction).status_code == 403
+    assert page(outsider, entity, correction).status_code == 404
     assert "records-none" in page(outsider, "/grid/m/records/", {"q": NUMBER}).content.decode()
     page(as_user(people["hq_grid"]), f"/grid/m/records/person/{head.pk}/", {"address_detail": "2幢101室"})
     change = RecordChange.objects.get()
