@@ -14,11 +14,13 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 
 from core.errors import DomainError
 from core.spreadsheets import SpreadsheetImportError, cell_text, header_base, read_rows
 from datashare.models import Connector
+from registry import crypto
 
 Row = dict[str, Any]
 MAX_PAGES = 10_000
@@ -58,19 +60,28 @@ def fetch_files(connector: Connector, bookmark: str) -> list[Row]:
     return rows
 
 
+def _secret(connector: Connector) -> str:
+    """The source's password or token (sealed on the connector; set on the connector page)."""
+    return crypto.unseal(connector, "secret_sealed") if connector.secret_sealed else ""
+
+
 def fetch_http(connector: Connector, bookmark: str) -> list[Row]:
-    """GET <url>?since=<cursor>&page=N; the answer is {"rows": [...], "next_page": N or null}."""
+    """GET <url>?since=<cursor>&page=N (with `Authorization: Bearer <token>` when the connector has
+    one); the answer is {"rows": [...], "next_page": N or null}."""
     url = connector.config.get("url", "")
     if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
         raise SourceError("接口地址须为 http(s)。")
+    token = _secret(connector)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     rows: list[Row] = []
     page: int | None = 1
     for _ in range(MAX_PAGES):
         if page is None:
             return rows
         query = urllib.parse.urlencode({"since": bookmark, "page": page})
+        request = urllib.request.Request(f"{url}?{query}", headers=headers)  # noqa: S310
         try:
-            with urllib.request.urlopen(f"{url}?{query}", timeout=HTTP_TIMEOUT) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as answer:  # noqa: S310
                 body = json.loads(answer.read().decode("utf-8"))
         except (OSError, ValueError) as error:
             raise SourceError(f"接口第 {page} 页读取失败：{error}") from error
@@ -90,7 +101,9 @@ def fetch_sql(connector: Connector, bookmark: str) -> list[Row]:
         sql.Identifier(*table.split(".")), cursor_column, cursor_column, sql.Identifier(connector.key_field)
     )
     try:
-        with psycopg.connect(dsn, connect_timeout=HTTP_TIMEOUT, row_factory=dict_row) as source:
+        secret = _secret(connector)
+        conninfo = make_conninfo(dsn, password=secret) if secret else dsn
+        with psycopg.connect(conninfo, connect_timeout=HTTP_TIMEOUT, row_factory=dict_row) as source:
             found = source.execute(query, (bookmark, bookmark or "1970-01-01T00:00:00Z")).fetchall()
     except psycopg.Error as error:
         raise SourceError(f"数据源读取失败：{error.__class__.__name__}") from error

@@ -18,8 +18,10 @@ from rest_framework.views import APIView
 from accounts.requests import acting_user
 from core.api import raise_for_serializer
 from core.errors import NotFound
-from datashare import exports, grants, people_exports, selectors
-from datashare.models import DatasetGrant
+from datashare import access, exports, grants, people_exports, selectors, sync
+from datashare.models import DatasetGrant, QuarantinedRow
+
+QUARANTINE_LIMIT = 500
 
 
 class CatalogueAssetOut(serializers.Serializer[Any]):
@@ -196,3 +198,65 @@ class PeopleExportDownloadView(APIView):
         response["Content-Disposition"] = f'attachment; filename="people-export-{export.pk}.xlsx"'
         response["Cache-Control"] = "no-store"
         return response
+
+
+class QuarantinedRowOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    run = serializers.IntegerField(source="run_id")
+    key = serializers.CharField(help_text="个人信息数据的证件号码脱敏")
+    payload = serializers.DictField(help_text="原始数据；个人信息数据脱敏显示（原文加密保存）")
+    personal = serializers.SerializerMethodField()
+    field = serializers.CharField()
+    code = serializers.CharField()
+    reason = serializers.CharField()
+    status = serializers.ChoiceField(choices=QuarantinedRow.Status.choices)
+    retries = serializers.IntegerField()
+    retried_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField(help_text="已导入时：created / updated / unchanged / proposed（待审核）")
+
+    def get_personal(self, row: QuarantinedRow) -> bool:
+        return bool(row.payload_sealed)
+
+
+class QuarantineListIn(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(
+        choices=QuarantinedRow.Status.choices, default=QuarantinedRow.Status.WAITING
+    )
+
+
+class QuarantineRetryIn(serializers.Serializer[Any]):
+    values = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=300),
+        required=False,
+        help_text="修改后重试：列名 → 新值（个人信息数据不可修改）；不给则按源数据重试",
+    )
+
+
+class QuarantineView(APIView):
+    @extend_schema(
+        parameters=[QuarantineListIn],
+        responses=QuarantinedRowOut(many=True),
+        summary="数据源的隔离数据（数据管理员）",
+    )
+    def get(self, request: Request, connector_id: int) -> Response:
+        data = raise_for_serializer(QuarantineListIn(data=request.query_params))
+        connector = access.access_connector(acting_user(request), connector_id)
+        rows = connector.quarantine.filter(status=data["status"]).order_by("pk")[:QUARANTINE_LIMIT]
+        return Response(QuarantinedRowOut(rows, many=True).data)
+
+
+class QuarantineRetryView(APIView):
+    @extend_schema(
+        request=QuarantineRetryIn,
+        responses={200: QuarantinedRowOut},
+        summary="重试隔离数据（通过则导入，仍不通过则更新原因）",
+    )
+    def post(self, request: Request, connector_id: int, row_id: int) -> Response:
+        data = raise_for_serializer(QuarantineRetryIn(data=request.data))
+        actor = acting_user(request)
+        connector = access.access_connector(actor, connector_id)
+        row = connector.quarantine.filter(pk=row_id).first()
+        if row is None:
+            raise NotFound(field="row")
+        row = sync.do_retry_quarantined(row, actor=actor, now=timezone.now(), values=data.get("values"))
+        return Response(QuarantinedRowOut(row).data)

@@ -12,6 +12,16 @@ urlpatterns = [
         name="datashare-dataset-export",
     ),
     path("datasets/<int:connector_id>/rows/", api.DatasetRowsView.as_view(), name="datashare-dataset-rows"),
+    path(
+        "connectors/<int:connector_id>/quarantine/",
+        api.QuarantineView.as_view(),
+        name="datashare-quarantine",
+    ),
+    path(
+        "connectors/<int:connector_id>/quarantine/<int:row_id>/retry/",
+        api.QuarantineRetryView.as_view(),
+        name="datashare-quarantine-retry",
+    ),
     path("people-exports/", api.PeopleExportsView.as_view(), name="datashare-people-exports"),
     path(
         "people-exports/<int:export_id>/review/",

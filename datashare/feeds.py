@@ -2,12 +2,11 @@
 key, the values it carries, how its record is found, registered and brought up to date — always through
 the registry's own actions. A new record is registered as an import registers it (do_register_person,
 do_create_household, do_register_house, do_register_key_place, do_register_entity: the same checks). A
-source's change to a registered person, house or key place is proposed through the registry's change
-path (`registry.do_propose_change`), as a grid worker's change is: its trivial fields apply at once, the
-rest waits for the village's review on process registry_change (grid's handlers apply it). An entity's
-basic facts are corrected directly (do_update_entity), as a data steward's fix. What no action can
-change (a person's name, category or grid, a household's head or house) is refused for a person to
-check. A refusal raises DomainError: the run quarantines the row with it."""
+source's change to a registered person, house, key place or entity is proposed through the registry's
+change path (`registry.do_propose_change`), as a grid worker's change is: its trivial fields apply at
+once, the rest waits for the village's review on process registry_change (grid's handlers apply it).
+What no action can change (a person's name, category or grid, a household's head or house) is refused
+for a person to check. A refusal raises DomainError: the run quarantines the row with it."""
 
 from __future__ import annotations
 
@@ -133,6 +132,7 @@ def _propose(
 
 SIZE_LABELS = {str(label): value for value, label in Entity.Size.choices}
 ENTITY_FIELDS = ["name", "legal_representative", "industry_code", "size", "grid"]
+ENTITY_BASICS = ("name", "legal_representative", "industry_code", "size")
 
 
 def _entity_values(row: Row, key: str) -> Values:
@@ -163,11 +163,13 @@ def _create_entity(connector: Connector, key: str, values: Values, actor: User, 
 def _update_entity(
     connector: Connector, entity: Entity, values: Values, actor: User, now: datetime
 ) -> Applied:
+    """Through the change path, reviewed by the village as a grid worker's proposal is (a source carries
+    no trivial field of an entity: its representative's phone is personal data no feed keeps)."""
     _in_scope(connector, values["grid"])
     _same_grid(entity, values["grid"], "单位")
-    basics = {name: values[name] for name in ("name", "legal_representative", "industry_code", "size")}
-    registry.do_update_entity(entity, **basics, actor=actor, now=now)
-    return Applied("updated", entity)
+    proposed = {name: values[name] for name in ENTITY_BASICS}
+    changed, waits = _propose(RecordChange.Kind.ENTITY, entity, proposed, actor, now)
+    return Applied("updated" if changed else "unchanged", entity, waits)
 
 
 # ---------------------------------------------------------------------------------------------- people

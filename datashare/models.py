@@ -42,6 +42,8 @@ class Connector(models.Model):
     )
     # file: {"directory"}; http: {"url", "page_size"}; sql: {"dsn", "table"}
     config = models.JSONField(_("接入配置"), default=dict)
+    # The source's password (sql) or bearer token (http), sealed (registry.crypto); never shown back.
+    secret_sealed = models.TextField(_("口令（密文）"), blank=True)
     cursor_field = models.CharField(_("游标字段"), max_length=50, default="updated_at")
     key_field = models.CharField(_("主键字段"), max_length=50, default="uscc")
     owner_unit = models.ForeignKey(
@@ -102,7 +104,13 @@ class ConnectorRun(models.Model):
 class QuarantinedRow(models.Model):
     """A source row that failed validation: kept whole, with the reason, for the steward to follow up. A row
     of personal data (people, households) is kept sealed whole in `payload_sealed`; `payload` and `key`
-    then hold it masked (and a keyed digest of it, so the same row read again is recognised)."""
+    then hold it masked (and a keyed digest of it, so the same row read again is recognised). The steward
+    retries it (datashare.sync.do_retry_quarantined): applied, it is resolved with the outcome; refused
+    again, it waits with the new reason."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("待处理")
+        RESOLVED = "resolved", _("已导入")
 
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="quarantine")
     run = models.ForeignKey(ConnectorRun, on_delete=models.CASCADE, related_name="quarantined_rows")
@@ -112,6 +120,21 @@ class QuarantinedRow(models.Model):
     field = models.CharField(_("字段"), max_length=50, blank=True)
     code = models.CharField(_("错误代码"), max_length=50)
     reason = models.CharField(_("原因"), max_length=300)
+    status = models.CharField(
+        _("处理状态"), max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True
+    )
+    retries = models.PositiveIntegerField(_("重试次数"), default=0)
+    retried_at = models.DateTimeField(_("最近重试"), null=True, blank=True)
+    retried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("重试人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # When resolved: how the row applied (created, updated, unchanged; proposed = waits for review).
+    outcome = models.CharField(_("导入结果"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("隔离数据")

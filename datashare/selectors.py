@@ -82,7 +82,9 @@ def catalogue(user: User) -> list[Asset]:
                 f"每 {connector.frequency_minutes} 分钟" if connector.enabled else "已停用",
                 connector.last_success_at,
                 scope_for(user, SyncedRecord.objects.filter(connector=connector), "territory_code").count(),
-                QuarantinedRow.objects.filter(connector=connector).count(),
+                QuarantinedRow.objects.filter(
+                    connector=connector, status=QuarantinedRow.Status.WAITING
+                ).count(),
                 connector.pk,
                 connector.get_category_display(),
             )

@@ -9,16 +9,19 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from accounts.models import User
 from datashare.models import Connector
 from datashare.sync import do_run_connector
 
 
 @db_task()
-def run_connector(connector_id: int) -> str:
+def run_connector(connector_id: int, actor_id: int | None = None) -> str:
+    """One run; `actor_id`: the steward who asked for it (run now), else the system user."""
     connector = Connector.objects.filter(pk=connector_id, enabled=True).first()
     if connector is None:
         return "disabled"
-    return str(do_run_connector(connector, now=timezone.now()).status)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return str(do_run_connector(connector, now=timezone.now(), actor=actor).status)
 
 
 def due_connectors(now: datetime) -> list[int]:

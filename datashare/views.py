@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,9 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.requests import acting_user
-from core.errors import DomainError
-from datashare import grants, selectors
-from datashare.models import Connector, DatasetGrant
+from core.errors import DomainError, NotFound, PermissionRefused
+from datashare import access, connectors, grants, selectors, sync
+from datashare.models import Connector, DatasetGrant, QuarantinedRow
 
 RUNS_SHOWN = 20
 FIELD_LABELS = {
@@ -42,27 +43,92 @@ FORM_FIELDS = {
     "ends_at": "ends_at",
 }
 LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+RETRY_OUTCOMES = {
+    "created": gettext_lazy("新增"),
+    "updated": gettext_lazy("更新"),
+    "unchanged": gettext_lazy("未变"),
+    "proposed": gettext_lazy("待审核"),
+}
 
 
 @login_required
 def catalogue_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "datashare/catalogue.html", {"assets": selectors.catalogue(acting_user(request))})
+    user = acting_user(request)
+    context = {"assets": selectors.catalogue(user), "may_add": access.is_steward(user)}
+    return render(request, "datashare/catalogue.html", context)
 
 
 @login_required
 def connector_page(request: HttpRequest, connector_id: int) -> HttpResponse:
+    """The source's runs and its quarantine; its data steward retries quarantined rows here."""
     user = acting_user(request)
     connector = Connector.objects.select_related("owner_unit").filter(pk=connector_id).first()
     if connector is None or not selectors.overlaps(user, connector.territory_code):
         raise Http404
+    quarantine = connector.quarantine.select_related("retried_by")
+    waiting = list(quarantine.filter(status=QuarantinedRow.Status.WAITING)[: RUNS_SHOWN * 5])
+    for row in waiting:
+        row.columns = [(c, v) for c, v in row.payload.items() if c != "_digest"]  # type: ignore[attr-defined]
+    resolved = list(
+        quarantine.filter(status=QuarantinedRow.Status.RESOLVED).order_by("-retried_at")[:RUNS_SHOWN]
+    )
+    for row in resolved:
+        row.outcome_label = RETRY_OUTCOMES.get(row.outcome, row.outcome)  # type: ignore[attr-defined]
     return render(
         request,
         "datashare/connector.html",
         {
             "connector": connector,
             "runs": connector.runs.all()[:RUNS_SHOWN],
-            "quarantine": connector.quarantine.all()[: RUNS_SHOWN * 5],
+            "quarantine": waiting,
+            "resolved": resolved,
+            "is_steward": access.may_steward(user, connector.territory_code),
+            "settings": [
+                (key, connectors.SETTING_LABELS.get(key, key), value)
+                for key, value in connectors.shown_settings(connector)
+            ],
         },
+    )
+
+
+VALUE_PREFIX = "value__"
+
+
+@login_required
+@require_POST
+def retry_quarantined(request: HttpRequest, connector_id: int, row_id: int) -> HttpResponse:
+    """Retry one quarantined row: as the source has it now, or (mode=edit) with the steward's values."""
+    user = acting_user(request)
+    try:
+        connector = access.access_connector(user, connector_id)
+    except NotFound as error:
+        raise Http404 from error
+    except PermissionRefused as error:
+        raise PermissionDenied(error.message) from error
+    row = connector.quarantine.filter(pk=row_id).first()
+    if row is None:
+        raise Http404
+    values = None
+    if request.POST.get("mode") == "edit":
+        values = {
+            k.removeprefix(VALUE_PREFIX): v for k, v in request.POST.items() if k.startswith(VALUE_PREFIX)
+        }
+    try:
+        row = sync.do_retry_quarantined(row, actor=user, now=timezone.now(), values=values)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if row.status == QuarantinedRow.Status.RESOLVED:
+            outcome = RETRY_OUTCOMES.get(row.outcome, row.outcome)
+            messages.success(
+                request, _("隔离行 %(id)s 已导入（%(outcome)s）。") % {"id": row.pk, "outcome": outcome}
+            )
+        else:
+            messages.error(
+                request, _("隔离行 %(id)s 仍未通过：%(reason)s") % {"id": row.pk, "reason": row.reason}
+            )
+    return HttpResponseRedirect(
+        reverse("datashare:connector", args=[connector.pk]) + "#quarantine", status=303
     )
 
 

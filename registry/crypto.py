@@ -18,6 +18,8 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "registry.recordchange": ("values_sealed",),
     # A connector's quarantined row of personal data (datashare.sync): kept whole, sealed.
     "datashare.quarantinedrow": ("payload_sealed",),
+    # A connector's source password or token (datashare.connectors).
+    "datashare.connector": ("secret_sealed",),
 }
 
 

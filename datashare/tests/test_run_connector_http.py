@@ -16,6 +16,7 @@ from accounts.models import OrgUnit, User
 from datashare.models import Connector, QuarantinedRow
 from datashare.sync import do_run_connector
 from datashare.tests.conftest import HQ, NOW, code, row
+from registry import crypto
 from registry.models import Entity
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ class Source:
         self.rows: list[dict[str, str]] = []
         self.broken_page = 0
         self.asked: list[dict[str, str]] = []
+        self.authorizations: list[str] = []
 
 
 @pytest.fixture
@@ -37,6 +39,7 @@ def source() -> Iterator[tuple[Source, str]]:
         def do_GET(self) -> None:
             query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query, keep_blank_values=True).items()}
             state.asked.append(query)
+            state.authorizations.append(self.headers.get("Authorization", ""))
             since, page = query.get("since", ""), int(query.get("page", "1"))
             if page == state.broken_page:
                 body = b"<html>maintenance</html>"
@@ -110,3 +113,13 @@ def test_only_http_addresses_are_accepted(api: Connector) -> None:
     api.config = {"url": "file:///etc/passwd"}
     run = do_run_connector(api, now=NOW)
     assert run.status == "failed" and "http" in run.error
+
+
+def test_the_sealed_token_is_sent_as_a_bearer_header(api: Connector, source: tuple[Source, str]) -> None:
+    state, _ = source
+    state.rows = [row(1, "2026-03-01T01:00:00Z")]
+    do_run_connector(api, now=NOW)
+    assert state.authorizations == [""]  # none set: none sent
+    api.secret_sealed = crypto.seal(Connector, "secret_sealed", "feed-token-1")
+    do_run_connector(api, now=NOW)
+    assert state.authorizations[-1] == "Bearer feed-token-1"

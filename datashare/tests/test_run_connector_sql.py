@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -12,6 +13,7 @@ from accounts.models import OrgUnit, User
 from datashare.models import Connector
 from datashare.sync import do_run_connector
 from datashare.tests.conftest import HQ, NOW, code, row
+from registry import crypto
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 COLUMNS = ["uscc", "name", "legal_representative", "industry_code", "size", "grid"]
@@ -75,3 +77,24 @@ def test_an_unknown_table_fails_the_run(source_dsn: str, people: dict[str, User]
     )
     run = do_run_connector(connector, now=NOW)
     assert run.status == "failed" and "UndefinedTable" in run.error
+
+
+def test_the_sealed_password_is_used_and_kept_out_of_the_dsn(
+    source_dsn: str, people: dict[str, User]
+) -> None:
+    parts = urlsplit(source_dsn)
+    if not parts.password:
+        pytest.skip("the test database has no password to move out of the DSN")
+    host = parts.netloc.rsplit("@", 1)[1]
+    connector = Connector.objects.create(
+        name="黄桥环保库（口令另存）",
+        category=Connector.Category.ENVIRONMENT,
+        adapter=Connector.Adapter.SQL,
+        config={"dsn": parts._replace(netloc=f"{parts.username}@{host}").geturl(), "table": "enterprises"},
+        secret_sealed=crypto.seal(Connector, "secret_sealed", parts.password),
+        owner_unit=OrgUnit.objects.get(code="320507003-gov"),
+        territory_code=HQ,
+    )
+    insert(source_dsn, row(1, "2026-03-01T01:00:00Z"))
+    run = do_run_connector(connector, now=NOW)
+    assert (run.status, run.created) == ("succeeded", 1)

@@ -172,6 +172,7 @@ def test_every_kind_has_its_phone_form(people: dict[str, User], world) -> None:
     forms = {
         f"move-out/{world['child'].pk}": {"moved_on": "2026-03-01", "reason": "外出务工"},
         f"entity/{world['entity'].pk}": {
+            "uscc": synthetic_uscc("320507", 82),
             "name": "春申便利店（新址）",
             "industry_code": "F5212",
             "size": "individual",
@@ -190,6 +191,7 @@ def test_every_kind_has_its_phone_form(people: dict[str, User], world) -> None:
         assert answer.status_code == 302, (path, answer.content.decode()[:2000])
     kinds = sorted(RecordChange.objects.values_list("kind", flat=True))
     assert kinds == ["entity", "house", "key_place", "move_out"]
+    assert RecordChange.objects.get(kind="entity").fields == ["uscc", "name"]
     listing = page(as_user(people["hq_head"]), "/grid/registry-changes/").content.decode()
     assert "王**（新登记）" in listing and TENANT not in listing and "每 14 天" in listing
 
@@ -211,6 +213,14 @@ def test_bad_input_is_shown_beside_its_field(people: dict[str, User], world) -> 
     assert 'data-field-error="person"' not in move_in and "请先办理迁出" in move_in
     phone = page(worker, f"/grid/m/records/person/{world['head'].pk}/", {"phone": "call me"})
     assert 'data-field-error="phone"' in phone.content.decode()
+    entity = world["entity"]
+    base = {"name": entity.name, "industry_code": entity.industry_code, "size": entity.size}
+    mistyped = entity.uscc[:-1] + ("0" if entity.uscc[-1] != "0" else "1")
+    for wrong in (mistyped, "91320507ABCDEFGHI"):
+        answer = page(
+            worker, f"/grid/m/records/entity/{entity.pk}/", {**base, "uscc": wrong}
+        ).content.decode()
+        assert 'data-field-error="uscc"' in answer and "统一社会信用代码无效" in answer
     nothing = page(worker, f"/grid/m/records/person/{world['head'].pk}/", {}).content.decode()
     assert "没有需要变更的内容" in nothing
     assert not RecordChange.objects.exists()
@@ -224,6 +234,15 @@ def test_refused_roles_and_the_outsider(people: dict[str, User], world) -> None:
     assert page(outsider, f"/grid/m/records/person/{head.pk}/").status_code == 404
     assert page(outsider, f"/grid/m/records/person/{head.pk}/", {"phone": "13900000084"}).status_code == 404
     assert page(outsider, "/grid/m/records/nothing/1/").status_code == 404
+    entity = f"/grid/m/records/entity/{world['entity'].pk}/"
+    correction = {
+        "uscc": synthetic_uscc("320507", 83),
+        "name": "改名",
+        "industry_code": "F5212",
+        "size": "small",
+    }
+    assert page(as_user(people["hq_agency"]), entity, correction).status_code == 403
+    assert page(outsider, entity, correction).status_code == 404
     assert "records-none" in page(outsider, "/grid/m/records/", {"q": NUMBER}).content.decode()
     page(as_user(people["hq_grid"]), f"/grid/m/records/person/{head.pk}/", {"address_detail": "2幢101室"})
     change = RecordChange.objects.get()

@@ -121,6 +121,12 @@ class MoveInForm(_MoveForm):
 
 
 class EntityForm(ProposalForm):
+    uscc = forms.CharField(
+        label=_("统一社会信用代码（更正）"),
+        max_length=18,
+        required=False,
+        help_text=_("登记有误时填写正确的代码，审核后生效。"),
+    )
     name = forms.CharField(label=_("单位名称"), max_length=200)
     legal_representative = forms.CharField(label=_("新法定代表人"), max_length=50, required=False)
     industry_code = forms.CharField(label=_("行业代码（GB/T 4754）"), max_length=5)

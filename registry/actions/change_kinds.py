@@ -28,9 +28,11 @@ from registry.actions.common import checked_choice, required_text
 from registry.actions.entities import (
     clean_industry_code,
     clean_inspection_days,
+    clean_uscc,
     do_update_entity,
     do_update_entity_contact,
     do_update_key_place,
+    uscc_free,
 )
 from registry.actions.households import do_move_into_household, do_move_out_of_household
 from registry.actions.people import (
@@ -246,6 +248,7 @@ ENTITY_BASICS = ("name", "legal_representative", "industry_code", "size")
 
 def _read_entity(entity: Entity) -> Values:
     return {
+        "uscc": entity.uscc,
         **{name: getattr(entity, name) for name in ENTITY_BASICS},
         "legal_representative_phone": crypto.unseal(entity, "legal_representative_phone_sealed"),
     }
@@ -259,15 +262,17 @@ def _clean_entity(entity: Entity, raw: Mapping[str, Any], today: date) -> Values
             "industry_code": clean_industry_code,
             "size": lambda v: checked_choice(v, Entity.Size, "size"),
             "legal_representative_phone": clean_phone,
+            # a mistyped credit code corrected; another entity's is refused
+            "uscc": lambda v: uscc_free(clean_uscc(v), entity),
         },
         raw,
     )
 
 
 def _apply_entity(entity: Entity, values: Values, actor: User, now: datetime) -> None:
-    if set(values) & set(ENTITY_BASICS):
+    if set(values) & {*ENTITY_BASICS, "uscc"}:
         basics = {name: values.get(name, getattr(entity, name)) for name in ENTITY_BASICS}
-        do_update_entity(entity, **basics, actor=actor, now=now)
+        do_update_entity(entity, **basics, uscc_code=values.get("uscc"), actor=actor, now=now)
     if "legal_representative_phone" in values:
         do_update_entity_contact(
             entity, legal_representative_phone=values["legal_representative_phone"], actor=actor, now=now
@@ -440,6 +445,7 @@ KINDS: dict[str, KindSpec] = {
             Entity,
             "entity",
             {
+                "uscc": FieldSpec(gettext_noop("统一社会信用代码"), level=sensitivity.INTERNAL),
                 "name": FieldSpec(gettext_noop("单位名称")),
                 "legal_representative": FieldSpec(gettext_noop("法定代表人"), mask_name),
                 "industry_code": FieldSpec(gettext_noop("行业代码")),

@@ -31,6 +31,27 @@ def clean_industry_code(industry_code: str) -> str:
     return industry_code
 
 
+def clean_uscc(uscc_code: str) -> str:
+    """A unified social credit code (GB 32100), compacted; its length, characters and check character
+    checked (python-stdnum `cn.uscc`)."""
+    code = uscc.compact(uscc_code or "")
+    if not uscc.is_valid(code):
+        raise DomainError("invalid_uscc", _("统一社会信用代码无效（位数、字符或校验位不符）。"), field="uscc")
+    return code
+
+
+def uscc_free(code: str, entity: Entity | None = None) -> str:
+    """`code` unless another entity is registered under it (an entity's own code is free for it)."""
+    taken = Entity.objects.filter(uscc=code)
+    if entity is not None:
+        taken = taken.exclude(pk=entity.pk)
+    if taken.exists():
+        raise Conflict(
+            "entity_exists", _("统一社会信用代码 %(code)s 已登记。") % {"code": code}, field="uscc"
+        )
+    return code
+
+
 def do_update_entity(
     entity: Entity,
     *,
@@ -38,10 +59,12 @@ def do_update_entity(
     legal_representative: str,
     industry_code: str,
     size: str,
+    uscc_code: str | None = None,
     actor: User,
     now: datetime,
 ) -> Entity:
-    """Correct an entity's basic facts (a connector's newer row, a steward's fix); history keeps before."""
+    """Correct an entity's basic facts (a reviewed change: a grid worker's or a connector's); a credit
+    code given corrects a mistyped one. History keeps the before."""
     access.access_write(actor, entity.territory_code)
     changes = {
         "name": required_text(name, "name", _("单位名称")),
@@ -49,7 +72,11 @@ def do_update_entity(
         "industry_code": clean_industry_code(industry_code),
         "size": checked_choice(size, Entity.Size, "size"),
     }
+    if uscc_code is not None:
+        changes["uscc"] = clean_uscc(uscc_code)
     with transaction.atomic():
+        if "uscc" in changes:
+            uscc_free(changes["uscc"], entity)
         for attribute, value in changes.items():
             setattr(entity, attribute, value)
         stamp(entity, actor, now).save(update_fields=list(changes))
@@ -93,15 +120,10 @@ def do_register_entity(
 ) -> Entity:
     access.access_write(actor, territory_code)
     check_grid(territory_code)
-    code = uscc.compact(uscc_code or "")
-    if not uscc.is_valid(code):
-        raise DomainError("invalid_uscc", _("统一社会信用代码无效（位数、字符或校验位不符）。"), field="uscc")
+    code = clean_uscc(uscc_code)
     industry_code = clean_industry_code(industry_code)
     with transaction.atomic():
-        if Entity.objects.filter(uscc=code).exists():
-            raise Conflict(
-                "entity_exists", _("统一社会信用代码 %(code)s 已登记。") % {"code": code}, field="uscc"
-            )
+        uscc_free(code)
         entity = Entity.objects.create(
             uscc=code,
             name=required_text(name, "name", _("单位名称")),

@@ -14,7 +14,7 @@ from accounts.models import User
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from registry import actions, crypto
 from registry.models import HouseholdMove, Person, RecordChange, SensitiveRecord
-from registry.testing import synthetic_id_number
+from registry.testing import synthetic_id_number, synthetic_uscc
 from registry.tests.conftest import HQ_GRID, NOW, WT_GRID, register
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -187,6 +187,50 @@ def test_entity_basics_wait_its_representatives_phone_is_trivial(people: dict[st
     assert entity.name == "春申便利店（新址）" and entity.history.first().history_user == people["hq_steward"]
 
 
+def test_a_mistyped_credit_code_is_corrected_after_review(people: dict[str, User], world) -> None:
+    entity, right = world["entity"], synthetic_uscc("320507", 78)
+    outcome, reviews = propose("entity", entity, people["hq_grid"], uscc=right.lower())
+    assert outcome.applied is None and pending(outcome).fields == ["uscc"] and reviews == [pending(outcome)]
+    entity.refresh_from_db()
+    assert entity.uscc == synthetic_uscc("320507", 77)
+    actions.do_apply_change(pending(outcome), actor=people["hq_head"], now=NOW)
+    entity.refresh_from_db()
+    assert entity.uscc == right and entity.history.filter(uscc=synthetic_uscc("320507", 77)).exists()
+
+
+def test_a_credit_code_of_another_entity_is_refused(people: dict[str, User], world) -> None:
+    other = actions.do_register_entity(
+        uscc_code=synthetic_uscc("320507", 79),
+        name="另一家店",
+        legal_representative="王建国",
+        industry_code="F5212",
+        size="individual",
+        territory_code=HQ_GRID,
+        actor=people["system"],
+        now=NOW,
+    )
+    with pytest.raises(Conflict) as error:
+        propose("entity", world["entity"], people["hq_grid"], uscc=other.uscc)
+    assert (error.value.code, error.value.field) == ("entity_exists", "uscc")
+    # Registered by another between the proposal and the review: the apply refuses it too.
+    right = synthetic_uscc("320507", 80)
+    outcome, _reviews = propose("entity", world["entity"], people["hq_grid"], uscc=right)
+    actions.do_update_entity(
+        other,
+        name=other.name,
+        legal_representative=other.legal_representative,
+        industry_code=other.industry_code,
+        size=other.size,
+        uscc_code=right,
+        actor=people["hq_steward"],
+        now=NOW,
+    )
+    with pytest.raises(Conflict) as error:
+        actions.do_apply_change(pending(outcome), actor=people["hq_head"], now=NOW)
+    assert error.value.code == "entity_exists"
+    assert RecordChange.objects.get(pk=pending(outcome).pk).outcome == "proposed"
+
+
 def test_key_place_period_is_reviewed(people: dict[str, User], world) -> None:
     place = world["place"]
     outcome, _reviews = propose("key_place", place, people["hq_grid"], inspection_days="14", kind="crowded")
@@ -274,6 +318,8 @@ def test_the_outsider_from_another_town(people: dict[str, User], world) -> None:
         ("move_out", "child", {"moved_on": "2026-13-01"}, "invalid_date", "moved_on"),
         ("move_out", "child", {"moved_on": "2026-03-03"}, "invalid_date", "moved_on"),
         ("move_in", "child", {"household": "HQ-11", "relation": "child"}, "already_in_household", "person"),
+        ("entity", "entity", {"uscc": "91320507ABCDEFGHI"}, "invalid_uscc", "uscc"),
+        ("entity", "entity", {"uscc": "9132050"}, "invalid_uscc", "uscc"),
         ("entity", "entity", {"industry_code": "5212"}, "invalid_industry", "industry_code"),
         ("entity", "entity", {"size": "huge"}, "invalid_choice", "size"),
         ("entity", "entity", {"name": "  "}, "required", "name"),
