@@ -84,7 +84,7 @@ def _territory(code: str, actor: User) -> str:
         raise DomainError("unknown_division", _("区划代码不存在。"), field="territory_code")
     if not may_steward(actor, code):
         raise PermissionRefused(
-            "out_of_jurisdiction", _("只能为您管辖范围内的区划设置数据接入。"), field="territory_code"
+            "not_allowed", _("只能为您管辖范围内的区划设置数据接入。"), field="territory_code"
         )
     return code
 

@@ -298,7 +298,7 @@ def own_member(user: AnyUser) -> PartyMember:
     anyone who is not a member with an account)."""
     member = getattr(user, "party_member", None) if isinstance(user, User) else None
     if member is None:
-        raise PermissionRefused("not_member", _("只有登记了账号的党员可以查看和登记联户走访。"))
+        raise PermissionRefused("not_allowed", _("只有登记了账号的党员可以查看和登记联户走访。"))
     return member
 
 

@@ -152,9 +152,9 @@ def test_by_visit_id_and_by_linked_enterprise(planned: dict[str, Any]) -> None: 
 @pytest.mark.parametrize("persona", ["hq_grid", "hq_leader", "dispatcher", "hq_agency"])
 def test_staff_who_are_not_members_are_refused(planned: dict[str, Any], persona: str) -> None:  # noqa: F811
     client = as_user(planned["users"][persona])
-    assert error(client.get(OWN)) == (403, "not_member", None)
+    assert error(client.get(OWN)) == (403, "not_allowed", None)
     refused = client.post(OWN, body(visit_id=planned["plan"][0].pk), format="json")
-    assert error(refused) == (403, "not_member", None)
+    assert error(refused) == (403, "not_allowed", None)
     assert APIClient().get(OWN).status_code in (401, 403)
     assert nothing_logged()
 
